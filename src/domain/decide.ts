@@ -1,0 +1,92 @@
+// decide: (snapshot, goal) -> the one next step. Pure: no I/O, no clock. The runner observes the
+// world again after every step, so a release killed at any point is picked up by the next run.
+import { isForwardAllTo } from "./traffic.js";
+import type { Colour, ContainerFacts, ReleaseTags, TrafficFacts, Urls } from "./types.js";
+
+export interface Goal {
+  kind: "release" | "rollback";
+  colour: Colour;
+  releaseId: string;
+  image: string;
+  /** Colour live when the goal was set (null on a first release). */
+  from: Colour | null;
+  /** Automatic rollback to a warm colour: move first, verify after (every second counts). */
+  urgent?: boolean;
+}
+
+export interface HostView {
+  instanceId: string;
+  /** The goal colour's container on this host, if any. */
+  container: ContainerFacts | undefined;
+  registered: boolean;
+}
+
+export interface Snapshot {
+  hosts: HostView[];
+  traffic: TrafficFacts;
+  urls: Urls;
+  tags: ReleaseTags;
+}
+
+/** What the runner has measured in this run (gates and bake are verdicts, not world state). */
+export interface Progress {
+  gates: "pending" | "passed";
+  baked: boolean;
+}
+
+export type Step =
+  | { kind: "mark"; phase: "staging" | "cutover" }
+  | { kind: "stage"; instanceIds: string[] }
+  | { kind: "start"; instanceIds: string[] }
+  | { kind: "register"; instanceIds: string[] }
+  | { kind: "reference" }
+  | { kind: "gates" }
+  | { kind: "cutover"; moveListener: boolean; moveWebhook: boolean }
+  | { kind: "bake" }
+  | { kind: "finalize" }
+  | { kind: "done" };
+
+function runsGoal(c: ContainerFacts | undefined, goal: Goal): boolean {
+  return c !== undefined && c.running && c.releaseId === goal.releaseId;
+}
+
+export function trafficOnGoal(s: Snapshot, goal: Goal): { listener: boolean; webhook: boolean } {
+  const url = s.urls[goal.colour];
+  return {
+    listener: isForwardAllTo(s.traffic, goal.colour),
+    webhook: s.traffic.webhookUrl === url && s.traffic.webhookSettingsMatch,
+  };
+}
+
+export function decide(s: Snapshot, goal: Goal, progress: Progress): Step {
+  const inFlight = s.tags.inFlight;
+  const marked = inFlight !== null && inFlight.releaseId === goal.releaseId && inFlight.kind === goal.kind;
+  const on = trafficOnGoal(s, goal);
+  const live = on.listener && on.webhook;
+  const finalized = s.tags.live?.releaseId === goal.releaseId && s.tags.live.colour === goal.colour && inFlight === null;
+
+  if (finalized && live) return { kind: "done" };
+  if (!marked && !live) return { kind: "mark", phase: "staging" };
+
+  const notRunning = s.hosts.filter((h) => !runsGoal(h.container, goal));
+  if (notRunning.length > 0) {
+    // A stopped container of the same release is restarted (a cold rollback); anything else is staged anew.
+    const restartable = notRunning.filter((h) => h.container !== undefined && h.container.releaseId === goal.releaseId);
+    if (goal.kind === "rollback" && restartable.length > 0) {
+      return { kind: "start", instanceIds: restartable.map((h) => h.instanceId) };
+    }
+    return { kind: "stage", instanceIds: notRunning.map((h) => h.instanceId) };
+  }
+  const unregistered = s.hosts.filter((h) => !h.registered);
+  if (unregistered.length > 0) return { kind: "register", instanceIds: unregistered.map((h) => h.instanceId) };
+
+  if (!live) {
+    if (s.traffic.weights[goal.colour] === undefined && !on.listener) return { kind: "reference" };
+    const gatesNeeded = !(goal.urgent === true) && !on.listener;
+    if (gatesNeeded && progress.gates !== "passed") return { kind: "gates" };
+    if (inFlight?.phase !== "cutover" || !marked) return { kind: "mark", phase: "cutover" };
+    return { kind: "cutover", moveListener: !on.listener, moveWebhook: !on.webhook };
+  }
+  if (goal.kind === "release" && !progress.baked && !finalized) return { kind: "bake" };
+  return { kind: "finalize" };
+}

@@ -1,0 +1,97 @@
+// Pure verdicts on what the gates observed. Each says "ok", "wait" (may still come good before the
+// deadline) or "fail" (no point waiting: roll back or stop now), with a reason an operator can act on.
+import type { HttpResponse, TargetHealthView, WebhookInfo } from "../ports.js";
+import type { ContainerFacts } from "./types.js";
+
+export type Verdict = { kind: "ok" } | { kind: "wait"; reason: string } | { kind: "fail"; reason: string };
+
+export const OK: Verdict = { kind: "ok" };
+const wait = (reason: string): Verdict => ({ kind: "wait", reason });
+const fail = (reason: string): Verdict => ({ kind: "fail", reason });
+
+export interface HealthExpectation {
+  path: string;
+  expectStatus: number;
+  expectJson?: Record<string, unknown> | undefined;
+}
+
+export function healthVerdict(res: HttpResponse | Error, expect: HealthExpectation): Verdict {
+  if (res instanceof Error) return wait(`GET ${expect.path} failed: ${res.message}`);
+  if (res.status !== expect.expectStatus) {
+    return wait(`GET ${expect.path} answered ${res.status}, expected ${expect.expectStatus}`);
+  }
+  if (expect.expectJson === undefined) return OK;
+  let body: unknown;
+  try {
+    body = JSON.parse(res.body);
+  } catch {
+    return wait(`GET ${expect.path} did not answer JSON`);
+  }
+  for (const [key, want] of Object.entries(expect.expectJson)) {
+    const got = typeof body === "object" && body !== null ? (body as Record<string, unknown>)[key] : undefined;
+    if (JSON.stringify(got) !== JSON.stringify(want)) {
+      return wait(`GET ${expect.path} has ${key}=${JSON.stringify(got)}, expected ${JSON.stringify(want)}`);
+    }
+  }
+  return OK;
+}
+
+/** A container that is not running, or restarted since `baseline`, will not come good by waiting. */
+export function containerVerdict(c: ContainerFacts | undefined, baselineRestarts?: number): Verdict {
+  if (c === undefined) return fail("container is missing");
+  if (c.oomKilled) return fail(`container ${c.name} was OOM-killed (memory limit reached)`);
+  if (!c.running) {
+    return c.status === "restarting"
+      ? fail(`container ${c.name} is in a restart loop (exit code ${c.exitCode}, ${c.restartCount} restarts)`)
+      : fail(`container ${c.name} exited with code ${c.exitCode}`);
+  }
+  if (baselineRestarts !== undefined && c.restartCount > baselineRestarts) {
+    return fail(`container ${c.name} restarted ${c.restartCount - baselineRestarts} time(s) (exit code ${c.exitCode})`);
+  }
+  return OK;
+}
+
+export function targetHealthVerdict(views: TargetHealthView[], expected: { id: string; port: number }[]): Verdict {
+  for (const t of expected) {
+    const v = views.find((x) => x.id === t.id && x.port === t.port);
+    if (v === undefined) return wait(`target ${t.id}:${t.port} is not registered yet`);
+    if (v.state !== "healthy") {
+      const why = [v.reason, v.description].filter((x) => x !== undefined && x !== "").join(": ");
+      return wait(`target ${t.id}:${t.port} is ${v.state}${why === "" ? "" : ` (${why})`}`);
+    }
+  }
+  return OK;
+}
+
+export interface WebhookExpectation {
+  url: string;
+  /** Unix seconds of the cutover: an error dated at or after it is ours. */
+  since: number;
+  maxPendingUpdates: number;
+}
+
+export function webhookVerdict(info: WebhookInfo, expect: WebhookExpectation): Verdict {
+  if (info.url !== expect.url) {
+    return fail(info.url === "" ? "the webhook was deleted behind our back" : `the webhook was moved to ${info.url} behind our back`);
+  }
+  if (info.lastErrorDate !== undefined && info.lastErrorDate >= expect.since) {
+    return fail(`Telegram reports webhook delivery errors since the cutover: ${info.lastErrorMessage ?? "unknown error"}`);
+  }
+  if (info.pendingUpdateCount > expect.maxPendingUpdates) {
+    return fail(`${info.pendingUpdateCount} updates are waiting for delivery (limit ${expect.maxPendingUpdates})`);
+  }
+  return OK;
+}
+
+export function memoryVerdict(name: string, usedBytes: number | null, maxBytes: number): Verdict {
+  if (usedBytes === null) return OK;
+  if (usedBytes > maxBytes) {
+    return fail(`container ${name} uses ${(usedBytes / 2 ** 20).toFixed(1)} MiB, above the ${(maxBytes / 2 ** 20).toFixed(0)} MiB limit`);
+  }
+  return OK;
+}
+
+/** The worst of several verdicts: any fail wins, then any wait. */
+export function combine(verdicts: Verdict[]): Verdict {
+  return verdicts.find((v) => v.kind === "fail") ?? verdicts.find((v) => v.kind === "wait") ?? OK;
+}

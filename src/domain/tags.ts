@@ -1,0 +1,104 @@
+// The release state lives in the listener's tags, so any machine can pick up where a dead run
+// stopped. Pure encode/decode; tag values stay under ELBv2's 256-character limit.
+import type { Colour, InFlight, ReleaseRef, ReleaseTags } from "./types.js";
+
+const P = "bluegreen:";
+export const TAG = {
+  liveColour: `${P}live-colour`,
+  liveRelease: `${P}live-release`,
+  liveImage: `${P}live-image`,
+  previousColour: `${P}previous-colour`,
+  previousRelease: `${P}previous-release`,
+  previousImage: `${P}previous-image`,
+  verified: `${P}verified`,
+  previousWarmUntil: `${P}previous-warm-until`,
+  flightKind: `${P}inflight-kind`,
+  flightRelease: `${P}inflight-release`,
+  flightColour: `${P}inflight-colour`,
+  flightImage: `${P}inflight-image`,
+  flightFrom: `${P}inflight-from`,
+  flightStarted: `${P}inflight-started`,
+  flightPhase: `${P}inflight-phase`,
+} as const;
+
+export const IN_FLIGHT_KEYS = [
+  TAG.flightKind,
+  TAG.flightRelease,
+  TAG.flightColour,
+  TAG.flightImage,
+  TAG.flightFrom,
+  TAG.flightStarted,
+  TAG.flightPhase,
+];
+
+const colour = (v: string | undefined): Colour | null => (v === "blue" || v === "green" ? v : null);
+
+function ref(tags: Record<string, string>, c: string, r: string, i: string): ReleaseRef | null {
+  const col = colour(tags[c]);
+  const releaseId = tags[r];
+  const image = tags[i];
+  return col !== null && releaseId !== undefined && image !== undefined ? { colour: col, releaseId, image } : null;
+}
+
+export function decodeTags(tags: Record<string, string>): ReleaseTags {
+  const kind = tags[TAG.flightKind];
+  const fc = colour(tags[TAG.flightColour]);
+  const phase = tags[TAG.flightPhase];
+  let inFlight: InFlight | null = null;
+  if ((kind === "release" || kind === "rollback") && fc !== null && (phase === "staging" || phase === "cutover" || phase === "baking")) {
+    inFlight = {
+      kind,
+      releaseId: tags[TAG.flightRelease] ?? "",
+      colour: fc,
+      image: tags[TAG.flightImage] ?? "",
+      from: colour(tags[TAG.flightFrom]),
+      startedAt: tags[TAG.flightStarted] ?? "",
+      phase,
+    };
+  }
+  return {
+    live: ref(tags, TAG.liveColour, TAG.liveRelease, TAG.liveImage),
+    previous: ref(tags, TAG.previousColour, TAG.previousRelease, TAG.previousImage),
+    verified: tags[TAG.verified] ?? null,
+    inFlight,
+    previousWarmUntil: tags[TAG.previousWarmUntil] ?? null,
+  };
+}
+
+export function encodeInFlight(f: InFlight): Record<string, string> {
+  return {
+    [TAG.flightKind]: f.kind,
+    [TAG.flightRelease]: f.releaseId,
+    [TAG.flightColour]: f.colour,
+    [TAG.flightImage]: f.image,
+    [TAG.flightFrom]: f.from ?? "none",
+    [TAG.flightStarted]: f.startedAt,
+    [TAG.flightPhase]: f.phase,
+  };
+}
+
+export function encodeRef(prefix: "live" | "previous", r: ReleaseRef): Record<string, string> {
+  return prefix === "live"
+    ? { [TAG.liveColour]: r.colour, [TAG.liveRelease]: r.releaseId, [TAG.liveImage]: r.image }
+    : { [TAG.previousColour]: r.colour, [TAG.previousRelease]: r.releaseId, [TAG.previousImage]: r.image };
+}
+
+/** The tags after a goal went live: what to set and which keys to remove. */
+export function finalTags(
+  before: ReleaseTags,
+  goal: { kind: "release" | "rollback"; colour: Colour; releaseId: string; image: string },
+  opts: { baked: boolean; warmUntil: string | null },
+): { set: Record<string, string>; remove: string[] } {
+  const live: ReleaseRef = { colour: goal.colour, releaseId: goal.releaseId, image: goal.image };
+  const set: Record<string, string> = { ...encodeRef("live", live) };
+  const remove = [...IN_FLIGHT_KEYS];
+  const wasLive = before.live;
+  if (wasLive !== null && wasLive.releaseId !== goal.releaseId) {
+    Object.assign(set, encodeRef("previous", wasLive));
+    if (opts.warmUntil !== null) set[TAG.previousWarmUntil] = opts.warmUntil;
+  }
+  // Only a release that baked ever became live, so one put back by a rollback was verified too.
+  if (opts.baked || goal.kind === "rollback") set[TAG.verified] = goal.releaseId;
+  else remove.push(TAG.verified);
+  return { set, remove };
+}

@@ -1,0 +1,70 @@
+// Plain data the pure parts of the tool work on: what observe reads, what decide returns.
+export type Colour = "blue" | "green";
+export const COLOURS: readonly Colour[] = ["blue", "green"];
+
+export function otherColour(colour: Colour): Colour {
+  return colour === "blue" ? "green" : "blue";
+}
+
+/** One container of ours on one host, as docker inspect reports it. */
+export interface ContainerFacts {
+  name: string;
+  colour: Colour;
+  releaseId: string | null;
+  image: string | null;
+  running: boolean;
+  status: string;
+  exitCode: number;
+  oomKilled: boolean;
+  restartCount: number;
+  startedAt: string | null;
+}
+
+export interface HostFacts {
+  instanceId: string;
+  address: string;
+  containers: Partial<Record<Colour, ContainerFacts>>;
+}
+
+/** What the listener's bluegreen:* tags say (state lives in the world, not on the operator's laptop). */
+export interface ReleaseRef {
+  colour: Colour;
+  releaseId: string;
+  image: string;
+}
+
+export interface InFlight {
+  kind: "release" | "rollback";
+  releaseId: string;
+  colour: Colour;
+  image: string;
+  /** The colour that was live when it started (null on a first release). */
+  from: Colour | null;
+  startedAt: string;
+  phase: "staging" | "cutover" | "baking";
+}
+
+export interface ReleaseTags {
+  live: ReleaseRef | null;
+  previous: ReleaseRef | null;
+  /** Release id that passed its bake while live (promote copies only these). */
+  verified: string | null;
+  inFlight: InFlight | null;
+  previousWarmUntil: string | null;
+}
+
+/** Where traffic goes right now, per the two switches. */
+export interface TrafficFacts {
+  /** Weights of the listener's default forward action per colour (undefined = not referenced). */
+  weights: Partial<Record<Colour, number>>;
+  /** The default action forwards to something that is neither colour. */
+  foreignTargets: boolean;
+  webhookUrl: string;
+  /** True when the webhook's settings (secret, max connections, allowed updates) already match the config. */
+  webhookSettingsMatch: boolean;
+}
+
+export interface Urls {
+  blue: string;
+  green: string;
+}

@@ -1,0 +1,144 @@
+// The narrow ports the orchestrator talks through. Only the calls it makes live here, so real
+// adapters stay thin and the stateful fakes in test/fakes stay honest.
+import type { Colour } from "./domain/types.js";
+
+export interface ForwardTarget {
+  targetGroupArn: string;
+  weight: number;
+}
+
+export interface ListenerView {
+  arn: string;
+  /** Target groups of the default forward action, with weights (a plain TargetGroupArn = weight 1). */
+  forward: ForwardTarget[];
+  tags: Record<string, string>;
+}
+
+export interface TargetGroupView {
+  arn: string;
+  name: string;
+  port: number;
+  protocol: string;
+  healthCheckPath: string;
+}
+
+export type TargetHealthState = "initial" | "healthy" | "unhealthy" | "unused" | "draining" | "unavailable";
+
+export interface TargetHealthView {
+  id: string;
+  port: number;
+  state: TargetHealthState;
+  reason?: string;
+  description?: string;
+}
+
+export interface LoadBalancer {
+  resolveListener(): Promise<string>;
+  describeListener(listenerArn: string): Promise<ListenerView>;
+  describeTargetGroup(nameOrArn: string): Promise<TargetGroupView>;
+  setForward(listenerArn: string, forward: ForwardTarget[]): Promise<void>;
+  setTags(arn: string, tags: Record<string, string>): Promise<void>;
+  removeTags(arn: string, keys: string[]): Promise<void>;
+  targetHealth(targetGroupArn: string): Promise<TargetHealthView[]>;
+  registerTargets(targetGroupArn: string, targets: { id: string; port: number }[]): Promise<void>;
+}
+
+export interface InstanceView {
+  instanceId: string;
+  state: string;
+  privateIp?: string;
+  publicIp?: string;
+  /** "ok" only when both instance and system status checks are ok. */
+  status: string;
+}
+
+export interface Instances {
+  list(): Promise<InstanceView[]>;
+}
+
+export interface WebhookInfo {
+  url: string;
+  hasCustomCertificate: boolean;
+  pendingUpdateCount: number;
+  lastErrorDate?: number;
+  lastErrorMessage?: string;
+  maxConnections?: number;
+  allowedUpdates?: string[];
+}
+
+export interface SetWebhookParams {
+  url: string;
+  secretToken?: string;
+  maxConnections?: number;
+  allowedUpdates?: string[];
+  dropPendingUpdates?: boolean;
+  certificatePem?: string;
+}
+
+export interface BotInfo {
+  id: number;
+  username: string;
+}
+
+export interface Telegram {
+  getMe(): Promise<BotInfo>;
+  getWebhookInfo(): Promise<WebhookInfo>;
+  setWebhook(params: SetWebhookParams): Promise<void>;
+  deleteWebhook(): Promise<void>;
+}
+
+export interface ExecResult {
+  code: number;
+  stdout: string;
+  stderr: string;
+}
+
+export interface HttpResponse {
+  status: number;
+  body: string;
+}
+
+/** One machine that runs bot containers. Every command is an argv: nothing is ever parsed by a shell we did not write. */
+export interface RemoteHost {
+  readonly name: string;
+  exec(argv: readonly string[], opts?: { stdin?: string; timeoutMs?: number }): Promise<ExecResult>;
+  /** An HTTP request to a port on the host itself (through an SSH tunnel on real hosts). */
+  httpRequest(
+    port: number,
+    path: string,
+    opts?: { method?: string; body?: string; headers?: Record<string, string>; timeoutMs?: number },
+  ): Promise<HttpResponse>;
+  close(): Promise<void>;
+}
+
+export interface HostTarget {
+  instanceId: string;
+  address: string;
+}
+
+export interface HostConnector {
+  connect(target: HostTarget): Promise<RemoteHost>;
+}
+
+export interface Clock {
+  now(): number;
+  sleep(ms: number, signal?: AbortSignal): Promise<void>;
+}
+
+export type StepStatus = "start" | "ok" | "fail" | "skip" | "info";
+
+export interface StepEvent {
+  type: "step";
+  step: string;
+  status: StepStatus;
+  at: string;
+  message?: string;
+  elapsedMs?: number;
+  colour?: Colour;
+  host?: string;
+  detail?: Record<string, unknown>;
+}
+
+export interface Reporter {
+  step(event: Omit<StepEvent, "type" | "at">): void;
+}

@@ -1,0 +1,87 @@
+// Every docker command the tool runs on a host, built as an argv. Values from YAML or the command
+// line only ever become single argv words: no shell sees them (see remote/quote.ts for SSH).
+import type { Colour } from "../domain/types.js";
+
+export const LABEL = {
+  environment: "bluegreen.environment",
+  colour: "bluegreen.colour",
+  release: "bluegreen.release",
+  image: "bluegreen.image",
+} as const;
+
+export interface Slot {
+  environment: string;
+  colour: Colour;
+  containerName: string;
+  hostPort: number;
+}
+
+export interface RunSpec {
+  slot: Slot;
+  releaseId: string;
+  /** repository@sha256:... : we run digests, never tags, so every host runs the same bytes. */
+  image: string;
+  containerPort: number;
+  envFile: string;
+  memoryBytes: number;
+  restartPolicy: string;
+}
+
+export function containerName(baseName: string, colour: Colour): string {
+  return `${baseName}-${colour}`;
+}
+
+export const docker = {
+  version: (): string[] => ["docker", "version", "--format", "{{.Server.Version}}"],
+  pull: (image: string): string[] => ["docker", "pull", image],
+  repoDigests: (image: string): string[] => ["docker", "image", "inspect", "--format", "{{json .RepoDigests}}", image],
+  run: (r: RunSpec): string[] => [
+    "docker",
+    "run",
+    "--detach",
+    "--name",
+    r.slot.containerName,
+    "--label",
+    `${LABEL.environment}=${r.slot.environment}`,
+    "--label",
+    `${LABEL.colour}=${r.slot.colour}`,
+    "--label",
+    `${LABEL.release}=${r.releaseId}`,
+    "--label",
+    `${LABEL.image}=${r.image}`,
+    "--env-file",
+    r.envFile,
+    "--publish",
+    `${r.slot.hostPort}:${r.containerPort}`,
+    "--memory",
+    `${r.memoryBytes}b`,
+    "--restart",
+    r.restartPolicy,
+    r.image,
+  ],
+  list: (environment: string): string[] => [
+    "docker",
+    "ps",
+    "--all",
+    "--filter",
+    `label=${LABEL.environment}=${environment}`,
+    "--format",
+    "{{json .}}",
+  ],
+  inspect: (names: readonly string[]): string[] => ["docker", "inspect", "--type", "container", ...names],
+  stats: (names: readonly string[]): string[] => ["docker", "stats", "--no-stream", "--format", "{{json .}}", ...names],
+  logs: (name: string, lines: number): string[] => ["docker", "logs", "--tail", String(lines), name],
+  stop: (name: string, timeoutSeconds: number): string[] => ["docker", "stop", "--time", String(timeoutSeconds), name],
+  start: (name: string): string[] => ["docker", "start", name],
+  remove: (name: string): string[] => ["docker", "rm", "--force", name],
+};
+
+/** Free disk in KiB on the filesystem holding `path` (POSIX df output, parsed by parseDfAvailableKib). */
+export const diskFree = (path: string): string[] => ["df", "-Pk", path];
+
+export function parseDfAvailableKib(stdout: string): number | null {
+  const line = stdout.trim().split("\n")[1];
+  const avail = line?.trim().split(/\s+/)[3];
+  const n = avail === undefined ? Number.NaN : Number(avail);
+  return Number.isFinite(n) ? n : null;
+}

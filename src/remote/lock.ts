@@ -1,0 +1,54 @@
+// The deploy lock: `mkdir` is atomic on every POSIX filesystem, so exactly one run creates the lock
+// directory. The lease file inside says who holds it and until when, so a crashed run's lock can
+// be taken over once the lease expires (or at once, when its pid is gone on the same machine).
+export interface Lease {
+  owner: string;
+  machine: string;
+  pid: number;
+  releaseId: string;
+  command: string;
+  acquiredAt: string;
+  expiresAt: string;
+}
+
+export function lockPath(dir: string, environment: string): string {
+  return `${dir.replace(/\/+$/, "")}/${environment}.lock`;
+}
+
+export const lockCommands = {
+  /** Exit 0: acquired. Exit 1 with "exists": somebody holds it. */
+  acquire: (path: string): string[] => [
+    "sh",
+    "-c",
+    'mkdir -p "$(dirname "$1")" && if mkdir "$1" 2>/dev/null; then cat > "$1/lease.json"; else echo exists >&2; exit 1; fi',
+    "sh",
+    path,
+  ],
+  read: (path: string): string[] => ["sh", "-c", 'if [ -f "$1/lease.json" ]; then cat "$1/lease.json"; fi', "sh", path],
+  /** Takes an expired lock away atomically: only one racer's rename succeeds. */
+  breakStale: (path: string, token: string): string[] => [
+    "sh",
+    "-c",
+    'mv "$1" "$1.stale-$2" 2>/dev/null && rm -rf "$1.stale-$2"',
+    "sh",
+    path,
+    token,
+  ],
+  renew: (path: string): string[] => ["sh", "-c", 'test -d "$1" && cat > "$1/lease.json.tmp" && mv -f "$1/lease.json.tmp" "$1/lease.json"', "sh", path],
+  release: (path: string): string[] => ["rm", "-rf", "--", path],
+};
+
+export function parseLease(text: string): Lease | null {
+  if (text.trim() === "") return null;
+  try {
+    const v = JSON.parse(text) as Partial<Lease>;
+    if (typeof v.owner !== "string" || typeof v.expiresAt !== "string" || typeof v.pid !== "number") return null;
+    return v as Lease;
+  } catch {
+    return null;
+  }
+}
+
+export function leaseExpired(lease: Lease, nowMs: number): boolean {
+  return Date.parse(lease.expiresAt) <= nowMs;
+}
