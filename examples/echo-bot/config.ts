@@ -1,0 +1,67 @@
+// Environment of the sample bot. Kept free of imports outside this folder so the compiled
+// folder can be copied into a container image on its own.
+
+export const BOT_VARIANTS = [
+  "v1",
+  "v2",
+  "v3",
+  "crash-on-boot",
+  "unhealthy",
+  "crash-after-10",
+  "webhook-500",
+  "sets-webhook",
+  "deletes-webhook",
+  "memory-hog",
+  "slow-boot",
+] as const;
+
+export type BotVariant = (typeof BOT_VARIANTS)[number];
+
+export interface BotConfig {
+  port: number;
+  host: string;
+  variant: BotVariant;
+  token: string | undefined;
+  apiBase: string;
+  webhookSecret: string | undefined;
+  webhookUrl: string | undefined;
+  recordFile: string | undefined;
+  timeScale: number;
+}
+
+export function isBotVariant(value: string): value is BotVariant {
+  return (BOT_VARIANTS as readonly string[]).includes(value);
+}
+
+function nonEmpty(value: string | undefined): string | undefined {
+  return value === undefined || value === "" ? undefined : value;
+}
+
+/** Throws an Error whose message is safe to print (never contains the token). */
+export function readBotConfig(env: Record<string, string | undefined>): BotConfig {
+  const variant = nonEmpty(env.BOT_VARIANT) ?? "v1";
+  if (!isBotVariant(variant)) {
+    throw new Error(`unknown BOT_VARIANT "${variant}" (known: ${BOT_VARIANTS.join(", ")})`);
+  }
+  const portText = nonEmpty(env.PORT) ?? "5000";
+  const port = Number(portText);
+  if (!Number.isInteger(port) || port < 1 || port > 65535) {
+    throw new Error(`PORT must be an integer 1..65535, got "${portText}"`);
+  }
+  const scaleText = nonEmpty(env.BOT_TIME_SCALE) ?? "1";
+  const timeScale = Number(scaleText);
+  if (!Number.isFinite(timeScale) || timeScale < 0) {
+    throw new Error(`BOT_TIME_SCALE must be a number >= 0, got "${scaleText}"`);
+  }
+  return {
+    port,
+    host: nonEmpty(env.HOST) ?? "0.0.0.0",
+    variant,
+    token: nonEmpty(env.TELEGRAM_BOT_TOKEN),
+    apiBase: (nonEmpty(env.TELEGRAM_API_BASE) ?? "https://api.telegram.org").replace(/\/+$/, ""),
+    webhookSecret: nonEmpty(env.TELEGRAM_WEBHOOK_SECRET),
+    webhookUrl: nonEmpty(env.WEBHOOK_URL),
+    recordFile: nonEmpty(env.BOT_RECORD_FILE),
+    timeScale,
+  };
+}

@@ -1,0 +1,87 @@
+import type { BotConfig } from "./config.js";
+import { logError, logInfo } from "./log.js";
+import { callTelegram, describeReply } from "./telegram-client.js";
+
+/** How one variant deviates from the healthy bot. The server asks these at each request. */
+export interface VariantBehaviour {
+  /** null = healthy; otherwise the status and body /health answers with. */
+  healthFailure(): { status: number; body: Record<string, unknown> } | null;
+  /** null = handle the update; otherwise the status webhooks answer with (update not recorded). */
+  webhookFailure(): number | null;
+  /** Called once the Nth update's 200 has been handed to the socket. */
+  afterAcknowledged(count: number): void;
+  /** Called once the server listens. */
+  onListening(): void;
+}
+
+const SLOW_BOOT_MS = 20_000;
+const HOG_CHUNK_BYTES = 3 * 1024 * 1024; // every 100 ms -> ~30 MB/s
+const HOG_INTERVAL_MS = 100;
+
+function healthy(): VariantBehaviour {
+  return {
+    healthFailure: () => null,
+    webhookFailure: () => null,
+    afterAcknowledged: () => {},
+    onListening: () => {},
+  };
+}
+
+async function callAtStartup(config: BotConfig, method: string, payload: Record<string, unknown>) {
+  try {
+    logInfo(describeReply(method, await callTelegram(config, method, payload)));
+  } catch (error) {
+    logError((error as Error).message);
+  }
+}
+
+function hogMemory(): void {
+  const held: Buffer[] = [];
+  logInfo("memory-hog: allocating ~30 MB/s");
+  setInterval(() => {
+    // fill() touches every page so the allocation shows up in RSS, not just in virtual size.
+    held.push(Buffer.allocUnsafe(HOG_CHUNK_BYTES).fill(0xab));
+  }, HOG_INTERVAL_MS);
+}
+
+export function variantBehaviour(config: BotConfig, startedAt: number): VariantBehaviour {
+  const base = healthy();
+  switch (config.variant) {
+    case "unhealthy":
+      return { ...base, healthFailure: () => ({ status: 503, body: { status: "error" } }) };
+    case "webhook-500":
+      return { ...base, webhookFailure: () => 500 };
+    case "crash-after-10":
+      return {
+        ...base,
+        afterAcknowledged: (count) => {
+          if (count < 10) return;
+          logError("crash-after-10: exiting after the 10th update");
+          process.exit(1);
+        },
+      };
+    case "slow-boot": {
+      const readyAt = startedAt + SLOW_BOOT_MS * config.timeScale;
+      const booting = () => Date.now() < readyAt;
+      return {
+        ...base,
+        healthFailure: () => (booting() ? { status: 503, body: { status: "starting" } } : null),
+        webhookFailure: () => (booting() ? 503 : null),
+      };
+    }
+    case "sets-webhook": {
+      // Like python-telegram-bot's start_webhook: registers itself as the webhook on start-up.
+      const url = config.webhookUrl ?? `http://${config.host}:${config.port}/webhook`;
+      const payload: Record<string, unknown> = { url };
+      if (config.webhookSecret) payload.secret_token = config.webhookSecret;
+      return { ...base, onListening: () => void callAtStartup(config, "setWebhook", payload) };
+    }
+    case "deletes-webhook":
+      // Like a polling bot (start_polling / bot.start()): drops whatever webhook is registered.
+      return { ...base, onListening: () => void callAtStartup(config, "deleteWebhook", {}) };
+    case "memory-hog":
+      return { ...base, onListening: hogMemory };
+    default:
+      return base;
+  }
+}
