@@ -91,7 +91,7 @@ export function finalTags(
 ): { set: Record<string, string>; remove: string[] } {
   const live: ReleaseRef = { colour: goal.colour, releaseId: goal.releaseId, image: goal.image };
   const set: Record<string, string> = { ...encodeRef("live", live) };
-  const remove = [...IN_FLIGHT_KEYS];
+  const remove: string[] = [...IN_FLIGHT_KEYS];
   const wasLive = before.live;
   if (wasLive !== null && wasLive.releaseId !== goal.releaseId) {
     Object.assign(set, encodeRef("previous", wasLive));

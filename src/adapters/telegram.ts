@@ -1,0 +1,135 @@
+// Telegram port over fetch. The token lives in the URL path, so no URL or raw error from here may
+// escape without redaction. 429s are retried after Telegram's retry_after (p-retry), transient
+// network errors a few times; Telegram's own refusals (400/401/409) are not retried.
+import pRetry, { AbortError } from "p-retry";
+import type { BotInfo, SetWebhookParams, Telegram, WebhookInfo } from "../ports.js";
+import { redact } from "../util/redact.js";
+
+export class TelegramApiError extends Error {
+  constructor(
+    readonly method: string,
+    readonly errorCode: number,
+    readonly description: string,
+    readonly retryAfter?: number,
+  ) {
+    super(`Telegram ${method}: ${errorCode} ${description}`);
+  }
+}
+
+interface Envelope<T> {
+  ok: boolean;
+  result?: T;
+  error_code?: number;
+  description?: string;
+  parameters?: { retry_after?: number };
+}
+
+export interface TelegramOptions {
+  apiBase: string;
+  token: string;
+  timeoutMs?: number;
+  /** Longest retry_after we wait on a 429 before giving up (seconds). */
+  maxRetryAfterSec?: number;
+  sleep?: (ms: number) => Promise<void>;
+}
+
+export class TelegramClient implements Telegram {
+  constructor(private readonly opts: TelegramOptions) {}
+
+  private async once<T>(method: string, body: string | FormData | undefined, json: boolean): Promise<T> {
+    const url = `${this.opts.apiBase.replace(/\/+$/, "")}/bot${this.opts.token}/${method}`;
+    let res: Response;
+    try {
+      res = await fetch(url, {
+        method: "POST",
+        ...(body !== undefined ? { body } : {}),
+        ...(json ? { headers: { "content-type": "application/json" } } : {}),
+        signal: AbortSignal.timeout(this.opts.timeoutMs ?? 10_000),
+      });
+    } catch (e) {
+      const cause = e instanceof Error ? ((e.cause as Error | undefined)?.message ?? e.message) : String(e);
+      throw new Error(redact(`Telegram ${method}: request failed: ${cause}`));
+    }
+    let env: Envelope<T>;
+    try {
+      env = (await res.json()) as Envelope<T>;
+    } catch {
+      throw new Error(`Telegram ${method}: HTTP ${res.status} with a body that is not JSON`);
+    }
+    if (env.ok && env.result !== undefined) return env.result;
+    throw new TelegramApiError(method, env.error_code ?? res.status, redact(env.description ?? "no description"), env.parameters?.retry_after);
+  }
+
+  private call<T>(method: string, body?: string | FormData, json = true): Promise<T> {
+    const maxWait = this.opts.maxRetryAfterSec ?? 60;
+    const sleep = this.opts.sleep ?? ((ms: number) => new Promise<void>((r) => setTimeout(r, ms)));
+    return pRetry(() => this.once<T>(method, body, json), {
+      retries: 3,
+      minTimeout: 200,
+      factor: 2,
+      shouldRetry: async ({ error }) => {
+        if (error instanceof TelegramApiError) {
+          if (error.errorCode === 429 && error.retryAfter !== undefined && error.retryAfter <= maxWait) {
+            // Telegram says exactly how long to wait: wait that long (p-retry adds its short backoff on top).
+            await sleep(error.retryAfter * 1000);
+            return true;
+          }
+          return error.errorCode >= 500;
+        }
+        return true;
+      },
+    }).catch((e: unknown) => {
+      throw e instanceof AbortError ? new Error(redact(e.message)) : e;
+    });
+  }
+
+  async getMe(): Promise<BotInfo> {
+    const r = await this.call<{ id: number; username?: string }>("getMe");
+    return { id: r.id, username: r.username ?? "" };
+  }
+
+  async getWebhookInfo(): Promise<WebhookInfo> {
+    const r = await this.call<{
+      url: string;
+      has_custom_certificate: boolean;
+      pending_update_count: number;
+      last_error_date?: number;
+      last_error_message?: string;
+      max_connections?: number;
+      allowed_updates?: string[];
+    }>("getWebhookInfo");
+    return {
+      url: r.url,
+      hasCustomCertificate: r.has_custom_certificate,
+      pendingUpdateCount: r.pending_update_count,
+      ...(r.last_error_date !== undefined ? { lastErrorDate: r.last_error_date } : {}),
+      ...(r.last_error_message !== undefined ? { lastErrorMessage: r.last_error_message } : {}),
+      ...(r.max_connections !== undefined ? { maxConnections: r.max_connections } : {}),
+      ...(r.allowed_updates !== undefined ? { allowedUpdates: r.allowed_updates } : {}),
+    };
+  }
+
+  async setWebhook(p: SetWebhookParams): Promise<void> {
+    if (p.certificatePem !== undefined) {
+      // A self-signed endpoint needs its certificate on every setWebhook: multipart upload.
+      const form = new FormData();
+      form.set("url", p.url);
+      if (p.secretToken !== undefined) form.set("secret_token", p.secretToken);
+      if (p.maxConnections !== undefined) form.set("max_connections", String(p.maxConnections));
+      if (p.allowedUpdates !== undefined) form.set("allowed_updates", JSON.stringify(p.allowedUpdates));
+      form.set("drop_pending_updates", p.dropPendingUpdates === true ? "true" : "false");
+      form.set("certificate", new Blob([p.certificatePem], { type: "application/x-pem-file" }), "cert.pem");
+      await this.call<boolean>("setWebhook", form, false);
+      return;
+    }
+    const body: Record<string, unknown> = { url: p.url, drop_pending_updates: p.dropPendingUpdates === true };
+    if (p.secretToken !== undefined) body.secret_token = p.secretToken;
+    if (p.maxConnections !== undefined) body.max_connections = p.maxConnections;
+    if (p.allowedUpdates !== undefined) body.allowed_updates = p.allowedUpdates;
+    await this.call<boolean>("setWebhook", JSON.stringify(body));
+  }
+
+  async deleteWebhook(): Promise<void> {
+    await this.call<boolean>("deleteWebhook", JSON.stringify({ drop_pending_updates: false }));
+  }
+}

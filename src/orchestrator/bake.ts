@@ -1,0 +1,77 @@
+// The bake: after the cutover, watch the new colour for the bake window. A "fail" verdict rolls
+// back at once; "wait" verdicts (a blip: Telegram unreachable, one slow /health) roll back only
+// after gates.telegramMisses of them in a row.
+import type { Goal } from "../domain/decide.js";
+import { combine, memoryVerdict, targetHealthVerdict, webhookVerdict, type Verdict } from "../domain/gates.js";
+import { containerName } from "../remote/docker.js";
+import { containerMemory, inspectContainers } from "./containers.js";
+import type { ConnectedHost, Ctx } from "./context.js";
+import { mapLimit } from "./context.js";
+import { hostVerdict } from "./gates.js";
+
+export class BakeFailed extends Error {
+  constructor(
+    readonly reason: string,
+    readonly detectedAt: number,
+  ) {
+    super(reason);
+  }
+}
+
+export async function restartBaseline(ctx: Ctx, goal: Goal): Promise<Map<string, number>> {
+  const counts = await mapLimit(ctx.hosts, ctx.settings.rollout.hostConcurrency, async (h) => {
+    const c = (await inspectContainers(h, ctx.settings.container.name))[goal.colour];
+    return [h.instanceId, c?.restartCount ?? 0] as const;
+  });
+  return new Map(counts);
+}
+
+async function hostBakeVerdict(ctx: Ctx, h: ConnectedHost, goal: Goal, baseline: Map<string, number>): Promise<Verdict> {
+  const v = await hostVerdict(ctx, h, goal, baseline.get(h.instanceId) ?? 0);
+  if (v.kind !== "ok") return v;
+  const name = containerName(ctx.settings.container.name, goal.colour);
+  const used = await containerMemory(h, name).catch(() => null);
+  const m = memoryVerdict(name, used, ctx.settings.gates.maxMemoryBytes);
+  return m.kind === "ok" ? m : { kind: m.kind, reason: `${h.instanceId}: ${m.reason}` };
+}
+
+async function telegramVerdict(ctx: Ctx, goal: Goal, sinceSec: number): Promise<Verdict> {
+  try {
+    const info = await ctx.telegram.getWebhookInfo();
+    return webhookVerdict(info, { url: ctx.settings.webhook.urls[goal.colour], since: sinceSec, maxPendingUpdates: ctx.settings.gates.maxPendingUpdates });
+  } catch (e) {
+    return { kind: "wait", reason: `Telegram did not answer getWebhookInfo: ${e instanceof Error ? e.message : String(e)}` };
+  }
+}
+
+export async function bake(ctx: Ctx, goal: Goal, cutoverAt: number, baseline: Map<string, number>, bakeMs: number): Promise<void> {
+  const g = ctx.settings.gates;
+  const end = cutoverAt + bakeMs;
+  const sinceSec = Math.floor(cutoverAt / 1000);
+  const expected = ctx.hosts.map((h) => ({ id: h.instanceId, port: ctx.settings.hostPorts[goal.colour] }));
+  let misses = 0;
+  let checks = 0;
+  while (ctx.clock.now() < end || checks === 0) {
+    checks += 1;
+    const [hosts, tg, tel] = await Promise.all([
+      mapLimit(ctx.hosts, ctx.settings.rollout.hostConcurrency, (h) => hostBakeVerdict(ctx, h, goal, baseline)),
+      ctx.lb.targetHealth(ctx.targetGroups[goal.colour].arn).then(
+        (views) => targetHealthVerdict(views, expected),
+        (e: unknown): Verdict => ({ kind: "wait", reason: `DescribeTargetHealth failed: ${e instanceof Error ? e.message : String(e)}` }),
+      ),
+      telegramVerdict(ctx, goal, sinceSec),
+    ]);
+    // After the cutover a target that is not healthy is a failure, not something to wait for.
+    const tgVerdict: Verdict = tg.kind === "wait" && !tg.reason.startsWith("DescribeTargetHealth") ? { kind: "fail", reason: tg.reason } : tg;
+    const v = combine([...hosts, tgVerdict, tel]);
+    if (v.kind === "fail") throw new BakeFailed(v.reason, ctx.clock.now());
+    if (v.kind === "wait") {
+      misses += 1;
+      ctx.reporter.step({ step: "bake", status: "info", message: `${v.reason} (miss ${misses}/${g.telegramMisses})`, colour: goal.colour });
+      if (misses >= g.telegramMisses) throw new BakeFailed(`${v.reason} (${misses} checks in a row)`, ctx.clock.now());
+    } else misses = 0;
+    const left = end - ctx.clock.now();
+    if (left <= 0) break;
+    await ctx.clock.sleep(Math.min(g.intervalMs, left));
+  }
+}

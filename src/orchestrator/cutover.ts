@@ -1,0 +1,59 @@
+// The cutover: listener first, webhook right after, with nothing in between so the gap stays one
+// round trip. If the webhook move fails, both switches go back to the previous colour.
+import type { Goal } from "../domain/decide.js";
+import { encodeInFlight } from "../domain/tags.js";
+import { forwardAllTo } from "../domain/traffic.js";
+import type { Colour } from "../domain/types.js";
+import { RollbackFailedError, RolledBackError } from "../errors.js";
+import type { Ctx } from "./context.js";
+import { setWebhookFor } from "./webhook.js";
+
+export interface CutoverTimes {
+  listenerMovedAt?: number;
+  webhookMovedAt?: number;
+}
+
+function arns(ctx: Ctx): Record<Colour, string> {
+  return { blue: ctx.targetGroups.blue.arn, green: ctx.targetGroups.green.arn };
+}
+
+export async function moveListener(ctx: Ctx, colour: Colour): Promise<void> {
+  await ctx.lb.setForward(ctx.listenerArn, forwardAllTo(colour, arns(ctx)));
+}
+
+/** Point the listener at `colour` but keep the other colour referenced (weight 0) so the ALB health-checks it. */
+export async function referenceColour(ctx: Ctx, colour: Colour, live: Colour | null, currentForward: { targetGroupArn: string; weight: number }[]): Promise<void> {
+  const forward = live !== null ? forwardAllTo(live, arns(ctx)) : [...currentForward, { targetGroupArn: ctx.targetGroups[colour].arn, weight: 0 }];
+  await ctx.lb.setForward(ctx.listenerArn, forward);
+}
+
+export async function cutover(ctx: Ctx, goal: Goal, step: { moveListener: boolean; moveWebhook: boolean }, times: CutoverTimes): Promise<void> {
+  if (step.moveListener) {
+    await moveListener(ctx, goal.colour);
+    times.listenerMovedAt = ctx.clock.now();
+    ctx.reporter.step({ step: "cutover", status: "info", message: `listener -> ${goal.colour}`, colour: goal.colour });
+  }
+  if (step.moveWebhook) {
+    try {
+      await setWebhookFor(ctx, goal.colour);
+      times.webhookMovedAt = ctx.clock.now();
+      ctx.reporter.step({ step: "cutover", status: "info", message: `webhook -> ${ctx.settings.webhook.urls[goal.colour]}`, colour: goal.colour });
+    } catch (e) {
+      const reason = `setWebhook failed during the cutover: ${e instanceof Error ? e.message : String(e)}`;
+      if (goal.from === null) throw new RollbackFailedError(`${reason}; this was a first release, so there is no previous colour to return to`, `fix the cause and run \`bluegreen release ${ctx.settings.environment}\` again`);
+      await undoCutover(ctx, goal.from, reason);
+      throw new RolledBackError(`${reason}; the listener and the webhook are back on ${goal.from}`, "fix the cause (see the message) and release again");
+    }
+  }
+  await ctx.lb.setTags(ctx.listenerArn, encodeInFlight({ kind: goal.kind, releaseId: goal.releaseId, colour: goal.colour, image: goal.image, from: goal.from, startedAt: new Date(ctx.clock.now()).toISOString(), phase: "baking" }));
+}
+
+/** Both switches back to `to`. Any failure here is a human's job, with the exact state in the message. */
+export async function undoCutover(ctx: Ctx, to: Colour, reason: string): Promise<void> {
+  const problems: string[] = [];
+  await moveListener(ctx, to).catch((e: unknown) => problems.push(`listener still not on ${to}: ${e instanceof Error ? e.message : String(e)}`));
+  await setWebhookFor(ctx, to).catch((e: unknown) => problems.push(`webhook not re-set to ${ctx.settings.webhook.urls[to]}: ${e instanceof Error ? e.message : String(e)}`));
+  if (problems.length > 0) {
+    throw new RollbackFailedError(`${reason}; the rollback to ${to} failed too: ${problems.join("; ")}`, `run \`bluegreen status ${ctx.settings.environment}\` and then \`bluegreen rollback ${ctx.settings.environment}\`; if AWS or Telegram is down, move the listener and webhook by hand`);
+  }
+}

@@ -1,0 +1,90 @@
+// Gates before traffic: the new colour must run, answer /health as configured, be healthy in its
+// target group for `healthyThreshold` checks in a row, and must not have touched the webhook.
+import pRetry, { AbortError } from "p-retry";
+import type { Goal } from "../domain/decide.js";
+import { combine, containerVerdict, healthVerdict, targetHealthVerdict, type Verdict } from "../domain/gates.js";
+import { containerName } from "../remote/docker.js";
+import { GateFailedError } from "../errors.js";
+import type { WebhookInfo } from "../ports.js";
+import { containerLogs, inspectContainers } from "./containers.js";
+import type { ConnectedHost, Ctx } from "./context.js";
+import { mapLimit } from "./context.js";
+import { restoreWebhook } from "./webhook.js";
+
+export async function hostVerdict(ctx: Ctx, host: ConnectedHost, goal: Goal, baselineRestarts?: number): Promise<Verdict> {
+  const containers = await inspectContainers(host, ctx.settings.container.name);
+  const c = containerVerdict(containers[goal.colour], baselineRestarts);
+  if (c.kind !== "ok") return { kind: c.kind, reason: `${host.instanceId}: ${c.reason}` };
+  const h = ctx.settings.container.health;
+  const res = await host.remote
+    .httpRequest(ctx.settings.hostPorts[goal.colour], h.path, { timeoutMs: h.timeoutMs })
+    .catch((e: unknown) => (e instanceof Error ? e : new Error(String(e))));
+  const v = healthVerdict(res, h);
+  return v.kind === "ok" ? v : { kind: v.kind, reason: `${host.instanceId}: ${v.reason}` };
+}
+
+async function gateFailure(ctx: Ctx, goal: Goal, reason: string): Promise<GateFailedError> {
+  const name = containerName(ctx.settings.container.name, goal.colour);
+  const logs = await Promise.all(
+    ctx.hosts.map(async (h) => `--- ${h.instanceId} ${name} (last lines) ---\n${await containerLogs(h, name).catch(() => "(logs unavailable)")}`),
+  );
+  return new GateFailedError(reason, `inspect the container with \`docker logs ${name}\` on the host; the live release is untouched`, logs.join("\n"));
+}
+
+export async function waitForGates(ctx: Ctx, goal: Goal, webhookBefore: WebhookInfo, live: Goal["from"]): Promise<void> {
+  const g = ctx.settings.gates;
+  let passes = 0;
+  const expected = ctx.hosts.map((h) => ({ id: h.instanceId, port: ctx.settings.hostPorts[goal.colour] }));
+  const attempt = async (): Promise<void> => {
+    const info = await ctx.telegram.getWebhookInfo();
+    if (info.url !== webhookBefore.url) {
+      // A library calling setWebhook/deleteWebhook at start-up steals or kills production traffic: undo it now.
+      await restoreWebhook(ctx, webhookBefore, live);
+      const what = info.url === "" ? "deleted the webhook" : `set the webhook to ${info.url}`;
+      throw new AbortError(new GateFailedError(`the new ${goal.colour} container ${what} by itself at start-up; the webhook was restored to ${webhookBefore.url === "" ? "(none)" : webhookBefore.url}`, "remove the setWebhook/deleteWebhook call from the bot's start-up: bluegreen owns the webhook"));
+    }
+    const hosts = await mapLimit(ctx.hosts, ctx.settings.rollout.hostConcurrency, (h) => hostVerdict(ctx, h, goal));
+    const tg = targetHealthVerdict(await ctx.lb.targetHealth(ctx.targetGroups[goal.colour].arn), expected);
+    const v = combine([...hosts, tg]);
+    if (v.kind === "fail") throw new AbortError(await gateFailure(ctx, goal, v.reason));
+    if (v.kind === "wait") {
+      passes = 0;
+      throw new Error(v.reason);
+    }
+    passes += 1;
+    if (passes < g.healthyThreshold) throw new Error(`healthy ${passes}/${g.healthyThreshold}`);
+  };
+  let lastReason = "";
+  try {
+    await pRetry(attempt, {
+      retries: Math.ceil(g.timeoutMs / Math.max(1, g.intervalMs)) + g.healthyThreshold,
+      factor: 1,
+      minTimeout: g.intervalMs,
+      maxTimeout: g.intervalMs,
+      randomize: false,
+      maxRetryTime: g.timeoutMs,
+      onFailedAttempt: ({ error }) => {
+        lastReason = error.message;
+        ctx.reporter.step({ step: "gates", status: "info", message: error.message, colour: goal.colour });
+      },
+    });
+  } catch (e) {
+    if (e instanceof GateFailedError) throw e;
+    throw await gateFailure(ctx, goal, `the ${goal.colour} colour did not pass its gates within ${Math.round(g.timeoutMs / 1000)}s: ${lastReason}`);
+  }
+}
+
+/** Optional smoke updates: each posted to every new container with the secret header, 2xx required. */
+export async function smokeTest(ctx: Ctx, goal: Goal): Promise<void> {
+  const path = new URL(ctx.settings.webhook.urls[goal.colour]).pathname;
+  const headers: Record<string, string> = { "content-type": "application/json" };
+  if (ctx.settings.webhook.secretToken !== undefined) headers["x-telegram-bot-api-secret-token"] = ctx.settings.webhook.secretToken;
+  for (const body of ctx.settings.gates.smokeUpdates) {
+    for (const h of ctx.hosts) {
+      const res = await h.remote.httpRequest(ctx.settings.hostPorts[goal.colour], path, { method: "POST", body, headers, timeoutMs: ctx.settings.container.health.timeoutMs });
+      if (res.status < 200 || res.status > 299) {
+        throw new GateFailedError(`${h.instanceId}: a smoke update was answered ${res.status}`, "fix the bot's update handling; the live release is untouched");
+      }
+    }
+  }
+}

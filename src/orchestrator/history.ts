@@ -1,0 +1,41 @@
+// Audit records: one JSON line per release, rollback or promotion, appended on the lock host, so
+// `history` reads the same story from any machine. Never holds a secret (ids, images, reasons only).
+import { appendLine, readFile } from "../remote/files.js";
+import type { Ctx } from "./context.js";
+import { mustExec } from "./context.js";
+import { lockHost } from "./lock.js";
+
+export interface AuditRecord {
+  at: string;
+  environment: string;
+  kind: "release" | "rollback" | "promote";
+  outcome: "released" | "rolled-back" | "failed" | "needs-human";
+  releaseId: string;
+  image: string;
+  colour: string;
+  from: string | null;
+  automatic?: boolean;
+  reason?: string;
+  promotedFrom?: { environment: string; releaseId: string };
+  by: string;
+  durationMs: number;
+}
+
+export async function appendAudit(ctx: Ctx, record: AuditRecord): Promise<void> {
+  await mustExec(lockHost(ctx.hosts), appendLine(ctx.settings.historyFile), { stdin: `${JSON.stringify(record)}\n` });
+}
+
+export async function readAudit(ctx: Ctx): Promise<AuditRecord[]> {
+  const res = await mustExec(lockHost(ctx.hosts), readFile(ctx.settings.historyFile));
+  return res.stdout
+    .split("\n")
+    .filter((l) => l.trim() !== "")
+    .flatMap((l) => {
+      try {
+        return [JSON.parse(l) as AuditRecord];
+      } catch {
+        return [];
+      }
+    })
+    .reverse();
+}

@@ -1,0 +1,86 @@
+// The deploy lock on the environment's first host (hosts sorted by instance id, so every machine
+// picks the same one). A lease whose owner's pid is gone on this same machine, or whose time ran
+// out, is taken over; anything else makes the caller wait (--lock-wait) or exit 75.
+import { hostname, userInfo } from "node:os";
+import pRetry, { AbortError } from "p-retry";
+import { LockHeldError } from "../errors.js";
+import { type Lease, leaseExpired, lockCommands, lockPath, parseLease } from "../remote/lock.js";
+import type { ConnectedHost, Ctx } from "./context.js";
+import { mustExec } from "./context.js";
+
+export function lockHost(hosts: ConnectedHost[]): ConnectedHost {
+  const first = [...hosts].sort((a, b) => (a.instanceId < b.instanceId ? -1 : 1))[0];
+  if (first === undefined) throw new LockHeldError("no hosts to hold the lock on", "check hosts in the environment file");
+  return first;
+}
+
+function pidAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (e) {
+    return (e as NodeJS.ErrnoException).code === "EPERM";
+  }
+}
+
+export function describeLease(l: Lease): string {
+  return `${l.owner}@${l.machine} (pid ${l.pid}, ${l.command} ${l.releaseId}, since ${l.acquiredAt}, lease until ${l.expiresAt})`;
+}
+
+export async function readLease(ctx: Ctx): Promise<Lease | null> {
+  const host = lockHost(ctx.hosts);
+  const res = await mustExec(host, lockCommands.read(lockPath(ctx.settings.lock.dir, ctx.settings.environment)));
+  return parseLease(res.stdout);
+}
+
+export interface HeldLock {
+  lease: Lease;
+  release(): Promise<void>;
+}
+
+export async function acquireLock(ctx: Ctx, command: string, releaseId: string, waitMs: number): Promise<HeldLock> {
+  const host = lockHost(ctx.hosts);
+  const path = lockPath(ctx.settings.lock.dir, ctx.settings.environment);
+  const now = ctx.clock.now();
+  const lease: Lease = {
+    owner: userInfo().username,
+    machine: hostname(),
+    pid: process.pid,
+    releaseId,
+    command,
+    acquiredAt: new Date(now).toISOString(),
+    expiresAt: new Date(now + ctx.settings.lock.leaseMs).toISOString(),
+  };
+  const tryOnce = async (): Promise<void> => {
+    const res = await host.remote.exec(lockCommands.acquire(path), { stdin: JSON.stringify(lease) });
+    if (res.code === 0) return;
+    const holder = parseLease((await mustExec(host, lockCommands.read(path))).stdout);
+    const stale = holder === null || leaseExpired(holder, ctx.clock.now()) || (holder.machine === lease.machine && !pidAlive(holder.pid));
+    if (stale) {
+      ctx.reporter.step({ step: "lock", status: "info", message: holder === null ? "taking over a lock with no lease" : `taking over the stale lock of ${describeLease(holder)}` });
+      await host.remote.exec(lockCommands.breakStale(path, `${process.pid}-${now}`));
+      throw new Error("lock was stale; retrying");
+    }
+    const err = new LockHeldError(
+      `another run holds the ${ctx.settings.environment} lock: ${describeLease(holder)}`,
+      `wait for it to finish (or pass --lock-wait 5m); if it died, \`bluegreen lock release ${ctx.settings.environment} --force\``,
+    );
+    if (waitMs <= 0) throw new AbortError(err);
+    throw err;
+  };
+  await pRetry(tryOnce, { retries: Math.max(2, Math.ceil(waitMs / 1000) + 2), factor: 1, minTimeout: waitMs > 0 ? 1000 : 10, maxTimeout: 1000, maxRetryTime: Math.max(waitMs, 5000), randomize: false });
+  return {
+    lease,
+    release: async () => {
+      // Only our own lease is removed: a takeover by someone else after our lease expired stays theirs.
+      const current = parseLease((await host.remote.exec(lockCommands.read(path))).stdout);
+      if (current !== null && current.pid === lease.pid && current.machine === lease.machine && current.acquiredAt === lease.acquiredAt) {
+        await host.remote.exec(lockCommands.release(path));
+      }
+    },
+  };
+}
+
+export async function forceReleaseLock(ctx: Ctx): Promise<void> {
+  await mustExec(lockHost(ctx.hosts), lockCommands.release(lockPath(ctx.settings.lock.dir, ctx.settings.environment)));
+}

@@ -1,0 +1,85 @@
+// observe: read the world into one plain snapshot. Listener, tags, containers, target health and
+// the webhook are read in parallel; nothing here changes anything.
+import { decodeTags } from "../domain/tags.js";
+import type { Snapshot, HostView, Goal } from "../domain/decide.js";
+import { liveByListener, liveByWebhook } from "../domain/traffic.js";
+import { COLOURS, type Colour, type HostFacts, type ReleaseTags, type TrafficFacts } from "../domain/types.js";
+import type { ListenerView, TargetHealthView, WebhookInfo } from "../ports.js";
+import { inspectContainers } from "./containers.js";
+import type { Ctx } from "./context.js";
+import { mapLimit } from "./context.js";
+
+export interface World {
+  listener: ListenerView;
+  traffic: TrafficFacts;
+  tags: ReleaseTags;
+  hosts: HostFacts[];
+  webhook: WebhookInfo;
+  health: Record<Colour, TargetHealthView[]>;
+}
+
+export function webhookSettingsMatch(ctx: Ctx, info: WebhookInfo): boolean {
+  const w = ctx.settings.webhook;
+  if (info.maxConnections !== undefined && info.maxConnections !== w.maxConnections) return false;
+  if (w.allowedUpdates !== undefined && info.allowedUpdates !== undefined) {
+    if ([...w.allowedUpdates].sort().join(",") !== [...info.allowedUpdates].sort().join(",")) return false;
+  }
+  if (w.certificatePem !== undefined && !info.hasCustomCertificate) return false;
+  return true;
+}
+
+export function trafficFacts(ctx: Ctx, listener: ListenerView, webhook: WebhookInfo): TrafficFacts {
+  const weights: Partial<Record<Colour, number>> = {};
+  let foreignTargets = false;
+  for (const f of listener.forward) {
+    const colour = COLOURS.find((c) => ctx.targetGroups[c].arn === f.targetGroupArn);
+    if (colour === undefined) {
+      if (f.weight > 0) foreignTargets = true;
+    } else weights[colour] = f.weight;
+  }
+  return { weights, foreignTargets, webhookUrl: webhook.url, webhookSettingsMatch: webhookSettingsMatch(ctx, webhook) };
+}
+
+export async function observe(ctx: Ctx): Promise<World> {
+  const [listener, webhook, blue, green, hosts] = await Promise.all([
+    ctx.lb.describeListener(ctx.listenerArn),
+    ctx.telegram.getWebhookInfo(),
+    ctx.lb.targetHealth(ctx.targetGroups.blue.arn),
+    ctx.lb.targetHealth(ctx.targetGroups.green.arn),
+    mapLimit(ctx.hosts, ctx.settings.rollout.hostConcurrency, async (h) => ({
+      instanceId: h.instanceId,
+      address: h.address,
+      containers: await inspectContainers(h, ctx.settings.container.name),
+    })),
+  ]);
+  return {
+    listener,
+    traffic: trafficFacts(ctx, listener, webhook),
+    tags: decodeTags(listener.tags),
+    hosts,
+    webhook,
+    health: { blue, green },
+  };
+}
+
+export function isRegistered(world: World, colour: Colour, instanceId: string, port: number): boolean {
+  return world.health[colour].some((t) => t.id === instanceId && t.port === port && t.state !== "draining");
+}
+
+export function snapshotFor(ctx: Ctx, world: World, goal: Goal): Snapshot {
+  const hosts: HostView[] = world.hosts.map((h) => ({
+    instanceId: h.instanceId,
+    container: h.containers[goal.colour],
+    registered: isRegistered(world, goal.colour, h.instanceId, ctx.settings.hostPorts[goal.colour]),
+  }));
+  return { hosts, traffic: world.traffic, urls: ctx.settings.webhook.urls, tags: world.tags };
+}
+
+/** Live colour as both switches see it; `consistent` is false when they disagree. */
+export function liveColours(ctx: Ctx, world: World): { byListener: Colour | null; byWebhook: Colour | "shared" | null; live: Colour | null; consistent: boolean } {
+  const byListener = liveByListener(world.traffic);
+  const byWebhook = liveByWebhook(world.webhook.url, ctx.settings.webhook.urls);
+  const live = byWebhook === "shared" ? byListener : byWebhook === byListener ? byListener : null;
+  const consistent = byListener !== null && (byWebhook === "shared" || byWebhook === byListener);
+  return { byListener, byWebhook, live, consistent };
+}

@@ -1,0 +1,84 @@
+// The loop: observe -> decide -> apply one step -> observe again, until decide says done.
+import { decide, type Goal, type Progress } from "../domain/decide.js";
+import { encodeInFlight, finalTags } from "../domain/tags.js";
+import { liveByListener } from "../domain/traffic.js";
+import { BluegreenError } from "../errors.js";
+import type { WebhookInfo } from "../ports.js";
+import { bake, restartBaseline } from "./bake.js";
+import type { Ctx } from "./context.js";
+import { type CutoverTimes, cutover, referenceColour } from "./cutover.js";
+import { smokeTest, waitForGates } from "./gates.js";
+import { observe, snapshotFor, type World } from "./observe.js";
+import { register, stage, startStopped } from "./stage.js";
+
+export interface RunState {
+  progress: Progress;
+  times: CutoverTimes;
+  webhookBefore: WebhookInfo;
+  bakeMs: number;
+  cutoverAt?: number;
+  baseline?: Map<string, number>;
+  /** Every step applied, in order: tests and --json consumers read the path a run took. */
+  steps: string[];
+}
+
+export function newRunState(webhookBefore: WebhookInfo, bakeMs: number): RunState {
+  return { progress: { gates: "pending", baked: false }, times: {}, webhookBefore, bakeMs, steps: [] };
+}
+
+const MAX_STEPS = 30;
+
+export async function converge(ctx: Ctx, goal: Goal, state: RunState): Promise<World> {
+  for (let i = 0; i < MAX_STEPS; i++) {
+    const world = await observe(ctx);
+    const step = decide(snapshotFor(ctx, world, goal), goal, state.progress);
+    if (step.kind === "done") return world;
+    const name = step.kind === "mark" ? `mark-${step.phase}` : step.kind;
+    state.steps.push(name);
+    const started = ctx.clock.now();
+    ctx.reporter.step({ step: name, status: "start", colour: goal.colour });
+    switch (step.kind) {
+      case "mark":
+        await ctx.lb.setTags(
+          ctx.listenerArn,
+          encodeInFlight({ kind: goal.kind, releaseId: goal.releaseId, colour: goal.colour, image: goal.image, from: goal.from, startedAt: new Date(ctx.clock.now()).toISOString(), phase: step.phase }),
+        );
+        break;
+      case "stage":
+        await stage(ctx, world, goal, step.instanceIds);
+        break;
+      case "start":
+        await startStopped(ctx, goal, step.instanceIds);
+        break;
+      case "register":
+        await register(ctx, goal, step.instanceIds);
+        break;
+      case "reference":
+        await referenceColour(ctx, goal.colour, liveByListener(world.traffic), world.listener.forward);
+        break;
+      case "gates":
+        await waitForGates(ctx, goal, state.webhookBefore, goal.from);
+        await smokeTest(ctx, goal);
+        state.progress.gates = "passed";
+        break;
+      case "cutover":
+        state.baseline = await restartBaseline(ctx, goal);
+        await cutover(ctx, goal, step, state.times);
+        state.cutoverAt = state.times.listenerMovedAt ?? state.times.webhookMovedAt ?? ctx.clock.now();
+        break;
+      case "bake":
+        await bake(ctx, goal, state.cutoverAt ?? ctx.clock.now(), state.baseline ?? (await restartBaseline(ctx, goal)), state.bakeMs);
+        state.progress.baked = true;
+        break;
+      case "finalize": {
+        const warmUntil = goal.from !== null && goal.kind === "release" ? new Date(ctx.clock.now() + ctx.settings.rollout.keepPreviousWarmMs).toISOString() : null;
+        const t = finalTags(world.tags, goal, { baked: state.progress.baked, warmUntil });
+        await ctx.lb.setTags(ctx.listenerArn, t.set);
+        await ctx.lb.removeTags(ctx.listenerArn, t.remove);
+        break;
+      }
+    }
+    ctx.reporter.step({ step: name, status: "ok", colour: goal.colour, elapsedMs: ctx.clock.now() - started });
+  }
+  throw new BluegreenError(`the ${goal.kind} did not converge in ${MAX_STEPS} steps`, "internal", "run `bluegreen status` and report this as a bug");
+}

@@ -1,0 +1,91 @@
+// Staging: the new container on every host of the idle colour, registered in its target group.
+// Secrets travel in a 0600 env file written through stdin, never on a command line.
+import type { Goal } from "../domain/decide.js";
+import { isForwardAllTo } from "../domain/traffic.js";
+import { containerName, docker } from "../remote/docker.js";
+import { envFileContent, writeFilePrivate } from "../remote/files.js";
+import { BluegreenError } from "../errors.js";
+import type { ConnectedHost, Ctx } from "./context.js";
+import { mapLimit, mustExec } from "./context.js";
+import type { World } from "./observe.js";
+
+export function envFilePath(ctx: Ctx, colour: string): string {
+  return `${ctx.settings.container.envFileDir.replace(/\/+$/, "")}/${ctx.settings.environment}/${ctx.settings.container.name}-${colour}.env`;
+}
+
+export function containerEnv(ctx: Ctx, goal: Goal): Record<string, string> {
+  return {
+    ...ctx.settings.container.env,
+    BLUEGREEN_ENVIRONMENT: ctx.settings.environment,
+    BLUEGREEN_COLOUR: goal.colour,
+    BLUEGREEN_RELEASE: goal.releaseId,
+  };
+}
+
+export function runArgv(ctx: Ctx, goal: Goal): string[] {
+  const s = ctx.settings;
+  return docker.run({
+    slot: {
+      environment: s.environment,
+      colour: goal.colour,
+      containerName: containerName(s.container.name, goal.colour),
+      hostPort: s.hostPorts[goal.colour],
+    },
+    releaseId: goal.releaseId,
+    image: goal.image,
+    containerPort: s.container.port,
+    envFile: envFilePath(ctx, goal.colour),
+    memoryBytes: s.container.memoryBytes,
+    restartPolicy: s.container.restartPolicy,
+  });
+}
+
+export async function stageHost(ctx: Ctx, host: ConnectedHost, goal: Goal): Promise<void> {
+  const name = containerName(ctx.settings.container.name, goal.colour);
+  // The stale container of the idle colour goes; "No such container" is fine, so no exit check.
+  await host.remote.exec(docker.remove(name));
+  await mustExec(host, writeFilePrivate(envFilePath(ctx, goal.colour)), { stdin: envFileContent(containerEnv(ctx, goal)) });
+  await mustExec(host, docker.pull(goal.image), { timeoutMs: 10 * 60_000 });
+  await mustExec(host, runArgv(ctx, goal));
+}
+
+export async function stage(ctx: Ctx, world: World, goal: Goal, instanceIds: string[]): Promise<void> {
+  // Never replace what the listener sends traffic to: decide must not ask for it, and if it ever did, stop.
+  if (isForwardAllTo(world.traffic, goal.colour)) {
+    throw new BluegreenError(`refusing to replace the ${goal.colour} containers: the listener sends traffic to them`, "internal");
+  }
+  const hosts = ctx.hosts.filter((h) => instanceIds.includes(h.instanceId));
+  await mapLimit(hosts, ctx.settings.rollout.hostConcurrency, (h) => stageHost(ctx, h, goal));
+}
+
+export async function startStopped(ctx: Ctx, goal: Goal, instanceIds: string[]): Promise<void> {
+  const name = containerName(ctx.settings.container.name, goal.colour);
+  const hosts = ctx.hosts.filter((h) => instanceIds.includes(h.instanceId));
+  await mapLimit(hosts, ctx.settings.rollout.hostConcurrency, (h) => mustExec(h, docker.start(name)).then(() => undefined));
+}
+
+export async function register(ctx: Ctx, goal: Goal, instanceIds: string[]): Promise<void> {
+  await ctx.lb.registerTargets(
+    ctx.targetGroups[goal.colour].arn,
+    instanceIds.map((id) => ({ id, port: ctx.settings.hostPorts[goal.colour] })),
+  );
+}
+
+/** Resolve --image to one digest: pull on every host, and insist they all got the same bytes. */
+export async function resolveDigest(ctx: Ctx, ref: string): Promise<string> {
+  const repository = ctx.settings.container.repository;
+  const digests = await mapLimit(ctx.hosts, ctx.settings.rollout.hostConcurrency, async (h) => {
+    await mustExec(h, docker.pull(ref), { timeoutMs: 10 * 60_000 });
+    const res = await mustExec(h, docker.repoDigests(ref));
+    const list = JSON.parse(res.stdout.trim() || "[]") as string[];
+    const mine = list.find((d) => d.split("@")[0]?.split("/").pop() === repository.split("/").pop()) ?? list[0];
+    const digest = mine?.split("@")[1];
+    if (digest === undefined) throw new BluegreenError(`${h.instanceId}: ${ref} has no registry digest after the pull`, "world");
+    return digest;
+  });
+  const unique = [...new Set(digests)];
+  if (unique.length !== 1) {
+    throw new BluegreenError(`hosts pulled different digests for ${ref} (${unique.join(", ")}): the tag moved during the release`, "world", "run the release again, or release by digest (--image @sha256:...)");
+  }
+  return `${repository}@${unique[0]}`;
+}
