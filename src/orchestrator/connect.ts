@@ -1,0 +1,118 @@
+// Building a Ctx: resolve the listener and target groups, find the hosts, connect to each one.
+// Every failure here happens before anything changed, so it is a PreflightError (exit 1).
+import { readFile } from "node:fs/promises";
+import { dirname, resolve } from "node:path";
+import { AwsInstances } from "../adapters/aws-ec2.js";
+import { AwsLoadBalancer } from "../adapters/aws-elbv2.js";
+import { LocalHostConnector } from "../adapters/local-host.js";
+import { SshConnector } from "../adapters/ssh.js";
+import { TelegramClient } from "../adapters/telegram.js";
+import type { Config } from "../config/index.js";
+import { PreflightError } from "../errors.js";
+import type { Clock, HostConnector, InstanceView, Instances, LoadBalancer, Reporter, Telegram } from "../ports.js";
+import { sandboxPaths } from "../sandbox/paths.js";
+import { redact } from "../util/redact.js";
+import type { ConnectedHost, Ctx } from "./context.js";
+import { mapLimit } from "./context.js";
+import type { Settings } from "./settings.js";
+
+export interface Ports {
+  lb: LoadBalancer;
+  instances: Instances;
+  telegram: Telegram;
+  connector: HostConnector;
+}
+
+export const systemClock: Clock = {
+  now: () => Date.now(),
+  sleep: (ms, signal) =>
+    new Promise<void>((res, rej) => {
+      const t = setTimeout(res, ms);
+      signal?.addEventListener("abort", () => {
+        clearTimeout(t);
+        rej(signal.reason);
+      });
+    }),
+};
+
+export async function realPorts(config: Config, configFile: string): Promise<Ports> {
+  const ssh = config.hosts.ssh;
+  let connector: HostConnector;
+  if (ssh.transport === "local") {
+    // The sandbox: commands run here, with the sandbox's docker stand-in first on PATH.
+    const paths = sandboxPaths(dirname(dirname(resolve(configFile))));
+    connector = new LocalHostConnector({
+      env: { PATH: `${paths.bin}:${process.env.PATH ?? ""}`, BLUEGREEN_SANDBOX_STATE: paths.runtime },
+      hostEnvVar: "BLUEGREEN_SANDBOX_HOST",
+    });
+  } else {
+    const knownHostsText = ssh.knownHosts !== undefined ? await readFile(ssh.knownHosts, "utf8") : undefined;
+    connector = new SshConnector({
+      user: ssh.user,
+      port: ssh.port,
+      ...(ssh.privateKey !== undefined ? { privateKeyPath: ssh.privateKey } : {}),
+      ...(ssh.agent && process.env.SSH_AUTH_SOCK !== undefined ? { agent: process.env.SSH_AUTH_SOCK } : {}),
+      ...(knownHostsText !== undefined ? { knownHostsText } : {}),
+      ...(ssh.hostKeyFingerprint !== undefined ? { hostKeyFingerprint: ssh.hostKeyFingerprint } : {}),
+      connectTimeoutMs: ssh.connectTimeout,
+    });
+  }
+  const hosts = config.hosts;
+  const staticHosts = hosts.static;
+  const instances: Instances =
+    staticHosts !== undefined
+      ? { list: async () => staticHosts.map((h) => ({ instanceId: h.instanceId, state: "running", privateIp: h.address, publicIp: h.address, status: "ok" })) }
+      : new AwsInstances(config.aws, hosts.ec2?.instanceIds !== undefined ? { instanceIds: hosts.ec2.instanceIds } : { tags: hosts.ec2?.tags ?? {} });
+  return {
+    lb: new AwsLoadBalancer(config.aws, config.loadBalancer.listener),
+    instances,
+    telegram: new TelegramClient({ apiBase: config.telegram.apiBase, token: config.telegram.botToken }),
+    connector,
+  };
+}
+
+const why = (e: unknown): string => redact(e instanceof Error ? e.message : String(e));
+
+export interface ConnectOptions {
+  addressType: "private" | "public";
+  /** status and history tolerate unhealthy instances; release does not. */
+  requireHealthyInstances: boolean;
+}
+
+export async function connectCtx(settings: Settings, ports: Ports, clock: Clock, reporter: Reporter, opts: ConnectOptions): Promise<Ctx> {
+  const listenerArn = await ports.lb.resolveListener().catch((e: unknown) => {
+    throw new PreflightError(`cannot find the ALB listener: ${why(e)}`, "check loadBalancer.listener and the AWS region/credentials");
+  });
+  const [blue, green] = await Promise.all(
+    (["blue", "green"] as const).map((c) =>
+      ports.lb.describeTargetGroup(settings.targetGroups[c]).catch((e: unknown) => {
+        throw new PreflightError(`colours.${c}.targetGroup ${settings.targetGroups[c]}: ${why(e)}`, "create the target group or fix its name/ARN in the environment file");
+      }),
+    ),
+  );
+  if (blue === undefined || green === undefined) throw new PreflightError("target groups missing");
+  const list = await ports.instances.list().catch((e: unknown) => {
+    throw new PreflightError(`cannot list the EC2 instances: ${why(e)}`, "check hosts.ec2 and the AWS credentials");
+  });
+  if (list.length === 0) throw new PreflightError("no EC2 instance matches hosts.ec2", "check the tags or instance ids in the environment file");
+  if (opts.requireHealthyInstances) {
+    const bad = list.filter((i) => i.state !== "running" || i.status !== "ok");
+    if (bad.length > 0) {
+      throw new PreflightError(`instances not ready: ${bad.map((i) => `${i.instanceId} (${i.state}, ${i.status})`).join(", ")}`, "wait for the status checks to pass, or fix the instance");
+    }
+  }
+  const running = list.filter((i) => i.state === "running");
+  const hosts = await mapLimit(running, settings.rollout.hostConcurrency, async (i: InstanceView): Promise<ConnectedHost> => {
+    const address = opts.addressType === "public" ? (i.publicIp ?? i.privateIp) : (i.privateIp ?? i.publicIp);
+    if (address === undefined) throw new PreflightError(`${i.instanceId} has no ${opts.addressType} address`, "set hosts.address to the address SSH can reach");
+    const remote = await ports.connector.connect({ instanceId: i.instanceId, address }).catch((e: unknown) => {
+      throw new PreflightError(`${i.instanceId} (${address}): ${why(e)}`, "check SSH access (user, key, host key pinning) to the host");
+    });
+    return { instanceId: i.instanceId, address, remote };
+  });
+  return { settings, lb: ports.lb, telegram: ports.telegram, clock, reporter, hosts, listenerArn, targetGroups: { blue, green } };
+}
+
+export async function disconnect(ctx: Ctx): Promise<void> {
+  await Promise.all(ctx.hosts.map((h) => h.remote.close().catch(() => undefined)));
+}

@@ -1,0 +1,82 @@
+// Undoing: after a failed bake, a failed cutover, or a run that died halfway. The previous colour
+// is still warm, so both switches move first (no extra calls in between), then the tags catch up.
+import type { Goal } from "../domain/decide.js";
+import { IN_FLIGHT_KEYS } from "../domain/tags.js";
+import { isForwardAllTo } from "../domain/traffic.js";
+import { type Colour, otherColour } from "../domain/types.js";
+import { containerName, docker } from "../remote/docker.js";
+import { RollbackFailedError } from "../errors.js";
+import type { Ctx } from "./context.js";
+import { mapLimit } from "./context.js";
+import { type CutoverTimes, moveListener } from "./cutover.js";
+import type { World } from "./observe.js";
+import { converge, newRunState } from "./run.js";
+import { setWebhookFor } from "./webhook.js";
+
+/** Move both switches to `to`, skipping one already there; records when each moved. */
+export async function moveBack(ctx: Ctx, world: World, to: Colour, reason: string, times: CutoverTimes): Promise<void> {
+  const problems: string[] = [];
+  if (!isForwardAllTo(world.traffic, to)) {
+    await moveListener(ctx, to).then(
+      () => void (times.listenerMovedAt = ctx.clock.now()),
+      (e: unknown) => problems.push(`the listener could not be moved back to ${to}: ${e instanceof Error ? e.message : String(e)}`),
+    );
+  }
+  await setWebhookFor(ctx, to).then(
+    () => void (times.webhookMovedAt = ctx.clock.now()),
+    (e: unknown) => problems.push(`the webhook could not be re-set to ${ctx.settings.webhook.urls[to]}: ${e instanceof Error ? e.message : String(e)}`),
+  );
+  if (problems.length > 0) {
+    throw new RollbackFailedError(
+      `${reason}; rolling back to ${to} failed: ${problems.join("; ")}`,
+      `run \`bluegreen status ${ctx.settings.environment}\`, then \`bluegreen rollback ${ctx.settings.environment}\` once AWS/Telegram answer; or move the listener and webhook to ${to} by hand`,
+    );
+  }
+}
+
+/** Stop (not remove) a colour's containers: kept for `docker logs`, restartable by a rollback. */
+export async function stopColour(ctx: Ctx, colour: Colour): Promise<void> {
+  const name = containerName(ctx.settings.container.name, colour);
+  const seconds = Math.max(1, Math.round(ctx.settings.container.stopTimeoutMs / 1000));
+  await mapLimit(ctx.hosts, ctx.settings.rollout.hostConcurrency, (h) => h.remote.exec(docker.stop(name, seconds)));
+}
+
+export async function clearInFlight(ctx: Ctx): Promise<void> {
+  await ctx.lb.removeTags(ctx.listenerArn, [...IN_FLIGHT_KEYS]);
+}
+
+/** Put the live release recorded in the tags back on both switches, and finish its bookkeeping. */
+export async function rollBackTo(ctx: Ctx, world: World, failed: Colour, reason: string): Promise<CutoverTimes> {
+  const prev = world.tags.live;
+  if (prev === null || prev.colour === failed) {
+    throw new RollbackFailedError(`${reason}; there is no previous release to return to (first release)`, `fix the bot and run \`bluegreen release ${ctx.settings.environment} --image ...\` again`);
+  }
+  const times: CutoverTimes = {};
+  await moveBack(ctx, world, prev.colour, reason, times);
+  const back: Goal = { kind: "rollback", colour: prev.colour, releaseId: prev.releaseId, image: prev.image, from: failed, urgent: true };
+  await converge(ctx, back, newRunState(world.webhook, 0)).catch((e: unknown) => {
+    throw new RollbackFailedError(`${reason}; traffic is back on ${prev.colour} but its bookkeeping failed: ${e instanceof Error ? e.message : String(e)}`, `run \`bluegreen status ${ctx.settings.environment}\``);
+  });
+  await stopColour(ctx, failed).catch(() => undefined);
+  return times;
+}
+
+/** A run died with a release in flight: undo it (the previous colour is still warm). */
+export async function recoverInterrupted(ctx: Ctx, world: World): Promise<string | null> {
+  const f = world.tags.inFlight;
+  if (f === null) return null;
+  const note = `found an interrupted ${f.kind} ${f.releaseId} (${f.phase}) to ${f.colour}`;
+  ctx.reporter.step({ step: "recover", status: "info", message: `${note}: undoing it` });
+  if (f.kind === "rollback" && world.tags.live !== null) {
+    // A rollback that died: finish it, it was the operator's intent.
+    await moveBack(ctx, world, f.colour, note, {});
+    await converge(ctx, { kind: "rollback", colour: f.colour, releaseId: f.releaseId, image: f.image, from: otherColour(f.colour), urgent: true }, newRunState(world.webhook, 0));
+    return `${note}: finished it`;
+  }
+  if (f.from === null || world.tags.live === null) {
+    await clearInFlight(ctx);
+    return `${note}: cleared it (first release, nothing to return to)`;
+  }
+  await rollBackTo(ctx, world, f.colour, note);
+  return `${note}: undone, ${f.from} is live`;
+}

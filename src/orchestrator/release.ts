@@ -1,0 +1,134 @@
+// `release`: lock, observe, undo a dead run, preflight, resolve the digest, then converge on the
+// idle colour; a failure before traffic moved abandons it (exit 1), after it rolls back (exit 2).
+import { userInfo } from "node:os";
+import type { Goal } from "../domain/decide.js";
+import { liveByListener } from "../domain/traffic.js";
+import { otherColour } from "../domain/types.js";
+import { GateFailedError, RollbackFailedError, RolledBackError } from "../errors.js";
+import { redact } from "../util/redact.js";
+import { BakeFailed } from "./bake.js";
+import type { Ctx } from "./context.js";
+import type { CutoverTimes } from "./cutover.js";
+import { appendAudit, type AuditRecord } from "./history.js";
+import { acquireLock } from "./lock.js";
+import { observe } from "./observe.js";
+import { preflight } from "./preflight.js";
+import { clearInFlight, recoverInterrupted, rollBackTo, stopColour } from "./recover.js";
+import { converge, newRunState, type RunState } from "./run.js";
+import { resolveDigest } from "./stage.js";
+import { stopExpiredWarm } from "./warm.js";
+
+export interface ReleaseOptions {
+  imageRef: string;
+  releaseId: string;
+  bakeMs: number;
+  lockWaitMs: number;
+  allowUnhealthyLive: boolean;
+  promotedFrom?: { environment: string; releaseId: string };
+}
+
+export interface ReleaseResult {
+  outcome: "released" | "rolled-back" | "failed";
+  exitCode: 0 | 1 | 2;
+  releaseId: string;
+  image: string;
+  colour: string | null;
+  from: string | null;
+  reason?: string;
+  remedy?: string;
+  logs?: string;
+  recovered?: string;
+  steps: string[];
+  timings: { cutover: CutoverTimes; bakeFailedAt?: number; rollback?: CutoverTimes };
+}
+
+const msg = (e: unknown): string => redact(e instanceof Error ? e.message : String(e));
+
+export async function release(ctx: Ctx, opts: ReleaseOptions): Promise<ReleaseResult> {
+  const started = ctx.clock.now();
+  const lock = await acquireLock(ctx, "release", opts.releaseId, opts.lockWaitMs);
+  let result: ReleaseResult | undefined;
+  try {
+    let world = await observe(ctx);
+    const recovered = await recoverInterrupted(ctx, world);
+    if (recovered !== null) world = await observe(ctx);
+    await stopExpiredWarm(ctx, world);
+    const live = liveByListener(world.traffic);
+    ctx.reporter.step({ step: "preflight", status: "start" });
+    await preflight(ctx, world, live, { allowUnhealthyLive: opts.allowUnhealthyLive });
+    ctx.reporter.step({ step: "preflight", status: "ok" });
+    ctx.reporter.step({ step: "pull", status: "start", message: opts.imageRef });
+    const image = await resolveDigest(ctx, opts.imageRef);
+    ctx.reporter.step({ step: "pull", status: "ok", message: image });
+    const goal: Goal = { kind: "release", colour: live !== null ? otherColour(live) : "blue", releaseId: opts.releaseId, image, from: live };
+    const state = newRunState(world.webhook, opts.bakeMs);
+    result = await runGoal(ctx, goal, state);
+    if (recovered !== null) result.recovered = recovered;
+    await appendAudit(ctx, auditOf(ctx, goal, result, started, opts)).catch((e: unknown) =>
+      ctx.reporter.step({ step: "audit", status: "fail", message: `audit record not written: ${msg(e)}` }),
+    );
+    return result;
+  } finally {
+    await lock.release().catch(() => undefined);
+  }
+}
+
+async function runGoal(ctx: Ctx, goal: Goal, state: RunState): Promise<ReleaseResult> {
+  const base = { releaseId: goal.releaseId, image: goal.image, colour: goal.colour, from: goal.from, steps: state.steps };
+  try {
+    await converge(ctx, goal, state);
+    return { ...base, outcome: "released", exitCode: 0, timings: { cutover: state.times } };
+  } catch (e) {
+    if (e instanceof RollbackFailedError) throw e;
+    const world = await observe(ctx);
+    const touched = liveByListener(world.traffic) === goal.colour || world.webhook.url === ctx.settings.webhook.urls[goal.colour] && ctx.settings.webhook.urls.blue !== ctx.settings.webhook.urls.green;
+    if (e instanceof BakeFailed || e instanceof RolledBackError || touched) {
+      const reason = e instanceof BakeFailed ? `bake failed: ${e.reason}` : msg(e);
+      ctx.reporter.step({ step: "rollback", status: "start", message: reason });
+      const rollback = e instanceof RolledBackError ? {} : await rollBackTo(ctx, world, goal.colour, reason);
+      if (e instanceof RolledBackError) {
+        await clearInFlight(ctx);
+        await stopColour(ctx, goal.colour).catch(() => undefined);
+      }
+      ctx.reporter.step({ step: "rollback", status: "ok", message: `${goal.from ?? "previous"} is live again` });
+      return {
+        ...base,
+        outcome: "rolled-back",
+        exitCode: 2,
+        reason,
+        remedy: `the failed ${goal.colour} container is stopped but kept: \`docker logs ${ctx.settings.container.name}-${goal.colour}\` on the host; fix it and release again`,
+        timings: { cutover: state.times, ...(e instanceof BakeFailed ? { bakeFailedAt: e.detectedAt } : {}), rollback },
+      };
+    }
+    // Nothing moved: stop the new containers (kept for inspection) and forget the attempt.
+    await stopColour(ctx, goal.colour).catch(() => undefined);
+    await clearInFlight(ctx).catch(() => undefined);
+    return {
+      ...base,
+      outcome: "failed",
+      exitCode: 1,
+      reason: msg(e),
+      ...(e instanceof GateFailedError && e.remedy !== undefined ? { remedy: e.remedy } : {}),
+      ...(e instanceof GateFailedError && e.logs !== undefined ? { logs: redact(e.logs) } : {}),
+      timings: { cutover: state.times },
+    };
+  }
+}
+
+function auditOf(ctx: Ctx, goal: Goal, r: ReleaseResult, started: number, opts: ReleaseOptions): AuditRecord {
+  return {
+    at: new Date(ctx.clock.now()).toISOString(),
+    environment: ctx.settings.environment,
+    kind: opts.promotedFrom !== undefined ? "promote" : "release",
+    outcome: r.outcome,
+    releaseId: goal.releaseId,
+    image: goal.image,
+    colour: goal.colour,
+    from: goal.from,
+    ...(r.outcome === "rolled-back" ? { automatic: true } : {}),
+    ...(r.reason !== undefined ? { reason: r.reason } : {}),
+    ...(opts.promotedFrom !== undefined ? { promotedFrom: opts.promotedFrom } : {}),
+    by: userInfo().username,
+    durationMs: ctx.clock.now() - started,
+  };
+}

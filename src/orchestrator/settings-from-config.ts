@@ -1,0 +1,50 @@
+// Config (validated YAML) -> Settings (what the orchestrator needs), reading the files it names.
+import { readFile } from "node:fs/promises";
+import { webhookUrlFor } from "../config/index.js";
+import type { Config } from "../config/index.js";
+import type { Settings } from "./settings.js";
+
+export async function settingsFromConfig(config: Config, overrides: { bakeMs?: number } = {}): Promise<Settings> {
+  const c = config.container;
+  const w = config.telegram.webhook;
+  const certificatePem = w.certificate !== undefined ? await readFile(w.certificate, "utf8") : undefined;
+  const smokeUpdates = await Promise.all(config.gates.smokeUpdates.map((p) => readFile(p, "utf8")));
+  return {
+    environment: config.environment,
+    targetGroups: { blue: config.colours.blue.targetGroup, green: config.colours.green.targetGroup },
+    hostPorts: { blue: config.colours.blue.hostPort, green: config.colours.green.hostPort },
+    container: {
+      name: c.name,
+      repository: c.image,
+      port: c.port,
+      memoryBytes: c.memoryLimit,
+      restartPolicy: c.restartPolicy,
+      stopTimeoutMs: c.stopTimeout,
+      env: { ...c.env, ...c.secrets },
+      envFileDir: c.envFileDir,
+      health: { path: c.health.path, expectStatus: c.health.expectStatus, expectJson: c.health.expectJson, timeoutMs: c.health.timeout },
+    },
+    webhook: {
+      urls: { blue: webhookUrlFor(config, "blue"), green: webhookUrlFor(config, "green") },
+      secretToken: w.secretToken,
+      maxConnections: w.maxConnections,
+      allowedUpdates: w.allowedUpdates,
+      dropPendingUpdates: w.dropPendingUpdates,
+      certificatePem,
+    },
+    expectBotUsername: config.telegram.expectBotUsername,
+    gates: {
+      intervalMs: config.gates.interval,
+      healthyThreshold: config.gates.healthyThreshold,
+      timeoutMs: config.gates.timeout,
+      bakeMs: overrides.bakeMs ?? config.gates.bake,
+      maxPendingUpdates: config.gates.maxPendingUpdates,
+      maxMemoryBytes: config.gates.maxMemory,
+      telegramMisses: config.gates.telegramMisses,
+      smokeUpdates,
+    },
+    rollout: { keepPreviousWarmMs: config.rollout.keepPreviousWarm, hostConcurrency: config.rollout.hostConcurrency },
+    lock: { leaseMs: config.lock.lease, dir: config.lock.dir },
+    historyFile: `${c.envFileDir.replace(/\/+$/, "")}/${config.environment}/history.ndjson`,
+  };
+}
