@@ -1,0 +1,141 @@
+// Real HTTP health checks: one loop per registered target of every referenced target group,
+// probing GET http://<address>:<port><path> each (scaled) interval and moving the target through
+// initial -> healthy / unhealthy by the group's thresholds.
+import http from "node:http";
+import { FAILED, HEALTHY, INITIAL_HEALTH_CHECKING, REGISTRATION_IN_PROGRESS, responseCodeMismatch, shouldCheck, targetAddress, TIMED_OUT } from "./target-health.js";
+import type { TargetGroup, TargetHealth, TargetRecord, World } from "./world.js";
+
+interface Loop {
+  tg: TargetGroup;
+  rec: TargetRecord;
+  timer?: NodeJS.Timeout;
+  stopped: boolean;
+}
+
+type Outcome = { ok: true } | { ok: false; failure: TargetHealth };
+
+export class HealthChecker {
+  private readonly loops = new Map<TargetRecord, Loop>();
+
+  constructor(
+    private readonly world: World,
+    private readonly timeScale: () => number,
+  ) {}
+
+  /** Starts loops for targets that need checking and stops (and resets) the rest. Call after any change. */
+  sync(): void {
+    const wanted = new Set<TargetRecord>();
+    for (const tg of this.world.targetGroups.values()) {
+      for (const rec of tg.targets.values()) {
+        if (!shouldCheck(this.world, tg, rec)) continue;
+        wanted.add(rec);
+        if (!this.loops.has(rec)) this.start(tg, rec);
+      }
+    }
+    for (const [rec, loop] of this.loops) {
+      if (wanted.has(rec)) continue;
+      this.stopLoop(loop);
+      // A target that stops being checked starts over when checks resume, as on the ALB.
+      resetChecks(rec);
+    }
+  }
+
+  stop(): void {
+    for (const loop of this.loops.values()) this.stopLoop(loop);
+  }
+
+  private start(tg: TargetGroup, rec: TargetRecord): void {
+    const loop: Loop = { tg, rec, stopped: false };
+    this.loops.set(rec, loop);
+    this.schedule(loop, this.intervalMs(tg));
+  }
+
+  private stopLoop(loop: Loop): void {
+    loop.stopped = true;
+    if (loop.timer) clearTimeout(loop.timer);
+    this.loops.delete(loop.rec);
+  }
+
+  private schedule(loop: Loop, delayMs: number): void {
+    loop.timer = setTimeout(() => void this.tick(loop), Math.max(0, delayMs));
+    loop.timer.unref();
+  }
+
+  private intervalMs(tg: TargetGroup): number {
+    return Math.max(1, tg.healthCheck.intervalSeconds * 1000 * this.timeScale());
+  }
+
+  private async tick(loop: Loop): Promise<void> {
+    if (loop.stopped) return;
+    const { tg, rec } = loop;
+    if (rec.checked.state === "initial") rec.checked = INITIAL_HEALTH_CHECKING;
+    const started = Date.now();
+    const outcome = await this.probe(tg, rec);
+    if (loop.stopped) return;
+    applyOutcome(tg, rec, outcome);
+    this.schedule(loop, this.intervalMs(tg) - (Date.now() - started));
+  }
+
+  private probe(tg: TargetGroup, rec: TargetRecord): Promise<Outcome> {
+    const host = targetAddress(this.world, tg, rec);
+    if (!host) return Promise.resolve({ ok: false, failure: FAILED });
+    const hc = tg.healthCheck;
+    const port = hc.port === "traffic-port" ? rec.port : Number(hc.port);
+    const timeoutMs = Math.max(1, hc.timeoutSeconds * 1000 * this.timeScale());
+    const matches = matcher(hc.matcher);
+    return new Promise((resolve) => {
+      let settled = false;
+      const finish = (o: Outcome) => {
+        if (settled) return;
+        settled = true;
+        clearTimeout(timer);
+        resolve(o);
+      };
+      const req = http.request(
+        { host, port, path: hc.path, method: "GET", agent: false, headers: { "User-Agent": "ELB-HealthChecker/2.0", Connection: "close" } },
+        (res) => {
+          res.resume();
+          const code = res.statusCode ?? 0;
+          finish(matches(code) ? { ok: true } : { ok: false, failure: responseCodeMismatch(code) });
+        },
+      );
+      const timer = setTimeout(() => {
+        finish({ ok: false, failure: TIMED_OUT });
+        req.destroy();
+      }, timeoutMs);
+      req.on("error", () => finish({ ok: false, failure: FAILED }));
+      req.end();
+    });
+  }
+}
+
+export function resetChecks(rec: TargetRecord): void {
+  rec.checked = REGISTRATION_IN_PROGRESS;
+  rec.passes = 0;
+  rec.fails = 0;
+}
+
+function applyOutcome(tg: TargetGroup, rec: TargetRecord, outcome: Outcome): void {
+  const hc = tg.healthCheck;
+  if (outcome.ok) {
+    rec.fails = 0;
+    rec.passes += 1;
+    if (rec.checked.state !== "healthy" && rec.passes >= hc.healthyThreshold) rec.checked = HEALTHY;
+    return;
+  }
+  rec.passes = 0;
+  rec.fails += 1;
+  if (rec.checked.state === "unhealthy") rec.checked = outcome.failure; // keep the latest reason
+  else if (rec.fails >= hc.unhealthyThreshold) rec.checked = outcome.failure;
+}
+
+/** Matcher.HttpCode: "200", "200,202" or "200-299". */
+export function matcher(httpCode: string): (code: number) => boolean {
+  const parts = httpCode.split(",").map((p) => p.trim());
+  return (code) =>
+    parts.some((p) => {
+      const range = /^(\d+)-(\d+)$/.exec(p);
+      if (range) return code >= Number(range[1]) && code <= Number(range[2]);
+      return Number(p) === code;
+    });
+}
