@@ -31,7 +31,7 @@ export class BotState {
   webhook: WebhookConfig | null = null;
   lastError: LastError | null = null;
   allowedUpdates: AllowedUpdates = null;
-  /** Epoch ms of the last non-empty setWebhook that passed the rate limit; -Infinity = never. */
+  /** performance.now() of the last non-empty setWebhook that passed the rate limit; -Infinity = never. */
   lastSetWebhookAt = Number.NEGATIVE_INFINITY;
   private generation = 0;
 

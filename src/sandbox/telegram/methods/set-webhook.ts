@@ -31,9 +31,11 @@ export function setWebhook(ctx: MethodContext): ApiOkBody {
   const { state, engine } = ctx.bot;
   const now = Date.now();
 
-  // 1. One call per second per bot; a faster one changes nothing.
-  if (now - state.lastSetWebhookAt < ctx.settings.scaledMs(1)) throw tooManyRequests(1);
-  state.lastSetWebhookAt = now;
+  // 1. One call per second per bot; a faster one changes nothing. A monotonic sub-millisecond
+  // clock keeps tiny time scales exact.
+  const tick = performance.now();
+  if (tick - state.lastSetWebhookAt < ctx.settings.scaledMs(1)) throw tooManyRequests(1);
+  state.lastSetWebhookAt = tick;
 
   const params = readWebhookParams(ctx.params);
   const dropPending = parseBool(ctx.params.args.get("drop_pending_updates"));

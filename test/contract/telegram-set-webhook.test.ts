@@ -1,0 +1,338 @@
+// Contract: setWebhook / deleteWebhook rules and their order of events.
+import { afterEach, beforeEach, describe, expect, test } from "vitest";
+import { startTelegramEmulator, type TelegramEmulator } from "../../src/sandbox/telegram/index.js";
+import { api, BOT_A, raw, TOKEN_A, waitFor, webhookInfo } from "../helpers/telegram-harness.js";
+import { type Receiver, startReceiver } from "../helpers/telegram-receiver.js";
+
+let emu: TelegramEmulator;
+const receivers: Receiver[] = [];
+
+async function receiver(...args: Parameters<typeof startReceiver>): Promise<Receiver> {
+  const r = await startReceiver(...args);
+  receivers.push(r);
+  return r;
+}
+
+// A scale of 1e-4 makes the 1/s rate limit 0.1 ms, so tests can set webhooks back to back, while
+// an update still lives 8.6 s. Deliveries here never time out on their own.
+beforeEach(async () => {
+  emu = await startTelegramEmulator({ timeScale: 0.0001, deliveryTimeoutMs: 5000, bots: [BOT_A] });
+});
+afterEach(async () => {
+  await emu.stop();
+  await Promise.all(receivers.splice(0).map((r) => r.stop()));
+});
+
+const set = (params: Record<string, unknown>) => api(emu.url, TOKEN_A, "setWebhook", params);
+const ok = (description: string) => ({ ok: true, result: true, description });
+const bad = (text: string) => ({ ok: false, error_code: 400, description: `Bad Request: ${text}` });
+
+describe("descriptions", () => {
+  test("set, already set, deleted, already deleted", async () => {
+    expect((await set({ url: "http://127.0.0.1:5001/telegram/blue" })).body).toEqual(ok("Webhook was set"));
+    expect((await set({ url: "http://127.0.0.1:5001/telegram/blue" })).body).toEqual(ok("Webhook is already set"));
+    expect((await api(emu.url, TOKEN_A, "deleteWebhook")).body).toEqual(ok("Webhook was deleted"));
+    expect((await api(emu.url, TOKEN_A, "deleteWebhook")).body).toEqual(ok("Webhook is already deleted"));
+  });
+
+  test("setWebhook with an empty url is deleteWebhook", async () => {
+    await set({ url: "http://127.0.0.1:5001/a" });
+    expect((await set({ url: "" })).body).toEqual(ok("Webhook was deleted"));
+    expect((await set({})).body).toEqual(ok("Webhook is already deleted"));
+    expect((await webhookInfo(emu.url, TOKEN_A)).url).toBe("");
+  });
+});
+
+describe("1. rate limit: one setWebhook per second per bot", () => {
+  test("a faster call gets 429 with retry_after and Retry-After, and changes nothing", async () => {
+    emu.control.setTimeScale(1);
+    expect((await set({ url: "http://127.0.0.1:5001/a" })).body).toEqual(ok("Webhook was set"));
+    const limited = await set({ url: "http://127.0.0.1:5002/b" });
+    expect(limited.status).toBe(429);
+    expect(limited.headers.get("retry-after")).toBe("1");
+    expect(limited.body).toEqual({
+      ok: false,
+      error_code: 429,
+      description: "Too Many Requests: retry after 1",
+      parameters: { retry_after: 1 },
+    });
+    expect((await webhookInfo(emu.url, TOKEN_A)).url).toBe("http://127.0.0.1:5001/a");
+    // The limit comes before "already set".
+    expect((await set({ url: "http://127.0.0.1:5001/a" })).status).toBe(429);
+    // deleteWebhook is never limited, and does not lift the limit.
+    expect((await api(emu.url, TOKEN_A, "deleteWebhook")).body).toEqual(ok("Webhook was deleted"));
+    expect((await api(emu.url, TOKEN_A, "deleteWebhook")).body).toEqual(ok("Webhook is already deleted"));
+    expect((await set({ url: "http://127.0.0.1:5002/b" })).status).toBe(429);
+    // The window is scaled: at a tiny scale the next call passes.
+    emu.control.setTimeScale(0.000001);
+    expect((await set({ url: "http://127.0.0.1:5002/b" })).body).toEqual(ok("Webhook was set"));
+  });
+
+  test("the window is 1 s times the time scale", async () => {
+    emu.control.setTimeScale(0.05); // 50 ms
+    expect((await set({ url: "http://127.0.0.1:5001/a" })).status).toBe(200);
+    const start = Date.now();
+    const passed = await waitFor(async () => {
+      const a = await set({ url: "http://127.0.0.1:5002/b" });
+      return a.status === 200 ? Date.now() : a.status === 429 ? undefined : -1;
+    }, "the rate-limit window to end");
+    expect(passed - start).toBeGreaterThanOrEqual(40);
+    expect(passed - start).toBeLessThan(1000);
+  });
+});
+
+describe("2. nothing changes: Webhook is already set", () => {
+  test("any change of url, secret, max_connections, ip or drop_pending_updates sets it again", async () => {
+    const base = { url: "http://127.0.0.1:5001/a", secret_token: "s1", max_connections: 10 };
+    expect((await set(base)).body.description).toBe("Webhook was set");
+    expect((await set(base)).body.description).toBe("Webhook is already set");
+    expect((await set({ ...base, url: "http://127.0.0.1:5001/b" })).body.description).toBe("Webhook was set");
+    expect((await set({ ...base, url: "http://127.0.0.1:5001/b", secret_token: "s2" })).body.description).toBe(
+      "Webhook was set",
+    );
+    const b2 = { ...base, url: "http://127.0.0.1:5001/b", secret_token: "s2" };
+    expect((await set({ ...b2, max_connections: 11 })).body.description).toBe("Webhook was set");
+    expect((await set({ ...b2, max_connections: 11, ip_address: "127.0.0.1" })).body.description).toBe(
+      "Webhook was set",
+    );
+    const b3 = { ...b2, max_connections: 11, ip_address: "127.0.0.1" };
+    expect((await set(b3)).body.description).toBe("Webhook is already set");
+    expect((await set({ ...b3, drop_pending_updates: true })).body.description).toBe("Webhook was set");
+    // Omitting max_connections means the default 40, which is a change.
+    expect((await set({ ...b3, max_connections: undefined })).body.description).toBe("Webhook was set");
+  });
+
+  test("allowed_updates may still be updated", async () => {
+    await set({ url: "http://127.0.0.1:5001/a", allowed_updates: ["message"] });
+    const again = await set({ url: "http://127.0.0.1:5001/a", allowed_updates: ["callback_query"] });
+    expect(again.body.description).toBe("Webhook is already set");
+    expect((await webhookInfo(emu.url, TOKEN_A)).allowed_updates).toEqual(["callback_query"]);
+  });
+
+  test("already set keeps the last delivery error and the requests in flight", async () => {
+    const rx = await receiver(() => ({ status: 502 }));
+    await set({ url: rx.url() });
+    emu.control.addUpdates(TOKEN_A, [{ chatId: 1, text: "x" }]);
+    await waitFor(async () => (await webhookInfo(emu.url, TOKEN_A)).last_error_message, "a delivery error");
+    expect((await set({ url: rx.url() })).body.description).toBe("Webhook is already set");
+    expect((await webhookInfo(emu.url, TOKEN_A)).last_error_message).toBe(
+      "Wrong response from the webhook: 502 Bad Gateway",
+    );
+  });
+});
+
+describe("3. a pending getUpdates long poll ends", () => {
+  test("with 409 terminated by setWebhook request", async () => {
+    emu.control.setTimeScale(1);
+    const poll = api(emu.url, TOKEN_A, "getUpdates", { timeout: 10 });
+    await waitFor(() => emu.control.getCalls().some((c) => c.method === "getUpdates" && c.status === null), "the poll");
+    expect((await set({ url: "http://127.0.0.1:5001/a" })).body).toEqual(ok("Webhook was set"));
+    const ended = await poll;
+    expect(ended.status).toBe(409);
+    expect(ended.body).toEqual({ ok: false, error_code: 409, description: "Conflict: terminated by setWebhook request" });
+  });
+});
+
+describe("4. the old webhook is closed before the url is validated", () => {
+  test("a url that fails validation leaves no webhook, and aborts the old one's requests", async () => {
+    const old = await receiver(() => ({ hang: true }));
+    await set({ url: old.url(), secret_token: "s" });
+    emu.control.addUpdates(TOKEN_A, [{ chatId: 1, text: "in flight" }]);
+    await waitFor(() => old.received.length === 1, "the delivery to the old url");
+
+    const failed = await set({ url: "http://example.com/hook" });
+    expect(failed.status).toBe(400);
+    expect(failed.body).toEqual(bad("bad webhook: An HTTPS URL must be provided for webhook"));
+    expect(await webhookInfo(emu.url, TOKEN_A)).toEqual({ url: "", has_custom_certificate: false, pending_update_count: 1 });
+    await waitFor(() => old.received[0]?.aborted, "the old request to be aborted");
+
+    // Nothing is delivered until a webhook is set again; then the update goes to the new one.
+    const next = await receiver();
+    await set({ url: next.url() });
+    await waitFor(() => next.received.length === 1, "delivery to the new url");
+    expect(emu.control.getDeliveries(TOKEN_A).map((d) => d.url)).toEqual([old.url(), next.url()]);
+  });
+
+  test("drop_pending_updates drops the queue even when the url then fails validation", async () => {
+    emu.control.addUpdates(TOKEN_A, [
+      { chatId: 1, text: "a" },
+      { chatId: 2, text: "b" },
+    ]);
+    const failed = await set({ url: "ftp://127.0.0.1/x", drop_pending_updates: true });
+    expect(failed.body).toEqual(bad("invalid webhook URL specified"));
+    expect((await webhookInfo(emu.url, TOKEN_A)).pending_update_count).toBe(0);
+    expect(emu.control.getUpdates(TOKEN_A).map((u) => [u.updateId, u.dropped, u.acknowledged])).toEqual([
+      [1, true, false],
+      [2, true, false],
+    ]);
+  });
+
+  test("invalid other parameters are refused before anything changes", async () => {
+    await set({ url: "http://127.0.0.1:5001/a", secret_token: "keep" });
+    emu.control.addUpdates(TOKEN_A, [{ chatId: 1, text: "a" }]);
+    const tooLong = await set({ url: "http://127.0.0.1:5001/b", secret_token: "x".repeat(257), drop_pending_updates: true });
+    expect(tooLong.body).toEqual(bad("secret token is too long"));
+    const info = await webhookInfo(emu.url, TOKEN_A);
+    expect(info.url).toBe("http://127.0.0.1:5001/a");
+  });
+});
+
+describe("parameters", () => {
+  test.each([
+    [undefined, 40],
+    [0, 1],
+    [1, 1],
+    [-5, 1],
+    [17, 17],
+    ["23", 23],
+    [100, 100],
+    [101, 100],
+    [100000, 100],
+  ])("max_connections %j is clamped to %i", async (value, expected) => {
+    await set({ url: "http://127.0.0.1:5001/a", max_connections: value });
+    expect((await webhookInfo(emu.url, TOKEN_A)).max_connections).toBe(expected);
+  });
+
+  test("secret_token: 0..256 chars of A-Za-z0-9_-", async () => {
+    expect((await set({ url: "http://127.0.0.1:5001/a", secret_token: `${"aZ09_-".repeat(42)}abcd` })).body).toEqual(
+      ok("Webhook was set"),
+    );
+    expect((await set({ url: "http://127.0.0.1:5001/a", secret_token: "x".repeat(257) })).body).toEqual(
+      bad("secret token is too long"),
+    );
+    for (const s of ["has space", "semi;colon", "dot.ted", "ünï"]) {
+      expect((await set({ url: "http://127.0.0.1:5001/a", secret_token: s })).body).toEqual(
+        bad("secret token contains unallowed characters"),
+      );
+    }
+  });
+
+  test("ip_address is shown by getWebhookInfo; an invalid one is refused", async () => {
+    await set({ url: "http://127.0.0.9:5001/a", ip_address: "127.0.0.1" });
+    expect((await webhookInfo(emu.url, TOKEN_A)).ip_address).toBe("127.0.0.1");
+    expect((await set({ url: "http://127.0.0.9:5001/a", ip_address: "300.1.1.1" })).body).toEqual(
+      bad("invalid IP address specified"),
+    );
+  });
+
+  test("certificate upload sets has_custom_certificate; a later set without it clears it", async () => {
+    const form = new FormData();
+    form.set("url", "http://127.0.0.1:5001/a");
+    form.set("certificate", new Blob(["-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----\n"]), "cert.pem");
+    const a = await raw(`${emu.url}/bot${TOKEN_A}/setWebhook`, { method: "POST", body: form });
+    expect(a.body).toEqual(ok("Webhook was set"));
+    expect((await webhookInfo(emu.url, TOKEN_A)).has_custom_certificate).toBe(true);
+    // Same url without the certificate is a change, not "already set".
+    expect((await set({ url: "http://127.0.0.1:5001/a" })).body).toEqual(ok("Webhook was set"));
+    expect((await webhookInfo(emu.url, TOKEN_A)).has_custom_certificate).toBe(false);
+  });
+
+  test("a certificate over 3 MiB is refused with its size", async () => {
+    const upload = (size: number) => {
+      const form = new FormData();
+      form.set("url", "http://127.0.0.1:5001/a");
+      form.set("certificate", new Blob([new Uint8Array(size)]), "cert.pem");
+      return raw(`${emu.url}/bot${TOKEN_A}/setWebhook`, { method: "POST", body: form });
+    };
+    expect((await upload(3 * 1024 * 1024 + 1)).body).toEqual(bad("certificate size is too big (3145729 bytes)"));
+    expect((await upload(3 * 1024 * 1024)).body).toEqual(ok("Webhook was set"));
+  });
+});
+
+describe("allowed_updates", () => {
+  const allowed = async () => (await webhookInfo(emu.url, TOKEN_A)).allowed_updates;
+
+  test("omitted keeps the previous value, empty resets to the default set (field omitted)", async () => {
+    expect(await allowed()).toBeUndefined();
+    await set({ url: "http://127.0.0.1:5001/a", allowed_updates: ["callback_query", "message", "no_such_type"] });
+    expect(await allowed()).toEqual(["message", "callback_query"]);
+    await set({ url: "http://127.0.0.1:5001/b" });
+    expect(await allowed()).toEqual(["message", "callback_query"]);
+    await api(emu.url, TOKEN_A, "deleteWebhook");
+    await set({ url: "http://127.0.0.1:5001/c" });
+    expect(await allowed()).toEqual(["message", "callback_query"]);
+    await set({ url: "http://127.0.0.1:5001/d", allowed_updates: [] });
+    expect(await allowed()).toBeUndefined();
+    expect((await webhookInfo(emu.url, TOKEN_A)).url).toBe("http://127.0.0.1:5001/d");
+  });
+
+  test("opt-in types are listed; a JSON string in a form works; bad values are refused", async () => {
+    await raw(`${emu.url}/bot${TOKEN_A}/setWebhook`, {
+      method: "POST",
+      headers: { "content-type": "application/x-www-form-urlencoded" },
+      body: new URLSearchParams({ url: "http://127.0.0.1:5001/a", allowed_updates: '["chat_member","message"]' }),
+    });
+    expect(await allowed()).toEqual(["message", "chat_member"]);
+    expect((await set({ url: "http://127.0.0.1:5001/b", allowed_updates: "message" })).body).toEqual(
+      bad("can't parse allowed_updates JSON object"),
+    );
+    expect((await set({ url: "http://127.0.0.1:5001/b", allowed_updates: [1] })).body).toEqual(
+      bad("Expected an Array of String as allowed_updates"),
+    );
+  });
+
+  test("updates of a type not allowed are never queued", async () => {
+    await set({ url: "http://127.0.0.1:9/a", allowed_updates: ["callback_query"] });
+    await api(emu.url, TOKEN_A, "deleteWebhook");
+    const { updateIds } = emu.control.addUpdates(TOKEN_A, [{ chatId: 1, text: "ignored" }]);
+    expect((await webhookInfo(emu.url, TOKEN_A)).pending_update_count).toBe(0);
+    expect(emu.control.getUpdates(TOKEN_A).find((u) => u.updateId === updateIds[0])?.dropped).toBe(true);
+  });
+});
+
+describe("url rules", () => {
+  const https = bad("bad webhook: An HTTPS URL must be provided for webhook");
+  const ports = bad("bad webhook: Webhook can be set up only on ports 80, 88, 443 or 8443");
+  const invalid = bad("invalid webhook URL specified");
+
+  test("local mode: loopback http on any port; other hosts follow the strict rules", async () => {
+    for (const url of [
+      "http://127.0.0.1:5001/telegram/blue",
+      "http://127.0.1.2:65000/x",
+      "http://localhost:1/x",
+      "https://127.0.0.1:9443/x",
+      "https://example.com:8443/x",
+    ]) {
+      expect([url, (await set({ url })).body]).toEqual([url, ok("Webhook was set")]);
+    }
+    expect((await set({ url: "http://example.com/x" })).body).toEqual(https);
+    expect((await set({ url: "https://example.com:9000/x" })).body).toEqual(ports);
+    expect((await set({ url: "http://128.0.0.1:5001/x" })).body).toEqual(https);
+  });
+
+  describe("strict mode", () => {
+    let strict: TelegramEmulator;
+    beforeEach(async () => {
+      strict = await startTelegramEmulator({ mode: "strict", timeScale: 0.0001, bots: [BOT_A] });
+    });
+    afterEach(async () => {
+      await strict.stop();
+    });
+    const sset = (url: string) => api(strict.url, TOKEN_A, "setWebhook", { url });
+
+    test("https only, ports 80, 88, 443, 8443", async () => {
+      for (const url of [
+        "https://bot.example.com/hook",
+        "https://bot.example.com:443/a",
+        "https://bot.example.com:80/a",
+        "https://bot.example.com:88/a",
+        "https://bot.example.com:8443/a",
+      ]) {
+        expect([url, (await sset(url)).body]).toEqual([url, ok("Webhook was set")]);
+      }
+      expect((await sset("http://bot.example.com/hook")).body).toEqual(https);
+      expect((await sset("http://127.0.0.1:5001/hook")).body).toEqual(https);
+      expect((await sset("bot.example.com/hook")).body).toEqual(https);
+      expect((await sset("https://bot.example.com:8080/hook")).body).toEqual(ports);
+      expect((await sset("https://127.0.0.1:5001/hook")).body).toEqual(ports);
+    });
+
+    test("an unparseable url", async () => {
+      for (const url of ["https://", "not a url", "ftp://bot.example.com/x", "https://exa mple.com/"]) {
+        const a = await sset(url);
+        expect([url, a.status, a.body]).toEqual([url, 400, invalid]);
+      }
+      expect((await webhookInfo(strict.url, TOKEN_A)).url).toBe("");
+    });
+  });
+});
