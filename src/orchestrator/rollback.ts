@@ -1,0 +1,70 @@
+// `rollback`: put the previous release back live. Warm (its containers still run and answer
+// /health): both switches move at once. Cold (stopped or gone): restart or re-stage it, pass the
+// same gates as a release, then move. A release that died halfway is undone instead.
+import { userInfo } from "node:os";
+import type { Goal } from "../domain/decide.js";
+import { combine } from "../domain/gates.js";
+import { liveByListener } from "../domain/traffic.js";
+import { PreflightError } from "../errors.js";
+import type { Ctx } from "./context.js";
+import { mapLimit } from "./context.js";
+import type { CutoverTimes } from "./cutover.js";
+import { hostVerdict } from "./gates.js";
+import { appendAudit } from "./history.js";
+import { acquireLock } from "./lock.js";
+import { liveColours, observe } from "./observe.js";
+import { moveBack, recoverInterrupted } from "./recover.js";
+import { converge, newRunState } from "./run.js";
+
+export interface RollbackResult {
+  outcome: "rolled-back";
+  exitCode: 0;
+  releaseId: string;
+  image: string;
+  colour: string;
+  from: string | null;
+  mode: "warm" | "cold" | "recovered" | "repaired-drift";
+  message: string;
+  steps: string[];
+  timings: CutoverTimes;
+}
+
+export async function rollback(ctx: Ctx, opts: { lockWaitMs: number; runId: string }): Promise<RollbackResult> {
+  const started = ctx.clock.now();
+  const lock = await acquireLock(ctx, "rollback", opts.runId, opts.lockWaitMs);
+  try {
+    const world = await observe(ctx);
+    const live = liveByListener(world.traffic);
+    let result: RollbackResult;
+    const recovered = await recoverInterrupted(ctx, world);
+    const tags = world.tags;
+    if (recovered !== null) {
+      const now = (await observe(ctx)).tags.live;
+      result = { outcome: "rolled-back", exitCode: 0, releaseId: now?.releaseId ?? "", image: now?.image ?? "", colour: now?.colour ?? "", from: world.tags.inFlight?.colour ?? null, mode: "recovered", message: recovered, steps: [], timings: {} };
+    } else if (!liveColours(ctx, world).consistent && tags.live !== null) {
+      // Somebody moved a switch by hand: the recorded live release is the known-good state.
+      const times: CutoverTimes = {};
+      await moveBack(ctx, world, tags.live.colour, "drift", times);
+      result = { outcome: "rolled-back", exitCode: 0, releaseId: tags.live.releaseId, image: tags.live.image, colour: tags.live.colour, from: null, mode: "repaired-drift", message: `the listener and the webhook disagreed; both are back on the recorded live release ${tags.live.releaseId} (${tags.live.colour})`, steps: ["repair-drift"], timings: times };
+    } else {
+      const prev = tags.previous;
+      if (prev === null || live === null || prev.colour === live) {
+        throw new PreflightError(`nothing to roll back to in ${ctx.settings.environment}: no previous release is recorded`, "release a known-good image instead: `bluegreen release ENV --image <tag>`");
+      }
+      const verdicts = await mapLimit(ctx.hosts, ctx.settings.rollout.hostConcurrency, async (h) => {
+        const c = world.hosts.find((x) => x.instanceId === h.instanceId)?.containers[prev.colour];
+        return c?.releaseId === prev.releaseId ? hostVerdict(ctx, h, { kind: "rollback", colour: prev.colour, releaseId: prev.releaseId, image: prev.image, from: live }) : { kind: "fail" as const, reason: "not there" };
+      });
+      const warm = combine(verdicts).kind === "ok";
+      const goal: Goal = { kind: "rollback", colour: prev.colour, releaseId: prev.releaseId, image: prev.image, from: live, urgent: warm };
+      const state = newRunState(world.webhook, 0);
+      if (warm) await moveBack(ctx, world, prev.colour, "rollback", state.times);
+      await converge(ctx, goal, state);
+      result = { outcome: "rolled-back", exitCode: 0, releaseId: prev.releaseId, image: prev.image, colour: prev.colour, from: live, mode: warm ? "warm" : "cold", message: `${prev.releaseId} is live again on ${prev.colour} (${warm ? "warm: instant" : "cold: restarted and gated"})`, steps: state.steps, timings: state.times };
+    }
+    await appendAudit(ctx, { at: new Date(ctx.clock.now()).toISOString(), environment: ctx.settings.environment, kind: "rollback", outcome: "rolled-back", releaseId: result.releaseId, image: result.image, colour: result.colour, from: result.from, reason: result.message, by: userInfo().username, durationMs: ctx.clock.now() - started }).catch(() => undefined);
+    return result;
+  } finally {
+    await lock.release().catch(() => undefined);
+  }
+}

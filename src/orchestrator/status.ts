@@ -1,0 +1,90 @@
+// `status`: both switches, both colours, the lock and any release in flight, in one report.
+// Changes nothing. `consistent` is false on drift: exit 3.
+import { containerVerdict, targetHealthVerdict } from "../domain/gates.js";
+import { COLOURS, type Colour, type InFlight } from "../domain/types.js";
+import type { Lease } from "../remote/lock.js";
+import type { TargetHealthView } from "../ports.js";
+import type { Ctx } from "./context.js";
+import { readLease } from "./lock.js";
+import { liveColours, observe } from "./observe.js";
+
+export interface ColourReport {
+  targetGroup: string;
+  hostPort: number;
+  release: string | null;
+  targets: TargetHealthView[];
+  containers: { instanceId: string; name: string; release: string | null; image: string | null; running: boolean; status: string; restarts: number; startedAt: string | null; oomKilled: boolean }[];
+}
+
+export interface StatusReport {
+  environment: string;
+  live: Colour | null;
+  liveByListener: Colour | null;
+  webhook: { url: string; colour: Colour | "shared" | null; pendingUpdateCount: number; lastErrorDate: number | null; lastErrorMessage: string | null };
+  colours: Record<Colour, ColourReport>;
+  liveRelease: { releaseId: string; image: string } | null;
+  previousRelease: { releaseId: string; image: string; colour: Colour } | null;
+  previousWarmUntil: string | null;
+  /** The release that last passed its bake (promote copies only that). */
+  verifiedRelease: string | null;
+  consistent: boolean;
+  problems: string[];
+  releaseInProgress: InFlight | null;
+  lock: Lease | null;
+}
+
+export async function status(ctx: Ctx): Promise<StatusReport> {
+  const [world, lock] = await Promise.all([observe(ctx), readLease(ctx).catch(() => null)]);
+  const lc = liveColours(ctx, world);
+  const problems: string[] = [];
+  // An environment nothing was ever released to has no live colour to be inconsistent about.
+  const neverReleased = world.tags.live === null && world.tags.inFlight === null;
+  if (neverReleased) {
+    // nothing to compare
+  } else if (lc.byListener === null) problems.push("the listener does not send all traffic to exactly one colour");
+  if (neverReleased) {
+    // nothing to compare
+  } else if (lc.byWebhook === null) problems.push(world.webhook.url === "" ? "no webhook is set" : `the webhook points at ${world.webhook.url}, which is neither colour's URL`);
+  else if (lc.byWebhook !== "shared" && lc.byWebhook !== lc.byListener) problems.push(`the listener sends traffic to ${lc.byListener ?? "neither colour"} but the webhook points at ${lc.byWebhook}`);
+  if (world.tags.inFlight !== null) problems.push(`a ${world.tags.inFlight.kind} (${world.tags.inFlight.releaseId}) is in flight or was interrupted in phase ${world.tags.inFlight.phase}`);
+  const live = lc.byListener;
+  if (live !== null) {
+    for (const h of world.hosts) {
+      const v = containerVerdict(h.containers[live]);
+      if (v.kind !== "ok") problems.push(`live colour ${live} on ${h.instanceId}: ${v.reason}`);
+    }
+    const tg = targetHealthVerdict(world.health[live], ctx.hosts.map((h) => ({ id: h.instanceId, port: ctx.settings.hostPorts[live] })));
+    if (tg.kind !== "ok") problems.push(`live colour ${live}: ${tg.reason}`);
+  }
+  const colours = Object.fromEntries(
+    COLOURS.map((c) => [
+      c,
+      {
+        targetGroup: ctx.targetGroups[c].name,
+        hostPort: ctx.settings.hostPorts[c],
+        release: world.hosts.map((h) => h.containers[c]?.releaseId).find((r) => r != null) ?? null,
+        targets: world.health[c],
+        containers: world.hosts.flatMap((h) => {
+          const k = h.containers[c];
+          return k === undefined ? [] : [{ instanceId: h.instanceId, name: k.name, release: k.releaseId, image: k.image, running: k.running, status: k.status, restarts: k.restartCount, startedAt: k.startedAt, oomKilled: k.oomKilled }];
+        }),
+      },
+    ]),
+  ) as Record<Colour, ColourReport>;
+  const t = world.tags;
+  return {
+    environment: ctx.settings.environment,
+    live: lc.live,
+    liveByListener: lc.byListener,
+    webhook: { url: world.webhook.url, colour: lc.byWebhook, pendingUpdateCount: world.webhook.pendingUpdateCount, lastErrorDate: world.webhook.lastErrorDate ?? null, lastErrorMessage: world.webhook.lastErrorMessage ?? null },
+    colours,
+    liveRelease: t.live !== null ? { releaseId: t.live.releaseId, image: t.live.image } : null,
+    previousRelease: t.previous !== null ? { releaseId: t.previous.releaseId, image: t.previous.image, colour: t.previous.colour } : null,
+    previousWarmUntil: t.previousWarmUntil,
+    verifiedRelease: t.verified,
+    consistent: problems.length === 0,
+    problems,
+    releaseInProgress: t.inFlight,
+    lock,
+  };
+}
