@@ -12,6 +12,7 @@ import type { Runtime } from "./runtime.js";
 export interface ApiAnswer {
   status: number;
   body: string;
+  requestId: string;
 }
 
 function serviceOf(action: string, version: string | undefined): Service {
@@ -36,6 +37,7 @@ export async function answerApiCall(rt: Runtime, body: string, authorization: st
   const fail = (err: AwsError): ApiAnswer => ({
     status: err.httpStatus,
     body: service === "ec2" ? ec2ErrorBody(err, requestId) : elbv2ErrorBody(err, requestId),
+    requestId,
   });
   const fault = rt.faults.take(action, service);
   if (fault.latencyMs > 0) await sleep(fault.latencyMs);
@@ -45,7 +47,7 @@ export async function answerApiCall(rt: Runtime, body: string, authorization: st
   try {
     const result = await handler(rt, params, { region: regionFromAuthorization(authorization, rt.world.defaultRegion) });
     const xml = service === "ec2" ? ec2Response(action, result, requestId) : elbv2Response(action, result, requestId);
-    return { status: 200, body: xml };
+    return { status: 200, body: xml, requestId };
   } catch (err) {
     if (err instanceof AwsError) return fail(err);
     const internal = service === "ec2" ? "InternalError" : "InternalFailure";

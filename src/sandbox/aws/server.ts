@@ -25,7 +25,11 @@ export function createApiServer(rt: Runtime, control: AwsControl): http.Server {
       }
       if (req.method !== "POST" || path !== "/") return sendJson(res, 404, { error: `no route ${req.method} ${path}` });
       const answer = await answerApiCall(rt, body, req.headers.authorization);
-      res.writeHead(answer.status, { "Content-Type": "text/xml;charset=UTF-8", "Content-Length": Buffer.byteLength(answer.body) });
+      res.writeHead(answer.status, {
+        "Content-Type": "text/xml;charset=UTF-8",
+        "Content-Length": Buffer.byteLength(answer.body),
+        "x-amzn-RequestId": answer.requestId,
+      });
       res.end(answer.body);
     })().catch((err: unknown) => {
       if (!res.headersSent) sendJson(res, 500, { error: (err as Error).message });
