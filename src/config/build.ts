@@ -1,0 +1,103 @@
+// From the schema's output to the Config the rest of the tool uses: secrets resolved from the
+// environment, file paths made absolute relative to the YAML file, derived defaults filled in.
+import { homedir } from "node:os";
+import { dirname, resolve } from "node:path";
+import type { ParsedEnvironment } from "./schema.js";
+import type { Finding } from "./schema-issues.js";
+import { type Env, resolveReference } from "./secrets.js";
+import type { Config } from "./types.js";
+
+export interface Built {
+  config: Config;
+  /** Resolved secret values, each once, for redaction. */
+  secrets: string[];
+  findings: Finding[];
+  /** Dotted paths of secret fields that could not be resolved (their value is ""). */
+  unresolved: Set<string>;
+}
+
+export function buildConfig(parsed: ParsedEnvironment, file: string, env: Env): Built {
+  const baseDir = dirname(resolve(file));
+  const fromFile = (path: string): string => resolve(baseDir, expandHome(path));
+  const findings: Finding[] = [];
+  const unresolved = new Set<string>();
+  const secretRefs: Record<string, string> = {};
+  const secrets: string[] = [];
+
+  const secret = (reference: string, path: string[]): string => {
+    const result = resolveReference(reference, path, env);
+    if (!result.ok) {
+      findings.push(result.finding);
+      unresolved.add(path.join("."));
+      return "";
+    }
+    secretRefs[path.join(".")] = result.name;
+    if (!secrets.includes(result.value)) secrets.push(result.value);
+    return result.value;
+  };
+
+  const botToken = secret(parsed.telegram.botToken, ["telegram", "botToken"]);
+  const { secretToken: secretTokenRef, certificate, ...webhook } = parsed.telegram.webhook;
+  const secretToken =
+    secretTokenRef === undefined ? undefined : secret(secretTokenRef, ["telegram", "webhook", "secretToken"]);
+  const containerSecrets: Record<string, string> = {};
+  for (const [name, reference] of Object.entries(parsed.container.secrets))
+    containerSecrets[name] = secret(reference, ["container", "secrets", name]);
+
+  const { privateKey: keySetting, knownHosts, ...ssh } = parsed.hosts.ssh;
+  let privateKey: string | undefined;
+  if (keySetting !== undefined && keySetting.startsWith("${env:")) {
+    // The variable holds a path: a path is not a secret, so it stays out of `secrets`.
+    const result = resolveReference(keySetting, ["hosts", "ssh", "privateKey"], env);
+    if (!result.ok) {
+      findings.push(result.finding);
+      unresolved.add("hosts.ssh.privateKey");
+    } else if (result.value.includes("-----BEGIN")) {
+      unresolved.add("hosts.ssh.privateKey");
+      findings.push({
+        path: ["hosts", "ssh", "privateKey"],
+        message: `environment variable ${result.name} holds a key, not a path; write the key to a file (chmod 600) and put the file's path in ${result.name}`,
+      });
+    } else {
+      secretRefs["hosts.ssh.privateKey"] = result.name;
+      privateKey = resolve(expandHome(result.value));
+    }
+  } else if (keySetting !== undefined) {
+    privateKey = fromFile(keySetting);
+  }
+
+  const config: Config = {
+    ...parsed,
+    hosts: {
+      ...parsed.hosts,
+      ssh: {
+        ...ssh,
+        ...(privateKey === undefined ? {} : { privateKey }),
+        ...(knownHosts === undefined ? {} : { knownHosts: fromFile(knownHosts) }),
+      },
+    },
+    container: { ...parsed.container, secrets: containerSecrets },
+    telegram: {
+      ...parsed.telegram,
+      botToken,
+      webhook: {
+        ...webhook,
+        ...(secretToken === undefined ? {} : { secretToken }),
+        ...(certificate === undefined ? {} : { certificate: fromFile(certificate) }),
+      },
+    },
+    gates: {
+      ...parsed.gates,
+      maxMemory: parsed.gates.maxMemory ?? parsed.container.memoryLimit,
+      smokeUpdates: parsed.gates.smokeUpdates.map(fromFile),
+    },
+    secretRefs,
+  };
+  return { config, secrets, findings, unresolved };
+}
+
+function expandHome(path: string): string {
+  if (path === "~") return homedir();
+  if (path.startsWith("~/")) return resolve(homedir(), path.slice(2));
+  return path;
+}

@@ -1,0 +1,87 @@
+// Rules across two environment files. Each file can be valid alone and still be dangerous next to
+// the other: a staging release with production's bot token, webhook URL, listener or target groups
+// would move production's traffic or steal its webhook.
+import { sourcePosition } from "./load.js";
+import type { ConfigPath } from "./positions.js";
+import { formatPath } from "./positions.js";
+import { COLOURS, type Config } from "./types.js";
+import { webhookUrlFor } from "./urls.js";
+
+export interface LoadedEnvironment {
+  config: Config;
+  file: string;
+}
+
+/**
+ * Problems of having both environments; [] when they are independent. Each is reported against
+ * the less protected of the two (staging rather than production), naming the other.
+ */
+export function crossEnvironmentErrors(a: LoadedEnvironment, b: LoadedEnvironment): string[] {
+  const [other, subject] = a.config.protected && !b.config.protected ? [a, b] : !a.config.protected && b.config.protected ? [b, a] : [a, b];
+  const s = subject.config;
+  const o = other.config;
+  const theOther = `${o.environment} (${other.file})`;
+  const errors: string[] = [];
+  const report = (path: ConfigPath, message: string): void => {
+    const where = sourcePosition(s, path) ?? subject.file;
+    errors.push(`${formatPath(path)}: ${message} (${where})`);
+  };
+
+  const subjectToken = s.secretRefs["telegram.botToken"];
+  const otherToken = o.secretRefs["telegram.botToken"];
+  if (subjectToken !== undefined && subjectToken === otherToken)
+    report(
+      ["telegram", "botToken"],
+      `uses \${env:${subjectToken}}, the same bot token as ${theOther}; give ${s.environment} its own bot and token variable`,
+    );
+  else if (s.telegram.botToken === o.telegram.botToken)
+    report(
+      ["telegram", "botToken"],
+      `${subjectToken ?? "its variable"} holds the same bot token as ${theOther}'s ${otherToken ?? "variable"}; give ${s.environment} its own bot`,
+    );
+
+  const otherUrls = new Set(COLOURS.map((colour) => normalise(webhookUrlFor(o, colour))));
+  const shared = COLOURS.map((colour) => normalise(webhookUrlFor(s, colour))).find((url) => otherUrls.has(url));
+  if (shared !== undefined)
+    report(["telegram", "webhook", "url"], `${shared} is also the webhook URL of ${theOther}; give ${s.environment} its own URL`);
+
+  if (sameListener(s, o))
+    report(
+      ["loadBalancer", "listener"],
+      `is also the listener of ${theOther}, so a release of ${s.environment} would move its traffic; give ${s.environment} its own load balancer`,
+    );
+  const otherGroups = new Set(COLOURS.map((colour) => targetGroupKey(o, colour)));
+  for (const colour of COLOURS) {
+    if (sameAccountScope(s, o) && otherGroups.has(targetGroupKey(s, colour)))
+      report(
+        ["colours", colour, "targetGroup"],
+        `${s.colours[colour].targetGroup} is also a target group of ${theOther}; give ${s.environment} its own target groups`,
+      );
+  }
+  return errors;
+}
+
+function normalise(url: string): string {
+  try {
+    return new URL(url).href;
+  } catch {
+    return url;
+  }
+}
+
+/** Names only mean the same thing in the same account and region. */
+function sameAccountScope(a: Config, b: Config): boolean {
+  return a.aws.region === b.aws.region && a.aws.profile === b.aws.profile && a.aws.endpoint === b.aws.endpoint;
+}
+
+function sameListener(a: Config, b: Config): boolean {
+  const x = a.loadBalancer.listener;
+  const y = b.loadBalancer.listener;
+  if (typeof x === "string" || typeof y === "string") return x === y;
+  return sameAccountScope(a, b) && x.loadBalancer === y.loadBalancer && x.port === y.port;
+}
+
+function targetGroupKey(config: Config, colour: "blue" | "green"): string {
+  const targetGroup = config.colours[colour].targetGroup;
+  return targetGroup.startsWith("arn:") ? (targetGroup.split("/")[1] ?? targetGroup) : targetGroup;
+}

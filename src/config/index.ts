@@ -1,0 +1,24 @@
+// The configuration module's public face: load and check environment files.
+export { crossEnvironmentErrors, type LoadedEnvironment } from "./cross-environment.js";
+export { environmentJsonSchema } from "./json-schema.js";
+export {
+  type LoadOptions,
+  type LoadTextOptions,
+  listEnvironments,
+  loadEnvironment,
+  loadEnvironmentText,
+  sourcePosition,
+} from "./load.js";
+export type {
+  Colour,
+  Config,
+  ContainerConfig,
+  HostsConfig,
+  JsonValue,
+  ListenerRef,
+  LoadResult,
+  SshConfig,
+  WebhookConfig,
+} from "./types.js";
+export { COLOURS } from "./types.js";
+export { isLoopbackUrl, webhookUrlFor } from "./urls.js";

@@ -1,0 +1,138 @@
+// Loading an environment file: YAML (with positions) -> schema -> secrets -> cross-field rules.
+// Every problem becomes "path.to.key: message (file:line:col)"; all problems are reported at once,
+// in the order they appear in the file.
+import { readdir, readFile } from "node:fs/promises";
+import { join } from "node:path";
+import { isMap, LineCounter, parseDocument } from "yaml";
+import { buildConfig } from "./build.js";
+import { type ConfigPath, formatPath, PositionIndex } from "./positions.js";
+import { checkRules } from "./rules.js";
+import { environmentSchema } from "./schema.js";
+import { type Finding, findingsFromIssues, genericMessage } from "./schema-issues.js";
+import { type Env, referencesOutsideSecretFields } from "./secrets.js";
+import type { Config, LoadResult } from "./types.js";
+
+export interface LoadTextOptions {
+  /** Set when loading by environment name: the file's `environment:` must equal it. */
+  expectedName?: string | undefined;
+}
+
+const located = new WeakMap<Config, { file: string; index: PositionIndex }>();
+
+/** "file:line:col" of a path in the file a config was loaded from (undefined for configs built elsewhere). */
+export function sourcePosition(config: Config, path: ConfigPath): string | undefined {
+  const origin = located.get(config);
+  if (origin === undefined) return undefined;
+  const { line, col } = origin.index.locate(path);
+  return `${origin.file}:${line}:${col}`;
+}
+
+export function loadEnvironmentText(text: string, file: string, env: Env, options: LoadTextOptions = {}): LoadResult {
+  const lines = new LineCounter();
+  const doc = parseDocument(text, { lineCounter: lines, prettyErrors: false });
+  const index = new PositionIndex(doc, lines);
+  const at = (offset: number): string => {
+    const { line, col } = index.positionOf(offset);
+    return `${file}:${line}:${col}`;
+  };
+  if (doc.errors.length > 0) {
+    const errors = doc.errors.map((error) => `${at(error.pos[0])}: YAML syntax error: ${error.message}`);
+    return { ok: false, file, errors: [...new Set(errors)] };
+  }
+  let raw: unknown;
+  try {
+    raw = doc.toJS({ maxAliasCount: 100 });
+  } catch (error) {
+    return { ok: false, file, errors: [`${at(0)}: YAML syntax error: ${(error as Error).message}`] };
+  }
+  if (!isMap(doc.contents)) {
+    const what = doc.contents === null ? "the file is empty" : "the file must be a mapping of keys, not a single value or list";
+    const keys = "environment, aws, loadBalancer, colours, hosts, container and telegram";
+    return { ok: false, file, errors: [`${at(doc.contents?.range?.[0] ?? 0)}: ${what}; it needs ${keys}`] };
+  }
+
+  const report = (findings: Finding[]): LoadResult => ({ ok: false, file, errors: formatFindings(findings, index, file) });
+  const misplaced = referencesOutsideSecretFields(raw);
+  const parsed = environmentSchema.safeParse(raw, { error: genericMessage });
+  if (!parsed.success) {
+    const taken = new Set(misplaced.map((finding) => formatPath(finding.path)));
+    const schemaFindings = findingsFromIssues(parsed.error.issues, raw, environmentSchema).filter(
+      (finding) => !taken.has(formatPath(finding.path)),
+    );
+    return report([...misplaced, ...schemaFindings]);
+  }
+  const built = buildConfig(parsed.data, file, env);
+  const findings = [
+    ...misplaced,
+    ...built.findings,
+    ...checkRules(built.config, { file, expectedName: options.expectedName, unresolved: built.unresolved }),
+  ];
+  if (findings.length > 0) return report(findings);
+  located.set(built.config, { file, index });
+  return { ok: true, file, config: built.config, secrets: built.secrets };
+}
+
+function formatFindings(findings: Finding[], index: PositionIndex, file: string): string[] {
+  const placed = findings.map((finding, order) => ({ finding, order, position: index.locate(finding.path) }));
+  placed.sort((a, b) => a.position.line - b.position.line || a.position.col - b.position.col || a.order - b.order);
+  const lines = placed.map(({ finding, position }) => {
+    const where = `${file}:${position.line}:${position.col}`;
+    return finding.path.length === 0 ? `${where}: ${finding.message}` : `${formatPath(finding.path)}: ${finding.message} (${where})`;
+  });
+  return [...new Set(lines)];
+}
+
+export interface LoadOptions {
+  /** The folder holding environments/ (default: the current folder). */
+  configDir?: string | undefined;
+  env?: Env | undefined;
+}
+
+const ENVIRONMENT_NAME = /^[A-Za-z0-9][A-Za-z0-9_-]*$/;
+
+/** `production` -> <configDir>/environments/production.yaml; a path ending in .yaml/.yml is used as is. */
+export async function loadEnvironment(nameOrPath: string, options: LoadOptions = {}): Promise<LoadResult> {
+  const environmentsDir = options.configDir === undefined ? "environments" : join(options.configDir, "environments");
+  const byPath = /\.ya?ml$/i.test(nameOrPath);
+  if (!byPath && !ENVIRONMENT_NAME.test(nameOrPath))
+    return {
+      ok: false,
+      file: nameOrPath,
+      errors: [`${nameOrPath}: not an environment name or a .yaml file; give a name like production or a path ending in .yaml`],
+    };
+  let file = byPath ? nameOrPath : join(environmentsDir, `${nameOrPath}.yaml`);
+  let read = await readText(file);
+  if ("missing" in read && !byPath) {
+    const alternative = join(environmentsDir, `${nameOrPath}.yml`);
+    const alternativeRead = await readText(alternative);
+    if (!("missing" in alternativeRead)) [file, read] = [alternative, alternativeRead];
+  }
+  if ("missing" in read) {
+    const known = await listEnvironments(environmentsDir);
+    const has = known.length === 0 ? "has none" : `has: ${known.join(", ")}`;
+    return { ok: false, file, errors: [`${file}: no such environment file (environments/ ${has})`] };
+  }
+  if ("code" in read) return { ok: false, file, errors: [`${file}: cannot read the file (${read.code})`] };
+  return loadEnvironmentText(read.text, file, options.env ?? process.env, { expectedName: byPath ? undefined : nameOrPath });
+}
+
+async function readText(file: string): Promise<{ text: string } | { missing: true } | { code: string }> {
+  try {
+    return { text: await readFile(file, "utf8") };
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code ?? "unknown error";
+    return code === "ENOENT" ? { missing: true } : { code };
+  }
+}
+
+/** Environment names (file names without .yaml/.yml) in an environments folder, sorted; [] if it is missing. */
+export async function listEnvironments(dir: string): Promise<string[]> {
+  let entries: string[];
+  try {
+    entries = await readdir(dir);
+  } catch {
+    return [];
+  }
+  const names = entries.filter((entry) => /\.ya?ml$/i.test(entry)).map((entry) => entry.replace(/\.ya?ml$/i, ""));
+  return [...new Set(names)].sort();
+}

@@ -1,0 +1,149 @@
+// The environment file's schema. Strict objects everywhere: an unknown key is a typo until proven
+// otherwise. Output values are milliseconds and bytes; secret fields still hold "${env:NAME}" here
+// and are resolved by secrets.ts, so the schema itself stays pure (no process.env).
+import { z } from "zod";
+import {
+  duration,
+  ENV_NAME,
+  flag,
+  httpUrl,
+  localPath,
+  SECRET_EXAMPLE_MARKER,
+  secretRef,
+  size,
+  text,
+  wholeNumber,
+} from "./fields.js";
+import { awsSchema, coloursSchema, hostsSchema, loadBalancerSchema } from "./schema-infra.js";
+import { containerImageSchema, UPDATE_TYPES } from "./schema-values.js";
+
+const envName = text("must be an environment variable name ([A-Za-z_][A-Za-z0-9_]*)", ENV_NAME);
+
+const healthSchema = z
+  .strictObject({
+    path: text("must be a URL path starting with /, like /health", /^\/\S*$/).default("/health"),
+    expectStatus: wholeNumber(100, 599).default(200),
+    expectJson: z
+      .record(z.string(), z.json(), { error: "must be a mapping of JSON fields the reply must contain" })
+      .optional()
+      .describe("Fields the JSON reply must contain, e.g. { mode: webhook }"),
+    timeout: duration({ positive: true }).prefault("2s"),
+  })
+  .describe("The container's HTTP health check, on the host port");
+
+const containerSchema = z
+  .strictObject({
+    name: text(
+      "must start with a letter or digit and use only letters, digits, _, . and - (containers are named <name>-blue and <name>-green)",
+      /^[a-zA-Z0-9][a-zA-Z0-9_.-]*$/,
+    ),
+    image: containerImageSchema,
+    port: wholeNumber(1, 65535).describe("The port the bot listens on inside the container"),
+    memoryLimit: size({ min: 6 * 1024 * 1024 }).describe("docker --memory, e.g. 400m"),
+    restartPolicy: z
+      .enum(["no", "on-failure", "always", "unless-stopped"], {
+        error: "must be one of no, on-failure, always, unless-stopped",
+      })
+      .default("unless-stopped"),
+    stopTimeout: duration().prefault("30s"),
+    env: z
+      .record(envName, z.string({ error: 'must be a string; quote it (e.g. "5000") so YAML keeps it exactly' }), {
+        error: "must be a mapping of NAME: value",
+      })
+      .default({}),
+    secrets: z
+      .record(envName, secretRef(SECRET_EXAMPLE_MARKER), { error: "must be a mapping of NAME: ${env:NAME}" })
+      .default({})
+      .describe("Container variables whose values come from this machine's environment: NAME: ${env:NAME}"),
+    envFileDir: text("must be a directory path on the host, like /var/lib/bluegreen")
+      .default("/var/lib/bluegreen")
+      .describe("Where the 0600 env file with the secrets is written on the host"),
+    health: healthSchema.prefault({}),
+  })
+  .describe("The bot's container");
+
+const webhookSchema = z
+  .strictObject({
+    url: z
+      .string({ error: "must be an https:// URL; {colour} is replaced by blue or green" })
+      .refine((url) => URL.canParse(url.replaceAll("{colour}", "blue")) && /^https?:\/\//.test(url), {
+        error: "must be an https:// URL; {colour} is replaced by blue or green",
+      })
+      .describe("Webhook URL; {colour} is replaced by blue or green"),
+    secretToken: secretRef("${env:TELEGRAM_WEBHOOK_SECRET}")
+      .optional()
+      .describe("X-Telegram-Bot-Api-Secret-Token, as ${env:NAME}"),
+    allowedUpdates: z
+      .array(z.enum(UPDATE_TYPES, { error: `must be one of ${UPDATE_TYPES.join(", ")}` }), {
+        error: "must be a list of update types, like [message, callback_query]",
+      })
+      .optional(),
+    maxConnections: wholeNumber(1, 100).default(40),
+    dropPendingUpdates: flag().default(false),
+    certificate: localPath("the PEM of a self-signed certificate")
+      .optional()
+      .describe("PEM file of a self-signed webhook certificate (relative to this file)"),
+  })
+  .describe("The webhook registered with Telegram");
+
+const telegramSchema = z
+  .strictObject({
+    botToken: secretRef("${env:TELEGRAM_BOT_TOKEN}").describe("The bot token, as ${env:NAME}"),
+    expectBotUsername: text(
+      "must be the bot's username without @: 5-32 letters, digits or _, ending in bot",
+      /^[A-Za-z][A-Za-z0-9_]{1,28}[Bb][Oo][Tt]$/,
+    )
+      .optional()
+      .describe("getMe must return this username (guards against the wrong token)"),
+    apiBase: httpUrl("the Bot API server").default("https://api.telegram.org"),
+    webhook: webhookSchema,
+  })
+  .describe("The Telegram bot");
+
+const gatesSchema = z
+  .strictObject({
+    interval: duration({ positive: true }).prefault("5s"),
+    healthyThreshold: wholeNumber(1).default(3),
+    timeout: duration({ positive: true }).prefault("2m").describe("How long pre-traffic gates may take in all"),
+    bake: duration().prefault("30m").describe("How long the new colour is watched after the cutover"),
+    maxPendingUpdates: wholeNumber(0).default(100),
+    maxMemory: size().optional().describe("Memory gate; defaults to container.memoryLimit"),
+    telegramMisses: wholeNumber(1).default(3),
+    smokeUpdates: z
+      .array(localPath("a JSON update file"), { error: "must be a list of JSON update files" })
+      .default([])
+      .describe("Update files (relative to this file) posted to the new colour before traffic moves"),
+  })
+  .describe("Checks before and after traffic moves");
+
+export const environmentSchema = z
+  .strictObject({
+    environment: text(
+      "must be the environment's name (letters, digits, _ and -), the same as the file name",
+      /^[A-Za-z0-9][A-Za-z0-9_-]*$/,
+    ),
+    protected: flag().default(false).describe("Ask before release and rollback on a terminal"),
+    aws: awsSchema,
+    loadBalancer: loadBalancerSchema,
+    colours: coloursSchema,
+    hosts: hostsSchema,
+    container: containerSchema,
+    telegram: telegramSchema,
+    gates: gatesSchema.prefault({}),
+    rollout: z
+      .strictObject({
+        keepPreviousWarm: duration().prefault("1h").describe("How long the previous colour keeps running"),
+        hostConcurrency: wholeNumber(1).default(4),
+      })
+      .prefault({}),
+    lock: z
+      .strictObject({
+        lease: duration({ positive: true }).prefault("15m"),
+        dir: text("must be a directory path on the host, like /var/lock/bluegreen").default("/var/lock/bluegreen"),
+      })
+      .prefault({}),
+  })
+  .describe("A bluegreen environment: where and how a Telegram webhook bot is released");
+
+export type ParsedEnvironment = z.output<typeof environmentSchema>;
+export type EnvironmentInput = z.input<typeof environmentSchema>;

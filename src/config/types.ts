@@ -1,0 +1,99 @@
+// The parsed environment: the YAML's shape with every default filled in, durations in
+// milliseconds, sizes in bytes, secret references replaced by their values and relative file paths
+// made absolute (relative to the YAML file). Consumers never see "${env:...}" or "30s".
+
+export type Colour = "blue" | "green";
+export const COLOURS: readonly Colour[] = ["blue", "green"];
+
+export type JsonValue = string | number | boolean | null | JsonValue[] | { [key: string]: JsonValue };
+
+/** A listener given by ARN, or found by load balancer name and port. */
+export type ListenerRef = string | { loadBalancer: string; port: number };
+
+export interface SshConfig {
+  /** "local" runs host commands on this machine (sandbox only). */
+  transport: "ssh" | "local";
+  user: string;
+  port: number;
+  /** Absolute path of the private key file. */
+  privateKey?: string | undefined;
+  agent: boolean;
+  /** Absolute path of a known_hosts file. */
+  knownHosts?: string | undefined;
+  /** "SHA256:<base64>" as printed by ssh-keygen -l. */
+  hostKeyFingerprint?: string | undefined;
+  connectTimeout: number;
+}
+
+export interface HostsConfig {
+  ec2?: { tags?: Record<string, string> | undefined; instanceIds?: string[] | undefined } | undefined;
+  static?: { address: string; instanceId: string }[] | undefined;
+  /** Which EC2 address SSH connects to. */
+  address: "private" | "public";
+  ssh: SshConfig;
+}
+
+export interface ContainerConfig {
+  name: string;
+  /** Repository only; the release's --image gives the tag or digest. */
+  image: string;
+  port: number;
+  /** Bytes. */
+  memoryLimit: number;
+  restartPolicy: "no" | "on-failure" | "always" | "unless-stopped";
+  stopTimeout: number;
+  env: Record<string, string>;
+  /** Resolved values, keyed by the container's variable name. */
+  secrets: Record<string, string>;
+  envFileDir: string;
+  health: { path: string; expectStatus: number; expectJson?: Record<string, JsonValue> | undefined; timeout: number };
+}
+
+export interface WebhookConfig {
+  /** May contain {colour}; use webhookUrlFor. */
+  url: string;
+  /** Resolved value. */
+  secretToken?: string | undefined;
+  allowedUpdates?: string[] | undefined;
+  maxConnections: number;
+  dropPendingUpdates: boolean;
+  /** Absolute path of the PEM file. */
+  certificate?: string | undefined;
+}
+
+export interface Config {
+  environment: string;
+  protected: boolean;
+  aws: { region: string; profile?: string | undefined; endpoint?: string | undefined };
+  loadBalancer: { listener: ListenerRef; colourRules?: Record<Colour, string> | undefined };
+  colours: Record<Colour, { targetGroup: string; hostPort: number }>;
+  hosts: HostsConfig;
+  container: ContainerConfig;
+  telegram: {
+    /** Resolved value: never log it. */
+    botToken: string;
+    expectBotUsername?: string | undefined;
+    apiBase: string;
+    webhook: WebhookConfig;
+  };
+  gates: {
+    interval: number;
+    healthyThreshold: number;
+    timeout: number;
+    bake: number;
+    maxPendingUpdates: number;
+    /** Bytes; defaults to container.memoryLimit. */
+    maxMemory: number;
+    telegramMisses: number;
+    /** Absolute paths of JSON update files. */
+    smokeUpdates: string[];
+  };
+  rollout: { keepPreviousWarm: number; hostConcurrency: number };
+  lock: { lease: number; dir: string };
+  /** Which environment variable each secret came from, by config path (e.g. "telegram.botToken" -> "TELEGRAM_BOT_TOKEN"). */
+  secretRefs: Record<string, string>;
+}
+
+export type LoadResult =
+  | { ok: true; config: Config; secrets: string[]; file: string }
+  | { ok: false; errors: string[]; file: string };
