@@ -1,0 +1,141 @@
+// RemoteHost for the sandbox (`transport: local`): each "host" is a loopback address, and commands
+// run as local processes that learn which host they act for from an env var (the docker shim reads
+// it). It mirrors the SSH adapter's contract: argv without a shell, the same word checks, 127 for a
+// missing program, a timeout that kills the whole process group (as sshd's signal request does).
+import { spawn } from "node:child_process";
+import { constants } from "node:os";
+import type { ExecResult, HostConnector, HostTarget, HttpResponse, RemoteHost } from "../ports.js";
+import { quoteArgv } from "../remote/quote.js";
+import { HostCommandTimeoutError, HostConnectionError } from "./ssh-errors.js";
+import { httpExchange } from "./ssh-http.js";
+
+export interface LocalHostConnectorOptions {
+  /** Extra environment for every command, e.g. PATH with the docker shim first, BLUEGREEN_SANDBOX_STATE. */
+  env: Record<string, string>;
+  /** Variable that carries the target's address to the command. */
+  hostEnvVar?: string;
+  commandTimeoutMs?: number;
+}
+
+const HTTP_DEFAULT_TIMEOUT_MS = 30_000;
+
+export class LocalHostConnector implements HostConnector {
+  constructor(private readonly options: LocalHostConnectorOptions) {}
+
+  async connect(target: HostTarget): Promise<RemoteHost> {
+    return new LocalHost(target, this.options);
+  }
+}
+
+function killGroup(pid: number | undefined): void {
+  if (pid === undefined) return;
+  try {
+    process.kill(-pid, "SIGKILL"); // the child leads its own group (detached), so this reaches its children too
+  } catch {
+    try {
+      process.kill(pid, "SIGKILL");
+    } catch {
+      // Already gone.
+    }
+  }
+}
+
+class LocalHost implements RemoteHost {
+  readonly name: string;
+  private closed = false;
+
+  constructor(
+    private readonly target: HostTarget,
+    private readonly options: LocalHostConnectorOptions,
+  ) {
+    this.name = `local:${target.address}`;
+  }
+
+  exec(argv: readonly string[], opts: { stdin?: string; timeoutMs?: number } = {}): Promise<ExecResult> {
+    try {
+      quoteArgv(argv); // same refusals (empty argv, NUL, lone surrogate) as over SSH
+    } catch (err) {
+      return Promise.reject(err);
+    }
+    const [program = "", ...args] = argv;
+    if (this.closed) {
+      return Promise.reject(new HostConnectionError(`connection to ${this.name} is closed (close() was called)`, this.name));
+    }
+    const timeoutMs = opts.timeoutMs ?? this.options.commandTimeoutMs;
+    const env = { ...process.env, ...this.options.env, [this.options.hostEnvVar ?? "BLUEGREEN_SANDBOX_HOST"]: this.target.address };
+
+    return new Promise<ExecResult>((resolve, reject) => {
+      const child = spawn(program, args, { shell: false, env, stdio: ["pipe", "pipe", "pipe"], detached: true });
+      const stdout: Buffer[] = [];
+      const stderr: Buffer[] = [];
+      let settled = false;
+      const settle = (fn: () => void) => {
+        if (settled) return;
+        settled = true;
+        clearTimeout(timer);
+        fn();
+      };
+      const timer =
+        timeoutMs === undefined
+          ? undefined
+          : setTimeout(() => {
+              killGroup(child.pid);
+              settle(() =>
+                reject(
+                  new HostCommandTimeoutError(
+                    `command \`${program}\` on ${this.name} timed out after ${timeoutMs}ms; it was killed`,
+                    this.name,
+                    timeoutMs,
+                  ),
+                ),
+              );
+            }, timeoutMs);
+
+      child.stdout.on("data", (b: Buffer) => stdout.push(b));
+      child.stderr.on("data", (b: Buffer) => stderr.push(b));
+      child.stdin.on("error", () => {
+        // The command exited without reading its stdin (EPIPE): its exit status tells the story.
+      });
+      child.stdin.end(opts.stdin);
+      child.on("error", (err: NodeJS.ErrnoException) => {
+        // What a POSIX shell on a real host would report: 127 not found, 126 not executable.
+        const code = err.code === "ENOENT" ? 127 : err.code === "EACCES" ? 126 : undefined;
+        if (code === undefined) settle(() => reject(new HostConnectionError(`cannot run ${program} on ${this.name}: ${err.message}`, this.name)));
+        else settle(() => resolve({ code, stdout: "", stderr: `${program}: ${code === 127 ? "command not found" : "Permission denied"}\n` }));
+      });
+      child.on("close", (code, signal) => {
+        settle(() =>
+          resolve({
+            // Killed by a signal: 128 + its number, as a shell would report it.
+            code: code ?? 128 + (signal ? constants.signals[signal] : 0),
+            stdout: Buffer.concat(stdout).toString("utf8"),
+            stderr: Buffer.concat(stderr).toString("utf8"),
+          }),
+        );
+      });
+    });
+  }
+
+  httpRequest(
+    port: number,
+    path: string,
+    opts: { method?: string; body?: string; headers?: Record<string, string>; timeoutMs?: number } = {},
+  ): Promise<HttpResponse> {
+    const method = opts.method ?? "GET";
+    const host = this.target.address;
+    return httpExchange({
+      host,
+      port,
+      path,
+      method,
+      body: opts.body,
+      headers: opts.headers,
+      timeoutMs: opts.timeoutMs ?? this.options.commandTimeoutMs ?? HTTP_DEFAULT_TIMEOUT_MS,
+      describe: `${method} http://${host.includes(":") ? `[${host}]` : host}:${port}${path}`,
+    });
+  }
+
+  async close(): Promise<void> {
+    this.closed = true;
+  }
+}

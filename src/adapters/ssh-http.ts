@@ -1,0 +1,79 @@
+// One HTTP/1.1 exchange over any byte stream: a TCP socket for local hosts, an SSH direct-tcpip
+// channel for real ones. One deadline covers opening the stream, the request and the whole body.
+import { request } from "node:http";
+import type { Duplex } from "node:stream";
+import type { HttpResponse } from "../ports.js";
+
+export interface HttpExchange {
+  /** What the request goes to, for headers and messages (`127.0.0.1`). */
+  host: string;
+  port: number;
+  path: string;
+  method?: string;
+  body?: string;
+  headers?: Record<string, string>;
+  timeoutMs: number;
+  /** How the request reaches the host, e.g. `GET http://127.0.0.1:5001/health via root@10.0.1.5:22`. */
+  describe: string;
+  /** Opens the byte stream (an SSH tunnel); when absent, Node opens a TCP connection to host:port. */
+  openStream?: () => Promise<Duplex>;
+  /** Maps a failure to a richer error (e.g. a lost SSH connection); returns undefined to keep the original. */
+  explainFailure?: (err: Error) => Error | undefined;
+}
+
+export function httpExchange(x: HttpExchange): Promise<HttpResponse> {
+  return new Promise<HttpResponse>((resolve, reject) => {
+    let settled = false;
+    let stream: Duplex | undefined;
+    let destroyRequest: (() => void) | undefined;
+    const finish = (err: Error | undefined, res?: HttpResponse) => {
+      if (settled) return;
+      settled = true;
+      clearTimeout(timer);
+      if (err) {
+        destroyRequest?.();
+        stream?.destroy();
+        reject(x.explainFailure?.(err) ?? err);
+      } else if (res) {
+        resolve(res);
+      }
+    };
+    const timer = setTimeout(
+      () => finish(new Error(`${x.describe} timed out after ${x.timeoutMs}ms`)),
+      x.timeoutMs,
+    );
+    const fail = (err: Error) => finish(new Error(`${x.describe} failed: ${err.message}`));
+
+    const send = (opened: Duplex | undefined) => {
+      if (settled) {
+        opened?.destroy();
+        return;
+      }
+      stream = opened;
+      const req = request(
+        {
+          host: x.host,
+          port: x.port,
+          path: x.path,
+          method: x.method ?? "GET",
+          // Close after one exchange so tunnels and sockets never linger.
+          headers: { connection: "close", ...x.headers },
+          ...(opened ? { createConnection: () => opened } : { agent: false }),
+        },
+        (res) => {
+          const chunks: Buffer[] = [];
+          res.on("data", (c: Buffer) => chunks.push(c));
+          res.on("end", () => finish(undefined, { status: res.statusCode ?? 0, body: Buffer.concat(chunks).toString("utf8") }));
+          res.on("aborted", () => fail(new Error("response aborted")));
+          res.on("error", fail);
+        },
+      );
+      destroyRequest = () => req.destroy();
+      req.on("error", fail);
+      req.end(x.body);
+    };
+
+    if (x.openStream) x.openStream().then(send, fail);
+    else send(undefined);
+  });
+}
