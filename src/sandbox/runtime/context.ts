@@ -1,0 +1,37 @@
+// What every subcommand gets: which sandbox host it acts on, and where its output goes.
+import { DockerCliError } from "./cli-error.js";
+import { type HostPaths, hostPaths } from "./paths.js";
+
+export interface CliContext {
+  stateRoot: string;
+  host: string;
+  paths: HostPaths;
+  env: NodeJS.ProcessEnv;
+  out(text: string): void;
+  err(text: string): void;
+}
+
+export function contextFromEnv(env: NodeJS.ProcessEnv): CliContext {
+  const stateRoot = env.BLUEGREEN_SANDBOX_STATE;
+  const host = env.BLUEGREEN_SANDBOX_HOST;
+  if (!stateRoot || !host) {
+    throw new DockerCliError(
+      "Cannot connect to the Docker daemon at unix:///var/run/docker.sock. Is the docker daemon running?\n" +
+        "(sandbox runtime: set BLUEGREEN_SANDBOX_STATE and BLUEGREEN_SANDBOX_HOST)",
+      1,
+    );
+  }
+  if (!/^127(\.\d{1,3}){3}$/.test(host)) {
+    throw new DockerCliError(`sandbox runtime: BLUEGREEN_SANDBOX_HOST must be a 127.x.y.z address, got "${host}"`, 1);
+  }
+  return {
+    stateRoot,
+    host,
+    paths: hostPaths(stateRoot, host),
+    env,
+    out: (text) => process.stdout.write(text),
+    err: (text) => process.stderr.write(text),
+  };
+}
+
+export const SANDBOX_DOCKER_VERSION = "28.2.2-sandbox";

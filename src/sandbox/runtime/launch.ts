@@ -1,0 +1,45 @@
+// Starts a container's supervisor as a detached process (own session and process group, so it
+// outlives the CLI and an SSH session) and waits until it has started the bot.
+import { spawn } from "node:child_process";
+import { closeSync, existsSync, mkdirSync, openSync } from "node:fs";
+import { DockerCliError } from "./cli-error.js";
+import { type ContainerRecord, readContainer } from "./container-record.js";
+import type { CliContext } from "./context.js";
+import { supervisorLogFile, supervisorScript } from "./paths.js";
+import { isAlive, processHandle, waitFor } from "./proc.js";
+
+const START_TIMEOUT_MS = 10_000;
+
+export async function launchSupervisor(ctx: CliContext, record: ContainerRecord): Promise<ContainerRecord> {
+  const script = supervisorScript();
+  if (!existsSync(script)) {
+    throw new DockerCliError(`sandbox runtime: ${script} is missing; run \`npx tsc -p tsconfig.json\``, 125);
+  }
+  mkdirSync(ctx.paths.logs, { recursive: true });
+  mkdirSync(ctx.paths.records, { recursive: true });
+  const log = openSync(supervisorLogFile(ctx.paths, record.id), "a");
+  const child = spawn(process.execPath, [script, ctx.stateRoot, ctx.host, record.name, record.id], {
+    detached: true,
+    stdio: ["ignore", log, log],
+    env: { PATH: ctx.env.PATH ?? "/usr/bin:/bin" },
+  });
+  closeSync(log);
+  child.unref();
+  const pid = child.pid;
+  const handle = pid === undefined ? null : processHandle(pid);
+  let latest: ContainerRecord | null = record;
+  const started = await waitFor(async () => {
+    latest = await readContainer(ctx.paths, record.name);
+    if (!latest || latest.id !== record.id) return true;
+    // A bot that crashes at once may already be exited again: StartedAt moving is proof enough.
+    return latest.supervisor?.pid === pid || latest.state.StartedAt !== record.state.StartedAt || !isAlive(handle);
+  }, START_TIMEOUT_MS);
+  const final: ContainerRecord | null = latest;
+  if (!started || !final || final.state.StartedAt === record.state.StartedAt) {
+    throw new DockerCliError(
+      `Error response from daemon: sandbox runtime: the supervisor of ${record.name} did not start (see ${supervisorLogFile(ctx.paths, record.id)})`,
+      125,
+    );
+  }
+  return final;
+}

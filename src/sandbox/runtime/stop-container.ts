@@ -1,0 +1,39 @@
+// Ending a container's processes: gracefully for docker stop, at once for rm --force and teardown.
+import { type ContainerRecord, exitedState, isActive, readContainer, reconcile, writeContainer } from "./container-record.js";
+import type { HostPaths } from "./paths.js";
+import { isAlive, signal, signalGroup, waitFor } from "./proc.js";
+
+const KILL_WAIT_MS = 5_000;
+
+/** SIGTERM through the supervisor (which then restarts nothing), SIGKILL to the bot after timeoutS. */
+export async function stopGracefully(paths: HostPaths, record: ContainerRecord, timeoutS: number): Promise<void> {
+  if (!isActive(record) || !isAlive(record.supervisor)) return;
+  signal(record.supervisor, "SIGTERM");
+  if (await waitFor(() => !isAlive(record.supervisor), timeoutS * 1000)) return;
+  const current = await readContainer(paths, record.name);
+  signal(current?.bot, "SIGKILL");
+  if (await waitFor(() => !isAlive(record.supervisor), KILL_WAIT_MS)) return;
+  await killNow(paths, record);
+}
+
+/** SIGKILL to the supervisor's whole process group and the bot; the record ends exited (137). */
+export async function killNow(paths: HostPaths, record: ContainerRecord): Promise<number> {
+  const current = (await readContainer(paths, record.name)) ?? record;
+  const handles = [current.supervisor, current.bot].filter((h) => isAlive(h));
+  signalGroup(current.supervisor, "SIGKILL");
+  signal(current.bot, "SIGKILL");
+  await waitFor(() => handles.every((h) => !isAlive(h)), KILL_WAIT_MS);
+  const after = await readContainer(paths, record.name);
+  if (after && after.id === record.id && isActive(after)) {
+    const exitCode = after.state.Status === "running" ? 137 : after.state.ExitCode;
+    await writeContainer(paths, {
+      ...after,
+      state: exitedState(after.state, exitCode, new Date().toISOString()),
+      supervisor: null,
+      bot: null,
+    });
+  } else if (after) {
+    await reconcile(paths, after);
+  }
+  return handles.length;
+}
