@@ -1,7 +1,7 @@
 // A private OpenSSH sshd for tests: its own host key, client key, config and port, so tests talk to
 // the real server the product will meet in production, without touching the machine's sshd.
 import { execFileSync, spawn, type ChildProcess } from "node:child_process";
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, readlinkSync, rmSync, writeFileSync } from "node:fs";
 import { connect, createServer } from "node:net";
 import { tmpdir, userInfo } from "node:os";
 import { join } from "node:path";
@@ -233,4 +233,27 @@ export async function waitUntil(check: () => boolean | Promise<boolean>, what: s
     if (Date.now() > deadline) throw new Error(`timed out after ${deadlineMs}ms waiting for ${what}`);
     await new Promise((r) => setTimeout(r, 20));
   }
+}
+
+/** The pid holding the IPv4 TCP socket bound to 127.0.0.1:<localPort> (from /proc/net/tcp): who made a connection. */
+export function pidOwningTcpSocket(localPort: number): number | undefined {
+  const hexPort = localPort.toString(16).toUpperCase().padStart(4, "0");
+  const row = readFileSync("/proc/net/tcp", "utf8")
+    .split("\n")
+    .slice(1)
+    .map((line) => line.trim().split(/\s+/))
+    .find((cols) => cols[1] === `0100007F:${hexPort}`);
+  const inode = row?.[9];
+  if (!inode || inode === "0") return undefined;
+  for (const entry of readdirSync("/proc")) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      for (const fd of readdirSync(`/proc/${entry}/fd`)) {
+        if (readlinkSync(`/proc/${entry}/fd/${fd}`) === `socket:[${inode}]`) return Number(entry);
+      }
+    } catch {
+      // Exited meanwhile, or not ours to read.
+    }
+  }
+  return undefined;
 }
