@@ -83,10 +83,26 @@ export async function waitFor<T>(read: () => Promise<T> | T, done: (v: T) => boo
   return last;
 }
 
-/** A plain HTTP request through the data plane; returns status, body and headers. */
-export async function httpCall(port: number, path: string, init: { method?: string; body?: string; headers?: Record<string, string> } = {}) {
-  const res = await fetch(`http://127.0.0.1:${port}${path}`, { method: init.method ?? "POST", body: init.body, headers: init.headers });
-  return { status: res.status, body: await res.text(), headers: res.headers };
+/** A plain HTTP request through the data plane (node:http, so a Host header can be set). */
+export function httpCall(
+  port: number,
+  path: string,
+  init: { method?: string; body?: string; headers?: Record<string, string> } = {},
+): Promise<{ status: number; body: string; headers: Map<string, string> }> {
+  return new Promise((resolve, reject) => {
+    const req = http.request({ host: "127.0.0.1", port, path, method: init.method ?? "POST", headers: init.headers, agent: false }, (res) => {
+      const chunks: Buffer[] = [];
+      res.on("data", (c: Buffer) => chunks.push(c));
+      res.on("end", () => {
+        const headers = new Map<string, string>();
+        for (const [k, v] of Object.entries(res.headers)) if (typeof v === "string") headers.set(k, v);
+        resolve({ status: res.statusCode ?? 0, body: Buffer.concat(chunks).toString("utf8"), headers });
+      });
+      res.on("error", reject);
+    });
+    req.on("error", reject);
+    req.end(init.body);
+  });
 }
 
 /** The rejection of a promise that must fail (fails the test if it resolves). */
