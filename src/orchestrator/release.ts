@@ -53,7 +53,8 @@ export async function release(ctx: Ctx, opts: ReleaseOptions): Promise<ReleaseRe
     const recovered = await recoverInterrupted(ctx, world);
     if (recovered !== null) world = await observe(ctx);
     await stopExpiredWarm(ctx, world);
-    const live = liveByListener(world.traffic);
+    // Nothing was ever released: whatever the listener's default action says, no colour is "live".
+    const live = world.tags.live === null ? null : liveByListener(world.traffic);
     ctx.reporter.step({ step: "preflight", status: "start" });
     await preflight(ctx, world, live, { allowUnhealthyLive: opts.allowUnhealthyLive });
     ctx.reporter.step({ step: "preflight", status: "ok" });

@@ -1,0 +1,106 @@
+// Command-line parsing (node:util parseArgs): flags per CLI.md; unknown flags are usage errors.
+import { parseArgs } from "node:util";
+import { UsageError } from "../errors.js";
+import { parseDuration } from "../util/duration.js";
+
+export const COMMANDS = ["validate", "plan", "release", "rollback", "promote", "status", "history", "lock", "sandbox"] as const;
+export type CommandName = (typeof COMMANDS)[number];
+
+export interface Flags {
+  json: boolean;
+  configDir: string | undefined;
+  verbose: boolean;
+  noColor: boolean;
+  help: boolean;
+  version: boolean;
+  image: string | undefined;
+  bakeMs: number | undefined;
+  dryRun: boolean;
+  lockWaitMs: number;
+  yes: boolean;
+  force: boolean;
+  watch: boolean;
+  limit: number;
+  allowUnhealthyLive: boolean;
+}
+
+export interface Parsed {
+  command: CommandName | undefined;
+  positionals: string[];
+  flags: Flags;
+}
+
+function duration(flag: string, v: string | undefined): number | undefined {
+  if (v === undefined) return undefined;
+  const ms = parseDuration(v);
+  if (ms === null) throw new UsageError(`--${flag} ${JSON.stringify(v)}: not a duration`, `use a duration like 30s, 5m or 1h`);
+  return ms;
+}
+
+export function parse(argv: string[]): Parsed {
+  let values: Record<string, string | boolean | undefined>;
+  let positionals: string[];
+  try {
+    ({ values, positionals } = parseArgs({
+      args: argv,
+      allowPositionals: true,
+      strict: true,
+      options: {
+        json: { type: "boolean" },
+        "config-dir": { type: "string" },
+        verbose: { type: "boolean", short: "v" },
+        "no-color": { type: "boolean" },
+        help: { type: "boolean", short: "h" },
+        version: { type: "boolean" },
+        image: { type: "string" },
+        bake: { type: "string" },
+        "dry-run": { type: "boolean" },
+        "lock-wait": { type: "string" },
+        yes: { type: "boolean", short: "y" },
+        force: { type: "boolean" },
+        watch: { type: "boolean" },
+        limit: { type: "string" },
+        "allow-unhealthy-live": { type: "boolean" },
+      },
+    }) as { values: Record<string, string | boolean | undefined>; positionals: string[] });
+  } catch (e) {
+    throw new UsageError((e as Error).message.replace(/\. To specify a positional.*$/s, ""), "see `bluegreen --help`");
+  }
+  const [first, ...rest] = positionals;
+  if (first !== undefined && !(COMMANDS as readonly string[]).includes(first)) {
+    throw new UsageError(`unknown command ${JSON.stringify(first)}`, `commands: ${COMMANDS.join(", ")} (see \`bluegreen --help\`)`);
+  }
+  const limitText = values.limit as string | undefined;
+  const limit = limitText === undefined ? 20 : Number(limitText);
+  if (!Number.isInteger(limit) || limit < 1 || limit > 10_000) throw new UsageError(`--limit ${JSON.stringify(limitText)}: must be a whole number from 1 to 10000`);
+  const str = (k: string): string | undefined => values[k] as string | undefined;
+  const bool = (k: string): boolean => values[k] === true;
+  return {
+    command: first as CommandName | undefined,
+    positionals: rest,
+    flags: {
+      json: bool("json"),
+      configDir: str("config-dir"),
+      verbose: bool("verbose"),
+      noColor: bool("no-color"),
+      help: bool("help"),
+      version: bool("version"),
+      image: str("image"),
+      bakeMs: duration("bake", str("bake")),
+      dryRun: bool("dry-run"),
+      lockWaitMs: duration("lock-wait", str("lock-wait")) ?? 0,
+      yes: bool("yes"),
+      force: bool("force"),
+      watch: bool("watch"),
+      limit,
+      allowUnhealthyLive: bool("allow-unhealthy-live"),
+    },
+  };
+}
+
+export function expectPositionals(p: Parsed, names: string[]): string[] {
+  if (p.positionals.length !== names.length) {
+    throw new UsageError(`${p.command} takes ${names.join(" ")}${p.positionals.length > names.length ? `; unexpected ${JSON.stringify(p.positionals[names.length])}` : ""}`, `usage: bluegreen ${p.command} ${names.join(" ")}`);
+  }
+  return p.positionals;
+}

@@ -1,0 +1,118 @@
+// `rollback`, `status`, `history`, `lock`: the rest of the operator's day.
+import { createInterface } from "node:readline/promises";
+import { UsageError } from "../../errors.js";
+import { disconnect } from "../../orchestrator/connect.js";
+import { readAudit } from "../../orchestrator/history.js";
+import { describeLease, forceReleaseLock, readLease } from "../../orchestrator/lock.js";
+import { rollback as runRollback } from "../../orchestrator/rollback.js";
+import { status as readStatus, type StatusReport } from "../../orchestrator/status.js";
+import { hostname } from "node:os";
+import { leaseExpired } from "../../remote/lock.js";
+import type { Parsed } from "../args.js";
+import { expectPositionals } from "../args.js";
+import { loadEnv, newReleaseId, openCtx } from "../env.js";
+import { EXIT } from "../exit-codes.js";
+import type { Output } from "../output.js";
+import { confirm } from "./release.js";
+
+export async function rollback(p: Parsed, out: Output): Promise<number> {
+  const [envName] = expectPositionals(p, ["ENV"]);
+  const env = await loadEnv(envName ?? "", p.flags);
+  await confirm(env, p, out, "roll back");
+  const ctx = await openCtx(env, out, { requireHealthyInstances: false });
+  try {
+    const r = await runRollback(ctx, { lockWaitMs: p.flags.lockWaitMs, runId: newReleaseId() });
+    if (p.flags.json) out.json({ type: "result", command: "rollback", environment: env.config.environment, ...r });
+    else out.line(`✔ ${r.message}`);
+    return EXIT.ok;
+  } finally {
+    await disconnect(ctx);
+  }
+}
+
+export function renderStatus(s: StatusReport): string[] {
+  const lines = [`${s.environment}: live ${s.live ?? "none"}${s.liveRelease !== null ? ` — ${s.liveRelease.releaseId} ${s.liveRelease.image}` : ""}`];
+  lines.push(`  listener -> ${s.liveByListener ?? "(not one colour)"}; webhook -> ${s.webhook.url === "" ? "(none)" : s.webhook.url} [${s.webhook.colour ?? "neither"}], pending ${s.webhook.pendingUpdateCount}${s.webhook.lastErrorMessage !== null ? `, last error ${new Date((s.webhook.lastErrorDate ?? 0) * 1000).toISOString()} ${s.webhook.lastErrorMessage}` : ""}`);
+  for (const c of ["blue", "green"] as const) {
+    const k = s.colours[c];
+    lines.push(`  ${c.padEnd(5)} ${k.targetGroup} :${k.hostPort}  release ${k.release ?? "-"}`);
+    for (const x of k.containers) lines.push(`        ${x.instanceId} ${x.name} ${x.status}${x.restarts > 0 ? `, ${x.restarts} restarts` : ""}${x.oomKilled ? ", OOM-killed" : ""} ${x.image ?? ""}`);
+    for (const t of k.targets) lines.push(`        target ${t.id}:${t.port} ${t.state}${t.reason !== undefined ? ` (${t.reason})` : ""}`);
+  }
+  if (s.previousRelease !== null) lines.push(`  previous: ${s.previousRelease.releaseId} on ${s.previousRelease.colour}${s.previousWarmUntil !== null ? ` (warm until ${s.previousWarmUntil})` : ""}`);
+  lines.push(`  lock: ${s.lock === null ? "free" : describeLease(s.lock)}`);
+  lines.push(s.consistent ? "  ✔ consistent" : `  ✖ needs a look:\n${s.problems.map((x) => `    - ${x}`).join("\n")}\n  next: \`bluegreen rollback ${s.environment}\` puts the recorded live release back on both switches`);
+  return lines;
+}
+
+export async function status(p: Parsed, out: Output): Promise<number> {
+  const [envName] = expectPositionals(p, ["ENV"]);
+  const env = await loadEnv(envName ?? "", p.flags);
+  const ctx = await openCtx(env, out, { requireHealthyInstances: false });
+  try {
+    for (;;) {
+      const s = await readStatus(ctx);
+      if (p.flags.json) out.json(s);
+      else {
+        if (p.flags.watch && out.o.isTty) out.o.out.write("\u001b[2J\u001b[H");
+        for (const l of renderStatus(s)) out.line(l);
+      }
+      if (!(p.flags.watch && out.o.isTty)) return s.consistent ? EXIT.ok : EXIT.needsHuman;
+      await new Promise((r) => setTimeout(r, 2000));
+    }
+  } finally {
+    await disconnect(ctx);
+  }
+}
+
+export async function history(p: Parsed, out: Output): Promise<number> {
+  const [envName] = expectPositionals(p, ["ENV"]);
+  const env = await loadEnv(envName ?? "", p.flags);
+  const ctx = await openCtx(env, out, { requireHealthyInstances: false });
+  try {
+    const records = (await readAudit(ctx)).slice(0, p.flags.limit);
+    if (p.flags.json) out.json({ type: "result", command: "history", environment: env.config.environment, records });
+    else if (records.length === 0) out.line(`no releases recorded for ${env.config.environment} yet`);
+    else for (const r of records) out.line(`${r.at}  ${r.kind.padEnd(8)} ${r.outcome.padEnd(11)} ${r.releaseId} ${r.colour} ${r.image}${r.automatic === true ? " (automatic)" : ""}${r.promotedFrom !== undefined ? ` from ${r.promotedFrom.environment} ${r.promotedFrom.releaseId}` : ""}${r.reason !== undefined ? ` — ${r.reason}` : ""}`);
+    return EXIT.ok;
+  } finally {
+    await disconnect(ctx);
+  }
+}
+
+export async function lock(p: Parsed, out: Output): Promise<number> {
+  const [action, envName] = expectPositionals(p, ["status|release", "ENV"]);
+  if (action !== "status" && action !== "release") throw new UsageError(`lock ${JSON.stringify(action)}: unknown action`, "use `bluegreen lock status ENV` or `bluegreen lock release ENV [--force]`");
+  const env = await loadEnv(envName ?? "", p.flags);
+  const ctx = await openCtx(env, out, { requireHealthyInstances: false });
+  try {
+    const lease = await readLease(ctx);
+    if (action === "status") {
+      if (p.flags.json) out.json({ type: "result", command: "lock", environment: env.config.environment, lock: lease });
+      else out.line(lease === null ? `${env.config.environment}: the lock is free` : `${env.config.environment}: held by ${describeLease(lease)}${leaseExpired(lease, Date.now()) ? " (expired)" : ""}`);
+      return EXIT.ok;
+    }
+    if (lease === null) {
+      out.line(`${env.config.environment}: the lock is already free`);
+      return EXIT.ok;
+    }
+    const mine = lease.machine === hostname() && lease.pid === process.pid;
+    if (!mine && !leaseExpired(lease, Date.now()) && !p.flags.force) {
+      throw new UsageError(`the lock is held by ${describeLease(lease)} and has not expired`, "wait for that run, or pass --force if you are sure it is dead");
+    }
+    if (p.flags.force && !leaseExpired(lease, Date.now())) {
+      if (!out.o.isTty && !p.flags.yes) throw new UsageError("--force on a live lease needs confirmation and there is no terminal", "pass --yes as well");
+      if (out.o.isTty && !p.flags.yes) {
+        const rl = createInterface({ input: process.stdin, output: process.stderr });
+        const answer = await rl.question(`Remove the lock held by ${describeLease(lease)}? Type yes: `);
+        rl.close();
+        if (answer.trim() !== "yes") throw new UsageError("not confirmed: the lock is untouched");
+      }
+    }
+    await forceReleaseLock(ctx);
+    out.line(`${env.config.environment}: lock released (was ${describeLease(lease)})`);
+    return EXIT.ok;
+  } finally {
+    await disconnect(ctx);
+  }
+}

@@ -1,0 +1,84 @@
+// `release ENV --image REF` and `promote FROM TO`: both end in orchestrator/release.ts.
+import { createInterface } from "node:readline/promises";
+import { crossEnvironmentErrors } from "../../config/index.js";
+import { ConfigError, UsageError } from "../../errors.js";
+import { disconnect } from "../../orchestrator/connect.js";
+import { promotionSource } from "../../orchestrator/promote.js";
+import { release as runRelease, type ReleaseResult } from "../../orchestrator/release.js";
+import type { Parsed } from "../args.js";
+import { expectPositionals } from "../args.js";
+import { assertConfirmed, imageRefFor, type LoadedEnv, loadEnv, newReleaseId, openCtx } from "../env.js";
+import type { Output } from "../output.js";
+import { plan } from "./plan.js";
+
+export async function confirm(env: LoadedEnv, p: Parsed, out: Output, what: string): Promise<void> {
+  if (assertConfirmed(env.config, p.flags, out.o.isTty) === "ok") return;
+  const rl = createInterface({ input: process.stdin, output: process.stderr });
+  const answer = await rl.question(`${env.config.environment} is protected. Type its name to ${what}: `);
+  rl.close();
+  if (answer.trim() !== env.config.environment) throw new UsageError("not confirmed: nothing was touched");
+}
+
+function report(out: Output, command: string, environment: string, r: ReleaseResult): number {
+  if (out.o.json) {
+    out.json({ type: "result", command, environment, ...r });
+    return r.exitCode;
+  }
+  if (r.recovered !== undefined) out.line(`note: ${r.recovered}`);
+  if (r.outcome === "released") out.line(`✔ released ${r.releaseId} (${r.image}) on ${r.colour} in ${environment}${r.from !== null ? `; ${r.from} stays warm for an instant rollback` : ""}`);
+  else {
+    out.error(r.outcome === "rolled-back" ? `✖ release ${r.releaseId} failed after the cutover and was rolled back: ${r.from} is live again` : `✖ release ${r.releaseId} failed before any traffic moved: the live release is unchanged`);
+    if (r.reason !== undefined) out.error(`  why: ${r.reason}`);
+    if (r.logs !== undefined) out.error(r.logs.split("\n").map((l) => `  | ${l}`).join("\n"));
+    if (r.remedy !== undefined) out.error(`  next: ${r.remedy}`);
+  }
+  return r.exitCode;
+}
+
+export async function release(p: Parsed, out: Output): Promise<number> {
+  if (p.flags.dryRun) return plan(p, out);
+  const [envName] = expectPositionals(p, ["ENV"]);
+  if (p.flags.image === undefined) throw new UsageError("release needs --image REF", "e.g. bluegreen release production --image v2 (a tag or @sha256:digest)");
+  const env = await loadEnv(envName ?? "", p.flags);
+  const imageRef = imageRefFor(env.config.container.image, p.flags.image);
+  await confirm(env, p, out, "release");
+  const ctx = await openCtx(env, out, { requireHealthyInstances: true, bakeMs: p.flags.bakeMs });
+  try {
+    const r = await runRelease(ctx, { imageRef, releaseId: newReleaseId(), bakeMs: ctx.settings.gates.bakeMs, lockWaitMs: p.flags.lockWaitMs, allowUnhealthyLive: p.flags.allowUnhealthyLive });
+    return report(out, "release", env.config.environment, r);
+  } finally {
+    await disconnect(ctx);
+  }
+}
+
+export async function promote(p: Parsed, out: Output): Promise<number> {
+  const [fromName, toName] = expectPositionals(p, ["FROM", "TO"]);
+  const from = await loadEnv(fromName ?? "", p.flags);
+  const to = await loadEnv(toName ?? "", p.flags);
+  if (from.config.environment === to.config.environment) throw new UsageError("promote FROM TO needs two different environments");
+  const cross = crossEnvironmentErrors(from, to);
+  if (cross.length > 0) throw new ConfigError(cross);
+  await confirm(to, p, out, "promote into it");
+  const fromCtx = await openCtx(from, out, { requireHealthyInstances: false });
+  let source: Awaited<ReturnType<typeof promotionSource>>;
+  try {
+    source = await promotionSource(fromCtx);
+  } finally {
+    await disconnect(fromCtx);
+  }
+  out.step({ step: "promote", status: "info", message: `${source.environment} ${source.releaseId}: ${source.image}` });
+  const ctx = await openCtx(to, out, { requireHealthyInstances: true, bakeMs: p.flags.bakeMs });
+  try {
+    const r = await runRelease(ctx, {
+      imageRef: `${to.config.container.image}@${source.digest}`,
+      releaseId: newReleaseId(),
+      bakeMs: ctx.settings.gates.bakeMs,
+      lockWaitMs: p.flags.lockWaitMs,
+      allowUnhealthyLive: p.flags.allowUnhealthyLive,
+      promotedFrom: { environment: source.environment, releaseId: source.releaseId },
+    });
+    return report(out, "promote", to.config.environment, { ...r, ...{ promotedFrom: { environment: source.environment, releaseId: source.releaseId } } });
+  } finally {
+    await disconnect(ctx);
+  }
+}

@@ -1,0 +1,42 @@
+// `validate [ENV ...]`: schema + cross-field rules per file, and staging vs production when both load.
+import { join } from "node:path";
+import { crossEnvironmentErrors, listEnvironments, loadEnvironment } from "../../config/index.js";
+import type { Parsed } from "../args.js";
+import { applySandboxDefaults } from "../env.js";
+import { EXIT } from "../exit-codes.js";
+import type { Output } from "../output.js";
+import { registerSecret } from "../../util/redact.js";
+
+export async function validate(p: Parsed, out: Output): Promise<number> {
+  applySandboxDefaults(process.env);
+  const dir = p.flags.configDir ?? process.cwd();
+  const names = p.positionals.length > 0 ? p.positionals : await listEnvironments(join(dir, "environments"));
+  const results = await Promise.all(names.map((n) => loadEnvironment(n, { configDir: dir, env: process.env })));
+  const report = results.map((r, i) => ({ name: names[i] ?? "", file: r.file, ok: r.ok, errors: r.ok ? [] : r.errors }));
+  for (const r of results) if (r.ok) for (const s of r.secrets) registerSecret(s);
+  const loaded = results.flatMap((r) => (r.ok ? [r] : []));
+  const prod = loaded.find((r) => r.config.environment === "production");
+  const staging = loaded.find((r) => r.config.environment === "staging");
+  const cross = prod !== undefined && staging !== undefined ? crossEnvironmentErrors(staging, prod) : [];
+  if (cross.length > 0) {
+    const entry = report.find((r) => r.file === staging?.file);
+    if (entry !== undefined) {
+      entry.ok = false;
+      entry.errors.push(...cross);
+    }
+  }
+  const ok = report.length > 0 && report.every((r) => r.ok);
+  if (p.flags.json) {
+    out.json({ type: "result", command: "validate", outcome: ok ? "valid" : "invalid", exitCode: ok ? EXIT.ok : EXIT.usage, environments: report });
+  } else {
+    if (report.length === 0) out.error(`no environment files in ${join(dir, "environments")}`);
+    for (const r of report) {
+      if (r.ok) out.line(`✔ ${r.name}: ${r.file} is valid`);
+      else {
+        out.error(`✖ ${r.name}: ${r.file}`);
+        for (const e of r.errors) out.error(`  ${e}`);
+      }
+    }
+  }
+  return ok ? EXIT.ok : EXIT.usage;
+}

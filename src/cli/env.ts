@@ -1,0 +1,76 @@
+// Loading an environment for a command: config -> secrets registered for redaction -> Ctx.
+import { randomBytes } from "node:crypto";
+import { loadEnvironment, type Config } from "../config/index.js";
+import { ConfigError, UsageError } from "../errors.js";
+import type { Ctx } from "../orchestrator/context.js";
+import { connectCtx, realPorts, systemClock } from "../orchestrator/connect.js";
+import { settingsFromConfig } from "../orchestrator/settings-from-config.js";
+import type { Reporter } from "../ports.js";
+import { SANDBOX_BOT_TOKEN, SANDBOX_WEBHOOK_SECRET } from "../sandbox/paths.js";
+import { registerSecret } from "../util/redact.js";
+import type { Flags } from "./args.js";
+
+export interface LoadedEnv {
+  config: Config;
+  file: string;
+}
+
+/** The sandbox's fake secrets, so `bluegreen release local` works without exporting anything. */
+export function applySandboxDefaults(env: NodeJS.ProcessEnv): void {
+  env.BLUEGREEN_SANDBOX_BOT_TOKEN ??= SANDBOX_BOT_TOKEN;
+  env.BLUEGREEN_SANDBOX_WEBHOOK_SECRET ??= SANDBOX_WEBHOOK_SECRET;
+}
+
+export async function loadEnv(nameOrPath: string, flags: Flags): Promise<LoadedEnv> {
+  applySandboxDefaults(process.env);
+  const r = await loadEnvironment(nameOrPath, { ...(flags.configDir !== undefined ? { configDir: flags.configDir } : {}), env: process.env });
+  if (!r.ok) throw new ConfigError(r.errors);
+  for (const s of r.secrets) registerSecret(s);
+  return { config: r.config, file: r.file };
+}
+
+export async function openCtx(env: LoadedEnv, reporter: Reporter, opts: { requireHealthyInstances: boolean; bakeMs?: number | undefined }): Promise<Ctx> {
+  const settings = await settingsFromConfig(env.config, opts.bakeMs !== undefined ? { bakeMs: opts.bakeMs } : {});
+  const ports = await realPorts(env.config, env.file);
+  return connectCtx(settings, ports, systemClock, reporter, { addressType: env.config.hosts.address, requireHealthyInstances: opts.requireHealthyInstances });
+}
+
+export function newReleaseId(now = new Date()): string {
+  const stamp = now.toISOString().replace(/[-:]/g, "").replace(/\.\d+Z$/, "Z");
+  return `r${stamp}-${randomBytes(2).toString("hex")}`;
+}
+
+const TAG = /^[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$/;
+const DIGEST = /^sha256:[a-f0-9]{64}$/;
+
+/** --image: a tag or digest of the configured repository, or that repository spelled out with one. */
+export function imageRefFor(repository: string, ref: string): string {
+  const r = ref.trim();
+  if (r === "") throw new UsageError("--image is empty", "pass a tag (e.g. --image v2) or a digest (--image @sha256:...)");
+  if (DIGEST.test(r)) return `${repository}@${r}`;
+  if (r.startsWith("@")) {
+    if (!DIGEST.test(r.slice(1))) throw new UsageError(`--image ${JSON.stringify(ref)}: not a sha256 digest`, "a digest is @sha256: followed by 64 lowercase hex characters");
+    return `${repository}${r}`;
+  }
+  if (r.startsWith(":")) {
+    if (!TAG.test(r.slice(1))) throw new UsageError(`--image ${JSON.stringify(ref)}: not a valid tag`, "tags use letters, digits, _ . and - (at most 128, not starting with . or -)");
+    return `${repository}${r}`;
+  }
+  if (TAG.test(r)) return `${repository}:${r}`;
+  const at = r.indexOf("@");
+  const name = at >= 0 ? r.slice(0, at) : r.replace(/:[^:/]*$/, "");
+  const rest = r.slice(name.length);
+  if (name !== repository) {
+    throw new UsageError(`--image ${JSON.stringify(ref)}: repository ${JSON.stringify(name)} is not this environment's (${repository})`, "pass just the tag or digest, or fix container.image in the environment file");
+  }
+  if (rest.startsWith("@") ? !DIGEST.test(rest.slice(1)) : !TAG.test(rest.slice(1))) {
+    throw new UsageError(`--image ${JSON.stringify(ref)}: not a valid tag or digest`, "use repository:tag or repository@sha256:<64 hex>");
+  }
+  return r;
+}
+
+export function assertConfirmed(config: Config, flags: Flags, isTty: boolean): "ok" | "prompt" {
+  if (!config.protected || flags.yes) return "ok";
+  if (!isTty) throw new UsageError(`${config.environment} is protected and there is no terminal to confirm on`, "pass --yes to confirm (e.g. in CI)");
+  return "prompt";
+}

@@ -1,0 +1,87 @@
+#!/usr/bin/env node
+// bluegreen's entry point: argv -> command. This is the only place that maps errors to exit codes
+// and prints them. Commands are imported lazily so `--help` and `--version` start fast.
+import { readFileSync, realpathSync } from "node:fs";
+import { fileURLToPath } from "node:url";
+import { BluegreenError, ConfigError } from "../errors.js";
+import { redact } from "../util/redact.js";
+import { type CommandName, parse, type Parsed } from "./args.js";
+import { exitCodeOf, outcomeOf } from "./exit-codes.js";
+import { HELP } from "./help.js";
+import { Output } from "./output.js";
+
+type Command = (p: Parsed, out: Output) => Promise<number>;
+
+const COMMAND: Record<CommandName, () => Promise<Command>> = {
+  validate: async () => (await import("./commands/validate.js")).validate,
+  plan: async () => (await import("./commands/plan.js")).plan,
+  release: async () => (await import("./commands/release.js")).release,
+  promote: async () => (await import("./commands/release.js")).promote,
+  rollback: async () => (await import("./commands/operate.js")).rollback,
+  status: async () => (await import("./commands/operate.js")).status,
+  history: async () => (await import("./commands/operate.js")).history,
+  lock: async () => (await import("./commands/operate.js")).lock,
+  sandbox: async () => (await import("./commands/sandbox.js")).sandbox,
+};
+
+function version(): string {
+  const pkg = JSON.parse(readFileSync(new URL("../../../package.json", import.meta.url), "utf8")) as { version: string };
+  return pkg.version;
+}
+
+export async function main(argv: string[], io: { out: NodeJS.WritableStream; err: NodeJS.WritableStream; isTty: boolean; env: NodeJS.ProcessEnv }): Promise<number> {
+  const wantsJson = argv.includes("--json");
+  const fallback = new Output({ json: wantsJson, color: false, verbose: false, out: io.out, err: io.err, isTty: io.isTty });
+  let parsed: Parsed | undefined;
+  try {
+    parsed = parse(argv);
+    const f = parsed.flags;
+    if (f.version) {
+      io.out.write(`${version()}\n`);
+      return 0;
+    }
+    if (f.help || parsed.command === undefined) {
+      io.out.write(HELP);
+      return parsed.command === undefined && !f.help ? 64 : 0;
+    }
+    const color = io.isTty && !f.noColor && (io.env.NO_COLOR ?? "") === "" && !f.json;
+    const out = new Output({ json: f.json, color, verbose: f.verbose, out: io.out, err: io.err, isTty: io.isTty });
+    const run = await COMMAND[parsed.command]();
+    return await run(parsed, out);
+  } catch (e) {
+    const code = exitCodeOf(e);
+    const command = parsed?.command ?? "unknown";
+    const message = redact(e instanceof Error ? e.message : String(e));
+    const remedy = e instanceof BluegreenError && e.remedy !== undefined ? redact(e.remedy) : undefined;
+    if (wantsJson) {
+      fallback.json({ type: "result", command, outcome: outcomeOf(code), exitCode: code, error: message, ...(e instanceof ConfigError ? { errors: e.errors.map(redact) } : {}), ...(remedy !== undefined ? { remedy } : {}) });
+    } else {
+      fallback.error(`✖ ${e instanceof ConfigError ? "configuration error" : (e as Error)?.name === "Error" || !(e instanceof Error) ? "error" : e.name}:`);
+      for (const l of message.split("\n")) fallback.error(`  ${l}`);
+      if (remedy !== undefined) fallback.error(`  next: ${remedy}`);
+      if (code === 3 && !(e instanceof BluegreenError)) fallback.error(`  the state may be inconsistent: run \`bluegreen status ${parsed?.positionals[0] ?? "ENV"}\``);
+    }
+    return code;
+  }
+}
+
+function isEntryPoint(): boolean {
+  const script = process.argv[1];
+  if (script === undefined) return false;
+  try {
+    return realpathSync(script) === fileURLToPath(import.meta.url);
+  } catch {
+    return false;
+  }
+}
+
+if (isEntryPoint()) {
+  main(process.argv.slice(2), { out: process.stdout, err: process.stderr, isTty: process.stdout.isTTY === true, env: process.env }).then(
+    // Exit explicitly once stdout drained: a lingering keep-alive socket must not hold a CI job open.
+    (code) => process.stdout.write("", () => process.exit(code)),
+    (e: unknown) => {
+      process.stderr.write(`internal error: ${redact(String(e))}\n`);
+      process.exit(3);
+    },
+  );
+}

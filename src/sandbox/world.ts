@@ -1,0 +1,86 @@
+// The whole sandbox in one call: AWS emulator (ALB + EC2, seeded with bot-alb, bot-blue, bot-green
+// and N hosts), Telegram emulator with the sandbox bot, the docker stand-in and its registry.
+// Used by `bluegreen sandbox up`, the demo, the integration tests and the benchmarks.
+import { mkdir } from "node:fs/promises";
+import { type AwsEmulator, startAwsEmulator } from "./aws/index.js";
+import { SANDBOX_BOT_TOKEN } from "./paths.js";
+import { initSandboxRegistry, killAllContainers, writeDockerShim } from "./runtime/index.js";
+import { startTelegramEmulator, type TelegramEmulator } from "./telegram/index.js";
+
+export interface SandboxWorldOptions {
+  /** Folder for runtime state and the docker shim (bin/, runtime/). */
+  root: string;
+  ports?: { aws?: number; telegram?: number; alb?: number };
+  hosts?: number;
+  botToken?: string;
+  /** Multiplies the emulators' health-check intervals and Telegram's retry schedule. */
+  awsTimeScale?: number;
+  telegramTimeScale?: number;
+}
+
+export interface SandboxWorld {
+  aws: AwsEmulator;
+  telegram: TelegramEmulator;
+  albPort: number;
+  listenerArn: string;
+  hostIps: string[];
+  binDir: string;
+  runtimeDir: string;
+  botToken: string;
+  stop(): Promise<void>;
+}
+
+export const hostIp = (n: number): string => `127.0.1.${n}`;
+
+export async function startSandboxWorld(o: SandboxWorldOptions): Promise<SandboxWorld> {
+  const binDir = `${o.root}/bin`;
+  const runtimeDir = `${o.root}/runtime`;
+  await mkdir(runtimeDir, { recursive: true });
+  await writeDockerShim(binDir, { stateRoot: runtimeDir });
+  await initSandboxRegistry(runtimeDir);
+  const botToken = o.botToken ?? SANDBOX_BOT_TOKEN;
+  const telegram = await startTelegramEmulator({
+    port: o.ports?.telegram ?? 0,
+    mode: "local",
+    timeScale: o.telegramTimeScale ?? 0.1,
+    bots: [{ token: botToken, id: Number(botToken.split(":")[0]), username: "echo_sandbox_bot" }],
+  });
+  let aws: AwsEmulator | undefined;
+  try {
+    aws = await startAwsEmulator({ port: o.ports?.aws ?? 0, timeScale: o.awsTimeScale ?? 0.2, listenerPorts: { 80: o.ports?.alb ?? 0 } });
+    const seed = await aws.control.seed({
+      name: "bot-alb",
+      listenerPort: 80,
+      ...(o.ports?.alb !== undefined ? { dataPlanePort: o.ports.alb } : {}),
+      targetGroups: [
+        { name: "bot-blue", port: 5001, healthCheckPath: "/health" },
+        { name: "bot-green", port: 5002, healthCheckPath: "/health" },
+      ],
+      colourRules: [
+        { pathPattern: "/telegram/blue*", targetGroup: "bot-blue", priority: 10 },
+        { pathPattern: "/telegram/green*", targetGroup: "bot-green", priority: 20 },
+      ],
+      defaultTargetGroup: "bot-blue",
+    });
+    const hostIps = Array.from({ length: o.hosts ?? 2 }, (_, i) => hostIp(i + 1));
+    for (const ip of hostIps) aws.control.addInstance({ tags: { app: "echo-bot", Name: `echo-bot-${ip}` }, privateIp: ip });
+    const a = aws;
+    return {
+      aws: a,
+      telegram,
+      albPort: seed.dataPlanePort,
+      listenerArn: seed.listenerArn,
+      hostIps,
+      binDir,
+      runtimeDir,
+      botToken,
+      stop: async () => {
+        await killAllContainers(runtimeDir).catch(() => 0);
+        await Promise.allSettled([a.stop(), telegram.stop()]);
+      },
+    };
+  } catch (e) {
+    await Promise.allSettled([aws?.stop(), telegram.stop()]);
+    throw e;
+  }
+}
