@@ -23,8 +23,9 @@ export class HostConnectionError extends Error {
   constructor(
     message: string,
     readonly host: string,
+    cause?: unknown,
   ) {
-    super(message);
+    super(message, cause === undefined ? undefined : { cause });
     this.name = "HostConnectionError";
   }
 }
