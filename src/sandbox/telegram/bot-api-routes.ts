@@ -2,12 +2,12 @@
 // method name, then the method itself. Every call is logged without its token.
 import type { IncomingMessage, ServerResponse } from "node:http";
 import {
+  type ApiBody,
   ApiError,
   ERR_INVALID_TOKEN,
   ERR_METHOD_NOT_FOUND,
   ERR_UNAUTHORIZED,
   faultError,
-  type ApiBody,
 } from "./envelope.js";
 import { clientGoneSignal, sendJson, sleep } from "./http-util.js";
 import { findMethod } from "./methods/index.js";

@@ -2,8 +2,8 @@
 // error, its updates, logs. Each bot is independent, as on Telegram.
 import { LongPoll } from "./long-poll.js";
 import type { BotIdentity, DeliveryRecord, MessageRecord } from "./types.js";
-import type { AllowedUpdates } from "./update-types.js";
 import { UpdateStore } from "./update-store.js";
+import type { AllowedUpdates } from "./update-types.js";
 import type { ParsedWebhookUrl } from "./webhook-url.js";
 
 export interface WebhookConfig {

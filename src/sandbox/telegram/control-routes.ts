@@ -79,7 +79,7 @@ export function handleControl(
   try {
     sendJson(res, 200, route(world, method, path, search, body));
   } catch (e) {
-    if (e instanceof ControlError) return sendJson(res, e.status, { error: e.message });
-    sendJson(res, 500, { error: "internal error" });
+    if (e instanceof ControlError) sendJson(res, e.status, { error: e.message });
+    else sendJson(res, 500, { error: "internal error" });
   }
 }

@@ -1,7 +1,7 @@
 // Validation of a setWebhook url. Strict mode applies Telegram's rules (https, ports 80, 88, 443,
 // 8443). Local mode also accepts http(s) on loopback hosts at any port, because the sandbox's
 // ALB and bots listen on 127.x.x.x; any other host still gets the strict rules.
-import { badRequest, type ApiError } from "./envelope.js";
+import { type ApiError, badRequest } from "./envelope.js";
 import type { WebhookMode } from "./settings.js";
 
 const ALLOWED_PORTS = new Set([80, 88, 443, 8443]);

@@ -5,7 +5,7 @@ import { invalid, isInt, isRecord, notFound } from "./control-error.js";
 import { DeliveryEngine } from "./delivery-engine.js";
 import { FaultRegistry } from "./faults.js";
 import { type BotRuntime, findMethod } from "./methods/index.js";
-import { type Settings, isValidTimeScale } from "./settings.js";
+import { isValidTimeScale, type Settings } from "./settings.js";
 import { StreamRunner, validateStream } from "./streams.js";
 import { isValidTokenFormat } from "./token.js";
 import type {

@@ -1,7 +1,7 @@
 // getUpdates (polling). offset confirms every update before it (a negative offset keeps only the
 // last -offset ones), limit 1..100, timeout 0..50 s (scaled). Refused while a webhook is set;
 // a newer poll ends the older one.
-import { conflict, ok, type ApiOkBody } from "../envelope.js";
+import { type ApiOkBody, conflict, ok } from "../envelope.js";
 import { parseIntArg } from "../params.js";
 import { parseAllowedUpdates } from "../update-types.js";
 import type { MethodContext } from "./context.js";

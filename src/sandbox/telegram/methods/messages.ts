@@ -1,6 +1,6 @@
 // getMe and sendMessage: enough of the real objects for bots and the orchestrator's checks.
 // Every sendMessage is logged (GET /_control/messages) so tests can see what a bot answered.
-import { badRequest, ok, type ApiOkBody } from "../envelope.js";
+import { type ApiOkBody, badRequest, ok } from "../envelope.js";
 import type { MethodContext } from "./context.js";
 
 const MAX_TEXT_LENGTH = 4096;

@@ -2,7 +2,7 @@
 // rate limit -> "already set" -> end a pending long poll -> close the old webhook ->
 // drop pending updates (if asked) -> validate the url -> set. A url that fails validation
 // therefore leaves the bot with no webhook at all, as on Telegram.
-import { ApiError, conflict, ok, type ApiOkBody, tooManyRequests } from "../envelope.js";
+import { ApiError, type ApiOkBody, conflict, ok, tooManyRequests } from "../envelope.js";
 import { parseBool } from "../params.js";
 import { readWebhookParams } from "../webhook-params.js";
 import { validateWebhookUrl } from "../webhook-url.js";

@@ -2,7 +2,7 @@
 // omitted when unset, url is "" without a webhook.
 import { isIPv4 } from "node:net";
 import type { WebhookConfig } from "../bot-state.js";
-import { ok, type ApiOkBody } from "../envelope.js";
+import { type ApiOkBody, ok } from "../envelope.js";
 import type { MethodContext } from "./context.js";
 
 /** The address Telegram would show: the fixed ip_address, else the host when it is an address. */
