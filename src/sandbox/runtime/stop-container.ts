@@ -5,13 +5,18 @@ import { isAlive, signal, signalGroup, waitFor } from "./proc.js";
 
 const KILL_WAIT_MS = 5_000;
 
-/** SIGTERM through the supervisor (which then restarts nothing), SIGKILL to the bot after timeoutS. */
+/**
+ * Through the supervisor, so it restarts nothing: SIGTERM (bot gets SIGTERM), then after timeoutS
+ * SIGUSR1 (bot gets SIGKILL). With timeoutS 0 the bot is killed at once, without docker's race
+ * between a SIGTERM and the SIGKILL right behind it.
+ */
 export async function stopGracefully(paths: HostPaths, record: ContainerRecord, timeoutS: number): Promise<void> {
   if (!isActive(record) || !isAlive(record.supervisor)) return;
-  signal(record.supervisor, "SIGTERM");
-  if (await waitFor(() => !isAlive(record.supervisor), timeoutS * 1000)) return;
-  const current = await readContainer(paths, record.name);
-  signal(current?.bot, "SIGKILL");
+  if (timeoutS > 0) {
+    signal(record.supervisor, "SIGTERM");
+    if (await waitFor(() => !isAlive(record.supervisor), timeoutS * 1000)) return;
+  }
+  signal(record.supervisor, "SIGUSR1");
   if (await waitFor(() => !isAlive(record.supervisor), KILL_WAIT_MS)) return;
   await killNow(paths, record);
 }

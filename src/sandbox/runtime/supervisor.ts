@@ -119,11 +119,12 @@ function startBot(): void {
   save();
 }
 
-function stop(): void {
+/** docker stop: SIGTERM asks the bot to finish; SIGUSR1 is the CLI's escalation to SIGKILL. */
+function stop(botSignal: NodeJS.Signals): void {
   stopping = true;
   record.manuallyStopped = true;
   if (bot) {
-    bot.kill("SIGTERM"); // `docker stop` escalates to SIGKILL itself after its timeout.
+    bot.kill(botSignal);
     return;
   }
   if (restartTimer) clearTimeout(restartTimer);
@@ -133,8 +134,9 @@ function stop(): void {
   process.exit(0);
 }
 
-process.on("SIGTERM", stop);
-process.on("SIGINT", stop);
+process.on("SIGTERM", () => stop("SIGTERM"));
+process.on("SIGINT", () => stop("SIGTERM"));
+process.on("SIGUSR1", () => stop("SIGKILL"));
 process.on("SIGHUP", () => {}); // a closing SSH session must not take containers down
 process.on("uncaughtException", (error) => {
   process.stderr.write(`supervisor: ${error.stack ?? error.message}\n`);
