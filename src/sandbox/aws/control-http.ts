@@ -1,6 +1,6 @@
 // The /_control/ JSON routes, each a thin wrapper over AwsControl.
 import type http from "node:http";
-import { AwsControl } from "./control.js";
+import type { AwsControl } from "./control.js";
 import { ControlError } from "./control-schemas.js";
 
 type Json = unknown;

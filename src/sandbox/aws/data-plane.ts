@@ -47,7 +47,10 @@ export class DataPlane {
 
   private handle(listenerArn: string, req: http.IncomingMessage, res: http.ServerResponse): void {
     const listener = this.world.listeners.get(listenerArn);
-    if (!listener) return sendError(res, 503, "Service Temporarily Unavailable");
+    if (!listener) {
+      sendError(res, 503, "Service Temporarily Unavailable");
+      return;
+    }
     const path = new URL(req.url ?? "/", "http://alb.invalid").pathname;
     const action = selectAction(this.world, listener, {
       path,
@@ -55,7 +58,10 @@ export class DataPlane {
       method: req.method ?? "GET",
       headers: req.headers,
     });
-    if (!action) return sendError(res, 503, "Service Temporarily Unavailable");
+    if (!action) {
+      sendError(res, 503, "Service Temporarily Unavailable");
+      return;
+    }
     if (action.type === "fixed-response") {
       const body = action.messageBody ?? "";
       res.writeHead(Number(action.statusCode), { "Content-Type": action.contentType ?? "text/plain", "Content-Length": Buffer.byteLength(body) });
@@ -68,12 +74,14 @@ export class DataPlane {
     const rec = tg ? pickTarget(this.world, tg) : undefined;
     if (!tg || !rec) {
       req.resume();
-      return sendError(res, 503, "Service Temporarily Unavailable");
+      sendError(res, 503, "Service Temporarily Unavailable");
+      return;
     }
     const host = targetAddress(this.world, tg, rec);
     if (!host) {
       req.resume();
-      return sendError(res, 502, "Bad Gateway");
+      sendError(res, 502, "Bad Gateway");
+      return;
     }
     requestStarted(rec);
     proxyRequest(req, res, { host, port: rec.port }, listener.port, () => requestFinished(tg, rec));

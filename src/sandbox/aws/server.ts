@@ -21,9 +21,13 @@ export function createApiServer(rt: Runtime, control: AwsControl): http.Server {
       const path = new URL(req.url ?? "/", "http://emulator.invalid").pathname;
       if (path.startsWith("/_control/")) {
         const answer = await answerControl(control, req.method ?? "GET", path, body);
-        return sendJson(res, answer.status, answer.json);
+        sendJson(res, answer.status, answer.json);
+        return;
       }
-      if (req.method !== "POST" || path !== "/") return sendJson(res, 404, { error: `no route ${req.method} ${path}` });
+      if (req.method !== "POST" || path !== "/") {
+        sendJson(res, 404, { error: `no route ${req.method} ${path}` });
+        return;
+      }
       const answer = await answerApiCall(rt, body, req.headers.authorization);
       res.writeHead(answer.status, {
         "Content-Type": "text/xml;charset=UTF-8",

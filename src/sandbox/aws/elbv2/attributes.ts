@@ -34,13 +34,15 @@ function validateAttribute(key: string, value: string): void {
   };
   switch (key) {
     case "deregistration_delay.timeout_seconds":
-      return intBetween(0, 3600);
+      intBetween(0, 3600);
+      return;
     case "stickiness.enabled":
       if (value !== "true" && value !== "false") throw invalidConfiguration(`The value of '${key}' must be 'true' or 'false'`);
       return;
     case "stickiness.lb_cookie.duration_seconds":
     case "stickiness.app_cookie.duration_seconds":
-      return intBetween(1, 604800);
+      intBetween(1, 604800);
+      return;
     case "slow_start.duration_seconds":
       intBetween(0, 900);
       if (value !== "0" && Number(value) < 30) throw invalidConfiguration(`The value of '${key}' must be 0 or between 30 and 900`);
