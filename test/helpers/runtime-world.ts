@@ -23,6 +23,8 @@ export interface RuntimeWorld {
   host: string;
   shim: string;
   docker(...args: string[]): Promise<DockerResult>;
+  /** Runs the shim with env overrides (undefined removes a variable), e.g. another sandbox host. */
+  dockerWithEnv(overrides: Record<string, string | undefined>, ...args: string[]): Promise<DockerResult>;
   dockerOk(...args: string[]): Promise<string>;
   teardown(): Promise<number>;
 }
@@ -38,13 +40,16 @@ export async function createRuntimeWorld(host: string): Promise<RuntimeWorld> {
   const stateRoot = await mkdtemp(join(tmpdir(), "bluegreen-runtime-"));
   const shim = await writeDockerShim(join(stateRoot, "bin"));
   const env = { ...process.env, BLUEGREEN_SANDBOX_STATE: stateRoot, BLUEGREEN_SANDBOX_HOST: host };
-  const docker = (...args: string[]) =>
+  const dockerWithEnv = (overrides: Record<string, string | undefined>, ...args: string[]) =>
     new Promise<DockerResult>((done) => {
-      execFile(shim, args, { env, timeout: 30_000 }, (error, stdout, stderr) => {
+      const merged: NodeJS.ProcessEnv = { ...env, ...overrides };
+      for (const [key, value] of Object.entries(overrides)) if (value === undefined) delete merged[key];
+      execFile(shim, args, { env: merged, timeout: 30_000 }, (error, stdout, stderr) => {
         const code = error ? (typeof error.code === "number" ? error.code : -1) : 0;
         done({ code, stdout, stderr });
       });
     });
+  const docker = (...args: string[]) => dockerWithEnv({}, ...args);
   const dockerOk = async (...args: string[]) => {
     const result = await docker(...args);
     if (result.code !== 0) throw new Error(`docker ${args.join(" ")} exited ${result.code}: ${result.stderr}`);
@@ -57,7 +62,7 @@ export async function createRuntimeWorld(host: string): Promise<RuntimeWorld> {
     if (survivors.length > 0) throw new Error(`processes survived teardown: ${survivors.join(", ")}`);
     return killed;
   };
-  return { stateRoot, host, shim, docker, dockerOk, teardown };
+  return { stateRoot, host, shim, docker, dockerWithEnv, dockerOk, teardown };
 }
 
 /** Live (non-zombie) processes whose command line or environment contains `text`. */

@@ -5,7 +5,9 @@ import { createServer, type Server } from "node:net";
 import { join } from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { type FakeTelegram, startFakeTelegram } from "../helpers/runtime-fake-telegram.js";
+import { killAllContainers, writeDockerShim } from "../../src/sandbox/runtime/index.js";
 import {
+  COMPILED_CLI,
   createRuntimeWorld,
   eventually,
   FAKE_TOKEN,
@@ -210,5 +212,31 @@ describe("docker run on a sandbox host", () => {
     expect(records[0]).toEqual({ updateId: 41, variant: "v3", pid: botPid, at: expect.stringMatching(/^\d{4}-\d\d-\d\dT/) });
     const logs = await world.docker("logs", "--tail", "all", "bot-echo");
     expect(`${logs.stdout}${logs.stderr}`).not.toContain(FAKE_TOKEN);
+  });
+
+  it("keeps hosts apart, and killAllContainers ends every supervisor and bot of every host", async () => {
+    const other = "127.0.1.24";
+    await world.dockerOk("run", "-d", "--name", "bot", "-p", "5109:5000", "echo-bot:v1");
+    expect((await world.dockerWithEnv({ BLUEGREEN_SANDBOX_HOST: other }, "run", "-d", "--name", "bot", "-p", "5109:5000", "echo-bot:v2")).code).toBe(0);
+    expect(JSON.parse(await waitForStatus(`http://${HOST}:5109/health`, 200)).version).toBe("v1");
+    expect(JSON.parse(await waitForStatus(`http://${other}:5109/health`, 200)).version).toBe("v2");
+    expect(await world.dockerWithEnv({ BLUEGREEN_SANDBOX_HOST: other }, "ps", "--format", "{{.Names}} {{.Image}}")).toEqual({
+      code: 0,
+      stdout: "bot echo-bot:v2\n",
+      stderr: "",
+    });
+    expect(await killAllContainers(world.stateRoot)).toBe(4);
+    expect((await inspectState(world, "bot")).State).toMatchObject({ Status: "exited", ExitCode: 137, Running: false });
+    expect(await killAllContainers(world.stateRoot)).toBe(0);
+  });
+
+  it("writes a two-line sh shim that execs node on the compiled CLI", async () => {
+    const text = await readFile(world.shim, "utf8");
+    expect(text).toBe(`#!/bin/sh\nexec '${process.execPath}' '${COMPILED_CLI}' "$@"\n`);
+    const withDefaults = await writeDockerShim(join(world.stateRoot, "bin2"), { stateRoot: "/tmp/it's", host: HOST });
+    expect((await readFile(withDefaults, "utf8")).split("\n").slice(1, 3)).toEqual([
+      `if [ -z "\${BLUEGREEN_SANDBOX_STATE:-}" ]; then BLUEGREEN_SANDBOX_STATE='/tmp/it'\\''s'; export BLUEGREEN_SANDBOX_STATE; fi`,
+      `if [ -z "\${BLUEGREEN_SANDBOX_HOST:-}" ]; then BLUEGREEN_SANDBOX_HOST='${HOST}'; export BLUEGREEN_SANDBOX_HOST; fi`,
+    ]);
   });
 });
