@@ -64,7 +64,10 @@ export function httpExchange(x: HttpExchange): Promise<HttpResponse> {
           const chunks: Buffer[] = [];
           res.on("data", (c: Buffer) => chunks.push(c));
           res.on("end", () => finish(undefined, { status: res.statusCode ?? 0, body: Buffer.concat(chunks).toString("utf8") }));
-          res.on("aborted", () => fail(new Error("response aborted")));
+          // A connection cut mid-body closes the response before it is complete.
+          res.on("close", () => {
+            if (!res.complete) fail(new Error("connection closed before the response was complete"));
+          });
           res.on("error", fail);
         },
       );

@@ -157,7 +157,6 @@ export async function startSshd(opts: SshdOptions = {}): Promise<SshdHandle> {
         "UsePAM no",
         "StrictModes no",
         "AllowTcpForwarding yes",
-        "MaxSessions 50",
         `PidFile ${join(dir, "sshd.pid")}`,
         ...(setEnv.length > 0 ? [`SetEnv ${setEnv.join(" ")}`] : []),
       ].join("\n");

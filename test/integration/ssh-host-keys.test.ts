@@ -71,7 +71,7 @@ describe("SshConnector host-key checks and authentication against a real sshd", 
       encoding: "utf8",
       stdio: ["ignore", "pipe", "ignore"],
     });
-    expect(scanned).toBe(sshd.knownHostsText.replace(/\n$/, "") + "\n");
+    expect(scanned).toBe(sshd.knownHostsText);
     const file = join(dir, "known_hosts");
     writeFileSync(file, scanned);
     execFileSync("ssh-keygen", ["-q", "-H", "-f", file], { stdio: "ignore" });
