@@ -37,7 +37,7 @@ export function crossEnvironmentErrors(a: LoadedEnvironment, b: LoadedEnvironmen
   else if (s.telegram.botToken === o.telegram.botToken)
     report(
       ["telegram", "botToken"],
-      `${subjectToken ?? "its variable"} holds the same bot token as ${theOther}'s ${otherToken ?? "variable"}; give ${s.environment} its own bot`,
+      `${subjectToken} holds the same bot token as ${otherToken} of ${theOther}; give ${s.environment} its own bot`,
     );
 
   const otherUrls = new Set(COLOURS.map((colour) => normalise(webhookUrlFor(o, colour))));

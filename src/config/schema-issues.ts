@@ -85,6 +85,14 @@ export function findingsFromIssues(issues: readonly Issue[], raw: unknown, root:
       findings.push({ path, message: `is not a valid key: ${issue.issues[0]?.message ?? issue.message}` });
       return;
     }
+    if (issue.code === "invalid_value") {
+      const input = valueAt(raw, path);
+      const close = typeof input === "string" ? suggestKey(input, issue.values.map(String)) : undefined;
+      if (close !== undefined) {
+        findings.push({ path, message: `unknown value ${input}; did you mean ${close}?` });
+        return;
+      }
+    }
     findings.push({ path, message: withSecretExample(issue.message, path) });
   };
   for (const issue of issues) visit(issue, []);
