@@ -133,11 +133,11 @@ describe("retries", () => {
     const expected = [0, 4, 8, 16, 32, 64, 128]; // 0, 2 ... 64 s * 0.002
     expected.forEach((wait, i) => {
       expect(gaps[i]).toBeGreaterThanOrEqual(wait);
-      expect(gaps[i]).toBeLessThan(wait + 250);
+      expect(gaps[i]).toBeLessThan(wait + 1000); // unscaled it would be seconds
     });
     for (const g of gaps.slice(7)) {
       expect(g).toBeGreaterThanOrEqual(120); // 60 s * 0.002
-      expect(g).toBeLessThan(240 + 250); // 120 s * 0.002
+      expect(g).toBeLessThan(240 + 1000); // 120 s * 0.002
     }
   });
 
@@ -156,10 +156,10 @@ describe("retries", () => {
     expect(d.map((x) => x.status)).toEqual([503, 429, 200]);
     const gap1 = (d[1]?.startedAt ?? 0) - (d[0]?.finishedAt ?? 0);
     expect(gap1).toBeGreaterThanOrEqual(100);
-    expect(gap1).toBeLessThan(100 + 250);
+    expect(gap1).toBeLessThan(100 + 1000);
     const gap2 = (d[2]?.startedAt ?? 0) - (d[1]?.finishedAt ?? 0);
     expect(gap2).toBeGreaterThanOrEqual(50);
-    expect(gap2).toBeLessThan(50 + 250);
+    expect(gap2).toBeLessThan(50 + 1000);
   });
 
   test("an update is dropped 24 h (scaled) after it was created", async () => {
@@ -216,7 +216,7 @@ describe("order and parallelism", () => {
     [undefined, 8],
   ])("chats run in parallel up to max_connections (%j -> %i at once)", async (maxConnections, expected) => {
     const rx = await receiver(async () => {
-      await new Promise((r) => setTimeout(r, 60));
+      await new Promise((r) => setTimeout(r, 200)); // long enough for every request to overlap
       return { status: 200 };
     });
     await set({ url: rx.url(), max_connections: maxConnections });

@@ -70,13 +70,13 @@ describe("1. rate limit: one setWebhook per second per bot", () => {
 
   test("the window is 1 s times the time scale", async () => {
     emu.control.setTimeScale(0.05); // 50 ms
+    const start = Date.now(); // before the first call, so the window cannot look shorter
     expect((await set({ url: "http://127.0.0.1:5001/a" })).status).toBe(200);
-    const start = Date.now();
     const passed = await waitFor(async () => {
       const a = await set({ url: "http://127.0.0.1:5002/b" });
       return a.status === 200 ? Date.now() : a.status === 429 ? undefined : -1;
     }, "the rate-limit window to end");
-    expect(passed - start).toBeGreaterThanOrEqual(40);
+    expect(passed - start).toBeGreaterThanOrEqual(50);
     expect(passed - start).toBeLessThan(1000);
   });
 });

@@ -7,6 +7,15 @@ import { readFileSync } from "node:fs";
 import { startTelegramEmulator } from "./index.js";
 import type { BotIdentity, TelegramEmulatorOptions } from "./types.js";
 
+/** JSON.parse errors quote the text, which holds tokens: report the file only. */
+function readBots(file: string): BotIdentity[] {
+  try {
+    return JSON.parse(readFileSync(file, "utf8")) as BotIdentity[];
+  } catch {
+    throw new Error(`--bots-file ${file}: not a readable JSON array of bots`);
+  }
+}
+
 function parseArgs(argv: string[]): TelegramEmulatorOptions {
   const opts: TelegramEmulatorOptions = {};
   for (let i = 0; i < argv.length; i += 2) {
@@ -31,7 +40,7 @@ function parseArgs(argv: string[]): TelegramEmulatorOptions {
         opts.deliveryTimeoutMs = Number(value);
         break;
       case "--bots-file":
-        opts.bots = JSON.parse(readFileSync(value, "utf8")) as BotIdentity[];
+        opts.bots = readBots(value);
         break;
       default:
         throw new Error(`unknown option ${flag}`);

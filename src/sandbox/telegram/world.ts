@@ -126,7 +126,10 @@ export class TelegramWorld implements TelegramControl {
 
   stop(): void {
     this.streams.stopAll();
-    for (const b of this.bots.values()) b.engine.stop();
+    for (const b of this.bots.values()) {
+      b.engine.stop();
+      b.state.poll.notify(); // a pending long poll must not hold its timer after the stop
+    }
   }
 
   private requireBot(token: unknown): BotRuntime {
