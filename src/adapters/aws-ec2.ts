@@ -1,5 +1,5 @@
 // Instances port over @aws-sdk/client-ec2: which hosts an environment has, and whether they are up.
-import { DescribeInstanceStatusCommand, DescribeInstancesCommand, EC2Client, type Filter } from "@aws-sdk/client-ec2";
+import { DescribeInstanceStatusCommand, DescribeInstancesCommand, type DescribeInstancesCommandInput, EC2Client, type Filter } from "@aws-sdk/client-ec2";
 import type { InstanceView, Instances } from "../ports.js";
 import { type AwsSettings, clientConfig } from "./aws-config.js";
 
@@ -19,9 +19,8 @@ export class AwsInstances implements Instances {
       "tags" in this.selector
         ? Object.entries(this.selector.tags).map(([k, v]) => ({ Name: `tag:${k}`, Values: [v] }))
         : [];
-    const res = await this.client.send(
-      new DescribeInstancesCommand("instanceIds" in this.selector ? { InstanceIds: this.selector.instanceIds } : { Filters: filters }),
-    );
+    const input: DescribeInstancesCommandInput = "instanceIds" in this.selector ? { InstanceIds: this.selector.instanceIds } : { Filters: filters };
+    const res = await this.client.send(new DescribeInstancesCommand(input));
     const instances = (res.Reservations ?? []).flatMap((r) => r.Instances ?? []).filter((i) => i.State?.Name !== "terminated");
     const ids = instances.map((i) => i.InstanceId ?? "").filter((id) => id !== "");
     const statuses = ids.length === 0 ? [] : ((await this.client.send(new DescribeInstanceStatusCommand({ InstanceIds: ids, IncludeAllInstances: true }))).InstanceStatuses ?? []);

@@ -10,6 +10,9 @@ import { exitCodeOf, outcomeOf } from "./exit-codes.js";
 import { HELP } from "./help.js";
 import { Output } from "./output.js";
 
+// Node 20 is supported by the pinned SDK; its notice about future releases is noise on every run.
+process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= "true";
+
 type Command = (p: Parsed, out: Output) => Promise<number>;
 
 const COMMAND: Record<CommandName, () => Promise<Command>> = {

@@ -38,16 +38,26 @@ export async function mustExec(host: ConnectedHost, argv: readonly string[], opt
   return res;
 }
 
-/** Bounded parallelism over hosts (rollout.hostConcurrency): results in input order, first error wins. */
+/**
+ * Bounded parallelism over hosts (rollout.hostConcurrency): results in input order. After a
+ * failure no new item starts, and the call settles only when the ones under way have finished,
+ * so a clean-up after it never races a `docker run` still in progress on another host.
+ */
 export async function mapLimit<T, R>(items: readonly T[], limit: number, fn: (item: T) => Promise<R>): Promise<R[]> {
   const results: R[] = new Array(items.length);
   let next = 0;
+  let failure: { error: unknown } | undefined;
   const workers = Array.from({ length: Math.max(1, Math.min(limit, items.length)) }, async () => {
-    while (next < items.length) {
+    while (next < items.length && failure === undefined) {
       const i = next++;
-      results[i] = await fn(items[i] as T);
+      try {
+        results[i] = await fn(items[i] as T);
+      } catch (error) {
+        failure ??= { error };
+      }
     }
   });
   await Promise.all(workers);
+  if (failure !== undefined) throw failure.error;
   return results;
 }

@@ -3,7 +3,7 @@
 export const writeFilePrivate = (path: string): string[] => [
   "sh",
   "-c",
-  'umask 077 && mkdir -p "$(dirname "$1")" && cat > "$1.tmp" && mv -f "$1.tmp" "$1"',
+  'umask 077 && mkdir -p "$(dirname "$1")" && cat > "$1.tmp.$$" && mv -f "$1.tmp.$$" "$1"',
   "sh",
   path,
 ];
