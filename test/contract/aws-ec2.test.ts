@@ -1,6 +1,6 @@
 // Contract: EC2 DescribeInstances / DescribeInstanceStatus through the real EC2 SDK client —
 // filters, the lower-case XML shapes, and EC2's own error format.
-import { DescribeInstancesCommand, DescribeInstanceStatusCommand } from "@aws-sdk/client-ec2";
+import { DescribeInstancesCommand, type DescribeInstancesCommandInput, DescribeInstanceStatusCommand } from "@aws-sdk/client-ec2";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { type AwsWorld, rejectionOf, startAwsWorld } from "../helpers/aws-world.js";
 
@@ -19,7 +19,7 @@ afterEach(async () => {
   await w.stop();
 });
 
-async function instanceIds(input: ConstructorParameters<typeof DescribeInstancesCommand>[0]): Promise<string[]> {
+async function instanceIds(input: DescribeInstancesCommandInput): Promise<string[]> {
   const out = await w.ec2.send(new DescribeInstancesCommand(input));
   return (out.Reservations ?? []).flatMap((r) => (r.Instances ?? []).map((i) => i.InstanceId ?? ""));
 }

@@ -95,6 +95,16 @@ describe("state machine", () => {
   });
 });
 
+describe("time scale", () => {
+  it("applies a new time scale to health checks already waiting", async () => {
+    w.emu.control.setTimeScale(1); // first check 5 s away
+    const { t, id } = await target("127.0.1.10", "blue-10");
+    await register(blue, id, t.port);
+    w.emu.control.setTimeScale(0.02);
+    await waitFor(() => stateOf(blue), (s) => s === "healthy", 2000, "healthy at the new pace");
+  });
+});
+
 describe("unused targets", () => {
   it("reports unused/Target.NotInUse for an unreferenced group, and checks it once a weight-0 forward references it", async () => {
     const { t, id } = await target("127.0.1.5", "green-1");

@@ -89,6 +89,7 @@ export class AwsControl {
 
   setTimeScale(timeScale: number): void {
     this.rt.timeScale = parseBody(timeScaleSchema, { timeScale }).timeScale;
+    this.rt.health.rescheduleAll();
   }
 
   seed(spec: SeedSpec): Promise<SeedResult> {

@@ -10,12 +10,14 @@ interface Loop {
   rec: TargetRecord;
   timer?: NodeJS.Timeout;
   stopped: boolean;
+  probing: boolean;
 }
 
 type Outcome = { ok: true } | { ok: false; failure: TargetHealth };
 
 export class HealthChecker {
   private readonly loops = new Map<TargetRecord, Loop>();
+  private readonly probes = new Set<http.ClientRequest>();
 
   constructor(
     private readonly world: World,
@@ -40,12 +42,22 @@ export class HealthChecker {
     }
   }
 
+  /** After a time-scale change, waiting loops restart their wait at the new pace. */
+  rescheduleAll(): void {
+    for (const loop of this.loops.values()) {
+      if (loop.probing) continue;
+      if (loop.timer) clearTimeout(loop.timer);
+      this.schedule(loop, this.intervalMs(loop.tg));
+    }
+  }
+
   stop(): void {
     for (const loop of this.loops.values()) this.stopLoop(loop);
+    for (const req of this.probes) req.destroy();
   }
 
   private start(tg: TargetGroup, rec: TargetRecord): void {
-    const loop: Loop = { tg, rec, stopped: false };
+    const loop: Loop = { tg, rec, stopped: false, probing: false };
     this.loops.set(rec, loop);
     this.schedule(loop, this.intervalMs(tg));
   }
@@ -70,7 +82,9 @@ export class HealthChecker {
     const { tg, rec } = loop;
     if (rec.checked.state === "initial") rec.checked = INITIAL_HEALTH_CHECKING;
     const started = Date.now();
+    loop.probing = true;
     const outcome = await this.probe(tg, rec);
+    loop.probing = false;
     if (loop.stopped) return;
     applyOutcome(tg, rec, outcome);
     this.schedule(loop, this.intervalMs(tg) - (Date.now() - started));
@@ -89,6 +103,7 @@ export class HealthChecker {
         if (settled) return;
         settled = true;
         clearTimeout(timer);
+        this.probes.delete(req);
         resolve(o);
       };
       const req = http.request(
@@ -104,6 +119,7 @@ export class HealthChecker {
         req.destroy();
       }, timeoutMs);
       req.on("error", () => finish({ ok: false, failure: FAILED }));
+      this.probes.add(req);
       req.end();
     });
   }
