@@ -43,6 +43,7 @@ function evaluate(action: string, data: unknown): string {
     }
     return value === undefined ? "" : goValue(value);
   }
+  if (!head.startsWith(".")) throw new TemplateError(`template: :1: function "${head}" not defined`);
   if (rest.length > 0) throw new TemplateError(`template: :1: can't give argument to non-function ${head}`);
   return goValue(lookupPath(data, head));
 }
