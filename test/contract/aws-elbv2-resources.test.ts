@@ -47,6 +47,7 @@ describe("forward actions", () => {
 
   it("describes a TargetGroupArn action in both forms", async () => {
     const out = await w.elb.send(new DescribeListenersCommand({ ListenerArns: [alb.listenerArn] }));
+    expect(out.$metadata.requestId).toMatch(/^[0-9a-f-]{36}$/);
     expect(out.Listeners?.[0]).toEqual({
       ListenerArn: alb.listenerArn,
       LoadBalancerArn: alb.lbArn,

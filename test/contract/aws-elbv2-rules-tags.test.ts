@@ -102,12 +102,12 @@ describe("tags", () => {
     );
     const arns = [alb.lbArn, blue, alb.listenerArn, rule.Rules?.[0]?.RuleArn as string];
     await w.elb.send(new AddTagsCommand({ ResourceArns: arns, Tags: [{ Key: "app", Value: "bot" }, { Key: "colour", Value: "blue" }] }));
-    await w.elb.send(new AddTagsCommand({ ResourceArns: [blue], Tags: [{ Key: "colour", Value: "green" }] }));
+    await w.elb.send(new AddTagsCommand({ ResourceArns: [blue], Tags: [{ Key: "colour", Value: "green" }, { Key: "note", Value: `a&b <c> "d" 'e'` }] }));
     await w.elb.send(new RemoveTagsCommand({ ResourceArns: [alb.lbArn], TagKeys: ["colour"] }));
     const out = await w.elb.send(new DescribeTagsCommand({ ResourceArns: arns }));
     expect(out.TagDescriptions).toEqual([
       { ResourceArn: alb.lbArn, Tags: [{ Key: "app", Value: "bot" }] },
-      { ResourceArn: blue, Tags: [{ Key: "app", Value: "bot" }, { Key: "colour", Value: "green" }] },
+      { ResourceArn: blue, Tags: [{ Key: "app", Value: "bot" }, { Key: "colour", Value: "green" }, { Key: "note", Value: `a&b <c> "d" 'e'` }] },
       { ResourceArn: alb.listenerArn, Tags: [{ Key: "app", Value: "bot" }, { Key: "colour", Value: "blue" }] },
       { ResourceArn: arns[3], Tags: [{ Key: "app", Value: "bot" }, { Key: "colour", Value: "blue" }] },
     ]);
