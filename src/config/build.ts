@@ -46,7 +46,7 @@ export function buildConfig(parsed: ParsedEnvironment, file: string, env: Env): 
 
   const { privateKey: keySetting, knownHosts, ...ssh } = parsed.hosts.ssh;
   let privateKey: string | undefined;
-  if (keySetting !== undefined && keySetting.startsWith("${env:")) {
+  if (keySetting?.startsWith("${env:")) {
     // The variable holds a path: a path is not a secret, so it stays out of `secrets`.
     const result = resolveReference(keySetting, ["hosts", "ssh", "privateKey"], env);
     if (!result.ok) {

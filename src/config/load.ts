@@ -3,13 +3,14 @@
 // in the order they appear in the file.
 import { readdir, readFile } from "node:fs/promises";
 import { join } from "node:path";
-import { isMap, LineCounter, parseDocument, type YAMLError } from "yaml";
+import { isMap, LineCounter, parseDocument } from "yaml";
 import { buildConfig } from "./build.js";
 import { type ConfigPath, formatPath, PositionIndex } from "./positions.js";
 import { checkRules } from "./rules.js";
 import { environmentSchema } from "./schema.js";
 import { type Finding, findingsFromIssues, genericMessage } from "./schema-issues.js";
 import { type Env, referencesOutsideSecretFields } from "./secrets.js";
+import { syntaxError } from "./yaml-errors.js";
 import type { Config, LoadResult } from "./types.js";
 
 export interface LoadTextOptions {
@@ -68,16 +69,6 @@ export function loadEnvironmentText(text: string, file: string, env: Env, option
   if (findings.length > 0) return report(findings);
   located.set(built.config, { file, index });
   return { ok: true, file, config: built.config, secrets: built.secrets };
-}
-
-// Only the first syntax error: after it the parser is lost, and its follow-on complaints about the
-// rest of the file are noise.
-function syntaxError(error: YAMLError, text: string, index: PositionIndex, file: string): string {
-  const { line, col } = index.positionOf(error.pos[0]);
-  // Plain YAML values may not contain { } inside a flow collection: the brace starts a mapping.
-  const braces = /[{[].*(\$\{env:|\{colour\})/.test(text.split("\n")[line - 1] ?? "");
-  const hint = braces ? '; inside { } or [ ] quote values that contain braces, like "${env:NAME}" or "https://.../{colour}"' : "";
-  return `${file}:${line}:${col}: YAML syntax error: ${error.message}${hint}`;
 }
 
 function formatFindings(findings: Finding[], index: PositionIndex, file: string): string[] {

@@ -30,7 +30,7 @@ export function referencesOutsideSecretFields(raw: unknown): Finding[] {
           : `\${env:} references are only allowed in secret fields (${SECRET_FIELDS}); write the value itself`,
       });
     } else if (Array.isArray(value)) {
-      value.forEach((item, index) => walk(item, [...path, index]));
+      for (const [index, item] of value.entries()) walk(item, [...path, index]);
     } else if (value !== null && typeof value === "object") {
       for (const [key, item] of Object.entries(value)) walk(item, [...path, key]);
     }

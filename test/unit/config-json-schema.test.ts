@@ -34,7 +34,7 @@ function violations(schema: Schema, value: unknown, root: Schema, path = "$"): s
     if (typeof schema.maximum === "number" && value > schema.maximum) out.push(`${path}: above maximum`);
   }
   if (Array.isArray(value) && schema.items !== undefined)
-    value.forEach((item, i) => out.push(...violations(schema.items as Schema, item, root, `${path}[${i}]`)));
+    for (const [i, item] of value.entries()) out.push(...violations(schema.items as Schema, item, root, `${path}[${i}]`));
   if (actual === "object") {
     const record = value as Record<string, unknown>;
     const properties = (schema.properties ?? {}) as Record<string, Schema>;

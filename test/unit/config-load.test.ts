@@ -10,6 +10,7 @@ import {
   sourcePosition,
   webhookUrlFor,
 } from "../../src/config/index.js";
+import { hideExcerpts } from "../../src/config/yaml-errors.js";
 
 const TOKEN = "123456789:TEST-bot-token-aaaaaaaaaaaaaaaaaaaaaaaaa";
 const FINGERPRINT = `SHA256:${"TESTfingerprint".padEnd(43, "A")}`;
@@ -214,6 +215,28 @@ describe("loadEnvironment and listEnvironments", () => {
       ok: false,
       file: "environments/nope.yaml",
       errors: ["environments/nope.yaml: no such environment file (environments/ has: local, production, staging)"],
+    });
+  });
+});
+
+describe("YAML syntax errors", () => {
+  it("hide long or secret-looking excerpts of the source but keep short words", () => {
+    expect(hideExcerpts('Unexpected scalar token in YAML stream: "123456789:TEST-literal-token-cccccccccccccccccccc"')).toBe(
+      'Unexpected scalar token in YAML stream: "…"',
+    );
+    expect(hideExcerpts('Unexpected scalar token in YAML stream: "telegram"')).toBe('Unexpected scalar token in YAML stream: "telegram"');
+    expect(hideExcerpts('Unexpected flow-map-end token in YAML stream: "}"')).toBe('Unexpected flow-map-end token in YAML stream: "}"');
+    expect(hideExcerpts('Missing closing "quote')).toBe('Missing closing "quote');
+  });
+
+  it("report only the first error", () => {
+    const text = "a:\n  b: { c: ${env:X} }\nd: [1\n";
+    expect(loadEnvironmentText(text, "x.yaml", {})).toEqual({
+      ok: false,
+      file: "x.yaml",
+      errors: [
+        'x.yaml:2:12: YAML syntax error: Unexpected flow-map-start at node end; inside { } or [ ] quote values that contain braces, like "${env:NAME}" or "https://.../{colour}"',
+      ],
     });
   });
 });
