@@ -59,6 +59,8 @@ export class SshHost implements RemoteHost {
     readonly name: string,
     private readonly ssh: NodeSSH,
     private readonly defaultTimeoutMs: number | undefined,
+    /** Where the tunnel ends on the host: its loopback, or (sandbox hosts on 127.0.1.N) its own address. */
+    private readonly tunnelHost = "127.0.0.1",
   ) {
     this.client = ssh.connection as Ssh2Client;
     // node-ssh drops its own error listener once connected; without ours a reset would crash the process.
@@ -171,16 +173,16 @@ export class SshHost implements RemoteHost {
     const method = opts.method ?? "GET";
     if (this.lost) return Promise.reject(this.lostError(`before ${method} ${path}`));
     return httpExchange({
-      host: "127.0.0.1",
+      host: this.tunnelHost,
       port,
       path,
       method,
       body: opts.body,
       headers: opts.headers,
       timeoutMs: opts.timeoutMs ?? this.defaultTimeoutMs ?? HTTP_DEFAULT_TIMEOUT_MS,
-      describe: `${method} http://127.0.0.1:${port}${path} via ${this.name}`,
+      describe: `${method} http://${this.tunnelHost}:${port}${path} via ${this.name}`,
       // A direct-tcpip channel to the host's own loopback: the bot port never has to be exposed.
-      openStream: async () => (await this.ssh.forwardOut("127.0.0.1", 0, "127.0.0.1", port)) as unknown as Duplex,
+      openStream: async () => (await this.ssh.forwardOut("127.0.0.1", 0, this.tunnelHost, port)) as unknown as Duplex,
       explainFailure: () => (this.lost ? this.lostError(`during ${method} ${path}`) : undefined),
     });
   }

@@ -64,6 +64,8 @@ export class SshConnector implements HostConnector {
       throw new HostConnectionError(`cannot connect to ${name}: ${messageOf(err)}`, name, err);
     }
     if (!ssh.isConnected()) throw new HostConnectionError(`connection to ${name} was lost right after it was made`, name);
-    return new SshHost(name, ssh, o.commandTimeoutMs);
+    // A sandbox host is a loopback address (127.0.1.N) whose bots bind that address only.
+    const tunnelHost = target.address.startsWith("127.") ? target.address : "127.0.0.1";
+    return new SshHost(name, ssh, o.commandTimeoutMs, tunnelHost);
   }
 }

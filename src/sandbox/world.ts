@@ -12,6 +12,8 @@ export interface SandboxWorldOptions {
   root: string;
   ports?: { aws?: number; telegram?: number; alb?: number };
   hosts?: number;
+  /** Host addresses are 127.0.1.<firstHost..>: parallel worlds must not share them (ports 5001/5002 are per address). */
+  firstHost?: number;
   botToken?: string;
   /** Multiplies the emulators' health-check intervals and Telegram's retry schedule. */
   awsTimeScale?: number;
@@ -62,7 +64,7 @@ export async function startSandboxWorld(o: SandboxWorldOptions): Promise<Sandbox
       ],
       defaultTargetGroup: "bot-blue",
     });
-    const hostIps = Array.from({ length: o.hosts ?? 2 }, (_, i) => hostIp(i + 1));
+    const hostIps = Array.from({ length: o.hosts ?? 2 }, (_, i) => hostIp(i + (o.firstHost ?? 1)));
     for (const ip of hostIps) aws.control.addInstance({ tags: { app: "echo-bot", Name: `echo-bot-${ip}` }, privateIp: ip });
     const a = aws;
     return {
