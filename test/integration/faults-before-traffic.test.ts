@@ -1,0 +1,69 @@
+// Releases that must fail before any traffic moves (exit 1): the live colour keeps both switches,
+// a bot that touched the webhook on boot has it put back, and no update is lost meanwhile.
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { expectExit, expectLive, stopWorld, webhookInfo, webhookUrlOf, withStream } from "../helpers/assertions.js";
+import { startTestWorld, type TestWorld } from "../helpers/sandbox-env.js";
+
+let t: TestWorld;
+beforeAll(async () => {
+  t = await startTestWorld({ firstHost: 20, gates: { timeout: "4s" } });
+  const r = await t.cli(["release", "itest", "--image", "v1", "--json"]);
+  expectExit(r, 0);
+  await expectLive(t, "blue");
+});
+afterAll(async () => {
+  await stopWorld(t);
+});
+
+const releaseWithStream = (image: string) => withStream(t, () => t.cli(["release", "itest", "--image", image, "--json"]));
+
+describe("faults before traffic moves: exit 1, blue stays live", () => {
+  it("crash-on-boot: the result carries the container's log lines", async () => {
+    const r = await releaseWithStream("crash-on-boot");
+    expectExit(r, 1);
+    expect(r.result).toMatchObject({ outcome: "failed", colour: "green", from: "blue" });
+    expect(r.result?.steps).not.toContain("cutover");
+    expect(r.result?.logs).toContain("ModuleNotFoundError: No module named 'main_webhook'");
+    await expectLive(t, "blue");
+  });
+
+  it("unhealthy: gates time out (4s) and nothing moves", async () => {
+    const started = Date.now();
+    const r = await releaseWithStream("unhealthy");
+    expectExit(r, 1);
+    expect(r.result).toMatchObject({ outcome: "failed", colour: "green", from: "blue" });
+    expect(r.result?.steps).not.toContain("cutover");
+    expect(Date.now() - started).toBeGreaterThanOrEqual(4000);
+    await expectLive(t, "blue");
+  });
+
+  it("sets-webhook: the bot's own setWebhook is undone, blue's URL restored", async () => {
+    const r = await releaseWithStream("sets-webhook");
+    expectExit(r, 1);
+    expect(r.result).toMatchObject({ outcome: "failed", colour: "green" });
+    expect(r.result?.steps).not.toContain("cutover");
+    await expectLive(t, "blue");
+  });
+
+  it("deletes-webhook: the webhook is set back to blue's URL", async () => {
+    const r = await releaseWithStream("deletes-webhook");
+    expectExit(r, 1);
+    expect(r.result).toMatchObject({ outcome: "failed", colour: "green" });
+    expect((await webhookInfo(t)).url).toBe(webhookUrlOf(t, "blue"));
+    await expectLive(t, "blue");
+  });
+
+  it("an image that does not exist: exit 1 before staging, nothing moved", async () => {
+    const before = (await webhookInfo(t)).url;
+    const r = await releaseWithStream("nope");
+    expectExit(r, 1);
+    expect(JSON.stringify(r.result)).toContain("nope");
+    expect((await webhookInfo(t)).url).toBe(before);
+    await expectLive(t, "blue");
+    const green = await fetch(`http://${t.world.hostIps[0]}:5002/health`).then(
+      (res) => res.status,
+      () => "refused",
+    );
+    expect(green).toBe("refused");
+  });
+});
