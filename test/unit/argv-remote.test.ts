@@ -1,0 +1,132 @@
+// Every host command as an exact argv: docker, the deploy lock, private files, and the staged `docker run`.
+import { describe, expect, it } from "vitest";
+import { containerName, diskFree, docker, LABEL, parseDfAvailableKib } from "../../src/remote/docker.js";
+import { appendLine, envFileContent, readFile, writeFilePrivate } from "../../src/remote/files.js";
+import { leaseExpired, lockCommands, lockPath, parseLease } from "../../src/remote/lock.js";
+import { containerEnv, envFilePath, runArgv } from "../../src/orchestrator/stage.js";
+import { ctxFor, GOAL } from "../fakes/argv-ctx.js";
+
+describe("docker argv", () => {
+  it("builds each command exactly", () => {
+    expect(containerName("telegram-bot", "green")).toBe("telegram-bot-green");
+    expect(LABEL).toEqual({ environment: "bluegreen.environment", colour: "bluegreen.colour", release: "bluegreen.release", image: "bluegreen.image" });
+    expect(docker.version()).toEqual(["docker", "version", "--format", "{{.Server.Version}}"]);
+    expect(docker.pull("repo:v2")).toEqual(["docker", "pull", "repo:v2"]);
+    expect(docker.repoDigests("repo:v2")).toEqual(["docker", "image", "inspect", "--format", "{{json .RepoDigests}}", "repo:v2"]);
+    expect(docker.list("production")).toEqual(["docker", "ps", "--all", "--filter", "label=bluegreen.environment=production", "--format", "{{json .}}"]);
+    expect(docker.inspect(["a-blue", "a-green"])).toEqual(["docker", "inspect", "--type", "container", "a-blue", "a-green"]);
+    expect(docker.stats(["a-green"])).toEqual(["docker", "stats", "--no-stream", "--format", "{{json .}}", "a-green"]);
+    expect(docker.logs("a-green", 50)).toEqual(["docker", "logs", "--tail", "50", "a-green"]);
+    expect(docker.stop("a-green", 30)).toEqual(["docker", "stop", "--time", "30", "a-green"]);
+    expect(docker.start("a-green")).toEqual(["docker", "start", "a-green"]);
+    expect(docker.remove("a-green")).toEqual(["docker", "rm", "--force", "a-green"]);
+    expect(diskFree("/var/lib/docker")).toEqual(["df", "-Pk", "/var/lib/docker"]);
+  });
+
+  it("parses df -Pk output", () => {
+    const out = "Filesystem     1024-blocks     Used Available Capacity Mounted on\n/dev/nvme0n1p1    8376300  3125708   5250592      38% /\n";
+    expect(parseDfAvailableKib(out)).toBe(5250592);
+    expect(parseDfAvailableKib("")).toBeNull();
+    expect(parseDfAvailableKib("header only\n")).toBeNull();
+    expect(parseDfAvailableKib("h\n/dev/x 1 2 n/a 3% /\n")).toBeNull();
+  });
+});
+
+describe("staged docker run", () => {
+  it("runs the digest with labels, env file, port, memory and restart policy", () => {
+    const ctx = ctxFor();
+    expect(envFilePath(ctx, "green")).toBe("/etc/bluegreen/env/production/telegram-bot-green.env");
+    expect(runArgv(ctx, GOAL)).toEqual([
+      "docker",
+      "run",
+      "--detach",
+      "--name",
+      "telegram-bot-green",
+      "--label",
+      "bluegreen.environment=production",
+      "--label",
+      "bluegreen.colour=green",
+      "--label",
+      "bluegreen.release=r2",
+      "--label",
+      `bluegreen.image=${GOAL.image}`,
+      "--env-file",
+      "/etc/bluegreen/env/production/telegram-bot-green.env",
+      "--publish",
+      "5002:5000",
+      "--memory",
+      "419430400b",
+      "--restart",
+      "unless-stopped",
+      GOAL.image,
+    ]);
+  });
+
+  it("trims trailing slashes of the env-file directory", () => {
+    expect(envFilePath(ctxFor({ envFileDir: "/srv/env///" }), "blue")).toBe("/srv/env/production/telegram-bot-blue.env");
+  });
+
+  it("puts secrets only in the env file, never on the command line", () => {
+    const ctx = ctxFor();
+    expect(containerEnv(ctx, GOAL)).toEqual({
+      TELEGRAM_BOT_TOKEN: "123456789:TEST-bot-token-aaaaaaaaaaaaaaaaaaaaaaaaa",
+      LOG_LEVEL: "info",
+      BLUEGREEN_ENVIRONMENT: "production",
+      BLUEGREEN_COLOUR: "green",
+      BLUEGREEN_RELEASE: "r2",
+    });
+    expect(runArgv(ctx, GOAL).join(" ")).not.toContain("TEST-bot-token");
+  });
+});
+
+describe("env file content", () => {
+  it("sorts keys and writes KEY=VALUE lines literally", () => {
+    expect(envFileContent({ B: "2", A: "x y 'z' \"q\" $HOME #c", C: "" })).toBe("A=x y 'z' \"q\" $HOME #c\nB=2\nC=\n");
+    expect(envFileContent({})).toBe("\n");
+  });
+
+  it.each([
+    ["newline", "a\nb"],
+    ["carriage return", "a\rb"],
+    ["NUL", "a\0b"],
+  ])("rejects a value with a %s, naming the key but not the value", (_n, value) => {
+    expect(() => envFileContent({ OK: "fine", SECRET_KEY: value })).toThrow(
+      new Error("environment variable SECRET_KEY: a value may not contain a newline or NUL (docker env files cannot carry it)"),
+    );
+  });
+});
+
+describe("private files and the lock", () => {
+  it("passes paths as $1, content via stdin", () => {
+    expect(writeFilePrivate("/etc/x.env")).toEqual(["sh", "-c", 'umask 077 && mkdir -p "$(dirname "$1")" && cat > "$1.tmp.$$" && mv -f "$1.tmp.$$" "$1"', "sh", "/etc/x.env"]);
+    expect(appendLine("/var/log/h.jsonl")).toEqual(["sh", "-c", 'umask 077 && mkdir -p "$(dirname "$1")" && cat >> "$1"', "sh", "/var/log/h.jsonl"]);
+    expect(readFile("/a b")).toEqual(["sh", "-c", 'if [ -f "$1" ]; then cat "$1"; fi', "sh", "/a b"]);
+  });
+
+  it("builds lock commands", () => {
+    const p = lockPath("/var/lock/bluegreen//", "production");
+    expect(p).toBe("/var/lock/bluegreen/production.lock");
+    expect(lockCommands.acquire(p)).toEqual([
+      "sh",
+      "-c",
+      'mkdir -p "$(dirname "$1")" && if mkdir "$1" 2>/dev/null; then cat > "$1/lease.json"; else echo exists >&2; exit 1; fi',
+      "sh",
+      p,
+    ]);
+    expect(lockCommands.read(p)).toEqual(["sh", "-c", 'if [ -f "$1/lease.json" ]; then cat "$1/lease.json"; fi', "sh", p]);
+    expect(lockCommands.breakStale(p, "tok1")).toEqual(["sh", "-c", 'mv "$1" "$1.stale-$2" 2>/dev/null && rm -rf "$1.stale-$2"', "sh", p, "tok1"]);
+    expect(lockCommands.renew(p)).toEqual(["sh", "-c", 'test -d "$1" && cat > "$1/lease.json.tmp" && mv -f "$1/lease.json.tmp" "$1/lease.json"', "sh", p]);
+    expect(lockCommands.release(p)).toEqual(["rm", "-rf", "--", p]);
+  });
+
+  it("parses leases and their expiry", () => {
+    const lease = { owner: "me", machine: "m", pid: 42, releaseId: "r2", command: "release", acquiredAt: "2026-01-01T00:00:00Z", expiresAt: "2026-01-01T00:10:00Z" };
+    expect(parseLease(JSON.stringify(lease))).toEqual(lease);
+    expect(parseLease("  \n")).toBeNull();
+    expect(parseLease("{not json")).toBeNull();
+    expect(parseLease(JSON.stringify({ ...lease, pid: "42" }))).toBeNull();
+    expect(parseLease(JSON.stringify({ owner: "me", pid: 1 }))).toBeNull();
+    expect(leaseExpired(lease, Date.parse("2026-01-01T00:09:59Z"))).toBe(false);
+    expect(leaseExpired(lease, Date.parse("2026-01-01T00:10:00Z"))).toBe(true);
+  });
+});
