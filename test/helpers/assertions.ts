@@ -77,3 +77,13 @@ export async function stopWorld(t: TestWorld | undefined): Promise<void> {
   await killAllContainers(join(t.dir, ".bluegreen", "sandbox", "runtime")).catch(() => 0);
   await t.stop();
 }
+
+/** Resolves once both switches point at `c` (the cutover is done and the bake begins). */
+export async function waitForCutover(t: TestWorld, c: Colour, deadlineMs = 60_000): Promise<void> {
+  const end = Date.now() + deadlineMs;
+  while (Date.now() < end) {
+    if (listenerForward(t) === c && (await webhookInfo(t)).url === webhookUrlOf(t, c)) return;
+    await new Promise((r) => setTimeout(r, 25));
+  }
+  throw new Error(`no cutover to ${c} within ${deadlineMs}ms`);
+}
