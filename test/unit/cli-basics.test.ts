@@ -1,0 +1,99 @@
+// The CLI's front door, in-process: help, version, usage errors and their exit codes (64 = nothing touched).
+import { spawnSync } from "node:child_process";
+import { readFileSync } from "node:fs";
+import { describe, expect, it } from "vitest";
+import { HELP } from "../../src/cli/help.js";
+import { runCli } from "../fakes/cli-run.js";
+
+const VERSION = (JSON.parse(readFileSync("package.json", "utf8")) as { version: string }).version;
+const NEXT_HELP = "  next: see `bluegreen --help`\n";
+
+describe("bluegreen CLI basics", () => {
+  it("--help prints the help and exits 0", async () => {
+    expect(await runCli(["--help"])).toEqual({ code: 0, out: HELP, err: "" });
+    expect(await runCli(["-h"])).toEqual({ code: 0, out: HELP, err: "" });
+    expect(await runCli(["release", "--help"])).toEqual({ code: 0, out: HELP, err: "" });
+  });
+
+  it("no command prints the help and exits 64", async () => {
+    expect(await runCli([])).toEqual({ code: 64, out: HELP, err: "" });
+  });
+
+  // main.ts finds package.json relative to its compiled location (dist/src/cli), so run the build.
+  it("--version prints package.json's version (compiled CLI)", () => {
+    expect(VERSION).toBe("0.1.0");
+    const r = spawnSync(process.execPath, ["dist/src/cli/main.js", "--version"], { encoding: "utf8", timeout: 30_000 });
+    expect({ code: r.status, out: r.stdout, err: r.stderr }).toEqual({ code: 0, out: "0.1.0\n", err: "" });
+  });
+
+  it("unknown command: exit 64 with the command list", async () => {
+    expect(await runCli(["deploy", "production"])).toEqual({
+      code: 64,
+      out: "",
+      err: '✖ UsageError:\n  unknown command "deploy"\n  next: commands: validate, plan, release, rollback, promote, status, history, lock, sandbox (see `bluegreen --help`)\n',
+    });
+  });
+
+  it("unknown flag: exit 64 naming the flag", async () => {
+    expect(await runCli(["validate", "--frobnicate"])).toEqual({ code: 64, out: "", err: `✖ UsageError:\n  Unknown option '--frobnicate'\n${NEXT_HELP}` });
+  });
+
+  it("a string flag without its value: exit 64", async () => {
+    const r = await runCli(["release", "production", "--image"]);
+    expect(r.code).toBe(64);
+    expect(r.err).toBe(`✖ UsageError:\n  Option '--image <value>' argument missing\n${NEXT_HELP}`);
+  });
+
+  it("release without --image: exit 64", async () => {
+    expect(await runCli(["release", "production"])).toEqual({
+      code: 64,
+      out: "",
+      err: "✖ UsageError:\n  release needs --image REF\n  next: e.g. bluegreen release production --image v2 (a tag or @sha256:digest)\n",
+    });
+  });
+
+  it("plan (and release --dry-run) without --image: exit 64", async () => {
+    const want = { code: 64, out: "", err: "✖ UsageError:\n  plan needs --image REF\n  next: e.g. bluegreen plan production --image v2\n" };
+    expect(await runCli(["plan", "production"])).toEqual(want);
+    expect(await runCli(["release", "production", "--dry-run"])).toEqual(want);
+  });
+
+  it("release without ENV, or with two: exit 64", async () => {
+    expect(await runCli(["release", "--image", "v2"])).toEqual({ code: 64, out: "", err: "✖ UsageError:\n  release takes ENV\n  next: usage: bluegreen release ENV\n" });
+    expect(await runCli(["release", "a", "b", "--image", "v2"])).toEqual({ code: 64, out: "", err: '✖ UsageError:\n  release takes ENV; unexpected "b"\n  next: usage: bluegreen release ENV\n' });
+  });
+
+  it("bad durations and limits: exit 64 with the value", async () => {
+    expect(await runCli(["release", "production", "--image", "v2", "--bake", "soon"])).toEqual({
+      code: 64,
+      out: "",
+      err: '✖ UsageError:\n  --bake "soon": not a duration\n  next: use a duration like 30s, 5m or 1h\n',
+    });
+    expect(await runCli(["history", "production", "--limit", "0"])).toEqual({ code: 64, out: "", err: '✖ UsageError:\n  --limit "0": must be a whole number from 1 to 10000\n' });
+  });
+
+  it("--json errors are one result line on stdout", async () => {
+    const r = await runCli(["deploy", "--json"]);
+    expect(r.code).toBe(64);
+    expect(r.err).toBe("");
+    expect(r.out.endsWith("\n")).toBe(true);
+    expect(r.out.trim().split("\n")).toHaveLength(1);
+    expect(JSON.parse(r.out)).toEqual({
+      type: "result",
+      command: "unknown",
+      outcome: "usage",
+      exitCode: 64,
+      error: 'unknown command "deploy"',
+      remedy: "commands: validate, plan, release, rollback, promote, status, history, lock, sandbox (see `bluegreen --help`)",
+    });
+  });
+
+  it("an unknown environment: exit 64 naming the file", async () => {
+    const r = await runCli(["release", "nope", "--image", "v2", "--config-dir", "/nonexistent-bluegreen"]);
+    expect(r).toEqual({
+      code: 64,
+      out: "",
+      err: "✖ configuration error:\n  /nonexistent-bluegreen/environments/nope.yaml: no such environment file (environments/ has none)\n  next: fix the configuration and run `bluegreen validate`\n",
+    });
+  });
+});
