@@ -69,12 +69,22 @@ export async function acquireLock(ctx: Ctx, command: string, releaseId: string, 
     throw err;
   };
   await pRetry(tryOnce, { retries: Math.max(2, Math.ceil(waitMs / 1000) + 2), factor: 1, minTimeout: waitMs > 0 ? 1000 : 10, maxTimeout: 1000, maxRetryTime: Math.max(waitMs, 5000), randomize: false });
+  // A bake can outlast the lease (30m bake, 15m lease): renew at a third of the lease while we run,
+  // so nobody takes over a lock whose holder is alive and working.
+  let current = lease;
+  const renewEvery = Math.max(1000, Math.floor(ctx.settings.lock.leaseMs / 3));
+  const timer = setInterval(() => {
+    current = { ...current, expiresAt: new Date(Date.now() + ctx.settings.lock.leaseMs).toISOString() };
+    host.remote.exec(lockCommands.renew(path, `"acquiredAt":"${lease.acquiredAt}"`), { stdin: JSON.stringify(current) }).catch(() => undefined);
+  }, renewEvery);
+  timer.unref();
   return {
     lease,
     release: async () => {
+      clearInterval(timer);
       // Only our own lease is removed: a takeover by someone else after our lease expired stays theirs.
-      const current = parseLease((await host.remote.exec(lockCommands.read(path))).stdout);
-      if (current !== null && current.pid === lease.pid && current.machine === lease.machine && current.acquiredAt === lease.acquiredAt) {
+      const held = parseLease((await host.remote.exec(lockCommands.read(path))).stdout);
+      if (held !== null && held.pid === lease.pid && held.machine === lease.machine && held.acquiredAt === lease.acquiredAt) {
         await host.remote.exec(lockCommands.release(path));
       }
     },

@@ -61,7 +61,7 @@ export async function release(ctx: Ctx, opts: ReleaseOptions): Promise<ReleaseRe
     ctx.reporter.step({ step: "pull", status: "start", message: opts.imageRef });
     const image = await resolveDigest(ctx, opts.imageRef);
     ctx.reporter.step({ step: "pull", status: "ok", message: image });
-    const goal: Goal = { kind: "release", colour: live !== null ? otherColour(live) : "blue", releaseId: opts.releaseId, image, from: live };
+    const goal: Goal = { kind: "release", colour: releaseColour(world, live), releaseId: opts.releaseId, image, from: live };
     const state = newRunState(world.webhook, opts.bakeMs);
     result = await runGoal(ctx, goal, state);
     if (recovered !== null) result.recovered = recovered;
@@ -72,6 +72,18 @@ export async function release(ctx: Ctx, opts: ReleaseOptions): Promise<ReleaseRe
   } finally {
     await lock.release().catch(() => undefined);
   }
+}
+
+/**
+ * The idle colour. With no recorded live release, avoid a colour that already carries all listener
+ * traffic with our containers on it (a first release that died after its cutover): never replace
+ * what serves traffic.
+ */
+function releaseColour(world: Awaited<ReturnType<typeof observe>>, live: ReturnType<typeof liveByListener>): "blue" | "green" {
+  if (live !== null) return otherColour(live);
+  const serving = liveByListener(world.traffic);
+  if (serving !== null && world.hosts.some((h) => h.containers[serving]?.running === true)) return otherColour(serving);
+  return "blue";
 }
 
 async function runGoal(ctx: Ctx, goal: Goal, state: RunState): Promise<ReleaseResult> {

@@ -34,7 +34,15 @@ export const lockCommands = {
     path,
     token,
   ],
-  renew: (path: string): string[] => ["sh", "-c", 'test -d "$1" && cat > "$1/lease.json.tmp" && mv -f "$1/lease.json.tmp" "$1/lease.json"', "sh", path],
+  /** Rewrites the lease only while it is still ours (`mine` is a string only our lease contains). */
+  renew: (path: string, mine: string): string[] => [
+    "sh",
+    "-c",
+    'grep -qF -- "$2" "$1/lease.json" 2>/dev/null && cat > "$1/lease.json.tmp.$$" && mv -f "$1/lease.json.tmp.$$" "$1/lease.json"',
+    "sh",
+    path,
+    mine,
+  ],
   release: (path: string): string[] => ["rm", "-rf", "--", path],
 };
 
