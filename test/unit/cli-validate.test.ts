@@ -1,0 +1,113 @@
+// `bluegreen validate` through the CLI: every broken file of the fixture exits 64 with its exact
+// error lines on stderr; the repository's own environment files are valid; --json is one result line.
+import { mkdir, mkdtemp, rm, writeFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { BASE_ENV, BASE_YAML, brokenConfigs, FILE } from "../fixtures/broken-configs.js";
+import { runCli } from "../fakes/cli-run.js";
+
+let root: string;
+let n = 0;
+
+beforeAll(async () => {
+  root = await mkdtemp(join(tmpdir(), "bluegreen-cli-validate-"));
+});
+afterAll(async () => {
+  await rm(root, { recursive: true, force: true });
+});
+
+/** A fresh --config-dir holding the given environments/<file> texts. */
+async function configDir(files: Record<string, string>): Promise<string> {
+  const dir = join(root, `case-${n++}`);
+  await mkdir(join(dir, "environments"), { recursive: true });
+  for (const [file, text] of Object.entries(files)) await writeFile(join(dir, file), text);
+  return dir;
+}
+
+// The fixture names files relative to the folder holding environments/ ("environments/production.yaml");
+// validate names them under --config-dir.
+const relocate = (dir: string, line: string): string => line.replaceAll("environments/", `${dir}/environments/`);
+
+const FAKE_ENV = {
+  TELEGRAM_BOT_TOKEN: "123456789:TEST-bot-token-aaaaaaaaaaaaaaaaaaaaaaaaa",
+  TELEGRAM_WEBHOOK_SECRET: "TEST-webhook-secret-production",
+  TELEGRAM_STAGING_BOT_TOKEN: "223456789:TEST-bot-token-staging-bbbbbbbbbbbbbbb",
+  TELEGRAM_STAGING_WEBHOOK_SECRET: "TEST-webhook-secret-staging",
+  BOT_SSH_KEY_PATH: "/home/ci/.ssh/bot_ed25519",
+};
+
+describe("validate: broken environment files", () => {
+  it("the fixture's base file is valid through the CLI", async () => {
+    const dir = await configDir({ [FILE]: BASE_YAML });
+    expect(await runCli(["validate", "production", "--config-dir", dir], BASE_ENV)).toEqual({
+      code: 0,
+      out: `✔ production: ${dir}/${FILE} is valid\n`,
+      err: "",
+    });
+  });
+
+  it.each(brokenConfigs.map((c) => [c.name, c] as const))("%s", async (_name, c) => {
+    const files: Record<string, string> = { [FILE]: c.yaml };
+    if (c.other !== undefined) files[c.other.file] = c.other.yaml;
+    const dir = await configDir(files);
+    const env = { ...(c.env ?? BASE_ENV), ...(c.other?.env ?? {}) };
+    const argv = c.other === undefined ? ["validate", "production", "--config-dir", dir] : ["validate", "--config-dir", dir];
+    const r = await runCli(argv, env);
+    expect(r.code).toBe(64);
+    const lines = r.err.split("\n");
+    for (const e of c.errors) {
+      // Multi-line errors (YAML excerpts) are printed indented line by line.
+      for (const part of relocate(dir, e).split("\n")) expect(lines, e).toContain(`  ${part}`);
+    }
+    const failing = c.other === undefined ? `${dir}/${FILE}` : `${dir}/${c.other.file}`;
+    expect(lines).toContain(`✖ ${c.other === undefined ? "production" : "staging"}: ${failing}`);
+  });
+});
+
+describe("validate: the repository's environment files", () => {
+  it("all three are valid with fake secrets", async () => {
+    const r = await runCli(["validate", "--config-dir", "."], FAKE_ENV);
+    expect(r).toEqual({
+      code: 0,
+      out: "✔ local: environments/local.yaml is valid\n✔ production: environments/production.yaml is valid\n✔ staging: environments/staging.yaml is valid\n",
+      err: "",
+    });
+  });
+
+  it("--json prints one result line", async () => {
+    const r = await runCli(["validate", "production", "staging", "--config-dir", ".", "--json"], FAKE_ENV);
+    expect(r.code).toBe(0);
+    expect(r.err).toBe("");
+    const lines = r.out.split("\n");
+    expect(lines).toHaveLength(2);
+    expect(lines[1]).toBe("");
+    expect(JSON.parse(lines[0] ?? "")).toEqual({
+      type: "result",
+      command: "validate",
+      outcome: "valid",
+      exitCode: 0,
+      environments: [
+        { name: "production", file: "environments/production.yaml", ok: true, errors: [] },
+        { name: "staging", file: "environments/staging.yaml", ok: true, errors: [] },
+      ],
+    });
+  });
+
+  it("--json of an invalid file lists its errors, exit 64", async () => {
+    const r = await runCli(["validate", "production", "--config-dir", ".", "--json"], { ...FAKE_ENV, TELEGRAM_BOT_TOKEN: "" });
+    expect(r.code).toBe(64);
+    const result = JSON.parse(r.out) as { outcome: string; exitCode: number; environments: { ok: boolean; errors: string[] }[] };
+    expect(r.out.trim().split("\n")).toHaveLength(1);
+    expect(result.outcome).toBe("invalid");
+    expect(result.exitCode).toBe(64);
+    expect(result.environments[0]?.ok).toBe(false);
+    expect(result.environments[0]?.errors.length).toBeGreaterThan(0);
+    expect(result.environments[0]?.errors.every((e) => e.includes("TELEGRAM_BOT_TOKEN"))).toBe(true);
+  });
+
+  it("an empty config dir is invalid", async () => {
+    const dir = await configDir({});
+    expect(await runCli(["validate", "--config-dir", dir])).toEqual({ code: 64, out: "", err: `no environment files in ${dir}/environments\n` });
+  });
+});
