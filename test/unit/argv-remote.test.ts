@@ -115,7 +115,15 @@ describe("private files and the lock", () => {
     ]);
     expect(lockCommands.read(p)).toEqual(["sh", "-c", 'if [ -f "$1/lease.json" ]; then cat "$1/lease.json"; fi', "sh", p]);
     expect(lockCommands.breakStale(p, "tok1")).toEqual(["sh", "-c", 'mv "$1" "$1.stale-$2" 2>/dev/null && rm -rf "$1.stale-$2"', "sh", p, "tok1"]);
-    expect(lockCommands.renew(p)).toEqual(["sh", "-c", 'test -d "$1" && cat > "$1/lease.json.tmp" && mv -f "$1/lease.json.tmp" "$1/lease.json"', "sh", p]);
+    // Renews only while the lease still names us ($2), so a run whose lock was taken over never writes into it.
+    expect(lockCommands.renew(p, '"owner":"me@m"')).toEqual([
+      "sh",
+      "-c",
+      'grep -qF -- "$2" "$1/lease.json" 2>/dev/null && cat > "$1/lease.json.tmp.$$" && mv -f "$1/lease.json.tmp.$$" "$1/lease.json"',
+      "sh",
+      p,
+      '"owner":"me@m"',
+    ]);
     expect(lockCommands.release(p)).toEqual(["rm", "-rf", "--", p]);
   });
 
