@@ -5,7 +5,7 @@ import { dirname, resolve } from "node:path";
 import type { ParsedEnvironment } from "./schema.js";
 import type { Finding } from "./schema-issues.js";
 import { type Env, resolveReference } from "./secrets.js";
-import type { Config } from "./types.js";
+import type { Config, NotifyConfig } from "./types.js";
 
 export interface Built {
   config: Config;
@@ -44,6 +44,8 @@ export function buildConfig(parsed: ParsedEnvironment, file: string, env: Env): 
   for (const [name, reference] of Object.entries(parsed.container.secrets))
     containerSecrets[name] = secret(reference, ["container", "secrets", name]);
 
+  const notify = buildNotify(parsed.notify, botToken, secret);
+
   const { privateKey: keySetting, knownHosts, ...ssh } = parsed.hosts.ssh;
   let privateKey: string | undefined;
   if (keySetting?.startsWith("${env:")) {
@@ -66,8 +68,11 @@ export function buildConfig(parsed: ParsedEnvironment, file: string, env: Env): 
     privateKey = fromFile(keySetting);
   }
 
+  const { notify: _notify, hooks, ...rest } = parsed;
   const config: Config = {
-    ...parsed,
+    ...rest,
+    ...(notify === undefined ? {} : { notify }),
+    ...(hooks === undefined ? {} : { hooks }),
     hosts: {
       ...parsed.hosts,
       ssh: {
@@ -94,6 +99,25 @@ export function buildConfig(parsed: ParsedEnvironment, file: string, env: Env): 
     secretRefs,
   };
   return { config, secrets, findings, unresolved };
+}
+
+/** notify with its secrets resolved; the Telegram sender defaults to the released bot's own token. */
+function buildNotify(
+  parsed: ParsedEnvironment["notify"],
+  botToken: string,
+  secret: (reference: string, path: string[]) => string,
+): NotifyConfig | undefined {
+  if (parsed === undefined) return undefined;
+  const notify: NotifyConfig = {};
+  if (parsed.telegram !== undefined) {
+    const { chatId, botToken: tokenRef } = parsed.telegram;
+    notify.telegram = { chatId, botToken: tokenRef === undefined ? botToken : secret(tokenRef, ["notify", "telegram", "botToken"]) };
+  }
+  if (parsed.webhook !== undefined) {
+    const { url, secretHeader } = parsed.webhook;
+    notify.webhook = { url, ...(secretHeader === undefined ? {} : { secretHeader: secret(secretHeader, ["notify", "webhook", "secretHeader"]) }) };
+  }
+  return notify;
 }
 
 function expandHome(path: string): string {

@@ -13,10 +13,12 @@ export type {
   Colour,
   Config,
   ContainerConfig,
+  HooksConfig,
   HostsConfig,
   JsonValue,
   ListenerRef,
   LoadResult,
+  NotifyConfig,
   SshConfig,
   WebhookConfig,
 } from "./types.js";

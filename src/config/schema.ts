@@ -15,6 +15,7 @@ import {
   wholeNumber,
 } from "./fields.js";
 import { awsSchema, coloursSchema, hostsSchema, loadBalancerSchema } from "./schema-infra.js";
+import { hooksSchema, notifySchema } from "./schema-operate.js";
 import { containerImageSchema, UPDATE_TYPES } from "./schema-values.js";
 
 const envName = text("must be an environment variable name ([A-Za-z_][A-Za-z0-9_]*)", ENV_NAME);
@@ -142,6 +143,8 @@ export const environmentSchema = z
         dir: text("must be a directory path on the host, like /var/lock/bluegreen").default("/var/lock/bluegreen"),
       })
       .prefault({}),
+    notify: notifySchema.optional(),
+    hooks: hooksSchema.optional(),
   })
   .describe("A bluegreen environment: where and how a Telegram webhook bot is released");
 

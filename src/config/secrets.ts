@@ -12,6 +12,8 @@ export function isSecretField(path: ConfigPath): boolean {
     dotted === "telegram.botToken" ||
     dotted === "telegram.webhook.secretToken" ||
     dotted === "hosts.ssh.privateKey" ||
+    dotted === "notify.telegram.botToken" ||
+    dotted === "notify.webhook.secretHeader" ||
     (path.length === 3 && path[0] === "container" && path[1] === "secrets")
   );
 }

@@ -61,6 +61,24 @@ export interface WebhookConfig {
   certificate?: string | undefined;
 }
 
+/** Where release, rollback and promotion outcomes are sent (see src/notify). */
+export interface NotifyConfig {
+  /** botToken is the resolved value (defaults to telegram.botToken): never log it. */
+  telegram?: { chatId: number | string; botToken: string } | undefined;
+  /** secretHeader is the resolved value of the X-Bluegreen-Secret header. */
+  webhook?: { url: string; secretHeader?: string | undefined } | undefined;
+}
+
+/** Local commands run at fixed points of a release (see src/hooks); each is an argv, no shell. */
+export interface HooksConfig {
+  preRelease?: string[] | undefined;
+  postCutover?: string[] | undefined;
+  postRelease?: string[] | undefined;
+  postRollback?: string[] | undefined;
+  /** Milliseconds one hook may run before it is killed. */
+  timeout: number;
+}
+
 export interface Config {
   environment: string;
   protected: boolean;
@@ -90,6 +108,10 @@ export interface Config {
   };
   rollout: { keepPreviousWarm: number; hostConcurrency: number };
   lock: { lease: number; dir: string };
+  /** Absent unless the file has a notify section. */
+  notify?: NotifyConfig | undefined;
+  /** Absent unless the file has a hooks section. */
+  hooks?: HooksConfig | undefined;
   /** Which environment variable each secret came from, by config path (e.g. "telegram.botToken" -> "TELEGRAM_BOT_TOKEN"). */
   secretRefs: Record<string, string>;
 }
