@@ -16,7 +16,10 @@ function main(): void {
     process.exitCode = 2;
     return;
   }
-  if (config.variant === "crash-on-boot") return crashOnBoot();
+  if (config.variant === "crash-on-boot") {
+    crashOnBoot();
+    return;
+  }
 
   const behaviour = variantBehaviour(config, startedAt);
   const server = createBotServer(config, behaviour);

@@ -8,11 +8,7 @@ export interface TelegramReply {
 }
 
 /** POST {apiBase}/bot{token}/{method} with a JSON body. Errors never carry the token. */
-export async function callTelegram(
-  config: BotConfig,
-  method: string,
-  payload: Record<string, unknown>,
-): Promise<TelegramReply> {
+export async function callTelegram(config: BotConfig, method: string, payload: Record<string, unknown>): Promise<TelegramReply> {
   if (!config.token) throw new Error(`${method}: TELEGRAM_BOT_TOKEN is not set`);
   const url = `${config.apiBase}/bot${config.token}/${method}`;
   try {

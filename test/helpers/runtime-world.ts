@@ -120,10 +120,14 @@ export async function postUpdate(
 
 /** Waits for GET url to answer `status`; returns the body. */
 export function waitForStatus(url: string, status: number, timeoutMs = 10_000): Promise<string> {
-  return eventually(`${url} -> ${status}`, async () => {
-    const r = await httpGet(url);
-    return r.status === status ? r.body : undefined;
-  }, timeoutMs);
+  return eventually(
+    `${url} -> ${status}`,
+    async () => {
+      const r = await httpGet(url);
+      return r.status === status ? r.body : undefined;
+    },
+    timeoutMs,
+  );
 }
 
 export async function inspectState(world: RuntimeWorld, name: string): Promise<Record<string, unknown>> {

@@ -29,11 +29,7 @@ describe("docker pull / image inspect", () => {
     const lines = first.stdout.trimEnd().split("\n");
     expect(lines[0]).toBe("v1: Pulling from library/echo-bot");
     expect(lines.slice(1, 3).every((l) => /^[a-f0-9]{12}: Pull complete$/.test(l))).toBe(true);
-    expect(lines.slice(3)).toEqual([
-      `Digest: ${digestOf("v1")}`,
-      "Status: Downloaded newer image for echo-bot:v1",
-      "docker.io/library/echo-bot:v1",
-    ]);
+    expect(lines.slice(3)).toEqual([`Digest: ${digestOf("v1")}`, "Status: Downloaded newer image for echo-bot:v1", "docker.io/library/echo-bot:v1"]);
     expect(await world.docker("pull", "echo-bot:v1")).toEqual({
       code: 0,
       stdout: `v1: Pulling from library/echo-bot\nDigest: ${digestOf("v1")}\nStatus: Image is up to date for echo-bot:v1\ndocker.io/library/echo-bot:v1\n`,
@@ -75,9 +71,7 @@ describe("docker pull / image inspect", () => {
     const pulled = await world.dockerOk("pull", `${ecr}:v2`);
     expect(pulled.split("\n")[0]).toBe("v2: Pulling from team/echo-bot");
     expect(pulled.trimEnd().split("\n").pop()).toBe(`${ecr}:v2`);
-    expect(await world.dockerOk("image", "inspect", "--format", "{{json .RepoDigests}}", `${ecr}:v2`)).toBe(
-      `["${ecr}@${digestOf("v2")}"]\n`,
-    );
+    expect(await world.dockerOk("image", "inspect", "--format", "{{json .RepoDigests}}", `${ecr}:v2`)).toBe(`["${ecr}@${digestOf("v2")}"]\n`);
     await world.dockerOk("pull", "echo-bot:v2");
     expect(await world.dockerOk("image", "inspect", "--format", "{{json .RepoDigests}}", "echo-bot:v2")).toBe(
       `["${ecr}@${digestOf("v2")}","echo-bot@${digestOf("v2")}"]\n`,
@@ -101,9 +95,7 @@ describe("docker pull / image inspect", () => {
     expect(newDigest).not.toBe(digestOf("v3"));
 
     // The host still has what it pulled until it pulls again, as docker does.
-    expect(await world.dockerOk("image", "inspect", "--format", "{{json .RepoDigests}}", "echo-bot:v2")).toBe(
-      `["echo-bot@${digestOf("v2")}"]\n`,
-    );
+    expect(await world.dockerOk("image", "inspect", "--format", "{{json .RepoDigests}}", "echo-bot:v2")).toBe(`["echo-bot@${digestOf("v2")}"]\n`);
     expect(await world.dockerOk("pull", "echo-bot:v2")).toContain(`Digest: ${newDigest}\nStatus: Downloaded newer image for echo-bot:v2\n`);
     expect(await world.dockerOk("image", "inspect", "--format", "{{json .RepoDigests}}", "echo-bot:v2")).toBe(`["echo-bot@${newDigest}"]\n`);
 

@@ -4,8 +4,8 @@ import { readFile, writeFile } from "node:fs/promises";
 import { createServer, type Server } from "node:net";
 import { join } from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { type FakeTelegram, startFakeTelegram } from "../helpers/runtime-fake-telegram.js";
 import { killAllContainers, writeDockerShim } from "../../src/sandbox/runtime/index.js";
+import { type FakeTelegram, startFakeTelegram } from "../helpers/runtime-fake-telegram.js";
 import {
   COMPILED_CLI,
   createRuntimeWorld,
@@ -38,10 +38,26 @@ describe("docker run on a sandbox host", () => {
   it("starts the bot on the host address at the published port and reports it like docker", async () => {
     const id = (
       await world.dockerOk(
-        "run", "--detach", "--name", "bot-blue",
-        "--label", "bluegreen.colour=blue", "-l", "bluegreen.release=r1", "--label=bluegreen.app=echo",
-        "--env", "BOT_MODE=webhook", "-e", "EMPTY=",
-        "--publish", "5101:5000", "--memory", "400m", "--restart", "on-failure", "echo-bot:v1",
+        "run",
+        "--detach",
+        "--name",
+        "bot-blue",
+        "--label",
+        "bluegreen.colour=blue",
+        "-l",
+        "bluegreen.release=r1",
+        "--label=bluegreen.app=echo",
+        "--env",
+        "BOT_MODE=webhook",
+        "-e",
+        "EMPTY=",
+        "--publish",
+        "5101:5000",
+        "--memory",
+        "400m",
+        "--restart",
+        "on-failure",
+        "echo-bot:v1",
       )
     ).trim();
     expect(id).toMatch(/^[a-f0-9]{64}$/);
@@ -61,13 +77,7 @@ describe("docker run on a sandbox host", () => {
     expect(inspected.Config).toMatchObject({
       Image: "echo-bot:v1",
       Labels: { "bluegreen.colour": "blue", "bluegreen.release": "r1", "bluegreen.app": "echo" },
-      Env: [
-        "BOT_MODE=webhook",
-        "EMPTY=",
-        "PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin",
-        "NODE_VERSION=20",
-        "BOT_VARIANT=v1",
-      ],
+      Env: ["BOT_MODE=webhook", "EMPTY=", "PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin", "NODE_VERSION=20", "BOT_VARIANT=v1"],
     });
     expect(inspected.HostConfig).toMatchObject({
       Memory: 400 * 1024 * 1024,
@@ -123,8 +133,7 @@ describe("docker run on a sandbox host", () => {
     expect(await world.docker("rm", "bot-green")).toEqual({
       code: 1,
       stdout: "",
-      stderr:
-        'Error response from daemon: cannot remove container "/bot-green": container is running: stop the container before removing or force remove\n',
+      stderr: 'Error response from daemon: cannot remove container "/bot-green": container is running: stop the container before removing or force remove\n',
     });
     expect(await world.docker("rm", "--force", "bot-green")).toEqual({ code: 0, stdout: "bot-green\n", stderr: "" });
     expect(await world.docker("inspect", "--type", "container", "bot-green")).toEqual({
@@ -190,14 +199,8 @@ describe("docker run on a sandbox host", () => {
   it("passes env-file + --env to the bot, records each update, and echoes through sendMessage", async () => {
     telegram = await startFakeTelegram();
     const envFile = join(world.stateRoot, "bot.env");
-    await writeFile(
-      envFile,
-      `# secrets\nTELEGRAM_BOT_TOKEN=${FAKE_TOKEN}\n  TELEGRAM_API_BASE=${telegram.apiBase}\nTELEGRAM_WEBHOOK_SECRET="not-this"\n\n`,
-    );
-    await world.dockerOk(
-      "run", "-d", "--name", "bot-echo", "--env-file", envFile, "-e", "TELEGRAM_WEBHOOK_SECRET=s3cret",
-      "-p", "5108:5000", "echo-bot:v3",
-    );
+    await writeFile(envFile, `# secrets\nTELEGRAM_BOT_TOKEN=${FAKE_TOKEN}\n  TELEGRAM_API_BASE=${telegram.apiBase}\nTELEGRAM_WEBHOOK_SECRET="not-this"\n\n`);
+    await world.dockerOk("run", "-d", "--name", "bot-echo", "--env-file", envFile, "-e", "TELEGRAM_WEBHOOK_SECRET=s3cret", "-p", "5108:5000", "echo-bot:v3");
     await waitForStatus(`http://${HOST}:5108/health`, 200);
     const update = { update_id: 41, message: { chat: { id: 7 }, text: "hi" } };
     expect((await postUpdate(`http://${HOST}:5108/telegram/blue`, update)).status).toBe(401);
@@ -206,7 +209,10 @@ describe("docker run on a sandbox host", () => {
     expect(call).toEqual({ path: `/bot${FAKE_TOKEN}/sendMessage`, method: "sendMessage", body: { chat_id: 7, text: "echo: hi" } });
 
     const recordPath = join(world.stateRoot, "hosts", HOST, "records", "bot-echo.ndjson");
-    const records = (await readFile(recordPath, "utf8")).trim().split("\n").map((l) => JSON.parse(l) as Record<string, unknown>);
+    const records = (await readFile(recordPath, "utf8"))
+      .trim()
+      .split("\n")
+      .map((l) => JSON.parse(l) as Record<string, unknown>);
     expect(records).toHaveLength(1);
     const botPid = ((await inspectState(world, "bot-echo")).State as { Pid: number }).Pid;
     expect(records[0]).toEqual({ updateId: 41, variant: "v3", pid: botPid, at: expect.stringMatching(/^\d{4}-\d\d-\d\dT/) });

@@ -2,16 +2,7 @@
 import { type AddressInfo, createServer } from "node:net";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { type FakeTelegram, startFakeTelegram } from "../helpers/runtime-fake-telegram.js";
-import {
-  createRuntimeWorld,
-  eventually,
-  FAKE_TOKEN,
-  httpGet,
-  inspectState,
-  postUpdate,
-  type RuntimeWorld,
-  waitForStatus,
-} from "../helpers/runtime-world.js";
+import { createRuntimeWorld, eventually, FAKE_TOKEN, httpGet, inspectState, postUpdate, type RuntimeWorld, waitForStatus } from "../helpers/runtime-world.js";
 
 const HOST = "127.0.1.22";
 let world: RuntimeWorld;
@@ -113,10 +104,14 @@ describe("echo-bot variants under the sandbox runtime", () => {
 
   it("memory-hog is OOM-killed under --memory 64m (OOMKilled, exit 137)", async () => {
     await world.dockerOk("run", "-d", "--name", "hog", "-p", "5207:5000", "--memory", "64m", "echo-bot:memory-hog");
-    const state = await eventually("OOM kill", async () => {
-      const s = await stateOf("hog");
-      return s.Status === "exited" ? s : undefined;
-    }, 15_000);
+    const state = await eventually(
+      "OOM kill",
+      async () => {
+        const s = await stateOf("hog");
+        return s.Status === "exited" ? s : undefined;
+      },
+      15_000,
+    );
     expect(state).toMatchObject({ Status: "exited", OOMKilled: true, ExitCode: 137, Running: false });
   });
 
@@ -132,9 +127,20 @@ describe("echo-bot variants under the sandbox runtime", () => {
   it("sets-webhook calls setWebhook at start-up with WEBHOOK_URL and the secret", async () => {
     telegram = await startFakeTelegram();
     await world.dockerOk(
-      "run", "-d", "--name", "setter", "-p", "5209:5000",
-      "-e", `TELEGRAM_BOT_TOKEN=${FAKE_TOKEN}`, "-e", `TELEGRAM_API_BASE=${telegram.apiBase}`,
-      "-e", "TELEGRAM_WEBHOOK_SECRET=s3cret", "-e", "WEBHOOK_URL=http://127.0.0.1:8443/telegram/green",
+      "run",
+      "-d",
+      "--name",
+      "setter",
+      "-p",
+      "5209:5000",
+      "-e",
+      `TELEGRAM_BOT_TOKEN=${FAKE_TOKEN}`,
+      "-e",
+      `TELEGRAM_API_BASE=${telegram.apiBase}`,
+      "-e",
+      "TELEGRAM_WEBHOOK_SECRET=s3cret",
+      "-e",
+      "WEBHOOK_URL=http://127.0.0.1:8443/telegram/green",
       "echo-bot:sets-webhook",
     );
     const call = await eventually("setWebhook", async () => telegram?.calls.find((c) => c.method === "setWebhook"));
@@ -154,8 +160,16 @@ describe("echo-bot variants under the sandbox runtime", () => {
   it("sets-webhook without WEBHOOK_URL registers http://HOST:PORT/webhook", async () => {
     telegram = await startFakeTelegram();
     await world.dockerOk(
-      "run", "-d", "--name", "setter2", "-p", "5210:5000",
-      "-e", `TELEGRAM_BOT_TOKEN=${FAKE_TOKEN}`, "-e", `TELEGRAM_API_BASE=${telegram.apiBase}`,
+      "run",
+      "-d",
+      "--name",
+      "setter2",
+      "-p",
+      "5210:5000",
+      "-e",
+      `TELEGRAM_BOT_TOKEN=${FAKE_TOKEN}`,
+      "-e",
+      `TELEGRAM_API_BASE=${telegram.apiBase}`,
       "echo-bot:sets-webhook",
     );
     const call = await eventually("setWebhook", async () => telegram?.calls.find((c) => c.method === "setWebhook"));
@@ -165,8 +179,16 @@ describe("echo-bot variants under the sandbox runtime", () => {
   it("deletes-webhook calls deleteWebhook at start-up, like a polling bot", async () => {
     telegram = await startFakeTelegram();
     await world.dockerOk(
-      "run", "-d", "--name", "poller", "-p", "5211:5000",
-      "-e", `TELEGRAM_BOT_TOKEN=${FAKE_TOKEN}`, "-e", `TELEGRAM_API_BASE=${telegram.apiBase}`,
+      "run",
+      "-d",
+      "--name",
+      "poller",
+      "-p",
+      "5211:5000",
+      "-e",
+      `TELEGRAM_BOT_TOKEN=${FAKE_TOKEN}`,
+      "-e",
+      `TELEGRAM_API_BASE=${telegram.apiBase}`,
       "echo-bot:deletes-webhook",
     );
     const call = await eventually("deleteWebhook", async () => telegram?.calls.find((c) => c.method === "deleteWebhook"));
@@ -177,8 +199,16 @@ describe("echo-bot variants under the sandbox runtime", () => {
   it("a failing sendMessage is logged without the token and the update still acknowledged", async () => {
     const closedPort = await freePort();
     await world.dockerOk(
-      "run", "-d", "--name", "lonely", "-p", "5212:5000",
-      "-e", `TELEGRAM_BOT_TOKEN=${FAKE_TOKEN}`, "-e", `TELEGRAM_API_BASE=http://127.0.0.1:${closedPort}`,
+      "run",
+      "-d",
+      "--name",
+      "lonely",
+      "-p",
+      "5212:5000",
+      "-e",
+      `TELEGRAM_BOT_TOKEN=${FAKE_TOKEN}`,
+      "-e",
+      `TELEGRAM_API_BASE=http://127.0.0.1:${closedPort}`,
       "echo-bot:v2",
     );
     await waitForStatus(`http://${HOST}:5212/health`, 200);

@@ -4,6 +4,7 @@ import { mkdir, mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { matchesFilters, parseFilters } from "../../src/sandbox/runtime/commands/ps.js";
 import {
   type ContainerRecord,
   createContainer,
@@ -14,7 +15,6 @@ import {
   readContainer,
   reconcile,
 } from "../../src/sandbox/runtime/container-record.js";
-import { matchesFilters, parseFilters } from "../../src/sandbox/runtime/commands/ps.js";
 import { type HostPaths, hostPaths } from "../../src/sandbox/runtime/paths.js";
 import { isAlive, processHandle, waitFor } from "../../src/sandbox/runtime/proc.js";
 

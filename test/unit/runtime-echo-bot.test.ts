@@ -58,9 +58,7 @@ describe("echo-bot config", () => {
 
 describe("redact", () => {
   it("hides the token in URL paths and anywhere else", () => {
-    expect(redact(`POST https://api.telegram.org/bot${TOKEN}/sendMessage failed`)).toBe(
-      "POST https://api.telegram.org/bot<redacted>/sendMessage failed",
-    );
+    expect(redact(`POST https://api.telegram.org/bot${TOKEN}/sendMessage failed`)).toBe("POST https://api.telegram.org/bot<redacted>/sendMessage failed");
     expect(redact(`token is ${TOKEN}.`)).toBe("token is <redacted>.");
     expect(redact("weird-token here", "weird-token")).toBe("<redacted> here");
   });

@@ -117,7 +117,12 @@ describe("status strings", () => {
 });
 
 describe("--format templates", () => {
-  const data = { Server: { Version: "28.2.2-sandbox" }, RepoDigests: ["echo-bot@sha256:x"], Config: { Labels: { "bluegreen.colour": "blue" } }, State: { Running: true, Pid: 7 } };
+  const data = {
+    Server: { Version: "28.2.2-sandbox" },
+    RepoDigests: ["echo-bot@sha256:x"],
+    Config: { Labels: { "bluegreen.colour": "blue" } },
+    State: { Running: true, Pid: 7 },
+  };
 
   it.each([
     ["{{.Server.Version}}", "28.2.2-sandbox"],
@@ -133,6 +138,6 @@ describe("--format templates", () => {
   });
 
   it("fails on functions it does not know, like Go's parser", () => {
-    expect(() => renderTemplate("{{upper .Name}}", data)).toThrow("template: :1: function \"upper\" not defined");
+    expect(() => renderTemplate("{{upper .Name}}", data)).toThrow('template: :1: function "upper" not defined');
   });
 });

@@ -1,7 +1,7 @@
 // State files are replaced whole (tmp + rename) so a reader never sees half a JSON document,
 // and created with link() so two `docker run --name X` cannot both win.
 import { randomBytes } from "node:crypto";
-import { existsSync, linkSync, readFileSync, renameSync, unlinkSync, writeFileSync } from "node:fs";
+import { existsSync, readFileSync, renameSync, unlinkSync, writeFileSync } from "node:fs";
 import { link, readFile, rename, unlink, writeFile } from "node:fs/promises";
 
 const tmpName = (path: string) => `${path}.${process.pid}.${randomBytes(4).toString("hex")}.tmp`;

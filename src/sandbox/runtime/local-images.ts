@@ -47,19 +47,14 @@ export async function recordPull(paths: HostPaths, ref: ImageRef, digest: string
   const repoTag = tag === undefined ? undefined : `${ref.name}:${tag}`;
   const repoDigest = `${ref.name}@${digest}`;
   const image = state.images[digest];
-  if (image && image.repoDigests.includes(repoDigest) && (!repoTag || image.repoTags.includes(repoTag))) {
+  if (image?.repoDigests.includes(repoDigest) && (!repoTag || image.repoTags.includes(repoTag))) {
     return false;
   }
   for (const other of Object.values(state.images)) {
     if (repoTag) other.repoTags = other.repoTags.filter((t) => t !== repoTag);
   }
-  const entry = (state.images[digest] ??= {
-    digest,
-    variant,
-    repoTags: [],
-    repoDigests: [],
-    pulledAt: new Date().toISOString(),
-  });
+  const entry = state.images[digest] ?? { digest, variant, repoTags: [], repoDigests: [], pulledAt: new Date().toISOString() };
+  state.images[digest] = entry;
   if (repoTag) entry.repoTags.push(repoTag);
   if (!entry.repoDigests.includes(repoDigest)) entry.repoDigests.push(repoDigest);
   await mkdir(dirname(paths.images), { recursive: true });

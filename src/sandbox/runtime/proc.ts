@@ -12,7 +12,10 @@ function statFields(pid: number): string[] | null {
   try {
     const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
     // comm (field 2) may contain spaces and parentheses: fields 3.. follow the last ')'.
-    return stat.slice(stat.lastIndexOf(")") + 2).trim().split(" ");
+    return stat
+      .slice(stat.lastIndexOf(")") + 2)
+      .trim()
+      .split(" ");
   } catch {
     return null;
   }

@@ -22,7 +22,8 @@ export async function initSandboxRegistry(stateRoot: string): Promise<SandboxReg
   await mkdir(stateRoot, { recursive: true });
   const existing = await readJsonFile<SandboxRegistry>(registryFile(stateRoot));
   const registry: SandboxRegistry = existing ?? { repositories: {}, digests: {} };
-  const tags = (registry.repositories[SANDBOX_REPOSITORY] ??= {});
+  const tags = registry.repositories[SANDBOX_REPOSITORY] ?? {};
+  registry.repositories[SANDBOX_REPOSITORY] = tags;
   let changed = existing === null;
   for (const variant of BOT_VARIANTS) {
     if (tags[variant] !== undefined) continue;
@@ -40,15 +41,13 @@ export async function retagSandboxImage(stateRoot: string, repo: string, tag: st
   if (!isBotVariant(variant)) throw new Error(`unknown echo-bot variant "${variant}"`);
   const registry = await initSandboxRegistry(stateRoot);
   const digest = sha256Digest(`${repo}:${tag}=>${variant}`);
-  (registry.repositories[repo] ??= {})[tag] = digest;
+  registry.repositories[repo] = { ...registry.repositories[repo], [tag]: digest };
   registry.digests[digest] = { variant };
   await writeJsonAtomic(registryFile(stateRoot), registry);
   return digest;
 }
 
-export type RemoteLookup =
-  | { ok: true; digest: string; variant: string }
-  | { ok: false; reason: "no-repository" | "no-manifest" };
+export type RemoteLookup = { ok: true; digest: string; variant: string } | { ok: false; reason: "no-repository" | "no-manifest" };
 
 export function lookupRemote(registry: SandboxRegistry, ref: ImageRef): RemoteLookup {
   const tags = registry.repositories[ref.repository];

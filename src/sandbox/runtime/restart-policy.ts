@@ -19,9 +19,7 @@ const RESET_AFTER_MS = 10_000;
 export function parseRestartPolicy(text: string): RestartPolicy {
   const [name = "", count, ...extra] = text.split(":");
   if (!NAMES.includes(name) || extra.length > 0) {
-    throw new RestartPolicyError(
-      `invalid restart policy: unknown policy '${name}'; use one of 'no', 'always', 'on-failure', or 'unless-stopped'`,
-    );
+    throw new RestartPolicyError(`invalid restart policy: unknown policy '${name}'; use one of 'no', 'always', 'on-failure', or 'unless-stopped'`);
   }
   if (count === undefined) return { Name: name as RestartPolicyName, MaximumRetryCount: 0 };
   if (name !== "on-failure") {
@@ -35,12 +33,7 @@ export function parseRestartPolicy(text: string): RestartPolicy {
   return { Name: "on-failure", MaximumRetryCount: max };
 }
 
-export function shouldRestart(
-  policy: RestartPolicy,
-  exitCode: number,
-  restartCount: number,
-  manuallyStopped: boolean,
-): boolean {
+export function shouldRestart(policy: RestartPolicy, exitCode: number, restartCount: number, manuallyStopped: boolean): boolean {
   if (manuallyStopped) return false;
   switch (policy.Name) {
     case "always":

@@ -4,7 +4,7 @@ import { allValues, type FlagSpec, lastValue, parseArgs } from "./args.js";
 import { withHelp } from "./cli-error.js";
 import { NAME_PATTERN, type PortMapping } from "./container-record.js";
 import { EnvFormatError, parseEnvFile, parseEnvFlag } from "./env-file.js";
-import { type RestartPolicy, RestartPolicyError, parseRestartPolicy } from "./restart-policy.js";
+import { parseRestartPolicy, type RestartPolicy, RestartPolicyError } from "./restart-policy.js";
 import { parseRamInBytes, SizeFormatError } from "./units.js";
 
 export interface RunOptions {
@@ -63,11 +63,7 @@ function keyValues(list: string[]): Record<string, string> {
   return out;
 }
 
-export function parseRunArgs(
-  argv: string[],
-  lookupEnv: (key: string) => string | undefined,
-  readTextFile: (path: string) => string,
-): RunOptions {
+export function parseRunArgs(argv: string[], lookupEnv: (key: string) => string | undefined, readTextFile: (path: string) => string): RunOptions {
   const args = parseArgs("run", argv, RUN_FLAGS, false);
   const [image, ...command] = args.positionals;
   if (image === undefined) throw withHelp("run", "'docker run' requires at least 1 argument");

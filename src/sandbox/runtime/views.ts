@@ -26,7 +26,7 @@ function portKey(p: { containerPort: number; protocol: string }): string {
 
 function portBindings(record: ContainerRecord, hostIp: string): Record<string, { HostIp: string; HostPort: string }[]> {
   const out: Record<string, { HostIp: string; HostPort: string }[]> = {};
-  for (const p of record.ports) (out[portKey(p)] ??= []).push({ HostIp: hostIp, HostPort: String(p.hostPort) });
+  for (const p of record.ports) out[portKey(p)] = [...(out[portKey(p)] ?? []), { HostIp: hostIp, HostPort: String(p.hostPort) }];
   return out;
 }
 

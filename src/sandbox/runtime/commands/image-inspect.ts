@@ -1,5 +1,5 @@
 // docker image inspect: only images pulled onto this sandbox host are known.
-import { parseArgs, lastValue } from "../args.js";
+import { lastValue, parseArgs } from "../args.js";
 import { DockerCliError, usageError } from "../cli-error.js";
 import type { CliContext } from "../context.js";
 import { parseImageRef } from "../image-ref.js";

@@ -1,12 +1,12 @@
 // docker stop / start / rm.
 import { lastValue, parseArgs } from "../args.js";
+import { removeFileSync } from "../atomic-file.js";
 import { DockerCliError, noSuchContainer, usageError } from "../cli-error.js";
 import { findContainer, isActive } from "../container-record.js";
 import type { CliContext } from "../context.js";
 import { launchSupervisor } from "../launch.js";
 import { containerFile, containerLogFile, supervisorLogFile } from "../paths.js";
 import { portConflict } from "../port-check.js";
-import { removeFileSync } from "../atomic-file.js";
 import { killNow, stopGracefully } from "../stop-container.js";
 
 function requireNames(command: string, names: string[]): void {

@@ -61,7 +61,12 @@ export async function psCommand(ctx: CliContext, argv: string[]): Promise<number
     ctx.out(views.map((v) => `${renderTemplate(format, v)}\n`).join(""));
   } else {
     const headers = ["CONTAINER ID", "IMAGE", "COMMAND", "CREATED", "STATUS", "PORTS", "NAMES"];
-    ctx.out(table(headers, views.map((v) => [v.ID, v.Image, v.Command, v.RunningFor, v.Status, v.Ports, v.Names] as string[])));
+    ctx.out(
+      table(
+        headers,
+        views.map((v) => [v.ID, v.Image, v.Command, v.RunningFor, v.Status, v.Ports, v.Names] as string[]),
+      ),
+    );
   }
   return 0;
 }

@@ -52,7 +52,11 @@ function newRecord(options: RunOptions, name: string, ref: ImageRef, image: Loca
 }
 
 export async function runCommand(ctx: CliContext, argv: string[]): Promise<number> {
-  const options = parseRunArgs(argv, (key) => ctx.env[key], (path) => readFileSync(path, "utf8"));
+  const options = parseRunArgs(
+    argv,
+    (key) => ctx.env[key],
+    (path) => readFileSync(path, "utf8"),
+  );
   let ref: ImageRef;
   try {
     ref = parseImageRef(options.image);
@@ -80,4 +84,3 @@ export async function runCommand(ctx: CliContext, argv: string[]): Promise<numbe
   ctx.out(`${record.id}\n`);
   return 0;
 }
-

@@ -72,7 +72,12 @@ export async function statsCommand(ctx: CliContext, argv: string[]): Promise<num
     ctx.out(views.map((v) => `${renderTemplate(format, v)}\n`).join(""));
   } else {
     const headers = ["CONTAINER ID", "NAME", "CPU %", "MEM USAGE / LIMIT", "MEM %", "NET I/O", "BLOCK I/O", "PIDS"];
-    ctx.out(table(headers, views.map((v) => [v.ID, v.Name, v.CPUPerc, v.MemUsage, v.MemPerc, v.NetIO, v.BlockIO, v.PIDs] as string[])));
+    ctx.out(
+      table(
+        headers,
+        views.map((v) => [v.ID, v.Name, v.CPUPerc, v.MemUsage, v.MemPerc, v.NetIO, v.BlockIO, v.PIDs] as string[]),
+      ),
+    );
   }
   return 0;
 }
