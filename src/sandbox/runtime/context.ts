@@ -1,4 +1,5 @@
 // What every subcommand gets: which sandbox host it acts on, and where its output goes.
+import { resolve } from "node:path";
 import { DockerCliError } from "./cli-error.js";
 import { type HostPaths, hostPaths } from "./paths.js";
 
@@ -25,9 +26,10 @@ export function contextFromEnv(env: NodeJS.ProcessEnv): CliContext {
     throw new DockerCliError(`sandbox runtime: BLUEGREEN_SANDBOX_HOST must be a 127.x.y.z address, got "${host}"`, 1);
   }
   return {
-    stateRoot,
+    // Absolute, because the bot runs in another directory and writes its records under it.
+    stateRoot: resolve(stateRoot),
     host,
-    paths: hostPaths(stateRoot, host),
+    paths: hostPaths(resolve(stateRoot), host),
     env,
     out: (text) => process.stdout.write(text),
     err: (text) => process.stderr.write(text),
