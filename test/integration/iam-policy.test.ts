@@ -1,0 +1,32 @@
+// Least privilege: every AWS call a release, a failed release, a rollback and the read commands
+// make is in the documented policy (src/iam.ts, printed in the README).
+import { readFile } from "node:fs/promises";
+import { join } from "node:path";
+import { afterAll, beforeAll, expect, it } from "vitest";
+import { ALL_ACTIONS } from "../../src/iam.js";
+import { REPO, startTestWorld, type TestWorld } from "../helpers/sandbox-env.js";
+
+let t: TestWorld;
+beforeAll(async () => {
+  t = await startTestWorld({ hosts: 1, firstHost: 110 });
+}, 60_000);
+afterAll(async () => {
+  await t?.stop();
+});
+
+it("calls only the AWS actions of the documented IAM policy", async () => {
+  t.world.aws.control.clearCalls();
+  expect((await t.cli(["release", "itest", "--image", "v1"])).code).toBe(0);
+  expect((await t.cli(["release", "itest", "--image", "v2"])).code).toBe(0);
+  expect((await t.cli(["release", "itest", "--image", "crash-on-boot"])).code).toBe(1);
+  expect((await t.cli(["rollback", "itest"])).code).toBe(0);
+  expect((await t.cli(["status", "itest"])).code).toBe(0);
+  expect((await t.cli(["history", "itest"])).code).toBe(0);
+  expect((await t.cli(["lock", "status", "itest"])).code).toBe(0);
+  const used = [...new Set(t.world.aws.control.calls().map((c) => `${c.service === "ec2" ? "ec2" : "elasticloadbalancing"}:${c.action}`))].sort();
+  expect(used.filter((a) => !ALL_ACTIONS.includes(a))).toEqual([]);
+  // Every action the tool needs is one it was seen to use: the policy has no spare permissions either.
+  expect(ALL_ACTIONS.filter((a) => !used.includes(a))).toEqual([]);
+  const readme = await readFile(join(REPO, "README.md"), "utf8");
+  for (const a of ALL_ACTIONS) expect(readme).toContain(`"${a}"`);
+}, 180_000);
