@@ -1,6 +1,7 @@
 // Reads the two traffic switches of a test world straight from the emulators (never through the
 // CLI under test), so integration tests assert where traffic really goes.
 import { join } from "node:path";
+import { ElasticLoadBalancingV2Client, ModifyTargetGroupCommand } from "@aws-sdk/client-elastic-load-balancing-v2";
 import { expect } from "vitest";
 import { killAllContainers } from "../../src/sandbox/runtime/index.js";
 import { BOT_TOKEN, type CliResult, lostUpdates, type TestWorld } from "./sandbox-env.js";
@@ -86,4 +87,22 @@ export async function waitForCutover(t: TestWorld, c: Colour, deadlineMs = 60_00
     await new Promise((r) => setTimeout(r, 25));
   }
   throw new Error(`no cutover to ${c} within ${deadlineMs}ms`);
+}
+
+/**
+ * The test world's ALB probes with a 100 ms timeout (2 s x time scale 0.05) and marks a target
+ * unhealthy after 2 misses: on a loaded 2-core CI box a healthy bot misses that, and a bake
+ * fails for no reason of its own. 0.1 x (interval 5 s, timeout 4 s, 3 misses) keeps probes fast
+ * (500 ms) but tolerant (400 ms per probe). Changed through the ELBv2 API, as an operator would.
+ */
+export async function tolerantHealthChecks(t: TestWorld): Promise<void> {
+  t.world.aws.control.setTimeScale(0.1);
+  const client = new ElasticLoadBalancingV2Client({ endpoint: t.world.aws.endpoint, region: "ap-southeast-2", credentials: { accessKeyId: "AKIDTEST", secretAccessKey: "test-secret" } });
+  try {
+    for (const g of t.world.aws.control.state().targetGroups) {
+      await client.send(new ModifyTargetGroupCommand({ TargetGroupArn: g.arn, HealthCheckIntervalSeconds: 5, HealthCheckTimeoutSeconds: 4, UnhealthyThresholdCount: 3 }));
+    }
+  } finally {
+    client.destroy();
+  }
 }

@@ -1,13 +1,14 @@
 // Releases whose new colour fails during the bake, after both switches moved (exit 2): the
 // previous colour is live again on the listener and the webhook, and no update is lost.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { expectExit, expectLive, stopWorld, waitForCutover, webhookUrlOf, withStream } from "../helpers/assertions.js";
+import { expectExit, expectLive, stopWorld, tolerantHealthChecks, waitForCutover, webhookUrlOf, withStream } from "../helpers/assertions.js";
 import { BOT_TOKEN, startTestWorld, type TestWorld } from "../helpers/sandbox-env.js";
 
 let t: TestWorld;
 beforeAll(async () => {
   // maxMemory 150m: a healthy echo-bot stays far below; memory-hog (~30 MB/s) crosses it within the bake.
   t = await startTestWorld({ firstHost: 30, gates: { maxMemory: "150m" } });
+  await tolerantHealthChecks(t);
   const r = await t.cli(["release", "itest", "--image", "v1", "--json"]);
   expectExit(r, 0);
   await expectLive(t, "blue");
@@ -43,7 +44,8 @@ describe("faults after traffic moved: exit 2, blue live again", () => {
     const r = await withStream(t, () => release("memory-hog", ["--bake", "4s"]));
     expectExit(r, 2);
     expect(r.result).toMatchObject({ outcome: "rolled-back", colour: "green", from: "blue" });
-    expect(String(r.result?.reason)).toMatch(/^bake failed: i-[0-9a-f]+: container echo-bot-green uses [0-9.]+ MiB, above the 150 MiB limit$/);
+    // Under load the memory limit (256m) may strike before a bake check sees the usage: both are memory failures.
+    expect(String(r.result?.reason)).toMatch(/^bake failed: i-[0-9a-f]+: container echo-bot-green (uses [0-9.]+ MiB, above the 150 MiB limit|was OOM-killed \(memory limit reached\))$/);
     await expectLive(t, "blue");
   });
 

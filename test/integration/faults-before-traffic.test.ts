@@ -1,12 +1,13 @@
 // Releases that must fail before any traffic moves (exit 1): the live colour keeps both switches,
 // a bot that touched the webhook on boot has it put back, and no update is lost meanwhile.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { expectExit, expectLive, stopWorld, webhookInfo, webhookUrlOf, withStream } from "../helpers/assertions.js";
+import { expectExit, expectLive, stopWorld, tolerantHealthChecks, webhookInfo, webhookUrlOf, withStream } from "../helpers/assertions.js";
 import { startTestWorld, type TestWorld } from "../helpers/sandbox-env.js";
 
 let t: TestWorld;
 beforeAll(async () => {
   t = await startTestWorld({ firstHost: 20, gates: { timeout: "4s" } });
+  await tolerantHealthChecks(t);
   const r = await t.cli(["release", "itest", "--image", "v1", "--json"]);
   expectExit(r, 0);
   await expectLive(t, "blue");

@@ -2,12 +2,13 @@
 // both switches end on the new colour, the old one stays warm, status/history agree, and
 // plan / release --dry-run describe the host commands without touching anything.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { expectExit, expectLive, listenerForward, stopWorld, webhookInfo, webhookUrlOf, withStream } from "../helpers/assertions.js";
+import { expectExit, expectLive, listenerForward, stopWorld, tolerantHealthChecks, webhookInfo, webhookUrlOf, withStream } from "../helpers/assertions.js";
 import { startTestWorld, type TestWorld } from "../helpers/sandbox-env.js";
 
 let t: TestWorld;
 beforeAll(async () => {
   t = await startTestWorld({ firstHost: 10 });
+  await tolerantHealthChecks(t);
 });
 afterAll(async () => {
   await stopWorld(t);
