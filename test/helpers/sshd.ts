@@ -14,6 +14,10 @@ export interface SshdOptions {
   setEnv?: Record<string, string>;
   /** Address to listen on; default 127.0.0.1. */
   listenAddress?: string;
+  /** Fixed port (e.g. 22 inside a network namespace, where the root namespace cannot probe for a free one); default: a free port. */
+  port?: number;
+  /** Argv that runs sshd inside something, e.g. ["ip", "netns", "exec", "ns1"]; it must exec sshd (keep its pid). */
+  commandPrefix?: string[];
 }
 
 export interface SshdHandle {
@@ -144,7 +148,7 @@ export async function startSshd(opts: SshdOptions = {}): Promise<SshdHandle> {
     const deadline = Date.now() + 20_000;
     let lastError = "";
     for (let attempt = 0; attempt < 3; attempt += 1) {
-      const port = await freePort(host);
+      const port = opts.port ?? (await freePort(host));
       const listen = host.includes(":") ? `[${host}]:${port}` : `${host}:${port}`;
       const setEnv = Object.entries(opts.setEnv ?? {}).map(([k, v]) => configWord(`${k}=${v}`));
       const config = [
@@ -162,7 +166,8 @@ export async function startSshd(opts: SshdOptions = {}): Promise<SshdHandle> {
       ].join("\n");
       writeFileSync(join(dir, "sshd_config"), `${config}\n`);
 
-      const child = spawn(SSHD, ["-D", "-e", "-f", join(dir, "sshd_config")], { stdio: ["ignore", "ignore", "pipe"] });
+      const argv = [...(opts.commandPrefix ?? []), SSHD, "-D", "-e", "-f", join(dir, "sshd_config")];
+      const child = spawn(argv[0] ?? SSHD, argv.slice(1), { stdio: ["ignore", "ignore", "pipe"] });
       let log = "";
       child.stderr?.on("data", (chunk: Buffer) => {
         log = (log + chunk.toString("utf8")).slice(-65_536);

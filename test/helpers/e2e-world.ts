@@ -1,0 +1,215 @@
+// One end-to-end world per test file: N namespace hosts with real sshd + dockerd, a local registry
+// with the echo-bot images, the AWS emulator (instances at the hosts' addresses, so the ALB data
+// plane and health checks reach the published ports) and the Telegram emulator, whose Bot API the
+// containers reach through a forwarder on the bridge. `cli()` runs the built CLI as an operator would.
+import { execFile } from "node:child_process";
+import { mkdir, mkdtemp, rm, writeFile } from "node:fs/promises";
+import { createServer, connect, type Server, type Socket } from "node:net";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { startSandboxWorld, type SandboxWorld } from "../../src/sandbox/world.js";
+import { knownHostsFor, startE2eHosts, type E2eHosts } from "./e2e-hosts.js";
+import { buildAndPushImages, freePortOn, startRegistry, type Registry } from "./e2e-images.js";
+import { BOT_TOKEN, CLI, requireBuild, WEBHOOK_SECRET, type CliResult } from "./sandbox-env.js";
+
+export interface E2eOptions {
+  hosts?: number;
+  environment?: string;
+  memoryLimit?: string;
+  restartPolicy?: string;
+  gates?: Partial<{ interval: string; healthyThreshold: number; timeout: string; bake: string; maxMemory: string }>;
+}
+
+export interface E2eWorld {
+  net: E2eHosts;
+  registry: Registry;
+  sandbox: SandboxWorld;
+  dir: string;
+  envFile: string;
+  knownHostsFile: string;
+  /** Bot API base as the containers see it (forwarded to the emulator on 127.0.0.1). */
+  containerApiBase: string;
+  cli(args: string[], opts?: { timeoutMs?: number }): Promise<CliResult>;
+  /** A webhook update stream from the Telegram emulator; returns its id. */
+  stream(ratePerSecond: number, durationMs: number): Promise<string>;
+  stopStream(id: string): Promise<void>;
+  /** Waits (deadline-bounded) until every injected update is acknowledged; returns the update ids that were not. */
+  lostUpdates(deadlineMs?: number): Promise<number[]>;
+  stop(): Promise<void>;
+}
+
+/** TCP forwarder listen -> 127.0.0.1:targetPort, so containers in the namespaces reach a loopback-only emulator. */
+async function forwarder(host: string, targetPort: number): Promise<{ server: Server; port: number; close(): Promise<void> }> {
+  const sockets = new Set<Socket>();
+  const server = createServer((inbound) => {
+    const outbound = connect({ host: "127.0.0.1", port: targetPort });
+    for (const s of [inbound, outbound]) {
+      sockets.add(s);
+      s.on("close", () => sockets.delete(s));
+      s.on("error", () => {
+        inbound.destroy();
+        outbound.destroy();
+      });
+    }
+    inbound.pipe(outbound).pipe(inbound);
+  });
+  const port = await freePortOn(host);
+  await new Promise<void>((res, rej) => {
+    server.once("error", rej);
+    server.listen(port, host, () => res());
+  });
+  return {
+    server,
+    port,
+    close: () =>
+      new Promise<void>((res) => {
+        for (const s of sockets) s.destroy();
+        server.close(() => res());
+      }),
+  };
+}
+
+function environmentYaml(w: E2eWorld, o: E2eOptions, privateKey: string, tag: string): string {
+  const g = { interval: "500ms", healthyThreshold: 2, timeout: "60s", bake: "3s", maxMemory: o.memoryLimit ?? "256m", ...o.gates };
+  return `environment: ${o.environment ?? "e2e"}
+aws:
+  region: ap-southeast-2
+  endpoint: ${w.sandbox.aws.endpoint}
+loadBalancer:
+  listener: { loadBalancer: bot-alb, port: 80 }
+colours:
+  blue: { targetGroup: bot-blue, hostPort: 5001 }
+  green: { targetGroup: bot-green, hostPort: 5002 }
+hosts:
+  ec2:
+    tags: { app: ${tag} }
+  ssh:
+    transport: ssh
+    user: root
+    port: 22
+    privateKey: ${privateKey}
+    knownHosts: ${w.knownHostsFile}
+    connectTimeout: 5s
+container:
+  name: echo-bot
+  image: ${w.registry.address}/echo-bot
+  port: 5000
+  memoryLimit: ${o.memoryLimit ?? "256m"}
+  restartPolicy: ${o.restartPolicy ?? "unless-stopped"}
+  stopTimeout: 2s
+  env:
+    TELEGRAM_API_BASE: ${w.containerApiBase}
+  secrets:
+    TELEGRAM_BOT_TOKEN: \${env:E2E_BOT_TOKEN}
+    TELEGRAM_WEBHOOK_SECRET: \${env:E2E_WEBHOOK_SECRET}
+  envFileDir: ${w.net.hostFs}/var/lib/bluegreen
+  health: { path: /health, expectStatus: 200, expectJson: { mode: webhook }, timeout: 2s }
+telegram:
+  botToken: \${env:E2E_BOT_TOKEN}
+  apiBase: ${w.sandbox.telegram.url}
+  webhook:
+    url: http://127.0.0.1:${w.sandbox.albPort}/telegram/{colour}
+    secretToken: \${env:E2E_WEBHOOK_SECRET}
+gates:
+  interval: ${g.interval}
+  healthyThreshold: ${g.healthyThreshold}
+  timeout: ${g.timeout}
+  bake: ${g.bake}
+  maxPendingUpdates: 100
+  maxMemory: ${g.maxMemory}
+  telegramMisses: 3
+rollout: { keepPreviousWarm: 10m, hostConcurrency: 4 }
+lock: { lease: 2m, dir: ${w.net.hostFs}/var/lock/bluegreen }
+`;
+}
+
+function parseResult(code: number, stdout: string, stderr: string): CliResult {
+  const events = stdout
+    .split("\n")
+    .filter((l) => l.startsWith("{"))
+    .flatMap((l) => {
+      try {
+        return [JSON.parse(l) as Record<string, unknown>];
+      } catch {
+        return [];
+      }
+    });
+  return { code, stdout, stderr, events, result: events.filter((e) => e.type === "result").at(-1) };
+}
+
+export async function startE2eWorld(o: E2eOptions = {}): Promise<E2eWorld> {
+  requireBuild();
+  const cleanups: (() => Promise<void>)[] = [];
+  const stop = async () => {
+    for (const c of cleanups.reverse()) await c().catch(() => undefined);
+  };
+  try {
+    const dir = await mkdtemp(join(tmpdir(), "bge2e-env-"));
+    cleanups.push(() => rm(dir, { recursive: true, force: true }));
+    let registry: Registry | undefined;
+    const net = await startE2eHosts(o.hosts ?? 2, async (gateway) => {
+      const r = await startRegistry(gateway, () => undefined);
+      registry = r;
+      cleanups.push(() => r.stop());
+      return Number(registry.address.split(":")[1]);
+    });
+    cleanups.push(() => net.stop());
+    if (registry === undefined) throw new Error("registry did not start");
+    const reg = registry;
+    net.slot.recordPid(reg.pid);
+    const first = net.hosts[0];
+    if (first === undefined) throw new Error("no hosts");
+    buildAndPushImages(first, reg);
+
+    const sandbox = await startSandboxWorld({ root: join(dir, "sandbox"), hosts: 0, botToken: BOT_TOKEN, awsTimeScale: 0.05, telegramTimeScale: 0.05 });
+    cleanups.push(() => sandbox.stop());
+    const tag = `echo-bot-e2e-${net.slot.index}`;
+    for (const h of net.hosts) sandbox.aws.control.addInstance({ tags: { app: tag, Name: `${tag}-h${h.index}` }, privateIp: h.address });
+    const fwd = await forwarder(net.gateway, Number(new URL(sandbox.telegram.url).port));
+    cleanups.push(() => fwd.close());
+
+    await mkdir(join(dir, "environments"), { recursive: true });
+    const name = o.environment ?? "e2e";
+    const envFile = join(dir, "environments", `${name}.yaml`);
+    const knownHostsFile = join(dir, "known_hosts");
+    await writeFile(knownHostsFile, knownHostsFor(net.hosts));
+    const env: NodeJS.ProcessEnv = { ...process.env, E2E_BOT_TOKEN: BOT_TOKEN, E2E_WEBHOOK_SECRET: WEBHOOK_SECRET, NO_COLOR: "1" };
+    const control = async (path: string, init?: RequestInit) => (await (await fetch(`${sandbox.telegram.url}/_control/${path}`, init)).json()) as unknown;
+    const w: E2eWorld = {
+      net,
+      registry: reg,
+      sandbox,
+      dir,
+      envFile,
+      knownHostsFile,
+      containerApiBase: `http://${net.gateway}:${fwd.port}`,
+      cli: (args, opts) =>
+        new Promise((res) => {
+          execFile(process.execPath, [CLI, ...args, "--config-dir", dir], { env, timeout: opts?.timeoutMs ?? 150_000, maxBuffer: 16 * 2 ** 20 }, (err, stdout, stderr) => {
+            const code = err === null ? 0 : typeof err.code === "number" ? err.code : -1;
+            res(parseResult(code, stdout, stderr));
+          });
+        }),
+      stream: async (rate, durationMs) =>
+        ((await control("streams", { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ token: BOT_TOKEN, ratePerSecond: rate, durationMs, chatIds: [1, 2, 3, 4, 5] }) })) as { streamId: string }).streamId,
+      stopStream: async (id) => {
+        await control(`streams/${id}`, { method: "DELETE" });
+      },
+      lostUpdates: async (deadlineMs = 30_000) => {
+        const end = Date.now() + deadlineMs;
+        for (;;) {
+          const u = (await control(`updates?token=${encodeURIComponent(BOT_TOKEN)}`)) as { updateId: number; acknowledged: boolean }[];
+          const lost = u.filter((x) => !x.acknowledged).map((x) => x.updateId);
+          if (lost.length === 0 || Date.now() > end) return lost;
+          await new Promise((r) => setTimeout(r, 250));
+        }
+      },
+      stop,
+    };
+    await writeFile(envFile, environmentYaml(w, o, first.sshd.privateKeyPath, tag));
+    return w;
+  } catch (err) {
+    await stop();
+    throw err;
+  }
+}
