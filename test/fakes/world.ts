@@ -1,0 +1,174 @@
+// Stateful in-memory fakes of the orchestrator's ports: an ALB (listener, tags, target groups whose
+// health follows the hosts' containers), Telegram's webhook, hosts with a tiny docker, and a clock.
+import type { Colour } from "../../src/domain/types.js";
+import type { BotInfo, Clock, ExecResult, ForwardTarget, HttpResponse, ListenerView, LoadBalancer, RemoteHost, SetWebhookParams, TargetGroupView, TargetHealthView, Telegram, WebhookInfo } from "../../src/ports.js";
+
+interface FakeContainer {
+  name: string;
+  labels: Record<string, string>;
+  image: string;
+  hostPort: number;
+  running: boolean;
+  restartCount: number;
+}
+
+const ok = (stdout = ""): ExecResult => ({ code: 0, stdout, stderr: "" });
+
+/** A host whose docker keeps containers in a map; every argv it was given is kept in `log`. */
+export class FakeHost implements RemoteHost {
+  readonly containers = new Map<string, FakeContainer>();
+  readonly files = new Map<string, string>();
+  readonly log: string[][] = [];
+  constructor(
+    readonly name: string,
+    readonly instanceId: string,
+  ) {}
+
+  run(name: string, labels: Record<string, string>, image: string, hostPort: number): void {
+    this.containers.set(name, { name, labels, image, hostPort, running: true, restartCount: 0 });
+  }
+
+  async exec(argv: readonly string[], opts?: { stdin?: string }): Promise<ExecResult> {
+    this.log.push([...argv]);
+    const [prog, cmd, ...rest] = argv;
+    if (prog === "sh") {
+      // writeFilePrivate: the path is the last word, the content comes through stdin.
+      this.files.set(argv[argv.length - 1] ?? "", opts?.stdin ?? "");
+      return ok();
+    }
+    if (prog !== "docker") return { code: 127, stdout: "", stderr: `${prog}: not found` };
+    switch (cmd) {
+      case "pull":
+        return ok();
+      case "rm":
+        this.containers.delete(rest[rest.length - 1] ?? "");
+        return ok();
+      case "run":
+        return this.dockerRun(rest);
+      case "inspect": {
+        const found = rest.slice(2).flatMap((n) => {
+          const c = this.containers.get(n);
+          if (c === undefined) return [];
+          return [{ Name: `/${c.name}`, RestartCount: c.restartCount, State: { Status: c.running ? "running" : "exited", Running: c.running, ExitCode: 0, OOMKilled: false, StartedAt: "2026-01-01T00:00:00Z" }, Config: { Labels: c.labels } }];
+        });
+        return { code: found.length === rest.length - 2 ? 0 : 1, stdout: JSON.stringify(found), stderr: "" };
+      }
+      case "stats":
+        return ok(rest.slice(3).map((n) => JSON.stringify({ Name: n, MemUsage: "50MiB / 400MiB" })).join("\n"));
+      case "logs":
+        return ok("fake log line");
+      case "start":
+      case "stop": {
+        const c = this.containers.get(rest[rest.length - 1] ?? "");
+        if (c === undefined) return { code: 1, stdout: "", stderr: "Error: No such container" };
+        c.running = cmd === "start";
+        return ok();
+      }
+      default:
+        return { code: 1, stdout: "", stderr: `unknown docker command ${cmd}` };
+    }
+  }
+
+  private dockerRun(args: string[]): ExecResult {
+    const labels: Record<string, string> = {};
+    let name = "";
+    let hostPort = 0;
+    for (let i = 0; i < args.length - 1; i++) {
+      const flag = args[i];
+      const value = args[i + 1] ?? "";
+      if (flag === "--name") name = value;
+      else if (flag === "--label") {
+        const eq = value.indexOf("=");
+        labels[value.slice(0, eq)] = value.slice(eq + 1);
+      } else if (flag === "--publish") hostPort = Number(value.split(":")[0]);
+    }
+    if (this.containers.has(name)) return { code: 125, stdout: "", stderr: `Conflict. The container name "/${name}" is already in use` };
+    this.run(name, labels, args[args.length - 1] ?? "", hostPort);
+    return ok("0123456789ab\n");
+  }
+
+  async httpRequest(port: number): Promise<HttpResponse> {
+    const c = [...this.containers.values()].find((x) => x.hostPort === port && x.running);
+    if (c === undefined) throw new Error(`connect ECONNREFUSED ${this.name}:${port}`);
+    return { status: 200, body: JSON.stringify({ status: "ok", mode: "webhook", version: c.image }) };
+  }
+
+  async close(): Promise<void> {}
+}
+
+/** An ALB listener with tags and two target groups; a target is healthy while its host serves the port. */
+export class FakeLoadBalancer implements LoadBalancer {
+  forward: ForwardTarget[] = [];
+  tags: Record<string, string> = {};
+  readonly registered = new Map<string, { id: string; port: number }[]>();
+  readonly calls: string[] = [];
+  constructor(
+    readonly listenerArn: string,
+    readonly groups: Record<Colour, TargetGroupView>,
+    readonly hosts: FakeHost[],
+  ) {
+    for (const g of Object.values(groups)) this.registered.set(g.arn, []);
+  }
+  async resolveListener(): Promise<string> {
+    return this.listenerArn;
+  }
+  async describeListener(): Promise<ListenerView> {
+    return { arn: this.listenerArn, forward: this.forward.map((f) => ({ ...f })), tags: { ...this.tags } };
+  }
+  async describeTargetGroup(nameOrArn: string): Promise<TargetGroupView> {
+    const g = Object.values(this.groups).find((x) => x.arn === nameOrArn || x.name === nameOrArn);
+    if (g === undefined) throw new Error(`TargetGroupNotFound: ${nameOrArn}`);
+    return g;
+  }
+  async setForward(_arn: string, forward: ForwardTarget[]): Promise<void> {
+    this.calls.push(`setForward ${forward.map((f) => `${f.targetGroupArn}=${f.weight}`).join(",")}`);
+    this.forward = forward.map((f) => ({ ...f }));
+  }
+  async setTags(_arn: string, tags: Record<string, string>): Promise<void> {
+    Object.assign(this.tags, tags);
+  }
+  async removeTags(_arn: string, keys: string[]): Promise<void> {
+    for (const k of keys) delete this.tags[k];
+  }
+  async targetHealth(arn: string): Promise<TargetHealthView[]> {
+    return (this.registered.get(arn) ?? []).map((t) => {
+      const host = this.hosts.find((h) => h.instanceId === t.id);
+      const serving = host !== undefined && [...host.containers.values()].some((c) => c.running && c.hostPort === t.port);
+      return { id: t.id, port: t.port, state: serving ? "healthy" : "unhealthy" };
+    });
+  }
+  async registerTargets(arn: string, targets: { id: string; port: number }[]): Promise<void> {
+    const list = this.registered.get(arn) ?? [];
+    for (const t of targets) if (!list.some((x) => x.id === t.id && x.port === t.port)) list.push({ ...t });
+    this.registered.set(arn, list);
+  }
+}
+
+export class FakeTelegram implements Telegram {
+  info: WebhookInfo = { url: "", hasCustomCertificate: false, pendingUpdateCount: 0 };
+  secretToken: string | undefined;
+  async getMe(): Promise<BotInfo> {
+    return { id: 123456789, username: "test_bot" };
+  }
+  async getWebhookInfo(): Promise<WebhookInfo> {
+    return { ...this.info };
+  }
+  async setWebhook(p: SetWebhookParams): Promise<void> {
+    this.secretToken = p.secretToken;
+    this.info = { url: p.url, hasCustomCertificate: p.certificatePem !== undefined, pendingUpdateCount: 0, ...(p.maxConnections !== undefined ? { maxConnections: p.maxConnections } : {}), ...(p.allowedUpdates !== undefined ? { allowedUpdates: p.allowedUpdates } : {}) };
+  }
+  async deleteWebhook(): Promise<void> {
+    this.info = { url: "", hasCustomCertificate: false, pendingUpdateCount: 0 };
+  }
+}
+
+/** Time moves only when the code sleeps, so a 30-minute bake takes no wall time. */
+export class FakeClock implements Clock {
+  constructor(public t: number) {}
+  now(): number {
+    return this.t;
+  }
+  async sleep(ms: number): Promise<void> {
+    this.t += ms;
+  }
+}

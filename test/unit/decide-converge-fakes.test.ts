@@ -1,0 +1,97 @@
+// converge() against the stateful fakes: a clean release from blue (r1) to green (r2) takes exactly
+// the expected steps and leaves listener, webhook, tags and containers in the released state.
+import { describe, expect, it } from "vitest";
+import type { Goal } from "../../src/domain/decide.js";
+import { decodeTags, encodeRef } from "../../src/domain/tags.js";
+import type { Ctx } from "../../src/orchestrator/context.js";
+import { converge, newRunState } from "../../src/orchestrator/run.js";
+import type { StepEvent } from "../../src/ports.js";
+import { settingsFor } from "../fakes/argv-ctx.js";
+import { FakeClock, FakeHost, FakeLoadBalancer, FakeTelegram } from "../fakes/world.js";
+
+const IMG1 = `repo/bot@sha256:${"1".repeat(64)}`;
+const IMG2 = `repo/bot@sha256:${"2".repeat(64)}`;
+const T0 = Date.parse("2026-01-01T00:00:00.000Z");
+
+function world() {
+  const settings = settingsFor();
+  settings.gates = { ...settings.gates, intervalMs: 1, healthyThreshold: 2, timeoutMs: 1000, bakeMs: 60_000, smokeUpdates: [] };
+  settings.webhook.secretToken = "TEST-webhook-secret-bbbbbbbbbbbbbbbb";
+  const hosts = [new FakeHost("127.0.1.1", "i-1"), new FakeHost("127.0.1.2", "i-2")];
+  const groups = {
+    blue: { arn: "arn:tg/bot-blue", name: "bot-blue", port: 5001, protocol: "HTTP", healthCheckPath: "/health" },
+    green: { arn: "arn:tg/bot-green", name: "bot-green", port: 5002, protocol: "HTTP", healthCheckPath: "/health" },
+  };
+  const lb = new FakeLoadBalancer("arn:listener/bot-alb", groups, hosts);
+  const telegram = new FakeTelegram();
+  const clock = new FakeClock(T0);
+  // Blue runs r1 on both hosts and is live on both switches.
+  for (const h of hosts) {
+    h.run("telegram-bot-blue", { "bluegreen.environment": "production", "bluegreen.colour": "blue", "bluegreen.release": "r1", "bluegreen.image": IMG1 }, IMG1, 5001);
+  }
+  void lb.registerTargets(groups.blue.arn, hosts.map((h) => ({ id: h.instanceId, port: 5001 })));
+  lb.forward = [
+    { targetGroupArn: groups.blue.arn, weight: 1 },
+    { targetGroupArn: groups.green.arn, weight: 0 },
+  ];
+  lb.tags = { ...encodeRef("live", { colour: "blue", releaseId: "r1", image: IMG1 }), "bluegreen:verified": "r1" };
+  void telegram.setWebhook({ url: settings.webhook.urls.blue, maxConnections: 40 });
+  const events: string[] = [];
+  const ctx: Ctx = {
+    settings,
+    lb,
+    telegram,
+    clock,
+    reporter: { step: (e: Omit<StepEvent, "type" | "at">) => events.push(`${e.step}:${e.status}`) },
+    hosts: hosts.map((h) => ({ instanceId: h.instanceId, address: h.name, remote: h })),
+    listenerArn: lb.listenerArn,
+    targetGroups: groups,
+  };
+  return { ctx, hosts, lb, telegram, clock, events };
+}
+
+describe("converge against the fakes", () => {
+  it("releases green cleanly", async () => {
+    const { ctx, hosts, lb, telegram, clock } = world();
+    const goal: Goal = { kind: "release", colour: "green", releaseId: "r2", image: IMG2, from: "blue" };
+    const state = newRunState(await telegram.getWebhookInfo(), 60_000);
+    await converge(ctx, goal, state);
+
+    expect(state.steps).toEqual(["mark-staging", "stage", "register", "gates", "mark-cutover", "cutover", "bake", "finalize"]);
+    expect(lb.forward).toEqual([
+      { targetGroupArn: "arn:tg/bot-green", weight: 1 },
+      { targetGroupArn: "arn:tg/bot-blue", weight: 0 },
+    ]);
+    expect(telegram.info.url).toBe("https://bot.example.com/telegram/green");
+    expect(telegram.secretToken).toBe("TEST-webhook-secret-bbbbbbbbbbbbbbbb");
+    expect(decodeTags(lb.tags)).toEqual({
+      live: { colour: "green", releaseId: "r2", image: IMG2 },
+      previous: { colour: "blue", releaseId: "r1", image: IMG1 },
+      verified: "r2",
+      inFlight: null,
+      previousWarmUntil: new Date(clock.now() + ctx.settings.rollout.keepPreviousWarmMs).toISOString(),
+    });
+    // The bake ran its full window on the fake clock.
+    expect(clock.now() - T0).toBeGreaterThanOrEqual(60_000);
+    for (const h of hosts) {
+      // Blue stays warm for an instant rollback; green runs r2.
+      expect(h.containers.get("telegram-bot-blue")?.running).toBe(true);
+      expect(h.containers.get("telegram-bot-green")?.labels["bluegreen.release"]).toBe("r2");
+      expect(h.containers.get("telegram-bot-green")?.image).toBe(IMG2);
+      expect(h.files.get("/etc/bluegreen/env/production/telegram-bot-green.env")).toBe(
+        "BLUEGREEN_COLOUR=green\nBLUEGREEN_ENVIRONMENT=production\nBLUEGREEN_RELEASE=r2\nLOG_LEVEL=info\nTELEGRAM_BOT_TOKEN=123456789:TEST-bot-token-aaaaaaaaaaaaaaaaaaaaaaaaa\n",
+      );
+      // The token only ever travelled through stdin.
+      expect(h.log.flat().join(" ")).not.toContain("TEST-bot-token");
+    }
+  });
+
+  it("a second converge on the released world is done at once", async () => {
+    const { ctx, telegram } = world();
+    const goal: Goal = { kind: "release", colour: "green", releaseId: "r2", image: IMG2, from: "blue" };
+    await converge(ctx, goal, newRunState(await telegram.getWebhookInfo(), 60_000));
+    const again = newRunState(await telegram.getWebhookInfo(), 60_000);
+    await converge(ctx, goal, again);
+    expect(again.steps).toEqual([]);
+  });
+});
