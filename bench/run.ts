@@ -1,0 +1,129 @@
+// `npm run bench [-- --json] [-- --quick]`: measures bluegreen on the sandbox (see bench/README
+// figures in the final table) and writes bench/results/latest.json. Progress goes to stderr; with
+// --json stdout carries exactly one JSON object, otherwise the table.
+import { mkdir, writeFile } from "node:fs/promises";
+import { loadavg } from "node:os";
+import { join } from "node:path";
+import { runBaseline } from "./baseline.js";
+import { coldStarts } from "./coldstart.js";
+import { runReleaseScenario } from "./release-scenario.js";
+import { releaseTimes } from "./scale.js";
+import { median, round, summarize, type Summary } from "./stats.js";
+import { renderTable } from "./table.js";
+import { REPO, startBenchWorld, type BenchWorld } from "./world.js";
+
+const json = process.argv.includes("--json");
+const quick = process.argv.includes("--quick");
+const log = (s: string) => process.stderr.write(`${s}\n`);
+const RATE = 50;
+// --only main,baseline,scale: run a subset while iterating (skipped parts report NaN).
+const onlyArg = process.argv.indexOf("--only");
+const only = new Set((onlyArg >= 0 ? (process.argv[onlyArg + 1] ?? "") : "main,baseline,scale").split(","));
+const live = new Set<BenchWorld>();
+
+async function withWorld<T>(o: Parameters<typeof startBenchWorld>[0], fn: (w: BenchWorld) => Promise<T>): Promise<T> {
+  const w = await startBenchWorld(o);
+  live.add(w);
+  try {
+    return await fn(w);
+  } finally {
+    live.delete(w);
+    await w.stop();
+  }
+}
+
+for (const sig of ["SIGINT", "SIGTERM"] as const) {
+  process.on(sig, () => {
+    void Promise.allSettled([...live].map((w) => w.stop())).then(() => process.exit(130));
+  });
+}
+
+const mb = (bytes: number) => round(bytes / 2 ** 20);
+
+async function main(): Promise<void> {
+  const rssBefore = process.memoryUsage().rss;
+  const loadBefore = loadavg().map(round);
+  log("main world: releases and rollbacks under a 50 updates/s stream");
+  const main = await withWorld({ hosts: 2, firstHost: 200 }, async (w) => {
+    await new Promise((r) => setTimeout(r, 2000));
+    const idleRss = process.memoryUsage().rss;
+    const scenario = await runReleaseScenario(w, { releases: quick ? ["v2"] : ["v2", "v3", "v1"], rollbacks: quick ? 1 : 3, rate: RATE }, log);
+    log("cold starts");
+    const cold = await coldStarts(w, quick ? 3 : 5);
+    return { startMs: w.startMs, idleRss, scenario, cold };
+  });
+  log("baseline: stop-old/start-new restart deploy under the same stream");
+  const baseline = !only.has("baseline") ? [] : await withWorld({ hosts: 2, firstHost: 210 }, (w) => runBaseline(w, quick ? ["v2"] : ["v2", "v3", "v1"], RATE, log));
+  log("scale: 1 host per colour vs 16");
+  const scaleImages = quick ? ["v2"] : ["v2", "v3", "v1"];
+  const one = !only.has("scale") ? [] : await withWorld({ hosts: 1, firstHost: 220 }, (w) => releaseTimes(w, scaleImages, log));
+  // 16-host releases take minutes on 2 cores: two measured runs (plus the initial one).
+  const sixteen = !only.has("scale") ? [] : await withWorld({ hosts: 16, firstHost: 230 }, (w) => releaseTimes(w, scaleImages.slice(0, 2), log));
+
+  const { releases, rollbacks } = main.scenario;
+  const all = [...releases, ...rollbacks];
+  const traffic = all.map((r) => r.traffic).filter((t) => t !== undefined);
+  const s = {
+    cutoverGapRatio: summarize(all.map((r) => r.cutoverGapRatio)),
+    rollbackRatio: summarize(rollbacks.map((r) => r.rollbackRatio ?? Number.NaN)),
+    // Only releases that completed: a rollback (health check timeouts under host load) adds its own time.
+    releaseOverheadMs: summarize((releases.some((r) => r.outcome === "released") ? releases.filter((r) => r.outcome === "released") : releases).map((r) => r.overheadMs)),
+    lostUpdates: summarize(traffic.map((t) => t.lost)),
+    duplicatedUpdates: summarize(traffic.map((t) => t.duplicated)),
+    baselineFailedDeliveries: summarize(baseline.map((b) => b.failedDeliveries)),
+    // Ratio of medians (the two sides have different run counts); min/max pair the extremes.
+    scaleRatio16to1: { median: round(median(sixteen) / median(one)), min: round(Math.min(...sixteen) / Math.max(...one)), max: round(Math.max(...sixteen) / Math.min(...one)), runs: [] },
+    helpColdStartMs: summarize(main.cold.help),
+    statusColdStartMs: summarize(main.cold.status),
+    releasePeakRssMb: summarize(all.map((r) => r.peakRssMb)),
+  } satisfies Record<string, Summary>;
+  const details = {
+    when: new Date().toISOString(),
+    quick,
+    loadAverage: { before: loadBefore, after: loadavg().map(round), cpus: 2 },
+    outcomes: all.map((r) => ({ image: r.image, outcome: r.outcome, reason: r.reason })),
+    streamRatePerSecond: RATE,
+    configuredWaitsMs: 2600,
+    roundTripMs: {
+      modifyListener: summarize(all.map((r) => r.roundTrip.modifyListenerMs)),
+      setWebhook: summarize(all.map((r) => r.roundTrip.setWebhookMs)),
+      sum: summarize(all.map((r) => r.roundTrip.sumMs)),
+    },
+    cutoverGapMs: summarize(all.map((r) => r.cutoverGapMs)),
+    rollbackMs: summarize(rollbacks.map((r) => r.rollbackMs ?? Number.NaN)),
+    releaseWallMs: summarize(releases.map((r) => r.wallMs)),
+    rollbackReleaseWallMs: summarize(rollbacks.map((r) => r.wallMs)),
+    releaseDelayMs: { p50: summarize(releases.map((r) => r.traffic?.p50DelayMs ?? Number.NaN)), p99: summarize(releases.map((r) => r.traffic?.p99DelayMs ?? Number.NaN)), max: summarize(releases.map((r) => r.traffic?.maxDelayMs ?? Number.NaN)) },
+    rollbackDelayMs: { p50: summarize(rollbacks.map((r) => r.traffic?.p50DelayMs ?? Number.NaN)), p99: summarize(rollbacks.map((r) => r.traffic?.p99DelayMs ?? Number.NaN)), max: summarize(rollbacks.map((r) => r.traffic?.maxDelayMs ?? Number.NaN)) },
+    failedDeliveries: summarize(traffic.map((t) => t.failedDeliveries)),
+    baseline: {
+      runs: baseline,
+      lost: summarize(baseline.map((b) => b.lost)),
+      p50DelayMs: summarize(baseline.map((b) => b.p50DelayMs)),
+      p99DelayMs: summarize(baseline.map((b) => b.p99DelayMs)),
+      maxDelayMs: summarize(baseline.map((b) => b.maxDelayMs)),
+      deployMs: summarize(baseline.map((b) => b.deployMs)),
+    },
+    scale: { oneHostMs: summarize(one), sixteenHostsMs: summarize(sixteen) },
+    statusExitCode: main.cold.statusExit,
+    sandbox: { startMs: round(main.startMs), benchRssBeforeWorldMb: mb(rssBefore), idleRssWithWorldMb: mb(main.idleRss), idleRssDeltaMb: mb(main.idleRss - rssBefore) },
+    apiCallsPerRelease: { release: releases[0]?.calls, rollbackRelease: rollbacks[0]?.calls, note: "telegram excludes sendMessage (the bots' own echo replies); docker counts first argv word per host command via a wrapper on PATH" },
+    stepMsMedian: Object.fromEntries([...new Set(releases.flatMap((r) => Object.keys(r.stepsMs)))].map((k) => [k, median(releases.map((r) => r.stepsMs[k] ?? 0))])),
+    runs: all.map(({ from: _f, to: _t, ...r }) => r),
+  };
+  const medians = Object.fromEntries(Object.entries(s).map(([k, v]) => [k, v.median]));
+  const out = { ...medians, details: { summaries: s, ...details } };
+  await mkdir(join(REPO, "bench", "results"), { recursive: true });
+  await writeFile(join(REPO, "bench", "results", "latest.json"), `${JSON.stringify(out, null, 2)}\n`);
+  if (json) process.stdout.write(`${JSON.stringify(out)}\n`);
+  else process.stdout.write(renderTable(s, details));
+}
+
+main().then(
+  () => process.exit(0),
+  async (e: unknown) => {
+    log(`bench failed: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}`);
+    await Promise.allSettled([...live].map((w) => w.stop()));
+    process.exit(1);
+  },
+);

@@ -1,0 +1,44 @@
+// The human table printed by `npm run bench` (pasted into the README).
+import type { Summary } from "./stats.js";
+
+const GOALS: Record<string, { goal: string; ok: (m: number) => boolean | undefined }> = {
+  cutoverGapRatio: { goal: "<= 1.1", ok: (m) => m <= 1.1 },
+  rollbackRatio: { goal: "<= 1.2", ok: (m) => m <= 1.2 },
+  releaseOverheadMs: { goal: "<= 2000", ok: (m) => m <= 2000 },
+  lostUpdates: { goal: "0", ok: (m) => m === 0 },
+  duplicatedUpdates: { goal: "0", ok: (m) => m === 0 },
+  baselineFailedDeliveries: { goal: "(baseline)", ok: () => undefined },
+  scaleRatio16to1: { goal: "<= 1.5", ok: (m) => m <= 1.5 },
+  helpColdStartMs: { goal: "-", ok: () => undefined },
+  statusColdStartMs: { goal: "-", ok: () => undefined },
+  releasePeakRssMb: { goal: "-", ok: () => undefined },
+};
+
+const f = (x: number) => (Number.isInteger(x) ? String(x) : x.toFixed(Math.abs(x) >= 100 ? 0 : 2));
+
+export function renderTable(s: Record<string, Summary>, d: Record<string, unknown>): string {
+  const rows = [["metric", "median", "min", "max", "runs", "goal", "met"]];
+  for (const [k, v] of Object.entries(s)) {
+    const g = GOALS[k];
+    const ok = g?.ok(v.median);
+    rows.push([k, f(v.median), f(v.min), f(v.max), String(v.runs.length || ""), g?.goal ?? "-", ok === undefined ? "" : ok ? "yes" : "NO"]);
+  }
+  const extra = (name: string, v: unknown) => {
+    const x = v as Summary | undefined;
+    if (x?.median !== undefined) rows.push([name, f(x.median), f(x.min), f(x.max), String(x.runs.length), "", ""]);
+  };
+  const det = d as Record<string, Record<string, unknown>>;
+  extra("roundTripSumMs", det.roundTripMs?.sum);
+  extra("cutoverGapMs", d.cutoverGapMs);
+  extra("rollbackMs", d.rollbackMs);
+  extra("releaseWallMs", d.releaseWallMs);
+  for (const [k, v] of Object.entries(det.releaseDelayMs ?? {})) extra(`release ${k} delay ms`, v);
+  for (const [k, v] of Object.entries(det.rollbackDelayMs ?? {})) extra(`rollback ${k} delay ms`, v);
+  for (const k of ["lost", "p50DelayMs", "p99DelayMs", "maxDelayMs", "deployMs"]) extra(`baseline ${k}`, det.baseline?.[k]);
+  extra("scale 1 host ms", det.scale?.oneHostMs);
+  extra("scale 16 hosts ms", det.scale?.sixteenHostsMs);
+  const widths = rows[0]?.map((_, i) => Math.max(...rows.map((r) => (r[i] ?? "").length))) ?? [];
+  const lines = rows.map((r) => r.map((c, i) => (i === 0 ? c.padEnd(widths[i] ?? 0) : c.padStart(widths[i] ?? 0))).join("  "));
+  lines.splice(1, 0, widths.map((w) => "-".repeat(w)).join("  "));
+  return `${lines.join("\n")}\n\nsandbox: ${JSON.stringify(d.sandbox)}\napi calls per release: ${JSON.stringify(d.apiCallsPerRelease)}\nstep ms (median): ${JSON.stringify(d.stepMsMedian)}\n`;
+}

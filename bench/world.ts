@@ -1,0 +1,131 @@
+// A sandbox world for one benchmark scenario: emulators, N hosts, the docker stand-in wrapped by a
+// counting script (so docker commands per release can be reported), an environment YAML, and a
+// `cli()` that runs the built CLI as a subprocess while sampling its peak RSS.
+import { spawn } from "node:child_process";
+import { readFileSync } from "node:fs";
+import { chmod, mkdir, mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join, resolve } from "node:path";
+import { killAllContainers } from "../src/sandbox/runtime/index.js";
+import { startSandboxWorld, type SandboxWorld } from "../src/sandbox/world.js";
+import { environmentYaml, type WorldOptions } from "../test/helpers/sandbox-env.js";
+
+export const REPO = resolve(import.meta.dirname, "../..");
+export const CLI = join(REPO, "dist/src/cli/main.js");
+export const BOT_TOKEN = "7000000003:TEST-bot-token-bench-aaaaaaaaaaaaaaaaaaa";
+const WEBHOOK_SECRET = "TEST-webhook-secret-bench";
+
+export interface CliRun {
+  code: number;
+  wallMs: number;
+  /** VmHWM of the CLI process sampled from /proc while it ran (MB); 0 when never sampled. */
+  peakRssMb: number;
+  events: Record<string, unknown>[];
+  result: Record<string, unknown> | undefined;
+  stderr: string;
+}
+
+export interface BenchWorld {
+  world: SandboxWorld;
+  dir: string;
+  env: NodeJS.ProcessEnv;
+  /** Where the CLI's local transport keeps containers: <config-dir>/.bluegreen/sandbox/runtime. */
+  cliRuntimeDir: string;
+  envFileDir: string;
+  startMs: number;
+  cli(args: string[], timeoutMs?: number): Promise<CliRun>;
+  /** docker commands (first argv word) run through the shim since the last reset. */
+  dockerCalls(): Promise<string[]>;
+  resetDockerCalls(): Promise<void>;
+  tg<T>(path: string, init?: RequestInit): Promise<T>;
+  stop(): Promise<void>;
+}
+
+function vmHwmMb(pid: number): number {
+  try {
+    const m = /VmHWM:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, "utf8"));
+    return m?.[1] !== undefined ? Number(m[1]) / 1024 : 0;
+  } catch {
+    return 0;
+  }
+}
+
+export async function startBenchWorld(o: WorldOptions & { hosts: number; firstHost: number }): Promise<BenchWorld> {
+  const dir = await mkdtemp(join(tmpdir(), "bluegreen-bench-"));
+  await mkdir(join(dir, "environments"), { recursive: true });
+  const t0 = performance.now();
+  const world = await startSandboxWorld({ root: join(dir, "sandbox"), hosts: o.hosts, firstHost: o.firstHost, botToken: BOT_TOKEN, awsTimeScale: 0.05, telegramTimeScale: 0.05 });
+  const startMs = performance.now() - t0;
+  const cliRuntimeDir = join(dir, ".bluegreen", "sandbox", "runtime");
+  try {
+    await writeFile(join(dir, "environments", `${o.environment ?? "bench"}.yaml`), environmentYaml(world, dir, { environment: "bench", ...o }));
+    // Counting wrapper: logs the docker sub-command, then execs the real shim.
+    const wrapDir = join(dir, "wrap");
+    const log = join(dir, "docker-calls.log");
+    await mkdir(wrapDir, { recursive: true });
+    await writeFile(log, "");
+    await writeFile(join(wrapDir, "docker"), `#!/bin/sh\necho "$1" >> '${log}'\nexec '${world.binDir}/docker' "$@"\n`);
+    await chmod(join(wrapDir, "docker"), 0o755);
+    const env: NodeJS.ProcessEnv = {
+      ...process.env,
+      ITEST_BOT_TOKEN: BOT_TOKEN,
+      ITEST_WEBHOOK_SECRET: WEBHOOK_SECRET,
+      PATH: `${wrapDir}:${world.binDir}:${process.env.PATH ?? ""}`,
+      BLUEGREEN_SANDBOX_STATE: world.runtimeDir,
+      NO_COLOR: "1",
+    };
+    const cli = (args: string[], timeoutMs = 120_000) =>
+      new Promise<CliRun>((res) => {
+        const started = performance.now();
+        const child = spawn(process.execPath, [CLI, ...args, "--config-dir", dir], { env, stdio: ["ignore", "pipe", "pipe"] });
+        let stdout = "";
+        let stderr = "";
+        let peak = 0;
+        const pid = child.pid ?? -1;
+        const sample = setInterval(() => (peak = Math.max(peak, vmHwmMb(pid))), 25);
+        const kill = setTimeout(() => child.kill("SIGKILL"), timeoutMs);
+        child.stdout.on("data", (d: Buffer) => {
+          stdout += d.toString();
+          peak = Math.max(peak, vmHwmMb(pid)); // VmHWM only grows: a late sample is the best one
+        });
+        child.stderr.on("data", (d: Buffer) => (stderr += d.toString()));
+        child.on("close", (code) => {
+          clearInterval(sample);
+          clearTimeout(kill);
+          const events = stdout.split("\n").filter((l) => l.startsWith("{")).flatMap((l) => {
+            try {
+              return [JSON.parse(l) as Record<string, unknown>];
+            } catch {
+              return [];
+            }
+          });
+          res({ code: code ?? -1, wallMs: performance.now() - started, peakRssMb: peak, events, result: events.filter((e) => e.type === "result").at(-1), stderr });
+        });
+      });
+    const tg = async <T>(path: string, init?: RequestInit): Promise<T> => (await (await fetch(`${world.telegram.url}/_control/${path}`, init)).json()) as T;
+    return {
+      world,
+      dir,
+      env,
+      cliRuntimeDir,
+      envFileDir: join(dir, "files"),
+      startMs,
+      cli,
+      tg,
+      dockerCalls: async () => (await readFile(log, "utf8")).split("\n").filter((l) => l !== ""),
+      resetDockerCalls: () => writeFile(log, ""),
+      stop: async () => {
+        // The CLI runs containers under <config-dir>/.bluegreen/sandbox/runtime, not world.runtimeDir,
+        // so world.stop() alone leaves those bots running: kill both state roots.
+        await killAllContainers(cliRuntimeDir).catch(() => 0);
+        await world.stop();
+        await rm(dir, { recursive: true, force: true });
+      },
+    };
+  } catch (e) {
+    await killAllContainers(cliRuntimeDir).catch(() => 0);
+    await world.stop();
+    throw e;
+  }
+}
+
