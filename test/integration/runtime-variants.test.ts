@@ -116,11 +116,13 @@ describe("echo-bot variants under the sandbox runtime", () => {
   });
 
   it("slow-boot answers 503 until 20 s x BOT_TIME_SCALE have passed, then 200", async () => {
-    await world.dockerOk("run", "-d", "--name", "slow", "-e", "BOT_TIME_SCALE=0.1", "-p", "5208:5000", "echo-bot:slow-boot");
+    // 0.25 -> 5 s: long enough for a loaded machine to boot node and still see the 503 phase.
+    await world.dockerOk("run", "-d", "--name", "slow", "-e", "BOT_TIME_SCALE=0.25", "-p", "5208:5000", "echo-bot:slow-boot");
     const started = Date.now();
     expect(JSON.parse(await waitForStatus(`http://${HOST}:5208/health`, 503))).toEqual({ status: "starting" });
-    const body = await waitForStatus(`http://${HOST}:5208/health`, 200, 10_000);
-    expect(Date.now() - started).toBeGreaterThanOrEqual(1_000);
+    const body = await waitForStatus(`http://${HOST}:5208/health`, 200, 15_000);
+    // The bot's clock starts after `docker run` spawned it, so readiness comes >= 5 s after that.
+    expect(Date.now() - started).toBeGreaterThanOrEqual(4_500);
     expect(JSON.parse(body)).toEqual({ status: "ok", mode: "webhook", version: "slow-boot" });
   });
 
