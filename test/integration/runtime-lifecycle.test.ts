@@ -147,6 +147,16 @@ describe("docker run on a sandbox host", () => {
       stderr: "Error response from daemon: No such container: bot-green\n",
     });
     expect(await world.docker("stop", "bot-green")).toMatchObject({ code: 1, stderr: "Error response from daemon: No such container: bot-green\n" });
+    expect(await world.docker("rm", "--force", "bot-green")).toEqual({
+      code: 0,
+      stdout: "",
+      stderr: "Error response from daemon: No such container: bot-green\n",
+    });
+    expect(await world.docker("rm", "bot-green")).toEqual({
+      code: 1,
+      stdout: "",
+      stderr: "Error response from daemon: No such container: bot-green\n",
+    });
   });
 
   it("kills at once with docker stop -t 0 (exit 137) and does not restart", async () => {

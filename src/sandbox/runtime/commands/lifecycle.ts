@@ -85,7 +85,9 @@ export async function rmCommand(ctx: CliContext, argv: string[]): Promise<number
   for (const name of args.positionals) {
     const record = await findContainer(ctx.paths, name);
     if (!record) {
-      if (!force) errors.push(noSuchContainer(name));
+      // docker rm --force reports a missing container but still exits 0.
+      if (force) ctx.err(`${noSuchContainer(name)}\n`);
+      else errors.push(noSuchContainer(name));
       continue;
     }
     if (isActive(record) && !force) {
