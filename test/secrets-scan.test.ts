@@ -36,7 +36,10 @@ beforeAll(async () => {
     .replaceAll("http://127.0.0.1:8081", `http://127.0.0.1:${closedPort}`);
   await writeFile(join(dir, "environments/local.yaml"), local);
   // The same file under another name, with a webhook secret Telegram would refuse (the error must not quote it).
-  await writeFile(join(dir, "environments/broken.yaml"), local.replace("environment: local", "environment: broken").replaceAll("BLUEGREEN_SANDBOX_WEBHOOK_SECRET", "BAD_SECRET"));
+  await writeFile(
+    join(dir, "environments/broken.yaml"),
+    local.replace("environment: local", "environment: broken").replaceAll("BLUEGREEN_SANDBOX_WEBHOOK_SECRET", "BAD_SECRET"),
+  );
   for (const name of ["production", "staging"]) await writeFile(join(dir, `environments/${name}.yaml`), await readFile(`environments/${name}.yaml`, "utf8"));
 }, 60_000);
 

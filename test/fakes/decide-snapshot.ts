@@ -3,7 +3,7 @@ import type { Goal, Progress, Snapshot } from "../../src/domain/decide.js";
 import type { Colour, ContainerFacts, InFlight, ReleaseRef, TrafficFacts } from "../../src/domain/types.js";
 
 export const URLS = { blue: "https://bot.example.com/telegram/blue", green: "https://bot.example.com/telegram/green" };
-export const IMAGE = "repo/bot@sha256:" + "a".repeat(64);
+export const IMAGE = `repo/bot@sha256:${"a".repeat(64)}`;
 export const RELEASE: Goal = { kind: "release", colour: "green", releaseId: "r2", image: IMAGE, from: "blue" };
 export const ROLLBACK: Goal = { kind: "rollback", colour: "green", releaseId: "r2", image: IMAGE, from: "blue" };
 export const URGENT: Goal = { ...ROLLBACK, urgent: true };
@@ -31,7 +31,7 @@ export function flight(kind: "release" | "rollback", releaseId: string, phase: I
 }
 
 export const GOAL_REF: ReleaseRef = { colour: "green", releaseId: "r2", image: IMAGE };
-export const OLD_REF: ReleaseRef = { colour: "blue", releaseId: "r1", image: "repo/bot@sha256:" + "b".repeat(64) };
+export const OLD_REF: ReleaseRef = { colour: "blue", releaseId: "r1", image: `repo/bot@sha256:${"b".repeat(64)}` };
 
 export interface Row {
   goal?: Goal;
@@ -61,4 +61,3 @@ export function snapshotOf(r: Row): Snapshot {
     tags: { live: r.live === undefined ? OLD_REF : r.live, previous: null, verified: null, inFlight: r.inFlight ?? null, previousWarmUntil: null },
   };
 }
-

@@ -1,7 +1,21 @@
 // Stateful in-memory fakes of the orchestrator's ports: an ALB (listener, tags, target groups whose
 // health follows the hosts' containers), Telegram's webhook, hosts with a tiny docker, and a clock.
 import type { Colour } from "../../src/domain/types.js";
-import type { BotInfo, Clock, ExecResult, ForwardTarget, HttpResponse, ListenerView, LoadBalancer, RemoteHost, SetWebhookParams, TargetGroupView, TargetHealthView, Telegram, WebhookInfo } from "../../src/ports.js";
+import type {
+  BotInfo,
+  Clock,
+  ExecResult,
+  ForwardTarget,
+  HttpResponse,
+  ListenerView,
+  LoadBalancer,
+  RemoteHost,
+  SetWebhookParams,
+  TargetGroupView,
+  TargetHealthView,
+  Telegram,
+  WebhookInfo,
+} from "../../src/ports.js";
 
 interface FakeContainer {
   name: string;
@@ -49,12 +63,24 @@ export class FakeHost implements RemoteHost {
         const found = rest.slice(2).flatMap((n) => {
           const c = this.containers.get(n);
           if (c === undefined) return [];
-          return [{ Name: `/${c.name}`, RestartCount: c.restartCount, State: { Status: c.running ? "running" : "exited", Running: c.running, ExitCode: 0, OOMKilled: false, StartedAt: "2026-01-01T00:00:00Z" }, Config: { Labels: c.labels } }];
+          return [
+            {
+              Name: `/${c.name}`,
+              RestartCount: c.restartCount,
+              State: { Status: c.running ? "running" : "exited", Running: c.running, ExitCode: 0, OOMKilled: false, StartedAt: "2026-01-01T00:00:00Z" },
+              Config: { Labels: c.labels },
+            },
+          ];
         });
         return { code: found.length === rest.length - 2 ? 0 : 1, stdout: JSON.stringify(found), stderr: "" };
       }
       case "stats":
-        return ok(rest.slice(3).map((n) => JSON.stringify({ Name: n, MemUsage: "50MiB / 400MiB" })).join("\n"));
+        return ok(
+          rest
+            .slice(3)
+            .map((n) => JSON.stringify({ Name: n, MemUsage: "50MiB / 400MiB" }))
+            .join("\n"),
+        );
       case "logs":
         return ok("fake log line");
       case "start":
@@ -155,7 +181,13 @@ export class FakeTelegram implements Telegram {
   }
   async setWebhook(p: SetWebhookParams): Promise<void> {
     this.secretToken = p.secretToken;
-    this.info = { url: p.url, hasCustomCertificate: p.certificatePem !== undefined, pendingUpdateCount: 0, ...(p.maxConnections !== undefined ? { maxConnections: p.maxConnections } : {}), ...(p.allowedUpdates !== undefined ? { allowedUpdates: p.allowedUpdates } : {}) };
+    this.info = {
+      url: p.url,
+      hasCustomCertificate: p.certificatePem !== undefined,
+      pendingUpdateCount: 0,
+      ...(p.maxConnections !== undefined ? { maxConnections: p.maxConnections } : {}),
+      ...(p.allowedUpdates !== undefined ? { allowedUpdates: p.allowedUpdates } : {}),
+    };
   }
   async deleteWebhook(): Promise<void> {
     this.info = { url: "", hasCustomCertificate: false, pendingUpdateCount: 0 };

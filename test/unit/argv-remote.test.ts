@@ -1,9 +1,9 @@
 // Every host command as an exact argv: docker, the deploy lock, private files, and the staged `docker run`.
 import { describe, expect, it } from "vitest";
+import { containerEnv, envFilePath, runArgv } from "../../src/orchestrator/stage.js";
 import { containerName, diskFree, docker, LABEL, parseDfAvailableKib } from "../../src/remote/docker.js";
 import { appendLine, envFileContent, readFile, writeFilePrivate } from "../../src/remote/files.js";
 import { leaseExpired, lockCommands, lockPath, parseLease } from "../../src/remote/lock.js";
-import { containerEnv, envFilePath, runArgv } from "../../src/orchestrator/stage.js";
 import { ctxFor, GOAL } from "../fakes/argv-ctx.js";
 
 describe("docker argv", () => {
@@ -98,7 +98,13 @@ describe("env file content", () => {
 
 describe("private files and the lock", () => {
   it("passes paths as $1, content via stdin", () => {
-    expect(writeFilePrivate("/etc/x.env")).toEqual(["sh", "-c", 'umask 077 && mkdir -p "$(dirname "$1")" && cat > "$1.tmp.$$" && mv -f "$1.tmp.$$" "$1"', "sh", "/etc/x.env"]);
+    expect(writeFilePrivate("/etc/x.env")).toEqual([
+      "sh",
+      "-c",
+      'umask 077 && mkdir -p "$(dirname "$1")" && cat > "$1.tmp.$$" && mv -f "$1.tmp.$$" "$1"',
+      "sh",
+      "/etc/x.env",
+    ]);
     expect(appendLine("/var/log/h.jsonl")).toEqual(["sh", "-c", 'umask 077 && mkdir -p "$(dirname "$1")" && cat >> "$1"', "sh", "/var/log/h.jsonl"]);
     expect(readFile("/a b")).toEqual(["sh", "-c", 'if [ -f "$1" ]; then cat "$1"; fi', "sh", "/a b"]);
   });
@@ -128,7 +134,15 @@ describe("private files and the lock", () => {
   });
 
   it("parses leases and their expiry", () => {
-    const lease = { owner: "me", machine: "m", pid: 42, releaseId: "r2", command: "release", acquiredAt: "2026-01-01T00:00:00Z", expiresAt: "2026-01-01T00:10:00Z" };
+    const lease = {
+      owner: "me",
+      machine: "m",
+      pid: 42,
+      releaseId: "r2",
+      command: "release",
+      acquiredAt: "2026-01-01T00:00:00Z",
+      expiresAt: "2026-01-01T00:10:00Z",
+    };
     expect(parseLease(JSON.stringify(lease))).toEqual(lease);
     expect(parseLease("  \n")).toBeNull();
     expect(parseLease("{not json")).toBeNull();

@@ -4,11 +4,11 @@
 import { execFileSync } from "node:child_process";
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
+import { runArgv } from "../../src/orchestrator/stage.js";
 import { docker } from "../../src/remote/docker.js";
 import { envFileContent } from "../../src/remote/files.js";
 import { lockCommands, lockPath } from "../../src/remote/lock.js";
 import { quoteArgv } from "../../src/remote/quote.js";
-import { runArgv } from "../../src/orchestrator/stage.js";
 import { ctxFor, GOAL } from "../fakes/argv-ctx.js";
 
 /** What a POSIX shell rebuilds from an SSH-style command string: `set -- <string>` then every word NUL-terminated. */

@@ -59,8 +59,16 @@ describe("bluegreen CLI basics", () => {
   });
 
   it("release without ENV, or with two: exit 64", async () => {
-    expect(await runCli(["release", "--image", "v2"])).toEqual({ code: 64, out: "", err: "✖ UsageError:\n  release takes ENV\n  next: usage: bluegreen release ENV\n" });
-    expect(await runCli(["release", "a", "b", "--image", "v2"])).toEqual({ code: 64, out: "", err: '✖ UsageError:\n  release takes ENV; unexpected "b"\n  next: usage: bluegreen release ENV\n' });
+    expect(await runCli(["release", "--image", "v2"])).toEqual({
+      code: 64,
+      out: "",
+      err: "✖ UsageError:\n  release takes ENV\n  next: usage: bluegreen release ENV\n",
+    });
+    expect(await runCli(["release", "a", "b", "--image", "v2"])).toEqual({
+      code: 64,
+      out: "",
+      err: '✖ UsageError:\n  release takes ENV; unexpected "b"\n  next: usage: bluegreen release ENV\n',
+    });
   });
 
   it("bad durations and limits: exit 64 with the value", async () => {
@@ -69,7 +77,11 @@ describe("bluegreen CLI basics", () => {
       out: "",
       err: '✖ UsageError:\n  --bake "soon": not a duration\n  next: use a duration like 30s, 5m or 1h\n',
     });
-    expect(await runCli(["history", "production", "--limit", "0"])).toEqual({ code: 64, out: "", err: '✖ UsageError:\n  --limit "0": must be a whole number from 1 to 10000\n' });
+    expect(await runCli(["history", "production", "--limit", "0"])).toEqual({
+      code: 64,
+      out: "",
+      err: '✖ UsageError:\n  --limit "0": must be a whole number from 1 to 10000\n',
+    });
   });
 
   it("--json errors are one result line on stdout", async () => {

@@ -4,8 +4,8 @@ import { mkdir, mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { BASE_ENV, BASE_YAML, brokenConfigs, FILE } from "../fixtures/broken-configs.js";
 import { runCli } from "../fakes/cli-run.js";
+import { BASE_ENV, BASE_YAML, brokenConfigs, FILE } from "../fixtures/broken-configs.js";
 
 let root: string;
 let n = 0;

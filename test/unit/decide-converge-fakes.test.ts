@@ -27,9 +27,17 @@ function world() {
   const clock = new FakeClock(T0);
   // Blue runs r1 on both hosts and is live on both switches.
   for (const h of hosts) {
-    h.run("telegram-bot-blue", { "bluegreen.environment": "production", "bluegreen.colour": "blue", "bluegreen.release": "r1", "bluegreen.image": IMG1 }, IMG1, 5001);
+    h.run(
+      "telegram-bot-blue",
+      { "bluegreen.environment": "production", "bluegreen.colour": "blue", "bluegreen.release": "r1", "bluegreen.image": IMG1 },
+      IMG1,
+      5001,
+    );
   }
-  void lb.registerTargets(groups.blue.arn, hosts.map((h) => ({ id: h.instanceId, port: 5001 })));
+  void lb.registerTargets(
+    groups.blue.arn,
+    hosts.map((h) => ({ id: h.instanceId, port: 5001 })),
+  );
   lb.forward = [
     { targetGroupArn: groups.blue.arn, weight: 1 },
     { targetGroupArn: groups.green.arn, weight: 0 },

@@ -50,7 +50,16 @@ function* cases(): Generator<Case> {
                 for (const progress of progresses)
                   for (const live of lives) {
                     const row: Row = { goal, inFlight, hosts, registered, weights: wt, foreign, webhook, progress, live };
-                    yield { label: JSON.stringify({ ...row, goal: `${goal.kind}${goal.urgent ? "!" : ""}`, inFlight: inFlight && `${inFlight.kind}/${inFlight.releaseId}/${inFlight.phase}` }), snap: snapshotOf(row), goal, progress };
+                    yield {
+                      label: JSON.stringify({
+                        ...row,
+                        goal: `${goal.kind}${goal.urgent ? "!" : ""}`,
+                        inFlight: inFlight && `${inFlight.kind}/${inFlight.releaseId}/${inFlight.phase}`,
+                      }),
+                      snap: snapshotOf(row),
+                      goal,
+                      progress,
+                    };
                   }
 }
 

@@ -30,7 +30,19 @@ describe("healthVerdict", () => {
 });
 
 function c(over: Partial<ContainerFacts>): ContainerFacts {
-  return { name: "bot-green", colour: "green", releaseId: "r2", image: "img", running: true, status: "running", exitCode: 0, oomKilled: false, restartCount: 0, startedAt: null, ...over };
+  return {
+    name: "bot-green",
+    colour: "green",
+    releaseId: "r2",
+    image: "img",
+    running: true,
+    status: "running",
+    exitCode: 0,
+    oomKilled: false,
+    restartCount: 0,
+    startedAt: null,
+    ...over,
+  };
 }
 
 describe("containerVerdict", () => {
@@ -38,9 +50,19 @@ describe("containerVerdict", () => {
     ["missing", undefined, undefined, fail("container is missing")],
     ["running", c({}), undefined, OK],
     ["running, no new restarts", c({ restartCount: 2 }), 2, OK],
-    ["OOM-killed wins over everything", c({ oomKilled: true, running: false, status: "exited", exitCode: 137 }), undefined, fail("container bot-green was OOM-killed (memory limit reached)")],
+    [
+      "OOM-killed wins over everything",
+      c({ oomKilled: true, running: false, status: "exited", exitCode: 137 }),
+      undefined,
+      fail("container bot-green was OOM-killed (memory limit reached)"),
+    ],
     ["OOM flag while running", c({ oomKilled: true }), 0, fail("container bot-green was OOM-killed (memory limit reached)")],
-    ["restart loop", c({ running: false, status: "restarting", exitCode: 1, restartCount: 4 }), undefined, fail("container bot-green is in a restart loop (exit code 1, 4 restarts)")],
+    [
+      "restart loop",
+      c({ running: false, status: "restarting", exitCode: 1, restartCount: 4 }),
+      undefined,
+      fail("container bot-green is in a restart loop (exit code 1, 4 restarts)"),
+    ],
     ["exited", c({ running: false, status: "exited", exitCode: 3 }), undefined, fail("container bot-green exited with code 3")],
     ["created, never started", c({ running: false, status: "created", exitCode: 0 }), undefined, fail("container bot-green exited with code 0")],
     ["restarted since baseline", c({ restartCount: 3, exitCode: 2 }), 1, fail("container bot-green restarted 2 time(s) (exit code 2)")],
@@ -55,7 +77,15 @@ describe("targetHealthVerdict", () => {
     { id: "i-2", port: 5002 },
   ];
   it("all healthy", () => {
-    expect(targetHealthVerdict([{ id: "i-2", port: 5002, state: "healthy" }, { id: "i-1", port: 5002, state: "healthy" }], expected)).toEqual(OK);
+    expect(
+      targetHealthVerdict(
+        [
+          { id: "i-2", port: 5002, state: "healthy" },
+          { id: "i-1", port: 5002, state: "healthy" },
+        ],
+        expected,
+      ),
+    ).toEqual(OK);
   });
   it("nothing expected", () => {
     expect(targetHealthVerdict([], [])).toEqual(OK);
@@ -67,8 +97,18 @@ describe("targetHealthVerdict", () => {
     expect(targetHealthVerdict([{ id: "i-1", port: 5001, state: "healthy" }], expected)).toEqual(wait("target i-1:5002 is not registered yet"));
   });
   it("unhealthy with reason and description", () => {
-    const views = [{ id: "i-1", port: 5002, state: "unhealthy" as const, reason: "Target.ResponseCodeMismatch", description: "Health checks failed with these codes: [503]" }];
-    expect(targetHealthVerdict(views, expected)).toEqual(wait("target i-1:5002 is unhealthy (Target.ResponseCodeMismatch: Health checks failed with these codes: [503])"));
+    const views = [
+      {
+        id: "i-1",
+        port: 5002,
+        state: "unhealthy" as const,
+        reason: "Target.ResponseCodeMismatch",
+        description: "Health checks failed with these codes: [503]",
+      },
+    ];
+    expect(targetHealthVerdict(views, expected)).toEqual(
+      wait("target i-1:5002 is unhealthy (Target.ResponseCodeMismatch: Health checks failed with these codes: [503])"),
+    );
   });
   it("initial with reason only; empty description ignored", () => {
     const views = [{ id: "i-1", port: 5002, state: "initial" as const, reason: "Elb.RegistrationInProgress", description: "" }];
@@ -95,7 +135,11 @@ describe("webhookVerdict", () => {
     ["deleted", info({ url: "" }), fail("the webhook was deleted behind our back")],
     ["moved", info({ url: "https://evil.example.com/x" }), fail("the webhook was moved to https://evil.example.com/x behind our back")],
     ["error before the cutover is not ours", info({ lastErrorDate: 1_699_999_999, lastErrorMessage: "Wrong response from the webhook: 502 Bad Gateway" }), OK],
-    ["error at the cutover second is ours", info({ lastErrorDate: 1_700_000_000, lastErrorMessage: "Wrong response from the webhook: 502 Bad Gateway" }), fail("Telegram reports webhook delivery errors since the cutover: Wrong response from the webhook: 502 Bad Gateway")],
+    [
+      "error at the cutover second is ours",
+      info({ lastErrorDate: 1_700_000_000, lastErrorMessage: "Wrong response from the webhook: 502 Bad Gateway" }),
+      fail("Telegram reports webhook delivery errors since the cutover: Wrong response from the webhook: 502 Bad Gateway"),
+    ],
     ["error without message", info({ lastErrorDate: 1_700_000_100 }), fail("Telegram reports webhook delivery errors since the cutover: unknown error")],
     ["pending at the limit", info({ pendingUpdateCount: 10 }), OK],
     ["pending above the limit", info({ pendingUpdateCount: 11 }), fail("11 updates are waiting for delivery (limit 10)")],

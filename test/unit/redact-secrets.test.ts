@@ -9,7 +9,11 @@ afterEach(() => clearSecrets());
 
 describe("redact", () => {
   it.each<[string, string, string]>([
-    ["token in a Telegram URL path", `POST https://api.telegram.org/bot${TOKEN}/setWebhook failed`, "POST https://api.telegram.org/bot<redacted>/setWebhook failed"],
+    [
+      "token in a Telegram URL path",
+      `POST https://api.telegram.org/bot${TOKEN}/setWebhook failed`,
+      "POST https://api.telegram.org/bot<redacted>/setWebhook failed",
+    ],
     ["token in a loopback URL path", `http://127.0.0.1:8081/bot${TOKEN}/getMe`, "http://127.0.0.1:8081/bot<redacted>/getMe"],
     ["short token in a path (shape only needs digits:word)", "/bot1:abc/getMe", "/bot<redacted>/getMe"],
     ["bare token", `token is ${TOKEN}.`, "token is <redacted>."],

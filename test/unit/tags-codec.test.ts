@@ -4,9 +4,17 @@ import { describe, expect, it } from "vitest";
 import { decodeTags, encodeInFlight, encodeRef, finalTags, IN_FLIGHT_KEYS, TAG } from "../../src/domain/tags.js";
 import type { InFlight, ReleaseRef, ReleaseTags } from "../../src/domain/types.js";
 
-const R1: ReleaseRef = { colour: "blue", releaseId: "r1", image: "repo@sha256:" + "1".repeat(64) };
-const R2: ReleaseRef = { colour: "green", releaseId: "r2", image: "repo@sha256:" + "2".repeat(64) };
-const FLIGHT: InFlight = { kind: "release", releaseId: "r2", colour: "green", image: R2.image, from: "blue", startedAt: "2026-01-01T00:00:00.000Z", phase: "cutover" };
+const R1: ReleaseRef = { colour: "blue", releaseId: "r1", image: `repo@sha256:${"1".repeat(64)}` };
+const R2: ReleaseRef = { colour: "green", releaseId: "r2", image: `repo@sha256:${"2".repeat(64)}` };
+const FLIGHT: InFlight = {
+  kind: "release",
+  releaseId: "r2",
+  colour: "green",
+  image: R2.image,
+  from: "blue",
+  startedAt: "2026-01-01T00:00:00.000Z",
+  phase: "cutover",
+};
 const EMPTY: ReleaseTags = { live: null, previous: null, verified: null, inFlight: null, previousWarmUntil: null };
 
 describe("tag encoding", () => {
@@ -21,7 +29,11 @@ describe("tag encoding", () => {
       "bluegreen:inflight-phase": "cutover",
     });
     expect(encodeRef("live", R1)).toEqual({ "bluegreen:live-colour": "blue", "bluegreen:live-release": "r1", "bluegreen:live-image": R1.image });
-    expect(encodeRef("previous", R2)).toEqual({ "bluegreen:previous-colour": "green", "bluegreen:previous-release": "r2", "bluegreen:previous-image": R2.image });
+    expect(encodeRef("previous", R2)).toEqual({
+      "bluegreen:previous-colour": "green",
+      "bluegreen:previous-release": "r2",
+      "bluegreen:previous-image": R2.image,
+    });
     expect(IN_FLIGHT_KEYS).toEqual(Object.keys(encodeInFlight(FLIGHT)));
   });
 
@@ -36,7 +48,13 @@ describe("tag encoding", () => {
   });
 
   it("round-trips a full state", () => {
-    const tags = { ...encodeRef("live", R2), ...encodeRef("previous", R1), ...encodeInFlight(FLIGHT), [TAG.verified]: "r1", [TAG.previousWarmUntil]: "2026-01-01T01:00:00.000Z" };
+    const tags = {
+      ...encodeRef("live", R2),
+      ...encodeRef("previous", R1),
+      ...encodeInFlight(FLIGHT),
+      [TAG.verified]: "r1",
+      [TAG.previousWarmUntil]: "2026-01-01T01:00:00.000Z",
+    };
     expect(decodeTags(tags)).toEqual({ live: R2, previous: R1, verified: "r1", inFlight: FLIGHT, previousWarmUntil: "2026-01-01T01:00:00.000Z" });
   });
 
@@ -59,14 +77,24 @@ describe("tag encoding", () => {
     const colour = fc.constantFrom("blue" as const, "green" as const);
     const text = fc.string({ maxLength: 60 });
     fc.assert(
-      fc.property(colour, text, text, colour, fc.option(colour, { nil: null }), fc.constantFrom("release" as const, "rollback" as const), fc.constantFrom("staging" as const, "cutover" as const, "baking" as const), text, (lc, rid, img, fcol, from, kind, phase, started) => {
-        const live: ReleaseRef = { colour: lc, releaseId: rid, image: img };
-        const f: InFlight = { kind, releaseId: rid, colour: fcol, image: img, from, startedAt: started, phase };
-        const d = decodeTags({ ...encodeRef("live", live), ...encodeRef("previous", live), ...encodeInFlight(f) });
-        expect(d.live).toEqual(live);
-        expect(d.previous).toEqual(live);
-        expect(d.inFlight).toEqual(f);
-      }),
+      fc.property(
+        colour,
+        text,
+        text,
+        colour,
+        fc.option(colour, { nil: null }),
+        fc.constantFrom("release" as const, "rollback" as const),
+        fc.constantFrom("staging" as const, "cutover" as const, "baking" as const),
+        text,
+        (lc, rid, img, fcol, from, kind, phase, started) => {
+          const live: ReleaseRef = { colour: lc, releaseId: rid, image: img };
+          const f: InFlight = { kind, releaseId: rid, colour: fcol, image: img, from, startedAt: started, phase };
+          const d = decodeTags({ ...encodeRef("live", live), ...encodeRef("previous", live), ...encodeInFlight(f) });
+          expect(d.live).toEqual(live);
+          expect(d.previous).toEqual(live);
+          expect(d.inFlight).toEqual(f);
+        },
+      ),
     );
   });
 });
@@ -108,12 +136,19 @@ describe("finalTags", () => {
 
   it("re-finalizing the same live release keeps previous untouched", () => {
     const before: ReleaseTags = { ...EMPTY, live: R2, previous: R1 };
-    expect(finalTags(before, goalR2, { baked: true, warmUntil: "x" })).toEqual({ set: { ...encodeRef("live", R2), [TAG.verified]: "r2" }, remove: IN_FLIGHT_KEYS });
+    expect(finalTags(before, goalR2, { baked: true, warmUntil: "x" })).toEqual({
+      set: { ...encodeRef("live", R2), [TAG.verified]: "r2" },
+      remove: IN_FLIGHT_KEYS,
+    });
   });
 
   it("keeps every tag value under ELBv2's 256-character limit for realistic values", () => {
     const image = `123456789012.dkr.ecr.ap-southeast-2.amazonaws.com/telegram-bot@sha256:${"f".repeat(64)}`;
-    const r = finalTags({ ...EMPTY, live: { ...R1, image } }, { ...goalR2, image, releaseId: "r20260101T000000Z-abcd" }, { baked: true, warmUntil: new Date(0).toISOString() });
+    const r = finalTags(
+      { ...EMPTY, live: { ...R1, image } },
+      { ...goalR2, image, releaseId: "r20260101T000000Z-abcd" },
+      { baked: true, warmUntil: new Date(0).toISOString() },
+    );
     for (const v of Object.values(r.set)) expect(v.length).toBeLessThanOrEqual(256);
     for (const k of Object.keys(r.set)) expect(k.length).toBeLessThanOrEqual(128);
   });
