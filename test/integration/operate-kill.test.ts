@@ -76,7 +76,8 @@ async function expectConsistent(): Promise<void> {
 
 describe("release killed with SIGKILL, then the next release", () => {
   it("first release v1", async () => {
-    expectExit(await withStream(t, () => t.cli(["release", "itest", "--image", "v1", "--json"]), 3), 0);
+    // No stream yet: with no webhook set, updates would only pile up at Telegram.
+    expectExit(await t.cli(["release", "itest", "--image", "v1", "--json"]), 0);
     await expectConsistent();
   }, 180_000);
 

@@ -73,7 +73,7 @@ describe("promote", () => {
       const h = await fetch(`http://${ip}:${port}/health`);
       expect(((await h.json()) as { version: string }).version).toBe("v2");
     }
-  });
+  }, 180_000);
 
   it("refuses with exit 1 while FROM is mid-release (in-flight tags on its listener)", async () => {
     const tags = encodeInFlight({ kind: "release", releaseId: "r-test-inflight", colour: "green", image: "echo-bot:v3", from: "blue", startedAt: new Date().toISOString(), phase: "staging" });
