@@ -106,7 +106,9 @@ export class Output implements Reporter {
       const current = index >= 0 ? this.running[index] : this.running.find((r) => r.key.startsWith(`${e.step}|`));
       if (current !== undefined) {
         current.message = e.message;
-        this.redraw();
+        // --verbose keeps every progress line; otherwise it lives only in the spinner line.
+        if (this.o.verbose) this.line(`${this.clock()} ${this.render(e)}`);
+        else this.redraw();
         return;
       }
       if (!this.o.verbose && e.step === "gates") return;
@@ -132,10 +134,13 @@ export class Output implements Reporter {
   }
 
   private redraw(): void {
-    const width = Math.max(20, (this.o.out as { columns?: number }).columns ?? 100);
+    // A pseudo-terminal without a size reports 0 columns: assume a common width then.
+    const columns = (this.o.out as { columns?: number }).columns;
+    const width = Math.max(20, columns !== undefined && columns > 0 ? columns : 100);
     const spin = SPINNER[this.frame % SPINNER.length] ?? "-";
     const lines = this.running.map((r) => `${this.paint("start", spin)} ${truncate(redact(this.runningText(r)), width - 3)}`);
-    this.o.out.write(UP_AND_CLEAR(this.drawn) + lines.map((l) => `${l}\n`).join(""));
+    if (this.drawn === 0 && lines.length === 0) return;
+    this.o.out.write((this.drawn > 0 ? UP_AND_CLEAR(this.drawn) : "") + lines.map((l) => `${l}\n`).join(""));
     this.drawn = lines.length;
   }
 
