@@ -40,6 +40,18 @@ for (const sig of ["SIGINT", "SIGTERM"] as const) {
 
 const mb = (bytes: number) => round(bytes / 2 ** 20);
 
+const errors: string[] = [];
+/** A failed scenario is reported (details.errors, NaN figures) instead of losing the whole run. */
+async function attempt<T>(name: string, fallback: T, fn: () => Promise<T>): Promise<T> {
+  try {
+    return await fn();
+  } catch (e) {
+    errors.push(`${name}: ${e instanceof Error ? e.message : String(e)}`);
+    log(`  ${name} failed: ${e instanceof Error ? e.message : String(e)}`);
+    return fallback;
+  }
+}
+
 async function main(): Promise<void> {
   const rssBefore = process.memoryUsage().rss;
   const loadBefore = loadavg().map(round);
@@ -53,12 +65,12 @@ async function main(): Promise<void> {
     return { startMs: w.startMs, idleRss, scenario, cold };
   });
   log("baseline: stop-old/start-new restart deploy under the same stream");
-  const baseline = !only.has("baseline") ? [] : await withWorld({ hosts: 2, firstHost: 210 }, (w) => runBaseline(w, quick ? ["v2"] : ["v2", "v3", "v1"], RATE, log));
+  const baseline = !only.has("baseline") ? [] : await attempt("baseline", [], () => withWorld({ hosts: 2, firstHost: 210 }, (w) => runBaseline(w, quick ? ["v2"] : ["v2", "v3", "v1"], RATE, log)));
   log("scale: 1 host per colour vs 16");
   const scaleImages = quick ? ["v2"] : ["v2", "v3", "v1"];
-  const one = !only.has("scale") ? [] : await withWorld({ hosts: 1, firstHost: 220 }, (w) => releaseTimes(w, scaleImages, log));
+  const one = !only.has("scale") ? [] : await attempt("scale-1", [], () => withWorld({ hosts: 1, firstHost: 220 }, (w) => releaseTimes(w, scaleImages, log)));
   // 16-host releases take minutes on 2 cores: two measured runs (plus the initial one).
-  const sixteen = !only.has("scale") ? [] : await withWorld({ hosts: 16, firstHost: 230 }, (w) => releaseTimes(w, scaleImages.slice(0, 2), log));
+  const sixteen = !only.has("scale") ? [] : await attempt("scale-16", [], () => withWorld({ hosts: 16, firstHost: 230 }, (w) => releaseTimes(w, scaleImages.slice(0, 2), log)));
 
   const { releases, rollbacks } = main.scenario;
   const all = [...releases, ...rollbacks];
@@ -80,6 +92,8 @@ async function main(): Promise<void> {
   const details = {
     when: new Date().toISOString(),
     quick,
+    errors,
+    awsTimeScale: 0.2,
     loadAverage: { before: loadBefore, after: loadavg().map(round), cpus: 2 },
     outcomes: all.map((r) => ({ image: r.image, outcome: r.outcome, reason: r.reason })),
     streamRatePerSecond: RATE,

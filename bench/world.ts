@@ -50,11 +50,16 @@ function vmHwmMb(pid: number): number {
   }
 }
 
-export async function startBenchWorld(o: WorldOptions & { hosts: number; firstHost: number }): Promise<BenchWorld> {
+/**
+ * awsTimeScale defaults to 0.2 (the sandbox's own default: ALB health check every 1 s, timeout
+ * 400 ms). The integration tests' 0.05 gives a 100 ms health-check timeout, which a bot under a
+ * 50 updates/s stream on a loaded 2-core box misses, so healthy releases were rolled back.
+ */
+export async function startBenchWorld(o: WorldOptions & { hosts: number; firstHost: number; awsTimeScale?: number }): Promise<BenchWorld> {
   const dir = await mkdtemp(join(tmpdir(), "bluegreen-bench-"));
   await mkdir(join(dir, "environments"), { recursive: true });
   const t0 = performance.now();
-  const world = await startSandboxWorld({ root: join(dir, "sandbox"), hosts: o.hosts, firstHost: o.firstHost, botToken: BOT_TOKEN, awsTimeScale: 0.05, telegramTimeScale: 0.05 });
+  const world = await startSandboxWorld({ root: join(dir, "sandbox"), hosts: o.hosts, firstHost: o.firstHost, botToken: BOT_TOKEN, awsTimeScale: o.awsTimeScale ?? 0.2, telegramTimeScale: 0.05 });
   const startMs = performance.now() - t0;
   const cliRuntimeDir = join(dir, ".bluegreen", "sandbox", "runtime");
   try {
