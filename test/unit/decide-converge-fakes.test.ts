@@ -62,7 +62,7 @@ describe("converge against the fakes", () => {
   it("releases green cleanly", async () => {
     const { ctx, hosts, lb, telegram, clock } = world();
     const goal: Goal = { kind: "release", colour: "green", releaseId: "r2", image: IMG2, from: "blue" };
-    const state = newRunState(await telegram.getWebhookInfo(), 60_000);
+    const state = newRunState(await telegram.getWebhookInfo(), 50);
     await converge(ctx, goal, state);
 
     expect(state.steps).toEqual(["mark-staging", "stage", "register", "gates", "mark-cutover", "cutover", "bake", "finalize"]);
@@ -79,8 +79,8 @@ describe("converge against the fakes", () => {
       inFlight: null,
       previousWarmUntil: new Date(clock.now() + ctx.settings.rollout.keepPreviousWarmMs).toISOString(),
     });
-    // The bake ran its full window on the fake clock.
-    expect(clock.now() - T0).toBeGreaterThanOrEqual(60_000);
+    // The bake ran its full window (50 ms at a 1 ms interval) on the fake clock.
+    expect(clock.now() - T0).toBeGreaterThanOrEqual(50);
     for (const h of hosts) {
       // Blue stays warm for an instant rollback; green runs r2.
       expect(h.containers.get("telegram-bot-blue")?.running).toBe(true);
@@ -97,8 +97,8 @@ describe("converge against the fakes", () => {
   it("a second converge on the released world is done at once", async () => {
     const { ctx, telegram } = world();
     const goal: Goal = { kind: "release", colour: "green", releaseId: "r2", image: IMG2, from: "blue" };
-    await converge(ctx, goal, newRunState(await telegram.getWebhookInfo(), 60_000));
-    const again = newRunState(await telegram.getWebhookInfo(), 60_000);
+    await converge(ctx, goal, newRunState(await telegram.getWebhookInfo(), 50));
+    const again = newRunState(await telegram.getWebhookInfo(), 50);
     await converge(ctx, goal, again);
     expect(again.steps).toEqual([]);
   });
