@@ -29,8 +29,8 @@ export const awsSchema = z
 
 const listenerLookup = z
   .strictObject({
-    loadBalancer: text("must be a load balancer name like bot-alb", new RegExp(`^${ELB_NAME}$`)),
-    port: port(),
+    loadBalancer: text("must be a load balancer name like bot-alb", new RegExp(`^${ELB_NAME}$`)).describe("The load balancer's name, e.g. bot-alb"),
+    port: port().describe("The listener's port, e.g. 443"),
   })
   .describe("Find the listener by load balancer name and port");
 
@@ -47,8 +47,12 @@ export const loadBalancerSchema = z
       .describe("The listener whose default action decides the live colour"),
     colourRules: z
       .strictObject({
-        blue: text("must be a listener rule ARN (arn:aws:elasticloadbalancing:...:listener-rule/app/...)", RULE_ARN),
-        green: text("must be a listener rule ARN (arn:aws:elasticloadbalancing:...:listener-rule/app/...)", RULE_ARN),
+        blue: text("must be a listener rule ARN (arn:aws:elasticloadbalancing:...:listener-rule/app/...)", RULE_ARN).describe(
+          "ARN of the rule that forwards /telegram/blue* to the blue target group",
+        ),
+        green: text("must be a listener rule ARN (arn:aws:elasticloadbalancing:...:listener-rule/app/...)", RULE_ARN).describe(
+          "ARN of the rule that forwards /telegram/green* to the green target group",
+        ),
       })
       .optional()
       .describe("Existing listener rules that route /telegram/<colour> paths to each colour"),
@@ -56,12 +60,14 @@ export const loadBalancerSchema = z
   .describe("The Application Load Balancer in front of the bot");
 
 const colour = z.strictObject({
-  targetGroup: text("must be a target group name (1-32 letters, digits or -) or a target group ARN", TARGET_GROUP),
+  targetGroup: text("must be a target group name (1-32 letters, digits or -) or a target group ARN", TARGET_GROUP).describe(
+    "This colour's target group: a name (e.g. bot-blue) or an ARN",
+  ),
   hostPort: port().describe("Port on the host that this colour's container publishes"),
 });
 
 export const coloursSchema = z
-  .strictObject({ blue: colour, green: colour })
+  .strictObject({ blue: colour.describe("The blue slot"), green: colour.describe("The green slot") })
   .describe("The two slots: each has its own target group and host port");
 
 const sshSchema = z
@@ -70,8 +76,10 @@ const sshSchema = z
       .enum(["ssh", "local"], { error: "must be ssh or local" })
       .default("ssh")
       .describe("ssh, or local (sandbox only: commands run on this machine)"),
-    user: text("must be a user name like ec2-user", /^[A-Za-z_][A-Za-z0-9_.-]*$/).default("ec2-user"),
-    port: port().default(22),
+    user: text("must be a user name like ec2-user", /^[A-Za-z_][A-Za-z0-9_.-]*$/)
+      .default("ec2-user")
+      .describe("SSH user; it must be allowed to run docker (e.g. in the docker group)"),
+    port: port().default(22).describe("SSH port"),
     privateKey: localPath("a private key file, or ${env:NAME} holding its path")
       .optional()
       .describe("Private key file (relative to this file), or ${env:NAME} holding its path"),
@@ -83,7 +91,7 @@ const sshSchema = z
     )
       .optional()
       .describe("The hosts' key fingerprint (SHA256:...)"),
-    connectTimeout: duration({ positive: true }).prefault("10s"),
+    connectTimeout: duration({ positive: true }).prefault("10s").describe("How long an SSH connection may take to open"),
   })
   .describe("How to reach the hosts");
 
@@ -95,14 +103,20 @@ export const hostsSchema = z
           .record(z.string(), text("must be a tag value (text)"), { error: "must be a mapping of tag: value" })
           .optional()
           .describe("Instances carrying all of these tags (and running)"),
-        instanceIds: z.array(instanceId(), { error: "must be a list of instance ids" }).optional(),
+        instanceIds: z.array(instanceId(), { error: "must be a list of instance ids" }).optional().describe("These instances, by id"),
       })
       .optional()
       .describe("Find the hosts in EC2: by tags or by instance ids"),
     static: z
-      .array(z.strictObject({ address: text("must be an IP address or host name"), instanceId: instanceId() }), {
-        error: "must be a list of { address, instanceId }",
-      })
+      .array(
+        z.strictObject({
+          address: text("must be an IP address or host name").describe("IP address or host name SSH connects to"),
+          instanceId: instanceId().describe("The instance id registered in the target groups"),
+        }),
+        {
+          error: "must be a list of { address, instanceId }",
+        },
+      )
       .optional()
       .describe("Fixed hosts instead of an EC2 lookup"),
     address: z

@@ -22,13 +22,15 @@ const envName = text("must be an environment variable name ([A-Za-z_][A-Za-z0-9_
 
 const healthSchema = z
   .strictObject({
-    path: text("must be a URL path starting with /, like /health", /^\/\S*$/).default("/health"),
-    expectStatus: wholeNumber(100, 599).default(200),
+    path: text("must be a URL path starting with /, like /health", /^\/\S*$/)
+      .default("/health")
+      .describe("Path of the health endpoint; the target groups must health-check the same path"),
+    expectStatus: wholeNumber(100, 599).default(200).describe("The HTTP status a healthy container answers"),
     expectJson: z
       .record(z.string(), z.json(), { error: "must be a mapping of JSON fields the reply must contain" })
       .optional()
       .describe("Fields the JSON reply must contain, e.g. { mode: webhook }"),
-    timeout: duration({ positive: true }).prefault("2s"),
+    timeout: duration({ positive: true }).prefault("2s").describe("How long one health request may take"),
   })
   .describe("The container's HTTP health check, on the host port");
 
@@ -37,7 +39,7 @@ const containerSchema = z
     name: text(
       "must start with a letter or digit and use only letters, digits, _, . and - (containers are named <name>-blue and <name>-green)",
       /^[a-zA-Z0-9][a-zA-Z0-9_.-]*$/,
-    ),
+    ).describe("Container name prefix: the containers are <name>-blue and <name>-green"),
     image: containerImageSchema,
     port: wholeNumber(1, 65535).describe("The port the bot listens on inside the container"),
     memoryLimit: size({ min: 6 * 1024 * 1024 }).describe("docker --memory, e.g. 400m"),
@@ -45,13 +47,15 @@ const containerSchema = z
       .enum(["no", "on-failure", "always", "unless-stopped"], {
         error: "must be one of no, on-failure, always, unless-stopped",
       })
-      .default("unless-stopped"),
-    stopTimeout: duration().prefault("30s"),
+      .default("unless-stopped")
+      .describe("docker --restart policy"),
+    stopTimeout: duration().prefault("30s").describe("How long docker stop waits before it kills the container"),
     env: z
       .record(envName, z.string({ error: 'must be a string; quote it (e.g. "5000") so YAML keeps it exactly' }), {
         error: "must be a mapping of NAME: value",
       })
-      .default({}),
+      .default({})
+      .describe("Plain container variables: NAME: value (not secrets)"),
     secrets: z
       .record(envName, secretRef(SECRET_EXAMPLE_MARKER), { error: "must be a mapping of NAME: ${env:NAME}" })
       .default({})
@@ -78,9 +82,10 @@ const webhookSchema = z
       .array(z.enum(UPDATE_TYPES, { error: `must be one of ${UPDATE_TYPES.join(", ")}` }), {
         error: "must be a list of update types, like [message, callback_query]",
       })
-      .optional(),
-    maxConnections: wholeNumber(1, 100).default(40),
-    dropPendingUpdates: flag().default(false),
+      .optional()
+      .describe("allowed_updates for setWebhook; Telegram's default set when absent"),
+    maxConnections: wholeNumber(1, 100).default(40).describe("max_connections for setWebhook"),
+    dropPendingUpdates: flag().default(false).describe("drop_pending_updates on every setWebhook (loses updates: keep false)"),
     certificate: localPath("the PEM of a self-signed certificate")
       .optional()
       .describe("PEM file of a self-signed webhook certificate (relative to this file)"),
@@ -96,20 +101,20 @@ const telegramSchema = z
     )
       .optional()
       .describe("getMe must return this username (guards against the wrong token)"),
-    apiBase: httpUrl("the Bot API server").default("https://api.telegram.org"),
+    apiBase: httpUrl("the Bot API server").default("https://api.telegram.org").describe("The Bot API server (an emulator's URL in the sandbox)"),
     webhook: webhookSchema,
   })
   .describe("The Telegram bot");
 
 const gatesSchema = z
   .strictObject({
-    interval: duration({ positive: true }).prefault("5s"),
-    healthyThreshold: wholeNumber(1).default(3),
+    interval: duration({ positive: true }).prefault("5s").describe("Time between two checks"),
+    healthyThreshold: wholeNumber(1).default(3).describe("Consecutive passing checks before the new colour counts as healthy"),
     timeout: duration({ positive: true }).prefault("2m").describe("How long pre-traffic gates may take in all"),
     bake: duration().prefault("30m").describe("How long the new colour is watched after the cutover"),
-    maxPendingUpdates: wholeNumber(0).default(100),
+    maxPendingUpdates: wholeNumber(0).default(100).describe("Telegram's pending_update_count above which the bake fails"),
     maxMemory: size().optional().describe("Memory gate; defaults to container.memoryLimit"),
-    telegramMisses: wholeNumber(1).default(3),
+    telegramMisses: wholeNumber(1).default(3).describe("Consecutive failed Telegram checks during the bake before a rollback"),
     smokeUpdates: z
       .array(localPath("a JSON update file"), { error: "must be a list of JSON update files" })
       .default([])
@@ -122,7 +127,7 @@ export const environmentSchema = z
     environment: text(
       "must be the environment's name (letters, digits, _ and -), the same as the file name",
       /^[A-Za-z0-9][A-Za-z0-9_-]*$/,
-    ),
+    ).describe("The environment's name; must equal the file name"),
     protected: flag().default(false).describe("Ask before release and rollback on a terminal"),
     aws: awsSchema,
     loadBalancer: loadBalancerSchema,
@@ -134,15 +139,19 @@ export const environmentSchema = z
     rollout: z
       .strictObject({
         keepPreviousWarm: duration().prefault("1h").describe("How long the previous colour keeps running"),
-        hostConcurrency: wholeNumber(1).default(4),
+        hostConcurrency: wholeNumber(1).default(4).describe("How many hosts are worked on at once"),
       })
-      .prefault({}),
+      .prefault({})
+      .describe("How the release moves across hosts"),
     lock: z
       .strictObject({
-        lease: duration({ positive: true }).prefault("15m"),
-        dir: text("must be a directory path on the host, like /var/lock/bluegreen").default("/var/lock/bluegreen"),
+        lease: duration({ positive: true }).prefault("15m").describe("How long a lock holds without renewal; a dead run's lock expires after it"),
+        dir: text("must be a directory path on the host, like /var/lock/bluegreen")
+          .default("/var/lock/bluegreen")
+          .describe("Where the lock directory is created on the first host"),
       })
-      .prefault({}),
+      .prefault({})
+      .describe("The deploy lock: one release or rollback at a time per environment"),
     notify: notifySchema.optional(),
     hooks: hooksSchema.optional(),
   })
