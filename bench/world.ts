@@ -6,7 +6,7 @@ import { readFileSync } from "node:fs";
 import { chmod, mkdir, mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
-import { killAllContainers } from "../src/sandbox/runtime/index.js";
+import { initSandboxRegistry, killAllContainers } from "../src/sandbox/runtime/index.js";
 import { startSandboxWorld, type SandboxWorld } from "../src/sandbox/world.js";
 import { environmentYaml, type WorldOptions } from "../test/helpers/sandbox-env.js";
 
@@ -63,6 +63,9 @@ export async function startBenchWorld(o: WorldOptions & { hosts: number; firstHo
   const startMs = performance.now() - t0;
   const cliRuntimeDir = join(dir, ".bluegreen", "sandbox", "runtime");
   try {
+    // The CLI's first pulls run on several hosts at once and each would initialise this registry:
+    // with 16 hosts that race crashed a `docker pull`, so initialise it once here.
+    await initSandboxRegistry(cliRuntimeDir);
     await writeFile(join(dir, "environments", `${o.environment ?? "bench"}.yaml`), environmentYaml(world, dir, { environment: "bench", ...o }));
     // Counting wrapper: logs the docker sub-command, then execs the real shim.
     const wrapDir = join(dir, "wrap");
