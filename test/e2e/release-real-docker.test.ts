@@ -37,7 +37,7 @@ describe("release on real Docker engines over SSH", () => {
       expect(digestRef(c?.image ?? ""), c?.image).toBe(true);
       expect(await versionOn(h, 5001)).toBe("v1");
     }
-  });
+  }, 240_000);
 
   it("v2 under a stream of updates: green live, 0 updates lost", async () => {
     const r = await streaming(() => w.cli(["release", "e2e", "--image", "v2", "--json"]));
@@ -51,7 +51,7 @@ describe("release on real Docker engines over SSH", () => {
       expect(engineContainer(h, "echo-bot-blue")).toMatchObject({ running: true, variant: "v1" });
       expect(await versionOn(h, 5002)).toBe("v2");
     }
-  });
+  }, 240_000);
 
   it("warm rollback under the stream: blue (v1) back on both switches, 0 lost", async () => {
     const r = await streaming(() => w.cli(["rollback", "e2e", "--json"]));
@@ -60,7 +60,7 @@ describe("release on real Docker engines over SSH", () => {
     expect(await w.lostUpdates()).toEqual([]);
     await expectLive(w, "blue");
     for (const h of w.net.hosts) expect(await versionOn(h, 5001)).toBe("v1");
-  });
+  }, 240_000);
 
   it("status is consistent and history lists the three records newest first", async () => {
     const s = await w.cli(["status", "e2e", "--json"]);
@@ -74,5 +74,5 @@ describe("release on real Docker engines over SSH", () => {
       ["release", "green", "blue"],
       ["release", "blue", null],
     ]);
-  });
+  }, 120_000);
 });

@@ -7,6 +7,7 @@ import { mkdir, mkdtemp, rm, writeFile } from "node:fs/promises";
 import { createServer, connect, type Server, type Socket } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { ElasticLoadBalancingV2Client, ModifyTargetGroupCommand } from "@aws-sdk/client-elastic-load-balancing-v2";
 import { startSandboxWorld, type SandboxWorld } from "../../src/sandbox/world.js";
 import { knownHostsFor, startE2eHosts, type E2eHosts } from "./e2e-hosts.js";
 import { buildAndPushImages, freePortOn, startRegistry, type Registry } from "./e2e-images.js";
@@ -123,6 +124,24 @@ lock: { lease: 2m, dir: ${w.net.hostFs}/var/lock/bluegreen }
 `;
 }
 
+/**
+ * The sandbox's ALB probes (2 s timeout, 2 misses, x time scale 0.05 = 100 ms) are too tight for a
+ * real engine's docker-proxy on a loaded 2-core box: a healthy bot would fail its bake. Time scale
+ * 0.2 with interval 5 s, timeout 4 s, 3 misses = a probe a second, 800 ms each. Set through the
+ * ELBv2 API, as an operator would.
+ */
+async function tolerantHealthChecks(sandbox: SandboxWorld): Promise<void> {
+  sandbox.aws.control.setTimeScale(0.2);
+  const client = new ElasticLoadBalancingV2Client({ endpoint: sandbox.aws.endpoint, region: "ap-southeast-2", credentials: { accessKeyId: "AKIDTEST", secretAccessKey: "test-secret" } });
+  try {
+    for (const g of sandbox.aws.control.state().targetGroups) {
+      await client.send(new ModifyTargetGroupCommand({ TargetGroupArn: g.arn, HealthCheckIntervalSeconds: 5, HealthCheckTimeoutSeconds: 4, UnhealthyThresholdCount: 3 }));
+    }
+  } finally {
+    client.destroy();
+  }
+}
+
 function parseResult(code: number, stdout: string, stderr: string): CliResult {
   const events = stdout
     .split("\n")
@@ -163,6 +182,7 @@ export async function startE2eWorld(o: E2eOptions = {}): Promise<E2eWorld> {
 
     const sandbox = await startSandboxWorld({ root: join(dir, "sandbox"), hosts: 0, botToken: BOT_TOKEN, awsTimeScale: 0.05, telegramTimeScale: 0.05 });
     cleanups.push(() => sandbox.stop());
+    await tolerantHealthChecks(sandbox);
     const tag = `echo-bot-e2e-${net.slot.index}`;
     for (const h of net.hosts) sandbox.aws.control.addInstance({ tags: { app: tag, Name: `${tag}-h${h.index}` }, privateIp: h.address });
     const fwd = await forwarder(net.gateway, Number(new URL(sandbox.telegram.url).port));
