@@ -57,13 +57,18 @@ export function imageRefFor(repository: string, ref: string): string {
     return `${repository}${r}`;
   }
   if (TAG.test(r)) return `${repository}:${r}`;
+  // repository[:tag][@sha256:digest]; a registry host may carry a port (localhost:5000/bot), so the
+  // tag's colon is looked for only after the last slash.
   const at = r.indexOf("@");
-  const name = at >= 0 ? r.slice(0, at) : r.replace(/:[^:/]*$/, "");
-  const rest = r.slice(name.length);
+  const beforeDigest = at >= 0 ? r.slice(0, at) : r;
+  const digest = at >= 0 ? r.slice(at + 1) : undefined;
+  const colon = beforeDigest.indexOf(":", beforeDigest.lastIndexOf("/") + 1);
+  const name = colon >= 0 ? beforeDigest.slice(0, colon) : beforeDigest;
+  const tag = colon >= 0 ? beforeDigest.slice(colon + 1) : undefined;
   if (name !== repository) {
     throw new UsageError(`--image ${JSON.stringify(ref)}: repository ${JSON.stringify(name)} is not this environment's (${repository})`, "pass just the tag or digest, or fix container.image in the environment file");
   }
-  if (rest.startsWith("@") ? !DIGEST.test(rest.slice(1)) : !TAG.test(rest.slice(1))) {
+  if ((tag === undefined && digest === undefined) || (tag !== undefined && !TAG.test(tag)) || (digest !== undefined && !DIGEST.test(digest))) {
     throw new UsageError(`--image ${JSON.stringify(ref)}: not a valid tag or digest`, "use repository:tag or repository@sha256:<64 hex>");
   }
   return r;

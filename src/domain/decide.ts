@@ -44,7 +44,9 @@ export type Step =
   | { kind: "cutover"; moveListener: boolean; moveWebhook: boolean }
   | { kind: "bake" }
   | { kind: "finalize" }
-  | { kind: "done" };
+  | { kind: "done" }
+  /** The world is in a state no step of ours may repair safely: a human decides. */
+  | { kind: "blocked"; reason: string };
 
 function runsGoal(c: ContainerFacts | undefined, goal: Goal): boolean {
   return c !== undefined && c.running && c.releaseId === goal.releaseId;
@@ -74,6 +76,10 @@ export function decide(s: Snapshot, goal: Goal, progress: Progress): Step {
     const restartable = notRunning.filter((h) => h.container !== undefined && h.container.releaseId === goal.releaseId);
     if (goal.kind === "rollback" && restartable.length > 0) {
       return { kind: "start", instanceIds: restartable.map((h) => h.instanceId) };
+    }
+    // Never replace containers the listener sends traffic to: that would be an outage, not a release.
+    if (on.listener) {
+      return { kind: "blocked", reason: `the listener sends traffic to ${goal.colour}, but ${notRunning.map((h) => h.instanceId).join(", ")} do(es) not run ${goal.releaseId} there` };
     }
     return { kind: "stage", instanceIds: notRunning.map((h) => h.instanceId) };
   }

@@ -2,7 +2,7 @@
 import { decide, type Goal, type Progress } from "../domain/decide.js";
 import { encodeInFlight, finalTags } from "../domain/tags.js";
 import { liveByListener } from "../domain/traffic.js";
-import { BluegreenError } from "../errors.js";
+import { BluegreenError, RollbackFailedError } from "../errors.js";
 import type { WebhookInfo } from "../ports.js";
 import { bake, restartBaseline } from "./bake.js";
 import type { Ctx } from "./context.js";
@@ -33,6 +33,9 @@ export async function converge(ctx: Ctx, goal: Goal, state: RunState): Promise<W
     const world = await observe(ctx);
     const step = decide(snapshotFor(ctx, world, goal), goal, state.progress);
     if (step.kind === "done") return world;
+    if (step.kind === "blocked") {
+      throw new RollbackFailedError(`cannot continue the ${goal.kind} of ${goal.releaseId}: ${step.reason}`, `run \`bluegreen status ${ctx.settings.environment}\`; restart the containers on that colour or roll back by hand`);
+    }
     const name = step.kind === "mark" ? `mark-${step.phase}` : step.kind;
     state.steps.push(name);
     const started = ctx.clock.now();

@@ -14,6 +14,7 @@ const badDigest = (ref: string): string => `--image ${JSON.stringify(ref)}: not 
 const badTag = (ref: string): string => `--image ${JSON.stringify(ref)}: not a valid tag`;
 
 const ok: [string, string, string][] = [
+  ["repository:tag@digest (the digest pins it; the tag is informative)", `${REPO}:v2@${DIGEST}`, `${REPO}:v2@${DIGEST}`],
   ["plain tag", "v2", `${REPO}:v2`],
   ["tag with a colon", ":v2", `${REPO}:v2`],
   ["tag with dots, dashes, underscores", "v1.2.3-rc_1", `${REPO}:v1.2.3-rc_1`],
@@ -43,7 +44,6 @@ const bad: [string, string, string][] = [
   ["repository with a registry port", "localhost:5000/telegram-bot:v2", notThisRepo("localhost:5000/telegram-bot:v2", "localhost:5000/telegram-bot")],
   ["same name, other registry", "telegram-bot:v2", notThisRepo("telegram-bot:v2", "telegram-bot")],
   ["repository differs in case", `${REPO.toUpperCase()}:v2`, notThisRepo(`${REPO.toUpperCase()}:v2`, REPO.toUpperCase())],
-  ["repository:tag@digest", `${REPO}:v2@${DIGEST}`, notThisRepo(`${REPO}:v2@${DIGEST}`, `${REPO}:v2`)],
   ["repository with an empty tag", `${REPO}:`, badTagOrDigest(`${REPO}:`)],
   ["repository with a bad digest", `${REPO}@sha256:nope`, badTagOrDigest(`${REPO}@sha256:nope`)],
   ["repository with a space in the tag", `${REPO}:v 2`, badTagOrDigest(`${REPO}:v 2`)],

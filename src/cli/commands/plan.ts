@@ -37,7 +37,7 @@ export async function plan(p: Parsed, out: Output): Promise<number> {
     if (ctx !== undefined) await disconnect(ctx);
   }
   const colour: Colour = live !== null ? otherColour(live) : "blue";
-  const goal = { kind: "release" as const, colour, releaseId: "<release-id>", image: `${image.split(/[:@]/)[0]}@<digest of ${image}>`, from: live };
+  const goal = { kind: "release" as const, colour, releaseId: "<release-id>", image: `${settings.container.repository}@<digest of ${image}>`, from: live };
   const fake = { settings } as Ctx;
   const name = containerName(settings.container.name, colour);
   const hostCmds = [

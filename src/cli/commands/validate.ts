@@ -17,7 +17,7 @@ export async function validate(p: Parsed, out: Output): Promise<number> {
   const loaded = results.flatMap((r) => (r.ok ? [r] : []));
   const prod = loaded.find((r) => r.config.environment === "production");
   const staging = loaded.find((r) => r.config.environment === "staging");
-  const cross = prod !== undefined && staging !== undefined ? crossEnvironmentErrors(staging, prod) : [];
+  const cross = prod !== undefined && staging !== undefined ? crossEnvironmentErrors(prod, staging) : [];
   if (cross.length > 0) {
     const entry = report.find((r) => r.file === staging?.file);
     if (entry !== undefined) {
