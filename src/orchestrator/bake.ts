@@ -61,9 +61,10 @@ export async function bake(ctx: Ctx, goal: Goal, cutoverAt: number, baseline: Ma
       ),
       telegramVerdict(ctx, goal, sinceSec),
     ]);
-    // After the cutover a target that is not healthy is a failure, not something to wait for.
-    const tgVerdict: Verdict = tg.kind === "wait" && !tg.reason.startsWith("DescribeTargetHealth") ? { kind: "fail", reason: tg.reason } : tg;
-    const v = combine([...hosts, tgVerdict, tel]);
+    // A target the ALB reports unhealthy counts as a miss, not an instant failure: the ALB's own
+    // threshold already debounces, and one slow check on a busy host must not undo a good release.
+    // Crashes, OOM kills, restarts and Telegram delivery errors still fail at once.
+    const v = combine([...hosts, tg, tel]);
     if (v.kind === "fail") throw new BakeFailed(v.reason, ctx.clock.now());
     if (v.kind === "wait") {
       misses += 1;
