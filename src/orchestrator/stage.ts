@@ -6,7 +6,7 @@ import { containerName, docker } from "../remote/docker.js";
 import { envFileContent, writeFilePrivate } from "../remote/files.js";
 import { BluegreenError } from "../errors.js";
 import type { ConnectedHost, Ctx } from "./context.js";
-import { mapLimit, mustExec } from "./context.js";
+import { HostCommandError, mapLimit, mustExec } from "./context.js";
 import type { World } from "./observe.js";
 
 export function envFilePath(ctx: Ctx, colour: string): string {
@@ -46,7 +46,15 @@ export async function stageHost(ctx: Ctx, host: ConnectedHost, goal: Goal): Prom
   await host.remote.exec(docker.remove(name));
   await mustExec(host, writeFilePrivate(envFilePath(ctx, goal.colour)), { stdin: envFileContent(containerEnv(ctx, goal)) });
   await mustExec(host, docker.pull(goal.image), { timeoutMs: 10 * 60_000 });
-  await mustExec(host, runArgv(ctx, goal));
+  const run = await host.remote.exec(runArgv(ctx, goal));
+  if (run.code === 0) return;
+  // A run killed mid-stage may still have its own `docker run` landing on the host: remove and retry once.
+  if (/is already in use/.test(run.stderr)) {
+    await host.remote.exec(docker.remove(name));
+    await mustExec(host, runArgv(ctx, goal));
+    return;
+  }
+  throw new HostCommandError(host.instanceId, runArgv(ctx, goal), run);
 }
 
 export async function stage(ctx: Ctx, world: World, goal: Goal, instanceIds: string[]): Promise<void> {
