@@ -19,7 +19,8 @@ afterAll(async () => {
 
 const release = (image: string, extra: string[] = []) => t.cli(["release", "itest", "--image", image, "--json", ...extra]);
 
-describe("faults after traffic moved: exit 2, blue live again", () => {
+// Each test runs whole releases: on a loaded 2-core box one can take ~40 s, past the 60 s default with its stream drain.
+describe("faults after traffic moved: exit 2, blue live again", { timeout: 150_000 }, () => {
   it("webhook-500: rolled back, updates the green bot refused are delivered to blue", async () => {
     const r = await withStream(t, () => release("webhook-500"));
     expectExit(r, 2);

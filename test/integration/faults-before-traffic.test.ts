@@ -18,7 +18,8 @@ afterAll(async () => {
 
 const releaseWithStream = (image: string) => withStream(t, () => t.cli(["release", "itest", "--image", image, "--json"]));
 
-describe("faults before traffic moves: exit 1, blue stays live", () => {
+// Each test runs whole releases: on a loaded 2-core box one can take ~40 s, past the 60 s default with its stream drain.
+describe("faults before traffic moves: exit 1, blue stays live", { timeout: 150_000 }, () => {
   it("crash-on-boot: the result carries the container's log lines", async () => {
     const r = await releaseWithStream("crash-on-boot");
     expectExit(r, 1);

@@ -29,7 +29,8 @@ function colours(): { live: Colour; next: Colour } {
   return { live, next: live === "blue" ? "green" : "blue" };
 }
 
-describe("switch API faults during the cutover", () => {
+// Each test runs whole releases: on a loaded 2-core box one can take ~40 s, past the 60 s default with its stream drain.
+describe("switch API faults during the cutover", { timeout: 150_000 }, () => {
   it("ModifyListener throttled twice: retried, exit 0, the new colour live", async () => {
     const { live, next } = colours();
     const before = modifyListenerCalls();

@@ -16,7 +16,8 @@ afterAll(async () => {
 
 const STEPS = ["mark-staging", "stage", "register", "gates", "mark-cutover", "cutover", "bake", "finalize"];
 
-describe("release: the happy path", () => {
+// Each test runs whole releases: on a loaded 2-core box one can take ~40 s, past the 60 s default with its stream drain.
+describe("release: the happy path", { timeout: 150_000 }, () => {
   it("first release v1 puts blue live on the listener and the webhook", async () => {
     // Before any webhook exists updates wait at Telegram; a low rate keeps that backlog under maxPendingUpdates.
     const r = await withStream(t, () => t.cli(["release", "itest", "--image", "v1", "--json"]), 3);

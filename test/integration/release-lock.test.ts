@@ -28,7 +28,8 @@ async function writeForeignLease(expiresAt: string): Promise<Record<string, unkn
   return lease;
 }
 
-describe("the deploy lock", () => {
+// Each test runs whole releases: on a loaded 2-core box one can take ~40 s, past the 60 s default with its stream drain.
+describe("the deploy lock", { timeout: 150_000 }, () => {
   it("two releases at once: one releases (0), the other exits 75 naming the holder", async () => {
     const [a, b] = await withStream(t, async () => {
       const first = t.spawnCli(["release", "itest", "--image", "v2", "--json"]);
