@@ -40,9 +40,11 @@ export async function realPorts(config: Config, configFile: string): Promise<Por
   let connector: HostConnector;
   if (ssh.transport === "local") {
     // The sandbox: commands run here, with the sandbox's docker stand-in first on PATH.
+    // A caller that runs its own sandbox (tests, benchmarks) says where with BLUEGREEN_SANDBOX_STATE.
     const paths = sandboxPaths(dirname(dirname(resolve(configFile))));
+    const own = process.env.BLUEGREEN_SANDBOX_STATE;
     connector = new LocalHostConnector({
-      env: { PATH: `${paths.bin}:${process.env.PATH ?? ""}`, BLUEGREEN_SANDBOX_STATE: paths.runtime },
+      env: own !== undefined && own !== "" ? { BLUEGREEN_SANDBOX_STATE: own } : { PATH: `${paths.bin}:${process.env.PATH ?? ""}`, BLUEGREEN_SANDBOX_STATE: paths.runtime },
       hostEnvVar: "BLUEGREEN_SANDBOX_HOST",
     });
   } else {

@@ -40,10 +40,25 @@ export function trafficFacts(ctx: Ctx, listener: ListenerView, webhook: WebhookI
   return { weights, foreignTargets, webhookUrl: webhook.url, webhookSettingsMatch: webhookSettingsMatch(ctx, webhook) };
 }
 
+/**
+ * getWebhookInfo, or, when Telegram does not answer, the last answer seen in this run: one
+ * unanswered call must not abort a release after its cutover; the bake counts such misses.
+ */
+async function webhookInfo(ctx: Ctx): Promise<WebhookInfo> {
+  try {
+    ctx.lastWebhook = await ctx.telegram.getWebhookInfo();
+    return ctx.lastWebhook;
+  } catch (e) {
+    if (ctx.lastWebhook === undefined) throw e;
+    ctx.reporter.step({ step: "observe", status: "info", message: `Telegram did not answer getWebhookInfo; using the last answer (${e instanceof Error ? e.message : String(e)})` });
+    return ctx.lastWebhook;
+  }
+}
+
 export async function observe(ctx: Ctx): Promise<World> {
   const [listener, webhook, blue, green, hosts] = await Promise.all([
     ctx.lb.describeListener(ctx.listenerArn),
-    ctx.telegram.getWebhookInfo(),
+    webhookInfo(ctx),
     ctx.lb.targetHealth(ctx.targetGroups.blue.arn),
     ctx.lb.targetHealth(ctx.targetGroups.green.arn),
     mapLimit(ctx.hosts, ctx.settings.rollout.hostConcurrency, async (h) => ({

@@ -4,7 +4,7 @@ import { userInfo } from "node:os";
 import type { Goal } from "../domain/decide.js";
 import { liveByListener } from "../domain/traffic.js";
 import { otherColour } from "../domain/types.js";
-import { GateFailedError, RollbackFailedError, RolledBackError } from "../errors.js";
+import { BluegreenError, GateFailedError, PreflightError, RollbackFailedError, RolledBackError } from "../errors.js";
 import { redact } from "../util/redact.js";
 import { BakeFailed } from "./bake.js";
 import type { Ctx } from "./context.js";
@@ -59,7 +59,10 @@ export async function release(ctx: Ctx, opts: ReleaseOptions): Promise<ReleaseRe
     await preflight(ctx, world, live, { allowUnhealthyLive: opts.allowUnhealthyLive });
     ctx.reporter.step({ step: "preflight", status: "ok" });
     ctx.reporter.step({ step: "pull", status: "start", message: opts.imageRef });
-    const image = await resolveDigest(ctx, opts.imageRef);
+    const image = await resolveDigest(ctx, opts.imageRef).catch((e: unknown) => {
+      if (e instanceof BluegreenError) throw e;
+      throw new PreflightError(`cannot pull ${opts.imageRef}: ${msg(e)}`, "check that the tag or digest exists in the registry and that the hosts can log in to it");
+    });
     ctx.reporter.step({ step: "pull", status: "ok", message: image });
     const goal: Goal = { kind: "release", colour: releaseColour(world, live), releaseId: opts.releaseId, image, from: live };
     const state = newRunState(world.webhook, opts.bakeMs);

@@ -142,7 +142,7 @@ describe("webhookVerdict", () => {
     ],
     ["error without message", info({ lastErrorDate: 1_700_000_100 }), fail("Telegram reports webhook delivery errors since the cutover: unknown error")],
     ["pending at the limit", info({ pendingUpdateCount: 10 }), OK],
-    ["pending above the limit", info({ pendingUpdateCount: 11 }), fail("11 updates are waiting for delivery (limit 10)")],
+    ["pending above the limit (a miss: a backlog may drain)", info({ pendingUpdateCount: 11 }), wait("11 updates are waiting for delivery (limit 10)")],
     ["url checked first", info({ url: "", pendingUpdateCount: 99 }), fail("the webhook was deleted behind our back")],
   ])("%s", (_n, i, verdict) => {
     expect(webhookVerdict(i, expectation)).toEqual(verdict);

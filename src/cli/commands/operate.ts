@@ -71,7 +71,7 @@ export async function history(p: Parsed, out: Output): Promise<number> {
   const ctx = await openCtx(env, out, { requireHealthyInstances: false });
   try {
     const records = (await readAudit(ctx)).slice(0, p.flags.limit);
-    if (p.flags.json) out.json({ type: "result", command: "history", environment: env.config.environment, records });
+    if (p.flags.json) out.json({ type: "result", command: "history", outcome: "listed", exitCode: EXIT.ok, environment: env.config.environment, records });
     else if (records.length === 0) out.line(`no releases recorded for ${env.config.environment} yet`);
     else for (const r of records) out.line(`${r.at}  ${r.kind.padEnd(8)} ${r.outcome.padEnd(11)} ${r.releaseId} ${r.colour} ${r.image}${r.automatic === true ? " (automatic)" : ""}${r.promotedFrom !== undefined ? ` from ${r.promotedFrom.environment} ${r.promotedFrom.releaseId}` : ""}${r.reason !== undefined ? ` — ${r.reason}` : ""}`);
     return EXIT.ok;
