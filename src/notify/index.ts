@@ -99,3 +99,22 @@ function scrub(text: string, secrets: (string | undefined)[]): string {
   for (const s of secrets) if (s !== undefined && s.length > 0) out = out.split(s).join("<redacted>");
   return out;
 }
+
+/** notifyOutcome plus a "notify" step event (ok, or fail with the reasons); never throws. */
+export async function notifyAndReport(
+  config: Config,
+  event: NotifyEvent,
+  reporter: { step(e: { step: string; status: "ok" | "fail"; message?: string }): void },
+  opts: NotifyOptions = {},
+): Promise<NotifyResult> {
+  if (config.notify === undefined) return { sent: [], failed: [] };
+  try {
+    const result = await notifyOutcome(config, event, opts);
+    if (result.sent.length > 0) reporter.step({ step: "notify", status: "ok", message: `sent to ${result.sent.join(" and ")}` });
+    if (result.failed.length > 0) reporter.step({ step: "notify", status: "fail", message: `not sent (the ${event.command} itself is unaffected): ${result.failed.join("; ")}` });
+    return result;
+  } catch {
+    // notifyOutcome does not throw; a reporter that does must not fail a release either.
+    return { sent: [], failed: ["notify: unexpected error"] };
+  }
+}
