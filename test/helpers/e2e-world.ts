@@ -19,6 +19,8 @@ export interface E2eOptions {
   memoryLimit?: string;
   restartPolicy?: string;
   gates?: Partial<{ interval: string; healthyThreshold: number; timeout: string; bake: string; maxMemory: string }>;
+  /** Which hosts are this environment's EC2 instances (default: all); the others are left for addEnvironment. */
+  envHosts?: number[];
 }
 
 export interface E2eWorld {
@@ -36,11 +38,29 @@ export interface E2eWorld {
   stopStream(id: string): Promise<void>;
   /** Waits (deadline-bounded) until every injected update is acknowledged; returns the update ids that were not. */
   lostUpdates(deadlineMs?: number): Promise<number[]>;
+  /** The environment `cli()` runs with (add variables for extra environments here). */
+  env: NodeJS.ProcessEnv;
+  /** Registers a clean-up that stop() runs first. */
+  onStop(fn: () => Promise<void>): void;
   stop(): Promise<void>;
 }
 
+/** What an environment file needs from its world: one sandbox (ALB + Telegram) and the hosts it owns. */
+export interface EnvParts {
+  sandbox: SandboxWorld;
+  registry: Registry;
+  knownHostsFile: string;
+  containerApiBase: string;
+  hostFs: string;
+  privateKey: string;
+  /** EC2 tag value app=<tag> that selects the environment's instances. */
+  tag: string;
+  /** Prefix of the ${env:...} secret references (E2E -> E2E_BOT_TOKEN, E2E_WEBHOOK_SECRET). */
+  secretPrefix: string;
+}
+
 /** TCP forwarder listen -> 127.0.0.1:targetPort, so containers in the namespaces reach a loopback-only emulator. */
-async function forwarder(host: string, targetPort: number): Promise<{ server: Server; port: number; close(): Promise<void> }> {
+export async function forwarder(host: string, targetPort: number): Promise<{ server: Server; port: number; close(): Promise<void> }> {
   const sockets = new Set<Socket>();
   const server = createServer((inbound) => {
     const outbound = connect({ host: "127.0.0.1", port: targetPort });
@@ -70,7 +90,8 @@ async function forwarder(host: string, targetPort: number): Promise<{ server: Se
   };
 }
 
-function environmentYaml(w: E2eWorld, o: E2eOptions, privateKey: string, tag: string): string {
+export function environmentYaml(w: EnvParts, o: E2eOptions): string {
+  const { tag, privateKey, secretPrefix: P } = w;
   const g = { interval: "500ms", healthyThreshold: 2, timeout: "60s", bake: "3s", maxMemory: o.memoryLimit ?? "256m", ...o.gates };
   return `environment: ${o.environment ?? "e2e"}
 aws:
@@ -101,16 +122,16 @@ container:
   env:
     TELEGRAM_API_BASE: ${w.containerApiBase}
   secrets:
-    TELEGRAM_BOT_TOKEN: \${env:E2E_BOT_TOKEN}
-    TELEGRAM_WEBHOOK_SECRET: \${env:E2E_WEBHOOK_SECRET}
-  envFileDir: ${w.net.hostFs}/var/lib/bluegreen
+    TELEGRAM_BOT_TOKEN: \${env:${P}_BOT_TOKEN}
+    TELEGRAM_WEBHOOK_SECRET: \${env:${P}_WEBHOOK_SECRET}
+  envFileDir: ${w.hostFs}/var/lib/bluegreen
   health: { path: /health, expectStatus: 200, expectJson: { mode: webhook }, timeout: 2s }
 telegram:
-  botToken: \${env:E2E_BOT_TOKEN}
+  botToken: \${env:${P}_BOT_TOKEN}
   apiBase: ${w.sandbox.telegram.url}
   webhook:
     url: http://127.0.0.1:${w.sandbox.albPort}/telegram/{colour}
-    secretToken: \${env:E2E_WEBHOOK_SECRET}
+    secretToken: \${env:${P}_WEBHOOK_SECRET}
 gates:
   interval: ${g.interval}
   healthyThreshold: ${g.healthyThreshold}
@@ -120,7 +141,7 @@ gates:
   maxMemory: ${g.maxMemory}
   telegramMisses: 3
 rollout: { keepPreviousWarm: 10m, hostConcurrency: 4 }
-lock: { lease: 2m, dir: ${w.net.hostFs}/var/lock/bluegreen }
+lock: { lease: 2m, dir: ${w.hostFs}/var/lock/bluegreen }
 `;
 }
 
@@ -130,7 +151,7 @@ lock: { lease: 2m, dir: ${w.net.hostFs}/var/lock/bluegreen }
  * 0.2 with interval 5 s, timeout 4 s, 3 misses = a probe a second, 800 ms each. Set through the
  * ELBv2 API, as an operator would.
  */
-async function tolerantHealthChecks(sandbox: SandboxWorld): Promise<void> {
+export async function tolerantHealthChecks(sandbox: SandboxWorld): Promise<void> {
   sandbox.aws.control.setTimeScale(0.2);
   const client = new ElasticLoadBalancingV2Client({ endpoint: sandbox.aws.endpoint, region: "ap-southeast-2", credentials: { accessKeyId: "AKIDTEST", secretAccessKey: "test-secret" } });
   try {
@@ -184,7 +205,7 @@ export async function startE2eWorld(o: E2eOptions = {}): Promise<E2eWorld> {
     cleanups.push(() => sandbox.stop());
     await tolerantHealthChecks(sandbox);
     const tag = `echo-bot-e2e-${net.slot.index}`;
-    for (const h of net.hosts) sandbox.aws.control.addInstance({ tags: { app: tag, Name: `${tag}-h${h.index}` }, privateIp: h.address });
+    for (const h of net.hosts.filter((x) => o.envHosts === undefined || o.envHosts.includes(x.index))) sandbox.aws.control.addInstance({ tags: { app: tag, Name: `${tag}-h${h.index}` }, privateIp: h.address });
     const fwd = await forwarder(net.gateway, Number(new URL(sandbox.telegram.url).port));
     cleanups.push(() => fwd.close());
 
@@ -224,9 +245,14 @@ export async function startE2eWorld(o: E2eOptions = {}): Promise<E2eWorld> {
           await new Promise((r) => setTimeout(r, 250));
         }
       },
+      env,
+      onStop: (fn) => {
+        cleanups.push(fn);
+      },
       stop,
     };
-    await writeFile(envFile, environmentYaml(w, o, first.sshd.privateKeyPath, tag));
+    const parts: EnvParts = { sandbox, registry: reg, knownHostsFile, containerApiBase: w.containerApiBase, hostFs: net.hostFs, privateKey: first.sshd.privateKeyPath, tag, secretPrefix: "E2E" };
+    await writeFile(envFile, environmentYaml(parts, o));
     return w;
   } catch (err) {
     await stop();
