@@ -84,7 +84,7 @@ async function main(): Promise<void> {
     duplicatedUpdates: summarize(traffic.map((t) => t.duplicated)),
     baselineFailedDeliveries: summarize(baseline.map((b) => b.failedDeliveries)),
     // Ratio of medians (the two sides have different run counts); min/max pair the extremes.
-    scaleRatio16to1: { median: round(median(sixteen) / median(one)), min: round(Math.min(...sixteen) / Math.max(...one)), max: round(Math.max(...sixteen) / Math.min(...one)), runs: [] },
+    scaleRatio16to1: { median: round(median(sixteen) / median(one)), min: sixteen.length && one.length ? round(Math.min(...sixteen) / Math.max(...one)) : Number.NaN, max: sixteen.length && one.length ? round(Math.max(...sixteen) / Math.min(...one)) : Number.NaN, runs: [] },
     helpColdStartMs: summarize(main.cold.help),
     statusColdStartMs: summarize(main.cold.status),
     releasePeakRssMb: summarize(all.map((r) => r.peakRssMb)),
