@@ -20,6 +20,7 @@ export interface OutputOptions {
 const SGR = { ok: "\u001b[32m", fail: "\u001b[31m", info: "\u001b[2m", start: "\u001b[36m", skip: "\u001b[33m", reset: "\u001b[0m" } as const;
 const ICON = { start: "…", ok: "✔", fail: "✖", skip: "↷", info: "·" } as const;
 const SPINNER = ["⠋", "⠙", "⠹", "⠸", "⠼", "⠴", "⠦", "⠧", "⠇", "⠏"];
+const SGR_CODE = new RegExp(`${"\u001b"}\\[[0-9;]*m`, "g");
 const UP_AND_CLEAR = (lines: number): string => (lines > 0 ? `\u001b[${lines}F\u001b[J` : "\r\u001b[J");
 
 type StepInput = Omit<StepEvent, "type" | "at">;
@@ -76,6 +77,17 @@ export class Output implements Reporter {
     }
     if (e.status === "info" && !this.o.verbose && e.step === "gates") return;
     this.line(`${at} ${this.clock()} ${this.render(e)}`);
+  }
+
+  /**
+   * The last lines of a failed run, on stderr: what went wrong, what bluegreen already did about it,
+   * and the next command to run. (--json callers put the same facts in the result line instead.)
+   */
+  failure(f: { what: string; details?: string[]; done?: string; next?: string }): void {
+    this.error(`${this.paint("fail", ICON.fail)} ${f.what}`);
+    for (const d of f.details ?? []) this.error(`  | ${d}`);
+    if (f.done !== undefined) this.error(`  done: ${f.done}`);
+    if (f.next !== undefined) this.error(`  next: ${f.next}`);
   }
 
   /** Freezes the live list where it is (spinners become "…"): call before exiting mid-step. */
@@ -186,7 +198,7 @@ function label(e: StepInput): string {
 
 /** Live lines must not wrap, or the cursor arithmetic that redraws them goes wrong. */
 function truncate(text: string, width: number): string {
-  const chars = [...text.replace(/\u001b\[[0-9;]*m/g, "")];
+  const chars = [...text.replace(SGR_CODE, "")];
   if (chars.length <= width) return text;
   return `${chars.slice(0, width - 1).join("")}…`;
 }

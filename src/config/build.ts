@@ -38,11 +38,9 @@ export function buildConfig(parsed: ParsedEnvironment, file: string, env: Env): 
 
   const botToken = secret(parsed.telegram.botToken, ["telegram", "botToken"]);
   const { secretToken: secretTokenRef, certificate, ...webhook } = parsed.telegram.webhook;
-  const secretToken =
-    secretTokenRef === undefined ? undefined : secret(secretTokenRef, ["telegram", "webhook", "secretToken"]);
+  const secretToken = secretTokenRef === undefined ? undefined : secret(secretTokenRef, ["telegram", "webhook", "secretToken"]);
   const containerSecrets: Record<string, string> = {};
-  for (const [name, reference] of Object.entries(parsed.container.secrets))
-    containerSecrets[name] = secret(reference, ["container", "secrets", name]);
+  for (const [name, reference] of Object.entries(parsed.container.secrets)) containerSecrets[name] = secret(reference, ["container", "secrets", name]);
 
   const notify = buildNotify(parsed.notify, botToken, secret);
 
@@ -102,11 +100,7 @@ export function buildConfig(parsed: ParsedEnvironment, file: string, env: Env): 
 }
 
 /** notify with its secrets resolved; the Telegram sender defaults to the released bot's own token. */
-function buildNotify(
-  parsed: ParsedEnvironment["notify"],
-  botToken: string,
-  secret: (reference: string, path: string[]) => string,
-): NotifyConfig | undefined {
+function buildNotify(parsed: ParsedEnvironment["notify"], botToken: string, secret: (reference: string, path: string[]) => string): NotifyConfig | undefined {
   if (parsed === undefined) return undefined;
   const notify: NotifyConfig = {};
   if (parsed.telegram !== undefined) {

@@ -71,8 +71,7 @@ function rows(node: Node, prefix: string, out: Row[]): void {
 }
 
 /** Table-safe: pipes escaped, and <name> must not read as an HTML tag. */
-const cell = (text: string): string =>
-  text.replaceAll("|", "\\|").replaceAll("<", "&lt;").replaceAll(">", "&gt;").replaceAll("\n", " ");
+const cell = (text: string): string => text.replaceAll("|", "\\|").replaceAll("<", "&lt;").replaceAll(">", "&gt;").replaceAll("\n", " ");
 
 export function configurationMarkdown(): string {
   const schema = environmentJsonSchema();
@@ -87,7 +86,7 @@ export function configurationMarkdown(): string {
     "",
     "- **duration**: `500ms`, `30s`, `5m`, `1h`, `1h30m`. **size**: `400m`, `1g` (b, k, m, g).",
     "- **`${env:NAME}`**: a secret is never written in the file; it names the environment variable that holds it.",
-    "- Unknown keys are errors (with a \"did you mean\"). Cross-field rules (distinct target groups and ports,",
+    '- Unknown keys are errors (with a "did you mean"). Cross-field rules (distinct target groups and ports,',
     "  webhook URL rules, `bake >= interval`, ...) are checked by `bluegreen validate`; see the README.",
     "- Editors complete and check the file from `schema/environment.schema.json` (generated from the same schema).",
     "",

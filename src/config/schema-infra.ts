@@ -18,9 +18,7 @@ export const awsSchema = z
     region: text("must be an AWS region like ap-southeast-2", /^[a-z]{2}(?:-[a-z]+)+-\d+$/).describe(
       "AWS region of the load balancer and the instances, e.g. ap-southeast-2",
     ),
-    profile: text("must be the name of a profile in ~/.aws/config").optional().describe(
-      "Named AWS profile; the default credential chain when absent",
-    ),
+    profile: text("must be the name of a profile in ~/.aws/config").optional().describe("Named AWS profile; the default credential chain when absent"),
     endpoint: text("must be an http:// or https:// URL of an AWS emulator", /^https?:\/\/\S+$/)
       .optional()
       .describe("Custom endpoint for both ELBv2 and EC2 (emulators only)"),
@@ -119,10 +117,7 @@ export const hostsSchema = z
       )
       .optional()
       .describe("Fixed hosts instead of an EC2 lookup"),
-    address: z
-      .enum(["private", "public"], { error: "must be private or public" })
-      .default("private")
-      .describe("Which EC2 address SSH connects to"),
+    address: z.enum(["private", "public"], { error: "must be private or public" }).default("private").describe("Which EC2 address SSH connects to"),
     ssh: sshSchema.prefault({}),
   })
   .describe("The hosts that run the bot's containers");

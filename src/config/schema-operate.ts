@@ -63,9 +63,7 @@ const argvSchema = z
 
 export const hooksSchema = z
   .strictObject({
-    preRelease: argvSchema
-      .optional()
-      .describe("Runs before anything changes (e.g. back up production state); a failure stops the release"),
+    preRelease: argvSchema.optional().describe("Runs before anything changes (e.g. back up production state); a failure stops the release"),
     postCutover: argvSchema.optional().describe("Runs right after traffic moved to the new colour, before the bake"),
     postRelease: argvSchema.optional().describe("Runs after a release baked and was finalized"),
     postRollback: argvSchema.optional().describe("Runs after a rollback, automatic or by `bluegreen rollback`"),

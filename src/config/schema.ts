@@ -2,18 +2,7 @@
 // otherwise. Output values are milliseconds and bytes; secret fields still hold "${env:NAME}" here
 // and are resolved by secrets.ts, so the schema itself stays pure (no process.env).
 import { z } from "zod";
-import {
-  duration,
-  ENV_NAME,
-  flag,
-  httpUrl,
-  localPath,
-  SECRET_EXAMPLE_MARKER,
-  secretRef,
-  size,
-  text,
-  wholeNumber,
-} from "./fields.js";
+import { duration, ENV_NAME, flag, httpUrl, localPath, SECRET_EXAMPLE_MARKER, secretRef, size, text, wholeNumber } from "./fields.js";
 import { awsSchema, coloursSchema, hostsSchema, loadBalancerSchema } from "./schema-infra.js";
 import { hooksSchema, notifySchema } from "./schema-operate.js";
 import { containerImageSchema, UPDATE_TYPES } from "./schema-values.js";
@@ -75,9 +64,7 @@ const webhookSchema = z
         error: "must be an https:// URL; {colour} is replaced by blue or green",
       })
       .describe("Webhook URL; {colour} is replaced by blue or green"),
-    secretToken: secretRef("${env:TELEGRAM_WEBHOOK_SECRET}")
-      .optional()
-      .describe("X-Telegram-Bot-Api-Secret-Token, as ${env:NAME}"),
+    secretToken: secretRef("${env:TELEGRAM_WEBHOOK_SECRET}").optional().describe("X-Telegram-Bot-Api-Secret-Token, as ${env:NAME}"),
     allowedUpdates: z
       .array(z.enum(UPDATE_TYPES, { error: `must be one of ${UPDATE_TYPES.join(", ")}` }), {
         error: "must be a list of update types, like [message, callback_query]",
@@ -86,19 +73,14 @@ const webhookSchema = z
       .describe("allowed_updates for setWebhook; Telegram's default set when absent"),
     maxConnections: wholeNumber(1, 100).default(40).describe("max_connections for setWebhook"),
     dropPendingUpdates: flag().default(false).describe("drop_pending_updates on every setWebhook (loses updates: keep false)"),
-    certificate: localPath("the PEM of a self-signed certificate")
-      .optional()
-      .describe("PEM file of a self-signed webhook certificate (relative to this file)"),
+    certificate: localPath("the PEM of a self-signed certificate").optional().describe("PEM file of a self-signed webhook certificate (relative to this file)"),
   })
   .describe("The webhook registered with Telegram");
 
 const telegramSchema = z
   .strictObject({
     botToken: secretRef("${env:TELEGRAM_BOT_TOKEN}").describe("The bot token, as ${env:NAME}"),
-    expectBotUsername: text(
-      "must be the bot's username without @: 5-32 letters, digits or _, ending in bot",
-      /^[A-Za-z][A-Za-z0-9_]{1,28}[Bb][Oo][Tt]$/,
-    )
+    expectBotUsername: text("must be the bot's username without @: 5-32 letters, digits or _, ending in bot", /^[A-Za-z][A-Za-z0-9_]{1,28}[Bb][Oo][Tt]$/)
       .optional()
       .describe("getMe must return this username (guards against the wrong token)"),
     apiBase: httpUrl("the Bot API server").default("https://api.telegram.org").describe("The Bot API server (an emulator's URL in the sandbox)"),
@@ -124,10 +106,9 @@ const gatesSchema = z
 
 export const environmentSchema = z
   .strictObject({
-    environment: text(
-      "must be the environment's name (letters, digits, _ and -), the same as the file name",
-      /^[A-Za-z0-9][A-Za-z0-9_-]*$/,
-    ).describe("The environment's name; must equal the file name"),
+    environment: text("must be the environment's name (letters, digits, _ and -), the same as the file name", /^[A-Za-z0-9][A-Za-z0-9_-]*$/).describe(
+      "The environment's name; must equal the file name",
+    ),
     protected: flag().default(false).describe("Ask before release and rollback on a terminal"),
     aws: awsSchema,
     loadBalancer: loadBalancerSchema,

@@ -150,5 +150,9 @@ export function hookRecord(name: string, result: HookResult): { name: string; co
 }
 
 function lastLines(text: string, n: number): string[] {
-  return text.split("\n").map((l) => l.trimEnd()).filter((l) => l !== "").slice(-n);
+  return text
+    .split("\n")
+    .map((l) => l.trimEnd())
+    .filter((l) => l !== "")
+    .slice(-n);
 }

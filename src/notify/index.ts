@@ -47,7 +47,8 @@ export async function notifyOutcome(config: Config, event: NotifyEvent, opts: No
         const body = { chat_id: telegram.chatId, text, disable_web_page_preview: true };
         const res = await post(doFetch, url, body, {}, timeoutMs);
         const reply = (await res.json().catch(() => null)) as { ok?: boolean; description?: string } | null;
-        if (!res.ok || reply?.ok !== true) throw new Error(`sendMessage answered HTTP ${res.status}${reply?.description !== undefined ? `: ${reply.description}` : ""}`);
+        if (!res.ok || reply?.ok !== true)
+          throw new Error(`sendMessage answered HTTP ${res.status}${reply?.description !== undefined ? `: ${reply.description}` : ""}`);
       }),
     );
   }
@@ -111,7 +112,8 @@ export async function notifyAndReport(
   try {
     const result = await notifyOutcome(config, event, opts);
     if (result.sent.length > 0) reporter.step({ step: "notify", status: "ok", message: `sent to ${result.sent.join(" and ")}` });
-    if (result.failed.length > 0) reporter.step({ step: "notify", status: "fail", message: `not sent (the ${event.command} itself is unaffected): ${result.failed.join("; ")}` });
+    if (result.failed.length > 0)
+      reporter.step({ step: "notify", status: "fail", message: `not sent (the ${event.command} itself is unaffected): ${result.failed.join("; ")}` });
     return result;
   } catch {
     // notifyOutcome does not throw; a reporter that does must not fail a release either.

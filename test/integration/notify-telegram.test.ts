@@ -11,7 +11,12 @@ const OPS_BOT = "987654321:TEST-bot-token-opsaaaaaaaaaaaaaaaaaaaaa";
 let tg: TelegramEmulator;
 
 beforeAll(async () => {
-  tg = await startTelegramEmulator({ bots: [{ token: BOT, id: 123456789, username: "shop_bot" }, { token: OPS_BOT, id: 987654321, username: "ops_bot" }] });
+  tg = await startTelegramEmulator({
+    bots: [
+      { token: BOT, id: 123456789, username: "shop_bot" },
+      { token: OPS_BOT, id: 987654321, username: "ops_bot" },
+    ],
+  });
 });
 afterAll(async () => {
   await tg.stop();
@@ -41,7 +46,16 @@ async function messages(token: string): Promise<{ chat_id: number; text: string 
   return ((await res.json()) as { chat_id: number; text: string }[]).map(({ chat_id, text }) => ({ chat_id, text }));
 }
 
-const ROLLED_BACK = { command: "release", environment: "production", outcome: "rolled-back", releaseId: "r-2", image: "bot:v2", colour: "green", from: "blue", reason: "bake failed: Telegram reports webhook delivery errors since the cutover" } as const;
+const ROLLED_BACK = {
+  command: "release",
+  environment: "production",
+  outcome: "rolled-back",
+  releaseId: "r-2",
+  image: "bot:v2",
+  colour: "green",
+  from: "blue",
+  reason: "bake failed: Telegram reports webhook delivery errors since the cutover",
+} as const;
 
 describe("notify through the Telegram emulator", () => {
   it("sends with the released bot's own token by default", async () => {
@@ -49,7 +63,10 @@ describe("notify through the Telegram emulator", () => {
     expect(c.notify?.telegram?.botToken).toBe(BOT);
     expect(await notifyOutcome(c, ROLLED_BACK)).toEqual({ sent: ["telegram"], failed: [] });
     expect(await messages(BOT)).toEqual([
-      { chat_id: -1001234567890, text: "↩️ production: release r-2 (bot:v2) rolled back automatically: bake failed: Telegram reports webhook delivery errors since the cutover; blue is live again" },
+      {
+        chat_id: -1001234567890,
+        text: "↩️ production: release r-2 (bot:v2) rolled back automatically: bake failed: Telegram reports webhook delivery errors since the cutover; blue is live again",
+      },
     ]);
   });
 

@@ -23,8 +23,11 @@ function onTerminal(args: string[], env: NodeJS.ProcessEnv, deadlineMs = 90_000)
   return new Promise((resolve, reject) => {
     const child = spawn("script", ["-qfec", command, "/dev/null"], { env: { ...env, COLUMNS: "120", TERM: "xterm" }, stdio: ["ignore", "pipe", "pipe"] });
     let text = "";
-    child.stdout.on("data", (d: Buffer) => (text += d.toString()));
-    child.stderr.on("data", (d: Buffer) => (text += d.toString()));
+    const collect = (d: Buffer): void => {
+      text += d.toString();
+    };
+    child.stdout.on("data", collect);
+    child.stderr.on("data", collect);
     const timer = setTimeout(() => {
       if (child.pid !== undefined) process.kill(child.pid, "SIGKILL");
       reject(new Error(`script did not finish within ${deadlineMs} ms:\n${text}`));
@@ -50,7 +53,8 @@ describe("release on a terminal", () => {
     for (const step of ["preflight", "pull", "stage [blue]", "gates [blue]", "cutover [blue]", "bake [blue]", "finalize [blue]"])
       expect(r.text).toMatch(new RegExp(`\\d+\\.\\ds ✔ ${step.replace(/[[\]]/g, "\\$&")}.*\\(\\d+\\.\\ds\\)`));
     expect(r.text).toContain("✔ released ");
-    expect(r.text).not.toMatch(/\u001b\[\d+(;\d+)*m/);
+    // No colour (SGR) code at all: ESC [ <numbers> m.
+    expect(r.text.replaceAll("\u001b", "␛")).not.toMatch(/␛\[\d+(;\d+)*m/);
   });
 
   it("--help on a terminal is plain text", async () => {

@@ -4,9 +4,25 @@ import { readFile } from "node:fs/promises";
 import { describe, expect, it } from "vitest";
 import { parse } from "yaml";
 
-interface Step { uses?: string; run?: string; id?: string; with?: Record<string, string>; env?: Record<string, string> }
-interface Job { if?: string; needs?: string | string[]; outputs?: Record<string, string>; steps?: Step[]; environment?: string }
-interface Workflow { on: { push: { branches: string[]; tags: string[] } }; permissions: Record<string, string>; jobs: Record<string, Job> }
+interface Step {
+  uses?: string;
+  run?: string;
+  id?: string;
+  with?: Record<string, string>;
+  env?: Record<string, string>;
+}
+interface Job {
+  if?: string;
+  needs?: string | string[];
+  outputs?: Record<string, string>;
+  steps?: Step[];
+  environment?: string;
+}
+interface Workflow {
+  on: { push: { branches: string[]; tags: string[] } };
+  permissions: Record<string, string>;
+  jobs: Record<string, Job>;
+}
 
 const load = async (): Promise<Workflow> => parse(await readFile("examples/github-actions/release.yml", "utf8")) as Workflow;
 

@@ -21,7 +21,9 @@ describe("runReportedHook", () => {
 
   it("reports start, output lines and ok", async () => {
     const r = recorder();
-    const config = { hooks: { postRelease: [NODE, "-e", "console.log('backed up ' + process.env.BLUEGREEN_RELEASE_ID)"], timeout: 10_000 } } as unknown as Config;
+    const config = {
+      hooks: { postRelease: [NODE, "-e", "console.log('backed up ' + process.env.BLUEGREEN_RELEASE_ID)"], timeout: 10_000 },
+    } as unknown as Config;
     const result = await runReportedHook(config, "postRelease", VARS, r);
     expect(result?.code).toBe(0);
     expect(r.events.map(({ elapsedMs: _, ...e }) => e)).toEqual([
@@ -36,7 +38,11 @@ describe("runReportedHook", () => {
     const config = { hooks: { preRelease: [NODE, "-e", "console.error('disk full'); process.exit(4)"], timeout: 10_000 } } as unknown as Config;
     const result = await runReportedHook(config, "preRelease", VARS, r);
     expect(result?.code).toBe(4);
-    expect(r.events.at(-1)).toMatchObject({ step: "hook:preRelease", status: "fail", message: `the preRelease hook (${NODE} -e console.error('disk full'); process.exit(4)) exited with code 4; its last output:` });
+    expect(r.events.at(-1)).toMatchObject({
+      step: "hook:preRelease",
+      status: "fail",
+      message: `the preRelease hook (${NODE} -e console.error('disk full'); process.exit(4)) exited with code 4; its last output:`,
+    });
     expect(r.events[1]).toEqual({ step: "hook-output", status: "info", message: "preRelease | disk full" });
   });
 });

@@ -11,7 +11,11 @@ const TOKEN = "123456789:TEST-bot-token-aaaaaaaaaaaaaaaaaaaaaaaaa";
 const HEADER = "TEST-notify-header-secret";
 const DIGEST = "sha256:3f2a9c1b7d4e5f60718293a4b5c6d7e8f90112233445566778899aabbccddeef";
 
-interface Received { path: string; headers: IncomingMessage["headers"]; body: string }
+interface Received {
+  path: string;
+  headers: IncomingMessage["headers"];
+  body: string;
+}
 let server: Server;
 let base = "";
 const received: Received[] = [];
@@ -19,7 +23,9 @@ const received: Received[] = [];
 beforeAll(async () => {
   server = createServer((req, res) => {
     let body = "";
-    req.on("data", (c: Buffer) => (body += c.toString()));
+    req.on("data", (c: Buffer) => {
+      body += c.toString();
+    });
     req.on("end", () => {
       received.push({ path: req.url ?? "", headers: req.headers, body });
       if (req.url?.startsWith("/hang") === true) return; // never answers: the client's deadline must end it
@@ -63,7 +69,15 @@ ${notify}`;
   return r.config;
 }
 
-const RELEASED = { command: "release", environment: "production", outcome: "released", releaseId: "r-20261128-1", image: `123456789012.dkr.ecr.ap-southeast-2.amazonaws.com/bot@${DIGEST}`, colour: "green", from: "blue" } as const;
+const RELEASED = {
+  command: "release",
+  environment: "production",
+  outcome: "released",
+  releaseId: "r-20261128-1",
+  image: `123456789012.dkr.ecr.ap-southeast-2.amazonaws.com/bot@${DIGEST}`,
+  colour: "green",
+  from: "blue",
+} as const;
 
 describe("outcomeText", () => {
   it("says what happened in one short line", () => {
@@ -118,7 +132,10 @@ describe("notifyOutcome", () => {
       throw new Error(`boom at ${base}/bot${TOKEN}/sendMessage`);
     };
     const tg = config("notify:\n  telegram: { chatId: 42 }\n");
-    expect(await notifyOutcome(tg, RELEASED, { fetchImpl: throwing })).toEqual({ sent: [], failed: [`telegram: request failed (boom at ${base}/bot<redacted>/sendMessage)`] });
+    expect(await notifyOutcome(tg, RELEASED, { fetchImpl: throwing })).toEqual({
+      sent: [],
+      failed: [`telegram: request failed (boom at ${base}/bot<redacted>/sendMessage)`],
+    });
   });
 
   it("keeps secrets out of the text even when a reason quotes them", async () => {

@@ -23,9 +23,20 @@ afterAll(async () => {
   await new Promise((r) => server.close(r));
 });
 
-const EVENT = { command: "rollback", environment: "production", outcome: "rolled-back", releaseId: "r-1", image: "bot:v1", colour: "blue", from: "green" } as const;
+const EVENT = {
+  command: "rollback",
+  environment: "production",
+  outcome: "rolled-back",
+  releaseId: "r-1",
+  image: "bot:v1",
+  colour: "blue",
+  from: "green",
+} as const;
 const config = (url: string | undefined): Config =>
-  ({ telegram: { botToken: "123456789:TEST-bot-token-aaaaaaaaaaaaaaaaaaaaaaaaa", apiBase: base }, ...(url === undefined ? {} : { notify: { webhook: { url } } }) }) as unknown as Config;
+  ({
+    telegram: { botToken: "123456789:TEST-bot-token-aaaaaaaaaaaaaaaaaaaaaaaaa", apiBase: base },
+    ...(url === undefined ? {} : { notify: { webhook: { url } } }),
+  }) as unknown as Config;
 
 describe("notifyAndReport", () => {
   it("reports nothing without a notify section", async () => {

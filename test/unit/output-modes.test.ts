@@ -21,16 +21,20 @@ function make(o: Partial<OutputOptions>): { out: Output; stdout: Sink; stderr: S
   return { out, stdout, stderr };
 }
 
+/** ESC as a visible character, so patterns need no control characters. */
+const visible = (text: string): string => text.replaceAll("\u001b", "␛");
+
 /** What a terminal would show: apply "go up N lines and clear below" to the written text. */
-function screen(text: string): string[] {
+function screen(raw: string): string[] {
+  const text = visible(raw);
   const lines: string[] = [];
   let current = "";
-  for (const part of text.split(/(\u001b\[\d*F\u001b\[J|\r\u001b\[J|\n)/)) {
-    const up = /^\u001b\[(\d*)F\u001b\[J$/.exec(part);
+  for (const part of text.split(/(␛\[\d*F␛\[J|\r␛\[J|\n)/)) {
+    const up = /^␛\[(\d*)F␛\[J$/.exec(part);
     if (up !== null) {
       lines.splice(lines.length - Number(up[1] ?? 0));
       current = "";
-    } else if (part === "\r\u001b[J") current = "";
+    } else if (part === "\r␛[J") current = "";
     else if (part === "\n") {
       lines.push(current);
       current = "";
@@ -90,8 +94,8 @@ describe("on a terminal", () => {
     await new Promise((r) => setTimeout(r, 30));
     const during = screen(stdout.text);
     expect(during).toHaveLength(2);
-    expect(during[0]).toMatch(/^[⠋⠙⠹⠸⠼⠴⠦⠧⠇⠏] stage \[green\]  \d+\.\ds$/);
-    expect(during[1]).toMatch(/^[⠋⠙⠹⠸⠼⠴⠦⠧⠇⠏] gates \[green\]: 1\/3 healthy  \d+\.\ds$/);
+    expect(during[0]).toMatch(/^[⠋⠙⠹⠸⠼⠴⠦⠧⠇⠏] stage \[green\] {2}\d+\.\ds$/);
+    expect(during[1]).toMatch(/^[⠋⠙⠹⠸⠼⠴⠦⠧⠇⠏] gates \[green\]: 1\/3 healthy {2}\d+\.\ds$/);
     out.step({ step: "stage", status: "ok", colour: "green", elapsedMs: 2500 });
     out.line("a note");
     out.step({ step: "gates", status: "fail", colour: "green", message: "health timed out" });
@@ -101,17 +105,17 @@ describe("on a terminal", () => {
     expect(after[1]).toBe("a note");
     expect(after[2]).toMatch(/^ +\d+\.\ds ✖ gates \[green\]: health timed out \(\d+\.\ds\)$/);
     // NO_COLOR / --no-color: cursor movement only, never a colour.
-    expect(stdout.text).not.toMatch(/\u001b\[\d+m/);
+    expect(visible(stdout.text)).not.toMatch(/␛\[\d+m/);
   });
 
   it("colours icons when colour is on, and keeps live lines within the terminal's width", () => {
     const { out, stdout } = make({ isTty: true, color: true });
     out.step({ step: "pull", status: "start", message: "x".repeat(200) });
     const [line] = screen(stdout.text);
-    expect(line).toMatch(/^\u001b\[36m[⠋⠙⠹⠸⠼⠴⠦⠧⠇⠏]\u001b\[0m pull: x+…$/);
-    expect([...(line ?? "").replace(/\u001b\[[0-9;]*m/g, "")]).toHaveLength(59);
+    expect(line).toMatch(/^␛\[36m[⠋⠙⠹⠸⠼⠴⠦⠧⠇⠏]␛\[0m pull: x+…$/);
+    expect([...(line ?? "").replace(/␛\[[0-9;]*m/g, "")]).toHaveLength(59);
     out.step({ step: "pull", status: "ok", message: "done" });
-    expect(screen(stdout.text).at(-1)).toMatch(/^ +\d+\.\ds \u001b\[32m✔\u001b\[0m pull: done \(\d+\.\ds\)$/);
+    expect(screen(stdout.text).at(-1)).toMatch(/^ +\d+\.\ds ␛\[32m✔␛\[0m pull: done \(\d+\.\ds\)$/);
   });
 
   it("settles a live list when another Output prints (main's error printer)", () => {
@@ -121,7 +125,23 @@ describe("on a terminal", () => {
     printer.error("✖ error: boom");
     const lines = screen(stdout.text);
     expect(lines).toHaveLength(2);
-    expect(lines[0]).toMatch(/^… bake  \d+\.\ds$/);
+    expect(lines[0]).toMatch(/^… bake {2}\d+\.\ds$/);
     expect(lines[1]).toBe("✖ error: boom");
+  });
+});
+
+describe("failure summary", () => {
+  it("ends with what went wrong, what was done and the next command", () => {
+    const { out, stdout, stderr } = make({});
+    out.failure({
+      what: "release r-2 failed after the cutover",
+      details: ["bake failed: 500"],
+      done: "rolled back: blue is live again",
+      next: "docker logs bot-green",
+    });
+    expect(stdout.text).toBe("");
+    expect(stderr.text).toBe(
+      "✖ release r-2 failed after the cutover\n  | bake failed: 500\n  done: rolled back: blue is live again\n  next: docker logs bot-green\n",
+    );
   });
 });
