@@ -46,6 +46,16 @@ export const netnsName = (slot: Slot, i: number): string => `bge2e-s${slot.index
 /** Root-namespace end of host i's veth pair (IFNAMSIZ: at most 15 characters). */
 export const vethName = (slot: Slot, i: number): string => `bge2e${slot.index}h${i}`;
 
+/** Field 22 of /proc/<pid>/stat (start time in clock ticks since boot); "" when the process is gone. */
+function startTime(pid: number): string {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
+    return stat.slice(stat.lastIndexOf(")") + 2).split(" ")[19] ?? "";
+  } catch {
+    return "";
+  }
+}
+
 function alive(pid: number): boolean {
   try {
     process.kill(pid, 0);
@@ -88,7 +98,11 @@ export function scrubSlot(index: number): void {
   const dir = join(SLOTS_DIR, `slot-${index}`);
   const pidsFile = join(dir, "pids");
   if (existsSync(pidsFile)) {
-    for (const line of readFileSync(pidsFile, "utf8").split("\n")) if (/^\d+$/.test(line)) killQuietly(Number(line), "SIGKILL");
+    // Only a pid that still has the start time we recorded is ours: pids are reused.
+    for (const line of readFileSync(pidsFile, "utf8").split("\n")) {
+      const [pid, started] = line.split(" ");
+      if (pid !== undefined && /^\d+$/.test(pid) && started !== undefined && started !== "" && startTime(Number(pid)) === started) killQuietly(Number(pid), "SIGKILL");
+    }
   }
   const namespaces = existsSync("/run/netns") ? readdirSync("/run/netns").filter((n) => n.startsWith(`bge2e-s${index}-`)) : [];
   for (const ns of namespaces) {
@@ -126,7 +140,7 @@ export function claimSlot(): Slot {
       gateway: `10.213.0.${32 * index + 1}`,
       bridge: `bge2e-br${index}`,
       dir,
-      recordPid: (pid) => appendFileSync(join(dir, "pids"), `${pid}\n`),
+      recordPid: (pid) => appendFileSync(join(dir, "pids"), `${pid} ${startTime(pid)}\n`),
       release: () => {
         scrubSlot(index);
         rmSync(dir, { recursive: true, force: true });
