@@ -76,3 +76,17 @@ describe("release through a pipe", () => {
     expect(r.stdout).toMatch(/✔ released r\S+ \(echo-bot@sha256:[0-9a-f]{64}\) on green in itest/);
   });
 });
+
+describe("colour on a terminal", () => {
+  it("is on without NO_COLOR, and off with --no-color", async () => {
+    const env = { ...t.env };
+    delete env.NO_COLOR;
+    const coloured = await onTerminal(["release", "itest", "--image", "v3"], env);
+    expect(coloured.code, coloured.text).toBe(0);
+    expect(coloured.text.replaceAll("\u001b", "␛")).toMatch(/␛\[32m✔␛\[0m finalize \[(blue|green)\]/);
+    const plain = await onTerminal(["rollback", "itest", "--no-color"], env);
+    expect(plain.code, plain.text).toBe(0);
+    expect(plain.text).toContain("✔ ");
+    expect(plain.text.replaceAll("\u001b", "␛")).not.toMatch(/␛\[\d+(;\d+)*m/);
+  });
+});
