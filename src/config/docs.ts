@@ -100,5 +100,38 @@ export function configurationMarkdown(): string {
     for (const r of table) lines.push(`| \`${r.key}\` | ${cell(r.type)} | ${cell(r.def)} | ${cell(r.description)} |`);
     lines.push("");
   }
+  lines.push(...EXAMPLES);
   return `${lines.join("\n").trimEnd()}\n`;
 }
+
+/** Hand-written, but checked: test/unit/docs-config.test.ts loads this YAML through the real loader. */
+export const OPERATE_EXAMPLE = `notify:
+  telegram:
+    chatId: -1001234567890              # the ops chat; the bot must be a member
+    # botToken: \${env:OPS_BOT_TOKEN}   # another bot; default: telegram.botToken
+  webhook:
+    url: https://hooks.example.com/bluegreen
+    secretHeader: \${env:BLUEGREEN_HOOK_SECRET}   # sent as X-Bluegreen-Secret
+hooks:
+  preRelease: [./scripts/backup-state.sh, --environment, production]   # fails -> nothing changes
+  postCutover: [./scripts/smoke.sh]
+  postRelease: [./scripts/announce.sh]
+  postRollback: [./scripts/page-oncall.sh]
+  timeout: 2m
+`;
+
+const EXAMPLES = [
+  "## Example: notifications and hooks",
+  "",
+  "```yaml",
+  ...OPERATE_EXAMPLE.trimEnd().split("\n"),
+  "```",
+  "",
+  "- A notification reads e.g. `✅ production: released r20261128T171422Z-78dd (telegram-bot@sha256:3f2a9c1b7d4e…) on green` or",
+  "  `↩️ production: release r… rolled back automatically: bake failed: …; blue is live again`. The webhook receives",
+  '  `{ type: "bluegreen.outcome", at, text, command, environment, outcome, releaseId, image, colour, from, reason?, promotedFrom? }`.',
+  "- Hooks see `BLUEGREEN_ENVIRONMENT`, `BLUEGREEN_COLOUR` (the colour being released or rolled back to),",
+  "  `BLUEGREEN_PREVIOUS_COLOUR` (empty on a first release), `BLUEGREEN_IMAGE` (repository@sha256:digest) and",
+  "  `BLUEGREEN_RELEASE_ID`, plus this process's environment. A hook past `timeout` is killed with its whole process group.",
+  "",
+];

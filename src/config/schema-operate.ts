@@ -70,5 +70,5 @@ export const hooksSchema = z
     timeout: duration({ positive: true }).prefault("5m").describe("How long one hook may run before it is killed"),
   })
   .describe(
-    "Local commands (argv lists, no shell) run on the machine running bluegreen, with BLUEGREEN_ENVIRONMENT, BLUEGREEN_COLOUR, BLUEGREEN_PREVIOUS_COLOUR, BLUEGREEN_IMAGE and BLUEGREEN_RELEASE_ID set",
+    "Local commands (argv lists, no shell) run on the machine running bluegreen, in its current directory, with BLUEGREEN_ENVIRONMENT, BLUEGREEN_COLOUR, BLUEGREEN_PREVIOUS_COLOUR, BLUEGREEN_IMAGE and BLUEGREEN_RELEASE_ID set; output is shown and kept in history",
   );

@@ -1,8 +1,9 @@
 // docs/configuration.md is what the zod schema generates today, and it documents every key.
 import { readFile } from "node:fs/promises";
 import { describe, expect, it } from "vitest";
-import { configurationMarkdown, REGENERATE_DOCS } from "../../src/config/docs.js";
+import { configurationMarkdown, OPERATE_EXAMPLE, REGENERATE_DOCS } from "../../src/config/docs.js";
 import { environmentJsonSchema } from "../../src/config/json-schema.js";
+import { loadEnvironmentText } from "../../src/config/load.js";
 
 type Node = Record<string, unknown>;
 
@@ -49,5 +50,38 @@ describe("docs/configuration.md", () => {
     expect(doc).toContain("| `hooks.timeout` | duration | `5m` | How long one hook may run before it is killed |");
     expect(doc).toContain("| `notify.telegram.botToken` | `${env:NAME}` | optional |");
     expect(doc).toContain("| `container.env` | mapping of name: string | `{}` |");
+  });
+});
+
+describe("the notify and hooks example in the reference", () => {
+  it("is accepted by the loader", () => {
+    const base = `environment: production
+aws: { region: ap-southeast-2 }
+loadBalancer: { listener: { loadBalancer: bot-alb, port: 443 } }
+colours: { blue: { targetGroup: bot-blue, hostPort: 5001 }, green: { targetGroup: bot-green, hostPort: 5002 } }
+hosts:
+  static: [{ address: 10.0.1.5, instanceId: i-0123456789abcdef0 }]
+  ssh: { agent: true, hostKeyFingerprint: "SHA256:uNiVztksCsDhcc0u9e8BujQXVUpKZIDTMczCvj3tD2s" }
+container: { name: bot, image: bot, port: 5000, memoryLimit: 400m }
+telegram:
+  botToken: \${env:TELEGRAM_BOT_TOKEN}
+  webhook: { url: "https://bot.example.com/telegram/{colour}" }
+`;
+    const token = "123456789:TEST-bot-token-aaaaaaaaaaaaaaaaaaaaaaaaa";
+    const r = loadEnvironmentText(base + OPERATE_EXAMPLE, "/srv/environments/production.yaml", {
+      TELEGRAM_BOT_TOKEN: token,
+      BLUEGREEN_HOOK_SECRET: "TEST-hook-secret",
+    });
+    expect(r.ok ? r.config.hooks : r.errors).toEqual({
+      preRelease: ["./scripts/backup-state.sh", "--environment", "production"],
+      postCutover: ["./scripts/smoke.sh"],
+      postRelease: ["./scripts/announce.sh"],
+      postRollback: ["./scripts/page-oncall.sh"],
+      timeout: 120_000,
+    });
+    expect(r.ok && r.config.notify).toEqual({
+      telegram: { chatId: -1001234567890, botToken: token },
+      webhook: { url: "https://hooks.example.com/bluegreen", secretHeader: "TEST-hook-secret" },
+    });
   });
 });
