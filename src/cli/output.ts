@@ -58,6 +58,8 @@ export class Output implements Reporter {
   }
 
   error(text: string): void {
+    // An error ends the run: steps still spinning did not finish, so they must not sit below it.
+    this.endRunning();
     this.permanent(this.o.err, redact(text));
   }
 
@@ -106,6 +108,9 @@ export class Output implements Reporter {
     const key = `${e.step}|${e.colour ?? ""}|${e.host ?? ""}`;
     const index = this.running.findIndex((r) => r.key === key);
     if (e.status === "start") {
+      // The orchestrator's steps run one at a time and a success always reports "ok": a rollback
+      // starting while a step still runs means that step failed (its error became the reason).
+      if (e.step === "rollback") this.endRunning();
       const entry = { key, label: label(e), message: e.message, startedAt: Date.now() };
       if (index >= 0) this.running[index] = entry;
       else this.running.push(entry);
@@ -129,6 +134,16 @@ export class Output implements Reporter {
     const elapsedMs = e.elapsedMs ?? (started !== undefined ? Date.now() - started.startedAt : undefined);
     this.line(`${this.clock()} ${this.render({ ...e, ...(elapsedMs !== undefined && e.status !== "info" ? { elapsedMs } : {}) })}`);
     if (this.running.length === 0) this.stopTimer();
+  }
+
+  /** Collapses every running step into a "✖" line with its last message and elapsed time. */
+  private endRunning(): void {
+    if (!this.isLive) return;
+    for (const r of this.running.splice(0)) {
+      const e: StepInput = { step: r.label, status: "fail", elapsedMs: Date.now() - r.startedAt, ...(r.message !== undefined ? { message: r.message } : {}) };
+      this.permanent(this.o.out, redact(`${this.clock()} ${this.render(e)}`));
+    }
+    this.stopTimer();
   }
 
   /** Writes a line above the live region, then draws the region again below it. */

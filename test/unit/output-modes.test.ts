@@ -145,3 +145,22 @@ describe("failure summary", () => {
     );
   });
 });
+
+describe("a failed run on a terminal", () => {
+  it("ends spinning steps as failed, so the error lines come last", () => {
+    const terminal = new Sink();
+    const out = new Output({ json: false, color: false, verbose: false, isTty: true, out: terminal, err: terminal, frameMs: 5 });
+    out.step({ step: "bake", status: "start", colour: "green" });
+    out.step({ step: "bake", status: "info", colour: "green", message: "webhook errors (miss 3/3)" });
+    out.step({ step: "rollback", status: "start", message: "bake failed: webhook errors" });
+    out.step({ step: "rollback", status: "ok", message: "blue is live again" });
+    out.step({ step: "finalize", status: "start", colour: "blue" });
+    out.failure({ what: "release r-2 failed after the cutover and was rolled back", next: "docker logs bot-green" });
+    const lines = screen(terminal.text);
+    expect(lines).toHaveLength(5);
+    expect(lines[0]).toMatch(/^ +\d+\.\ds ✖ bake \[green\]: webhook errors \(miss 3\/3\) \(\d+\.\ds\)$/);
+    expect(lines[1]).toMatch(/^ +\d+\.\ds ✔ rollback: blue is live again \(\d+\.\ds\)$/);
+    expect(lines[2]).toMatch(/^ +\d+\.\ds ✖ finalize \[blue\] \(\d+\.\ds\)$/);
+    expect(lines.slice(3)).toEqual(["✖ release r-2 failed after the cutover and was rolled back", "  next: docker logs bot-green"]);
+  });
+});
