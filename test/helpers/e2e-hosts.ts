@@ -6,7 +6,7 @@ import { execFileSync, spawn, type ChildProcess } from "node:child_process";
 import { appendFileSync, existsSync, mkdirSync, mkdtempSync, openSync, closeSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
-import { addHostNamespace, claimSlot, killQuietly, pidsInNetns, run, tryRun, type Slot } from "./e2e-net.js";
+import { addHostNamespace, claimSlot, killQuietly, pidsInNetns, run, type Slot, unmountUnder } from "./e2e-net.js";
 import { startSshd, type SshdHandle } from "./sshd.js";
 
 export const DOCKER = "/usr/bin/docker";
@@ -70,16 +70,6 @@ function waitForExit(child: ChildProcess, ms: number): Promise<boolean> {
   });
 }
 
-/** Lazily unmounts whatever dockerd left mounted under dir (overlay layers, netns bind mounts), deepest first. */
-function unmountUnder(dir: string): void {
-  const points = readFileSync("/proc/self/mountinfo", "utf8")
-    .split("\n")
-    .map((l) => l.split(" ")[4] ?? "")
-    .filter((p) => p === dir || p.startsWith(`${dir}/`))
-    .sort((a, b) => b.length - a.length);
-  for (const p of points) tryRun(["umount", "-l", p]);
-}
-
 async function startDockerd(slot: Slot, ns: string, dir: string, insecureRegistry: string): Promise<{ child: ChildProcess; sock: string; logFile: string }> {
   const sock = join(dir, "docker.sock");
   const logFile = join(dir, "dockerd.log");
@@ -128,6 +118,7 @@ export async function startE2eHosts(count: number, registryPort: (gateway: strin
   ensureE2ePackages();
   const slot = claimSlot();
   const root = mkdtempSync(join(tmpdir(), "bge2e-"));
+  slot.recordDir(root);
   const hostFs = join(root, "hostfs");
   mkdirSync(hostFs);
   const parts: { ns: string; sock?: string; child?: ChildProcess; sshd?: SshdHandle; dir: string }[] = [];

@@ -18,6 +18,8 @@ export interface Slot {
   dir: string;
   /** Records a pid so a later run can stop it if this process dies without cleaning up. */
   recordPid(pid: number): void;
+  /** Records a temporary directory (unmounted and removed if this process dies without cleaning up). */
+  recordDir(path: string): void;
   release(): void;
 }
 
@@ -93,6 +95,16 @@ export function pidsInNetns(ns: string): number[] {
   return out;
 }
 
+/** Lazily unmounts whatever dockerd left mounted under dir (overlay layers, netns bind mounts), deepest first. */
+export function unmountUnder(dir: string): void {
+  const points = readFileSync("/proc/self/mountinfo", "utf8")
+    .split("\n")
+    .map((l) => l.split(" ")[4] ?? "")
+    .filter((p) => p === dir || p.startsWith(`${dir}/`))
+    .sort((a, b) => b.length - a.length);
+  for (const p of points) tryRun(["umount", "-l", p]);
+}
+
 /** Everything a slot may hold, removed in dependency order; safe to call on a half-built slot. */
 export function scrubSlot(index: number): void {
   const dir = join(SLOTS_DIR, `slot-${index}`);
@@ -108,6 +120,13 @@ export function scrubSlot(index: number): void {
   for (const ns of namespaces) {
     for (const pid of pidsInNetns(ns)) killQuietly(pid, "SIGKILL");
     tryRun(["ip", "netns", "delete", ns]);
+  }
+  const dirsFile = join(dir, "dirs");
+  if (existsSync(dirsFile)) {
+    for (const path of readFileSync(dirsFile, "utf8").split("\n").filter((p) => p.startsWith("/tmp/bge2e-"))) {
+      unmountUnder(path);
+      rmSync(path, { recursive: true, force: true });
+    }
   }
   for (const link of readdirSync("/sys/class/net").filter((l) => l.startsWith(`bge2e${index}h`))) tryRun(["ip", "link", "delete", link]);
   if (existsSync(`/sys/class/net/bge2e-br${index}`)) tryRun(["ip", "link", "delete", `bge2e-br${index}`]);
@@ -140,6 +159,7 @@ export function claimSlot(): Slot {
       gateway: `10.213.0.${32 * index + 1}`,
       bridge: `bge2e-br${index}`,
       dir,
+      recordDir: (path) => appendFileSync(join(dir, "dirs"), `${path}\n`),
       recordPid: (pid) => appendFileSync(join(dir, "pids"), `${pid} ${startTime(pid)}\n`),
       release: () => {
         scrubSlot(index);
