@@ -22,16 +22,34 @@ export async function moveBack(ctx: Ctx, world: World, to: Colour, reason: strin
       (e: unknown) => problems.push(`the listener could not be moved back to ${to}: ${e instanceof Error ? e.message : String(e)}`),
     );
   }
+  // Already right (e.g. moved by the fast path): a second setWebhook would only meet the 1/s limit.
+  if (world.webhook.url === ctx.settings.webhook.urls[to] && world.traffic.webhookSettingsMatch) return throwIfProblems(problems, ctx, to, reason);
   await setWebhookFor(ctx, to).then(
     () => void (times.webhookMovedAt = ctx.clock.now()),
     (e: unknown) => problems.push(`the webhook could not be re-set to ${ctx.settings.webhook.urls[to]}: ${e instanceof Error ? e.message : String(e)}`),
   );
+  throwIfProblems(problems, ctx, to, reason);
+}
+
+function throwIfProblems(problems: string[], ctx: Ctx, to: Colour, reason: string): void {
   if (problems.length > 0) {
     throw new RollbackFailedError(
       `${reason}; rolling back to ${to} failed: ${problems.join("; ")}`,
       `run \`bluegreen status ${ctx.settings.environment}\`, then \`bluegreen rollback ${ctx.settings.environment}\` once AWS/Telegram answer; or move the listener and webhook to ${to} by hand`,
     );
   }
+}
+
+/** Both switches to `to` at once, no reads first (the automatic rollback's fast path). */
+export async function undoCutoverTimed(ctx: Ctx, to: Colour, times: CutoverTimes): Promise<void> {
+  await moveListener(ctx, to).then(
+    () => void (times.listenerMovedAt = ctx.clock.now()),
+    () => undefined, // rollBackTo retries it after observing, and says so if it still fails
+  );
+  await setWebhookFor(ctx, to).then(
+    () => void (times.webhookMovedAt = ctx.clock.now()),
+    () => undefined,
+  );
 }
 
 /** Stop (not remove) a colour's containers: kept for `docker logs`, restartable by a rollback. */

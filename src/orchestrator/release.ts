@@ -13,7 +13,7 @@ import { appendAudit, type AuditRecord } from "./history.js";
 import { acquireLock } from "./lock.js";
 import { observe } from "./observe.js";
 import { preflight } from "./preflight.js";
-import { clearInFlight, recoverInterrupted, rollBackTo, stopColour } from "./recover.js";
+import { clearInFlight, recoverInterrupted, rollBackTo, stopColour, undoCutoverTimed } from "./recover.js";
 import { converge, newRunState, type RunState } from "./run.js";
 import { resolveDigest } from "./stage.js";
 import { stopExpiredWarm } from "./warm.js";
@@ -96,12 +96,19 @@ async function runGoal(ctx: Ctx, goal: Goal, state: RunState): Promise<ReleaseRe
     return { ...base, outcome: "released", exitCode: 0, timings: { cutover: state.times } };
   } catch (e) {
     if (e instanceof RollbackFailedError) throw e;
+    // A failed bake: the previous colour is warm and known; move both switches back before
+    // reading anything else, so the rollback costs one ModifyListener and one setWebhook.
+    let early: CutoverTimes | undefined;
+    if (e instanceof BakeFailed && goal.from !== null) {
+      early = {};
+      await undoCutoverTimed(ctx, goal.from, early);
+    }
     const world = await observe(ctx);
     const touched = liveByListener(world.traffic) === goal.colour || world.webhook.url === ctx.settings.webhook.urls[goal.colour] && ctx.settings.webhook.urls.blue !== ctx.settings.webhook.urls.green;
     if (e instanceof BakeFailed || e instanceof RolledBackError || touched) {
       const reason = e instanceof BakeFailed ? `bake failed: ${e.reason}` : msg(e);
       ctx.reporter.step({ step: "rollback", status: "start", message: reason });
-      const rollback = e instanceof RolledBackError ? {} : await rollBackTo(ctx, world, goal.colour, reason);
+      const rollback = e instanceof RolledBackError ? {} : { ...(await rollBackTo(ctx, world, goal.colour, reason)), ...early };
       if (e instanceof RolledBackError) {
         await clearInFlight(ctx);
         await stopColour(ctx, goal.colour).catch(() => undefined);

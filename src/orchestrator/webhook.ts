@@ -15,6 +15,12 @@ export async function setWebhookFor(ctx: Ctx, colour: Colour): Promise<void> {
     dropPendingUpdates: w.dropPendingUpdates,
     ...(w.certificatePem !== undefined ? { certificatePem: w.certificatePem } : {}),
   });
+  remember(ctx, w.urls[colour]);
+}
+
+/** What we just set is what getWebhookInfo would say: keep observe's fallback copy true. */
+function remember(ctx: Ctx, url: string): void {
+  if (ctx.lastWebhook !== undefined) ctx.lastWebhook = { ...ctx.lastWebhook, url, maxConnections: ctx.settings.webhook.maxConnections };
 }
 
 /** Put the webhook back where it was before something (usually a new container) moved it. */
@@ -23,6 +29,7 @@ export async function restoreWebhook(ctx: Ctx, before: WebhookInfo, live: Colour
     await setWebhookFor(ctx, live);
   } else if (before.url === "") {
     await ctx.telegram.deleteWebhook();
+    remember(ctx, "");
   } else {
     await ctx.telegram.setWebhook({
       url: before.url,
@@ -30,5 +37,6 @@ export async function restoreWebhook(ctx: Ctx, before: WebhookInfo, live: Colour
       maxConnections: before.maxConnections ?? ctx.settings.webhook.maxConnections,
       ...(before.allowedUpdates !== undefined ? { allowedUpdates: before.allowedUpdates } : {}),
     });
+    remember(ctx, before.url);
   }
 }
