@@ -123,7 +123,12 @@ export function hookSucceeded(result: HookResult): boolean {
 }
 
 /** Runs the hook the config names, or returns null when it names none. */
-export function runConfiguredHook(config: Config, name: HookName, vars: HookVars, opts: Omit<HookOptions, "timeoutMs"> = {}): Promise<HookResult> | null {
+export function runConfiguredHook(
+  config: Pick<Config, "hooks">,
+  name: HookName,
+  vars: HookVars,
+  opts: Omit<HookOptions, "timeoutMs"> = {},
+): Promise<HookResult> | null {
   const argv = config.hooks?.[name];
   if (argv === undefined) return null;
   return runHook(name, argv, vars, { ...opts, timeoutMs: config.hooks?.timeout ?? DEFAULT_HOOK_TIMEOUT_MS });

@@ -6,7 +6,8 @@ import type { Reporter } from "../ports.js";
 import { DEFAULT_HOOK_TIMEOUT_MS, type HookName, type HookOptions, type HookResult, type HookVars, hookFailureMessage, runHook } from "./index.js";
 
 export async function runReportedHook(
-  config: Config,
+  /** The environment's Config, or just its hooks section (e.g. `{ hooks: config.hooks }` passed through ReleaseOptions). */
+  config: Pick<Config, "hooks">,
   name: HookName,
   vars: HookVars,
   reporter: Reporter,
