@@ -19,6 +19,8 @@ export interface AuditRecord {
   promotedFrom?: { environment: string; releaseId: string };
   by: string;
   durationMs: number;
+  /** Hooks that ran, with their (redacted) output. */
+  hooks?: { name: string; code: number | null; timedOut: boolean; durationMs: number; output: string }[];
 }
 
 export async function appendAudit(ctx: Ctx, record: AuditRecord): Promise<void> {

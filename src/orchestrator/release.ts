@@ -10,6 +10,7 @@ import { BakeFailed } from "./bake.js";
 import type { Ctx } from "./context.js";
 import type { CutoverTimes } from "./cutover.js";
 import { appendAudit, type AuditRecord } from "./history.js";
+import { runHookAt } from "./hooks.js";
 import { acquireLock } from "./lock.js";
 import { observe } from "./observe.js";
 import { preflight } from "./preflight.js";
@@ -66,9 +67,10 @@ export async function release(ctx: Ctx, opts: ReleaseOptions): Promise<ReleaseRe
     ctx.reporter.step({ step: "pull", status: "ok", message: image });
     const goal: Goal = { kind: "release", colour: releaseColour(world, live), releaseId: opts.releaseId, image, from: live };
     const state = newRunState(world.webhook, opts.bakeMs);
+    await runHookAt(ctx, "preRelease", goal, state.hooks);
     result = await runGoal(ctx, goal, state);
     if (recovered !== null) result.recovered = recovered;
-    await appendAudit(ctx, auditOf(ctx, goal, result, started, opts)).catch((e: unknown) =>
+    await appendAudit(ctx, { ...auditOf(ctx, goal, result, started, opts), ...(state.hooks.length > 0 ? { hooks: state.hooks } : {}) }).catch((e: unknown) =>
       ctx.reporter.step({ step: "audit", status: "fail", message: `audit record not written: ${msg(e)}` }),
     );
     return result;
@@ -93,6 +95,7 @@ async function runGoal(ctx: Ctx, goal: Goal, state: RunState): Promise<ReleaseRe
   const base = { releaseId: goal.releaseId, image: goal.image, colour: goal.colour, from: goal.from, steps: state.steps };
   try {
     await converge(ctx, goal, state);
+    await runHookAt(ctx, "postRelease", goal, state.hooks);
     return { ...base, outcome: "released", exitCode: 0, timings: { cutover: state.times } };
   } catch (e) {
     if (e instanceof RollbackFailedError) throw e;
@@ -114,6 +117,7 @@ async function runGoal(ctx: Ctx, goal: Goal, state: RunState): Promise<ReleaseRe
         await stopColour(ctx, goal.colour).catch(() => undefined);
       }
       ctx.reporter.step({ step: "rollback", status: "ok", message: `${goal.from ?? "previous"} is live again` });
+      if (goal.from !== null) await runHookAt(ctx, "postRollback", { colour: goal.from, from: goal.colour, image: world.tags.live?.image ?? "", releaseId: world.tags.live?.releaseId ?? "" }, state.hooks);
       return {
         ...base,
         outcome: "rolled-back",

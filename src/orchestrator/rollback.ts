@@ -11,6 +11,7 @@ import { mapLimit } from "./context.js";
 import type { CutoverTimes } from "./cutover.js";
 import { hostVerdict } from "./gates.js";
 import { appendAudit } from "./history.js";
+import { type HookRecord, runHookAt } from "./hooks.js";
 import { acquireLock } from "./lock.js";
 import { liveColours, observe } from "./observe.js";
 import { moveBack, recoverInterrupted } from "./recover.js";
@@ -62,7 +63,9 @@ export async function rollback(ctx: Ctx, opts: { lockWaitMs: number; runId: stri
       await converge(ctx, goal, state);
       result = { outcome: "rolled-back", exitCode: 0, releaseId: prev.releaseId, image: prev.image, colour: prev.colour, from: live, mode: warm ? "warm" : "cold", message: `${prev.releaseId} is live again on ${prev.colour} (${warm ? "warm: instant" : "cold: restarted and gated"})`, steps: state.steps, timings: state.times };
     }
-    await appendAudit(ctx, { at: new Date(ctx.clock.now()).toISOString(), environment: ctx.settings.environment, kind: "rollback", outcome: "rolled-back", releaseId: result.releaseId, image: result.image, colour: result.colour, from: result.from, reason: result.message, by: userInfo().username, durationMs: ctx.clock.now() - started }).catch(() => undefined);
+    const hooks: HookRecord[] = [];
+    await runHookAt(ctx, "postRollback", { colour: result.colour as Goal["colour"], from: (result.from as Goal["from"]) ?? null, image: result.image, releaseId: result.releaseId }, hooks);
+    await appendAudit(ctx, { ...(hooks.length > 0 ? { hooks } : {}), at: new Date(ctx.clock.now()).toISOString(), environment: ctx.settings.environment, kind: "rollback", outcome: "rolled-back", releaseId: result.releaseId, image: result.image, colour: result.colour, from: result.from, reason: result.message, by: userInfo().username, durationMs: ctx.clock.now() - started }).catch(() => undefined);
     return result;
   } finally {
     await lock.release().catch(() => undefined);

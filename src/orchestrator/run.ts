@@ -8,6 +8,7 @@ import { bake, restartBaseline } from "./bake.js";
 import type { Ctx } from "./context.js";
 import { type CutoverTimes, cutover, referenceColour } from "./cutover.js";
 import { smokeTest, waitForGates } from "./gates.js";
+import { type HookRecord, runHookAt } from "./hooks.js";
 import { observe, snapshotFor, type World } from "./observe.js";
 import { register, stage, startStopped } from "./stage.js";
 
@@ -20,10 +21,12 @@ export interface RunState {
   baseline?: Map<string, number>;
   /** Every step applied, in order: tests and --json consumers read the path a run took. */
   steps: string[];
+  /** Hooks that ran, for the audit record. */
+  hooks: HookRecord[];
 }
 
 export function newRunState(webhookBefore: WebhookInfo, bakeMs: number): RunState {
-  return { progress: { gates: "pending", baked: false }, times: {}, webhookBefore, bakeMs, steps: [] };
+  return { progress: { gates: "pending", baked: false }, times: {}, webhookBefore, bakeMs, steps: [], hooks: [] };
 }
 
 const MAX_STEPS = 30;
@@ -68,6 +71,7 @@ export async function converge(ctx: Ctx, goal: Goal, state: RunState): Promise<W
         state.baseline = await restartBaseline(ctx, goal);
         await cutover(ctx, goal, step, state.times);
         state.cutoverAt = state.times.listenerMovedAt ?? state.times.webhookMovedAt ?? ctx.clock.now();
+        if (goal.kind === "release") await runHookAt(ctx, "postCutover", goal, state.hooks);
         break;
       case "bake":
         await bake(ctx, goal, state.cutoverAt ?? ctx.clock.now(), state.baseline ?? (await restartBaseline(ctx, goal)), state.bakeMs);

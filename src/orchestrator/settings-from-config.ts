@@ -45,6 +45,7 @@ export async function settingsFromConfig(config: Config, overrides: { bakeMs?: n
     },
     rollout: { keepPreviousWarmMs: config.rollout.keepPreviousWarm, hostConcurrency: config.rollout.hostConcurrency },
     lock: { leaseMs: config.lock.lease, dir: config.lock.dir },
+    hooks: config.hooks,
     historyFile: `${c.envFileDir.replace(/\/+$/, "")}/${config.environment}/history.ndjson`,
   };
 }

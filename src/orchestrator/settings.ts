@@ -1,5 +1,6 @@
 // The orchestrator's view of an environment: resolved values only (milliseconds, bytes, URLs per
 // colour, secret values). Built from a validated Config by fromConfig in config-bridge.ts.
+import type { HooksConfig } from "../config/types.js";
 import type { Colour, Urls } from "../domain/types.js";
 
 export interface Settings {
@@ -42,4 +43,6 @@ export interface Settings {
   lock: { leaseMs: number; dir: string };
   /** Where audit records are appended on the first host. */
   historyFile: string;
+  /** Local commands at fixed points of a release (src/hooks). */
+  hooks?: HooksConfig | undefined;
 }

@@ -13,7 +13,8 @@ import { expectPositionals } from "../args.js";
 import { loadEnv, newReleaseId, openCtx } from "../env.js";
 import { EXIT } from "../exit-codes.js";
 import type { Output } from "../output.js";
-import { confirm } from "./release.js";
+import { notifyAndReport } from "../../notify/index.js";
+import { confirm, notifyingFailure } from "./release.js";
 
 export async function rollback(p: Parsed, out: Output): Promise<number> {
   const [envName] = expectPositionals(p, ["ENV"]);
@@ -21,7 +22,8 @@ export async function rollback(p: Parsed, out: Output): Promise<number> {
   await confirm(env, p, out, "roll back");
   const ctx = await openCtx(env, out, { requireHealthyInstances: false });
   try {
-    const r = await runRollback(ctx, { lockWaitMs: p.flags.lockWaitMs, runId: newReleaseId() });
+    const r = await notifyingFailure(env, out, "rollback", () => runRollback(ctx, { lockWaitMs: p.flags.lockWaitMs, runId: newReleaseId() }));
+    await notifyAndReport(env.config, { command: "rollback", environment: env.config.environment, outcome: r.outcome, releaseId: r.releaseId, image: r.image, colour: r.colour, from: r.from, reason: r.message }, out);
     if (p.flags.json) out.json({ type: "result", command: "rollback", environment: env.config.environment, ...r });
     else out.line(`✔ ${r.message}`);
     return EXIT.ok;

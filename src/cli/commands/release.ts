@@ -1,15 +1,28 @@
 // `release ENV --image REF` and `promote FROM TO`: both end in orchestrator/release.ts.
 import { createInterface } from "node:readline/promises";
 import { crossEnvironmentErrors } from "../../config/index.js";
-import { ConfigError, UsageError } from "../../errors.js";
+import { ConfigError, RollbackFailedError, UsageError } from "../../errors.js";
 import { disconnect } from "../../orchestrator/connect.js";
 import { promotionSource } from "../../orchestrator/promote.js";
 import { release as runRelease, type ReleaseResult } from "../../orchestrator/release.js";
 import type { Parsed } from "../args.js";
 import { expectPositionals } from "../args.js";
 import { assertConfirmed, imageRefFor, type LoadedEnv, loadEnv, newReleaseId, openCtx } from "../env.js";
+import { notifyAndReport } from "../../notify/index.js";
 import type { Output } from "../output.js";
 import { plan } from "./plan.js";
+
+/** A run that ends needing a human is worth a notification too; then the error goes on to main. */
+export async function notifyingFailure<T>(env: LoadedEnv, out: Output, command: "release" | "rollback" | "promote", run: () => Promise<T>): Promise<T> {
+  try {
+    return await run();
+  } catch (e) {
+    if (e instanceof RollbackFailedError) {
+      await notifyAndReport(env.config, { command, environment: env.config.environment, outcome: "needs-human", releaseId: "", image: "", colour: null, from: null, reason: e.message }, out);
+    }
+    throw e;
+  }
+}
 
 export async function confirm(env: LoadedEnv, p: Parsed, out: Output, what: string): Promise<void> {
   if (assertConfirmed(env.config, p.flags, out.o.isTty) === "ok") return;
@@ -44,7 +57,10 @@ export async function release(p: Parsed, out: Output): Promise<number> {
   await confirm(env, p, out, "release");
   const ctx = await openCtx(env, out, { requireHealthyInstances: true, bakeMs: p.flags.bakeMs });
   try {
-    const r = await runRelease(ctx, { imageRef, releaseId: newReleaseId(), bakeMs: ctx.settings.gates.bakeMs, lockWaitMs: p.flags.lockWaitMs, allowUnhealthyLive: p.flags.allowUnhealthyLive });
+    const r = await notifyingFailure(env, out, "release", () =>
+      runRelease(ctx, { imageRef, releaseId: newReleaseId(), bakeMs: ctx.settings.gates.bakeMs, lockWaitMs: p.flags.lockWaitMs, allowUnhealthyLive: p.flags.allowUnhealthyLive }),
+    );
+    await notifyAndReport(env.config, { command: "release", environment: env.config.environment, outcome: r.outcome, releaseId: r.releaseId, image: r.image, colour: r.colour, from: r.from, ...(r.reason !== undefined ? { reason: r.reason } : {}) }, out);
     return report(out, "release", env.config.environment, r);
   } finally {
     await disconnect(ctx);
@@ -69,14 +85,16 @@ export async function promote(p: Parsed, out: Output): Promise<number> {
   out.step({ step: "promote", status: "info", message: `${source.environment} ${source.releaseId}: ${source.image}` });
   const ctx = await openCtx(to, out, { requireHealthyInstances: true, bakeMs: p.flags.bakeMs });
   try {
-    const r = await runRelease(ctx, {
+    const r = await notifyingFailure(to, out, "promote", () => runRelease(ctx, {
       imageRef: `${to.config.container.image}@${source.digest}`,
       releaseId: newReleaseId(),
       bakeMs: ctx.settings.gates.bakeMs,
       lockWaitMs: p.flags.lockWaitMs,
       allowUnhealthyLive: p.flags.allowUnhealthyLive,
       promotedFrom: { environment: source.environment, releaseId: source.releaseId },
-    });
+    }));
+    const promotedFrom = { environment: source.environment, releaseId: source.releaseId };
+    await notifyAndReport(to.config, { command: "promote", environment: to.config.environment, outcome: r.outcome, releaseId: r.releaseId, image: r.image, colour: r.colour, from: r.from, promotedFrom, ...(r.reason !== undefined ? { reason: r.reason } : {}) }, out);
     return report(out, "promote", to.config.environment, { ...r, ...{ promotedFrom: { environment: source.environment, releaseId: source.releaseId } } });
   } finally {
     await disconnect(ctx);
