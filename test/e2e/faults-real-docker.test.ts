@@ -8,7 +8,7 @@ import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { expectExit } from "../helpers/assertions.js";
 import { engineContainer, expectLive, versionOn } from "../helpers/e2e-assert.js";
-import { startE2eWorld, type E2eWorld } from "../helpers/e2e-world.js";
+import { type E2eWorld, startE2eWorld } from "../helpers/e2e-world.js";
 
 let w: E2eWorld;
 beforeAll(async () => {
@@ -38,7 +38,9 @@ describe("faults on a real engine", () => {
     expect(r.result).toMatchObject({ outcome: "failed", colour: "green", from: "blue" });
     expect(r.result?.steps).not.toContain("cutover");
     // Under --restart unless-stopped the engine restarts the crashed bot: the gate must call that a crash loop.
-    expect(String(r.result?.reason)).toMatch(/^i-[0-9a-f]+: container echo-bot-green (is in a restart loop \(exit code 3, \d+ restarts\)|exited with code 3|restarted \d+ time\(s\) \(exit code 3\))$/);
+    expect(String(r.result?.reason)).toMatch(
+      /^i-[0-9a-f]+: container echo-bot-green (is in a restart loop \(exit code 3, \d+ restarts\)|exited with code 3|restarted \d+ time\(s\) \(exit code 3\))$/,
+    );
     const logs = String(r.result?.logs);
     expect(logs).toContain("[ERROR] Worker (pid:");
     expect(logs).toContain("exited with code 3");
@@ -50,7 +52,13 @@ describe("faults on a real engine", () => {
     // A small limit the hog (~30 MB/s) reaches in seconds. restartPolicy "no": the engine resets
     // State.OOMKilled when it restarts a container, and the point here is the kernel's verdict.
     const yaml = readFileSync(w.envFile, "utf8");
-    writeFileSync(w.envFile, yaml.replace("memoryLimit: 256m", "memoryLimit: 96m").replace("maxMemory: 256m", "maxMemory: 96m").replace("restartPolicy: unless-stopped", 'restartPolicy: "no"'));
+    writeFileSync(
+      w.envFile,
+      yaml
+        .replace("memoryLimit: 256m", "memoryLimit: 96m")
+        .replace("maxMemory: 256m", "maxMemory: 96m")
+        .replace("restartPolicy: unless-stopped", 'restartPolicy: "no"'),
+    );
     try {
       const r = await release("memory-hog");
       const cutover = (r.result?.steps as string[] | undefined)?.includes("cutover") === true;

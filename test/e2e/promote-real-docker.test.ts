@@ -5,7 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { expectExit } from "../helpers/assertions.js";
 import { engineContainer } from "../helpers/e2e-assert.js";
 import { addEnvironment, type ExtraEnvironment } from "../helpers/e2e-environment.js";
-import { startE2eWorld, type E2eWorld } from "../helpers/e2e-world.js";
+import { type E2eWorld, startE2eWorld } from "../helpers/e2e-world.js";
 
 const PROD_TOKEN = "7000000004:TEST-bot-token-e2e-production-bbbbbbbbbb";
 let w: E2eWorld;
@@ -20,7 +20,11 @@ afterAll(async () => {
 
 async function statusOf(env: string) {
   const r = await w.cli(["status", env, "--json"]);
-  return { code: r.code, out: r.stdout + r.stderr, s: r.events[0] as { live: string | null; consistent: boolean; liveRelease: { image: string; releaseId: string } | null } };
+  return {
+    code: r.code,
+    out: r.stdout + r.stderr,
+    s: r.events[0] as { live: string | null; consistent: boolean; liveRelease: { image: string; releaseId: string } | null },
+  };
 }
 
 describe("promote staging -> production on different hosts", () => {
@@ -33,7 +37,13 @@ describe("promote staging -> production on different hosts", () => {
 
     const r = await w.cli(["promote", "staging", "production", "--json"]);
     expectExit(r, 0);
-    expect(r.result).toMatchObject({ command: "promote", environment: "production", outcome: "released", image, promotedFrom: { environment: "staging", releaseId: from.s.liveRelease?.releaseId } });
+    expect(r.result).toMatchObject({
+      command: "promote",
+      environment: "production",
+      outcome: "released",
+      image,
+      promotedFrom: { environment: "staging", releaseId: from.s.liveRelease?.releaseId },
+    });
 
     const to = await statusOf("production");
     expect(to.code, to.out).toBe(0);

@@ -4,7 +4,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { expectExit } from "../helpers/assertions.js";
 import { engineContainer, expectLive, versionOn } from "../helpers/e2e-assert.js";
-import { startE2eWorld, type E2eWorld } from "../helpers/e2e-world.js";
+import { type E2eWorld, startE2eWorld } from "../helpers/e2e-world.js";
 
 let w: E2eWorld;
 beforeAll(async () => {

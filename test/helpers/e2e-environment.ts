@@ -3,8 +3,8 @@
 // bot), sharing the registry, the namespace hosts' network and the SSH key. For `promote`.
 import { writeFile } from "node:fs/promises";
 import { join } from "node:path";
-import { startSandboxWorld, type SandboxWorld } from "../../src/sandbox/world.js";
-import { environmentYaml, forwarder, tolerantHealthChecks, type E2eOptions, type E2eWorld } from "./e2e-world.js";
+import { type SandboxWorld, startSandboxWorld } from "../../src/sandbox/world.js";
+import { type E2eOptions, type E2eWorld, environmentYaml, forwarder, tolerantHealthChecks } from "./e2e-world.js";
 import { WEBHOOK_SECRET } from "./sandbox-env.js";
 
 export interface ExtraEnvironment {
@@ -14,19 +14,38 @@ export interface ExtraEnvironment {
   botToken: string;
 }
 
-export async function addEnvironment(w: E2eWorld, o: { name: string; onHosts: number[]; botToken: string; secretPrefix: string } & Omit<E2eOptions, "hosts" | "envHosts">): Promise<ExtraEnvironment> {
-  const sandbox = await startSandboxWorld({ root: join(w.dir, `sandbox-${o.name}`), hosts: 0, botToken: o.botToken, awsTimeScale: 0.05, telegramTimeScale: 0.05 });
+export async function addEnvironment(
+  w: E2eWorld,
+  o: { name: string; onHosts: number[]; botToken: string; secretPrefix: string } & Omit<E2eOptions, "hosts" | "envHosts">,
+): Promise<ExtraEnvironment> {
+  const sandbox = await startSandboxWorld({
+    root: join(w.dir, `sandbox-${o.name}`),
+    hosts: 0,
+    botToken: o.botToken,
+    awsTimeScale: 0.05,
+    telegramTimeScale: 0.05,
+  });
   w.onStop(() => sandbox.stop());
   await tolerantHealthChecks(sandbox);
   const tag = `${o.name}-e2e-${w.net.slot.index}`;
-  for (const h of w.net.hosts.filter((x) => o.onHosts.includes(x.index))) sandbox.aws.control.addInstance({ tags: { app: tag, Name: `${tag}-h${h.index}` }, privateIp: h.address });
+  for (const h of w.net.hosts.filter((x) => o.onHosts.includes(x.index)))
+    sandbox.aws.control.addInstance({ tags: { app: tag, Name: `${tag}-h${h.index}` }, privateIp: h.address });
   const fwd = await forwarder(w.net.gateway, Number(new URL(sandbox.telegram.url).port));
   w.onStop(() => fwd.close());
   const first = w.net.hosts[0];
   if (first === undefined) throw new Error("no hosts");
   const envFile = join(w.dir, "environments", `${o.name}.yaml`);
   const yaml = environmentYaml(
-    { sandbox, registry: w.registry, knownHostsFile: w.knownHostsFile, containerApiBase: `http://${w.net.gateway}:${fwd.port}`, hostFs: w.net.hostFs, privateKey: first.sshd.privateKeyPath, tag, secretPrefix: o.secretPrefix },
+    {
+      sandbox,
+      registry: w.registry,
+      knownHostsFile: w.knownHostsFile,
+      containerApiBase: `http://${w.net.gateway}:${fwd.port}`,
+      hostFs: w.net.hostFs,
+      privateKey: first.sshd.privateKeyPath,
+      tag,
+      secretPrefix: o.secretPrefix,
+    },
     { ...o, environment: o.name },
   );
   await writeFile(envFile, yaml);

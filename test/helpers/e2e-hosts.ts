@@ -2,12 +2,12 @@
 // OpenSSH sshd (port 22, host key pinned by the tests) and a real dockerd (own data root, socket,
 // iptables), so the CLI meets what it meets in production: a shell over SSH and a Docker engine.
 // Everything is torn down by pid and by name, also when bring-up fails halfway.
-import { execFileSync, spawn, type ChildProcess } from "node:child_process";
-import { appendFileSync, existsSync, mkdirSync, mkdtempSync, openSync, closeSync, readFileSync, rmSync } from "node:fs";
+import { type ChildProcess, execFileSync, spawn } from "node:child_process";
+import { appendFileSync, closeSync, existsSync, mkdirSync, mkdtempSync, openSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
-import { addHostNamespace, claimSlot, killQuietly, pidsInNetns, run, type Slot, unmountUnder } from "./e2e-net.js";
-import { startSshd, type SshdHandle } from "./sshd.js";
+import { addHostNamespace, claimSlot, killQuietly, pidsInNetns, type Slot, unmountUnder } from "./e2e-net.js";
+import { type SshdHandle, startSshd } from "./sshd.js";
 
 export const DOCKER = "/usr/bin/docker";
 const REQUIRED: Record<string, string> = {
@@ -44,10 +44,20 @@ export interface E2eHosts {
 /** Installs what the tier needs when root (apt-get update only if the first install fails); otherwise a clear error. */
 export function ensureE2ePackages(): void {
   if (process.getuid?.() !== 0) throw new Error("the e2e tier needs root (network namespaces, dockerd, sshd on port 22): run it as root");
-  const missing = [...new Set(Object.entries(REQUIRED).filter(([bin]) => !existsSync(bin)).map(([, pkg]) => pkg))];
+  const missing = [
+    ...new Set(
+      Object.entries(REQUIRED)
+        .filter(([bin]) => !existsSync(bin))
+        .map(([, pkg]) => pkg),
+    ),
+  ];
   if (missing.length === 0) return;
   const apt = (args: string[]) =>
-    execFileSync("apt-get", ["-o", "DPkg::Lock::Timeout=300", ...args], { stdio: "ignore", env: { ...process.env, DEBIAN_FRONTEND: "noninteractive" }, timeout: 900_000 });
+    execFileSync("apt-get", ["-o", "DPkg::Lock::Timeout=300", ...args], {
+      stdio: "ignore",
+      env: { ...process.env, DEBIAN_FRONTEND: "noninteractive" },
+      timeout: 900_000,
+    });
   const install = ["install", "-y", "--no-install-recommends", ...missing];
   try {
     apt(install);
@@ -75,7 +85,20 @@ async function startDockerd(slot: Slot, ns: string, dir: string, insecureRegistr
   const logFile = join(dir, "dockerd.log");
   const fd = openSync(logFile, "a");
   // nsenter, not `ip netns exec`: the latter remounts /sys, and dockerd then finds no cgroup mount.
-  const args = [`--net=/run/netns/${ns}`, "dockerd", "--data-root", join(dir, "data"), "--exec-root", join(dir, "exec"), "--pidfile", join(dir, "dockerd.pid"), "-H", `unix://${sock}`, "--insecure-registry", insecureRegistry];
+  const args = [
+    `--net=/run/netns/${ns}`,
+    "dockerd",
+    "--data-root",
+    join(dir, "data"),
+    "--exec-root",
+    join(dir, "exec"),
+    "--pidfile",
+    join(dir, "dockerd.pid"),
+    "-H",
+    `unix://${sock}`,
+    "--insecure-registry",
+    insecureRegistry,
+  ];
   const child = spawn("nsenter", args, { stdio: ["ignore", fd, fd] });
   closeSync(fd);
   if (child.pid === undefined) throw new Error("could not spawn nsenter dockerd");
@@ -83,7 +106,11 @@ async function startDockerd(slot: Slot, ns: string, dir: string, insecureRegistr
   const deadline = Date.now() + 30_000;
   for (;;) {
     try {
-      execFileSync(DOCKER, ["version", "--format", "{{.Server.Version}}"], { env: { ...process.env, DOCKER_HOST: `unix://${sock}` }, stdio: "pipe", timeout: 5_000 });
+      execFileSync(DOCKER, ["version", "--format", "{{.Server.Version}}"], {
+        env: { ...process.env, DOCKER_HOST: `unix://${sock}` },
+        stdio: "pipe",
+        timeout: 5_000,
+      });
       return { child, sock, logFile };
     } catch {
       if (child.exitCode !== null || Date.now() > deadline) {
@@ -144,7 +171,12 @@ export async function startE2eHosts(count: number, registryPort: (gateway: strin
       // `ip netns exec` gives sshd a mount namespace of its own (slave of the root one), so the bind
       // mount of this host's fs/ over hostFs is seen by this host's sessions only; sh execs sshd (same pid).
       // PATH: the distro's docker CLI (the one matching the engine), as on a stock host.
-      part.sshd = await startSshd({ listenAddress: address, port: 22, commandPrefix: ["ip", "netns", "exec", ns, "sh", "-c", 'mount --bind "$0" "$1" && shift && exec "$@"', join(dir, "fs"), hostFs], setEnv: { DOCKER_HOST: dockerHost, PATH: "/usr/sbin:/usr/bin:/sbin:/bin" } });
+      part.sshd = await startSshd({
+        listenAddress: address,
+        port: 22,
+        commandPrefix: ["ip", "netns", "exec", ns, "sh", "-c", 'mount --bind "$0" "$1" && shift && exec "$@"', join(dir, "fs"), hostFs],
+        setEnv: { DOCKER_HOST: dockerHost, PATH: "/usr/sbin:/usr/bin:/sbin:/bin" },
+      });
       slot.recordPid(part.sshd.pid);
       const env = { ...process.env, DOCKER_HOST: dockerHost };
       hosts.push({
@@ -156,7 +188,13 @@ export async function startE2eHosts(count: number, registryPort: (gateway: strin
         dockerdPid: d.child.pid ?? -1,
         docker: (args, opts) => {
           try {
-            return execFileSync(DOCKER, args, { env, encoding: "utf8", input: opts?.input, timeout: opts?.timeoutMs ?? 120_000, stdio: ["pipe", "pipe", "pipe"] });
+            return execFileSync(DOCKER, args, {
+              env,
+              encoding: "utf8",
+              input: opts?.input,
+              timeout: opts?.timeoutMs ?? 120_000,
+              stdio: ["pipe", "pipe", "pipe"],
+            });
           } catch (err) {
             const e = err as { stderr?: string; message: string };
             throw new Error(`docker ${args.join(" ")} on ${address} failed: ${(e.stderr ?? "").trim() || e.message}`);

@@ -3,9 +3,9 @@
 // (`docker import`), and each variant is a tag with BOT_VARIANT baked in. The registry's storage is
 // cached under node_modules/.cache keyed by a hash of everything that goes into the images, so only
 // the first run (or one after the bot changed) builds and pushes.
-import { execFileSync, spawn, type ChildProcess } from "node:child_process";
+import { type ChildProcess, execFileSync, spawn } from "node:child_process";
 import { createHash } from "node:crypto";
-import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, renameSync, rmSync, statSync, writeFileSync } from "node:fs";
+import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
@@ -31,7 +31,9 @@ export interface Registry {
 
 function botFiles(): string[] {
   if (!existsSync(join(BOT_DIST, "main.js"))) throw new Error(`${BOT_DIST}/main.js is missing: run \`npx tsc -p tsconfig.json\` first`);
-  return readdirSync(BOT_DIST).filter((f) => f.endsWith(".js")).sort();
+  return readdirSync(BOT_DIST)
+    .filter((f) => f.endsWith(".js"))
+    .sort();
 }
 
 function nodeBinary(): string {
@@ -73,10 +75,15 @@ export async function startRegistry(gateway: string, recordPid: (pid: number) =>
   else mkdirSync(storage);
   const port = await freePortOn(gateway);
   const address = `${gateway}:${port}`;
-  writeFileSync(join(dir, "config.yml"), `version: 0.1\nlog: { level: warn }\nstorage:\n  filesystem: { rootdirectory: ${storage} }\nhttp:\n  addr: ${address}\n`);
+  writeFileSync(
+    join(dir, "config.yml"),
+    `version: 0.1\nlog: { level: warn }\nstorage:\n  filesystem: { rootdirectory: ${storage} }\nhttp:\n  addr: ${address}\n`,
+  );
   const child: ChildProcess = spawn("/usr/bin/docker-registry", ["serve", join(dir, "config.yml")], { stdio: ["ignore", "ignore", "pipe"] });
   let log = "";
-  child.stderr?.on("data", (d: Buffer) => (log = (log + d.toString()).slice(-8192)));
+  child.stderr?.on("data", (d: Buffer) => {
+    log = (log + d.toString()).slice(-8192);
+  });
   const pid = child.pid ?? -1;
   recordPid(pid);
   const stop = async () => {
@@ -115,7 +122,11 @@ export function buildAndPushImages(builder: E2eHost, registry: Registry): void {
       cpSync(file, target, { dereference: true });
     }
     mkdirSync(join(rootfs, "tmp"), { mode: 0o1777 });
-    execFileSync("bash", ["-c", `tar -C ${rootfs} -c . | ${DOCKER} import - bluegreen-node-base`], { env: { ...process.env, DOCKER_HOST: builder.dockerHost }, stdio: "pipe", timeout: 120_000 });
+    execFileSync("bash", ["-c", `tar -C ${rootfs} -c . | ${DOCKER} import - bluegreen-node-base`], {
+      env: { ...process.env, DOCKER_HOST: builder.dockerHost },
+      stdio: "pipe",
+      timeout: 120_000,
+    });
     // A small build context (the repository root would send node_modules to the engine).
     const ctx = join(work, "ctx");
     mkdirSync(join(ctx, "examples/echo-bot"), { recursive: true });
@@ -125,7 +136,9 @@ export function buildAndPushImages(builder: E2eHost, registry: Registry): void {
     for (const f of botFiles()) cpSync(join(BOT_DIST, f), join(ctx, "dist/examples/echo-bot", f));
     for (const v of VARIANTS) {
       const tag = `${registry.address}/echo-bot:${v}`;
-      builder.docker(["build", "-q", "-f", join(ctx, "examples/echo-bot/Dockerfile"), "--build-arg", `BOT_VARIANT=${v}`, "-t", tag, ctx], { timeoutMs: 180_000 });
+      builder.docker(["build", "-q", "-f", join(ctx, "examples/echo-bot/Dockerfile"), "--build-arg", `BOT_VARIANT=${v}`, "-t", tag, ctx], {
+        timeoutMs: 180_000,
+      });
       builder.docker(["push", "-q", tag], { timeoutMs: 180_000 });
     }
     // Publish to the cache atomically: copy, mark READY, rename into place (a parallel run may win).

@@ -4,7 +4,7 @@
 // a slot is claimed with an atomic mkdir and taken over when the claiming process is dead (after
 // removing whatever that crashed run left: its daemons by recorded pid, namespaces, bridge).
 import { execFileSync } from "node:child_process";
-import { mkdirSync, readFileSync, readdirSync, readlinkSync, rmSync, writeFileSync, appendFileSync, existsSync, statSync } from "node:fs";
+import { appendFileSync, existsSync, mkdirSync, readdirSync, readFileSync, readlinkSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 
 const SLOTS_DIR = "/run/bluegreen-e2e";
@@ -113,7 +113,8 @@ export function scrubSlot(index: number): void {
     // Only a pid that still has the start time we recorded is ours: pids are reused.
     for (const line of readFileSync(pidsFile, "utf8").split("\n")) {
       const [pid, started] = line.split(" ");
-      if (pid !== undefined && /^\d+$/.test(pid) && started !== undefined && started !== "" && startTime(Number(pid)) === started) killQuietly(Number(pid), "SIGKILL");
+      if (pid !== undefined && /^\d+$/.test(pid) && started !== undefined && started !== "" && startTime(Number(pid)) === started)
+        killQuietly(Number(pid), "SIGKILL");
     }
   }
   const namespaces = existsSync("/run/netns") ? readdirSync("/run/netns").filter((n) => n.startsWith(`bge2e-s${index}-`)) : [];
@@ -123,7 +124,9 @@ export function scrubSlot(index: number): void {
   }
   const dirsFile = join(dir, "dirs");
   if (existsSync(dirsFile)) {
-    for (const path of readFileSync(dirsFile, "utf8").split("\n").filter((p) => p.startsWith("/tmp/bge2e-"))) {
+    for (const path of readFileSync(dirsFile, "utf8")
+      .split("\n")
+      .filter((p) => p.startsWith("/tmp/bge2e-"))) {
       unmountUnder(path);
       rmSync(path, { recursive: true, force: true });
     }

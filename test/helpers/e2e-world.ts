@@ -4,14 +4,14 @@
 // containers reach through a forwarder on the bridge. `cli()` runs the built CLI as an operator would.
 import { execFile } from "node:child_process";
 import { mkdir, mkdtemp, rm, writeFile } from "node:fs/promises";
-import { createServer, connect, type Server, type Socket } from "node:net";
+import { connect, createServer, type Server, type Socket } from "node:net";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { ElasticLoadBalancingV2Client, ModifyTargetGroupCommand } from "@aws-sdk/client-elastic-load-balancing-v2";
-import { startSandboxWorld, type SandboxWorld } from "../../src/sandbox/world.js";
-import { knownHostsFor, startE2eHosts, type E2eHosts } from "./e2e-hosts.js";
-import { buildAndPushImages, freePortOn, startRegistry, type Registry } from "./e2e-images.js";
-import { BOT_TOKEN, CLI, requireBuild, WEBHOOK_SECRET, type CliResult } from "./sandbox-env.js";
+import { type SandboxWorld, startSandboxWorld } from "../../src/sandbox/world.js";
+import { type E2eHosts, knownHostsFor, startE2eHosts } from "./e2e-hosts.js";
+import { buildAndPushImages, freePortOn, type Registry, startRegistry } from "./e2e-images.js";
+import { BOT_TOKEN, CLI, type CliResult, requireBuild, WEBHOOK_SECRET } from "./sandbox-env.js";
 
 export interface E2eOptions {
   hosts?: number;
@@ -153,10 +153,16 @@ lock: { lease: 2m, dir: ${w.hostFs}/var/lock/bluegreen }
  */
 export async function tolerantHealthChecks(sandbox: SandboxWorld): Promise<void> {
   sandbox.aws.control.setTimeScale(0.2);
-  const client = new ElasticLoadBalancingV2Client({ endpoint: sandbox.aws.endpoint, region: "ap-southeast-2", credentials: { accessKeyId: "AKIDTEST", secretAccessKey: "test-secret" } });
+  const client = new ElasticLoadBalancingV2Client({
+    endpoint: sandbox.aws.endpoint,
+    region: "ap-southeast-2",
+    credentials: { accessKeyId: "AKIDTEST", secretAccessKey: "test-secret" },
+  });
   try {
     for (const g of sandbox.aws.control.state().targetGroups) {
-      await client.send(new ModifyTargetGroupCommand({ TargetGroupArn: g.arn, HealthCheckIntervalSeconds: 5, HealthCheckTimeoutSeconds: 4, UnhealthyThresholdCount: 3 }));
+      await client.send(
+        new ModifyTargetGroupCommand({ TargetGroupArn: g.arn, HealthCheckIntervalSeconds: 5, HealthCheckTimeoutSeconds: 4, UnhealthyThresholdCount: 3 }),
+      );
     }
   } finally {
     client.destroy();
@@ -207,7 +213,8 @@ export async function startE2eWorld(o: E2eOptions = {}): Promise<E2eWorld> {
     cleanups.push(() => sandbox.stop());
     await tolerantHealthChecks(sandbox);
     const tag = `echo-bot-e2e-${net.slot.index}`;
-    for (const h of net.hosts.filter((x) => o.envHosts === undefined || o.envHosts.includes(x.index))) sandbox.aws.control.addInstance({ tags: { app: tag, Name: `${tag}-h${h.index}` }, privateIp: h.address });
+    for (const h of net.hosts.filter((x) => o.envHosts === undefined || o.envHosts.includes(x.index)))
+      sandbox.aws.control.addInstance({ tags: { app: tag, Name: `${tag}-h${h.index}` }, privateIp: h.address });
     const fwd = await forwarder(net.gateway, Number(new URL(sandbox.telegram.url).port));
     cleanups.push(() => fwd.close());
 
@@ -228,13 +235,24 @@ export async function startE2eWorld(o: E2eOptions = {}): Promise<E2eWorld> {
       containerApiBase: `http://${net.gateway}:${fwd.port}`,
       cli: (args, opts) =>
         new Promise((res) => {
-          execFile(process.execPath, [CLI, ...args, "--config-dir", dir], { env, timeout: opts?.timeoutMs ?? 150_000, maxBuffer: 16 * 2 ** 20 }, (err, stdout, stderr) => {
-            const code = err === null ? 0 : typeof err.code === "number" ? err.code : -1;
-            res(parseResult(code, stdout, stderr));
-          });
+          execFile(
+            process.execPath,
+            [CLI, ...args, "--config-dir", dir],
+            { env, timeout: opts?.timeoutMs ?? 150_000, maxBuffer: 16 * 2 ** 20 },
+            (err, stdout, stderr) => {
+              const code = err === null ? 0 : typeof err.code === "number" ? err.code : -1;
+              res(parseResult(code, stdout, stderr));
+            },
+          );
         }),
       stream: async (rate, durationMs) =>
-        ((await control("streams", { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ token: BOT_TOKEN, ratePerSecond: rate, durationMs, chatIds: [1, 2, 3, 4, 5] }) })) as { streamId: string }).streamId,
+        (
+          (await control("streams", {
+            method: "POST",
+            headers: { "content-type": "application/json" },
+            body: JSON.stringify({ token: BOT_TOKEN, ratePerSecond: rate, durationMs, chatIds: [1, 2, 3, 4, 5] }),
+          })) as { streamId: string }
+        ).streamId,
       stopStream: async (id) => {
         await control(`streams/${id}`, { method: "DELETE" });
       },
@@ -253,7 +271,16 @@ export async function startE2eWorld(o: E2eOptions = {}): Promise<E2eWorld> {
       },
       stop,
     };
-    const parts: EnvParts = { sandbox, registry: reg, knownHostsFile, containerApiBase: w.containerApiBase, hostFs: net.hostFs, privateKey: first.sshd.privateKeyPath, tag, secretPrefix: "E2E" };
+    const parts: EnvParts = {
+      sandbox,
+      registry: reg,
+      knownHostsFile,
+      containerApiBase: w.containerApiBase,
+      hostFs: net.hostFs,
+      privateKey: first.sshd.privateKeyPath,
+      tag,
+      secretPrefix: "E2E",
+    };
     await writeFile(envFile, environmentYaml(parts, o));
     return w;
   } catch (err) {
