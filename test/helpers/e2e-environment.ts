@@ -4,7 +4,8 @@
 import { writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { type SandboxWorld, startSandboxWorld } from "../../src/sandbox/world.js";
-import { type E2eOptions, type E2eWorld, environmentYaml, forwarder, tolerantHealthChecks } from "./e2e-world.js";
+import { type E2eOptions, environmentYaml, forwarder, tolerantHealthChecks } from "./e2e-env-file.js";
+import type { E2eWorld } from "./e2e-world.js";
 import { WEBHOOK_SECRET } from "./sandbox-env.js";
 
 export interface ExtraEnvironment {
