@@ -46,7 +46,9 @@ export type Step =
   | { kind: "finalize" }
   | { kind: "done" }
   /** The world is in a state no step of ours may repair safely: a human decides. */
-  | { kind: "blocked"; reason: string };
+  | { kind: "blocked"; reason: string }
+  /** The release's own containers died: fail it (before traffic) or roll it back (after). */
+  | { kind: "failed"; reason: string };
 
 function runsGoal(c: ContainerFacts | undefined, goal: Goal): boolean {
   return c !== undefined && c.running && c.releaseId === goal.releaseId;
@@ -76,6 +78,12 @@ export function decide(s: Snapshot, goal: Goal, progress: Progress): Step {
     const restartable = notRunning.filter((h) => h.container !== undefined && h.container.releaseId === goal.releaseId);
     if (goal.kind === "rollback" && restartable.length > 0) {
       return { kind: "start", instanceIds: restartable.map((h) => h.instanceId) };
+    }
+    // Our release's containers exist but died: staging them again would hide a crash. Fail it.
+    const died = notRunning.filter((h) => h.container !== undefined && h.container.releaseId === goal.releaseId);
+    if (goal.kind === "release" && died.length > 0) {
+      const c = died[0]?.container;
+      return { kind: "failed", reason: `the ${goal.colour} container stopped running on ${died.map((h) => h.instanceId).join(", ")} (${c?.oomKilled === true ? "OOM-killed" : `exit code ${c?.exitCode ?? "?"}`})` };
     }
     // Never replace containers the listener sends traffic to: that would be an outage, not a release.
     if (on.listener) {

@@ -40,11 +40,9 @@ export function healthVerdict(res: HttpResponse | Error, expect: HealthExpectati
 export function containerVerdict(c: ContainerFacts | undefined, baselineRestarts?: number): Verdict {
   if (c === undefined) return fail("container is missing");
   if (c.oomKilled) return fail(`container ${c.name} was OOM-killed (memory limit reached)`);
-  if (!c.running) {
-    return c.status === "restarting"
-      ? fail(`container ${c.name} is in a restart loop (exit code ${c.exitCode}, ${c.restartCount} restarts)`)
-      : fail(`container ${c.name} exited with code ${c.exitCode}`);
-  }
+  // A real engine reports a crash-looping container as restarting (and Running); check that first.
+  if (c.status === "restarting") return fail(`container ${c.name} is in a restart loop (exit code ${c.exitCode}, ${c.restartCount} restarts)`);
+  if (!c.running) return fail(`container ${c.name} exited with code ${c.exitCode}`);
   if (baselineRestarts !== undefined && c.restartCount > baselineRestarts) {
     return fail(`container ${c.name} restarted ${c.restartCount - baselineRestarts} time(s) (exit code ${c.exitCode})`);
   }

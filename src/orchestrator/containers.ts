@@ -7,7 +7,7 @@ import { mustExec } from "./context.js";
 interface InspectJson {
   Name?: string;
   RestartCount?: number;
-  State?: { Status?: string; Running?: boolean; ExitCode?: number; OOMKilled?: boolean; StartedAt?: string };
+  State?: { Status?: string; Running?: boolean; Restarting?: boolean; ExitCode?: number; OOMKilled?: boolean; StartedAt?: string };
   Config?: { Labels?: Record<string, string> | null };
 }
 
@@ -29,7 +29,7 @@ export function parseInspect(stdout: string): ContainerFacts[] {
         colour,
         releaseId: labels[LABEL.release] ?? null,
         image: labels[LABEL.image] ?? null,
-        running: c.State?.Running === true,
+        running: c.State?.Running === true && c.State.Restarting !== true,
         status: c.State?.Status ?? "unknown",
         exitCode: c.State?.ExitCode ?? 0,
         oomKilled: c.State?.OOMKilled === true,

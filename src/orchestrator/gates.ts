@@ -43,7 +43,8 @@ export async function waitForGates(ctx: Ctx, goal: Goal, webhookBefore: WebhookI
       const what = info.url === "" ? "deleted the webhook" : `set the webhook to ${info.url}`;
       throw new AbortError(new GateFailedError(`the new ${goal.colour} container ${what} by itself at start-up; the webhook was restored to ${webhookBefore.url === "" ? "(none)" : webhookBefore.url}`, "remove the setWebhook/deleteWebhook call from the bot's start-up: bluegreen owns the webhook"));
     }
-    const hosts = await mapLimit(ctx.hosts, ctx.settings.rollout.hostConcurrency, (h) => hostVerdict(ctx, h, goal));
+    // Before traffic, any restart of the new container is a crash: baseline 0.
+    const hosts = await mapLimit(ctx.hosts, ctx.settings.rollout.hostConcurrency, (h) => hostVerdict(ctx, h, goal, 0));
     const tg = targetHealthVerdict(await ctx.lb.targetHealth(ctx.targetGroups[goal.colour].arn), expected);
     const v = combine([...hosts, tg]);
     if (v.kind === "fail") throw new AbortError(await gateFailure(ctx, goal, v.reason));

@@ -1,10 +1,10 @@
 // The loop: observe -> decide -> apply one step -> observe again, until decide says done.
-import { decide, type Goal, type Progress } from "../domain/decide.js";
+import { decide, type Goal, type Progress, trafficOnGoal } from "../domain/decide.js";
 import { encodeInFlight, finalTags } from "../domain/tags.js";
 import { liveByListener } from "../domain/traffic.js";
-import { BluegreenError, RollbackFailedError } from "../errors.js";
+import { BluegreenError, GateFailedError, RollbackFailedError } from "../errors.js";
 import type { WebhookInfo } from "../ports.js";
-import { bake, restartBaseline } from "./bake.js";
+import { BakeFailed, bake, restartBaseline } from "./bake.js";
 import type { Ctx } from "./context.js";
 import { type CutoverTimes, cutover, referenceColour } from "./cutover.js";
 import { smokeTest, waitForGates } from "./gates.js";
@@ -36,6 +36,11 @@ export async function converge(ctx: Ctx, goal: Goal, state: RunState): Promise<W
     const world = await observe(ctx);
     const step = decide(snapshotFor(ctx, world, goal), goal, state.progress);
     if (step.kind === "done") return world;
+    if (step.kind === "failed") {
+      const on = trafficOnGoal(snapshotFor(ctx, world, goal), goal);
+      if (on.listener || on.webhook) throw new BakeFailed(step.reason, ctx.clock.now());
+      throw new GateFailedError(step.reason, "inspect the container's logs on the host; the live release is untouched");
+    }
     if (step.kind === "blocked") {
       throw new RollbackFailedError(`cannot continue the ${goal.kind} of ${goal.releaseId}: ${step.reason}`, `run \`bluegreen status ${ctx.settings.environment}\`; restart the containers on that colour or roll back by hand`);
     }

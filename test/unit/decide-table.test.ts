@@ -21,9 +21,9 @@ const rows: [string, Row, Step][] = [
   ["marked, no containers", { inFlight: stagingR2, hosts: ["missing", "missing"] }, { kind: "stage", instanceIds: ["i-1", "i-2"] }],
   ["marked, one host runs other release", { inFlight: stagingR2, hosts: ["this", "other"] }, { kind: "stage", instanceIds: ["i-2"] }],
   [
-    "marked, release: stopped container of this release is staged anew",
+    "marked, release: a stopped container of this release fails it (a crash is never hidden by staging again)",
     { inFlight: stagingR2, hosts: ["stopped", "this"] },
-    { kind: "stage", instanceIds: ["i-1"] },
+    { kind: "failed", reason: "the green container stopped running on i-1 (exit code 137)" },
   ],
   [
     "marked at cutover, host lost its container",
