@@ -107,7 +107,12 @@ async function runGoal(ctx: Ctx, goal: Goal, state: RunState): Promise<ReleaseRe
       await undoCutoverTimed(ctx, goal.from, early);
     }
     const world = await observe(ctx);
-    const touched = liveByListener(world.traffic) === goal.colour || world.webhook.url === ctx.settings.webhook.urls[goal.colour] && ctx.settings.webhook.urls.blue !== ctx.settings.webhook.urls.green;
+    // Only the cutover moves traffic in a run; its timestamps say whether it moved anything. (A first
+    // release's listener may forward to the goal colour from the start: that is not ours to undo.)
+    const flight = world.tags.inFlight;
+    const pastMark = flight !== null && flight.releaseId === goal.releaseId && flight.phase !== "staging";
+    const onGoal = liveByListener(world.traffic) === goal.colour || (world.webhook.url === ctx.settings.webhook.urls[goal.colour] && ctx.settings.webhook.urls.blue !== ctx.settings.webhook.urls.green);
+    const touched = state.times.listenerMovedAt !== undefined || state.times.webhookMovedAt !== undefined || (pastMark && onGoal);
     if (e instanceof BakeFailed || e instanceof RolledBackError || touched) {
       const reason = e instanceof BakeFailed ? `bake failed: ${e.reason}` : msg(e);
       ctx.reporter.step({ step: "rollback", status: "start", message: reason });

@@ -60,7 +60,7 @@ describe("promote", () => {
     const image = from.s.liveRelease?.image ?? "";
     expect(image).toMatch(/^echo-bot@sha256:[0-9a-f]{64}$/);
     // Move the v2 tag to other content in the registry the CLI pulls from.
-    const moved = await retagSandboxImage(join(t.dir, ".bluegreen", "sandbox", "runtime"), "echo-bot", "v2", "v3");
+    const moved = await retagSandboxImage(t.world.runtimeDir, "echo-bot", "v2", "v3");
     expect(image.endsWith(moved)).toBe(false);
     const r = await t.cli(["promote", "itest", "itest2", "--json"]);
     expectExit(r, 0);

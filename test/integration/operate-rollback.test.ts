@@ -19,7 +19,7 @@ afterAll(async () => {
 
 /** Runs the sandbox docker shim as the CLI's local transport would on host `ip`. */
 function shimDocker(w: TestWorld, ip: string, args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  const env = { ...w.env, BLUEGREEN_SANDBOX_STATE: join(w.dir, ".bluegreen", "sandbox", "runtime"), BLUEGREEN_SANDBOX_HOST: ip };
+  const env = { ...w.env, BLUEGREEN_SANDBOX_HOST: ip };
   return new Promise((res) => {
     execFile("docker", args, { env, timeout: 30_000 }, (err, stdout, stderr) => {
       res({ code: err === null ? 0 : typeof err.code === "number" ? err.code : -1, stdout, stderr });
