@@ -1,5 +1,6 @@
 // decide: (snapshot, goal) -> the one next step. Pure: no I/O, no clock. The runner observes the
 // world again after every step, so a release killed at any point is picked up by the next run.
+import { containerVerdict } from "./gates.js";
 import { isForwardAllTo } from "./traffic.js";
 import type { Colour, ContainerFacts, ReleaseTags, TrafficFacts, Urls } from "./types.js";
 
@@ -82,8 +83,9 @@ export function decide(s: Snapshot, goal: Goal, progress: Progress): Step {
     // Our release's containers exist but died: staging them again would hide a crash. Fail it.
     const died = notRunning.filter((h) => h.container !== undefined && h.container.releaseId === goal.releaseId);
     if (goal.kind === "release" && died.length > 0) {
-      const c = died[0]?.container;
-      return { kind: "failed", reason: `the ${goal.colour} container stopped running on ${died.map((h) => h.instanceId).join(", ")} (${c?.oomKilled === true ? "OOM-killed" : `exit code ${c?.exitCode ?? "?"}`})` };
+      const first = died[0] as HostView;
+      const v = containerVerdict(first.container);
+      return { kind: "failed", reason: `${first.instanceId}: ${v.kind === "ok" ? "container stopped" : v.reason}` };
     }
     // Never replace containers the listener sends traffic to: that would be an outage, not a release.
     if (on.listener) {

@@ -23,7 +23,7 @@ export async function hostVerdict(ctx: Ctx, host: ConnectedHost, goal: Goal, bas
   return v.kind === "ok" ? v : { kind: v.kind, reason: `${host.instanceId}: ${v.reason}` };
 }
 
-async function gateFailure(ctx: Ctx, goal: Goal, reason: string): Promise<GateFailedError> {
+export async function gateFailure(ctx: Ctx, goal: Goal, reason: string): Promise<GateFailedError> {
   const name = containerName(ctx.settings.container.name, goal.colour);
   const logs = await Promise.all(
     ctx.hosts.map(async (h) => `--- ${h.instanceId} ${name} (last lines) ---\n${await containerLogs(h, name).catch(() => "(logs unavailable)")}`),

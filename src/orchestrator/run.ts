@@ -2,12 +2,12 @@
 import { decide, type Goal, type Progress, trafficOnGoal } from "../domain/decide.js";
 import { encodeInFlight, finalTags } from "../domain/tags.js";
 import { liveByListener } from "../domain/traffic.js";
-import { BluegreenError, GateFailedError, RollbackFailedError } from "../errors.js";
+import { BluegreenError, RollbackFailedError } from "../errors.js";
 import type { WebhookInfo } from "../ports.js";
 import { BakeFailed, bake, restartBaseline } from "./bake.js";
 import type { Ctx } from "./context.js";
 import { type CutoverTimes, cutover, referenceColour } from "./cutover.js";
-import { smokeTest, waitForGates } from "./gates.js";
+import { gateFailure, smokeTest, waitForGates } from "./gates.js";
 import { type HookRecord, runHookAt } from "./hooks.js";
 import { observe, snapshotFor, type World } from "./observe.js";
 import { register, stage, startStopped } from "./stage.js";
@@ -39,7 +39,7 @@ export async function converge(ctx: Ctx, goal: Goal, state: RunState): Promise<W
     if (step.kind === "failed") {
       const on = trafficOnGoal(snapshotFor(ctx, world, goal), goal);
       if (on.listener || on.webhook) throw new BakeFailed(step.reason, ctx.clock.now());
-      throw new GateFailedError(step.reason, "inspect the container's logs on the host; the live release is untouched");
+      throw await gateFailure(ctx, goal, step.reason);
     }
     if (step.kind === "blocked") {
       throw new RollbackFailedError(`cannot continue the ${goal.kind} of ${goal.releaseId}: ${step.reason}`, `run \`bluegreen status ${ctx.settings.environment}\`; restart the containers on that colour or roll back by hand`);

@@ -94,11 +94,11 @@ describe("faults on a real engine", () => {
       const [type, blob] = readFileSync(join(keyDir, "k.pub"), "utf8").trim().split(" ");
       // known_hosts claims another key for host 0: a man-in-the-middle as far as the CLI can tell.
       writeFileSync(w.knownHostsFile, good.replace(new RegExp(`^${first.address.replace(/\./g, "\\.")} .*$`, "m"), `${first.address} ${type} ${blob}`));
-      const before = first.docker(["ps", "-a", "--format", "{{.Names}} {{.Status}}"]);
+      const before = first.docker(["ps", "-a", "--format", "{{.Names}} {{.ID}} {{.State}}"]);
       const r = await w.cli(["release", "e2e", "--image", "v2"]);
       expect(r.code, r.stdout + r.stderr).toBe(1);
       expect(r.stderr).toContain(`host key for ${first.address}:22 CHANGED`);
-      expect(first.docker(["ps", "-a", "--format", "{{.Names}} {{.Status}}"])).toBe(before);
+      expect(first.docker(["ps", "-a", "--format", "{{.Names}} {{.ID}} {{.State}}"])).toBe(before);
       await blueUntouched();
     } finally {
       writeFileSync(w.knownHostsFile, good);

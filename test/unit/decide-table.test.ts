@@ -23,7 +23,7 @@ const rows: [string, Row, Step][] = [
   [
     "marked, release: a stopped container of this release fails it (a crash is never hidden by staging again)",
     { inFlight: stagingR2, hosts: ["stopped", "this"] },
-    { kind: "failed", reason: "the green container stopped running on i-1 (exit code 137)" },
+    { kind: "failed", reason: "i-1: container telegram-bot-green exited with code 137" },
   ],
   [
     "marked at cutover, host lost its container",
