@@ -24,28 +24,4 @@ export const containerImageSchema = z
   .describe("Image repository; release --image gives the tag or digest");
 
 /** Update types of the Bot API (getUpdates/setWebhook allowed_updates). */
-export const UPDATE_TYPES = [
-  "message",
-  "edited_message",
-  "channel_post",
-  "edited_channel_post",
-  "business_connection",
-  "business_message",
-  "edited_business_message",
-  "deleted_business_messages",
-  "message_reaction",
-  "message_reaction_count",
-  "inline_query",
-  "chosen_inline_result",
-  "callback_query",
-  "shipping_query",
-  "pre_checkout_query",
-  "purchased_paid_media",
-  "poll",
-  "poll_answer",
-  "my_chat_member",
-  "chat_member",
-  "chat_join_request",
-  "chat_boost",
-  "removed_chat_boost",
-] as const;
+export { UPDATE_TYPES } from "../telegram/update-types.js";

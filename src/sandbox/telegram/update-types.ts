@@ -1,33 +1,10 @@
 // allowed_updates: the update types a bot receives. Omitted keeps the previous value, an empty
 // list (or one naming no known type) resets to the default set: every type except chat_member,
 // message_reaction and message_reaction_count, which must be asked for by name.
+import { UPDATE_TYPES } from "../../telegram/update-types.js";
 import { badRequest } from "./envelope.js";
 
-export const ALL_UPDATE_TYPES = [
-  "message",
-  "edited_message",
-  "channel_post",
-  "edited_channel_post",
-  "business_connection",
-  "business_message",
-  "edited_business_message",
-  "deleted_business_messages",
-  "message_reaction",
-  "message_reaction_count",
-  "inline_query",
-  "chosen_inline_result",
-  "callback_query",
-  "shipping_query",
-  "pre_checkout_query",
-  "purchased_paid_media",
-  "poll",
-  "poll_answer",
-  "my_chat_member",
-  "chat_member",
-  "chat_join_request",
-  "chat_boost",
-  "removed_chat_boost",
-] as const;
+export const ALL_UPDATE_TYPES = UPDATE_TYPES;
 
 const OPT_IN_ONLY = new Set<string>(["chat_member", "message_reaction", "message_reaction_count"]);
 
