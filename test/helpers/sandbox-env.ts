@@ -1,12 +1,13 @@
 // A whole sandbox world for one test file: emulators on ephemeral ports, N hosts, the docker
 // stand-in, and an environment YAML pointing at them. `cli()` runs the built bluegreen CLI as a
 // real subprocess (as an operator would) and returns its exit code, output and --json events.
-import { execFile, spawn } from "node:child_process";
+import { execFile, execFileSync, spawn } from "node:child_process";
 import { existsSync } from "node:fs";
 import { mkdtemp, mkdir, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { startSandboxWorld, type SandboxWorld } from "../../src/sandbox/world.js";
+import { type SshdHandle, startSshd } from "./sshd.js";
 
 export const REPO = resolve(import.meta.dirname, "../..");
 export const CLI = join(REPO, "dist/src/cli/main.js");
@@ -41,6 +42,11 @@ export interface WorldOptions {
   /** Extra YAML appended under `container:` (indented by 2). */
   memoryLimit?: string;
   environment?: string;
+  /**
+   * "ssh": every sandbox host is reached through its own real OpenSSH sshd (same port, one client
+   * key, host keys pinned in known_hosts), exactly as on EC2; "local" (default) runs host commands here.
+   */
+  transport?: "local" | "ssh";
 }
 
 export function requireBuild(): void {
@@ -120,7 +126,35 @@ export async function startTestWorld(o: WorldOptions & { firstHost?: number } = 
   const world = await startSandboxWorld({ root: join(dir, "sandbox"), hosts: o.hosts ?? 2, botToken: BOT_TOKEN, awsTimeScale: 0.05, telegramTimeScale: 0.05, ...(o.firstHost !== undefined ? { firstHost: o.firstHost } : {}) });
   const name = o.environment ?? "itest";
   const envFile = join(dir, "environments", `${name}.yaml`);
-  await writeFile(envFile, environmentYaml(world, dir, o));
+  let yaml = environmentYaml(world, dir, o);
+  const sshds: SshdHandle[] = [];
+  if (o.transport === "ssh") {
+    try {
+      const key = join(dir, "id_ed25519");
+      execFileSync("ssh-keygen", ["-q", "-t", "ed25519", "-N", "", "-C", "", "-f", key]);
+      for (const ip of world.hostIps) {
+        sshds.push(
+          await startSshd({
+            listenAddress: ip,
+            clientKeyPath: key,
+            ...(sshds[0] !== undefined ? { port: sshds[0].port } : {}),
+            setEnv: { PATH: `${world.binDir}:/usr/local/bin:/usr/bin:/bin`, BLUEGREEN_SANDBOX_STATE: world.runtimeDir, BLUEGREEN_SANDBOX_HOST: ip },
+          }),
+        );
+      }
+      await writeFile(join(dir, "known_hosts"), sshds.map((d) => d.knownHostsText).join(""));
+      const first = sshds[0] as SshdHandle;
+      yaml = yaml.replace(
+        "  ssh:\n    transport: local\n",
+        `  ssh:\n    transport: ssh\n    user: ${first.user}\n    port: ${first.port}\n    privateKey: ${key}\n    knownHosts: ${join(dir, "known_hosts")}\n    connectTimeout: 5s\n`,
+      );
+    } catch (e) {
+      await Promise.allSettled(sshds.map((d) => d.stop()));
+      await world.stop();
+      throw e;
+    }
+  }
+  await writeFile(envFile, yaml);
   const env: NodeJS.ProcessEnv = {
     ...process.env,
     ITEST_BOT_TOKEN: BOT_TOKEN,
@@ -162,6 +196,7 @@ export async function startTestWorld(o: WorldOptions & { firstHost?: number } = 
     },
     updates: async () => (await control(`updates?token=${encodeURIComponent(BOT_TOKEN)}`)) as { updateId: number; acknowledged: boolean; dropped: boolean; attempts: number }[],
     stop: async () => {
+      await Promise.allSettled(sshds.map((d) => d.stop()));
       await world.stop();
       await rm(dir, { recursive: true, force: true });
     },

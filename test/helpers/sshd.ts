@@ -12,6 +12,8 @@ const SSHD = "/usr/sbin/sshd";
 export interface SshdOptions {
   /** Environment sshd sets for every session (sshd_config SetEnv). */
   setEnv?: Record<string, string>;
+  /** Trust this client key (its .pub beside it) instead of a fresh one: several hosts, one key. */
+  clientKeyPath?: string;
   /** Address to listen on; default 127.0.0.1. */
   listenAddress?: string;
   /** Fixed port (e.g. 22 inside a network namespace, where the root namespace cannot probe for a free one); default: a free port. */
@@ -134,8 +136,9 @@ export async function startSshd(opts: SshdOptions = {}): Promise<SshdHandle> {
   try {
     const keygen = (file: string) => execFileSync("ssh-keygen", ["-q", "-t", "ed25519", "-N", "", "-C", "", "-f", join(dir, file)]);
     keygen("host_ed25519");
-    keygen("id_ed25519");
-    writeFileSync(join(dir, "authorized_keys"), readFileSync(join(dir, "id_ed25519.pub")));
+    const clientKey = opts.clientKeyPath ?? join(dir, "id_ed25519");
+    if (opts.clientKeyPath === undefined) keygen("id_ed25519");
+    writeFileSync(join(dir, "authorized_keys"), readFileSync(`${clientKey}.pub`));
     const hostPub = readFileSync(join(dir, "host_ed25519.pub"), "utf8").trim().split(" ");
     const hostBlob = Buffer.from(hostPub[1] ?? "", "base64");
     // sshd's privilege-separation directory; the distro's init script normally makes it.
@@ -181,7 +184,7 @@ export async function startSshd(opts: SshdOptions = {}): Promise<SshdHandle> {
             host,
             port,
             user: userInfo().username,
-            privateKeyPath: join(dir, "id_ed25519"),
+            privateKeyPath: clientKey,
             hostKeyFingerprint: fingerprintSha256(hostBlob),
             knownHostsText: `[${host}]:${port} ${hostPub[0]} ${hostPub[1]}\n`,
             pid,

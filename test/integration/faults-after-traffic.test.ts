@@ -7,7 +7,8 @@ import { BOT_TOKEN, startTestWorld, type TestWorld } from "../helpers/sandbox-en
 let t: TestWorld;
 beforeAll(async () => {
   // maxMemory 150m: a healthy echo-bot stays far below; memory-hog (~30 MB/s) crosses it within the bake.
-  t = await startTestWorld({ firstHost: 30, gates: { maxMemory: "150m" } });
+  // Over real sshd, as on EC2.
+  t = await startTestWorld({ firstHost: 30, gates: { maxMemory: "150m" }, transport: "ssh" });
   await tolerantHealthChecks(t);
   const r = await t.cli(["release", "itest", "--image", "v1", "--json"]);
   expectExit(r, 0);
@@ -69,7 +70,7 @@ describe("faults after traffic moved: exit 2, blue live again", { timeout: 150_0
     let r;
     try {
       r = await withStream(t, async () => {
-        const cli = release("v3", ["--bake", "5s"]);
+        const cli = release("v3", ["--bake", "15s"]);
         await waitForCutover(t, "blue");
         t.world.telegram.control.addFault({ method: "getwebhookinfo", kind: "drop" });
         return cli;

@@ -6,7 +6,8 @@ import { startTestWorld, type TestWorld } from "../helpers/sandbox-env.js";
 
 let t: TestWorld;
 beforeAll(async () => {
-  t = await startTestWorld({ firstHost: 20, gates: { timeout: "4s" } });
+  // Over real sshd: the failure variants take the same path as on EC2 (argv over SSH, /health through the tunnel).
+  t = await startTestWorld({ firstHost: 20, gates: { timeout: "6s" }, transport: "ssh" });
   await tolerantHealthChecks(t);
   const r = await t.cli(["release", "itest", "--image", "v1", "--json"]);
   expectExit(r, 0);
@@ -29,7 +30,7 @@ describe("faults before traffic moves: exit 1, blue stays live", { timeout: 150_
     await expectLive(t, "blue");
   });
 
-  it("unhealthy: gates time out (4s) and nothing moves", async () => {
+  it("unhealthy: gates time out (6s) and nothing moves", async () => {
     const started = Date.now();
     const r = await releaseWithStream("unhealthy");
     expectExit(r, 1);
