@@ -61,10 +61,9 @@ export async function startBenchWorld(o: WorldOptions & { hosts: number; firstHo
   const t0 = performance.now();
   const world = await startSandboxWorld({ root: join(dir, "sandbox"), hosts: o.hosts, firstHost: o.firstHost, botToken: BOT_TOKEN, awsTimeScale: o.awsTimeScale ?? 0.2, telegramTimeScale: 0.05 });
   const startMs = performance.now() - t0;
-  const cliRuntimeDir = join(dir, ".bluegreen", "sandbox", "runtime");
+  // The CLI follows BLUEGREEN_SANDBOX_STATE (set below), so its containers live in the world's runtime.
+  const cliRuntimeDir = world.runtimeDir;
   try {
-    // The CLI's first pulls run on several hosts at once and each would initialise this registry:
-    // with 16 hosts that race crashed a `docker pull`, so initialise it once here.
     await initSandboxRegistry(cliRuntimeDir);
     await writeFile(join(dir, "environments", `${o.environment ?? "bench"}.yaml`), environmentYaml(world, dir, { environment: "bench", ...o }));
     // Counting wrapper: logs the docker sub-command, then execs the real shim.

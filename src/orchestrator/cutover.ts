@@ -31,20 +31,22 @@ export async function cutover(ctx: Ctx, goal: Goal, step: { moveListener: boolea
   if (step.moveListener) {
     await moveListener(ctx, goal.colour);
     times.listenerMovedAt = ctx.clock.now();
-    ctx.reporter.step({ step: "cutover", status: "info", message: `listener -> ${goal.colour}`, colour: goal.colour });
   }
   if (step.moveWebhook) {
     try {
       await setWebhookFor(ctx, goal.colour);
       times.webhookMovedAt = ctx.clock.now();
-      ctx.reporter.step({ step: "cutover", status: "info", message: `webhook -> ${ctx.settings.webhook.urls[goal.colour]}`, colour: goal.colour });
     } catch (e) {
+      if (step.moveListener) ctx.reporter.step({ step: "cutover", status: "info", message: `listener -> ${goal.colour}`, colour: goal.colour });
       const reason = `setWebhook failed during the cutover: ${e instanceof Error ? e.message : String(e)}`;
       if (goal.from === null) throw new RollbackFailedError(`${reason}; this was a first release, so there is no previous colour to return to`, `fix the cause and run \`bluegreen release ${ctx.settings.environment}\` again`);
       await undoCutover(ctx, goal.from, reason);
       throw new RolledBackError(`${reason}; the listener and the webhook are back on ${goal.from}`, "fix the cause (see the message) and release again");
     }
   }
+  // Reported after both moves: printing between them would widen the gap.
+  if (step.moveListener) ctx.reporter.step({ step: "cutover", status: "info", message: `listener -> ${goal.colour}`, colour: goal.colour });
+  if (step.moveWebhook) ctx.reporter.step({ step: "cutover", status: "info", message: `webhook -> ${ctx.settings.webhook.urls[goal.colour]}`, colour: goal.colour });
   await ctx.lb.setTags(ctx.listenerArn, encodeInFlight({ kind: goal.kind, releaseId: goal.releaseId, colour: goal.colour, image: goal.image, from: goal.from, startedAt: new Date(ctx.clock.now()).toISOString(), phase: "baking" }));
 }
 
