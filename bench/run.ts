@@ -7,6 +7,7 @@ import { join } from "node:path";
 import { runBaseline } from "./baseline.js";
 import { coldStarts } from "./coldstart.js";
 import { runReleaseScenario } from "./release-scenario.js";
+import { rollbackTimes } from "./rollback-timing.js";
 import { releaseTimes } from "./scale.js";
 import { median, round, summarize, type Summary } from "./stats.js";
 import { renderTable } from "./table.js";
@@ -18,7 +19,7 @@ const log = (s: string) => process.stderr.write(`${s}\n`);
 const RATE = 50;
 // --only main,baseline,scale: run a subset while iterating (skipped parts report NaN).
 const onlyArg = process.argv.indexOf("--only");
-const only = new Set((onlyArg >= 0 ? (process.argv[onlyArg + 1] ?? "") : "main,baseline,scale").split(","));
+const only = new Set((onlyArg >= 0 ? (process.argv[onlyArg + 1] ?? "") : "main,baseline,scale,rollback").split(","));
 const live = new Set<BenchWorld>();
 
 async function withWorld<T>(o: Parameters<typeof startBenchWorld>[0], fn: (w: BenchWorld) => Promise<T>): Promise<T> {
@@ -72,6 +73,9 @@ async function main(): Promise<void> {
   // 16-host releases take minutes on 2 cores: two measured runs (plus the initial one).
   const sixteen = !only.has("scale") ? [] : await attempt("scale-16", [], () => withWorld({ hosts: 16, firstHost: 230 }, (w) => releaseTimes(w, scaleImages.slice(0, 2), log)));
 
+  log("manual rollback: warm and cold");
+  const manual = !only.has("rollback") ? { warmMs: [], coldMs: [] } : await attempt("rollback", { warmMs: [], coldMs: [] }, () => withWorld({ hosts: 2, firstHost: 250 }, (w) => rollbackTimes(w, quick ? 1 : 3, log)));
+
   const { releases, rollbacks } = main.scenario;
   const all = [...releases, ...rollbacks];
   const traffic = all.map((r) => r.traffic).filter((t) => t !== undefined);
@@ -119,6 +123,7 @@ async function main(): Promise<void> {
       deployMs: summarize(baseline.map((b) => b.deployMs)),
     },
     scale: { oneHostMs: summarize(one), sixteenHostsMs: summarize(sixteen) },
+    manualRollbackMs: { warm: summarize(manual.warmMs), cold: summarize(manual.coldMs) },
     statusExitCode: main.cold.statusExit,
     sandbox: { startMs: round(main.startMs), benchRssBeforeWorldMb: mb(rssBefore), idleRssWithWorldMb: mb(main.idleRss), idleRssDeltaMb: mb(main.idleRss - rssBefore) },
     apiCallsPerRelease: { release: releases[0]?.calls, rollbackRelease: rollbacks[0]?.calls, note: "telegram excludes sendMessage (the bots' own echo replies); docker counts first argv word per host command via a wrapper on PATH" },

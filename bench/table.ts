@@ -37,6 +37,8 @@ export function renderTable(s: Record<string, Summary>, d: Record<string, unknow
   for (const k of ["lost", "p50DelayMs", "p99DelayMs", "maxDelayMs", "deployMs"]) extra(`baseline ${k}`, det.baseline?.[k]);
   extra("scale 1 host ms", det.scale?.oneHostMs);
   extra("scale 16 hosts ms", det.scale?.sixteenHostsMs);
+  extra("manual rollback warm ms", det.manualRollbackMs?.warm);
+  extra("manual rollback cold ms", det.manualRollbackMs?.cold);
   const widths = rows[0]?.map((_, i) => Math.max(...rows.map((r) => (r[i] ?? "").length))) ?? [];
   const lines = rows.map((r) => r.map((c, i) => (i === 0 ? c.padEnd(widths[i] ?? 0) : c.padStart(widths[i] ?? 0))).join("  "));
   lines.splice(1, 0, widths.map((w) => "-".repeat(w)).join("  "));

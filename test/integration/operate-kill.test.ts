@@ -1,4 +1,4 @@
-// A release SIGKILLed mid-way (after mark-staging, stage, gates, cutover started) must leave a world
+// A release SIGKILLed mid-way (at every step boundary: mark-staging, stage, gates, mark-cutover, cutover, bake) must leave a world
 // the next release can finish: its lock (same machine, dead pid) is taken over at once, the next
 // release exits 0, status is consistent, both switches agree, and no update is lost meanwhile.
 import { spawn } from "node:child_process";
@@ -81,7 +81,7 @@ describe("release killed with SIGKILL, then the next release", () => {
     await expectConsistent();
   }, 180_000);
 
-  for (const step of ["mark-staging", "stage", "gates", "cutover"]) {
+  for (const step of ["mark-staging", "stage", "gates", "mark-cutover", "cutover", "bake"]) {
     it(`killed at ${step}: release v3 takes the dead run's lock over and finishes`, async () => {
       const r = await withStream(t, async () => {
         const seen = await releaseKilledAt("v2", step);
