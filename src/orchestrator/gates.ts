@@ -23,12 +23,18 @@ export async function hostVerdict(ctx: Ctx, host: ConnectedHost, goal: Goal, bas
   return v.kind === "ok" ? v : { kind: v.kind, reason: `${host.instanceId}: ${v.reason}` };
 }
 
-export async function gateFailure(ctx: Ctx, goal: Goal, reason: string): Promise<GateFailedError> {
-  const name = containerName(ctx.settings.container.name, goal.colour);
+/** The last log lines of a colour's container on every host, for the operator's report. */
+export async function colourLogs(ctx: Ctx, colour: Goal["colour"]): Promise<string> {
+  const name = containerName(ctx.settings.container.name, colour);
   const logs = await Promise.all(
     ctx.hosts.map(async (h) => `--- ${h.instanceId} ${name} (last lines) ---\n${await containerLogs(h, name).catch(() => "(logs unavailable)")}`),
   );
-  return new GateFailedError(reason, `inspect the container with \`docker logs ${name}\` on the host; the live release is untouched`, logs.join("\n"));
+  return logs.join("\n");
+}
+
+export async function gateFailure(ctx: Ctx, goal: Goal, reason: string): Promise<GateFailedError> {
+  const name = containerName(ctx.settings.container.name, goal.colour);
+  return new GateFailedError(reason, `inspect the container with \`docker logs ${name}\` on the host; the live release is untouched`, await colourLogs(ctx, goal.colour));
 }
 
 export async function waitForGates(ctx: Ctx, goal: Goal, webhookBefore: WebhookInfo, live: Goal["from"]): Promise<void> {

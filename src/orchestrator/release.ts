@@ -9,6 +9,7 @@ import { redact } from "../util/redact.js";
 import { BakeFailed } from "./bake.js";
 import type { Ctx } from "./context.js";
 import type { CutoverTimes } from "./cutover.js";
+import { colourLogs } from "./gates.js";
 import { appendAudit, type AuditRecord } from "./history.js";
 import { runHookAt } from "./hooks.js";
 import { acquireLock } from "./lock.js";
@@ -122,12 +123,15 @@ async function runGoal(ctx: Ctx, goal: Goal, state: RunState): Promise<ReleaseRe
         await stopColour(ctx, goal.colour).catch(() => undefined);
       }
       ctx.reporter.step({ step: "rollback", status: "ok", message: `${goal.from ?? "previous"} is live again` });
+      // After both switches are back: the failed container (stopped, kept) tells why.
+      const logs = redact(await colourLogs(ctx, goal.colour).catch(() => "(logs unavailable)"));
       if (goal.from !== null) await runHookAt(ctx, "postRollback", { colour: goal.from, from: goal.colour, image: world.tags.live?.image ?? "", releaseId: world.tags.live?.releaseId ?? "" }, state.hooks);
       return {
         ...base,
         outcome: "rolled-back",
         exitCode: 2,
         reason,
+        logs,
         remedy: `the failed ${goal.colour} container is stopped but kept: \`docker logs ${ctx.settings.container.name}-${goal.colour}\` on the host; fix it and release again`,
         timings: { cutover: state.times, ...(e instanceof BakeFailed ? { bakeFailedAt: e.detectedAt } : {}), rollback },
       };
