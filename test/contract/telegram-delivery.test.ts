@@ -1,50 +1,17 @@
 // Contract: the webhook delivery engine: request shape, retries on the scaled schedule,
 // Retry-After, the 24 h lifetime, no delivery without a webhook.
-import { afterEach, beforeEach, describe, expect, test } from "vitest";
-import { startTelegramEmulator, type TelegramEmulator } from "../../src/sandbox/telegram/index.js";
-import { api, BOT_A, TOKEN_A, waitFor, webhookInfo } from "../helpers/telegram-harness.js";
-import { type Receiver, type Replier, startReceiver } from "../helpers/telegram-receiver.js";
+import { describe, expect, test } from "vitest";
+import { TOKEN_A, waitFor, webhookInfo } from "../helpers/telegram-harness.js";
+import { chatOf, deliveryWorld, idOf } from "../helpers/telegram-delivery-world.js";
 
-let emu: TelegramEmulator;
-const receivers: Receiver[] = [];
-const emulators: TelegramEmulator[] = [];
-
-async function receiver(reply?: Replier): Promise<Receiver> {
-  const r = await startReceiver(reply);
-  receivers.push(r);
-  return r;
-}
-
-async function emulator(timeScale: number): Promise<TelegramEmulator> {
-  const e = await startTelegramEmulator({ timeScale, deliveryTimeoutMs: 5000, bots: [BOT_A] });
-  emulators.push(e);
-  return e;
-}
-
-// Scale 0.002: retry waits 0, 4, 8, 16, 32, 64, 128 ms, then 120-240 ms; rate limit 2 ms.
-beforeEach(async () => {
-  emu = await emulator(0.002);
-});
-afterEach(async () => {
-  await Promise.all(emulators.splice(0).map((e) => e.stop()));
-  await Promise.all(receivers.splice(0).map((r) => r.stop()));
-});
-
-const set = (params: Record<string, unknown>, e = emu) => api(e.url, TOKEN_A, "setWebhook", params);
-const updates = () => emu.control.getUpdates(TOKEN_A);
-const allAcked = (n: number) => () => {
-  const u = updates();
-  return u.length === n && u.every((x) => x.acknowledged);
-};
-const chatOf = (r: { json: { message: { chat: { id: number } } } }) => r.json.message.chat.id;
-const idOf = (r: { json: { update_id: number } }) => r.json.update_id;
+const dw = deliveryWorld();
 
 describe("request", () => {
   test("POSTs the Update as JSON with the secret header when a secret is set", async () => {
-    const rx = await receiver();
-    await set({ url: rx.url("/telegram/blue?x=1"), secret_token: "s3cr3t_-" });
-    emu.control.addUpdates(TOKEN_A, [{ chatId: 77, text: "hello" }]);
-    await waitFor(allAcked(1), "the delivery");
+    const rx = await dw.receiver();
+    await dw.set({ url: rx.url("/telegram/blue?x=1"), secret_token: "s3cr3t_-" });
+    dw.emu.control.addUpdates(TOKEN_A, [{ chatId: 77, text: "hello" }]);
+    await waitFor(dw.allAcked(1), "the delivery");
     const r = rx.received[0];
     expect(r?.path).toBe("/telegram/blue?x=1");
     expect(r?.headers["content-type"]).toBe("application/json");
@@ -59,8 +26,8 @@ describe("request", () => {
         text: "hello",
       },
     });
-    expect(updates()[0]).toMatchObject({ acknowledged: true, acknowledgedUrl: rx.url("/telegram/blue?x=1"), attempts: 1 });
-    const d = emu.control.getDeliveries(TOKEN_A);
+    expect(dw.updates()[0]).toMatchObject({ acknowledged: true, acknowledgedUrl: rx.url("/telegram/blue?x=1"), attempts: 1 });
+    const d = dw.emu.control.getDeliveries(TOKEN_A);
     expect(d).toEqual([
       {
         updateId: 1,
@@ -76,55 +43,55 @@ describe("request", () => {
   });
 
   test("no secret header without a secret; any 2xx acknowledges", async () => {
-    const rx = await receiver(() => ({ status: 204 }));
-    await set({ url: rx.url() });
-    emu.control.addUpdates(TOKEN_A, [{ chatId: 1, text: "x" }]);
-    await waitFor(allAcked(1), "the delivery");
+    const rx = await dw.receiver(() => ({ status: 204 }));
+    await dw.set({ url: rx.url() });
+    dw.emu.control.addUpdates(TOKEN_A, [{ chatId: 1, text: "x" }]);
+    await waitFor(dw.allAcked(1), "the delivery");
     expect(rx.received[0]?.headers["x-telegram-bot-api-secret-token"]).toBeUndefined();
-    expect(emu.control.getDeliveries(TOKEN_A)[0]?.status).toBe(204);
+    expect(dw.emu.control.getDeliveries(TOKEN_A)[0]?.status).toBe(204);
   });
 
   test("ip_address: connects to that address, the url's host stays in the Host header", async () => {
-    const rx = await receiver();
-    await set({ url: `http://127.0.0.2:${rx.port}/hook`, ip_address: "127.0.0.1" });
-    emu.control.addUpdates(TOKEN_A, [{ chatId: 1, text: "x" }]);
-    await waitFor(allAcked(1), "the delivery");
+    const rx = await dw.receiver();
+    await dw.set({ url: `http://127.0.0.2:${rx.port}/hook`, ip_address: "127.0.0.1" });
+    dw.emu.control.addUpdates(TOKEN_A, [{ chatId: 1, text: "x" }]);
+    await waitFor(dw.allAcked(1), "the delivery");
     expect(rx.received[0]?.headers.host).toBe(`127.0.0.2:${rx.port}`);
   });
 
   test("a method in the 2xx JSON answer is executed (webhook reply)", async () => {
-    const rx = await receiver((r) => ({
+    const rx = await dw.receiver((r) => ({
       status: 200,
       headers: { "content-type": "application/json" },
       body: JSON.stringify({ method: "sendMessage", chat_id: chatOf(r), text: `echo: ${r.json.message.text}` }),
     }));
-    await set({ url: rx.url() });
-    emu.control.addUpdates(TOKEN_A, [{ chatId: 5, text: "ping" }]);
+    await dw.set({ url: rx.url() });
+    dw.emu.control.addUpdates(TOKEN_A, [{ chatId: 5, text: "ping" }]);
     const log = await waitFor(() => {
-      const m = emu.control.getMessages(TOKEN_A);
+      const m = dw.emu.control.getMessages(TOKEN_A);
       return m.length > 0 && m;
     }, "the reply");
     expect(log.map((m) => [m.chat_id, m.text])).toEqual([[5, "echo: ping"]]);
   });
 
   test("no delivery while no webhook is set; the update waits for one", async () => {
-    emu.control.addUpdates(TOKEN_A, [{ chatId: 1, text: "waits" }]);
-    expect((await webhookInfo(emu.url, TOKEN_A)).pending_update_count).toBe(1);
-    expect(emu.control.getDeliveries(TOKEN_A)).toEqual([]);
-    const rx = await receiver();
-    await set({ url: rx.url() });
-    await waitFor(allAcked(1), "the delivery");
+    dw.emu.control.addUpdates(TOKEN_A, [{ chatId: 1, text: "waits" }]);
+    expect((await webhookInfo(dw.emu.url, TOKEN_A)).pending_update_count).toBe(1);
+    expect(dw.emu.control.getDeliveries(TOKEN_A)).toEqual([]);
+    const rx = await dw.receiver();
+    await dw.set({ url: rx.url() });
+    await waitFor(dw.allAcked(1), "the delivery");
     expect(rx.received.map(idOf)).toEqual([1]);
   });
 });
 
 describe("retries", () => {
   test("at once, then 2, 4, 8 ... 64 s, then 60-120 s, all scaled", async () => {
-    const rx = await receiver(() => ({ status: 500 }));
-    await set({ url: rx.url() });
-    emu.control.addUpdates(TOKEN_A, [{ chatId: 1, text: "x" }]);
+    const rx = await dw.receiver(() => ({ status: 500 }));
+    await dw.set({ url: rx.url() });
+    dw.emu.control.addUpdates(TOKEN_A, [{ chatId: 1, text: "x" }]);
     const d = await waitFor(() => {
-      const done = emu.control.getDeliveries(TOKEN_A).filter((x) => x.finishedAt !== null);
+      const done = dw.emu.control.getDeliveries(TOKEN_A).filter((x) => x.finishedAt !== null);
       return done.length >= 10 && done.slice(0, 10);
     }, "10 finished attempts");
     expect(d.map((x) => x.attempt)).toEqual([1, 2, 3, 4, 5, 6, 7, 8, 9, 10]);
@@ -143,16 +110,16 @@ describe("retries", () => {
 
   test("a Retry-After reply header sets the wait", async () => {
     let n = 0;
-    const rx = await receiver(() => {
+    const rx = await dw.receiver(() => {
       n += 1;
       if (n === 1) return { status: 503, headers: { "Retry-After": "50" } }; // 50 s * 0.002 = 100 ms
       if (n === 2) return { status: 429, headers: { "Retry-After": "25" } }; // 50 ms, not the schedule's 4 ms
       return { status: 200 };
     });
-    await set({ url: rx.url() });
-    emu.control.addUpdates(TOKEN_A, [{ chatId: 1, text: "x" }]);
-    await waitFor(allAcked(1), "the delivery");
-    const d = emu.control.getDeliveries(TOKEN_A);
+    await dw.set({ url: rx.url() });
+    dw.emu.control.addUpdates(TOKEN_A, [{ chatId: 1, text: "x" }]);
+    await waitFor(dw.allAcked(1), "the delivery");
+    const d = dw.emu.control.getDeliveries(TOKEN_A);
     expect(d.map((x) => x.status)).toEqual([503, 429, 200]);
     const gap1 = (d[1]?.startedAt ?? 0) - (d[0]?.finishedAt ?? 0);
     expect(gap1).toBeGreaterThanOrEqual(100);
@@ -163,9 +130,9 @@ describe("retries", () => {
   });
 
   test("an update is dropped 24 h (scaled) after it was created", async () => {
-    const fast = await emulator(0.00001); // 24 h -> 864 ms
-    const rx = await receiver(() => ({ status: 502 }));
-    await set({ url: rx.url() }, fast);
+    const fast = await dw.emulator(0.00001); // 24 h -> 864 ms
+    const rx = await dw.receiver(() => ({ status: 502 }));
+    await dw.set({ url: rx.url() }, fast);
     fast.control.addUpdates(TOKEN_A, [{ chatId: 1, text: "doomed" }]);
     const rec = await waitFor(() => {
       const u = fast.control.getUpdates(TOKEN_A)[0];
