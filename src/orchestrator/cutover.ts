@@ -50,12 +50,38 @@ export async function cutover(ctx: Ctx, goal: Goal, step: { moveListener: boolea
   await ctx.lb.setTags(ctx.listenerArn, encodeInFlight({ kind: goal.kind, releaseId: goal.releaseId, colour: goal.colour, image: goal.image, from: goal.from, startedAt: new Date(ctx.clock.now()).toISOString(), phase: "baking" }));
 }
 
-/** Both switches back to `to`. Any failure here is a human's job, with the exact state in the message. */
-export async function undoCutover(ctx: Ctx, to: Colour, reason: string): Promise<void> {
+/**
+ * The one way both switches go back: each move that is asked for is tried even when the other one
+ * failed, its time recorded, and what failed returned as operator-readable problems.
+ */
+export async function moveSwitches(ctx: Ctx, to: Colour, which: { listener: boolean; webhook: boolean }, times: CutoverTimes): Promise<string[]> {
   const problems: string[] = [];
-  await moveListener(ctx, to).catch((e: unknown) => problems.push(`listener still not on ${to}: ${e instanceof Error ? e.message : String(e)}`));
-  await setWebhookFor(ctx, to).catch((e: unknown) => problems.push(`webhook not re-set to ${ctx.settings.webhook.urls[to]}: ${e instanceof Error ? e.message : String(e)}`));
-  if (problems.length > 0) {
-    throw new RollbackFailedError(`${reason}; the rollback to ${to} failed too: ${problems.join("; ")}`, `run \`bluegreen status ${ctx.settings.environment}\` and then \`bluegreen rollback ${ctx.settings.environment}\`; if AWS or Telegram is down, move the listener and webhook by hand`);
+  const why = (e: unknown) => (e instanceof Error ? e.message : String(e));
+  if (which.listener) {
+    await moveListener(ctx, to).then(
+      () => void (times.listenerMovedAt = ctx.clock.now()),
+      (e: unknown) => problems.push(`the listener could not be moved back to ${to}: ${why(e)}`),
+    );
   }
+  if (which.webhook) {
+    await setWebhookFor(ctx, to).then(
+      () => void (times.webhookMovedAt = ctx.clock.now()),
+      (e: unknown) => problems.push(`the webhook could not be re-set to ${ctx.settings.webhook.urls[to]}: ${why(e)}`),
+    );
+  }
+  return problems;
+}
+
+export function rollbackFailed(ctx: Ctx, message: string, problems: string[]): RollbackFailedError {
+  const env = ctx.settings.environment;
+  return new RollbackFailedError(
+    `${message}: ${problems.join("; ")}`,
+    `run \`bluegreen status ${env}\`, then \`bluegreen rollback ${env}\` once AWS/Telegram answer; or move the listener and webhook by hand`,
+  );
+}
+
+/** Both switches back to `to` after a cutover that failed half-way. */
+export async function undoCutover(ctx: Ctx, to: Colour, reason: string): Promise<void> {
+  const problems = await moveSwitches(ctx, to, { listener: true, webhook: true }, {});
+  if (problems.length > 0) throw rollbackFailed(ctx, `${reason}; the rollback to ${to} failed too`, problems);
 }

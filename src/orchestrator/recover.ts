@@ -8,48 +8,20 @@ import { containerName, docker } from "../remote/docker.js";
 import { RollbackFailedError } from "../errors.js";
 import type { Ctx } from "./context.js";
 import { mapLimit } from "./context.js";
-import { type CutoverTimes, moveListener } from "./cutover.js";
+import { type CutoverTimes, moveSwitches, rollbackFailed } from "./cutover.js";
 import type { World } from "./observe.js";
 import { converge, newRunState } from "./run.js";
-import { setWebhookFor } from "./webhook.js";
 
-/** Move both switches to `to`, skipping one already there; records when each moved. */
+/** Move both switches to `to`, skipping one already there (a second setWebhook would only meet the 1/s limit). */
 export async function moveBack(ctx: Ctx, world: World, to: Colour, reason: string, times: CutoverTimes): Promise<void> {
-  const problems: string[] = [];
-  if (!isForwardAllTo(world.traffic, to)) {
-    await moveListener(ctx, to).then(
-      () => void (times.listenerMovedAt = ctx.clock.now()),
-      (e: unknown) => problems.push(`the listener could not be moved back to ${to}: ${e instanceof Error ? e.message : String(e)}`),
-    );
-  }
-  // Already right (e.g. moved by the fast path): a second setWebhook would only meet the 1/s limit.
-  if (world.webhook.url === ctx.settings.webhook.urls[to] && world.traffic.webhookSettingsMatch) return throwIfProblems(problems, ctx, to, reason);
-  await setWebhookFor(ctx, to).then(
-    () => void (times.webhookMovedAt = ctx.clock.now()),
-    (e: unknown) => problems.push(`the webhook could not be re-set to ${ctx.settings.webhook.urls[to]}: ${e instanceof Error ? e.message : String(e)}`),
-  );
-  throwIfProblems(problems, ctx, to, reason);
+  const webhookThere = world.webhook.url === ctx.settings.webhook.urls[to] && world.traffic.webhookSettingsMatch;
+  const problems = await moveSwitches(ctx, to, { listener: !isForwardAllTo(world.traffic, to), webhook: !webhookThere }, times);
+  if (problems.length > 0) throw rollbackFailed(ctx, `${reason}; rolling back to ${to} failed`, problems);
 }
 
-function throwIfProblems(problems: string[], ctx: Ctx, to: Colour, reason: string): void {
-  if (problems.length > 0) {
-    throw new RollbackFailedError(
-      `${reason}; rolling back to ${to} failed: ${problems.join("; ")}`,
-      `run \`bluegreen status ${ctx.settings.environment}\`, then \`bluegreen rollback ${ctx.settings.environment}\` once AWS/Telegram answer; or move the listener and webhook to ${to} by hand`,
-    );
-  }
-}
-
-/** Both switches to `to` at once, no reads first (the automatic rollback's fast path). */
+/** Both switches to `to` at once, no reads first (the automatic rollback's fast path); rollBackTo retries what failed. */
 export async function undoCutoverTimed(ctx: Ctx, to: Colour, times: CutoverTimes): Promise<void> {
-  await moveListener(ctx, to).then(
-    () => void (times.listenerMovedAt = ctx.clock.now()),
-    () => undefined, // rollBackTo retries it after observing, and says so if it still fails
-  );
-  await setWebhookFor(ctx, to).then(
-    () => void (times.webhookMovedAt = ctx.clock.now()),
-    () => undefined,
-  );
+  await moveSwitches(ctx, to, { listener: true, webhook: true }, times);
 }
 
 /** Stop (not remove) a colour's containers: kept for `docker logs`, restartable by a rollback. */
