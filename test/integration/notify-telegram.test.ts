@@ -5,6 +5,7 @@ import { loadEnvironmentText } from "../../src/config/load.js";
 import type { Config } from "../../src/config/types.js";
 import { notifyOutcome } from "../../src/notify/index.js";
 import { startTelegramEmulator, type TelegramEmulator } from "../../src/sandbox/telegram/index.js";
+import { minimalEnvironmentYaml } from "../fixtures/minimal-environment.js";
 
 const BOT = "123456789:TEST-bot-token-aaaaaaaaaaaaaaaaaaaaaaaaa";
 const OPS_BOT = "987654321:TEST-bot-token-opsaaaaaaaaaaaaaaaaaaaaa";
@@ -23,19 +24,7 @@ afterAll(async () => {
 });
 
 function config(notify: string): Config {
-  const yaml = `environment: production
-aws: { region: ap-southeast-2 }
-loadBalancer: { listener: { loadBalancer: bot-alb, port: 443 } }
-colours: { blue: { targetGroup: bot-blue, hostPort: 5001 }, green: { targetGroup: bot-green, hostPort: 5002 } }
-hosts:
-  static: [{ address: 10.0.1.5, instanceId: i-0123456789abcdef0 }]
-  ssh: { agent: true, hostKeyFingerprint: "SHA256:uNiVztksCsDhcc0u9e8BujQXVUpKZIDTMczCvj3tD2s" }
-container: { name: bot, image: bot, port: 5000, memoryLimit: 400m }
-telegram:
-  botToken: \${env:TELEGRAM_BOT_TOKEN}
-  apiBase: ${tg.url}
-  webhook: { url: "http://127.0.0.1:8080/telegram/{colour}" }
-${notify}`;
+  const yaml = `${minimalEnvironmentYaml({ apiBase: tg.url, webhookUrl: "http://127.0.0.1:8080/telegram/{colour}" })}${notify}`;
   const r = loadEnvironmentText(yaml, "/srv/environments/production.yaml", { TELEGRAM_BOT_TOKEN: BOT, OPS_BOT_TOKEN: OPS_BOT });
   if (!r.ok) throw new Error(r.errors.join("\n"));
   return r.config;

@@ -4,6 +4,7 @@ import { describe, expect, it } from "vitest";
 import { configurationMarkdown, OPERATE_EXAMPLE, REGENERATE_DOCS } from "../../src/config/docs.js";
 import { environmentJsonSchema } from "../../src/config/json-schema.js";
 import { loadEnvironmentText } from "../../src/config/load.js";
+import { minimalEnvironmentYaml } from "../fixtures/minimal-environment.js";
 
 type Node = Record<string, unknown>;
 
@@ -55,18 +56,7 @@ describe("docs/configuration.md", () => {
 
 describe("the notify and hooks example in the reference", () => {
   it("is accepted by the loader", () => {
-    const base = `environment: production
-aws: { region: ap-southeast-2 }
-loadBalancer: { listener: { loadBalancer: bot-alb, port: 443 } }
-colours: { blue: { targetGroup: bot-blue, hostPort: 5001 }, green: { targetGroup: bot-green, hostPort: 5002 } }
-hosts:
-  static: [{ address: 10.0.1.5, instanceId: i-0123456789abcdef0 }]
-  ssh: { agent: true, hostKeyFingerprint: "SHA256:uNiVztksCsDhcc0u9e8BujQXVUpKZIDTMczCvj3tD2s" }
-container: { name: bot, image: bot, port: 5000, memoryLimit: 400m }
-telegram:
-  botToken: \${env:TELEGRAM_BOT_TOKEN}
-  webhook: { url: "https://bot.example.com/telegram/{colour}" }
-`;
+    const base = minimalEnvironmentYaml();
     const token = "123456789:TEST-bot-token-aaaaaaaaaaaaaaaaaaaaaaaaa";
     const r = loadEnvironmentText(base + OPERATE_EXAMPLE, "/srv/environments/production.yaml", {
       TELEGRAM_BOT_TOKEN: token,

@@ -2,24 +2,14 @@
 // to the released bot's token), and exact errors for the mistakes people make.
 import { describe, expect, it } from "vitest";
 import { loadEnvironmentText } from "../../src/config/load.js";
+import { minimalEnvironmentYaml } from "../fixtures/minimal-environment.js";
 
 const TOKEN = "123456789:TEST-bot-token-aaaaaaaaaaaaaaaaaaaaaaaaa";
 const OPS = "987654321:TEST-bot-token-opsaaaaaaaaaaaaaaaaaaaaa";
 const FILE = "/srv/bot/environments/prod.yaml";
 const ENV = { TELEGRAM_BOT_TOKEN: TOKEN, OPS_TOKEN: OPS, HOOK_SECRET: "TEST-notify-secret" };
 
-const BASE = `environment: prod
-aws: { region: ap-southeast-2 }
-loadBalancer: { listener: { loadBalancer: bot-alb, port: 443 } }
-colours: { blue: { targetGroup: bot-blue, hostPort: 5001 }, green: { targetGroup: bot-green, hostPort: 5002 } }
-hosts:
-  static: [{ address: 10.0.1.5, instanceId: i-0123456789abcdef0 }]
-  ssh: { agent: true, hostKeyFingerprint: "SHA256:uNiVztksCsDhcc0u9e8BujQXVUpKZIDTMczCvj3tD2s" }
-container: { name: bot, image: bot, port: 5000, memoryLimit: 400m }
-telegram:
-  botToken: \${env:TELEGRAM_BOT_TOKEN}
-  webhook: { url: "https://bot.example.com/telegram/{colour}" }
-`;
+const BASE = minimalEnvironmentYaml({ environment: "prod" });
 
 function load(extra: string) {
   return loadEnvironmentText(BASE + extra, FILE, ENV);

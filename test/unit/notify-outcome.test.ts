@@ -6,6 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { loadEnvironmentText } from "../../src/config/load.js";
 import type { Config } from "../../src/config/types.js";
 import { notifyOutcome, outcomeText, shortImage } from "../../src/notify/index.js";
+import { minimalEnvironmentYaml } from "../fixtures/minimal-environment.js";
 
 const TOKEN = "123456789:TEST-bot-token-aaaaaaaaaaaaaaaaaaaaaaaaa";
 const HEADER = "TEST-notify-header-secret";
@@ -51,19 +52,7 @@ async function closedPort(): Promise<number> {
 }
 
 function config(notify: string): Config {
-  const yaml = `environment: production
-aws: { region: ap-southeast-2 }
-loadBalancer: { listener: { loadBalancer: bot-alb, port: 443 } }
-colours: { blue: { targetGroup: bot-blue, hostPort: 5001 }, green: { targetGroup: bot-green, hostPort: 5002 } }
-hosts:
-  static: [{ address: 10.0.1.5, instanceId: i-0123456789abcdef0 }]
-  ssh: { agent: true, hostKeyFingerprint: "SHA256:uNiVztksCsDhcc0u9e8BujQXVUpKZIDTMczCvj3tD2s" }
-container: { name: bot, image: bot, port: 5000, memoryLimit: 400m }
-telegram:
-  botToken: \${env:TELEGRAM_BOT_TOKEN}
-  apiBase: ${base}
-  webhook: { url: "http://127.0.0.1:8080/telegram/{colour}" }
-${notify}`;
+  const yaml = `${minimalEnvironmentYaml({ apiBase: base, webhookUrl: "http://127.0.0.1:8080/telegram/{colour}" })}${notify}`;
   const r = loadEnvironmentText(yaml, "/srv/environments/production.yaml", { TELEGRAM_BOT_TOKEN: TOKEN, HOOK_SECRET: HEADER });
   if (!r.ok) throw new Error(r.errors.join("\n"));
   return r.config;
