@@ -2,6 +2,7 @@
 // at it, small HTTP servers standing in for bot containers, and deadline-bounded waits.
 import http from "node:http";
 import type { AddressInfo } from "node:net";
+import { CloudWatchClient } from "@aws-sdk/client-cloudwatch";
 import { EC2Client } from "@aws-sdk/client-ec2";
 import { ElasticLoadBalancingV2Client } from "@aws-sdk/client-elastic-load-balancing-v2";
 import { type AwsEmulator, type AwsEmulatorOptions, startAwsEmulator } from "../../src/sandbox/aws/index.js";
@@ -13,6 +14,7 @@ export interface AwsWorld {
   emu: AwsEmulator;
   elb: ElasticLoadBalancingV2Client;
   ec2: EC2Client;
+  cw: CloudWatchClient;
   stop(): Promise<void>;
 }
 
@@ -20,13 +22,16 @@ export async function startAwsWorld(opts: AwsEmulatorOptions = {}): Promise<AwsW
   const emu = await startAwsEmulator({ timeScale: 0.02, ...opts });
   const elb = new ElasticLoadBalancingV2Client({ endpoint: emu.endpoint, region: REGION, credentials });
   const ec2 = new EC2Client({ endpoint: emu.endpoint, region: REGION, credentials });
+  const cw = new CloudWatchClient({ endpoint: emu.endpoint, region: REGION, credentials });
   return {
     emu,
     elb,
     ec2,
+    cw,
     async stop() {
       elb.destroy();
       ec2.destroy();
+      cw.destroy();
       await emu.stop();
     },
   };

@@ -30,7 +30,15 @@ async function route(control: AwsControl, method: string, path: string, input: J
     control.patchInstance(id, body);
     return control.state().instances.find((i) => i.instanceId === id);
   }
+  const alarm = /^\/_control\/alarms\/([^/]+)$/.exec(path);
+  if (alarm && method === "PUT") return control.setAlarm(decodeURIComponent(alarm[1] ?? ""), body);
+  if (alarm && method === "DELETE") {
+    control.deleteAlarm(decodeURIComponent(alarm[1] ?? ""));
+    return {};
+  }
   switch (`${method} ${path}`) {
+    case "GET /_control/alarms":
+      return control.alarms();
     case "POST /_control/instances":
       return control.addInstance(body);
     case "POST /_control/faults":

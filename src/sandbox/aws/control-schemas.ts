@@ -7,7 +7,10 @@ const status = z.enum(STATUS_VALUES as [string, ...string[]]);
 const ipv4 = z.string().regex(/^\d{1,3}(\.\d{1,3}){3}$/, "must be an IPv4 address");
 
 export const newInstanceSchema = z.strictObject({
-  instanceId: z.string().regex(/^i-(?:[0-9a-f]{8}|[0-9a-f]{17})$/, "must look like i- followed by 8 or 17 hex digits").optional(),
+  instanceId: z
+    .string()
+    .regex(/^i-(?:[0-9a-f]{8}|[0-9a-f]{17})$/, "must look like i- followed by 8 or 17 hex digits")
+    .optional(),
   tags: z.record(z.string(), z.string()).default({}),
   privateIp: ipv4,
   publicIp: ipv4.optional(),
@@ -30,6 +33,12 @@ export const instancePatchSchema = z.strictObject({
 });
 export type InstancePatch = z.input<typeof instancePatchSchema>;
 
+export const alarmStateSchema = z.strictObject({
+  state: z.enum(["OK", "ALARM", "INSUFFICIENT_DATA"]),
+  reason: z.string().optional(),
+});
+export type AlarmStateBody = z.input<typeof alarmStateSchema>;
+
 export const faultSchema = z.strictObject({
   action: z.string().min(1),
   kind: z.enum(["throttle", "error", "latency"]),
@@ -47,9 +56,7 @@ export const seedSchema = z.strictObject({
   listenerPort: z.number().int().min(1).max(65535),
   /** The local port for the listener's data plane; default: listenerPorts mapping, else ephemeral. */
   dataPlanePort: z.number().int().min(0).max(65535).optional(),
-  targetGroups: z
-    .array(z.strictObject({ name: z.string().min(1), port: z.number().int().min(1).max(65535), healthCheckPath: z.string().default("/") }))
-    .min(1),
+  targetGroups: z.array(z.strictObject({ name: z.string().min(1), port: z.number().int().min(1).max(65535), healthCheckPath: z.string().default("/") })).min(1),
   colourRules: z
     .array(z.strictObject({ pathPattern: z.string().min(1), targetGroup: z.string().min(1), priority: z.number().int().min(1).max(50000) }))
     .default([]),

@@ -1,7 +1,11 @@
 // AwsControl: the in-process twin of the /_control/ HTTP API. Tests and the sandbox use it to add
 // instances, inject faults, read the whole state, count calls, change the time scale and seed.
 import { hexId } from "./arn.js";
+import type { Alarm } from "./cloudwatch/alarms.js";
+import type { SeedSpec } from "./control-schemas.js";
 import {
+  type AlarmStateBody,
+  alarmStateSchema,
   ControlError,
   faultSchema,
   type InstancePatch,
@@ -13,9 +17,8 @@ import {
 } from "./control-schemas.js";
 import type { FaultSpec } from "./faults.js";
 import type { CallRecord, Runtime } from "./runtime.js";
-import { seedWorld, type SeedResult } from "./seed.js";
-import type { SeedSpec } from "./control-schemas.js";
-import { type StateDump, dumpState } from "./state-dump.js";
+import { type SeedResult, seedWorld } from "./seed.js";
+import { dumpState, type StateDump } from "./state-dump.js";
 import type { Instance, InstanceState, StatusValue } from "./world.js";
 
 export class AwsControl {
@@ -67,6 +70,21 @@ export class AwsControl {
     }
   }
 
+  /** Creates a CloudWatch alarm or sets its state (what `aws cloudwatch set-alarm-state` does). */
+  setAlarm(name: string, body: AlarmStateBody): AlarmView {
+    const input = parseBody(alarmStateSchema, body);
+    if (name.length < 1 || name.length > 255) throw new ControlError(400, "an alarm name is 1 to 255 characters");
+    return alarmView(this.rt.alarms.set(name, input.state, input.reason));
+  }
+
+  deleteAlarm(name: string): void {
+    if (!this.rt.alarms.delete(name)) throw new ControlError(404, `alarm '${name}' not found`);
+  }
+
+  alarms(): AlarmView[] {
+    return this.rt.alarms.list().map(alarmView);
+  }
+
   clearFaults(): void {
     this.rt.faults.clear();
   }
@@ -103,4 +121,16 @@ export class AwsControl {
       if (!this.rt.world.instances.has(id)) return id;
     }
   }
+}
+
+export interface AlarmView {
+  name: string;
+  arn: string;
+  state: Alarm["state"];
+  reason: string;
+  updatedAt: string;
+}
+
+function alarmView(a: Alarm): AlarmView {
+  return { name: a.name, arn: a.arn, state: a.state, reason: a.reason, updatedAt: a.updatedAt.toISOString() };
 }

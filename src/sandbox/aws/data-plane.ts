@@ -3,6 +3,7 @@
 // target; in-flight requests are counted so draining can end early.
 import http from "node:http";
 import type { AddressInfo } from "node:net";
+import type { AlbMetrics } from "./cloudwatch/metrics.js";
 import { requestFinished, requestStarted } from "./draining.js";
 import { proxyRequest, sendError } from "./proxy.js";
 import { pickTarget, pickTargetGroup, selectAction } from "./routing.js";
@@ -15,6 +16,7 @@ export class DataPlane {
   constructor(
     private readonly world: World,
     private readonly host: string,
+    private readonly metrics?: AlbMetrics,
   ) {}
 
   /** Starts the listener's server on `port` (0 = ephemeral) and returns the port it got. */
@@ -78,12 +80,17 @@ export class DataPlane {
       return;
     }
     const host = targetAddress(this.world, tg, rec);
+    const at = Date.now();
     if (!host) {
       req.resume();
       sendError(res, 502, "Bad Gateway");
+      this.metrics?.record({ at, loadBalancerArn: listener.loadBalancerArn, targetGroupArn: tg.arn, elbStatus: 502 });
       return;
     }
     requestStarted(rec);
-    proxyRequest(req, res, { host, port: rec.port }, listener.port, () => requestFinished(tg, rec));
+    proxyRequest(req, res, { host, port: rec.port }, listener.port, (outcome) => {
+      requestFinished(tg, rec);
+      this.metrics?.record({ at, loadBalancerArn: listener.loadBalancerArn, targetGroupArn: tg.arn, ...outcome });
+    });
   }
 }

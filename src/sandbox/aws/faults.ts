@@ -23,7 +23,7 @@ export class Faults {
   private active: ActiveFault[] = [];
 
   add(spec: FaultSpec): string {
-    if (typeof spec.action !== "string" || spec.action === "") throw new Error("fault.action must be an action name or \"*\"");
+    if (typeof spec.action !== "string" || spec.action === "") throw new Error('fault.action must be an action name or "*"');
     if (!["throttle", "error", "latency"].includes(spec.kind)) throw new Error("fault.kind must be throttle, error or latency");
     if (spec.times !== undefined && (!Number.isInteger(spec.times) || spec.times < 1)) throw new Error("fault.times must be a positive integer");
     if (spec.kind === "latency" && !(typeof spec.latencyMs === "number" && spec.latencyMs >= 0)) throw new Error("fault.latencyMs must be a number >= 0");
@@ -61,11 +61,22 @@ export class Faults {
 
 function toError(f: FaultSpec, service: Service): AwsError {
   if (f.kind === "throttle") {
+    if (service === "cloudwatch") return new AwsError(f.code ?? "Throttling", f.message ?? "Rate exceeded", f.httpStatus ?? 400);
     return service === "ec2"
       ? new AwsError(f.code ?? "RequestLimitExceeded", f.message ?? "Request limit exceeded.", f.httpStatus ?? 400)
       : new AwsError(f.code ?? "Throttling", f.message ?? "Rate exceeded", f.httpStatus ?? 400);
   }
   const status = f.httpStatus ?? 400;
-  const code = f.code ?? (status >= 500 ? (service === "ec2" ? "InternalError" : "InternalFailure") : "InvalidConfigurationRequest");
+  const code =
+    f.code ??
+    (status >= 500
+      ? service === "ec2"
+        ? "InternalError"
+        : service === "cloudwatch"
+          ? "InternalServiceError"
+          : "InternalFailure"
+      : service === "cloudwatch"
+        ? "InvalidParameterValue"
+        : "InvalidConfigurationRequest");
   return new AwsError(code, f.message ?? (status >= 500 ? "An internal error has occurred" : "Injected fault"), status);
 }

@@ -2,7 +2,16 @@
 // probing GET http://<address>:<port><path> each (scaled) interval and moving the target through
 // initial -> healthy / unhealthy by the group's thresholds.
 import http from "node:http";
-import { FAILED, HEALTHY, INITIAL_HEALTH_CHECKING, REGISTRATION_IN_PROGRESS, responseCodeMismatch, shouldCheck, targetAddress, TIMED_OUT } from "./target-health.js";
+import {
+  FAILED,
+  HEALTHY,
+  INITIAL_HEALTH_CHECKING,
+  REGISTRATION_IN_PROGRESS,
+  responseCodeMismatch,
+  shouldCheck,
+  TIMED_OUT,
+  targetAddress,
+} from "./target-health.js";
 import type { TargetGroup, TargetHealth, TargetRecord, World } from "./world.js";
 
 interface Loop {
@@ -22,6 +31,8 @@ export class HealthChecker {
   constructor(
     private readonly world: World,
     private readonly timeScale: () => number,
+    /** Called after every probe's outcome is applied (CloudWatch samples the group's host counts). */
+    private readonly probed: (tg: TargetGroup) => void = () => {},
   ) {}
 
   /** Starts loops for targets that need checking and stops (and resets) the rest. Call after any change. */
@@ -87,6 +98,7 @@ export class HealthChecker {
     loop.probing = false;
     if (loop.stopped) return;
     applyOutcome(tg, rec, outcome);
+    this.probed(tg);
     this.schedule(loop, this.intervalMs(tg) - (Date.now() - started));
   }
 
@@ -141,7 +153,8 @@ function applyOutcome(tg: TargetGroup, rec: TargetRecord, outcome: Outcome): voi
   }
   rec.passes = 0;
   rec.fails += 1;
-  if (rec.checked.state === "unhealthy") rec.checked = outcome.failure; // keep the latest reason
+  if (rec.checked.state === "unhealthy")
+    rec.checked = outcome.failure; // keep the latest reason
   else if (rec.fails >= hc.unhealthyThreshold) rec.checked = outcome.failure;
 }
 

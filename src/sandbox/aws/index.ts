@@ -1,11 +1,12 @@
-// The AWS emulator of the bluegreen sandbox: ELBv2 + EC2 over the Query protocol, with real HTTP
-// health checks and a real HTTP data plane per listener.
+// The AWS emulator of the bluegreen sandbox: ELBv2 + EC2 over the Query protocol and CloudWatch over
+// JSON 1.0, with real HTTP health checks and a real HTTP data plane per listener (whose requests
+// become the ALB's CloudWatch metrics).
 import type { AddressInfo } from "node:net";
 import { AwsControl } from "./control.js";
 import { Runtime } from "./runtime.js";
 import { createApiServer } from "./server.js";
 
-export { AwsControl } from "./control.js";
+export { type AlarmView, AwsControl } from "./control.js";
 export type { InstancePatch, NewInstance, SeedSpec } from "./control-schemas.js";
 export { ControlError } from "./control-schemas.js";
 export type { FaultSpec } from "./faults.js";

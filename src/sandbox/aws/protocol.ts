@@ -3,7 +3,7 @@
 import type { AwsError } from "./errors.js";
 import { content, escapeXml, type XmlValue } from "./xml.js";
 
-export type Service = "elbv2" | "ec2";
+export type Service = "elbv2" | "ec2" | "cloudwatch";
 
 const ELBV2_NS = "http://elasticloadbalancing.amazonaws.com/doc/2015-12-01/";
 const EC2_NS = "http://ec2.amazonaws.com/doc/2016-11-15/";

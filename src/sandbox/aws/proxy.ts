@@ -37,18 +37,30 @@ function forwardedHeaders(req: http.IncomingMessage, listenerPort: number): Reco
   return out;
 }
 
+/** How one proxied request ended, for the ALB's CloudWatch metrics. */
+export interface ProxyOutcome {
+  /** The target's status, when it answered. */
+  targetStatus?: number;
+  /** Seconds from sending the request until the target's response headers arrived. */
+  targetSeconds?: number;
+  /** The ALB's own error answer (502) when the target could not be reached. */
+  elbStatus?: number;
+}
+
 export function proxyRequest(
   req: http.IncomingMessage,
   res: http.ServerResponse,
   target: { host: string; port: number },
   listenerPort: number,
-  onDone: () => void,
+  onDone: (outcome: ProxyOutcome) => void,
 ): void {
   let done = false;
+  const sentAt = process.hrtime.bigint();
+  const outcome: ProxyOutcome = {};
   const finish = () => {
     if (!done) {
       done = true;
-      onDone();
+      onDone(outcome);
     }
   };
   const upstream = http.request({
@@ -60,6 +72,8 @@ export function proxyRequest(
     agent: false,
   });
   upstream.on("response", (up) => {
+    outcome.targetStatus = up.statusCode ?? 502;
+    outcome.targetSeconds = Number(process.hrtime.bigint() - sentAt) / 1e9;
     const headers: Record<string, string | string[]> = {};
     const raw = up.rawHeaders;
     for (let i = 0; i + 1 < raw.length; i += 2) {
@@ -78,6 +92,7 @@ export function proxyRequest(
     });
   });
   upstream.on("error", () => {
+    if (outcome.targetStatus === undefined) outcome.elbStatus = 502;
     sendError(res, 502, "Bad Gateway");
     finish();
   });

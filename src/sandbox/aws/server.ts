@@ -1,6 +1,9 @@
-// The emulator's API server: Query-protocol calls at `POST /`, JSON control routes under /_control/.
+// The emulator's API server: Query-protocol calls (and CloudWatch's JSON calls) at `POST /`, JSON control routes under /_control/.
+
+import { randomUUID } from "node:crypto";
 import http from "node:http";
 import { answerApiCall } from "./api.js";
+import { answerCloudWatchCall, isCloudWatchCall } from "./cloudwatch/index.js";
 import type { AwsControl } from "./control.js";
 import { answerControl, sendJson } from "./control-http.js";
 import type { Runtime } from "./runtime.js";
@@ -26,6 +29,13 @@ export function createApiServer(rt: Runtime, control: AwsControl): http.Server {
       }
       if (req.method !== "POST" || path !== "/") {
         sendJson(res, 404, { error: `no route ${req.method} ${path}` });
+        return;
+      }
+      const target = req.headers["x-amz-target"];
+      if (typeof target === "string" && isCloudWatchCall(target)) {
+        const cw = await answerCloudWatchCall(rt, target, body, randomUUID());
+        res.writeHead(cw.status, { ...cw.headers, "Content-Length": Buffer.byteLength(cw.body) });
+        res.end(cw.body);
         return;
       }
       const answer = await answerApiCall(rt, body, req.headers.authorization);
