@@ -1,5 +1,6 @@
 // Releases and rollbacks on one world with a steady 50 updates/s stream flowing: cutover gap,
 // rollback speed, release overhead, peak RSS, delivery figures and API calls per release.
+import type { CallCounts } from "../src/adapters/call-count.js";
 import { measureRoundTrip, type RoundTrip } from "./roundtrip.js";
 import { countBy } from "./stats.js";
 import { drain, startStream, stopStream, windowStats, type WindowStats } from "./traffic.js";
@@ -22,7 +23,10 @@ export interface ReleaseRun {
   rollbackMs?: number;
   rollbackRatio?: number;
   traffic?: WindowStats;
+  /** As the emulators and the docker wrapper saw them (a cross-check of `counted`). */
   calls: { aws: Record<string, number>; telegram: Record<string, number>; docker: Record<string, number> };
+  /** As the CLI's own adapters counted them. */
+  counted: CallCounts | undefined;
   stepsMs: Record<string, number>;
   from?: number;
   to?: number;
@@ -66,6 +70,7 @@ export async function timedRelease(w: BenchWorld, image: string, log: (s: string
     cutoverGapMs: gap,
     cutoverGapRatio: gap / roundTrip.sumMs,
     calls: { aws: countBy(w.world.aws.control.calls().map((c) => c.action)), telegram: countBy(tgCalls.map((c) => c.method)), docker: countBy(await w.dockerCalls()) },
+    counted: r.calls,
     stepsMs: stepDurations(r),
     from,
     to,

@@ -3,6 +3,7 @@
 // the whole command, and the time its two moves took.
 import { execFile } from "node:child_process";
 import { promisify } from "node:util";
+import type { CallCounts } from "../src/adapters/call-count.js";
 import type { BenchWorld } from "./world.js";
 
 const run = promisify(execFile);
@@ -10,6 +11,8 @@ const run = promisify(execFile);
 export interface RollbackTimes {
   warmMs: number[];
   coldMs: number[];
+  /** Calls each warm rollback made, as the CLI's adapters counted them. */
+  warmCalls: CallCounts[];
 }
 
 async function previousColour(w: BenchWorld): Promise<string> {
@@ -23,11 +26,12 @@ export async function rollbackTimes(w: BenchWorld, runs: number, log: (s: string
   const first = await w.cli(["release", "bench", "--image", "v1", "--json"], 300_000);
   const second = await w.cli(["release", "bench", "--image", "v2", "--json"], 300_000);
   if (first.code !== 0 || second.code !== 0) throw new Error(`rollback bench: setup releases failed (${first.code}, ${second.code})`);
-  const out: RollbackTimes = { warmMs: [], coldMs: [] };
+  const out: RollbackTimes = { warmMs: [], coldMs: [], warmCalls: [] };
   for (let i = 0; i < runs; i++) {
     const warm = await w.cli(["rollback", "bench", "--json"], 300_000);
     if (warm.code !== 0) throw new Error(`warm rollback failed: ${JSON.stringify(warm.result)}`);
     out.warmMs.push(warm.wallMs);
+    if (warm.calls !== undefined) out.warmCalls.push(warm.calls);
     log(`  warm rollback: ${Math.round(warm.wallMs)} ms`);
     const colour = await previousColour(w);
     for (const host of w.world.hostIps) {

@@ -4,6 +4,7 @@
 import { mkdir, writeFile } from "node:fs/promises";
 import { loadavg } from "node:os";
 import { join } from "node:path";
+import { total } from "../src/adapters/call-count.js";
 import { runBaseline } from "./baseline.js";
 import { coldStarts } from "./coldstart.js";
 import { runReleaseScenario } from "./release-scenario.js";
@@ -74,11 +75,14 @@ async function main(): Promise<void> {
   const sixteen = !only.has("scale") ? [] : await attempt("scale-16", [], () => withWorld({ hosts: 16, firstHost: 230 }, (w) => releaseTimes(w, scaleImages.slice(0, 2), log)));
 
   log("manual rollback: warm and cold");
-  const manual = !only.has("rollback") ? { warmMs: [], coldMs: [] } : await attempt("rollback", { warmMs: [], coldMs: [] }, () => withWorld({ hosts: 2, firstHost: 250 }, (w) => rollbackTimes(w, quick ? 1 : 3, log)));
+  const noRollback: Awaited<ReturnType<typeof rollbackTimes>> = { warmMs: [], coldMs: [], warmCalls: [] };
+  const manual = !only.has("rollback") ? noRollback : await attempt("rollback", noRollback, () => withWorld({ hosts: 2, firstHost: 250 }, (w) => rollbackTimes(w, quick ? 1 : 3, log)));
 
   const { releases, rollbacks } = main.scenario;
   const all = [...releases, ...rollbacks];
   const traffic = all.map((r) => r.traffic).filter((t) => t !== undefined);
+  // Counted in the CLI's adapters: only releases that completed (a rollback makes its own calls).
+  const released = releases.filter((r) => r.outcome === "released").map((r) => r.counted).filter((c) => c !== undefined);
   const s = {
     cutoverGapRatio: summarize(all.map((r) => r.cutoverGapRatio)),
     rollbackRatio: summarize(rollbacks.map((r) => r.rollbackRatio ?? Number.NaN)),
@@ -92,6 +96,12 @@ async function main(): Promise<void> {
     helpColdStartMs: summarize(main.cold.help),
     statusColdStartMs: summarize(main.cold.status),
     releasePeakRssMb: summarize(all.map((r) => r.peakRssMb)),
+    awsCallsPerRelease: summarize(released.map((c) => total(c.aws))),
+    hostCommandsPerRelease: summarize(released.map((c) => total(c.host))),
+    telegramCallsPerRelease: summarize(released.map((c) => total(c.telegram))),
+    awsCallsPerRollback: summarize(manual.warmCalls.map((c) => total(c.aws))),
+    hostCommandsPerRollback: summarize(manual.warmCalls.map((c) => total(c.host))),
+    telegramCallsPerRollback: summarize(manual.warmCalls.map((c) => total(c.telegram))),
   } satisfies Record<string, Summary>;
   const details = {
     when: new Date().toISOString(),
@@ -126,6 +136,8 @@ async function main(): Promise<void> {
     manualRollbackMs: { warm: summarize(manual.warmMs), cold: summarize(manual.coldMs) },
     statusExitCode: main.cold.statusExit,
     sandbox: { startMs: round(main.startMs), benchRssBeforeWorldMb: mb(rssBefore), idleRssWithWorldMb: mb(main.idleRss), idleRssDeltaMb: mb(main.idleRss - rssBefore) },
+    callDepthPerRelease: summarize(released.map((c) => c.depth)),
+    countedCalls: { release: released[0], warmRollback: manual.warmCalls[0] },
     apiCallsPerRelease: { release: releases[0]?.calls, rollbackRelease: rollbacks[0]?.calls, note: "telegram excludes sendMessage (the bots' own echo replies); docker counts first argv word per host command via a wrapper on PATH" },
     stepMsMedian: Object.fromEntries([...new Set(releases.flatMap((r) => Object.keys(r.stepsMs)))].map((k) => [k, median(releases.map((r) => r.stepsMs[k] ?? 0))])),
     runs: all.map(({ from: _f, to: _t, ...r }) => r),

@@ -6,6 +6,7 @@ import { readFileSync } from "node:fs";
 import { chmod, mkdir, mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
+import type { CallCounts } from "../src/adapters/call-count.js";
 import { initSandboxRegistry, killAllContainers } from "../src/sandbox/runtime/index.js";
 import { startSandboxWorld, type SandboxWorld } from "../src/sandbox/world.js";
 import { environmentYaml, type WorldOptions } from "../test/helpers/sandbox-env.js";
@@ -23,6 +24,8 @@ export interface CliRun {
   events: Record<string, unknown>[];
   result: Record<string, unknown> | undefined;
   stderr: string;
+  /** Calls counted in the CLI's adapters (BLUEGREEN_CALL_COUNTS); undefined if the CLI wrote none. */
+  calls: CallCounts | undefined;
 }
 
 export interface BenchWorld {
@@ -81,10 +84,12 @@ export async function startBenchWorld(o: WorldOptions & { hosts: number; firstHo
       BLUEGREEN_SANDBOX_STATE: world.runtimeDir,
       NO_COLOR: "1",
     };
+    let runs = 0;
     const cli = (args: string[], timeoutMs = 120_000) =>
       new Promise<CliRun>((res) => {
         const started = performance.now();
-        const child = spawn(process.execPath, [CLI, ...args, "--config-dir", dir], { env, stdio: ["ignore", "pipe", "pipe"] });
+        const callsFile = join(dir, `calls-${++runs}.json`);
+        const child = spawn(process.execPath, [CLI, ...args, "--config-dir", dir], { env: { ...env, BLUEGREEN_CALL_COUNTS: callsFile }, stdio: ["ignore", "pipe", "pipe"] });
         let stdout = "";
         let stderr = "";
         let peak = 0;
@@ -106,7 +111,14 @@ export async function startBenchWorld(o: WorldOptions & { hosts: number; firstHo
               return [];
             }
           });
-          res({ code: code ?? -1, wallMs: performance.now() - started, peakRssMb: peak, events, result: events.filter((e) => e.type === "result").at(-1), stderr });
+          const wallMs = performance.now() - started;
+          let calls: CallCounts | undefined;
+          try {
+            calls = JSON.parse(readFileSync(callsFile, "utf8")) as CallCounts;
+          } catch {
+            calls = undefined;
+          }
+          res({ code: code ?? -1, wallMs, peakRssMb: peak, events, result: events.filter((e) => e.type === "result").at(-1), stderr, calls });
         });
       });
     const tg = async <T>(path: string, init?: RequestInit): Promise<T> => (await (await fetch(`${world.telegram.url}/_control/${path}`, init)).json()) as T;

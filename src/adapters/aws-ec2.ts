@@ -1,7 +1,7 @@
 // Instances port over @aws-sdk/client-ec2: which hosts an environment has, and whether they are up.
 import { DescribeInstanceStatusCommand, DescribeInstancesCommand, type DescribeInstancesCommandInput, EC2Client, type Filter } from "@aws-sdk/client-ec2";
 import type { InstanceView, Instances } from "../ports.js";
-import { type AwsSettings, clientConfig } from "./aws-config.js";
+import { type AwsSettings, clientConfig, countAwsCalls } from "./aws-config.js";
 
 export type InstanceSelector = { instanceIds: string[] } | { tags: Record<string, string> };
 
@@ -12,6 +12,7 @@ export class AwsInstances implements Instances {
     private readonly selector: InstanceSelector,
   ) {
     this.client = new EC2Client(clientConfig(aws));
+    countAwsCalls(this.client);
   }
 
   async list(): Promise<InstanceView[]> {

@@ -14,7 +14,7 @@ import {
   type Action,
 } from "@aws-sdk/client-elastic-load-balancing-v2";
 import type { ForwardTarget, ListenerView, LoadBalancer, TargetGroupView, TargetHealthState, TargetHealthView } from "../ports.js";
-import { type AwsSettings, clientConfig } from "./aws-config.js";
+import { type AwsSettings, clientConfig, countAwsCalls } from "./aws-config.js";
 
 export type ListenerRef = string | { loadBalancer: string; port: number };
 
@@ -35,6 +35,7 @@ export class AwsLoadBalancer implements LoadBalancer {
     private readonly listener: ListenerRef,
   ) {
     this.client = new ElasticLoadBalancingV2Client(clientConfig(aws));
+    countAwsCalls(this.client);
   }
 
   async resolveListener(): Promise<string> {

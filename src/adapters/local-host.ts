@@ -6,6 +6,7 @@ import { spawn } from "node:child_process";
 import { constants } from "node:os";
 import type { ExecResult, HostConnector, HostTarget, HttpResponse, RemoteHost } from "../ports.js";
 import { quoteArgv } from "../remote/quote.js";
+import { type CallCounter, processCalls } from "./call-count.js";
 import { HostCommandTimeoutError, HostConnectionError } from "./ssh-errors.js";
 import { httpExchange } from "./ssh-http.js";
 
@@ -15,6 +16,8 @@ export interface LocalHostConnectorOptions {
   /** Variable that carries the target's address to the command. */
   hostEnvVar?: string;
   commandTimeoutMs?: number;
+  /** Where commands are counted (default: the process's counter). */
+  calls?: CallCounter;
 }
 
 const HTTP_DEFAULT_TIMEOUT_MS = 30_000;
@@ -61,6 +64,7 @@ class LocalHost implements RemoteHost {
     if (this.closed) {
       return Promise.reject(new HostConnectionError(`connection to ${this.name} is closed (close() was called)`, this.name));
     }
+    const done = (this.options.calls ?? processCalls).add("host", this.name);
     const timeoutMs = opts.timeoutMs ?? this.options.commandTimeoutMs;
     const env = { ...process.env, ...this.options.env, [this.options.hostEnvVar ?? "BLUEGREEN_SANDBOX_HOST"]: this.target.address };
 
@@ -113,7 +117,7 @@ class LocalHost implements RemoteHost {
           }),
         );
       });
-    });
+    }).finally(done);
   }
 
   httpRequest(
@@ -123,6 +127,7 @@ class LocalHost implements RemoteHost {
   ): Promise<HttpResponse> {
     const method = opts.method ?? "GET";
     const host = this.target.address;
+    const done = (this.options.calls ?? processCalls).add("hostHttp", this.name);
     return httpExchange({
       host,
       port,
@@ -132,7 +137,7 @@ class LocalHost implements RemoteHost {
       headers: opts.headers,
       timeoutMs: opts.timeoutMs ?? this.options.commandTimeoutMs ?? HTTP_DEFAULT_TIMEOUT_MS,
       describe: `${method} http://${host.includes(":") ? `[${host}]` : host}:${port}${path}`,
-    });
+    }).finally(done);
   }
 
   async close(): Promise<void> {

@@ -5,6 +5,7 @@ import { constants } from "node:os";
 import type { Duplex } from "node:stream";
 import type { ExecResult, HttpResponse, RemoteHost } from "../ports.js";
 import { quoteArgv } from "../remote/quote.js";
+import { type CallCounter, processCalls } from "./call-count.js";
 import { HostCommandTimeoutError, HostConnectionError } from "./ssh-errors.js";
 import { httpExchange } from "./ssh-http.js";
 
@@ -61,6 +62,7 @@ export class SshHost implements RemoteHost {
     private readonly defaultTimeoutMs: number | undefined,
     /** Where the tunnel ends on the host: its loopback, or (sandbox hosts on 127.0.1.N) its own address. */
     private readonly tunnelHost = "127.0.0.1",
+    private readonly calls: CallCounter = processCalls,
   ) {
     this.client = ssh.connection as Ssh2Client;
     // node-ssh drops its own error listener once connected; without ours a reset would crash the process.
@@ -92,6 +94,7 @@ export class SshHost implements RemoteHost {
     }
     const program = argv[0] ?? "";
     if (this.lost) return Promise.reject(this.lostError(`before running ${program}`));
+    const done = this.calls.add("host", this.name);
     const timeoutMs = opts.timeoutMs ?? this.defaultTimeoutMs;
     const stdout: Buffer[] = [];
     const stderr: Buffer[] = [];
@@ -162,7 +165,7 @@ export class SshHost implements RemoteHost {
               ),
             ),
         );
-    });
+    }).finally(done);
   }
 
   httpRequest(
@@ -172,6 +175,7 @@ export class SshHost implements RemoteHost {
   ): Promise<HttpResponse> {
     const method = opts.method ?? "GET";
     if (this.lost) return Promise.reject(this.lostError(`before ${method} ${path}`));
+    const done = this.calls.add("hostHttp", this.name);
     return httpExchange({
       host: this.tunnelHost,
       port,
@@ -184,7 +188,7 @@ export class SshHost implements RemoteHost {
       // A direct-tcpip channel to the host's own loopback: the bot port never has to be exposed.
       openStream: async () => (await this.ssh.forwardOut("127.0.0.1", 0, this.tunnelHost, port)) as unknown as Duplex,
       explainFailure: () => (this.lost ? this.lostError(`during ${method} ${path}`) : undefined),
-    });
+    }).finally(done);
   }
 
   async close(): Promise<void> {

@@ -4,6 +4,7 @@
 import pRetry, { AbortError } from "p-retry";
 import type { BotInfo, SetWebhookParams, Telegram, WebhookInfo } from "../ports.js";
 import { redact } from "../util/redact.js";
+import { type CallCounter, processCalls } from "./call-count.js";
 
 export class TelegramApiError extends Error {
   constructor(
@@ -31,6 +32,8 @@ export interface TelegramOptions {
   /** Longest retry_after we wait on a 429 before giving up (seconds). */
   maxRetryAfterSec?: number;
   sleep?: (ms: number) => Promise<void>;
+  /** Where calls are counted (default: the process's counter). */
+  calls?: CallCounter;
 }
 
 export class TelegramClient implements Telegram {
@@ -61,6 +64,7 @@ export class TelegramClient implements Telegram {
   }
 
   private call<T>(method: string, body?: string | FormData, json = true): Promise<T> {
+    const done = (this.opts.calls ?? processCalls).add("telegram", method);
     const maxWait = this.opts.maxRetryAfterSec ?? 60;
     const sleep = this.opts.sleep ?? ((ms: number) => new Promise<void>((r) => setTimeout(r, ms)));
     return pRetry(() => this.once<T>(method, body, json), {
@@ -78,9 +82,11 @@ export class TelegramClient implements Telegram {
         }
         return true;
       },
-    }).catch((e: unknown) => {
-      throw e instanceof AbortError ? new Error(redact(e.message)) : e;
-    });
+    })
+      .catch((e: unknown) => {
+        throw e instanceof AbortError ? new Error(redact(e.message)) : e;
+      })
+      .finally(done);
   }
 
   async getMe(): Promise<BotInfo> {

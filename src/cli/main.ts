@@ -3,6 +3,7 @@
 // and prints them. Commands are imported lazily so `--help` and `--version` start fast.
 import { readFileSync, realpathSync } from "node:fs";
 import { fileURLToPath } from "node:url";
+import { writeCallCounts } from "../adapters/call-count.js";
 import { BluegreenError, ConfigError } from "../errors.js";
 import { redact } from "../util/redact.js";
 import { type CommandName, parse, type Parsed } from "./args.js";
@@ -81,8 +82,12 @@ function isEntryPoint(): boolean {
 if (isEntryPoint()) {
   main(process.argv.slice(2), { out: process.stdout, err: process.stderr, isTty: process.stdout.isTTY === true, env: process.env }).then(
     // Exit explicitly once stdout drained: a lingering keep-alive socket must not hold a CI job open.
-    (code) => process.stdout.write("", () => process.exit(code)),
+    (code) => {
+      writeCallCounts(process.env);
+      process.stdout.write("", () => process.exit(code));
+    },
     (e: unknown) => {
+      writeCallCounts(process.env);
       process.stderr.write(`internal error: ${redact(String(e))}\n`);
       process.exit(3);
     },

@@ -1,0 +1,86 @@
+// Calls counted where they leave the process: AWS per operation, Telegram per method, commands
+// (and HTTP requests) per host. The bench and the integration tests read these to keep every call
+// earning its place; with BLUEGREEN_CALL_COUNTS=<file> the CLI writes them there as JSON on exit.
+import { writeFileSync } from "node:fs";
+
+export type CallKind = "aws" | "telegram" | "host" | "hostHttp";
+
+export interface CallCounts {
+  aws: Record<string, number>;
+  telegram: Record<string, number>;
+  /** Commands run per host (exec), keyed by the host's name. */
+  host: Record<string, number>;
+  /** HTTP requests to a host's own port (an SSH tunnel on real hosts), per host. */
+  hostHttp: Record<string, number>;
+  /**
+   * The longest chain of calls that ran one after another (each starting after the previous one
+   * ended): with a fixed latency per call, the least wall time those calls can take is depth x latency.
+   */
+  depth: number;
+}
+
+/** Longest chain of non-overlapping intervals (greedy by end time: optimal for interval scheduling). */
+export function callDepth(spans: readonly (readonly [number, number])[]): number {
+  let depth = 0;
+  let free = Number.NEGATIVE_INFINITY;
+  for (const [start, end] of [...spans].sort((a, b) => a[1] - b[1])) {
+    if (start >= free) {
+      depth += 1;
+      free = end;
+    }
+  }
+  return depth;
+}
+
+type Buckets = Omit<CallCounts, "depth">;
+const empty = (): Buckets => ({ aws: {}, telegram: {}, host: {}, hostHttp: {} });
+
+export class CallCounter {
+  private counts = empty();
+  private spans: [number, number][] = [];
+
+  /** Counts one call now; the returned function marks its end (for the call depth). */
+  add(kind: CallKind, key: string): () => void {
+    const bucket = this.counts[kind];
+    bucket[key] = (bucket[key] ?? 0) + 1;
+    const span: [number, number] = [performance.now(), Number.POSITIVE_INFINITY];
+    this.spans.push(span);
+    return () => {
+      span[1] = performance.now();
+    };
+  }
+
+  /** Counts `run` as one call that lasts until its promise settles. */
+  async time<T>(kind: CallKind, key: string, run: () => Promise<T>): Promise<T> {
+    const done = this.add(kind, key);
+    try {
+      return await run();
+    } finally {
+      done();
+    }
+  }
+
+  snapshot(): CallCounts {
+    const ended = this.spans.filter((s) => Number.isFinite(s[1]));
+    return { ...structuredClone(this.counts), depth: callDepth(ended) };
+  }
+
+  reset(): void {
+    this.counts = empty();
+    this.spans = [];
+  }
+}
+
+/** The one counter of this process: every adapter counts into it unless given its own. */
+export const processCalls = new CallCounter();
+
+export function total(bucket: Record<string, number>): number {
+  return Object.values(bucket).reduce((a, b) => a + b, 0);
+}
+
+/** Writes the process's counts where BLUEGREEN_CALL_COUNTS says (a no-op when unset). */
+export function writeCallCounts(env: NodeJS.ProcessEnv, counter: CallCounter = processCalls): void {
+  const file = env.BLUEGREEN_CALL_COUNTS;
+  if (file === undefined || file === "") return;
+  writeFileSync(file, `${JSON.stringify(counter.snapshot())}\n`);
+}

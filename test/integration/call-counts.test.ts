@@ -1,0 +1,100 @@
+// Every call earns its place: a release and a warm rollback through the real CLI, with the calls
+// counted in the adapters (BLUEGREEN_CALL_COUNTS) and held to upper bounds. A count that grows
+// fails here. Polling is the only part that varies with the machine's speed: the bake is one
+// interval long (so it makes exactly one check), and the gates' attempts are read from the run's
+// own events, so each bound is a fixed part plus a per-attempt cost.
+import { readFile, rm } from "node:fs/promises";
+import { join } from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import type { CallCounts } from "../../src/adapters/call-count.js";
+import { expectExit, expectLive, stopWorld, tolerantHealthChecks } from "../helpers/assertions.js";
+import { type CliResult, startTestWorld, type TestWorld } from "../helpers/sandbox-env.js";
+
+const HOSTS = 2;
+const INTERVAL_MS = 1000;
+const BAKE_MS = 1000;
+
+let t: TestWorld;
+beforeAll(async () => {
+  t = await startTestWorld({ firstHost: 160, hosts: HOSTS, gates: { interval: `${INTERVAL_MS}ms`, bake: `${BAKE_MS}ms` } });
+  await tolerantHealthChecks(t);
+});
+afterAll(async () => {
+  await stopWorld(t);
+});
+
+/** The lease (1m in the test world) is renewed every third of it while a run lasts: time-dependent, so allowed for. */
+const RENEW_EVERY_MS = 20_000;
+
+async function counted(args: string[]): Promise<{ r: CliResult; calls: CallCounts; renewals: number }> {
+  const file = join(t.dir, `calls-${Date.now()}.json`);
+  const saved = t.env.BLUEGREEN_CALL_COUNTS;
+  t.env.BLUEGREEN_CALL_COUNTS = file;
+  try {
+    const started = Date.now();
+    const r = await t.cli(args);
+    const renewals = Math.floor((Date.now() - started) / RENEW_EVERY_MS);
+    const calls = JSON.parse(await readFile(file, "utf8")) as CallCounts;
+    await rm(file, { force: true });
+    return { r, calls, renewals };
+  } finally {
+    if (saved === undefined) delete t.env.BLUEGREEN_CALL_COUNTS;
+    else t.env.BLUEGREEN_CALL_COUNTS = saved;
+  }
+}
+
+const sum = (b: Record<string, number>) => Object.values(b).reduce((a, x) => a + x, 0);
+
+/**
+ * Upper bounds: `fixed` + `perGate` x gate attempts. Host commands are per host (`perHost` +
+ * `perHostPerGate` x attempts on every host) plus what only the lock host runs. Lower these when a
+ * change saves calls; never raise one without saying in the commit which call earns its place.
+ */
+const RELEASE = {
+  aws: { fixed: 54, perGate: 1 },
+  telegram: { fixed: 13, perGate: 1 },
+  host: { perHost: 21, perHostPerGate: 1, lockHost: 4 },
+  hostHttp: { perHost: 1, perHostPerGate: 1 },
+};
+const WARM_ROLLBACK = {
+  aws: 22,
+  telegram: 4,
+  host: { perHost: 4, lockHost: 4 },
+  hostHttp: { perHost: 1 },
+};
+/** Gate attempts: every failed attempt is reported as a gates info event, plus the one that passed. */
+const gateAttempts = (r: CliResult) => r.events.filter((e) => e.step === "gates" && e.status === "info").length + 1;
+
+describe("calls per release and per warm rollback (counted in the adapters)", { timeout: 150_000 }, () => {
+  it("a release stays within its call budget", async () => {
+    expectExit(await t.cli(["release", "itest", "--image", "v1", "--json"]), 0);
+    const { r, calls, renewals } = await counted(["release", "itest", "--image", "v2", "--json"]);
+    expectExit(r, 0);
+    await expectLive(t, "green");
+    const gates = gateAttempts(r);
+    const report = JSON.stringify({ gates, renewals, calls });
+    expect(sum(calls.aws), report).toBeLessThanOrEqual(RELEASE.aws.fixed + RELEASE.aws.perGate * gates);
+    expect(sum(calls.telegram), report).toBeLessThanOrEqual(RELEASE.telegram.fixed + RELEASE.telegram.perGate * gates);
+    expect(sum(calls.host), report).toBeLessThanOrEqual(HOSTS * (RELEASE.host.perHost + RELEASE.host.perHostPerGate * gates) + RELEASE.host.lockHost + renewals);
+    expect(sum(calls.hostHttp), report).toBeLessThanOrEqual(HOSTS * (RELEASE.hostHttp.perHost + RELEASE.hostHttp.perHostPerGate * gates));
+    // Every host is worked on: no host is skipped to make the numbers.
+    expect(Object.keys(calls.host), report).toHaveLength(HOSTS);
+    // The two switches move exactly once each.
+    expect(calls.aws.ModifyListener, report).toBe(1);
+    expect(calls.telegram.setWebhook, report).toBe(1);
+  });
+
+  it("a warm rollback stays within its call budget", async () => {
+    const { r, calls, renewals } = await counted(["rollback", "itest", "--json"]);
+    expectExit(r, 0);
+    expect(r.result).toMatchObject({ mode: "warm" });
+    await expectLive(t, "blue");
+    const report = JSON.stringify({ renewals, calls });
+    expect(sum(calls.aws), report).toBeLessThanOrEqual(WARM_ROLLBACK.aws);
+    expect(sum(calls.telegram), report).toBeLessThanOrEqual(WARM_ROLLBACK.telegram);
+    expect(sum(calls.host), report).toBeLessThanOrEqual(HOSTS * WARM_ROLLBACK.host.perHost + WARM_ROLLBACK.host.lockHost + renewals);
+    expect(sum(calls.hostHttp), report).toBeLessThanOrEqual(HOSTS * WARM_ROLLBACK.hostHttp.perHost);
+    expect(calls.aws.ModifyListener, report).toBe(1);
+    expect(calls.telegram.setWebhook, report).toBe(1);
+  });
+});
