@@ -1,20 +1,12 @@
 // LoadBalancer port over @aws-sdk/client-elastic-load-balancing-v2. The SDK's own retry (standard
-// mode, 3 attempts) covers throttling and 5xx; we only translate shapes.
-import {
-  AddTagsCommand,
-  DescribeListenersCommand,
-  DescribeLoadBalancersCommand,
-  DescribeTagsCommand,
-  DescribeTargetGroupsCommand,
-  DescribeTargetHealthCommand,
-  ElasticLoadBalancingV2Client,
-  ModifyListenerCommand,
-  RegisterTargetsCommand,
-  RemoveTagsCommand,
-  type Action,
-} from "@aws-sdk/client-elastic-load-balancing-v2";
+// mode, 3 attempts) covers throttling and 5xx; we only translate shapes. The SDK is loaded on the
+// first call, so commands that never reach AWS do not pay for it.
+import type { Action, ElasticLoadBalancingV2Client } from "@aws-sdk/client-elastic-load-balancing-v2";
 import type { ForwardTarget, ListenerView, LoadBalancer, TargetGroupView, TargetHealthState, TargetHealthView } from "../ports.js";
 import { type AwsSettings, clientConfig, countAwsCalls } from "./aws-config.js";
+import type { Credentials } from "./aws-sigv4.js";
+
+type Sdk = typeof import("@aws-sdk/client-elastic-load-balancing-v2");
 
 export type ListenerRef = string | { loadBalancer: string; port: number };
 
@@ -29,31 +21,45 @@ export function forwardOf(actions: Action[] | undefined): ForwardTarget[] {
 }
 
 export class AwsLoadBalancer implements LoadBalancer {
-  readonly client: ElasticLoadBalancingV2Client;
+  private loaded: Promise<{ sdk: Sdk; client: ElasticLoadBalancingV2Client }> | undefined;
   constructor(
-    aws: AwsSettings,
+    private readonly aws: AwsSettings,
     private readonly listener: ListenerRef,
-  ) {
-    this.client = new ElasticLoadBalancingV2Client(clientConfig(aws));
-    countAwsCalls(this.client);
+  ) {}
+
+  private elb(): Promise<{ sdk: Sdk; client: ElasticLoadBalancingV2Client }> {
+    this.loaded ??= import("@aws-sdk/client-elastic-load-balancing-v2").then((sdk) => {
+      const client = new sdk.ElasticLoadBalancingV2Client(clientConfig(this.aws));
+      countAwsCalls(client);
+      return { sdk, client };
+    });
+    return this.loaded;
+  }
+
+  /** The SDK's resolved credentials (its whole provider chain), for the EC2 calls signed by hand. */
+  async credentials(): Promise<Credentials> {
+    const { client } = await this.elb();
+    return client.config.credentials();
   }
 
   async resolveListener(): Promise<string> {
+    const { sdk, client } = await this.elb();
     if (typeof this.listener === "string") return this.listener;
     const { loadBalancer, port } = this.listener;
-    const lbs = await this.client.send(new DescribeLoadBalancersCommand({ Names: [loadBalancer] }));
+    const lbs = await client.send(new sdk.DescribeLoadBalancersCommand({ Names: [loadBalancer] }));
     const lbArn = lbs.LoadBalancers?.[0]?.LoadBalancerArn;
     if (lbArn === undefined) throw new Error(`load balancer ${loadBalancer} not found`);
-    const ls = await this.client.send(new DescribeListenersCommand({ LoadBalancerArn: lbArn }));
+    const ls = await client.send(new sdk.DescribeListenersCommand({ LoadBalancerArn: lbArn }));
     const arn = ls.Listeners?.find((l) => l.Port === port)?.ListenerArn;
     if (arn === undefined) throw new Error(`load balancer ${loadBalancer} has no listener on port ${port}`);
     return arn;
   }
 
   async describeListener(arn: string): Promise<ListenerView> {
+    const { sdk, client } = await this.elb();
     const [ls, tags] = await Promise.all([
-      this.client.send(new DescribeListenersCommand({ ListenerArns: [arn] })),
-      this.client.send(new DescribeTagsCommand({ ResourceArns: [arn] })),
+      client.send(new sdk.DescribeListenersCommand({ ListenerArns: [arn] })),
+      client.send(new sdk.DescribeTagsCommand({ ResourceArns: [arn] })),
     ]);
     const l = ls.Listeners?.[0];
     if (l === undefined) throw new Error(`listener ${arn} not found`);
@@ -63,16 +69,24 @@ export class AwsLoadBalancer implements LoadBalancer {
   }
 
   async describeTargetGroup(nameOrArn: string): Promise<TargetGroupView> {
+    const { sdk, client } = await this.elb();
     const byArn = nameOrArn.startsWith("arn:");
-    const res = await this.client.send(new DescribeTargetGroupsCommand(byArn ? { TargetGroupArns: [nameOrArn] } : { Names: [nameOrArn] }));
+    const res = await client.send(new sdk.DescribeTargetGroupsCommand(byArn ? { TargetGroupArns: [nameOrArn] } : { Names: [nameOrArn] }));
     const tg = res.TargetGroups?.[0];
     if (tg === undefined) throw new Error(`target group ${nameOrArn} not found`);
-    return { arn: tg.TargetGroupArn ?? "", name: tg.TargetGroupName ?? "", port: tg.Port ?? 0, protocol: tg.Protocol ?? "", healthCheckPath: tg.HealthCheckPath ?? "/" };
+    return {
+      arn: tg.TargetGroupArn ?? "",
+      name: tg.TargetGroupName ?? "",
+      port: tg.Port ?? 0,
+      protocol: tg.Protocol ?? "",
+      healthCheckPath: tg.HealthCheckPath ?? "/",
+    };
   }
 
   async setForward(listenerArn: string, forward: ForwardTarget[]): Promise<void> {
-    await this.client.send(
-      new ModifyListenerCommand({
+    const { sdk, client } = await this.elb();
+    await client.send(
+      new sdk.ModifyListenerCommand({
         ListenerArn: listenerArn,
         DefaultActions: [{ Type: "forward", ForwardConfig: { TargetGroups: forward.map((f) => ({ TargetGroupArn: f.targetGroupArn, Weight: f.weight })) } }],
       }),
@@ -80,16 +94,19 @@ export class AwsLoadBalancer implements LoadBalancer {
   }
 
   async setTags(arn: string, tags: Record<string, string>): Promise<void> {
+    const { sdk, client } = await this.elb();
     const list = Object.entries(tags).map(([Key, Value]) => ({ Key, Value }));
-    if (list.length > 0) await this.client.send(new AddTagsCommand({ ResourceArns: [arn], Tags: list }));
+    if (list.length > 0) await client.send(new sdk.AddTagsCommand({ ResourceArns: [arn], Tags: list }));
   }
 
   async removeTags(arn: string, keys: string[]): Promise<void> {
-    if (keys.length > 0) await this.client.send(new RemoveTagsCommand({ ResourceArns: [arn], TagKeys: keys }));
+    const { sdk, client } = await this.elb();
+    if (keys.length > 0) await client.send(new sdk.RemoveTagsCommand({ ResourceArns: [arn], TagKeys: keys }));
   }
 
   async targetHealth(targetGroupArn: string): Promise<TargetHealthView[]> {
-    const res = await this.client.send(new DescribeTargetHealthCommand({ TargetGroupArn: targetGroupArn }));
+    const { sdk, client } = await this.elb();
+    const res = await client.send(new sdk.DescribeTargetHealthCommand({ TargetGroupArn: targetGroupArn }));
     return (res.TargetHealthDescriptions ?? []).map((d) => ({
       id: d.Target?.Id ?? "",
       port: d.Target?.Port ?? 0,
@@ -100,6 +117,7 @@ export class AwsLoadBalancer implements LoadBalancer {
   }
 
   async registerTargets(targetGroupArn: string, targets: { id: string; port: number }[]): Promise<void> {
-    await this.client.send(new RegisterTargetsCommand({ TargetGroupArn: targetGroupArn, Targets: targets.map((t) => ({ Id: t.id, Port: t.port })) }));
+    const { sdk, client } = await this.elb();
+    await client.send(new sdk.RegisterTargetsCommand({ TargetGroupArn: targetGroupArn, Targets: targets.map((t) => ({ Id: t.id, Port: t.port })) }));
   }
 }

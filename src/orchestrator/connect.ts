@@ -61,12 +61,13 @@ export async function realPorts(config: Config, configFile: string): Promise<Por
   }
   const hosts = config.hosts;
   const staticHosts = hosts.static;
+  const lb = new AwsLoadBalancer(config.aws, config.loadBalancer.listener);
   const instances: Instances =
     staticHosts !== undefined
       ? { list: async () => staticHosts.map((h) => ({ instanceId: h.instanceId, state: "running", privateIp: h.address, publicIp: h.address, status: "ok" })) }
-      : new AwsInstances(config.aws, hosts.ec2?.instanceIds !== undefined ? { instanceIds: hosts.ec2.instanceIds } : { tags: hosts.ec2?.tags ?? {} });
+      : new AwsInstances(config.aws, hosts.ec2?.instanceIds !== undefined ? { instanceIds: hosts.ec2.instanceIds } : { tags: hosts.ec2?.tags ?? {} }, { credentials: () => lb.credentials() });
   return {
-    lb: new AwsLoadBalancer(config.aws, config.loadBalancer.listener),
+    lb,
     instances,
     telegram: new TelegramClient({ apiBase: config.telegram.apiBase, token: config.telegram.botToken }),
     connector,
