@@ -13,6 +13,8 @@ export const BOT_VARIANTS = [
   "deletes-webhook",
   "memory-hog",
   "slow-boot",
+  "wrong-port",
+  "polling-mode",
 ] as const;
 
 export type BotVariant = (typeof BOT_VARIANTS)[number];

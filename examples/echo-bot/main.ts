@@ -4,7 +4,7 @@ import { readBotConfig } from "./config.js";
 import { crashOnBoot } from "./crash-on-boot.js";
 import { logError, logInfo } from "./log.js";
 import { createBotServer } from "./server.js";
-import { variantBehaviour } from "./variants.js";
+import { variantBehaviour, WRONG_PORT } from "./variants.js";
 
 function main(): void {
   const startedAt = Date.now();
@@ -24,11 +24,12 @@ function main(): void {
   const behaviour = variantBehaviour(config, startedAt);
   const server = createBotServer(config, behaviour);
   server.on("error", (error) => {
-    logError(`cannot listen on ${config.host}:${config.port}: ${error.message}`);
+    logError(`cannot listen on ${config.host}:${config.variant === "wrong-port" ? WRONG_PORT : config.port}: ${error.message}`);
     process.exit(1);
   });
-  server.listen(config.port, config.host, () => {
-    logInfo(`echo-bot ${config.variant} listening on http://${config.host}:${config.port} (pid ${process.pid})`);
+  const port = config.variant === "wrong-port" ? WRONG_PORT : config.port;
+  server.listen(port, config.host, () => {
+    logInfo(`echo-bot ${config.variant} listening on http://${config.host}:${port} (pid ${process.pid})`);
     behaviour.onListening();
   });
 

@@ -89,7 +89,7 @@ export function createBotServer(config: BotConfig, behaviour: VariantBehaviour):
     if (req.method === "GET" && path === "/health") {
       const failure = behaviour.healthFailure();
       if (failure) return sendJson(res, failure.status, failure.body);
-      return sendJson(res, 200, { status: "ok", mode: "webhook", version: config.variant });
+      return sendJson(res, 200, { status: "ok", mode: behaviour.mode, version: config.variant });
     }
     if (req.method === "POST") {
       onWebhook(req, res).catch((error: unknown) => {

@@ -12,7 +12,12 @@ export interface VariantBehaviour {
   afterAcknowledged(count: number): void;
   /** Called once the server listens. */
   onListening(): void;
+  /** The mode /health reports: a bot that came up polling says so. */
+  mode: "webhook" | "polling";
 }
+
+/** wrong-port: the image's server listens here whatever PORT says (a Dockerfile that drifted from container.port). */
+export const WRONG_PORT = 8080;
 
 const SLOW_BOOT_MS = 20_000;
 const HOG_CHUNK_BYTES = 3 * 1024 * 1024; // every 100 ms -> ~30 MB/s
@@ -24,6 +29,7 @@ function healthy(): VariantBehaviour {
     webhookFailure: () => null,
     afterAcknowledged: () => {},
     onListening: () => {},
+    mode: "webhook",
   };
 }
 
@@ -79,6 +85,9 @@ export function variantBehaviour(config: BotConfig, startedAt: number): VariantB
     case "deletes-webhook":
       // Like a polling bot (start_polling / bot.start()): drops whatever webhook is registered.
       return { ...base, onListening: () => void callAtStartup(config, "deleteWebhook", {}) };
+    case "polling-mode":
+      // A build that came up polling: /health says so, and it drops the webhook to start getUpdates.
+      return { ...base, mode: "polling", onListening: () => void callAtStartup(config, "deleteWebhook", {}) };
     case "memory-hog":
       return { ...base, onListening: hogMemory };
     default:

@@ -3,7 +3,7 @@ import { parseArgs } from "node:util";
 import { UsageError } from "../errors.js";
 import { parseDuration } from "../util/duration.js";
 
-export const COMMANDS = ["validate", "plan", "release", "rollback", "promote", "status", "history", "lock", "sandbox"] as const;
+export const COMMANDS = ["validate", "plan", "rehearse", "release", "rollback", "promote", "status", "history", "lock", "sandbox"] as const;
 export type CommandName = (typeof COMMANDS)[number];
 
 export interface Flags {
@@ -22,6 +22,11 @@ export interface Flags {
   watch: boolean;
   limit: number;
   allowUnhealthyLive: boolean;
+  /** rehearse: build context, Dockerfile, a folder of update files, real secrets. */
+  build: string | undefined;
+  file: string | undefined;
+  updates: string | undefined;
+  withSecrets: boolean;
 }
 
 export interface Parsed {
@@ -61,6 +66,10 @@ export function parse(argv: string[]): Parsed {
         watch: { type: "boolean" },
         limit: { type: "string" },
         "allow-unhealthy-live": { type: "boolean" },
+        build: { type: "string" },
+        file: { type: "string" },
+        updates: { type: "string" },
+        "with-secrets": { type: "boolean" },
       },
     }) as { values: Record<string, string | boolean | undefined>; positionals: string[] });
   } catch (e) {
@@ -94,6 +103,10 @@ export function parse(argv: string[]): Parsed {
       watch: bool("watch"),
       limit,
       allowUnhealthyLive: bool("allow-unhealthy-live"),
+      build: str("build"),
+      file: str("file"),
+      updates: str("updates"),
+      withSecrets: bool("with-secrets"),
     },
   };
 }

@@ -19,6 +19,7 @@ type Command = (p: Parsed, out: Output) => Promise<number>;
 const COMMAND: Record<CommandName, () => Promise<Command>> = {
   validate: async () => (await import("./commands/validate.js")).validate,
   plan: async () => (await import("./commands/plan.js")).plan,
+  rehearse: async () => (await import("./commands/rehearse.js")).rehearse,
   release: async () => (await import("./commands/release.js")).release,
   promote: async () => (await import("./commands/release.js")).promote,
   rollback: async () => (await import("./commands/operate.js")).rollback,

@@ -135,6 +135,19 @@ export const environmentSchema = z
       .describe("The deploy lock: one release or rollback at a time per environment"),
     notify: notifySchema.optional(),
     hooks: hooksSchema.optional(),
+    rehearse: z
+      .strictObject({
+        settle: duration({ positive: true })
+          .prefault("20s")
+          .describe("How long the rehearsal's container must stay up with no restart and no exit before the other checks run"),
+        apiBaseEnv: envName
+          .optional()
+          .describe(
+            "The container variable the bot reads its Bot API base from (e.g. TELEGRAM_API_BASE): `bluegreen rehearse` points it at its embedded Telegram emulator, so setWebhook/deleteWebhook/getUpdates and replies can be observed",
+          ),
+      })
+      .prefault({})
+      .describe("`bluegreen rehearse`: the deployment checklist run against the real image on a local Docker engine"),
   })
   .describe("A bluegreen environment: where and how a Telegram webhook bot is released");
 

@@ -112,6 +112,8 @@ export interface Config {
   notify?: NotifyConfig | undefined;
   /** Absent unless the file has a hooks section. */
   hooks?: HooksConfig | undefined;
+  /** `bluegreen rehearse`: settle in milliseconds; the variable the bot reads its Bot API base from. */
+  rehearse: { settle: number; apiBaseEnv?: string | undefined };
   /** Which environment variable each secret came from, by config path (e.g. "telegram.botToken" -> "TELEGRAM_BOT_TOKEN"). */
   secretRefs: Record<string, string>;
 }

@@ -8,22 +8,35 @@ import { BluegreenError } from "../errors.js";
 import type { ConnectedHost, Ctx } from "./context.js";
 import { HostCommandError, mapLimit, mustExec } from "./context.js";
 import type { World } from "./observe.js";
+import type { Settings } from "./settings.js";
 
 export function envFilePath(ctx: Ctx, colour: string): string {
   return `${ctx.settings.container.envFileDir.replace(/\/+$/, "")}/${ctx.settings.environment}/${ctx.settings.container.name}-${colour}.env`;
 }
 
 export function containerEnv(ctx: Ctx, goal: Goal): Record<string, string> {
+  return containerEnvFor(ctx.settings, goal);
+}
+
+/** What goes into a colour's env file: the environment's variables and secrets, and who it is. */
+export function containerEnvFor(s: Settings, goal: Pick<Goal, "colour" | "releaseId">): Record<string, string> {
   return {
-    ...ctx.settings.container.env,
-    BLUEGREEN_ENVIRONMENT: ctx.settings.environment,
+    ...s.container.env,
+    BLUEGREEN_ENVIRONMENT: s.environment,
     BLUEGREEN_COLOUR: goal.colour,
     BLUEGREEN_RELEASE: goal.releaseId,
   };
 }
 
 export function runArgv(ctx: Ctx, goal: Goal): string[] {
-  const s = ctx.settings;
+  return runArgvFor(ctx.settings, goal, envFilePath(ctx, goal.colour));
+}
+
+/**
+ * The one `docker run` of a colour's container: a release stages with it on every host and
+ * `bluegreen rehearse` runs the image with it locally (only the env file's place differs).
+ */
+export function runArgvFor(s: Settings, goal: Pick<Goal, "colour" | "releaseId" | "image">, envFile: string): string[] {
   return docker.run({
     slot: {
       environment: s.environment,
@@ -34,7 +47,7 @@ export function runArgv(ctx: Ctx, goal: Goal): string[] {
     releaseId: goal.releaseId,
     image: goal.image,
     containerPort: s.container.port,
-    envFile: envFilePath(ctx, goal.colour),
+    envFile,
     memoryBytes: s.container.memoryBytes,
     restartPolicy: s.container.restartPolicy,
   });

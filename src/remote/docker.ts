@@ -74,6 +74,12 @@ export const docker = {
   stop: (name: string, timeoutSeconds: number): string[] => ["docker", "stop", "--time", String(timeoutSeconds), name],
   start: (name: string): string[] => ["docker", "start", name],
   remove: (name: string): string[] => ["docker", "rm", "--force", name],
+  // bluegreen rehearse, on the machine that runs it:
+  build: (tag: string, dockerfile: string, dir: string): string[] => ["docker", "build", "--tag", tag, "--file", dockerfile, dir],
+  /** The default bridge's gateway: where containers reach the machine that runs the engine. */
+  bridgeGateway: (): string[] => ["docker", "network", "inspect", "--format", "{{range .IPAM.Config}}{{.Gateway}} {{end}}", "bridge"],
+  /** The kernel's socket tables inside the container (needs `cat` in the image; /proc/<pid>/net is tried first). */
+  socketTables: (name: string): string[] => ["docker", "exec", name, "cat", "/proc/net/tcp", "/proc/net/tcp6"],
 };
 
 /** Free disk in KiB on the filesystem holding `path` (POSIX df output, parsed by parseDfAvailableKib). */
