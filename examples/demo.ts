@@ -1,6 +1,7 @@
 // `npm run demo`: the whole story on the embedded sandbox, no AWS, no Telegram, no root.
-// 1. first release of the sample bot (v1); 2. v2 while updates stream in; 3. a broken version that
-// fails after the cutover and is rolled back by itself; 4. status. Then the sandbox is stopped.
+// 0. `rehearse` catches a crash-on-boot image before any release; 1. first release of the sample
+// bot (v1); 2. v2 while updates stream in; 3. a broken version that fails after the cutover and is
+// rolled back by itself; 4. status. Then the sandbox is stopped.
 import { spawn } from "node:child_process";
 import { mkdir, rm } from "node:fs/promises";
 import { resolve } from "node:path";
@@ -45,6 +46,9 @@ async function main(): Promise<number> {
   try {
     process.stdout.write(`AWS emulator ${world.aws.endpoint}, Telegram emulator ${tg}, ALB data plane http://127.0.0.1:${world.albPort}, hosts ${world.hostIps.join(", ")}\n`);
 
+    banner("0. Rehearse before any release: the checklist catches a build whose entry point is gone (exit code 1)");
+    codes.push(await bluegreen(["rehearse", "local", "--image", "crash-on-boot"]));
+
     banner("1. First release: echo-bot v1 goes live on blue");
     codes.push(await bluegreen(["release", "local", "--image", "v1", "--bake", "3s"]));
 
@@ -65,8 +69,8 @@ async function main(): Promise<number> {
     const acked = updates.filter((u) => u.acknowledged).length;
     const retried = updates.filter((u) => u.attempts > 1).length;
     banner(`Updates: ${updates.length} sent, ${acked} acknowledged, ${updates.length - acked} not yet acknowledged, ${retried} needed a retry (the 500s, redelivered to blue)`);
-    process.stdout.write(`Exit codes: ${codes.join(", ")} (expected 0, 0, 2, 0, 0)\n`);
-    const expected = [0, 0, 2, 0, 0];
+    process.stdout.write(`Exit codes: ${codes.join(", ")} (expected 1, 0, 0, 2, 0, 0)\n`);
+    const expected = [1, 0, 0, 2, 0, 0];
     return codes.every((c, i) => c === expected[i]) && acked === updates.length ? 0 : 1;
   } finally {
     await world.stop();

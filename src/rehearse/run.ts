@@ -119,7 +119,7 @@ export async function rehearse(plan: RehearsalPlan, engine: Engine, api: BotApiO
     reporter.step({
       step: l.id,
       status: l.status === "pass" ? "ok" : l.status === "fail" ? "fail" : l.status === "skip" ? "skip" : "info",
-      message: `${l.title}: ${first}`,
+      message: first,
       detail: { check: l },
     });
   };

@@ -30,7 +30,7 @@ describe("bluegreen CLI basics", () => {
     expect(await runCli(["deploy", "production"])).toEqual({
       code: 64,
       out: "",
-      err: '✖ UsageError:\n  unknown command "deploy"\n  next: commands: validate, plan, release, rollback, promote, status, history, lock, sandbox (see `bluegreen --help`)\n',
+      err: '✖ UsageError:\n  unknown command "deploy"\n  next: commands: validate, plan, rehearse, release, rollback, promote, status, history, lock, sandbox (see `bluegreen --help`)\n',
     });
   });
 
@@ -96,7 +96,7 @@ describe("bluegreen CLI basics", () => {
       outcome: "usage",
       exitCode: 64,
       error: 'unknown command "deploy"',
-      remedy: "commands: validate, plan, release, rollback, promote, status, history, lock, sandbox (see `bluegreen --help`)",
+      remedy: "commands: validate, plan, rehearse, release, rollback, promote, status, history, lock, sandbox (see `bluegreen --help`)",
     });
   });
 

@@ -76,6 +76,7 @@ describe("loadEnvironmentText", () => {
         },
         rollout: { keepPreviousWarm: 3_600_000, hostConcurrency: 4 },
         lock: { lease: 900_000, dir: "/var/lock/bluegreen" },
+        rehearse: { settle: 20_000 },
         secretRefs: { "telegram.botToken": "TELEGRAM_BOT_TOKEN" },
       },
     });

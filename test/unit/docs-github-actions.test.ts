@@ -36,6 +36,24 @@ describe("examples/github-actions/release.yml", () => {
     expect(w.jobs["promote-production"]?.if).toBe("github.ref_type == 'tag'");
   });
 
+  it("rehearses the freshly built image before it is pushed and released to staging", async () => {
+    const w = await load();
+    const steps = w.jobs.build?.steps ?? [];
+    const at = (pred: (s: Step) => boolean) => steps.findIndex(pred);
+    const build = at((s) => s.run?.startsWith("docker build") === true);
+    const rehearse = at((s) => s.run?.includes("npx bluegreen rehearse staging") === true);
+    const push = at((s) => s.run?.startsWith("docker push") === true);
+    expect(build).toBeGreaterThanOrEqual(0);
+    expect(rehearse).toBeGreaterThan(build);
+    expect(push).toBeGreaterThan(rehearse);
+    expect(steps[rehearse]?.run).toMatch(/^set -o pipefail\b/);
+    expect(steps[rehearse]?.run).toContain(
+      'npx bluegreen rehearse staging --image "${{ steps.meta.outputs.tag }}" --json | tee "$RUNNER_TEMP/rehearse.ndjson"',
+    );
+    expect(steps[build]?.run).toContain('-t "${{ steps.ecr.outputs.registry }}/${ECR_REPOSITORY}:${{ steps.meta.outputs.tag }}"');
+    expect(steps.slice(0, rehearse).some((s) => s.run === "npm ci")).toBe(true);
+  });
+
   it("uses OIDC, a 0600 key file, --json, and exposes the result line", async () => {
     const w = await load();
     for (const name of ["release-staging", "promote-production"]) {

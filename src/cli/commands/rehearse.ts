@@ -7,7 +7,7 @@ import { tmpdir } from "node:os";
 import { basename, dirname, join, resolve } from "node:path";
 import { LocalHostConnector } from "../../adapters/local-host.js";
 import type { Config } from "../../config/index.js";
-import { PreflightError, UsageError } from "../../errors.js";
+import { BluegreenError, ConfigError, PreflightError, UsageError } from "../../errors.js";
 import { systemClock } from "../../orchestrator/connect.js";
 import type { ConnectedHost } from "../../orchestrator/context.js";
 import type { Settings } from "../../orchestrator/settings.js";
@@ -20,7 +20,7 @@ import { sandboxPaths } from "../../sandbox/paths.js";
 import { startTelegramEmulator, type TelegramEmulator } from "../../sandbox/telegram/index.js";
 import type { Parsed } from "../args.js";
 import { expectPositionals } from "../args.js";
-import { imageRefFor, loadEnv, newReleaseId } from "../env.js";
+import { imageRefFor, type LoadedEnv, loadEnv, newReleaseId } from "../env.js";
 import { EXIT } from "../exit-codes.js";
 import type { Output } from "../output.js";
 
@@ -120,6 +120,45 @@ async function startBotApi(
   }
 }
 
+/**
+ * The secrets a rehearsal replaces anyway need not be exported: an unset one gets a stand-in of the
+ * right shape (by the field that references it). null when some error is not an unset variable.
+ */
+export function standInsFor(errors: readonly string[]): Record<string, string> | null {
+  const out: Record<string, string> = {};
+  for (const e of errors) {
+    const m = /^([\w.]+): environment variable ([A-Z_][A-Z0-9_]*) is not set/.exec(e);
+    if (m === null) return null;
+    const [, path = "", name = ""] = m;
+    const value = /(^|\.)botToken$/.test(path)
+      ? REHEARSAL_BOT_TOKEN
+      : path === "telegram.webhook.secretToken"
+        ? REHEARSAL_WEBHOOK_SECRET
+        : path === "hosts.ssh.privateKey"
+          ? "/dev/null"
+          : undefined;
+    if (value !== undefined || out[name] === undefined) out[name] = value ?? `rehearsal-${name.toLowerCase()}`;
+  }
+  return out;
+}
+
+async function loadForRehearsal(name: string, flags: Parsed["flags"], out: Output): Promise<LoadedEnv> {
+  try {
+    return await loadEnv(name, flags);
+  } catch (e) {
+    const standIns = !flags.withSecrets && e instanceof ConfigError ? standInsFor(e.errors) : null;
+    if (standIns === null) throw e;
+    // This process only: nothing it runs outlives it, and the container gets rehearsal values anyway.
+    for (const [k, v] of Object.entries(standIns)) process.env[k] = v;
+    out.step({
+      step: "secrets",
+      status: "info",
+      message: `not set, so stand-ins are used (the rehearsal needs no real secret): ${Object.keys(standIns).join(", ")}`,
+    });
+    return loadEnv(name, flags);
+  }
+}
+
 /** The env file: the environment's variables; each secret a rehearsal value unless --with-secrets. */
 export function rehearsalEnv(
   config: Config,
@@ -175,12 +214,22 @@ function report(out: Output, environment: string, image: string, r: RehearsalRes
 }
 
 export async function rehearse(p: Parsed, out: Output): Promise<number> {
+  try {
+    return await rehearseCommand(p, out);
+  } catch (e) {
+    if (e instanceof BluegreenError) throw e;
+    // Nothing remote was touched and the local container is removed: "failed", not "needs a human".
+    throw new PreflightError(`the rehearsal could not finish: ${e instanceof Error ? e.message : String(e)}`, "fix the cause and run it again; no release was touched");
+  }
+}
+
+async function rehearseCommand(p: Parsed, out: Output): Promise<number> {
   const [envName] = expectPositionals(p, ["ENV"]);
   const f = p.flags;
   if (f.image === undefined)
     throw new UsageError("rehearse needs --image REF", "e.g. bluegreen rehearse production --image v2 (with --build DIR, the tag to build)");
   if (f.file !== undefined && f.build === undefined) throw new UsageError("--file needs --build DIR", "e.g. --build . --file Dockerfile.aws");
-  const env = await loadEnv(envName ?? "", f);
+  const env = await loadForRehearsal(envName ?? "", f, out);
   const config = env.config;
   if (f.withSecrets && config.rehearse.apiBaseEnv === undefined) {
     throw new UsageError(
@@ -188,7 +237,8 @@ export async function rehearse(p: Parsed, out: Output): Promise<number> {
       "set rehearse.apiBaseEnv to the variable the bot reads its API base from (e.g. TELEGRAM_API_BASE), or rehearse without --with-secrets",
     );
   }
-  const settings = await settingsFromConfig(config);
+  // A self-signed certificate is only uploaded with setWebhook: the rehearsal never needs the file.
+  const settings = await settingsFromConfig({ ...config, telegram: { ...config.telegram, webhook: { ...config.telegram.webhook, certificate: undefined } } });
   const image = imageRefFor(settings.container.repository, f.image);
   let build: { dir: string; file: string } | undefined;
   if (f.build !== undefined) {
