@@ -4,7 +4,6 @@
 import type { Action, ElasticLoadBalancingV2Client } from "@aws-sdk/client-elastic-load-balancing-v2";
 import type { ForwardTarget, ListenerView, LoadBalancer, TargetGroupView, TargetHealthState, TargetHealthView } from "../ports.js";
 import { type AwsSettings, clientConfig, countAwsCalls } from "./aws-config.js";
-import type { Credentials } from "./aws-sigv4.js";
 
 type Sdk = typeof import("@aws-sdk/client-elastic-load-balancing-v2");
 
@@ -34,12 +33,6 @@ export class AwsLoadBalancer implements LoadBalancer {
       return { sdk, client };
     });
     return this.loaded;
-  }
-
-  /** The SDK's resolved credentials (its whole provider chain), for the EC2 calls signed by hand. */
-  async credentials(): Promise<Credentials> {
-    const { client } = await this.elb();
-    return client.config.credentials();
   }
 
   async resolveListener(): Promise<string> {

@@ -65,7 +65,7 @@ export async function realPorts(config: Config, configFile: string): Promise<Por
   const instances: Instances =
     staticHosts !== undefined
       ? { list: async () => staticHosts.map((h) => ({ instanceId: h.instanceId, state: "running", privateIp: h.address, publicIp: h.address, status: "ok" })) }
-      : new AwsInstances(config.aws, hosts.ec2?.instanceIds !== undefined ? { instanceIds: hosts.ec2.instanceIds } : { tags: hosts.ec2?.tags ?? {} }, { credentials: () => lb.credentials() });
+      : new AwsInstances(config.aws, hosts.ec2?.instanceIds !== undefined ? { instanceIds: hosts.ec2.instanceIds } : { tags: hosts.ec2?.tags ?? {} });
   return {
     lb,
     instances,

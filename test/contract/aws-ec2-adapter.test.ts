@@ -1,8 +1,8 @@
-// Contract: the Instances adapter (EC2 Query API signed with SigV4, no EC2 SDK client) against the
+// Contract: the Instances adapter (@aws-sdk/client-ec2, loaded on first use) against the
 // emulator: selection by tags and by ids, terminated instances left out, status checks folded into
 // one word, a throttle retried, and EC2's own refusal surfaced with its code.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { AwsInstances, describeInstancesParams } from "../../src/adapters/aws-ec2.js";
+import { AwsInstances, describeInstancesFilters } from "../../src/adapters/aws-ec2.js";
 import { CallCounter } from "../../src/adapters/call-count.js";
 import { type AwsWorld, REGION, rejectionOf, startAwsWorld } from "../helpers/aws-world.js";
 
@@ -22,11 +22,10 @@ afterAll(async () => {
   await w.stop();
 });
 
-const credentials = async () => ({ accessKeyId: "AKIDTEST", secretAccessKey: "test-secret" });
 const adapter = (selector: ConstructorParameters<typeof AwsInstances>[1], calls = new CallCounter()) =>
-  new AwsInstances({ region: REGION, endpoint: w.emu.endpoint }, selector, { credentials, calls });
+  new AwsInstances({ region: REGION, endpoint: w.emu.endpoint }, selector, { calls });
 
-describe("AwsInstances over the EC2 Query API", () => {
+describe("AwsInstances over the EC2 SDK client", () => {
   it("lists the instances with all the given tags, sorted, with addresses and status", async () => {
     const calls = new CallCounter();
     const list = await adapter({ tags: { app: "bot", role: "web" } }, calls).list();
@@ -53,20 +52,11 @@ describe("AwsInstances over the EC2 Query API", () => {
     expect(e.message).toMatch(/^EC2 DescribeInstances: InvalidInstanceID\.NotFound: /);
   });
 
-  it("builds the Query parameters of a selector", () => {
-    expect(describeInstancesParams({ tags: { app: "bot", role: "web" } })).toEqual({
-      Action: "DescribeInstances",
-      Version: "2016-11-15",
-      "Filter.1.Name": "tag:app",
-      "Filter.1.Value.1": "bot",
-      "Filter.2.Name": "tag:role",
-      "Filter.2.Value.1": "web",
-    });
-    expect(describeInstancesParams({ instanceIds: ["i-1", "i-2"] })).toEqual({
-      Action: "DescribeInstances",
-      Version: "2016-11-15",
-      "InstanceId.1": "i-1",
-      "InstanceId.2": "i-2",
-    });
+  it("turns a tag selector into one tag filter per key", () => {
+    expect(describeInstancesFilters({ tags: { app: "bot", role: "web" } })).toEqual([
+      { Name: "tag:app", Values: ["bot"] },
+      { Name: "tag:role", Values: ["web"] },
+    ]);
+    expect(describeInstancesFilters({ instanceIds: ["i-1", "i-2"] })).toEqual([]);
   });
 });
