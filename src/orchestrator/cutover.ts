@@ -5,6 +5,7 @@ import { encodeInFlight } from "../domain/tags.js";
 import { forwardAllTo } from "../domain/traffic.js";
 import type { Colour } from "../domain/types.js";
 import { RollbackFailedError, RolledBackError } from "../errors.js";
+import { describeUnmanaged, moveToUnmanaged } from "./adopt.js";
 import type { Ctx } from "./context.js";
 import { setWebhookFor } from "./webhook.js";
 
@@ -39,7 +40,19 @@ export async function cutover(ctx: Ctx, goal: Goal, step: { moveListener: boolea
     } catch (e) {
       if (step.moveListener) ctx.reporter.step({ step: "cutover", status: "info", message: `listener -> ${goal.colour}`, colour: goal.colour });
       const reason = `setWebhook failed during the cutover: ${e instanceof Error ? e.message : String(e)}`;
-      if (goal.from === null) throw new RollbackFailedError(`${reason}; this was a first release, so there is no previous colour to return to`, `fix the cause and run \`bluegreen release ${ctx.settings.environment}\` again`);
+      if (goal.from === null && goal.unmanaged !== undefined) {
+        const problems = await moveToUnmanaged(ctx, goal.unmanaged, {});
+        if (problems.length > 0) throw rollbackFailed(ctx, `${reason}; the rollback to ${describeUnmanaged(goal.unmanaged)} failed too`, problems);
+        throw new RolledBackError(
+          `${reason}; the listener and the webhook are back on ${describeUnmanaged(goal.unmanaged)}`,
+          "fix the cause (see the message) and release again",
+        );
+      }
+      if (goal.from === null)
+        throw new RollbackFailedError(
+          `${reason}; this was a first release, so there is no previous colour to return to`,
+          `fix the cause and run \`bluegreen release ${ctx.settings.environment}\` again`,
+        );
       await undoCutover(ctx, goal.from, reason);
       throw new RolledBackError(`${reason}; the listener and the webhook are back on ${goal.from}`, "fix the cause (see the message) and release again");
     }

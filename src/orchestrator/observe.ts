@@ -1,9 +1,10 @@
 // observe: read the world into one plain snapshot. Listener, tags, containers, target health and
 // the webhook are read in parallel; nothing here changes anything.
+
+import type { Goal, HostView, Snapshot } from "../domain/decide.js";
 import { decodeTags } from "../domain/tags.js";
-import type { Snapshot, HostView, Goal } from "../domain/decide.js";
-import { liveByListener, liveByWebhook } from "../domain/traffic.js";
-import { COLOURS, type Colour, type HostFacts, type ReleaseTags, type TrafficFacts } from "../domain/types.js";
+import { liveByListener, liveByWebhook, readListener } from "../domain/traffic.js";
+import type { Colour, HostFacts, ReleaseTags, TrafficFacts } from "../domain/types.js";
 import type { ListenerView, TargetHealthView, WebhookInfo } from "../ports.js";
 import { inspectContainers } from "./containers.js";
 import type { Ctx } from "./context.js";
@@ -28,16 +29,20 @@ export function webhookSettingsMatch(ctx: Ctx, info: WebhookInfo): boolean {
   return true;
 }
 
-export function trafficFacts(ctx: Ctx, listener: ListenerView, webhook: WebhookInfo): TrafficFacts {
-  const weights: Partial<Record<Colour, number>> = {};
-  let foreignTargets = false;
-  for (const f of listener.forward) {
-    const colour = COLOURS.find((c) => ctx.targetGroups[c].arn === f.targetGroupArn);
-    if (colour === undefined) {
-      if (f.weight > 0) foreignTargets = true;
-    } else weights[colour] = f.weight;
-  }
-  return { weights, foreignTargets, webhookUrl: webhook.url, webhookSettingsMatch: webhookSettingsMatch(ctx, webhook) };
+export function colourArns(ctx: Ctx): Record<Colour, string> {
+  return { blue: ctx.targetGroups.blue.arn, green: ctx.targetGroups.green.arn };
+}
+
+export function trafficFacts(ctx: Ctx, listener: ListenerView, webhook: WebhookInfo, health: Record<Colour, TargetHealthView[]>): TrafficFacts {
+  const reading = readListener(listener.forward, colourArns(ctx));
+  const hasTargets = { blue: health.blue.some((t) => t.state !== "draining"), green: health.green.some((t) => t.state !== "draining") };
+  return {
+    weights: reading.weights,
+    foreignTargets: reading.foreign.length > 0,
+    hasTargets,
+    webhookUrl: webhook.url,
+    webhookSettingsMatch: webhookSettingsMatch(ctx, webhook),
+  };
 }
 
 /**
@@ -69,7 +74,7 @@ export async function observe(ctx: Ctx): Promise<World> {
   ]);
   return {
     listener,
-    traffic: trafficFacts(ctx, listener, webhook),
+    traffic: trafficFacts(ctx, listener, webhook, { blue, green }),
     tags: decodeTags(listener.tags),
     hosts,
     webhook,

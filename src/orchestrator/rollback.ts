@@ -5,17 +5,22 @@ import { userInfo } from "node:os";
 import type { Goal } from "../domain/decide.js";
 import { combine } from "../domain/gates.js";
 import { liveByListener } from "../domain/traffic.js";
+import type { ReleaseRef, UnmanagedRef } from "../domain/types.js";
 import { PreflightError } from "../errors.js";
+import { describeUnmanaged, forgetReleases, moveToUnmanaged } from "./adopt.js";
 import type { Ctx } from "./context.js";
 import { mapLimit } from "./context.js";
 import type { CutoverTimes } from "./cutover.js";
+import { rollbackFailed } from "./cutover.js";
 import { hostVerdict } from "./gates.js";
 import { appendAudit } from "./history.js";
 import { type HookRecord, runHookAt } from "./hooks.js";
 import { acquireLock } from "./lock.js";
+import type { World } from "./observe.js";
 import { liveColours, observe } from "./observe.js";
 import { moveBack, recoverInterrupted } from "./recover.js";
 import { converge, newRunState } from "./run.js";
+import { observeAdoption } from "./unmanaged.js";
 
 export interface RollbackResult {
   outcome: "rolled-back";
@@ -24,10 +29,60 @@ export interface RollbackResult {
   image: string;
   colour: string;
   from: string | null;
-  mode: "warm" | "cold" | "recovered" | "repaired-drift";
+  mode: "warm" | "cold" | "recovered" | "repaired-drift" | "unmanaged";
   message: string;
   steps: string[];
   timings: CutoverTimes;
+}
+
+/**
+ * Back to the unmanaged release: its containers must still run and answer on every registered
+ * target (they are not ours, so nothing restarts them); then both switches move and every
+ * bluegreen tag goes, so the world stands as it did before the first release.
+ */
+async function rollbackToUnmanaged(ctx: Ctx, world: World, u: UnmanagedRef, live: ReleaseRef): Promise<RollbackResult> {
+  const adoption = await observeAdoption(ctx, world);
+  const found = adoption.unmanaged;
+  const tg = await ctx.lb.describeTargetGroup(u.targetGroupArn);
+  const missing = (found?.targets ?? []).flatMap((t) =>
+    found?.containers.some((c) => c.instanceId === t.id && c.hostPort === t.port) ? [] : [`${t.id}:${t.port}`],
+  );
+  if (found === null || found.targets.length === 0 || missing.length > 0) {
+    throw new PreflightError(
+      `${describeUnmanaged(u)} no longer runs${missing.length > 0 ? `: nothing publishes ${missing.join(", ")}` : ": its target group has no registered target"}; nothing was changed`,
+      `release a known-good image instead: \`bluegreen release ${ctx.settings.environment} --image <tag>\``,
+    );
+  }
+  await mapLimit(found.targets, ctx.settings.rollout.hostConcurrency, async (t) => {
+    const host = ctx.hosts.find((h) => h.instanceId === t.id);
+    if (host === undefined) return;
+    const res = await host.remote
+      .httpRequest(t.port, tg.healthCheckPath, { timeoutMs: ctx.settings.container.health.timeoutMs })
+      .catch((e: unknown) => ({ status: 0, body: e instanceof Error ? e.message : String(e) }));
+    if (res.status < 200 || res.status > 399) {
+      throw new PreflightError(
+        `${describeUnmanaged(u)} does not answer on ${t.id}:${t.port}${tg.healthCheckPath} (${res.status === 0 ? res.body : `HTTP ${res.status}`}); nothing was changed`,
+        "fix or restart it first, or release a known-good image instead",
+      );
+    }
+  });
+  const times: CutoverTimes = {};
+  const problems = await moveToUnmanaged(ctx, u, times, world);
+  if (problems.length > 0) throw rollbackFailed(ctx, `rolling back to ${describeUnmanaged(u)} failed`, problems);
+  await forgetReleases(ctx);
+  const image = found.containers[0]?.image ?? "";
+  return {
+    outcome: "rolled-back",
+    exitCode: 0,
+    releaseId: "unmanaged",
+    image,
+    colour: found.targetGroupName,
+    from: live.colour,
+    mode: "unmanaged",
+    message: `${describeUnmanaged(u)} is live again; ${live.releaseId} on ${live.colour} keeps running (the next release replaces it)`,
+    steps: ["move-to-unmanaged", "forget-tags"],
+    timings: times,
+  };
 }
 
 export async function rollback(ctx: Ctx, opts: { lockWaitMs: number; runId: string }): Promise<RollbackResult> {
@@ -41,7 +96,21 @@ export async function rollback(ctx: Ctx, opts: { lockWaitMs: number; runId: stri
     const tags = world.tags;
     if (recovered !== null) {
       const now = (await observe(ctx)).tags.live;
-      result = { outcome: "rolled-back", exitCode: 0, releaseId: now?.releaseId ?? "", image: now?.image ?? "", colour: now?.colour ?? "", from: world.tags.inFlight?.colour ?? null, mode: "recovered", message: recovered, steps: [], timings: {} };
+      result = {
+        outcome: "rolled-back",
+        exitCode: 0,
+        releaseId: now?.releaseId ?? "",
+        image: now?.image ?? "",
+        colour: now?.colour ?? "",
+        from: world.tags.inFlight?.colour ?? null,
+        mode: "recovered",
+        message: recovered,
+        steps: [],
+        timings: {},
+      };
+    } else if (tags.live !== null && tags.previous === null && tags.unmanaged !== null) {
+      // The first release adopted what served before bluegreen: that is the release to return to.
+      result = await rollbackToUnmanaged(ctx, world, tags.unmanaged, tags.live);
     } else if (!liveColours(ctx, world).consistent && tags.live !== null) {
       // Somebody moved a switch by hand: the recorded live release is the known-good state.
       const times: CutoverTimes = {};
@@ -64,8 +133,27 @@ export async function rollback(ctx: Ctx, opts: { lockWaitMs: number; runId: stri
       result = { outcome: "rolled-back", exitCode: 0, releaseId: prev.releaseId, image: prev.image, colour: prev.colour, from: live, mode: warm ? "warm" : "cold", message: `${prev.releaseId} is live again on ${prev.colour} (${warm ? "warm: instant" : "cold: restarted and gated"})`, steps: state.steps, timings: state.times };
     }
     const hooks: HookRecord[] = [];
-    await runHookAt(ctx, "postRollback", { colour: result.colour as Goal["colour"], from: (result.from as Goal["from"]) ?? null, image: result.image, releaseId: result.releaseId }, hooks);
-    await appendAudit(ctx, { ...(hooks.length > 0 ? { hooks } : {}), at: new Date(ctx.clock.now()).toISOString(), environment: ctx.settings.environment, kind: "rollback", outcome: "rolled-back", releaseId: result.releaseId, image: result.image, colour: result.colour, from: result.from, reason: result.message, by: userInfo().username, durationMs: ctx.clock.now() - started }).catch(() => undefined);
+    if (result.mode !== "unmanaged")
+      await runHookAt(
+        ctx,
+        "postRollback",
+        { colour: result.colour as Goal["colour"], from: (result.from as Goal["from"]) ?? null, image: result.image, releaseId: result.releaseId },
+        hooks,
+      );
+    await appendAudit(ctx, {
+      ...(hooks.length > 0 ? { hooks } : {}),
+      at: new Date(ctx.clock.now()).toISOString(),
+      environment: ctx.settings.environment,
+      kind: "rollback",
+      outcome: "rolled-back",
+      releaseId: result.releaseId,
+      image: result.image,
+      colour: result.colour,
+      from: result.from,
+      reason: result.message,
+      by: userInfo().username,
+      durationMs: ctx.clock.now() - started,
+    }).catch(() => undefined);
     return result;
   } finally {
     await lock.release().catch(() => undefined);

@@ -1,6 +1,6 @@
 // The loop: observe -> decide -> apply one step -> observe again, until decide says done.
 import { decide, type Goal, type Progress, trafficOnGoal } from "../domain/decide.js";
-import { encodeInFlight, finalTags } from "../domain/tags.js";
+import { encodeInFlight, encodeUnmanaged, finalTags } from "../domain/tags.js";
 import { liveByListener } from "../domain/traffic.js";
 import { BluegreenError, RollbackFailedError } from "../errors.js";
 import type { WebhookInfo } from "../ports.js";
@@ -50,10 +50,19 @@ export async function converge(ctx: Ctx, goal: Goal, state: RunState): Promise<W
     ctx.reporter.step({ step: name, status: "start", colour: goal.colour });
     switch (step.kind) {
       case "mark":
-        await ctx.lb.setTags(
-          ctx.listenerArn,
-          encodeInFlight({ kind: goal.kind, releaseId: goal.releaseId, colour: goal.colour, image: goal.image, from: goal.from, startedAt: new Date(ctx.clock.now()).toISOString(), phase: step.phase }),
-        );
+        await ctx.lb.setTags(ctx.listenerArn, {
+          ...encodeInFlight({
+            kind: goal.kind,
+            releaseId: goal.releaseId,
+            colour: goal.colour,
+            image: goal.image,
+            from: goal.from,
+            startedAt: new Date(ctx.clock.now()).toISOString(),
+            phase: step.phase,
+          }),
+          // Written before anything moves: a rollback (automatic, or a later run's) knows where to return.
+          ...(goal.unmanaged !== undefined ? encodeUnmanaged(goal.unmanaged) : {}),
+        });
         break;
       case "stage":
         await stage(ctx, world, goal, step.instanceIds);

@@ -2,11 +2,12 @@
 // Changes nothing. `consistent` is false on drift: exit 3.
 import { containerVerdict, targetHealthVerdict } from "../domain/gates.js";
 import { COLOURS, type Colour, type InFlight } from "../domain/types.js";
-import type { Lease } from "../remote/lock.js";
 import type { TargetHealthView } from "../ports.js";
+import type { Lease } from "../remote/lock.js";
 import type { Ctx } from "./context.js";
 import { readLease } from "./lock.js";
 import { liveColours, observe } from "./observe.js";
+import { groupName, observeAdoption, type UnmanagedRelease } from "./unmanaged.js";
 
 export interface ColourReport {
   targetGroup: string;
@@ -31,10 +32,16 @@ export interface StatusReport {
   problems: string[];
   releaseInProgress: InFlight | null;
   lock: Lease | null;
+  /** The listener's default forward action as it is: every target group with its weight (> 0 receives traffic). */
+  listener: { forwardsTo: { targetGroup: string; targetGroupArn: string; weight: number }[] };
+  /** What served before bluegreen: live until the first release, then previous while it still runs. */
+  unmanaged: UnmanagedRelease | null;
 }
 
 export async function status(ctx: Ctx): Promise<StatusReport> {
   const [world, lock] = await Promise.all([observe(ctx), readLease(ctx).catch(() => null)]);
+  const adoption = await observeAdoption(ctx, world);
+  const unmanagedLive = adoption.unmanaged?.role === "live";
   const lc = liveColours(ctx, world);
   const problems: string[] = [];
   // An environment nothing was ever released to has no live colour to be inconsistent about.
@@ -44,10 +51,14 @@ export async function status(ctx: Ctx): Promise<StatusReport> {
   } else if (lc.byListener === null) problems.push("the listener does not send all traffic to exactly one colour");
   if (neverReleased) {
     // nothing to compare
-  } else if (lc.byWebhook === null) problems.push(world.webhook.url === "" ? "no webhook is set" : `the webhook points at ${world.webhook.url}, which is neither colour's URL`);
-  else if (lc.byWebhook !== "shared" && lc.byWebhook !== lc.byListener) problems.push(`the listener sends traffic to ${lc.byListener ?? "neither colour"} but the webhook points at ${lc.byWebhook}`);
-  if (world.tags.inFlight !== null) problems.push(`a ${world.tags.inFlight.kind} (${world.tags.inFlight.releaseId}) is in flight or was interrupted in phase ${world.tags.inFlight.phase}`);
-  const live = lc.byListener;
+  } else if (lc.byWebhook === null)
+    problems.push(world.webhook.url === "" ? "no webhook is set" : `the webhook points at ${world.webhook.url}, which is neither colour's URL`);
+  else if (lc.byWebhook !== "shared" && lc.byWebhook !== lc.byListener)
+    problems.push(`the listener sends traffic to ${lc.byListener ?? "neither colour"} but the webhook points at ${lc.byWebhook}`);
+  if (world.tags.inFlight !== null)
+    problems.push(`a ${world.tags.inFlight.kind} (${world.tags.inFlight.releaseId}) is in flight or was interrupted in phase ${world.tags.inFlight.phase}`);
+  // Before the first release the listener may forward to a colour's group that runs the unmanaged bot: not ours to judge.
+  const live = unmanagedLive ? null : lc.byListener;
   if (live !== null) {
     for (const h of world.hosts) {
       const v = containerVerdict(h.containers[live]);
@@ -86,5 +97,16 @@ export async function status(ctx: Ctx): Promise<StatusReport> {
     problems,
     releaseInProgress: t.inFlight,
     lock,
+    listener: {
+      forwardsTo: world.listener.forward.map((f) => {
+        const colour = COLOURS.find((c) => ctx.targetGroups[c].arn === f.targetGroupArn);
+        return {
+          targetGroup: colour !== undefined ? ctx.targetGroups[colour].name : groupName(f.targetGroupArn),
+          targetGroupArn: f.targetGroupArn,
+          weight: f.weight,
+        };
+      }),
+    },
+    unmanaged: adoption.unmanaged !== null && (adoption.unmanaged.role === "live" || adoption.unmanaged.containers.length > 0) ? adoption.unmanaged : null,
   };
 }

@@ -59,15 +59,9 @@ export const docker = {
     r.restartPolicy,
     r.image,
   ],
-  list: (environment: string): string[] => [
-    "docker",
-    "ps",
-    "--all",
-    "--filter",
-    `label=${LABEL.environment}=${environment}`,
-    "--format",
-    "{{json .}}",
-  ],
+  list: (environment: string): string[] => ["docker", "ps", "--all", "--filter", `label=${LABEL.environment}=${environment}`, "--format", "{{json .}}"],
+  /** Every container, labelled or not: adoption finds what publishes a port whoever started it. */
+  listAll: (): string[] => ["docker", "ps", "--all", "--no-trunc", "--format", "{{json .}}"],
   inspect: (names: readonly string[]): string[] => ["docker", "inspect", "--type", "container", ...names],
   stats: (names: readonly string[]): string[] => ["docker", "stats", "--no-stream", "--format", "{{json .}}", ...names],
   logs: (name: string, lines: number): string[] => ["docker", "logs", "--tail", String(lines), name],

@@ -73,6 +73,7 @@ describe("converge against the fakes", () => {
     expect(telegram.info.url).toBe("https://bot.example.com/telegram/green");
     expect(telegram.secretToken).toBe("TEST-webhook-secret-bbbbbbbbbbbbbbbb");
     expect(decodeTags(lb.tags)).toEqual({
+      unmanaged: null,
       live: { colour: "green", releaseId: "r2", image: IMG2 },
       previous: { colour: "blue", releaseId: "r1", image: IMG1 },
       verified: "r2",
