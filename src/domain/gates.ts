@@ -1,7 +1,7 @@
 // Pure verdicts on what the gates observed. Each says "ok", "wait" (may still come good before the
 // deadline) or "fail" (no point waiting: roll back or stop now), with a reason an operator can act on.
-import type { HttpResponse, TargetHealthView, WebhookInfo } from "../ports.js";
-import type { ContainerFacts } from "./types.js";
+import type { AlarmView, HttpResponse, TargetGroupMetrics, TargetHealthView, WebhookInfo } from "../ports.js";
+import type { Colour, ContainerFacts } from "./types.js";
 
 export type Verdict = { kind: "ok" } | { kind: "wait"; reason: string } | { kind: "fail"; reason: string };
 
@@ -93,4 +93,39 @@ export function memoryVerdict(name: string, usedBytes: number | null, maxBytes: 
 /** The worst of several verdicts: any fail wins, then any wait. */
 export function combine(verdicts: Verdict[]): Verdict {
   return verdicts.find((v) => v.kind === "fail") ?? verdicts.find((v) => v.kind === "wait") ?? OK;
+}
+
+/** CloudWatch alarms: any in ALARM fails (as CodeDeploy rolls back on one); a vanished one is a miss, not a pass. */
+export function alarmVerdict(names: readonly string[], views: readonly AlarmView[]): Verdict {
+  const firing = names.flatMap((n) => views.filter((v) => v.name === n && v.state === "ALARM"));
+  if (firing.length > 0) return fail(firing.map((a) => `CloudWatch alarm ${a.name} is in ALARM (${a.reason})`).join("; "));
+  const missing = names.filter((n) => !views.some((v) => v.name === n));
+  if (missing.length > 0) return wait(`CloudWatch alarm(s) ${missing.join(", ")} not found`);
+  return OK;
+}
+
+export interface MetricLimits {
+  maxTarget5xx?: number | undefined;
+  /** Milliseconds. */
+  maxP99ResponseTime?: number | undefined;
+  maxUnhealthyHosts?: number | undefined;
+}
+
+/** The new colour's target-group metrics against gates.metrics; each crossed threshold is named with its value. */
+export function metricsVerdict(colour: Colour, m: TargetGroupMetrics, limits: MetricLimits): Verdict {
+  const crossed: string[] = [];
+  if (limits.maxTarget5xx !== undefined && m.target5xx > limits.maxTarget5xx) {
+    crossed.push(`HTTPCode_Target_5XX_Count ${m.target5xx} > ${limits.maxTarget5xx} (gates.metrics.maxTarget5xx)`);
+  }
+  if (limits.maxP99ResponseTime !== undefined && m.p99ResponseSeconds !== null && m.p99ResponseSeconds * 1000 > limits.maxP99ResponseTime) {
+    crossed.push(`TargetResponseTime p99 ${Math.round(m.p99ResponseSeconds * 1000)}ms > ${limits.maxP99ResponseTime}ms (gates.metrics.maxP99ResponseTime)`);
+  }
+  if (limits.maxUnhealthyHosts !== undefined && m.maxUnhealthyHosts !== null && m.maxUnhealthyHosts > limits.maxUnhealthyHosts) {
+    crossed.push(`UnHealthyHostCount ${m.maxUnhealthyHosts} > ${limits.maxUnhealthyHosts} (gates.metrics.maxUnhealthyHosts)`);
+  }
+  return crossed.length === 0 ? OK : fail(`the ${colour} target group's ${crossed.join(", ")}`);
+}
+
+export function hasMetricLimits(limits: MetricLimits | undefined): limits is MetricLimits {
+  return limits !== undefined && (limits.maxTarget5xx !== undefined || limits.maxP99ResponseTime !== undefined || limits.maxUnhealthyHosts !== undefined);
 }

@@ -1,4 +1,5 @@
-// The bake: after the cutover, watch the new colour for the bake window. A "fail" verdict rolls
+// The bake: after the cutover, watch the new colour for the bake window (its containers, target
+// health, Telegram, gates.alarms and gates.metrics). A "fail" verdict rolls
 // back at once; "wait" verdicts (a blip: Telegram unreachable, one slow /health) roll back only
 // after gates.telegramMisses of them in a row.
 import type { Goal } from "../domain/decide.js";
@@ -7,6 +8,7 @@ import { containerName } from "../remote/docker.js";
 import { containerMemory, inspectContainers } from "./containers.js";
 import type { ConnectedHost, Ctx } from "./context.js";
 import { mapLimit } from "./context.js";
+import { alarmGate, metricsGate } from "./cloudwatch-gates.js";
 import { hostVerdict } from "./gates.js";
 
 export class BakeFailed extends Error {
@@ -53,18 +55,20 @@ export async function bake(ctx: Ctx, goal: Goal, cutoverAt: number, baseline: Ma
   let checks = 0;
   while (ctx.clock.now() < end || checks === 0) {
     checks += 1;
-    const [hosts, tg, tel] = await Promise.all([
+    const [hosts, tg, tel, alarms, metrics] = await Promise.all([
       mapLimit(ctx.hosts, ctx.settings.rollout.hostConcurrency, (h) => hostBakeVerdict(ctx, h, goal, baseline)),
       ctx.lb.targetHealth(ctx.targetGroups[goal.colour].arn).then(
         (views) => targetHealthVerdict(views, expected),
         (e: unknown): Verdict => ({ kind: "wait", reason: `DescribeTargetHealth failed: ${e instanceof Error ? e.message : String(e)}` }),
       ),
       telegramVerdict(ctx, goal, sinceSec),
+      alarmGate(ctx),
+      metricsGate(ctx, goal.colour, cutoverAt),
     ]);
     // A target the ALB reports unhealthy counts as a miss, not an instant failure: the ALB's own
     // threshold already debounces, and one slow check on a busy host must not undo a good release.
     // Crashes, OOM kills, restarts and Telegram delivery errors still fail at once.
-    const v = combine([...hosts, tg, tel]);
+    const v = combine([...hosts, tg, tel, alarms, metrics]);
     if (v.kind === "fail") throw new BakeFailed(v.reason, ctx.clock.now());
     if (v.kind === "wait") {
       misses += 1;

@@ -2,6 +2,7 @@
 // Every failure here happens before anything changed, so it is a PreflightError (exit 1).
 import { readFile } from "node:fs/promises";
 import { dirname, resolve } from "node:path";
+import { AwsMonitoring } from "../adapters/aws-cloudwatch.js";
 import { AwsInstances } from "../adapters/aws-ec2.js";
 import { AwsLoadBalancer } from "../adapters/aws-elbv2.js";
 import { LocalHostConnector } from "../adapters/local-host.js";
@@ -9,7 +10,7 @@ import { SshConnector } from "../adapters/ssh.js";
 import { TelegramClient } from "../adapters/telegram.js";
 import type { Config } from "../config/index.js";
 import { PreflightError } from "../errors.js";
-import type { Clock, HostConnector, InstanceView, Instances, LoadBalancer, Reporter, Telegram } from "../ports.js";
+import type { Clock, HostConnector, InstanceView, Instances, LoadBalancer, Monitoring, Reporter, Telegram } from "../ports.js";
 import { sandboxPaths } from "../sandbox/paths.js";
 import { redact } from "../util/redact.js";
 import type { ConnectedHost, Ctx } from "./context.js";
@@ -21,6 +22,7 @@ export interface Ports {
   instances: Instances;
   telegram: Telegram;
   connector: HostConnector;
+  monitoring?: Monitoring;
 }
 
 export const systemClock: Clock = {
@@ -71,6 +73,7 @@ export async function realPorts(config: Config, configFile: string): Promise<Por
     instances,
     telegram: new TelegramClient({ apiBase: config.telegram.apiBase, token: config.telegram.botToken }),
     connector,
+    monitoring: new AwsMonitoring(config.aws),
   };
 }
 
@@ -113,7 +116,7 @@ export async function connectCtx(settings: Settings, ports: Ports, clock: Clock,
     });
     return { instanceId: i.instanceId, address, remote };
   });
-  return { settings, lb: ports.lb, telegram: ports.telegram, clock, reporter, hosts, listenerArn, targetGroups: { blue, green } };
+  return { settings, lb: ports.lb, telegram: ports.telegram, clock, reporter, hosts, listenerArn, targetGroups: { blue, green }, ...(ports.monitoring !== undefined ? { monitoring: ports.monitoring } : {}) };
 }
 
 export async function disconnect(ctx: Ctx): Promise<void> {

@@ -1,6 +1,6 @@
 // Everything one command works with: the settings, the ports, and the hosts it is connected to.
 import type { Colour } from "../domain/types.js";
-import type { Clock, ExecResult, LoadBalancer, RemoteHost, Reporter, TargetGroupView, Telegram, WebhookInfo } from "../ports.js";
+import type { Clock, ExecResult, LoadBalancer, Monitoring, RemoteHost, Reporter, TargetGroupView, Telegram, WebhookInfo } from "../ports.js";
 import type { Settings } from "./settings.js";
 
 export interface ConnectedHost {
@@ -18,6 +18,8 @@ export interface Ctx {
   hosts: ConnectedHost[];
   listenerArn: string;
   targetGroups: Record<Colour, TargetGroupView>;
+  /** CloudWatch, read only when gates.alarms or gates.metrics are configured. */
+  monitoring?: Monitoring;
   /** The last getWebhookInfo answer, used by observe while Telegram does not answer (the bake counts those misses). */
   lastWebhook?: WebhookInfo;
 }

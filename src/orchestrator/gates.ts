@@ -9,6 +9,7 @@ import type { WebhookInfo } from "../ports.js";
 import { containerLogs, inspectContainers } from "./containers.js";
 import type { ConnectedHost, Ctx } from "./context.js";
 import { mapLimit } from "./context.js";
+import { alarmGate } from "./cloudwatch-gates.js";
 import { restoreWebhook } from "./webhook.js";
 
 export async function hostVerdict(ctx: Ctx, host: ConnectedHost, goal: Goal, baselineRestarts?: number): Promise<Verdict> {
@@ -52,7 +53,8 @@ export async function waitForGates(ctx: Ctx, goal: Goal, webhookBefore: WebhookI
     // Before traffic, any restart of the new container is a crash: baseline 0.
     const hosts = await mapLimit(ctx.hosts, ctx.settings.rollout.hostConcurrency, (h) => hostVerdict(ctx, h, goal, 0));
     const tg = targetHealthVerdict(await ctx.lb.targetHealth(ctx.targetGroups[goal.colour].arn), expected);
-    const v = combine([...hosts, tg]);
+    // gates.alarms: an alarm already in ALARM stops the release before any traffic moves.
+    const v = combine([...hosts, tg, await alarmGate(ctx)]);
     if (v.kind === "fail") throw new AbortError(await gateFailure(ctx, goal, v.reason));
     if (v.kind === "wait") {
       passes = 0;

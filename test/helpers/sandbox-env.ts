@@ -41,6 +41,8 @@ export interface WorldOptions {
   gates?: Partial<{ interval: string; healthyThreshold: number; timeout: string; bake: string; maxPendingUpdates: number; telegramMisses: number; maxMemory: string }>;
   /** Extra YAML appended under `container:` (indented by 2). */
   memoryLimit?: string;
+  /** Extra YAML lines under `gates:` (each indented by 2), e.g. "  alarms: [bot-5xx]\n". */
+  gateExtras?: string;
   environment?: string;
   /**
    * "ssh": every sandbox host is reached through its own real OpenSSH sshd (same port, one client
@@ -96,7 +98,7 @@ gates:
   maxPendingUpdates: ${g.maxPendingUpdates}
   maxMemory: ${g.maxMemory}
   telegramMisses: ${g.telegramMisses}
-rollout: { keepPreviousWarm: 10m, hostConcurrency: 4 }
+${o.gateExtras ?? ""}rollout: { keepPreviousWarm: 10m, hostConcurrency: 4 }
 lock: { lease: 1m, dir: ${dir}/lock }
 `;
 }

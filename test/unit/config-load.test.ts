@@ -73,6 +73,7 @@ describe("loadEnvironmentText", () => {
           maxMemory: 400 * 1024 * 1024,
           telegramMisses: 3,
           smokeUpdates: [],
+          alarms: [],
         },
         rollout: { keepPreviousWarm: 3_600_000, hostConcurrency: 4 },
         lock: { lease: 900_000, dir: "/var/lock/bluegreen" },
