@@ -3,7 +3,7 @@
 // dimensions). The SDK retries throttling itself (maxAttempts in clientConfig).
 import { CloudWatchClient, DescribeAlarmsCommand, GetMetricDataCommand, type MetricDataQuery } from "@aws-sdk/client-cloudwatch";
 import type { AlarmState, AlarmView, Monitoring, TargetGroupMetrics } from "../ports.js";
-import { type AwsSettings, clientConfig } from "./aws-config.js";
+import { type AwsSettings, clientConfig, countAwsCalls } from "./aws-config.js";
 
 /** `LoadBalancer` dimension: `app/<name>/<id>` from a listener (or load balancer) ARN. */
 export function loadBalancerDimension(arn: string): string {
@@ -42,6 +42,7 @@ export class AwsMonitoring implements Monitoring {
 
   constructor(aws: AwsSettings) {
     this.client = new CloudWatchClient(clientConfig(aws));
+    countAwsCalls(this.client);
   }
 
   async alarms(names: string[]): Promise<AlarmView[]> {
