@@ -1,7 +1,8 @@
 // Monitoring port over @aws-sdk/client-cloudwatch: alarm states (DescribeAlarms) and the ALB's own
 // per-target-group signals (GetMetricData on AWS/ApplicationELB with the LoadBalancer + TargetGroup
-// dimensions). The SDK retries throttling itself (maxAttempts in clientConfig).
-import { CloudWatchClient, DescribeAlarmsCommand, GetMetricDataCommand, type MetricDataQuery } from "@aws-sdk/client-cloudwatch";
+// dimensions). The SDK retries throttling itself (maxAttempts in clientConfig). It is loaded on the
+// first call, so environments without CloudWatch gates never pay for it.
+import type { CloudWatchClient, MetricDataQuery } from "@aws-sdk/client-cloudwatch";
 import type { AlarmState, AlarmView, Monitoring, TargetGroupMetrics } from "../ports.js";
 import { type AwsSettings, clientConfig, countAwsCalls } from "./aws-config.js";
 
@@ -37,19 +38,28 @@ export function metricQueries(listenerArn: string, targetGroupArn: string): Metr
 
 const STATES: readonly AlarmState[] = ["OK", "ALARM", "INSUFFICIENT_DATA"];
 
-export class AwsMonitoring implements Monitoring {
-  private readonly client: CloudWatchClient;
+type Sdk = typeof import("@aws-sdk/client-cloudwatch");
 
-  constructor(aws: AwsSettings) {
-    this.client = new CloudWatchClient(clientConfig(aws));
-    countAwsCalls(this.client);
+export class AwsMonitoring implements Monitoring {
+  private loaded: Promise<{ sdk: Sdk; client: CloudWatchClient }> | undefined;
+
+  constructor(private readonly aws: AwsSettings) {}
+
+  private cw(): Promise<{ sdk: Sdk; client: CloudWatchClient }> {
+    this.loaded ??= import("@aws-sdk/client-cloudwatch").then((sdk) => {
+      const client = new sdk.CloudWatchClient(clientConfig(this.aws));
+      countAwsCalls(client);
+      return { sdk, client };
+    });
+    return this.loaded;
   }
 
   async alarms(names: string[]): Promise<AlarmView[]> {
+    const { sdk, client } = await this.cw();
     const out: AlarmView[] = [];
     // DescribeAlarms takes at most 100 names per call.
     for (let i = 0; i < names.length; i += 100) {
-      const res = await this.client.send(new DescribeAlarmsCommand({ AlarmNames: names.slice(i, i + 100), AlarmTypes: ["MetricAlarm", "CompositeAlarm"] }));
+      const res = await client.send(new sdk.DescribeAlarmsCommand({ AlarmNames: names.slice(i, i + 100), AlarmTypes: ["MetricAlarm", "CompositeAlarm"] }));
       for (const a of [...(res.MetricAlarms ?? []), ...(res.CompositeAlarms ?? [])]) {
         const state = STATES.find((s) => s === a.StateValue) ?? "INSUFFICIENT_DATA";
         out.push({ name: a.AlarmName ?? "", state, reason: a.StateReason ?? "" });
@@ -59,8 +69,9 @@ export class AwsMonitoring implements Monitoring {
   }
 
   async targetGroupMetrics(q: { listenerArn: string; targetGroupArn: string; from: number; to: number }): Promise<TargetGroupMetrics> {
-    const res = await this.client.send(
-      new GetMetricDataCommand({
+    const { sdk, client } = await this.cw();
+    const res = await client.send(
+      new sdk.GetMetricDataCommand({
         StartTime: new Date(q.from),
         // EndTime must be after StartTime; a window of less than a second still asks for one.
         EndTime: new Date(Math.max(q.to, q.from + 1000)),
