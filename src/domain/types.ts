@@ -8,6 +8,8 @@ export function otherColour(colour: Colour): Colour {
 
 /** One container of ours on one host, as docker inspect reports it. */
 export interface ContainerFacts {
+  /** The engine's container ID, when inspect gave it (it tells a container from an older one of the same name). */
+  id?: string;
   name: string;
   colour: Colour;
   releaseId: string | null;
