@@ -8,6 +8,8 @@ import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { startSandboxWorld, type SandboxWorld } from "../../src/sandbox/world.js";
 import { type SshdHandle, startSshd } from "./sshd.js";
+import { HOST_PREFIX } from "./test-net.js";
+import { SANDBOX_TIMING } from "./world-timing.js";
 
 export const REPO = resolve(import.meta.dirname, "../..");
 export const CLI = join(REPO, "dist/src/cli/main.js");
@@ -118,14 +120,14 @@ function parseResult(code: number, stdout: string, stderr: string): CliResult {
 }
 
 /**
- * Sandbox hosts are loopback addresses 127.0.1.N; ports 5001/5002 are per address, so test files
- * running in parallel must not share host numbers: pass a distinct `firstHost`.
+ * Sandbox hosts are loopback addresses 127.<run's net>.1.N (test-net.ts); ports 5001/5002 are per
+ * address, so test files running in parallel must not share host numbers: pass a distinct `firstHost`.
  */
 export async function startTestWorld(o: WorldOptions & { firstHost?: number } = {}): Promise<TestWorld> {
   requireBuild();
   const dir = await mkdtemp(join(tmpdir(), "bluegreen-itest-"));
   await mkdir(join(dir, "environments"), { recursive: true });
-  const world = await startSandboxWorld({ root: join(dir, "sandbox"), hosts: o.hosts ?? 2, botToken: BOT_TOKEN, awsTimeScale: 0.05, telegramTimeScale: 0.05, ...(o.firstHost !== undefined ? { firstHost: o.firstHost } : {}) });
+  const world = await startSandboxWorld({ root: join(dir, "sandbox"), hosts: o.hosts ?? 2, botToken: BOT_TOKEN, hostPrefix: HOST_PREFIX, ...SANDBOX_TIMING, ...(o.firstHost !== undefined ? { firstHost: o.firstHost } : {}) });
   const name = o.environment ?? "itest";
   const envFile = join(dir, "environments", `${name}.yaml`);
   let yaml = environmentYaml(world, dir, o);
