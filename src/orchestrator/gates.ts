@@ -3,9 +3,9 @@
 import pRetry, { AbortError } from "p-retry";
 import type { Goal } from "../domain/decide.js";
 import { combine, containerVerdict, healthVerdict, onHost, targetHealthVerdict, type Verdict } from "../domain/gates.js";
-import { containerName } from "../remote/docker.js";
 import { GateFailedError } from "../errors.js";
 import type { WebhookInfo } from "../ports.js";
+import { containerName } from "../remote/docker.js";
 import { containerLogs, inspectContainers, lastExit } from "./containers.js";
 import type { ConnectedHost, Ctx } from "./context.js";
 import { mapLimit } from "./context.js";

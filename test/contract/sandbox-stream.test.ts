@@ -8,7 +8,7 @@ import { promisify } from "node:util";
 import { ElasticLoadBalancingV2Client, ModifyListenerCommand, RegisterTargetsCommand } from "@aws-sdk/client-elastic-load-balancing-v2";
 import { afterAll, beforeAll, expect, it } from "vitest";
 import { hostPaths, recordFile } from "../../src/sandbox/runtime/index.js";
-import { startSandboxWorld, type SandboxWorld } from "../../src/sandbox/world.js";
+import { type SandboxWorld, startSandboxWorld } from "../../src/sandbox/world.js";
 import { requireBuild } from "../helpers/sandbox-env.js";
 import { HOST_PREFIX, testHost } from "../helpers/test-net.js";
 import { SANDBOX_TIMING } from "../helpers/world-timing.js";

@@ -3,10 +3,10 @@
 // real subprocess (as an operator would) and returns its exit code, output and --json events.
 import { execFile, execFileSync, spawn } from "node:child_process";
 import { existsSync } from "node:fs";
-import { mkdtemp, mkdir, rm, writeFile } from "node:fs/promises";
+import { mkdir, mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
-import { startSandboxWorld, type SandboxWorld } from "../../src/sandbox/world.js";
+import { type SandboxWorld, startSandboxWorld } from "../../src/sandbox/world.js";
 import { type SshdHandle, startSshd } from "./sshd.js";
 import { HOST_PREFIX } from "./test-net.js";
 import { SANDBOX_TIMING } from "./world-timing.js";

@@ -4,8 +4,8 @@
 import { readFile, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { startSshd, type SshdHandle } from "../helpers/sshd.js";
 import { BOT_TOKEN, lostUpdates, startTestWorld, type TestWorld } from "../helpers/sandbox-env.js";
+import { type SshdHandle, startSshd } from "../helpers/sshd.js";
 import { testHost } from "../helpers/test-net.js";
 
 const HOST = testHost(100);
