@@ -124,7 +124,7 @@ export async function startE2eWorld(o: E2eOptions = {}): Promise<E2eWorld> {
       stopStream: async (id) => {
         await control(`streams/${id}`, { method: "DELETE" });
       },
-      lostUpdates: async (deadlineMs = 30_000) => {
+      lostUpdates: async (deadlineMs = 60_000) => {
         const end = Date.now() + deadlineMs;
         for (;;) {
           const u = (await control(`updates?token=${encodeURIComponent(BOT_TOKEN)}`)) as { updateId: number; acknowledged: boolean }[];
