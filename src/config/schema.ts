@@ -136,7 +136,9 @@ export const environmentSchema = z
     rollout: z
       .strictObject({
         keepPreviousWarm: duration().prefault("1h").describe("How long the previous colour keeps running"),
-        hostConcurrency: wholeNumber(1).default(4).describe("How many hosts are worked on at once"),
+        hostConcurrency: wholeNumber(1)
+          .default(16)
+          .describe("How many hosts are worked on at once (each has its own SSH connection and pulls the image itself; see the README on the limit)"),
       })
       .prefault({})
       .describe("How the release moves across hosts"),

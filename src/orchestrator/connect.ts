@@ -45,9 +45,12 @@ export async function realPorts(config: Config, configFile: string): Promise<Por
     // A caller that runs its own sandbox (tests, benchmarks) says where with BLUEGREEN_SANDBOX_STATE.
     const paths = sandboxPaths(dirname(dirname(resolve(configFile))));
     const own = process.env.BLUEGREEN_SANDBOX_STATE;
+    // BLUEGREEN_SANDBOX_LATENCY_MS: the bench's simulated WAN round trip on every host command.
+    const latencyMs = Number(process.env.BLUEGREEN_SANDBOX_LATENCY_MS ?? "0");
     connector = new LocalHostConnector({
       env: own !== undefined && own !== "" ? { BLUEGREEN_SANDBOX_STATE: own } : { PATH: `${paths.bin}:${process.env.PATH ?? ""}`, BLUEGREEN_SANDBOX_STATE: paths.runtime },
       hostEnvVar: "BLUEGREEN_SANDBOX_HOST",
+      ...(Number.isFinite(latencyMs) && latencyMs > 0 ? { latencyMs } : {}),
     });
   } else {
     const knownHostsText = ssh.knownHosts !== undefined ? await readFile(ssh.knownHosts, "utf8") : undefined;
@@ -86,20 +89,21 @@ export interface ConnectOptions {
 }
 
 export async function connectCtx(settings: Settings, ports: Ports, clock: Clock, reporter: Reporter, opts: ConnectOptions): Promise<Ctx> {
-  const listenerArn = await ports.lb.resolveListener().catch((e: unknown) => {
-    throw new PreflightError(`cannot find the ALB listener: ${why(e)}`, "check loadBalancer.listener and the AWS region/credentials");
-  });
-  const [blue, green] = await Promise.all(
-    (["blue", "green"] as const).map((c) =>
-      ports.lb.describeTargetGroup(settings.targetGroups[c]).catch((e: unknown) => {
-        throw new PreflightError(`colours.${c}.targetGroup ${settings.targetGroups[c]}: ${why(e)}`, "create the target group or fix its name/ARN in the environment file");
-      }),
-    ),
-  );
-  if (blue === undefined || green === undefined) throw new PreflightError("target groups missing");
-  const list = await ports.instances.list().catch((e: unknown) => {
-    throw new PreflightError(`cannot list the EC2 instances: ${why(e)}`, "check hosts.ec2 and the AWS credentials");
-  });
+  // One round: the listener, both target groups and the instances are independent reads.
+  const tg = (c: "blue" | "green") =>
+    ports.lb.describeTargetGroup(settings.targetGroups[c]).catch((e: unknown) => {
+      throw new PreflightError(`colours.${c}.targetGroup ${settings.targetGroups[c]}: ${why(e)}`, "create the target group or fix its name/ARN in the environment file");
+    });
+  const [listenerArn, blue, green, list] = await Promise.all([
+    ports.lb.resolveListener().catch((e: unknown) => {
+      throw new PreflightError(`cannot find the ALB listener: ${why(e)}`, "check loadBalancer.listener and the AWS region/credentials");
+    }),
+    tg("blue"),
+    tg("green"),
+    ports.instances.list().catch((e: unknown) => {
+      throw new PreflightError(`cannot list the EC2 instances: ${why(e)}`, "check hosts.ec2 and the AWS credentials");
+    }),
+  ]);
   if (list.length === 0) throw new PreflightError("no EC2 instance matches hosts.ec2", "check the tags or instance ids in the environment file");
   if (opts.requireHealthyInstances) {
     const bad = list.filter((i) => i.state !== "running" || i.status !== "ok");

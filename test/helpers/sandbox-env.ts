@@ -51,6 +51,8 @@ export interface WorldOptions {
    * key, host keys pinned in known_hosts), exactly as on EC2; "local" (default) runs host commands here.
    */
   transport?: "local" | "ssh";
+  /** rollout.hostConcurrency (default 4); null leaves it out, so the tool's own default applies. */
+  hostConcurrency?: number | null;
 }
 
 export function requireBuild(): void {
@@ -100,7 +102,7 @@ gates:
   maxPendingUpdates: ${g.maxPendingUpdates}
   maxMemory: ${g.maxMemory}
   telegramMisses: ${g.telegramMisses}
-${o.gateExtras ?? ""}rollout: { keepPreviousWarm: 10m, hostConcurrency: 4 }
+${o.gateExtras ?? ""}rollout: { keepPreviousWarm: 10m${o.hostConcurrency === null ? "" : `, hostConcurrency: ${o.hostConcurrency ?? 4}`} }
 lock: { lease: 1m, dir: ${dir}/lock }
 `;
 }

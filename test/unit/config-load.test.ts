@@ -75,7 +75,7 @@ describe("loadEnvironmentText", () => {
           smokeUpdates: [],
           alarms: [],
         },
-        rollout: { keepPreviousWarm: 3_600_000, hostConcurrency: 4 },
+        rollout: { keepPreviousWarm: 3_600_000, hostConcurrency: 16 },
         lock: { lease: 900_000, dir: "/var/lock/bluegreen" },
         rehearse: { settle: 20_000 },
         secretRefs: { "telegram.botToken": "TELEGRAM_BOT_TOKEN" },
