@@ -151,6 +151,7 @@ export async function rehearse(plan: RehearsalPlan, engine: Engine, api: BotApiO
     // Not on the engine yet (a CI build job pushed it): pull it as a host would.
     reporter.step({ step: "pull", status: "start", message: plan.image });
     const p = await host.remote.exec(docker.pull(plan.image), { timeoutMs: 10 * 60_000 });
+    reporter.step({ step: "pull", status: p.code === 0 ? "ok" : "fail", message: plan.image });
     if (p.code !== 0) {
       report(line("start", "fail", `docker pull ${plan.image} exited ${p.code}: ${(p.stderr || p.stdout).trim().split("\n").slice(-3).join(" / ")}`));
       skipRest("the image could not be pulled");
