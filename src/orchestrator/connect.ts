@@ -15,10 +15,13 @@ import { sandboxPaths } from "../sandbox/paths.js";
 import { redact } from "../util/redact.js";
 import type { ConnectedHost, Ctx } from "./context.js";
 import { mapLimit } from "./context.js";
+import { HostStateStore, hostStatePath } from "./host-state.js";
+import { lockHost } from "./lock.js";
 import type { Settings } from "./settings.js";
 
 export interface Ports {
-  lb: LoadBalancer;
+  /** null: a polling environment without a load balancer (the release state then lives on the first host). */
+  lb: LoadBalancer | null;
   instances: Instances;
   telegram: Telegram;
   connector: HostConnector;
@@ -66,7 +69,7 @@ export async function realPorts(config: Config, configFile: string): Promise<Por
   }
   const hosts = config.hosts;
   const staticHosts = hosts.static;
-  const lb = new AwsLoadBalancer(config.aws, config.loadBalancer.listener);
+  const lb = config.loadBalancer === undefined ? null : new AwsLoadBalancer(config.aws, config.loadBalancer.listener);
   const instances: Instances =
     staticHosts !== undefined
       ? { list: async () => staticHosts.map((h) => ({ instanceId: h.instanceId, state: "running", privateIp: h.address, publicIp: h.address, status: "ok" })) }
@@ -89,21 +92,37 @@ export interface ConnectOptions {
 }
 
 export async function connectCtx(settings: Settings, ports: Ports, clock: Clock, reporter: Reporter, opts: ConnectOptions): Promise<Ctx> {
+  const monitoring = ports.monitoring !== undefined ? { monitoring: ports.monitoring } : {};
+  const listInstances = () =>
+    ports.instances.list().catch((e: unknown) => {
+      throw new PreflightError(`cannot list the EC2 instances: ${why(e)}`, "check hosts.ec2 and the AWS credentials");
+    });
+  if (ports.lb === null) {
+    // A polling environment without a load balancer: the release state lives on the first host.
+    const hosts = await connectHosts(settings, ports, opts, await listInstances());
+    const lb = new HostStateStore(lockHost(hosts), hostStatePath(settings.container.envFileDir, settings.environment));
+    const placeholder = await lb.describeTargetGroup("");
+    return { settings, lb, telegram: ports.telegram, clock, reporter, hosts, listenerArn: await lb.resolveListener(), targetGroups: { blue: placeholder, green: placeholder }, ...monitoring };
+  }
+  const lb = ports.lb;
   // One round: the listener, both target groups and the instances are independent reads.
   const tg = (c: "blue" | "green") =>
-    ports.lb.describeTargetGroup(settings.targetGroups[c]).catch((e: unknown) => {
+    lb.describeTargetGroup(settings.targetGroups[c]).catch((e: unknown) => {
       throw new PreflightError(`colours.${c}.targetGroup ${settings.targetGroups[c]}: ${why(e)}`, "create the target group or fix its name/ARN in the environment file");
     });
   const [listenerArn, blue, green, list] = await Promise.all([
-    ports.lb.resolveListener().catch((e: unknown) => {
+    lb.resolveListener().catch((e: unknown) => {
       throw new PreflightError(`cannot find the ALB listener: ${why(e)}`, "check loadBalancer.listener and the AWS region/credentials");
     }),
     tg("blue"),
     tg("green"),
-    ports.instances.list().catch((e: unknown) => {
-      throw new PreflightError(`cannot list the EC2 instances: ${why(e)}`, "check hosts.ec2 and the AWS credentials");
-    }),
+    listInstances(),
   ]);
+  const hosts = await connectHosts(settings, ports, opts, list);
+  return { settings, lb, telegram: ports.telegram, clock, reporter, hosts, listenerArn, targetGroups: { blue, green }, ...monitoring };
+}
+
+async function connectHosts(settings: Settings, ports: Ports, opts: ConnectOptions, list: InstanceView[]): Promise<ConnectedHost[]> {
   if (list.length === 0) throw new PreflightError("no EC2 instance matches hosts.ec2", "check the tags or instance ids in the environment file");
   if (opts.requireHealthyInstances) {
     const bad = list.filter((i) => i.state !== "running" || i.status !== "ok");
@@ -112,7 +131,7 @@ export async function connectCtx(settings: Settings, ports: Ports, clock: Clock,
     }
   }
   const running = list.filter((i) => i.state === "running");
-  const hosts = await mapLimit(running, settings.rollout.hostConcurrency, async (i: InstanceView): Promise<ConnectedHost> => {
+  return mapLimit(running, settings.rollout.hostConcurrency, async (i: InstanceView): Promise<ConnectedHost> => {
     const address = opts.addressType === "public" ? (i.publicIp ?? i.privateIp) : (i.privateIp ?? i.publicIp);
     if (address === undefined) throw new PreflightError(`${i.instanceId} has no ${opts.addressType} address`, "set hosts.address to the address SSH can reach");
     const remote = await ports.connector.connect({ instanceId: i.instanceId, address }).catch((e: unknown) => {
@@ -120,7 +139,6 @@ export async function connectCtx(settings: Settings, ports: Ports, clock: Clock,
     });
     return { instanceId: i.instanceId, address, remote };
   });
-  return { settings, lb: ports.lb, telegram: ports.telegram, clock, reporter, hosts, listenerArn, targetGroups: { blue, green }, ...(ports.monitoring !== undefined ? { monitoring: ports.monitoring } : {}) };
 }
 
 export async function disconnect(ctx: Ctx): Promise<void> {

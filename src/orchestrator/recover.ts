@@ -5,18 +5,18 @@ import { IN_FLIGHT_KEYS } from "../domain/tags.js";
 import { isForwardAllTo } from "../domain/traffic.js";
 import { type Colour, otherColour } from "../domain/types.js";
 import { RollbackFailedError } from "../errors.js";
-import { containerName, docker } from "../remote/docker.js";
 import { describeUnmanaged, forgetReleases, moveToUnmanaged } from "./adopt.js";
-import { inspectContainers } from "./containers.js";
+import { stopColourContainers } from "./containers.js";
 import type { Ctx } from "./context.js";
-import { mapLimit } from "./context.js";
 import { type CutoverTimes, moveSwitches, rollbackFailed } from "./cutover.js";
 import type { World } from "./observe.js";
 import { converge, newRunState } from "./run.js";
 
 /** Move both switches to `to`, skipping one already there (a second setWebhook would only meet the 1/s limit). */
 export async function moveBack(ctx: Ctx, world: World, to: Colour, reason: string, times: CutoverTimes): Promise<void> {
-  const webhookThere = world.webhook.url === ctx.settings.webhook.urls[to] && world.traffic.webhookSettingsMatch;
+  // Polling: "webhook" means a webhook to delete (getUpdates fails while one is set).
+  const webhookThere =
+    ctx.settings.mode === "polling" ? world.webhook.url === "" : world.webhook.url === ctx.settings.webhook.urls[to] && world.traffic.webhookSettingsMatch;
   const problems = await moveSwitches(ctx, to, { listener: !isForwardAllTo(world.traffic, to), webhook: !webhookThere }, times);
   if (problems.length > 0) throw rollbackFailed(ctx, `${reason}; rolling back to ${to} failed`, problems);
 }
@@ -28,13 +28,7 @@ export async function undoCutoverTimed(ctx: Ctx, to: Colour, times: CutoverTimes
 
 /** Stop (not remove) a colour's containers: kept for `docker logs`, restartable by a rollback. */
 export async function stopColour(ctx: Ctx, colour: Colour): Promise<void> {
-  const name = containerName(ctx.settings.container.name, colour);
-  const seconds = Math.max(1, Math.round(ctx.settings.container.stopTimeoutMs / 1000));
-  await mapLimit(ctx.hosts, ctx.settings.rollout.hostConcurrency, async (h) => {
-    // Only our own container (labelled with this colour): one under the same name started by hand is not ours to stop.
-    if ((await inspectContainers(h, ctx.settings.container.name))[colour] === undefined) return;
-    await h.remote.exec(docker.stop(name, seconds));
-  });
+  await stopColourContainers(ctx, colour);
 }
 
 export async function clearInFlight(ctx: Ctx): Promise<void> {
@@ -64,7 +58,7 @@ export async function rollBackTo(ctx: Ctx, world: World, failed: Colour, reason:
   }
   const times: CutoverTimes = {};
   await moveBack(ctx, world, prev.colour, reason, times);
-  const back: Goal = { kind: "rollback", colour: prev.colour, releaseId: prev.releaseId, image: prev.image, from: failed, urgent: true };
+  const back: Goal = { kind: "rollback", colour: prev.colour, releaseId: prev.releaseId, image: prev.image, from: failed, urgent: true, ...modeOf(ctx) };
   await converge(ctx, back, newRunState(world.webhook, 0)).catch((e: unknown) => {
     throw new RollbackFailedError(`${reason}; traffic is back on ${prev.colour} but its bookkeeping failed: ${e instanceof Error ? e.message : String(e)}`, `run \`bluegreen status ${ctx.settings.environment}\``);
   });
@@ -81,7 +75,11 @@ export async function recoverInterrupted(ctx: Ctx, world: World): Promise<string
   if (f.kind === "rollback" && world.tags.live !== null) {
     // A rollback that died: finish it, it was the operator's intent.
     await moveBack(ctx, world, f.colour, note, {});
-    await converge(ctx, { kind: "rollback", colour: f.colour, releaseId: f.releaseId, image: f.image, from: otherColour(f.colour), urgent: true }, newRunState(world.webhook, 0));
+    await converge(
+      ctx,
+      { kind: "rollback", colour: f.colour, releaseId: f.releaseId, image: f.image, from: otherColour(f.colour), urgent: true, ...modeOf(ctx) },
+      newRunState(world.webhook, 0),
+    );
     return `${note}: finished it`;
   }
   if (f.from === null && world.tags.live === null && world.tags.unmanaged !== null && f.kind === "release") {
@@ -94,4 +92,9 @@ export async function recoverInterrupted(ctx: Ctx, world: World): Promise<string
   }
   await rollBackTo(ctx, world, f.colour, note);
   return `${note}: undone, ${f.from} is live`;
+}
+
+/** A goal's mode is the environment's: pollers are released and rolled back as pollers. */
+export function modeOf(ctx: Ctx): { mode?: "polling" } {
+  return ctx.settings.mode === "polling" ? { mode: "polling" } : {};
 }

@@ -6,7 +6,7 @@ import type { TargetHealthView } from "../ports.js";
 import type { Lease } from "../remote/lock.js";
 import type { Ctx } from "./context.js";
 import { readLease } from "./lock.js";
-import { liveColours, observe } from "./observe.js";
+import { liveColours, observe, type World } from "./observe.js";
 import { groupName, observeAdoption, type UnmanagedRelease } from "./unmanaged.js";
 
 export interface ColourReport {
@@ -14,11 +14,24 @@ export interface ColourReport {
   hostPort: number;
   release: string | null;
   targets: TargetHealthView[];
-  containers: { instanceId: string; name: string; release: string | null; image: string | null; running: boolean; status: string; restarts: number; startedAt: string | null; oomKilled: boolean }[];
+  containers: {
+    instanceId: string;
+    name: string;
+    mode: "webhook" | "polling";
+    release: string | null;
+    image: string | null;
+    running: boolean;
+    status: string;
+    restarts: number;
+    startedAt: string | null;
+    oomKilled: boolean;
+  }[];
 }
 
 export interface StatusReport {
   environment: string;
+  /** How the bot gets its updates (telegram.mode). */
+  mode: "webhook" | "polling";
   live: Colour | null;
   liveByListener: Colour | null;
   webhook: { url: string; colour: Colour | "shared" | null; pendingUpdateCount: number; lastErrorDate: number | null; lastErrorMessage: string | null };
@@ -42,14 +55,15 @@ export async function status(ctx: Ctx): Promise<StatusReport> {
   const [world, lock] = await Promise.all([observe(ctx), readLease(ctx).catch(() => null)]);
   const adoption = await observeAdoption(ctx, world);
   const unmanagedLive = adoption.unmanaged?.role === "live";
-  const lc = liveColours(ctx, world);
-  const problems: string[] = [];
+  const polling = ctx.settings.mode === "polling";
+  const lc = polling ? pollingLive(world) : liveColours(ctx, world);
+  const problems: string[] = polling ? pollingProblems(world) : [];
   // An environment nothing was ever released to has no live colour to be inconsistent about.
   const neverReleased = world.tags.live === null && world.tags.inFlight === null;
-  if (neverReleased) {
+  if (neverReleased || polling) {
     // nothing to compare
   } else if (lc.byListener === null) problems.push("the listener does not send all traffic to exactly one colour");
-  if (neverReleased) {
+  if (neverReleased || polling) {
     // nothing to compare
   } else if (lc.byWebhook === null)
     problems.push(world.webhook.url === "" ? "no webhook is set" : `the webhook points at ${world.webhook.url}, which is neither colour's URL`);
@@ -58,14 +72,19 @@ export async function status(ctx: Ctx): Promise<StatusReport> {
   if (world.tags.inFlight !== null)
     problems.push(`a ${world.tags.inFlight.kind} (${world.tags.inFlight.releaseId}) is in flight or was interrupted in phase ${world.tags.inFlight.phase}`);
   // Before the first release the listener may forward to a colour's group that runs the unmanaged bot: not ours to judge.
-  const live = unmanagedLive ? null : lc.byListener;
+  const live = polling ? lc.live : unmanagedLive ? null : lc.byListener;
   if (live !== null) {
     for (const h of world.hosts) {
       const v = containerVerdict(h.containers[live]);
       if (v.kind !== "ok") problems.push(`live colour ${live} on ${h.instanceId}: ${v.reason}`);
     }
-    const tg = targetHealthVerdict(world.health[live], ctx.hosts.map((h) => ({ id: h.instanceId, port: ctx.settings.hostPorts[live] })));
-    if (tg.kind !== "ok") problems.push(`live colour ${live}: ${tg.reason}`);
+    const tg = polling
+      ? null
+      : targetHealthVerdict(
+          world.health[live],
+          ctx.hosts.map((h) => ({ id: h.instanceId, port: ctx.settings.hostPorts[live] })),
+        );
+    if (tg !== null && tg.kind !== "ok") problems.push(`live colour ${live}: ${tg.reason}`);
   }
   const colours = Object.fromEntries(
     COLOURS.map((c) => [
@@ -77,7 +96,22 @@ export async function status(ctx: Ctx): Promise<StatusReport> {
         targets: world.health[c],
         containers: world.hosts.flatMap((h) => {
           const k = h.containers[c];
-          return k === undefined ? [] : [{ instanceId: h.instanceId, name: k.name, release: k.releaseId, image: k.image, running: k.running, status: k.status, restarts: k.restartCount, startedAt: k.startedAt, oomKilled: k.oomKilled }];
+          return k === undefined
+            ? []
+            : [
+                {
+                  instanceId: h.instanceId,
+                  name: k.name,
+                  mode: k.mode,
+                  release: k.releaseId,
+                  image: k.image,
+                  running: k.running,
+                  status: k.status,
+                  restarts: k.restartCount,
+                  startedAt: k.startedAt,
+                  oomKilled: k.oomKilled,
+                },
+              ];
         }),
       },
     ]),
@@ -85,6 +119,7 @@ export async function status(ctx: Ctx): Promise<StatusReport> {
   const t = world.tags;
   return {
     environment: ctx.settings.environment,
+    mode: ctx.settings.mode,
     live: lc.live,
     liveByListener: lc.byListener,
     webhook: { url: world.webhook.url, colour: lc.byWebhook, pendingUpdateCount: world.webhook.pendingUpdateCount, lastErrorDate: world.webhook.lastErrorDate ?? null, lastErrorMessage: world.webhook.lastErrorMessage ?? null },
@@ -109,4 +144,22 @@ export async function status(ctx: Ctx): Promise<StatusReport> {
     },
     unmanaged: adoption.unmanaged !== null && (adoption.unmanaged.role === "live" || adoption.unmanaged.containers.length > 0) ? adoption.unmanaged : null,
   };
+}
+
+/** Polling: the live colour is the recorded release's (the running poller); no listener, no webhook colour. */
+function pollingLive(world: World): { live: Colour | null; byListener: Colour | null; byWebhook: Colour | "shared" | null } {
+  return { live: world.tags.live?.colour ?? null, byListener: null, byWebhook: null };
+}
+
+/** What breaks a poller: a webhook set (every getUpdates answers 409), or two pollers taking turns. */
+function pollingProblems(world: World): string[] {
+  const problems: string[] = [];
+  if (world.webhook.url !== "") problems.push(`a webhook is set (${world.webhook.url}): getUpdates answers 409 while it is, so the poller receives nothing`);
+  const live = world.tags.live?.colour;
+  if (live !== undefined && world.tags.inFlight === null) {
+    const idle = live === "blue" ? "green" : "blue";
+    const extra = world.hosts.filter((h) => h.containers[idle]?.running === true).map((h) => h.instanceId);
+    if (extra.length > 0) problems.push(`the ${idle} poller also runs on ${extra.join(", ")}: two pollers take turns with getUpdates`);
+  }
+  return problems;
 }
