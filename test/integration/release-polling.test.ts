@@ -9,6 +9,8 @@ import { expectExit, stopWorld, webhookInfo } from "../helpers/assertions.js";
 import { lostUpdates, startTestWorld, type TestWorld } from "../helpers/sandbox-env.js";
 
 let t: TestWorld;
+// Each CLI run may take a while on a loaded machine (2 cores shared): a longer leash for the process, not the assertions.
+const SLOW = { timeoutMs: 140_000 };
 beforeAll(async () => {
   t = await startTestWorld({ firstHost: 160, hosts: 1 });
   await writeFile(
@@ -53,9 +55,9 @@ async function streamed<T>(body: () => Promise<T>): Promise<T> {
   }
 }
 
-describe("polling release", { timeout: 150_000 }, () => {
+describe("polling release", { timeout: 300_000 }, () => {
   it("first release polling-v1: blue polls, no webhook, status shows polling mode", async () => {
-    const r = await streamed(() => t.cli(["release", "ipoll", "--image", "polling-v1", "--json"]));
+    const r = await streamed(() => t.cli(["release", "ipoll", "--image", "polling-v1", "--json"], SLOW));
     expectExit(r, 0);
     expect(r.result).toMatchObject({
       outcome: "released",
@@ -70,7 +72,7 @@ describe("polling release", { timeout: 150_000 }, () => {
   });
 
   it("v1 -> polling-v2: gated, old poller stopped (kept), baked on Telegram's side, 0 lost", async () => {
-    const r = await streamed(() => t.cli(["release", "ipoll", "--image", "polling-v2", "--json"]));
+    const r = await streamed(() => t.cli(["release", "ipoll", "--image", "polling-v2", "--json"], SLOW));
     expectExit(r, 0);
     expect(r.result).toMatchObject({
       outcome: "released",
@@ -86,7 +88,7 @@ describe("polling release", { timeout: 150_000 }, () => {
   });
 
   it("polling-crash-on-boot fails before the handover (exit 1); the live poller keeps confirming", async () => {
-    const r = await streamed(() => t.cli(["release", "ipoll", "--image", "polling-crash-on-boot", "--json"]));
+    const r = await streamed(() => t.cli(["release", "ipoll", "--image", "polling-crash-on-boot", "--json"], SLOW));
     expectExit(r, 1);
     expect(r.result).toMatchObject({ outcome: "failed", colour: "blue", from: "green" });
     expect(String(r.result?.reason)).toMatch(/exited with code 3|restart loop/);
@@ -100,8 +102,8 @@ describe("polling release", { timeout: 150_000 }, () => {
 
   it("manual rollback: the old poller (v1 on blue) starts, gated, and green stops; 0 lost", async () => {
     // The failed crash-on-boot attempt replaced blue's v1 container: release v1 again to get a previous.
-    expectExit(await t.cli(["release", "ipoll", "--image", "polling-v1", "--json"]), 0);
-    const r = await streamed(() => t.cli(["rollback", "ipoll", "--json"]));
+    expectExit(await t.cli(["release", "ipoll", "--image", "polling-v1", "--json"], SLOW), 0);
+    const r = await streamed(() => t.cli(["rollback", "ipoll", "--json"], SLOW));
     expectExit(r, 0);
     expect(r.result).toMatchObject({ outcome: "rolled-back", colour: "green", mode: "cold" });
     const c = await containers();
