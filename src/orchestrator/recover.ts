@@ -2,14 +2,14 @@
 // is still warm, so both switches move first (no extra calls in between), then the tags catch up.
 import type { Goal } from "../domain/decide.js";
 import { IN_FLIGHT_KEYS } from "../domain/tags.js";
-import { isForwardAllTo } from "../domain/traffic.js";
+import { isForwardAllTo, readListener } from "../domain/traffic.js";
 import { type Colour, otherColour } from "../domain/types.js";
 import { RollbackFailedError } from "../errors.js";
 import { describeUnmanaged, forgetReleases, moveToUnmanaged } from "./adopt.js";
 import { stopColourContainers } from "./containers.js";
 import type { Ctx } from "./context.js";
 import { type CutoverTimes, moveSwitches, rollbackFailed } from "./cutover.js";
-import type { World } from "./observe.js";
+import { colourArns, type World } from "./observe.js";
 import { converge, newRunState } from "./run.js";
 
 /** Move both switches to `to`, skipping one already there (a second setWebhook would only meet the 1/s limit). */
@@ -71,6 +71,17 @@ export async function recoverInterrupted(ctx: Ctx, world: World): Promise<string
   const f = world.tags.inFlight;
   if (f === null) return null;
   const note = `found an interrupted ${f.kind} ${f.releaseId} (${f.phase}) to ${f.colour}`;
+  // Undoing moves both switches to what the tags record. If the listener meanwhile forwards to a group
+  // neither the recorded release nor the interrupted one uses, someone changed it by hand: moving
+  // traffic off it could take down what serves now, so a human decides.
+  const known = new Set([ctx.targetGroups[f.colour].arn, ...(world.tags.live !== null ? [ctx.targetGroups[world.tags.live.colour].arn] : []), ...(world.tags.unmanaged !== null ? [world.tags.unmanaged.targetGroupArn] : [])]);
+  const strange = readListener(world.listener.forward, colourArns(ctx)).receiving.filter((arn) => !known.has(arn));
+  if (strange.length > 0) {
+    throw new RollbackFailedError(
+      `${note}, but the listener now forwards to ${strange.join(", ")}, which neither the recorded live release nor the interrupted one uses; not undoing it automatically`,
+      `run \`bluegreen status ${ctx.settings.environment}\`; put the listener back where the tags say, or remove the bluegreen:inflight-* tags once the state is what you want`,
+    );
+  }
   ctx.reporter.step({ step: "recover", status: "info", message: `${note}: undoing it` });
   if (f.kind === "rollback" && world.tags.live !== null) {
     // A rollback that died: finish it, it was the operator's intent.
