@@ -109,6 +109,16 @@ const gatesSchema = z
     maxPendingUpdates: wholeNumber(0).default(100).describe("Telegram's pending_update_count above which the bake fails"),
     maxMemory: size().optional().describe("Memory gate; defaults to container.memoryLimit"),
     telegramMisses: wholeNumber(1).default(3).describe("Consecutive failed Telegram checks during the bake before a rollback"),
+    bakeEvidence: wholeNumber(1)
+      .default(3)
+      .describe(
+        "Successful Telegram, health and target-health checks a bake needs after the cutover; short of them, the bake is extended up to gates.timeout, then rolled back",
+      ),
+    settle: duration()
+      .prefault("10s")
+      .describe(
+        "How long the webhook is watched after the cutover (counted from the new containers' start) and after a restore, so a bot's late setWebhook/deleteWebhook is caught and undone",
+      ),
     smokeUpdates: z
       .array(localPath("a JSON update file"), { error: "must be a list of JSON update files" })
       .default([])

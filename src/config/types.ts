@@ -119,6 +119,10 @@ export interface Config {
     /** Bytes; defaults to container.memoryLimit. */
     maxMemory: number;
     telegramMisses: number;
+    /** Successful checks of each kind a bake needs (gates.bakeEvidence). */
+    bakeEvidence: number;
+    /** Milliseconds the webhook is watched after a cutover or a restore. */
+    settle: number;
     /** Absolute paths of JSON update files. */
     smokeUpdates: string[];
     /** CloudWatch alarm names that must not be in ALARM. */

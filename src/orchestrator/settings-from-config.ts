@@ -47,6 +47,8 @@ export async function settingsFromConfig(config: Config, overrides: { bakeMs?: n
       maxPendingUpdates: config.gates.maxPendingUpdates,
       maxMemoryBytes: config.gates.maxMemory,
       telegramMisses: config.gates.telegramMisses,
+      bakeEvidence: config.gates.bakeEvidence,
+      settleMs: config.gates.settle,
       smokeUpdates,
       alarms: config.gates.alarms,
       metrics: config.gates.metrics,

@@ -45,6 +45,10 @@ export interface Settings {
     maxPendingUpdates: number;
     maxMemoryBytes: number;
     telegramMisses: number;
+    /** Successful checks of each kind (Telegram, health, target health) a bake needs after the cutover. */
+    bakeEvidence: number;
+    /** How long the webhook is watched after a cutover (from the new containers' start) and after a restore. */
+    settleMs: number;
     /** Update JSON bodies posted to the new colour before traffic moves. */
     smokeUpdates: string[];
     /** CloudWatch alarms that must not be in ALARM during the gates and the bake (none when absent). */

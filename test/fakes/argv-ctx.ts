@@ -43,6 +43,8 @@ export function settingsFor(over: { envFileDir?: string; environment?: string; n
       maxPendingUpdates: 100,
       maxMemoryBytes: 380 * 2 ** 20,
       telegramMisses: 3,
+      bakeEvidence: 3,
+      settleMs: 10_000,
       smokeUpdates: [],
     },
     rollout: { keepPreviousWarmMs: 3_600_000, hostConcurrency: 2 },

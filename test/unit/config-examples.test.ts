@@ -75,6 +75,8 @@ describe("environments/*.yaml", () => {
       maxPendingUpdates: 100,
       maxMemory: 380 * MB,
       telegramMisses: 3,
+      bakeEvidence: 3,
+      settle: 10_000,
       smokeUpdates: [],
       alarms: [],
     });

@@ -73,6 +73,8 @@ describe("loadEnvironmentText", () => {
           maxPendingUpdates: 100,
           maxMemory: 400 * 1024 * 1024,
           telegramMisses: 3,
+          bakeEvidence: 3,
+          settle: 10_000,
           smokeUpdates: [],
           alarms: [],
         },
