@@ -56,9 +56,10 @@ async function telegramVerdict(ctx: Ctx, goal: Goal, sinceSec: number): Promise<
   }
 }
 
-export async function bake(ctx: Ctx, goal: Goal, cutoverAt: number, baseline: Map<string, number>, bakeMs: number): Promise<void> {
+export async function bake(ctx: Ctx, goal: Goal, cutoverAt: number, baseline: Map<string, number>, bakeMs: number, settleUntil = 0): Promise<void> {
   const g = ctx.settings.gates;
-  const end = cutoverAt + bakeMs;
+  // A bot may call setWebhook a few seconds after start-up: keep watching until the settle window ends.
+  const end = Math.max(cutoverAt + bakeMs, settleUntil);
   const sinceSec = Math.floor(cutoverAt / 1000);
   const expected = ctx.hosts.map((h) => ({ id: h.instanceId, port: ctx.settings.hostPorts[goal.colour] }));
   let misses = 0;

@@ -17,6 +17,7 @@ import type { ConnectedHost, Ctx } from "./context.js";
 import { mapLimit } from "./context.js";
 import { HostStateStore, hostStatePath } from "./host-state.js";
 import { lockHost } from "./lock.js";
+import { CHANGING_CALLS, guardPort, type PortActivity } from "./port-guard.js";
 import type { Settings } from "./settings.js";
 
 export interface Ports {
@@ -91,15 +92,24 @@ export interface ConnectOptions {
   requireHealthyInstances: boolean;
 }
 
-export async function connectCtx(settings: Settings, ports: Ports, clock: Clock, reporter: Reporter, opts: ConnectOptions): Promise<Ctx> {
-  const monitoring = ports.monitoring !== undefined ? { monitoring: ports.monitoring } : {};
+export async function connectCtx(settings: Settings, raw: Ports, clock: Clock, reporter: Reporter, opts: ConnectOptions): Promise<Ctx> {
+  // Every call is counted and its failures labelled, so an error before any change is exit 1.
+  const activity: PortActivity = { changes: 0 };
+  const ports: Ports = {
+    lb: raw.lb === null ? null : guardPort(raw.lb, "AWS", "ELBv2", CHANGING_CALLS.lb, activity),
+    instances: guardPort(raw.instances, "AWS", "EC2", [], activity),
+    telegram: guardPort(raw.telegram, "Telegram", "Bot API", CHANGING_CALLS.telegram, activity),
+    connector: raw.connector,
+    ...(raw.monitoring !== undefined ? { monitoring: guardPort(raw.monitoring, "AWS", "CloudWatch", [], activity) } : {}),
+  };
+  const monitoring = { activity, ...(ports.monitoring !== undefined ? { monitoring: ports.monitoring } : {}) };
   const listInstances = () =>
     ports.instances.list().catch((e: unknown) => {
       throw new PreflightError(`cannot list the EC2 instances: ${why(e)}`, "check hosts.ec2 and the AWS credentials");
     });
   if (ports.lb === null) {
     // A polling environment without a load balancer: the release state lives on the first host.
-    const hosts = await connectHosts(settings, ports, opts, await listInstances());
+    const hosts = await connectHosts(settings, ports, opts, await listInstances(), activity);
     const lb = new HostStateStore(lockHost(hosts), hostStatePath(settings.container.envFileDir, settings.environment));
     const placeholder = await lb.describeTargetGroup("");
     return { settings, lb, telegram: ports.telegram, clock, reporter, hosts, listenerArn: await lb.resolveListener(), targetGroups: { blue: placeholder, green: placeholder }, ...monitoring };
@@ -118,11 +128,11 @@ export async function connectCtx(settings: Settings, ports: Ports, clock: Clock,
     tg("green"),
     listInstances(),
   ]);
-  const hosts = await connectHosts(settings, ports, opts, list);
+  const hosts = await connectHosts(settings, ports, opts, list, activity);
   return { settings, lb, telegram: ports.telegram, clock, reporter, hosts, listenerArn, targetGroups: { blue, green }, ...monitoring };
 }
 
-async function connectHosts(settings: Settings, ports: Ports, opts: ConnectOptions, list: InstanceView[]): Promise<ConnectedHost[]> {
+async function connectHosts(settings: Settings, ports: Ports, opts: ConnectOptions, list: InstanceView[], activity: PortActivity): Promise<ConnectedHost[]> {
   if (list.length === 0) throw new PreflightError("no EC2 instance matches hosts.ec2", "check the tags or instance ids in the environment file");
   if (opts.requireHealthyInstances) {
     const bad = list.filter((i) => i.state !== "running" || i.status !== "ok");
@@ -137,7 +147,7 @@ async function connectHosts(settings: Settings, ports: Ports, opts: ConnectOptio
     const remote = await ports.connector.connect({ instanceId: i.instanceId, address }).catch((e: unknown) => {
       throw new PreflightError(`${i.instanceId} (${address}): ${why(e)}`, "check SSH access (user, key, host key pinning) to the host");
     });
-    return { instanceId: i.instanceId, address, remote };
+    return { instanceId: i.instanceId, address, remote: guardPort(remote, "SSH", `${i.instanceId} (${address})`, [], activity) };
   });
 }
 

@@ -1,6 +1,7 @@
 // Everything one command works with: the settings, the ports, and the hosts it is connected to.
 import type { Colour } from "../domain/types.js";
 import type { Clock, ExecResult, LoadBalancer, Monitoring, RemoteHost, Reporter, TargetGroupView, Telegram, WebhookInfo } from "../ports.js";
+import type { PortActivity } from "./port-guard.js";
 import type { Settings } from "./settings.js";
 
 export interface ConnectedHost {
@@ -22,6 +23,10 @@ export interface Ctx {
   monitoring?: Monitoring;
   /** The last getWebhookInfo answer, used by observe while Telegram does not answer (the bake counts those misses). */
   lastWebhook?: WebhookInfo;
+  /** What bluegreen had to put back on the webhook in this run, for the output and the history (verify-webhook.ts). */
+  webhookNotes?: string[];
+  /** Changing port calls made so far (port-guard.ts): none means an error is exit 1, nothing moved. */
+  activity?: PortActivity;
 }
 
 export class HostCommandError extends Error {

@@ -10,6 +10,7 @@ import { containerLogs, inspectContainers, lastExit } from "./containers.js";
 import type { ConnectedHost, Ctx } from "./context.js";
 import { mapLimit } from "./context.js";
 import { alarmGate } from "./cloudwatch-gates.js";
+import { noteWebhookRestored } from "./verify-webhook.js";
 import { restoreWebhook } from "./webhook.js";
 
 /**
@@ -57,7 +58,33 @@ export async function colourLogs(ctx: Ctx, colour: Goal["colour"]): Promise<stri
 
 export async function gateFailure(ctx: Ctx, goal: Goal, reason: string): Promise<GateFailedError> {
   const name = containerName(ctx.settings.container.name, goal.colour);
-  return new GateFailedError(reason, `inspect the container with \`docker logs ${name}\` on the host; the live release is untouched`, await colourLogs(ctx, goal.colour));
+  return new GateFailedError(
+    reason,
+    `inspect the container with \`docker logs ${name}\` on the host; the live release is untouched`,
+    await colourLogs(ctx, goal.colour),
+  );
+}
+
+/**
+ * A library calling setWebhook/deleteWebhook at start-up (or a few seconds later) steals or kills
+ * production traffic: put the webhook back now and fail the release before traffic moves.
+ */
+export async function undoBotWebhookCall(
+  ctx: Ctx,
+  goal: Goal,
+  seen: WebhookInfo,
+  before: WebhookInfo,
+  live: Goal["from"],
+  when: string,
+): Promise<GateFailedError> {
+  await restoreWebhook(ctx, before, live);
+  const what = seen.url === "" ? "deleted the webhook" : `set the webhook to ${seen.url}`;
+  const to = before.url === "" ? "(no webhook)" : before.url;
+  noteWebhookRestored(ctx, `the new ${goal.colour} container ${what} ${when}; bluegreen restored it to ${to}`);
+  return new GateFailedError(
+    `the new ${goal.colour} container ${what} by itself ${when}; the webhook was restored to ${to}`,
+    "remove the setWebhook/deleteWebhook call from the bot (or guard it with BLUEGREEN_COLOUR, see the README): bluegreen owns the webhook",
+  );
 }
 
 export async function waitForGates(ctx: Ctx, goal: Goal, webhookBefore: WebhookInfo, live: Goal["from"]): Promise<void> {
@@ -66,12 +93,7 @@ export async function waitForGates(ctx: Ctx, goal: Goal, webhookBefore: WebhookI
   const expected = ctx.hosts.map((h) => ({ id: h.instanceId, port: ctx.settings.hostPorts[goal.colour] }));
   const attempt = async (): Promise<void> => {
     const info = await ctx.telegram.getWebhookInfo();
-    if (info.url !== webhookBefore.url) {
-      // A library calling setWebhook/deleteWebhook at start-up steals or kills production traffic: undo it now.
-      await restoreWebhook(ctx, webhookBefore, live);
-      const what = info.url === "" ? "deleted the webhook" : `set the webhook to ${info.url}`;
-      throw new AbortError(new GateFailedError(`the new ${goal.colour} container ${what} by itself at start-up; the webhook was restored to ${webhookBefore.url === "" ? "(none)" : webhookBefore.url}`, "remove the setWebhook/deleteWebhook call from the bot's start-up: bluegreen owns the webhook"));
-    }
+    if (info.url !== webhookBefore.url) throw new AbortError(await undoBotWebhookCall(ctx, goal, info, webhookBefore, live, "at start-up"));
     // Before traffic, any restart of the new container is a crash: baseline 0.
     const hosts = await mapLimit(ctx.hosts, ctx.settings.rollout.hostConcurrency, (h) => hostVerdict(ctx, h, goal, 0));
     // A poller is in no target group; the container's own state and /health (if any) are its gates.

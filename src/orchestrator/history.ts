@@ -16,6 +16,8 @@ export interface AuditRecord {
   from: string | null;
   automatic?: boolean;
   reason?: string;
+  /** What bluegreen had to put back on the webhook during the run (a bot deleted or moved it). */
+  webhookRestored?: string[];
   promotedFrom?: { environment: string; releaseId: string };
   /** The first release took over from what served before bluegreen (the unmanaged release). */
   adopted?: { targetGroup: string; webhookUrl: string; containers: { instanceId: string; name: string; image: string; hostPort: number }[] };

@@ -11,6 +11,7 @@ import type { Ctx } from "./context.js";
 import { type CutoverTimes, moveSwitches, rollbackFailed } from "./cutover.js";
 import { colourArns, type World } from "./observe.js";
 import { converge, newRunState } from "./run.js";
+import { verifyWebhook, type WebhookTarget } from "./verify-webhook.js";
 
 /** Move both switches to `to`, skipping one already there (a second setWebhook would only meet the 1/s limit). */
 export async function moveBack(ctx: Ctx, world: World, to: Colour, reason: string, times: CutoverTimes): Promise<void> {
@@ -29,6 +30,15 @@ export async function undoCutoverTimed(ctx: Ctx, to: Colour, times: CutoverTimes
 /** Stop (not remove) a colour's containers: kept for `docker logs`, restartable by a rollback. */
 export async function stopColour(ctx: Ctx, colour: Colour): Promise<void> {
   await stopColourContainers(ctx, colour);
+}
+
+/**
+ * Stop a colour, then read the webhook back: a bot may delete or move it on SIGTERM. `t` is where it
+ * must be; `settle` watches it for gates.settle even when it looked right (a restore happened earlier).
+ */
+export async function stopColourVerified(ctx: Ctx, colour: Colour, t: WebhookTarget, opts: { settle?: boolean } = {}): Promise<void> {
+  await stopColour(ctx, colour).catch(() => undefined);
+  await verifyWebhook(ctx, t, `stopping the ${colour} containers`, opts);
 }
 
 export async function clearInFlight(ctx: Ctx): Promise<void> {
@@ -62,7 +72,7 @@ export async function rollBackTo(ctx: Ctx, world: World, failed: Colour, reason:
   await converge(ctx, back, newRunState(world.webhook, 0)).catch((e: unknown) => {
     throw new RollbackFailedError(`${reason}; traffic is back on ${prev.colour} but its bookkeeping failed: ${e instanceof Error ? e.message : String(e)}`, `run \`bluegreen status ${ctx.settings.environment}\``);
   });
-  await stopColour(ctx, failed).catch(() => undefined);
+  await stopColourVerified(ctx, failed, { colour: prev.colour });
   return times;
 }
 

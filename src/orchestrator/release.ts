@@ -16,10 +16,12 @@ import { runHookAt } from "./hooks.js";
 import { acquireLock } from "./lock.js";
 import { observe, startingLive } from "./observe.js";
 import { preflight } from "./preflight.js";
-import { clearInFlight, modeOf, recoverInterrupted, rollBackTo, stopColour, undoCutoverTimed } from "./recover.js";
+import { guardedRead } from "./port-guard.js";
+import { clearInFlight, modeOf, recoverInterrupted, rollBackTo, stopColourVerified, undoCutoverTimed } from "./recover.js";
 import { converge, newRunState, type RunState } from "./run.js";
 import { resolveDigest } from "./stage.js";
 import { type Adoption, observeAdoption, unmanagedRef } from "./unmanaged.js";
+import { verifyWebhook, webhookTargetFor } from "./verify-webhook.js";
 import { stopExpiredWarm } from "./warm.js";
 
 export interface ReleaseOptions {
@@ -42,6 +44,8 @@ export interface ReleaseResult {
   remedy?: string;
   logs?: string;
   recovered?: string;
+  /** What bluegreen had to put back on the webhook (a bot deleted or moved it), in order. */
+  webhookRestored?: string[];
   steps: string[];
   timings: { cutover: CutoverTimes; bakeFailedAt?: number; rollback?: CutoverTimes };
 }
@@ -50,48 +54,55 @@ const msg = (e: unknown): string => redact(e instanceof Error ? e.message : Stri
 
 export async function release(ctx: Ctx, opts: ReleaseOptions): Promise<ReleaseResult> {
   const started = ctx.clock.now();
-  const lock = await acquireLock(ctx, "release", opts.releaseId, opts.lockWaitMs);
+  const lock = await guardedRead(ctx, () => acquireLock(ctx, "release", opts.releaseId, opts.lockWaitMs));
   let result: ReleaseResult | undefined;
   try {
-    let world = await observe(ctx);
-    const recovered = await recoverInterrupted(ctx, world);
-    if (recovered !== null) world = await observe(ctx);
-    await stopExpiredWarm(ctx, world);
-    ctx.reporter.step({ step: "preflight", status: "start" });
-    // One reading of the listener and the hosts decides the colour (plan shows the same one).
-    // Polling: no listener to read or adopt from; the recorded live poller is where it starts.
-    const adoption = ctx.settings.mode === "polling" ? null : await observeAdoption(ctx, world);
-    const live = adoption === null ? startingLive(ctx, world) : adoption.choice.from;
-    const colour = adoption === null ? (live !== null ? otherColour(live) : "blue") : adoptionColour(adoption);
-    await preflight(ctx, world, live, { allowUnhealthyLive: opts.allowUnhealthyLive });
-    const unmanaged = adoption?.unmanaged?.role === "live" ? adoption.unmanaged : null;
-    if (unmanaged !== null) {
-      ctx.reporter.step({
-        step: "adopt",
-        status: "info",
-        message: `adopting the unmanaged release: ${unmanaged.targetGroupName} (${unmanaged.containers.map((c) => `${c.instanceId} ${c.name}:${c.hostPort}`).join(", ") || "no container found"}), webhook ${unmanaged.webhookUrl || "(none)"}; ${colour} is free`,
+    // Until the first change to the listener or the webhook, any failure is exit 1: nothing moved.
+    const { world, goal, unmanaged, recovered } = await guardedRead(ctx, async () => {
+      let world = await observe(ctx);
+      const recovered = await recoverInterrupted(ctx, world);
+      if (recovered !== null) world = await observe(ctx);
+      // The "webhook before" baseline is read after stopping the expired warm colour: a shutdown
+      // hook that deletes the webhook must not be blamed on the new release.
+      if (await stopExpiredWarm(ctx, world)) world = await observe(ctx);
+      ctx.reporter.step({ step: "preflight", status: "start" });
+      // One reading of the listener and the hosts decides the colour (plan shows the same one).
+      // Polling: no listener to read or adopt from; the recorded live poller is where it starts.
+      const adoption = ctx.settings.mode === "polling" ? null : await observeAdoption(ctx, world);
+      const live = adoption === null ? startingLive(ctx, world) : adoption.choice.from;
+      const colour = adoption === null ? (live !== null ? otherColour(live) : "blue") : adoptionColour(adoption);
+      await preflight(ctx, world, live, { allowUnhealthyLive: opts.allowUnhealthyLive });
+      const unmanaged = adoption?.unmanaged?.role === "live" ? adoption.unmanaged : null;
+      if (unmanaged !== null) {
+        ctx.reporter.step({
+          step: "adopt",
+          status: "info",
+          message: `adopting the unmanaged release: ${unmanaged.targetGroupName} (${unmanaged.containers.map((c) => `${c.instanceId} ${c.name}:${c.hostPort}`).join(", ") || "no container found"}), webhook ${unmanaged.webhookUrl || "(none)"}; ${colour} is free`,
+        });
+      }
+      ctx.reporter.step({ step: "preflight", status: "ok" });
+      ctx.reporter.step({ step: "pull", status: "start", message: opts.imageRef });
+      const image = await resolveDigest(ctx, opts.imageRef).catch((e: unknown) => {
+        if (e instanceof BluegreenError) throw e;
+        throw new PreflightError(`cannot pull ${opts.imageRef}: ${msg(e)}`, "check that the tag or digest exists in the registry and that the hosts can log in to it");
       });
-    }
-    ctx.reporter.step({ step: "preflight", status: "ok" });
-    ctx.reporter.step({ step: "pull", status: "start", message: opts.imageRef });
-    const image = await resolveDigest(ctx, opts.imageRef).catch((e: unknown) => {
-      if (e instanceof BluegreenError) throw e;
-      throw new PreflightError(`cannot pull ${opts.imageRef}: ${msg(e)}`, "check that the tag or digest exists in the registry and that the hosts can log in to it");
+      ctx.reporter.step({ step: "pull", status: "ok", message: image });
+      const goal: Goal = {
+        kind: "release",
+        colour,
+        releaseId: opts.releaseId,
+        image,
+        from: live,
+        ...modeOf(ctx),
+        ...(unmanaged !== null ? { unmanaged: unmanagedRef(unmanaged) } : {}),
+      };
+      return { world, goal, unmanaged, recovered };
     });
-    ctx.reporter.step({ step: "pull", status: "ok", message: image });
-    const goal: Goal = {
-      kind: "release",
-      colour,
-      releaseId: opts.releaseId,
-      image,
-      from: live,
-      ...modeOf(ctx),
-      ...(unmanaged !== null ? { unmanaged: unmanagedRef(unmanaged) } : {}),
-    };
     const state = newRunState(world.webhook, opts.bakeMs);
     await runHookAt(ctx, "preRelease", goal, state.hooks);
     result = await runGoal(ctx, goal, state);
     if (recovered !== null) result.recovered = recovered;
+    if (ctx.webhookNotes !== undefined && ctx.webhookNotes.length > 0) result.webhookRestored = [...ctx.webhookNotes];
     const adopted =
       unmanaged !== null
         ? { adopted: { targetGroup: unmanaged.targetGroupName, webhookUrl: redact(unmanaged.webhookUrl), containers: unmanaged.containers } }
@@ -128,6 +139,8 @@ async function runGoal(ctx: Ctx, goal: Goal, state: RunState): Promise<ReleaseRe
   try {
     await converge(ctx, goal, state);
     await runHookAt(ctx, "postRelease", goal, state.hooks);
+    // The outcome is reported only once the webhook is read back where the release put it.
+    await verifyWebhook(ctx, { colour: goal.colour }, `the release of ${goal.releaseId}`);
     return { ...base, outcome: "released", exitCode: 0, timings: { cutover: state.times } };
   } catch (e) {
     if (e instanceof RollbackFailedError) throw e;
@@ -162,7 +175,7 @@ async function runGoal(ctx: Ctx, goal: Goal, state: RunState): Promise<ReleaseRe
       const rollback = e instanceof RolledBackError ? {} : { ...(await rollBackTo(ctx, world, goal.colour, reason)), ...early };
       if (e instanceof RolledBackError) {
         await clearInFlight(ctx);
-        await stopColour(ctx, goal.colour).catch(() => undefined);
+        await stopColourVerified(ctx, goal.colour, webhookTargetFor(goal.from, state.webhookBefore));
       }
       ctx.reporter.step({
         step: "rollback",
@@ -182,8 +195,9 @@ async function runGoal(ctx: Ctx, goal: Goal, state: RunState): Promise<ReleaseRe
         timings: { cutover: state.times, ...(e instanceof BakeFailed ? { bakeFailedAt: e.detectedAt } : {}), rollback },
       };
     }
-    // Nothing moved: stop the new containers (kept for inspection) and forget the attempt.
-    await stopColour(ctx, goal.colour).catch(() => undefined);
+    // Nothing moved: stop the new containers (kept for inspection) and forget the attempt. Their
+    // shutdown may delete the webhook; after a start-up restore, a second replica's call may be late.
+    await stopColourVerified(ctx, goal.colour, webhookTargetFor(goal.from, state.webhookBefore), { settle: (ctx.webhookNotes?.length ?? 0) > 0 });
     await clearInFlight(ctx).catch(() => undefined);
     return {
       ...base,
@@ -209,6 +223,7 @@ function auditOf(ctx: Ctx, goal: Goal, r: ReleaseResult, started: number, opts: 
     from: goal.from,
     ...(r.outcome === "rolled-back" ? { automatic: true } : {}),
     ...(r.reason !== undefined ? { reason: r.reason } : {}),
+    ...(r.webhookRestored !== undefined ? { webhookRestored: r.webhookRestored } : {}),
     ...(opts.promotedFrom !== undefined ? { promotedFrom: opts.promotedFrom } : {}),
     by: userInfo().username,
     durationMs: ctx.clock.now() - started,

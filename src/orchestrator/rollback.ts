@@ -18,9 +18,11 @@ import { type HookRecord, runHookAt } from "./hooks.js";
 import { acquireLock } from "./lock.js";
 import type { World } from "./observe.js";
 import { liveColours, observe } from "./observe.js";
+import { guardedRead } from "./port-guard.js";
 import { modeOf, moveBack, recoverInterrupted } from "./recover.js";
 import { converge, newRunState } from "./run.js";
 import { observeAdoption } from "./unmanaged.js";
+import { verifyWebhook } from "./verify-webhook.js";
 
 export interface RollbackResult {
   outcome: "rolled-back";
@@ -31,6 +33,8 @@ export interface RollbackResult {
   from: string | null;
   mode: "warm" | "cold" | "recovered" | "repaired-drift" | "unmanaged";
   message: string;
+  /** What bluegreen had to put back on the webhook (a bot deleted or moved it), in order. */
+  webhookRestored?: string[];
   steps: string[];
   timings: CutoverTimes;
 }
@@ -87,9 +91,9 @@ async function rollbackToUnmanaged(ctx: Ctx, world: World, u: UnmanagedRef, live
 
 export async function rollback(ctx: Ctx, opts: { lockWaitMs: number; runId: string }): Promise<RollbackResult> {
   const started = ctx.clock.now();
-  const lock = await acquireLock(ctx, "rollback", opts.runId, opts.lockWaitMs);
+  const lock = await guardedRead(ctx, () => acquireLock(ctx, "rollback", opts.runId, opts.lockWaitMs));
   try {
-    const world = await observe(ctx);
+    const world = await guardedRead(ctx, () => observe(ctx));
     const polling = ctx.settings.mode === "polling";
     // Polling: the recorded live release is the running poller; there is no listener to ask.
     const live = polling ? (world.tags.live?.colour ?? null) : liveByListener(world.traffic);
@@ -138,6 +142,13 @@ export async function rollback(ctx: Ctx, opts: { lockWaitMs: number; runId: stri
       await converge(ctx, goal, state);
       result = { outcome: "rolled-back", exitCode: 0, releaseId: prev.releaseId, image: prev.image, colour: prev.colour, from: live, mode: warm ? "warm" : "cold", message: `${prev.releaseId} is live again on ${prev.colour} (${warm ? "warm: instant" : "cold: restarted and gated"})`, steps: state.steps, timings: state.times };
     }
+    // Reported only once the webhook is read back on the colour now live (and watched while a
+    // cold rollback's restarted containers settle, so a late start-up call is undone).
+    // (An unmanaged rollback hands the webhook back to the legacy URL: no colour to check against.)
+    if (result.mode !== "unmanaged" && (result.colour === "blue" || result.colour === "green")) {
+      await verifyWebhook(ctx, { colour: result.colour }, `the rollback to ${result.colour}`, { settle: result.mode === "cold" });
+    }
+    if (ctx.webhookNotes !== undefined && ctx.webhookNotes.length > 0) result.webhookRestored = [...ctx.webhookNotes];
     const hooks: HookRecord[] = [];
     if (result.mode !== "unmanaged")
       await runHookAt(
@@ -157,6 +168,7 @@ export async function rollback(ctx: Ctx, opts: { lockWaitMs: number; runId: stri
       colour: result.colour,
       from: result.from,
       reason: result.message,
+      ...(result.webhookRestored !== undefined ? { webhookRestored: result.webhookRestored } : {}),
       by: userInfo().username,
       durationMs: ctx.clock.now() - started,
     }).catch(() => undefined);

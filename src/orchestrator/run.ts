@@ -7,7 +7,7 @@ import type { WebhookInfo } from "../ports.js";
 import { BakeFailed, bake, restartBaseline } from "./bake.js";
 import type { Ctx } from "./context.js";
 import { type CutoverTimes, cutover, referenceColour } from "./cutover.js";
-import { gateFailure, smokeTest, waitForGates } from "./gates.js";
+import { gateFailure, smokeTest, undoBotWebhookCall, waitForGates } from "./gates.js";
 import { type HookRecord, runHookAt } from "./hooks.js";
 import { observe, snapshotFor, type World } from "./observe.js";
 import { register, stage, startStopped } from "./stage.js";
@@ -19,6 +19,8 @@ export interface RunState {
   bakeMs: number;
   cutoverAt?: number;
   baseline?: Map<string, number>;
+  /** When this run last started the goal's containers: the settle window counts from there. */
+  startedAt?: number;
   /** Every step applied, in order: tests and --json consumers read the path a run took. */
   steps: string[];
   /** Hooks that ran, for the audit record. */
@@ -65,9 +67,11 @@ export async function converge(ctx: Ctx, goal: Goal, state: RunState): Promise<W
         break;
       case "stage":
         await stage(ctx, world, goal, step.instanceIds);
+        state.startedAt = ctx.clock.now();
         break;
       case "start":
         await startStopped(ctx, goal, step.instanceIds);
+        state.startedAt = ctx.clock.now();
         break;
       case "register":
         await register(ctx, goal, step.instanceIds);
@@ -81,15 +85,25 @@ export async function converge(ctx: Ctx, goal: Goal, state: RunState): Promise<W
         state.progress.gates = "passed";
         break;
       case "cutover":
+        // A late setWebhook/deleteWebhook from the new containers between the gates and now would be
+        // overwritten by the cutover and go unnoticed: the webhook observed just now must be the one
+        // from before the release.
+        if (step.moveWebhook && state.progress.gates === "passed" && world.webhook.url !== state.webhookBefore.url) {
+          throw await undoBotWebhookCall(ctx, goal, world.webhook, state.webhookBefore, goal.from, "after its gates passed");
+        }
         state.baseline = await restartBaseline(ctx, goal);
         await cutover(ctx, goal, step, state.times);
         state.cutoverAt = state.times.listenerMovedAt ?? state.times.webhookMovedAt ?? state.times.handedOverAt ?? ctx.clock.now();
         if (goal.kind === "release") await runHookAt(ctx, "postCutover", goal, state.hooks);
         break;
-      case "bake":
-        await bake(ctx, goal, state.cutoverAt ?? ctx.clock.now(), state.baseline ?? (await restartBaseline(ctx, goal)), state.bakeMs);
+      case "bake": {
+        const cutoverAt = state.cutoverAt ?? ctx.clock.now();
+        // The webhook is watched until every new container has been up for gates.settle, even past a short bake.
+        const settleUntil = (state.startedAt ?? cutoverAt) + ctx.settings.gates.settleMs;
+        await bake(ctx, goal, cutoverAt, state.baseline ?? (await restartBaseline(ctx, goal)), state.bakeMs, settleUntil);
         state.progress.baked = true;
         break;
+      }
       case "finalize": {
         const warmUntil = goal.from !== null && goal.kind === "release" ? new Date(ctx.clock.now() + ctx.settings.rollout.keepPreviousWarmMs).toISOString() : null;
         const t = finalTags(world.tags, goal, { baked: state.progress.baked, warmUntil });

@@ -4,7 +4,7 @@ import { liveByListener } from "../domain/traffic.js";
 import { otherColour } from "../domain/types.js";
 import type { Ctx } from "./context.js";
 import type { World } from "./observe.js";
-import { stopColour } from "./recover.js";
+import { stopColourVerified } from "./recover.js";
 
 export async function stopExpiredWarm(ctx: Ctx, world: World): Promise<boolean> {
   const until = world.tags.previousWarmUntil;
@@ -13,6 +13,7 @@ export async function stopExpiredWarm(ctx: Ctx, world: World): Promise<boolean> 
   const idle = otherColour(live);
   if (!world.hosts.some((h) => h.containers[idle]?.running === true)) return false;
   ctx.reporter.step({ step: "warm", status: "info", message: `stopping the ${idle} colour: its warm window ended at ${until}` });
-  await stopColour(ctx, idle);
+  // Its shutdown may delete the webhook: read it back now, so the new release is not blamed for it.
+  await stopColourVerified(ctx, idle, { colour: live });
   return true;
 }

@@ -17,7 +17,7 @@ import type {
   WebhookInfo,
 } from "../../src/ports.js";
 
-interface FakeContainer {
+export interface FakeContainer {
   name: string;
   labels: Record<string, string>;
   image: string;
@@ -33,6 +33,10 @@ export class FakeHost implements RemoteHost {
   readonly containers = new Map<string, FakeContainer>();
   readonly files = new Map<string, string>();
   readonly log: string[][] = [];
+  /** Called after `docker run` started a container (a test may make it die at once). */
+  onRun?: (c: FakeContainer) => void;
+  /** Called when `docker stop` stops a container: a bot's shutdown hook (e.g. deleteWebhook) runs here. */
+  onStop?: (c: FakeContainer) => Promise<void> | void;
   constructor(
     readonly name: string,
     readonly instanceId: string,
@@ -53,6 +57,15 @@ export class FakeHost implements RemoteHost {
     if (prog === "df") return ok("Filesystem 1024-blocks Used Available Capacity Mounted on\n/dev/root 100000000 1000 90000000 1% /\n");
     if (prog !== "docker") return { code: 127, stdout: "", stderr: `${prog}: not found` };
     switch (cmd) {
+      case "version":
+        return ok("27.0.0\n");
+      case "image": {
+        // repoDigests: every tag of the fake registry resolves to a digest made of its last character.
+        const ref = rest[rest.length - 1] ?? "";
+        const name = ref.split("@")[0]?.replace(/:[^/:]+$/, "") ?? ref;
+        const digest = ref.includes("@") ? (ref.split("@")[1] ?? "") : `sha256:${(ref.at(-1) ?? "0").repeat(64)}`;
+        return ok(JSON.stringify([`${name}@${digest}`]));
+      }
       case "pull":
         return ok();
       case "version":
@@ -110,6 +123,7 @@ export class FakeHost implements RemoteHost {
       case "stop": {
         const c = this.containers.get(rest[rest.length - 1] ?? "");
         if (c === undefined) return { code: 1, stdout: "", stderr: "Error: No such container" };
+        if (cmd === "stop" && c.running) await this.onStop?.(c);
         c.running = cmd === "start";
         return ok();
       }
@@ -136,6 +150,8 @@ export class FakeHost implements RemoteHost {
       return { code: 125, stdout: "", stderr: `docker: Error response from daemon: driver failed programming external connectivity: Bind for 0.0.0.0:${hostPort} failed: port is already allocated.` };
     }
     this.run(name, labels, args[args.length - 1] ?? "", hostPort);
+    const started = this.containers.get(name);
+    if (started !== undefined) this.onRun?.(started);
     return ok("0123456789ab\n");
   }
 

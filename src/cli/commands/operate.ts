@@ -7,6 +7,7 @@ import { notifyAndReport } from "../../notify/index.js";
 import { disconnect } from "../../orchestrator/connect.js";
 import { readAudit } from "../../orchestrator/history.js";
 import { describeLease, forceReleaseLock, readLease } from "../../orchestrator/lock.js";
+import { guardedRead } from "../../orchestrator/port-guard.js";
 import { rollback as runRollback } from "../../orchestrator/rollback.js";
 import { status as readStatus, type StatusReport } from "../../orchestrator/status.js";
 import { leaseExpired } from "../../remote/lock.js";
@@ -26,7 +27,10 @@ export async function rollback(p: Parsed, out: Output): Promise<number> {
     const r = await notifyingFailure(env, out, "rollback", () => runRollback(ctx, { lockWaitMs: p.flags.lockWaitMs, runId: newReleaseId() }));
     await notifyAndReport(env.config, { command: "rollback", environment: env.config.environment, outcome: r.outcome, releaseId: r.releaseId, image: r.image, colour: r.colour, from: r.from, reason: r.message }, out);
     if (p.flags.json) out.json({ type: "result", command: "rollback", environment: env.config.environment, ...r });
-    else out.line(`✔ ${r.message}`);
+    else {
+      for (const n of r.webhookRestored ?? []) out.line(`note: ${n}`);
+      out.line(`✔ ${r.message}`);
+    }
     return EXIT.ok;
   } finally {
     await disconnect(ctx);
@@ -73,7 +77,8 @@ export async function status(p: Parsed, out: Output): Promise<number> {
   const ctx = await openCtx(env, out, { requireHealthyInstances: false });
   try {
     for (;;) {
-      const s = await readStatus(ctx);
+      // status only reads: Telegram, AWS or SSH not answering is exit 1 with the cause, not drift.
+      const s = await guardedRead(ctx, () => readStatus(ctx));
       if (p.flags.json) out.json(s);
       else {
         if (p.flags.watch && out.o.isTty) out.o.out.write("\u001b[2J\u001b[H");
@@ -92,13 +97,13 @@ export async function history(p: Parsed, out: Output): Promise<number> {
   const env = await loadEnv(envName ?? "", p.flags);
   const ctx = await openCtx(env, out, { requireHealthyInstances: false });
   try {
-    const records = (await readAudit(ctx)).slice(0, p.flags.limit);
+    const records = (await guardedRead(ctx, () => readAudit(ctx))).slice(0, p.flags.limit);
     if (p.flags.json) out.json({ type: "result", command: "history", outcome: "listed", exitCode: EXIT.ok, environment: env.config.environment, records });
     else if (records.length === 0) out.line(`no releases recorded for ${env.config.environment} yet`);
     else
       for (const r of records)
         out.line(
-          `${r.at}  ${r.kind.padEnd(8)} ${r.outcome.padEnd(11)} ${r.releaseId} ${r.colour} ${r.image}${r.automatic === true ? " (automatic)" : ""}${r.promotedFrom !== undefined ? ` from ${r.promotedFrom.environment} ${r.promotedFrom.releaseId}` : ""}${r.adopted !== undefined ? ` (adopted the unmanaged ${r.adopted.targetGroup}: ${r.adopted.containers.map((c) => `${c.instanceId} ${c.name}`).join(", ")})` : ""}${r.reason !== undefined ? ` — ${r.reason}` : ""}`,
+          `${r.at}  ${r.kind.padEnd(8)} ${r.outcome.padEnd(11)} ${r.releaseId} ${r.colour} ${r.image}${r.automatic === true ? " (automatic)" : ""}${r.promotedFrom !== undefined ? ` from ${r.promotedFrom.environment} ${r.promotedFrom.releaseId}` : ""}${r.adopted !== undefined ? ` (adopted the unmanaged ${r.adopted.targetGroup}: ${r.adopted.containers.map((c) => `${c.instanceId} ${c.name}`).join(", ")})` : ""}${r.reason !== undefined ? ` — ${r.reason}` : ""}${r.webhookRestored !== undefined ? ` [webhook restored: ${r.webhookRestored.join("; ")}]` : ""}`,
         );
     return EXIT.ok;
   } finally {
@@ -112,7 +117,7 @@ export async function lock(p: Parsed, out: Output): Promise<number> {
   const env = await loadEnv(envName ?? "", p.flags);
   const ctx = await openCtx(env, out, { requireHealthyInstances: false });
   try {
-    const lease = await readLease(ctx);
+    const lease = await guardedRead(ctx, () => readLease(ctx));
     if (action === "status") {
       if (p.flags.json) out.json({ type: "result", command: "lock", environment: env.config.environment, lock: lease });
       else out.line(lease === null ? `${env.config.environment}: the lock is free` : `${env.config.environment}: held by ${describeLease(lease)}${leaseExpired(lease, Date.now()) ? " (expired)" : ""}`);

@@ -38,6 +38,7 @@ function report(out: Output, command: string, environment: string, r: ReleaseRes
     return r.exitCode;
   }
   if (r.recovered !== undefined) out.line(`note: ${r.recovered}`);
+  for (const n of r.webhookRestored ?? []) out.line(`note: ${n}`);
   if (r.outcome === "released") out.line(`✔ released ${r.releaseId} (${r.image}) on ${r.colour} in ${environment}${r.from !== null ? `; ${r.from} stays warm for an instant rollback` : ""}`);
   else {
     out.error(r.outcome === "rolled-back" ? `✖ release ${r.releaseId} failed after the cutover and was rolled back: ${r.from} is live again` : `✖ release ${r.releaseId} failed before any traffic moved: the live release is unchanged`);
