@@ -15,6 +15,9 @@ export const BOT_VARIANTS = [
   "slow-boot",
   "wrong-port",
   "polling-mode",
+  "deletes-webhook-on-stop",
+  "webhook-500-deletes-on-stop",
+  "sets-webhook-late",
   // Pollers (POLLER_VARIANTS, BOT_MODE=polling implied): getUpdates with offset confirmation, no HTTP server.
   "polling-v1",
   "polling-v2",

@@ -39,12 +39,16 @@ function main(): void {
     behaviour.onListening();
   });
 
-  // docker stop sends SIGTERM: finish quickly and exit 0, like gunicorn's graceful shutdown.
+  // docker stop sends SIGTERM: finish quickly and exit 0, like gunicorn's graceful shutdown. A
+  // variant's shutdown hook (e.g. deleteWebhook) runs first, as a framework's on_shutdown would.
+  let stopping = false;
   const shutdown = (signal: string) => {
+    if (stopping) return;
+    stopping = true;
     logInfo(`received ${signal}, shutting down`);
     server.close();
     server.closeAllConnections();
-    process.exit(0);
+    void behaviour.onShutdown().finally(() => process.exit(0));
   };
   process.on("SIGTERM", () => shutdown("SIGTERM"));
   process.on("SIGINT", () => shutdown("SIGINT"));

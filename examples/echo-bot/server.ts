@@ -62,6 +62,7 @@ export async function echo(config: BotConfig, update: Update): Promise<void> {
 
 export function createBotServer(config: BotConfig, behaviour: VariantBehaviour): Server {
   let acknowledged = 0;
+  let healthy = false;
 
   async function onWebhook(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const body = await readBody(req);
@@ -89,7 +90,12 @@ export function createBotServer(config: BotConfig, behaviour: VariantBehaviour):
     if (req.method === "GET" && path === "/health") {
       const failure = behaviour.healthFailure();
       if (failure) return sendJson(res, failure.status, failure.body);
-      return sendJson(res, 200, { status: "ok", mode: config.mode === "polling" ? "polling" : behaviour.mode, version: config.variant });
+      sendJson(res, 200, { status: "ok", mode: config.mode === "polling" ? "polling" : behaviour.mode, version: config.variant });
+      if (!healthy) {
+        healthy = true;
+        behaviour.onFirstHealthy();
+      }
+      return;
     }
     if (req.method === "POST") {
       onWebhook(req, res).catch((error: unknown) => {

@@ -14,12 +14,17 @@ export interface VariantBehaviour {
   onListening(): void;
   /** The mode /health reports: a bot that came up polling says so. */
   mode: "webhook" | "polling";
+  /** Called the first time /health answers 200. */
+  onFirstHealthy(): void;
+  /** Called on SIGTERM/SIGINT before the bot exits (a framework's shutdown hook). */
+  onShutdown(): Promise<void>;
 }
 
 /** wrong-port: the image's server listens here whatever PORT says (a Dockerfile that drifted from container.port). */
 export const WRONG_PORT = 8080;
 
 const SLOW_BOOT_MS = 20_000;
+const LATE_WEBHOOK_MS = 3_000;
 const HOG_CHUNK_BYTES = 3 * 1024 * 1024; // every 100 ms -> ~30 MB/s
 const HOG_INTERVAL_MS = 100;
 
@@ -30,7 +35,16 @@ function healthy(): VariantBehaviour {
     afterAcknowledged: () => {},
     onListening: () => {},
     mode: "webhook",
+    onFirstHealthy: () => {},
+    onShutdown: async () => {},
   };
+}
+
+/** The bot's own setWebhook payload: its own address (WEBHOOK_URL, else http://HOST:PORT/webhook). */
+function ownWebhook(config: BotConfig): Record<string, unknown> {
+  const payload: Record<string, unknown> = { url: config.webhookUrl ?? `http://${config.host}:${config.port}/webhook` };
+  if (config.webhookSecret) payload.secret_token = config.webhookSecret;
+  return payload;
 }
 
 async function callAtStartup(config: BotConfig, method: string, payload: Record<string, unknown>) {
@@ -75,13 +89,22 @@ export function variantBehaviour(config: BotConfig, startedAt: number): VariantB
         webhookFailure: () => (booting() ? 503 : null),
       };
     }
-    case "sets-webhook": {
+    case "sets-webhook":
       // Like python-telegram-bot's start_webhook: registers itself as the webhook on start-up.
-      const url = config.webhookUrl ?? `http://${config.host}:${config.port}/webhook`;
-      const payload: Record<string, unknown> = { url };
-      if (config.webhookSecret) payload.secret_token = config.webhookSecret;
-      return { ...base, onListening: () => void callAtStartup(config, "setWebhook", payload) };
-    }
+      return { ...base, onListening: () => void callAtStartup(config, "setWebhook", ownWebhook(config)) };
+    case "sets-webhook-late":
+      // Like a Flask app whose create_app() calls set_webhook once the app is up: 3 s (x BOT_TIME_SCALE)
+      // after /health first answers 200, late enough to miss a check made only at start-up.
+      return {
+        ...base,
+        onFirstHealthy: () => void setTimeout(() => void callAtStartup(config, "setWebhook", ownWebhook(config)), LATE_WEBHOOK_MS * config.timeScale),
+      };
+    case "deletes-webhook-on-stop":
+      // Like aiogram's documented on_shutdown: deleteWebhook when docker stop sends SIGTERM.
+      return { ...base, onShutdown: () => callAtStartup(config, "deleteWebhook", {}) };
+    case "webhook-500-deletes-on-stop":
+      // A bad release (every update 500) whose shutdown hook also deletes the webhook.
+      return { ...base, webhookFailure: () => 500, onShutdown: () => callAtStartup(config, "deleteWebhook", {}) };
     case "deletes-webhook":
       // Like a polling bot (start_polling / bot.start()): drops whatever webhook is registered.
       return { ...base, onListening: () => void callAtStartup(config, "deleteWebhook", {}) };

@@ -41,11 +41,13 @@ export interface CliResult {
 
 export interface WorldOptions {
   hosts?: number;
-  gates?: Partial<{ interval: string; healthyThreshold: number; timeout: string; bake: string; maxPendingUpdates: number; telegramMisses: number; maxMemory: string }>;
+  gates?: Partial<{ interval: string; healthyThreshold: number; timeout: string; bake: string; maxPendingUpdates: number; telegramMisses: number; maxMemory: string; settle: string; bakeEvidence: number }>;
   /** Extra YAML appended under `container:` (indented by 2). */
   memoryLimit?: string;
   /** Extra YAML lines under `gates:` (each indented by 2), e.g. "  alarms: [bot-5xx]\n". */
   gateExtras?: string;
+  /** rollout.keepPreviousWarm (default 10m). */
+  keepPreviousWarm?: string;
   environment?: string;
   /**
    * "ssh": every sandbox host is reached through its own real OpenSSH sshd (same port, one client
@@ -63,7 +65,7 @@ export function requireBuild(): void {
 }
 
 export function environmentYaml(w: SandboxWorld, dir: string, o: WorldOptions): string {
-  const g = { interval: "300ms", healthyThreshold: 2, timeout: "20s", bake: "2s", maxPendingUpdates: 50, telegramMisses: 3, maxMemory: "200m", ...o.gates };
+  const g = { interval: "300ms", healthyThreshold: 2, timeout: "20s", bake: "2s", maxPendingUpdates: 50, telegramMisses: 3, maxMemory: "200m", settle: "1s", bakeEvidence: 3, ...o.gates };
   return `environment: ${o.environment ?? "itest"}
 aws:
   region: ap-southeast-2
@@ -105,7 +107,9 @@ gates:
   maxPendingUpdates: ${g.maxPendingUpdates}
   maxMemory: ${g.maxMemory}
   telegramMisses: ${g.telegramMisses}
-${o.gateExtras ?? ""}rollout: { keepPreviousWarm: 10m${o.hostConcurrency === null ? "" : `, hostConcurrency: ${o.hostConcurrency ?? 4}`} }
+  settle: ${g.settle}
+  bakeEvidence: ${g.bakeEvidence}
+${o.gateExtras ?? ""}rollout: { keepPreviousWarm: ${o.keepPreviousWarm ?? "10m"}${o.hostConcurrency === null ? "" : `, hostConcurrency: ${o.hostConcurrency ?? 4}`} }
 lock: { lease: 1m, dir: ${dir}/lock }
 `;
 }

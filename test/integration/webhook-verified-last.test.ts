@@ -1,0 +1,105 @@
+// Bots that touch the webhook on their own (issue #13): on SIGTERM (aiogram's on_shutdown), from an
+// expired warm colour, late after start-up (Flask create_app). Each release runs under a stream and
+// must end with the webhook on the live colour, the exit code the README promises, the restore said
+// in the output and the history, and no update left undelivered. Two hosts: both replicas call.
+import { readFile, writeFile } from "node:fs/promises";
+import { join } from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { expectExit, expectLive, listenerForward, stopWorld, tolerantHealthChecks, webhookInfo, webhookUrlOf, withStream } from "../helpers/assertions.js";
+import { startTestWorld, type TestWorld } from "../helpers/sandbox-env.js";
+
+let t: TestWorld;
+beforeAll(async () => {
+  // keepPreviousWarm 1s: the previous colour's warm window has ended by the next release.
+  t = await startTestWorld({ firstHost: 170, gates: { timeout: "15s" }, keepPreviousWarm: "1s" });
+  await tolerantHealthChecks(t);
+  const r = await t.cli(["release", "itest", "--image", "v1", "--json"]);
+  expectExit(r, 0);
+  await expectLive(t, "blue");
+  // The same environment with a smoke update: a bot that answers 500 fails it before traffic moves.
+  await writeFile(join(t.dir, "environments", "smoke.json"), JSON.stringify({ update_id: 1, message: { message_id: 1, chat: { id: 1 }, text: "smoke" } }));
+  const yaml = await readFile(t.envFile, "utf8");
+  await writeFile(
+    join(t.dir, "environments", "smoke.yaml"),
+    yaml.replace("environment: itest", "environment: smoke").replace("\ngates:\n", "\ngates:\n  smokeUpdates: [smoke.json]\n"),
+  );
+  // And with a 6 s settle window: sets-webhook-late calls 3 s after its first healthy /health.
+  await writeFile(
+    join(t.dir, "environments", "late.yaml"),
+    yaml.replace("environment: itest", "environment: late").replace(/\n {2}settle: .*\n/, "\n  settle: 6s\n"),
+  );
+});
+afterAll(async () => {
+  await stopWorld(t);
+});
+
+const release = (image: string, env = "itest") => withStream(t, () => t.cli(["release", env, "--image", image, "--json"]));
+
+async function live(): Promise<"blue" | "green"> {
+  const c = listenerForward(t);
+  if (c === null) throw new Error("the listener does not send all traffic to one colour");
+  return c;
+}
+
+async function expectStatusOk(): Promise<void> {
+  const s = await t.cli(["status", "itest", "--json"]);
+  expect(s.code, s.stdout).toBe(0);
+}
+
+describe("the webhook is verified last", { timeout: 180_000 }, () => {
+  it("webhook-500-deletes-on-stop: rolled back (exit 2), the deleted webhook restored and recorded; status exits 0", async () => {
+    const from = await live();
+    const r = await release("webhook-500-deletes-on-stop");
+    expectExit(r, 2);
+    expect(r.result?.webhookRestored).toEqual(
+      expect.arrayContaining([
+        expect.stringMatching(/^after stopping the (blue|green) containers the webhook was deleted \(no webhook\); bluegreen restored it to /),
+      ]),
+    );
+    await expectLive(t, from);
+    await expectStatusOk();
+    const h = await t.cli(["history", "itest", "--json"]);
+    const last = (h.result?.records as { outcome: string; webhookRestored?: string[] }[])[0];
+    expect(last?.outcome).toBe("rolled-back");
+    expect(last?.webhookRestored?.[0]).toMatch(/bluegreen restored it to/);
+  });
+
+  it("a gate failure (smoke update 500) whose stopped bot deletes the webhook: exit 1, webhook restored", async () => {
+    const from = await live();
+    const r = await release("webhook-500-deletes-on-stop", "smoke");
+    expectExit(r, 1);
+    expect(r.result?.steps).not.toContain("cutover");
+    expect(r.result?.webhookRestored).toEqual(expect.arrayContaining([expect.stringMatching(/deleted \(no webhook\); bluegreen restored it to/)]));
+    expect(r.stderr + r.stdout).not.toContain("the state may be inconsistent");
+    await expectLive(t, from);
+    await expectStatusOk();
+  });
+
+  it("an expired warm colour that deletes the webhook when stopped is not blamed on the next release (exit 0)", async () => {
+    const first = await release("deletes-webhook-on-stop");
+    expectExit(first, 0);
+    const second = await release("v2");
+    expectExit(second, 0);
+    // The deletes-on-stop colour is now the warm previous one; its 1 s window is over.
+    const warm = first.result?.colour as "blue" | "green";
+    const r = await release("v3");
+    expectExit(r, 0);
+    expect(r.result?.colour).toBe(warm);
+    expect(r.result?.webhookRestored).toEqual(
+      expect.arrayContaining([expect.stringMatching(new RegExp(`^after stopping the ${warm} containers the webhook was deleted`))]),
+    );
+    await expectLive(t, warm);
+    await expectStatusOk();
+  });
+
+  it("sets-webhook-late: the late setWebhook is caught and undone (exit 1 before the cutover, 2 after)", async () => {
+    const from = await live();
+    const r = await release("sets-webhook-late", "late");
+    const movedTraffic = (r.result?.timings as { cutover?: { listenerMovedAt?: number } } | undefined)?.cutover?.listenerMovedAt !== undefined;
+    expectExit(r, movedTraffic ? 2 : 1);
+    expect(String(r.result?.reason)).toMatch(/webhook/);
+    await expectLive(t, from);
+    expect((await webhookInfo(t)).url).toBe(webhookUrlOf(t, from));
+    await expectStatusOk();
+  });
+});
