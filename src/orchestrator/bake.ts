@@ -56,16 +56,45 @@ async function telegramVerdict(ctx: Ctx, goal: Goal, sinceSec: number): Promise<
   }
 }
 
+/** Successful checks of each kind since the cutover: a bake passes only with gates.bakeEvidence of each. */
+interface Evidence {
+  telegram: number;
+  health: number;
+  targets: number;
+}
+
+const MISSING: Record<keyof Evidence, string> = {
+  telegram: "Telegram could not be checked (getWebhookInfo)",
+  health: "the health endpoint could not be checked (/health on every host)",
+  targets: "the ALB target health could not be checked",
+};
+
+function lacking(e: Evidence, need: number): (keyof Evidence)[] {
+  return (Object.keys(e) as (keyof Evidence)[]).filter((k) => e[k] < need);
+}
+
+const seconds = (ms: number): string => `${Math.round(ms / 100) / 10}s`;
+
+/**
+ * Watch the new colour from the cutover to the end of the bake (and of the settle window). A
+ * "fail" verdict rolls back at once; gates.telegramMisses "wait" verdicts in a row roll back too.
+ * The bake needs evidence: gates.bakeEvidence successful checks of Telegram, /health and target
+ * health each. A check still running when the window ends counts as a miss. Short of evidence at
+ * the end, the bake is extended by up to gates.timeout, then rolled back naming what was unchecked.
+ */
 export async function bake(ctx: Ctx, goal: Goal, cutoverAt: number, baseline: Map<string, number>, bakeMs: number, settleUntil = 0): Promise<void> {
   const g = ctx.settings.gates;
   // A bot may call setWebhook a few seconds after start-up: keep watching until the settle window ends.
   const end = Math.max(cutoverAt + bakeMs, settleUntil);
+  const hardEnd = end + g.timeoutMs;
+  const need = g.bakeEvidence;
   const sinceSec = Math.floor(cutoverAt / 1000);
   const expected = ctx.hosts.map((h) => ({ id: h.instanceId, port: ctx.settings.hostPorts[goal.colour] }));
+  const evidence: Evidence = { telegram: 0, health: 0, targets: 0 };
   let misses = 0;
-  let checks = 0;
-  while (ctx.clock.now() < end || checks === 0) {
-    checks += 1;
+  let extending = false;
+  for (;;) {
+    const started = ctx.clock.now();
     const [hosts, tg, tel, alarms, metrics] = await Promise.all([
       mapLimit(ctx.hosts, ctx.settings.rollout.hostConcurrency, (h) => hostBakeVerdict(ctx, h, goal, baseline, cutoverAt)),
       // A poller is in no target group.
@@ -79,18 +108,37 @@ export async function bake(ctx: Ctx, goal: Goal, cutoverAt: number, baseline: Ma
       alarmGate(ctx),
       metricsGate(ctx, goal.colour, cutoverAt),
     ]);
+    const finished = ctx.clock.now();
     // A target the ALB reports unhealthy counts as a miss, not an instant failure: the ALB's own
     // threshold already debounces, and one slow check on a busy host must not undo a good release.
     // Crashes, OOM kills, restarts and Telegram delivery errors still fail at once.
-    const v = combine([...hosts, tg, tel, alarms, metrics]);
-    if (v.kind === "fail") throw new BakeFailed(v.reason, ctx.clock.now());
-    if (v.kind === "wait") {
+    const host = combine(hosts);
+    const v = combine([host, tg, tel, alarms, metrics]);
+    if (v.kind === "fail") throw new BakeFailed(v.reason, finished);
+    // A check that outlasted the window (or its extension) proves nothing about the window: a miss.
+    const overran = (started < end && finished > end) || finished > hardEnd;
+    if (v.kind === "wait" || overran) {
       misses += 1;
-      ctx.reporter.step({ step: "bake", status: "info", message: `${v.reason} (miss ${misses}/${g.telegramMisses})`, colour: goal.colour });
-      if (misses >= g.telegramMisses) throw new BakeFailed(`${v.reason} (${misses} checks in a row)`, ctx.clock.now());
+      const reason = v.kind === "wait" ? v.reason : `a check started at ${seconds(started - cutoverAt)} after the cutover was still running when the ${finished > hardEnd ? "extension" : "bake window"} ended`;
+      ctx.reporter.step({ step: "bake", status: "info", message: `${reason} (miss ${misses}/${g.telegramMisses})`, colour: goal.colour });
+      if (misses >= g.telegramMisses) throw new BakeFailed(`${reason} (${misses} checks in a row)`, finished);
     } else misses = 0;
-    const left = end - ctx.clock.now();
-    if (left <= 0) break;
-    await ctx.clock.sleep(Math.min(g.intervalMs, left));
+    if (!overran) {
+      if (tel.kind === "ok") evidence.telegram += 1;
+      if (host.kind === "ok") evidence.health += 1;
+      if (tg.kind === "ok") evidence.targets += 1;
+    }
+    const now = ctx.clock.now();
+    const short = lacking(evidence, need);
+    if (now >= end && short.length === 0) return;
+    if (now >= hardEnd) {
+      const what = short.map((k) => `${MISSING[k]}: ${evidence[k]} of ${need} checks succeeded`).join("; ");
+      throw new BakeFailed(`the bake has too little evidence that the release works: ${what} (bake window and gates.timeout ${seconds(g.timeoutMs)} extension over)`, now);
+    }
+    if (now >= end && !extending) {
+      extending = true;
+      ctx.reporter.step({ step: "bake", status: "info", message: `the bake window ended with too little evidence (${short.map((k) => `${k} ${evidence[k]}/${need}`).join(", ")}); extending it by up to gates.timeout (${seconds(g.timeoutMs)})`, colour: goal.colour });
+    }
+    await ctx.clock.sleep(Math.min(g.intervalMs, Math.max(1, (now < end ? end : hardEnd) - now)));
   }
 }

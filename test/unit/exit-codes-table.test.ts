@@ -99,6 +99,15 @@ interface Row {
   restored?: RegExp;
 }
 
+/** getWebhookInfo fails while the webhook is on green (Telegram unreachable during the bake). */
+function telegramDownDuringBake(w: ReleaseWorld): void {
+  const orig = w.telegram.getWebhookInfo.bind(w.telegram);
+  w.telegram.getWebhookInfo = async () => {
+    if (w.telegram.info.url === GREEN) throw new Error("Telegram getWebhookInfo: request failed: ETIMEDOUT");
+    return orig();
+  };
+}
+
 const TABLE: Row[] = [
   {
     point: "Telegram unreachable in observe",
@@ -188,6 +197,23 @@ const TABLE: Row[] = [
       /^after stopping the green containers the webhook was deleted \(no webhook\); bluegreen restored it to https:\/\/bot\.example\.com\/telegram\/blue$/,
   },
   {
+    point: "Telegram never answers during the bake (misses tolerated): too little evidence",
+    arrange: (w) => {
+      w.ctx.settings.gates.telegramMisses = 1000;
+      telegramDownDuringBake(w);
+    },
+    code: 2,
+    message: /^bake failed: the bake has too little evidence that the release works: Telegram could not be checked \(getWebhookInfo\): 0 of 3 checks succeeded \(bake window and gates.timeout 1s extension over\)$/,
+    webhook: BLUE,
+  },
+  {
+    point: "Telegram never answers during the bake: telegramMisses in a row",
+    arrange: telegramDownDuringBake,
+    code: 2,
+    message: /^bake failed: Telegram did not answer getWebhookInfo: .*ETIMEDOUT \(3 checks in a row\)$/,
+    webhook: BLUE,
+  },
+  {
     point: "setWebhook refused in the cutover, both switches back",
     arrange: (w) => setWebhookRefused(w, (p) => p.url === GREEN),
     code: 2,
@@ -257,6 +283,25 @@ describe("failure point x exit code", () => {
       expect(out.webhookRestored.length).toBeGreaterThan(0);
       expect(out.webhookRestored[0]).toMatch(row.restored);
     } else if (row.code !== 3) expect(out.webhookRestored).toEqual([]);
+  });
+
+  it("a check still running when the bake window ends is a miss, and the bake is extended for evidence", async () => {
+    const w = await releaseWorld();
+    const orig = w.telegram.getWebhookInfo.bind(w.telegram);
+    let onGreen = 0;
+    w.telegram.getWebhookInfo = async () => {
+      // The bake's first check (the second read after the cutover, after converge's observe) outlasts the 20 s window (retries, timeouts) by 0.3 s.
+      if (w.telegram.info.url === GREEN && ++onGreen === 2) {
+        w.clock.t += 20_300;
+      }
+      return orig();
+    };
+    const out = await runRelease(w);
+    expect(out.code, out.message).toBe(0);
+    const bake = w.events.filter((e) => e.step === "bake" && e.status === "info").map((e) => e.message);
+    expect(bake[0]).toMatch(/^a check started at 0s after the cutover was still running when the bake window ended \(miss 1\/3\)$/);
+    expect(bake[1]).toMatch(/^the bake window ended with too little evidence \(telegram 0\/3, health 0\/3, targets 0\/3\); extending it by up to gates.timeout \(1s\)$/);
+    expect(w.telegram.info.url).toBe(GREEN);
   });
 
   it("an error before any change never reads 'the state may be inconsistent' (exit 3)", async () => {
