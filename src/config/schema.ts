@@ -39,6 +39,11 @@ const containerSchema = z
       .default("unless-stopped")
       .describe("docker --restart policy"),
     stopTimeout: duration().prefault("30s").describe("How long docker stop waits before it kills the container"),
+    stopSignal: text("must be a signal name like SIGTERM, SIGINT or SIGKILL", /^(SIG)?[A-Z][A-Z0-9+-]*$|^[0-9]{1,2}$/)
+      .optional()
+      .describe(
+        "docker stop --signal: the signal a colour is stopped with (docker's default, SIGTERM, when absent). SIGKILL stops a bot without running its shutdown hooks, e.g. one that deletes the webhook on SIGTERM and cannot be changed",
+      ),
     env: z
       .record(envName, z.string({ error: 'must be a string; quote it (e.g. "5000") so YAML keeps it exactly' }), {
         error: "must be a mapping of NAME: value",

@@ -45,6 +45,8 @@ export interface ContainerConfig {
   memoryLimit: number;
   restartPolicy: "no" | "on-failure" | "always" | "unless-stopped";
   stopTimeout: number;
+  /** docker stop --signal (absent: docker's default, the image's STOPSIGNAL or SIGTERM). */
+  stopSignal?: string | undefined;
   env: Record<string, string>;
   /** Resolved values, keyed by the container's variable name. */
   secrets: Record<string, string>;

@@ -124,7 +124,7 @@ export async function stopColourContainers(ctx: Ctx, colour: Colour): Promise<vo
   await mapLimit(ctx.hosts, ctx.settings.rollout.hostConcurrency, async (h) => {
     // Only our own container (labelled with this colour): one under the same name started by hand is not ours to stop.
     if ((await inspectContainers(h, ctx.settings.container.name))[colour] === undefined) return;
-    await h.remote.exec(docker.stop(name, seconds));
+    await h.remote.exec(docker.stop(name, seconds, ctx.settings.container.stopSignal));
   });
 }
 

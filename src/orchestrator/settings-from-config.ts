@@ -23,6 +23,7 @@ export async function settingsFromConfig(config: Config, overrides: { bakeMs?: n
       memoryBytes: c.memoryLimit,
       restartPolicy: c.restartPolicy,
       stopTimeoutMs: c.stopTimeout,
+      stopSignal: c.stopSignal,
       env: { ...c.env, ...c.secrets },
       envFileDir: c.envFileDir,
       health:

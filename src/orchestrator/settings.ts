@@ -21,6 +21,8 @@ export interface Settings {
     memoryBytes: number;
     restartPolicy: string;
     stopTimeoutMs: number;
+    /** docker stop --signal, when the operator set container.stopSignal. */
+    stopSignal?: string | undefined;
     /** Plain env and resolved secrets together: both go into the 0600 env file, never on a command line. */
     env: Record<string, string>;
     envFileDir: string;

@@ -91,7 +91,14 @@ export const docker = {
     "--format",
     "{{json .}}",
   ],
-  stop: (name: string, timeoutSeconds: number): string[] => ["docker", "stop", "--time", String(timeoutSeconds), name],
+  stop: (name: string, timeoutSeconds: number, signal?: string): string[] => [
+    "docker",
+    "stop",
+    "--time",
+    String(timeoutSeconds),
+    ...(signal !== undefined ? ["--signal", signal] : []),
+    name,
+  ],
   start: (name: string): string[] => ["docker", "start", name],
   remove: (name: string): string[] => ["docker", "rm", "--force", name],
   // bluegreen rehearse, on the machine that runs it:

@@ -39,6 +39,8 @@ describe("docker argv", () => {
       "{{json .}}",
     ]);
     expect(docker.stop("a-green", 30)).toEqual(["docker", "stop", "--time", "30", "a-green"]);
+    // container.stopSignal: stop without running the bot's SIGTERM shutdown hooks.
+    expect(docker.stop("a-green", 30, "SIGKILL")).toEqual(["docker", "stop", "--time", "30", "--signal", "SIGKILL", "a-green"]);
     expect(docker.start("a-green")).toEqual(["docker", "start", "a-green"]);
     expect(docker.remove("a-green")).toEqual(["docker", "rm", "--force", "a-green"]);
     expect(diskFree("/var/lib/docker")).toEqual(["df", "-Pk", "/var/lib/docker"]);

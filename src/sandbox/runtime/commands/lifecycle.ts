@@ -24,7 +24,12 @@ export async function stopCommand(ctx: CliContext, argv: string[]): Promise<numb
   if (!/^-?\d+$/.test(timeText)) {
     throw usageError("stop", `invalid argument "${timeText}" for "-t, --timeout" flag: strconv.ParseInt: parsing "${timeText}": invalid syntax`);
   }
-  const timeoutS = Math.max(0, Number(timeText));
+  // --signal: SIGKILL kills at once (no SIGTERM, so no shutdown hooks run); SIGTERM is the default.
+  const sig = (lastValue(args, "signal") ?? "SIGTERM").toUpperCase().replace(/^SIG/, "");
+  if (!["TERM", "15", "KILL", "9"].includes(sig)) {
+    throw usageError("stop", `the sandbox's docker stop supports --signal SIGTERM or SIGKILL, not ${JSON.stringify(lastValue(args, "signal"))}`);
+  }
+  const timeoutS = sig === "KILL" || sig === "9" ? 0 : Math.max(0, Number(timeText));
   const errors: string[] = [];
   for (const name of args.positionals) {
     const record = await findContainer(ctx.paths, name);
