@@ -5,10 +5,10 @@
 import type { Goal } from "../domain/decide.js";
 import { combine, memoryVerdict, OK, onHost, pollingVerdict, targetHealthVerdict, type Verdict, webhookVerdict } from "../domain/gates.js";
 import { containerName } from "../remote/docker.js";
+import { alarmGate, metricsGate } from "./cloudwatch-gates.js";
 import { containerMemory, inspectContainers } from "./containers.js";
 import type { ConnectedHost, Ctx } from "./context.js";
 import { mapLimit } from "./context.js";
-import { alarmGate, metricsGate } from "./cloudwatch-gates.js";
 import { containerOnHost, healthOnHost } from "./gates.js";
 
 export class BakeFailed extends Error {
@@ -119,7 +119,10 @@ export async function bake(ctx: Ctx, goal: Goal, cutoverAt: number, baseline: Ma
     const overran = (started < end && finished > end) || finished > hardEnd;
     if (v.kind === "wait" || overran) {
       misses += 1;
-      const reason = v.kind === "wait" ? v.reason : `a check started at ${seconds(started - cutoverAt)} after the cutover was still running when the ${finished > hardEnd ? "extension" : "bake window"} ended`;
+      const reason =
+        v.kind === "wait"
+          ? v.reason
+          : `a check started at ${seconds(started - cutoverAt)} after the cutover was still running when the ${finished > hardEnd ? "extension" : "bake window"} ended`;
       ctx.reporter.step({ step: "bake", status: "info", message: `${reason} (miss ${misses}/${g.telegramMisses})`, colour: goal.colour });
       if (misses >= g.telegramMisses) throw new BakeFailed(`${reason} (${misses} checks in a row)`, finished);
     } else misses = 0;
@@ -133,11 +136,19 @@ export async function bake(ctx: Ctx, goal: Goal, cutoverAt: number, baseline: Ma
     if (now >= end && short.length === 0) return;
     if (now >= hardEnd) {
       const what = short.map((k) => `${MISSING[k]}: ${evidence[k]} of ${need} checks succeeded`).join("; ");
-      throw new BakeFailed(`the bake has too little evidence that the release works: ${what} (bake window and gates.timeout ${seconds(g.timeoutMs)} extension over)`, now);
+      throw new BakeFailed(
+        `the bake has too little evidence that the release works: ${what} (bake window and gates.timeout ${seconds(g.timeoutMs)} extension over)`,
+        now,
+      );
     }
     if (now >= end && !extending) {
       extending = true;
-      ctx.reporter.step({ step: "bake", status: "info", message: `the bake window ended with too little evidence (${short.map((k) => `${k} ${evidence[k]}/${need}`).join(", ")}); extending it by up to gates.timeout (${seconds(g.timeoutMs)})`, colour: goal.colour });
+      ctx.reporter.step({
+        step: "bake",
+        status: "info",
+        message: `the bake window ended with too little evidence (${short.map((k) => `${k} ${evidence[k]}/${need}`).join(", ")}); extending it by up to gates.timeout (${seconds(g.timeoutMs)})`,
+        colour: goal.colour,
+      });
     }
     await ctx.clock.sleep(Math.min(g.intervalMs, Math.max(1, (now < end ? end : hardEnd) - now)));
   }

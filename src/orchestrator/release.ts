@@ -15,8 +15,8 @@ import { type AuditRecord, appendAudit } from "./history.js";
 import { runHookAt } from "./hooks.js";
 import { acquireLock } from "./lock.js";
 import { observe, startingLive } from "./observe.js";
-import { preflight } from "./preflight.js";
 import { guardedRead } from "./port-guard.js";
+import { preflight } from "./preflight.js";
 import { clearInFlight, modeOf, recoverInterrupted, rollBackTo, stopColourVerified, undoCutoverTimed } from "./recover.js";
 import { converge, newRunState, type RunState } from "./run.js";
 import { resolveDigest } from "./stage.js";
@@ -84,7 +84,10 @@ export async function release(ctx: Ctx, opts: ReleaseOptions): Promise<ReleaseRe
       ctx.reporter.step({ step: "pull", status: "start", message: opts.imageRef });
       const image = await resolveDigest(ctx, opts.imageRef).catch((e: unknown) => {
         if (e instanceof BluegreenError) throw e;
-        throw new PreflightError(`cannot pull ${opts.imageRef}: ${msg(e)}`, "check that the tag or digest exists in the registry and that the hosts can log in to it");
+        throw new PreflightError(
+          `cannot pull ${opts.imageRef}: ${msg(e)}`,
+          "check that the tag or digest exists in the registry and that the hosts can log in to it",
+        );
       });
       ctx.reporter.step({ step: "pull", status: "ok", message: image });
       const goal: Goal = {
@@ -184,7 +187,13 @@ async function runGoal(ctx: Ctx, goal: Goal, state: RunState): Promise<ReleaseRe
       });
       // After both switches are back: the failed container (stopped, kept) tells why.
       const logs = redact(await colourLogs(ctx, goal.colour).catch(() => "(logs unavailable)"));
-      if (goal.from !== null) await runHookAt(ctx, "postRollback", { colour: goal.from, from: goal.colour, image: world.tags.live?.image ?? "", releaseId: world.tags.live?.releaseId ?? "" }, state.hooks);
+      if (goal.from !== null)
+        await runHookAt(
+          ctx,
+          "postRollback",
+          { colour: goal.from, from: goal.colour, image: world.tags.live?.image ?? "", releaseId: world.tags.live?.releaseId ?? "" },
+          state.hooks,
+        );
       return {
         ...base,
         outcome: "rolled-back",

@@ -69,7 +69,8 @@ export interface FakeWorld {
 
 export function buildWorld(spec: WorldSpec): FakeWorld {
   const settings = settingsFor();
-  settings.gates = { ...settings.gates, intervalMs: 1, healthyThreshold: 1, timeoutMs: 200, bakeMs: 20, smokeUpdates: [] };
+  // settleMs 20: with a 1 ms interval the default 10 s settle window would be 10 000 checks per release.
+  settings.gates = { ...settings.gates, intervalMs: 1, healthyThreshold: 1, timeoutMs: 200, bakeMs: 20, settleMs: 20, smokeUpdates: [] };
   settings.webhook.secretToken = "TEST-webhook-secret-bbbbbbbbbbbbbbbb";
   const hosts = [new FakeHost("127.0.1.1", "i-1"), new FakeHost("127.0.1.2", "i-2")];
   const lb = new FakeLoadBalancer("arn:aws:elasticloadbalancing:ap-southeast-2:123456789012:listener/app/bot-alb/1/1", GROUPS, hosts, [LEGACY]);
