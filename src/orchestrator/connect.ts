@@ -10,7 +10,7 @@ import { SshConnector } from "../adapters/ssh.js";
 import { TelegramClient } from "../adapters/telegram.js";
 import type { Config } from "../config/index.js";
 import { PreflightError } from "../errors.js";
-import type { Clock, HostConnector, InstanceView, Instances, LoadBalancer, Monitoring, Reporter, Telegram } from "../ports.js";
+import type { Clock, HostConnector, Instances, InstanceView, LoadBalancer, Monitoring, Reporter, Telegram } from "../ports.js";
 import { sandboxPaths } from "../sandbox/paths.js";
 import { redact } from "../util/redact.js";
 import type { ConnectedHost, Ctx } from "./context.js";
@@ -52,7 +52,10 @@ export async function realPorts(config: Config, configFile: string): Promise<Por
     // BLUEGREEN_SANDBOX_LATENCY_MS: the bench's simulated WAN round trip on every host command.
     const latencyMs = Number(process.env.BLUEGREEN_SANDBOX_LATENCY_MS ?? "0");
     connector = new LocalHostConnector({
-      env: own !== undefined && own !== "" ? { BLUEGREEN_SANDBOX_STATE: own } : { PATH: `${paths.bin}:${process.env.PATH ?? ""}`, BLUEGREEN_SANDBOX_STATE: paths.runtime },
+      env:
+        own !== undefined && own !== ""
+          ? { BLUEGREEN_SANDBOX_STATE: own }
+          : { PATH: `${paths.bin}:${process.env.PATH ?? ""}`, BLUEGREEN_SANDBOX_STATE: paths.runtime },
       hostEnvVar: "BLUEGREEN_SANDBOX_HOST",
       ...(Number.isFinite(latencyMs) && latencyMs > 0 ? { latencyMs } : {}),
     });
@@ -112,13 +115,26 @@ export async function connectCtx(settings: Settings, raw: Ports, clock: Clock, r
     const hosts = await connectHosts(settings, ports, opts, await listInstances(), activity);
     const lb = new HostStateStore(lockHost(hosts), hostStatePath(settings.container.envFileDir, settings.environment));
     const placeholder = await lb.describeTargetGroup("");
-    return { settings, lb, telegram: ports.telegram, clock, reporter, hosts, listenerArn: await lb.resolveListener(), targetGroups: { blue: placeholder, green: placeholder }, ...monitoring };
+    return {
+      settings,
+      lb,
+      telegram: ports.telegram,
+      clock,
+      reporter,
+      hosts,
+      listenerArn: await lb.resolveListener(),
+      targetGroups: { blue: placeholder, green: placeholder },
+      ...monitoring,
+    };
   }
   const lb = ports.lb;
   // One round: the listener, both target groups and the instances are independent reads.
   const tg = (c: "blue" | "green") =>
     lb.describeTargetGroup(settings.targetGroups[c]).catch((e: unknown) => {
-      throw new PreflightError(`colours.${c}.targetGroup ${settings.targetGroups[c]}: ${why(e)}`, "create the target group or fix its name/ARN in the environment file");
+      throw new PreflightError(
+        `colours.${c}.targetGroup ${settings.targetGroups[c]}: ${why(e)}`,
+        "create the target group or fix its name/ARN in the environment file",
+      );
     });
   const [listenerArn, blue, green, list] = await Promise.all([
     lb.resolveListener().catch((e: unknown) => {
@@ -137,7 +153,10 @@ async function connectHosts(settings: Settings, ports: Ports, opts: ConnectOptio
   if (opts.requireHealthyInstances) {
     const bad = list.filter((i) => i.state !== "running" || i.status !== "ok");
     if (bad.length > 0) {
-      throw new PreflightError(`instances not ready: ${bad.map((i) => `${i.instanceId} (${i.state}, ${i.status})`).join(", ")}`, "wait for the status checks to pass, or fix the instance");
+      throw new PreflightError(
+        `instances not ready: ${bad.map((i) => `${i.instanceId} (${i.state}, ${i.status})`).join(", ")}`,
+        "wait for the status checks to pass, or fix the instance",
+      );
     }
   }
   const running = list.filter((i) => i.state === "running");

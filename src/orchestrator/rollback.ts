@@ -121,11 +121,25 @@ export async function rollback(ctx: Ctx, opts: { lockWaitMs: number; runId: stri
       // Somebody moved a switch by hand: the recorded live release is the known-good state.
       const times: CutoverTimes = {};
       await moveBack(ctx, world, tags.live.colour, "drift", times);
-      result = { outcome: "rolled-back", exitCode: 0, releaseId: tags.live.releaseId, image: tags.live.image, colour: tags.live.colour, from: null, mode: "repaired-drift", message: `the listener and the webhook disagreed; both are back on the recorded live release ${tags.live.releaseId} (${tags.live.colour})`, steps: ["repair-drift"], timings: times };
+      result = {
+        outcome: "rolled-back",
+        exitCode: 0,
+        releaseId: tags.live.releaseId,
+        image: tags.live.image,
+        colour: tags.live.colour,
+        from: null,
+        mode: "repaired-drift",
+        message: `the listener and the webhook disagreed; both are back on the recorded live release ${tags.live.releaseId} (${tags.live.colour})`,
+        steps: ["repair-drift"],
+        timings: times,
+      };
     } else {
       const prev = tags.previous;
       if (prev === null || live === null || prev.colour === live) {
-        throw new PreflightError(`nothing to roll back to in ${ctx.settings.environment}: no previous release is recorded`, "release a known-good image instead: `bluegreen release ENV --image <tag>`");
+        throw new PreflightError(
+          `nothing to roll back to in ${ctx.settings.environment}: no previous release is recorded`,
+          "release a known-good image instead: `bluegreen release ENV --image <tag>`",
+        );
       }
       const verdicts = await mapLimit(ctx.hosts, ctx.settings.rollout.hostConcurrency, async (h) => {
         const c = world.hosts.find((x) => x.instanceId === h.instanceId)?.containers[prev.colour];
@@ -140,7 +154,18 @@ export async function rollback(ctx: Ctx, opts: { lockWaitMs: number; runId: stri
       const state = newRunState(world.webhook, 0);
       if (warm) await moveBack(ctx, world, prev.colour, "rollback", state.times);
       await converge(ctx, goal, state);
-      result = { outcome: "rolled-back", exitCode: 0, releaseId: prev.releaseId, image: prev.image, colour: prev.colour, from: live, mode: warm ? "warm" : "cold", message: `${prev.releaseId} is live again on ${prev.colour} (${warm ? "warm: instant" : "cold: restarted and gated"})`, steps: state.steps, timings: state.times };
+      result = {
+        outcome: "rolled-back",
+        exitCode: 0,
+        releaseId: prev.releaseId,
+        image: prev.image,
+        colour: prev.colour,
+        from: live,
+        mode: warm ? "warm" : "cold",
+        message: `${prev.releaseId} is live again on ${prev.colour} (${warm ? "warm: instant" : "cold: restarted and gated"})`,
+        steps: state.steps,
+        timings: state.times,
+      };
     }
     // Reported only once the webhook is read back on the colour now live (and watched while a
     // cold rollback's restarted containers settle, so a late start-up call is undone).

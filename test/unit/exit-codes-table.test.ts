@@ -203,7 +203,8 @@ const TABLE: Row[] = [
       telegramDownDuringBake(w);
     },
     code: 2,
-    message: /^bake failed: the bake has too little evidence that the release works: Telegram could not be checked \(getWebhookInfo\): 0 of 3 checks succeeded \(bake window and gates.timeout 1s extension over\)$/,
+    message:
+      /^bake failed: the bake has too little evidence that the release works: Telegram could not be checked \(getWebhookInfo\): 0 of 3 checks succeeded \(bake window and gates.timeout 1s extension over\)$/,
     webhook: BLUE,
   },
   {
@@ -300,7 +301,9 @@ describe("failure point x exit code", () => {
     expect(out.code, out.message).toBe(0);
     const bake = w.events.filter((e) => e.step === "bake" && e.status === "info").map((e) => e.message);
     expect(bake[0]).toMatch(/^a check started at 0s after the cutover was still running when the bake window ended \(miss 1\/3\)$/);
-    expect(bake[1]).toMatch(/^the bake window ended with too little evidence \(telegram 0\/3, health 0\/3, targets 0\/3\); extending it by up to gates.timeout \(1s\)$/);
+    expect(bake[1]).toMatch(
+      /^the bake window ended with too little evidence \(telegram 0\/3, health 0\/3, targets 0\/3\); extending it by up to gates.timeout \(1s\)$/,
+    );
     expect(w.telegram.info.url).toBe(GREEN);
   });
 
