@@ -4,8 +4,9 @@ import type { Goal } from "../domain/decide.js";
 import { encodeInFlight } from "../domain/tags.js";
 import { forwardAllTo } from "../domain/traffic.js";
 import type { Colour } from "../domain/types.js";
-import { RollbackFailedError, RolledBackError } from "../errors.js";
+import { NotReadyError, RollbackFailedError, RolledBackError } from "../errors.js";
 import type { Ctx } from "./context.js";
+import { notReadyForTraffic } from "./ready.js";
 import { setWebhookFor } from "./webhook.js";
 
 export interface CutoverTimes {
@@ -40,7 +41,7 @@ export async function cutover(ctx: Ctx, goal: Goal, step: { moveListener: boolea
       if (step.moveListener) ctx.reporter.step({ step: "cutover", status: "info", message: `listener -> ${goal.colour}`, colour: goal.colour });
       const reason = `setWebhook failed during the cutover: ${e instanceof Error ? e.message : String(e)}`;
       if (goal.from === null) throw new RollbackFailedError(`${reason}; this was a first release, so there is no previous colour to return to`, `fix the cause and run \`bluegreen release ${ctx.settings.environment}\` again`);
-      await undoCutover(ctx, goal.from, reason);
+      await undoCutover(ctx, goal.from, reason, goal.fromReleaseId);
       throw new RolledBackError(`${reason}; the listener and the webhook are back on ${goal.from}`, "fix the cause (see the message) and release again");
     }
   }
@@ -51,12 +52,29 @@ export async function cutover(ctx: Ctx, goal: Goal, step: { moveListener: boolea
 }
 
 /**
- * The one way both switches go back: each move that is asked for is tried even when the other one
- * failed, its time recorded, and what failed returned as operator-readable problems.
+ * Refuses (NotReadyError, nothing moved) unless every host runs `releaseId` on `to` and the ALB
+ * reports each target healthy now: a tag saying a colour is warm is not proof that it serves.
  */
-export async function moveSwitches(ctx: Ctx, to: Colour, which: { listener: boolean; webhook: boolean }, times: CutoverTimes): Promise<string[]> {
+export async function assertReady(ctx: Ctx, to: Colour, releaseId: string | undefined, reason: string): Promise<void> {
+  const problems = await notReadyForTraffic(ctx, to, releaseId).catch((e: unknown) => [`its state cannot be read (${e instanceof Error ? e.message : String(e)})`]);
+  if (problems.length === 0) return;
+  const env = ctx.settings.environment;
+  throw new NotReadyError(
+    `${reason}; traffic was NOT moved to ${to}: it does not serve ${releaseId ?? "a release of ours"} right now`,
+    problems,
+    `run \`bluegreen status ${env}\`; \`bluegreen rollback ${env}\` restarts and gates a stopped previous release, or release a known-good image with \`bluegreen release ${env} --image <tag>\``,
+  );
+}
+
+/**
+ * The one way both switches go back: the colour must be ready (assertReady); then each move that
+ * is asked for is tried even when the other one failed, its time recorded, and what failed
+ * returned as operator-readable problems.
+ */
+export async function moveSwitches(ctx: Ctx, to: Colour, which: { listener: boolean; webhook: boolean }, times: CutoverTimes, releaseId?: string): Promise<string[]> {
   const problems: string[] = [];
   const why = (e: unknown) => (e instanceof Error ? e.message : String(e));
+  if (which.listener || which.webhook) await assertReady(ctx, to, releaseId, `moving traffic back to ${to}`);
   if (which.listener) {
     await moveListener(ctx, to).then(
       () => void (times.listenerMovedAt = ctx.clock.now()),
@@ -81,7 +99,7 @@ export function rollbackFailed(ctx: Ctx, message: string, problems: string[]): R
 }
 
 /** Both switches back to `to` after a cutover that failed half-way. */
-export async function undoCutover(ctx: Ctx, to: Colour, reason: string): Promise<void> {
-  const problems = await moveSwitches(ctx, to, { listener: true, webhook: true }, {});
+export async function undoCutover(ctx: Ctx, to: Colour, reason: string, releaseId?: string): Promise<void> {
+  const problems = await moveSwitches(ctx, to, { listener: true, webhook: true }, {}, releaseId);
   if (problems.length > 0) throw rollbackFailed(ctx, `${reason}; the rollback to ${to} failed too`, problems);
 }

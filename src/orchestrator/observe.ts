@@ -86,6 +86,7 @@ export function snapshotFor(ctx: Ctx, world: World, goal: Goal): Snapshot {
     instanceId: h.instanceId,
     container: h.containers[goal.colour],
     registered: isRegistered(world, goal.colour, h.instanceId, ctx.settings.hostPorts[goal.colour]),
+    healthy: world.health[goal.colour].some((t) => t.id === h.instanceId && t.port === ctx.settings.hostPorts[goal.colour] && t.state === "healthy"),
   }));
   return { hosts, traffic: world.traffic, urls: ctx.settings.webhook.urls, tags: world.tags };
 }

@@ -5,23 +5,26 @@ import { IN_FLIGHT_KEYS } from "../domain/tags.js";
 import { isForwardAllTo } from "../domain/traffic.js";
 import { type Colour, otherColour } from "../domain/types.js";
 import { containerName, docker } from "../remote/docker.js";
-import { RollbackFailedError } from "../errors.js";
+import { NotReadyError, RollbackFailedError } from "../errors.js";
 import type { Ctx } from "./context.js";
 import { mapLimit } from "./context.js";
 import { type CutoverTimes, moveSwitches, rollbackFailed } from "./cutover.js";
-import type { World } from "./observe.js";
+import { liveColours, type World } from "./observe.js";
 import { converge, newRunState } from "./run.js";
 
-/** Move both switches to `to`, skipping one already there (a second setWebhook would only meet the 1/s limit). */
-export async function moveBack(ctx: Ctx, world: World, to: Colour, reason: string, times: CutoverTimes): Promise<void> {
+/** Move both switches to `to` (which must run `releaseId` healthy now), skipping one already there (a second setWebhook would only meet the 1/s limit). */
+export async function moveBack(ctx: Ctx, world: World, to: Colour, releaseId: string, reason: string, times: CutoverTimes): Promise<void> {
   const webhookThere = world.webhook.url === ctx.settings.webhook.urls[to] && world.traffic.webhookSettingsMatch;
-  const problems = await moveSwitches(ctx, to, { listener: !isForwardAllTo(world.traffic, to), webhook: !webhookThere }, times);
+  const problems = await moveSwitches(ctx, to, { listener: !isForwardAllTo(world.traffic, to), webhook: !webhookThere }, times, releaseId);
   if (problems.length > 0) throw rollbackFailed(ctx, `${reason}; rolling back to ${to} failed`, problems);
 }
 
-/** Both switches to `to` at once, no reads first (the automatic rollback's fast path); rollBackTo retries what failed. */
-export async function undoCutoverTimed(ctx: Ctx, to: Colour, times: CutoverTimes): Promise<void> {
-  await moveSwitches(ctx, to, { listener: true, webhook: true }, times);
+/** Both switches to `to` at once after one readiness read (the automatic rollback's fast path); rollBackTo retries what failed. */
+export async function undoCutoverTimed(ctx: Ctx, to: Colour, releaseId: string | undefined, times: CutoverTimes): Promise<void> {
+  await moveSwitches(ctx, to, { listener: true, webhook: true }, times, releaseId).catch((e: unknown) => {
+    // Not warm after all: rollBackTo takes the cold, gated path.
+    if (!(e instanceof NotReadyError)) throw e;
+  });
 }
 
 /** Stop (not remove) a colour's containers: kept for `docker logs`, restartable by a rollback. */
@@ -35,33 +38,108 @@ export async function clearInFlight(ctx: Ctx): Promise<void> {
   await ctx.lb.removeTags(ctx.listenerArn, [...IN_FLIGHT_KEYS]);
 }
 
-/** Put the live release recorded in the tags back on both switches, and finish its bookkeeping. */
+/**
+ * Put the live release recorded in the tags back on both switches, and finish its bookkeeping. A
+ * warm colour takes traffic at once; one that is not serving right now (stopped, gone, unhealthy)
+ * is restarted or staged again and must pass the gates before anything moves to it.
+ */
 export async function rollBackTo(ctx: Ctx, world: World, failed: Colour, reason: string): Promise<CutoverTimes> {
   const prev = world.tags.live;
   if (prev === null || prev.colour === failed) {
-    throw new RollbackFailedError(`${reason}; there is no previous release to return to (first release)`, `fix the bot and run \`bluegreen release ${ctx.settings.environment} --image ...\` again`);
+    throw new RollbackFailedError(
+      `${reason}; there is no previous release to return to (first release)`,
+      `fix the bot and run \`bluegreen release ${ctx.settings.environment} --image ...\` again`,
+    );
   }
   const times: CutoverTimes = {};
-  await moveBack(ctx, world, prev.colour, reason, times);
-  const back: Goal = { kind: "rollback", colour: prev.colour, releaseId: prev.releaseId, image: prev.image, from: failed, urgent: true };
+  let urgent = true;
+  await moveBack(ctx, world, prev.colour, prev.releaseId, reason, times).catch((e: unknown) => {
+    if (!(e instanceof NotReadyError)) throw e;
+    ctx.reporter.step({
+      step: "rollback",
+      status: "info",
+      message: `${prev.colour} is not warm (${e.problems.join("; ")}): restarting it and gating it before traffic moves`,
+    });
+    urgent = false;
+  });
+  const back: Goal = { kind: "rollback", colour: prev.colour, releaseId: prev.releaseId, image: prev.image, from: failed, urgent };
   await converge(ctx, back, newRunState(world.webhook, 0)).catch((e: unknown) => {
-    throw new RollbackFailedError(`${reason}; traffic is back on ${prev.colour} but its bookkeeping failed: ${e instanceof Error ? e.message : String(e)}`, `run \`bluegreen status ${ctx.settings.environment}\``);
+    if (!urgent)
+      throw new RollbackFailedError(
+        `${reason}; the previous release ${prev.releaseId} could not be brought back on ${prev.colour}: ${e instanceof Error ? e.message : String(e)}`,
+        `run \`bluegreen status ${ctx.settings.environment}\`; release a known-good image with \`bluegreen release ${ctx.settings.environment} --image <tag>\``,
+      );
+    throw new RollbackFailedError(
+      `${reason}; traffic is back on ${prev.colour} but its bookkeeping failed: ${e instanceof Error ? e.message : String(e)}`,
+      `run \`bluegreen status ${ctx.settings.environment}\``,
+    );
   });
   await stopColour(ctx, failed).catch(() => undefined);
   return times;
 }
 
-/** A run died with a release in flight: undo it (the previous colour is still warm). */
-export async function recoverInterrupted(ctx: Ctx, world: World): Promise<string | null> {
+/**
+ * In-flight tags left on a release that did finish (its finalize recorded it live but could not
+ * remove them): nothing is in flight, and undoing it would roll back a good release. Clearing them
+ * is the whole repair; every later run and `rollback` goes on from there.
+ */
+export async function clearStaleInFlight(ctx: Ctx, world: World): Promise<string | null> {
+  const f = world.tags.inFlight;
+  const live = world.tags.live;
+  if (f === null || live === null || live.releaseId !== f.releaseId || live.colour !== f.colour) return null;
+  const seen = liveColours(ctx, world);
+  if (!seen.consistent || seen.byListener !== live.colour) return null;
+  await clearInFlight(ctx);
+  const note = `cleared the in-flight tags of ${f.kind} ${f.releaseId}: it is live and consistent on ${live.colour} (an earlier run could not remove them)`;
+  ctx.reporter.step({ step: "recover", status: "info", message: note });
+  return note;
+}
+
+/** Whether either switch points at `colour` now. */
+function trafficTouches(ctx: Ctx, world: World, colour: Colour): boolean {
+  return (
+    isForwardAllTo(world.traffic, colour) ||
+    (world.webhook.url === ctx.settings.webhook.urls[colour] && ctx.settings.webhook.urls.blue !== ctx.settings.webhook.urls.green)
+  );
+}
+
+/**
+ * A run died with a release or rollback in flight: undo it, or finish an interrupted rollback.
+ * `finishRollback`: the `rollback` command finishes one that moved nothing yet (cold: restarted and
+ * gated); `release` abandons it (the release stages that colour anew anyway).
+ */
+export async function recoverInterrupted(ctx: Ctx, world: World, opts: { finishRollback: boolean } = { finishRollback: true }): Promise<string | null> {
   const f = world.tags.inFlight;
   if (f === null) return null;
   const note = `found an interrupted ${f.kind} ${f.releaseId} (${f.phase}) to ${f.colour}`;
   ctx.reporter.step({ step: "recover", status: "info", message: `${note}: undoing it` });
   if (f.kind === "rollback" && world.tags.live !== null) {
-    // A rollback that died: finish it, it was the operator's intent.
-    await moveBack(ctx, world, f.colour, note, {});
-    await converge(ctx, { kind: "rollback", colour: f.colour, releaseId: f.releaseId, image: f.image, from: otherColour(f.colour), urgent: true }, newRunState(world.webhook, 0));
-    return `${note}: finished it`;
+    const live = world.tags.live;
+    const goal: Goal = { kind: "rollback", colour: f.colour, releaseId: f.releaseId, image: f.image, from: otherColour(f.colour), urgent: true };
+    if (!trafficTouches(ctx, world, f.colour)) {
+      // Nothing moved yet: its colour may be half-restarted. Never move traffic to it ungated.
+      if (!opts.finishRollback) {
+        await clearInFlight(ctx);
+        return `${note}: it had moved no traffic; abandoned it (${live.releaseId} on ${live.colour} stays live)`;
+      }
+      await converge(ctx, { ...goal, urgent: false }, newRunState(world.webhook, 0));
+      return `${note}: finished it (restarted and gated)`;
+    }
+    // Half-moved: finish it if its colour serves now, else put everything back where it came from.
+    const finished = await moveBack(ctx, world, f.colour, f.releaseId, note, {}).then(
+      () => true,
+      (e: unknown) => {
+        if (e instanceof NotReadyError) return false;
+        throw e;
+      },
+    );
+    if (finished) {
+      await converge(ctx, goal, newRunState(world.webhook, 0));
+      return `${note}: finished it`;
+    }
+    await rollBackTo(ctx, world, f.colour, `${note}, but ${f.colour} does not serve ${f.releaseId}`);
+    await clearInFlight(ctx);
+    return `${note}: ${f.colour} did not serve it, so ${live.releaseId} on ${live.colour} is live again`;
   }
   if (f.from === null || world.tags.live === null) {
     await clearInFlight(ctx);

@@ -15,7 +15,7 @@ import { runHookAt } from "./hooks.js";
 import { acquireLock } from "./lock.js";
 import { observe } from "./observe.js";
 import { preflight } from "./preflight.js";
-import { clearInFlight, recoverInterrupted, rollBackTo, stopColour, undoCutoverTimed } from "./recover.js";
+import { clearInFlight, clearStaleInFlight, recoverInterrupted, rollBackTo, stopColour, undoCutoverTimed } from "./recover.js";
 import { converge, newRunState, type RunState } from "./run.js";
 import { resolveDigest } from "./stage.js";
 import { stopExpiredWarm } from "./warm.js";
@@ -52,7 +52,9 @@ export async function release(ctx: Ctx, opts: ReleaseOptions): Promise<ReleaseRe
   let result: ReleaseResult | undefined;
   try {
     let world = await observe(ctx);
-    const recovered = await recoverInterrupted(ctx, world);
+    const healed = await clearStaleInFlight(ctx, world);
+    if (healed !== null) world = await observe(ctx);
+    const recovered = (await recoverInterrupted(ctx, world, { finishRollback: false })) ?? healed;
     if (recovered !== null) world = await observe(ctx);
     await stopExpiredWarm(ctx, world);
     // Nothing was ever released: whatever the listener's default action says, no colour is "live".
@@ -66,7 +68,8 @@ export async function release(ctx: Ctx, opts: ReleaseOptions): Promise<ReleaseRe
       throw new PreflightError(`cannot pull ${opts.imageRef}: ${msg(e)}`, "check that the tag or digest exists in the registry and that the hosts can log in to it");
     });
     ctx.reporter.step({ step: "pull", status: "ok", message: image });
-    const goal: Goal = { kind: "release", colour: releaseColour(world, live), releaseId: opts.releaseId, image, from: live };
+    const fromReleaseId = live !== null && world.tags.live?.colour === live ? world.tags.live.releaseId : undefined;
+    const goal: Goal = { kind: "release", colour: releaseColour(world, live), releaseId: opts.releaseId, image, from: live, ...(fromReleaseId !== undefined ? { fromReleaseId } : {}) };
     const state = newRunState(world.webhook, opts.bakeMs);
     await runHookAt(ctx, "preRelease", goal, state.hooks);
     result = await runGoal(ctx, goal, state);
@@ -105,7 +108,7 @@ async function runGoal(ctx: Ctx, goal: Goal, state: RunState): Promise<ReleaseRe
     let early: CutoverTimes | undefined;
     if (e instanceof BakeFailed && goal.from !== null) {
       early = {};
-      await undoCutoverTimed(ctx, goal.from, early);
+      await undoCutoverTimed(ctx, goal.from, goal.fromReleaseId, early);
     }
     const world = await observe(ctx);
     // Only the cutover moves traffic in a run; its timestamps say whether it moved anything. (A first

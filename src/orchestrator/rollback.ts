@@ -5,7 +5,7 @@ import { userInfo } from "node:os";
 import type { Goal } from "../domain/decide.js";
 import { combine } from "../domain/gates.js";
 import { liveByListener } from "../domain/traffic.js";
-import { PreflightError } from "../errors.js";
+import { NotReadyError, PreflightError } from "../errors.js";
 import type { Ctx } from "./context.js";
 import { mapLimit } from "./context.js";
 import type { CutoverTimes } from "./cutover.js";
@@ -14,7 +14,7 @@ import { appendAudit } from "./history.js";
 import { type HookRecord, runHookAt } from "./hooks.js";
 import { acquireLock } from "./lock.js";
 import { liveColours, observe } from "./observe.js";
-import { moveBack, recoverInterrupted } from "./recover.js";
+import { clearStaleInFlight, moveBack, recoverInterrupted } from "./recover.js";
 import { converge, newRunState } from "./run.js";
 
 export interface RollbackResult {
@@ -25,6 +25,8 @@ export interface RollbackResult {
   colour: string;
   from: string | null;
   mode: "warm" | "cold" | "recovered" | "repaired-drift";
+  /** Repaired before the rollback itself (stale in-flight tags cleared). */
+  recovered?: string;
   message: string;
   steps: string[];
   timings: CutoverTimes;
@@ -34,7 +36,9 @@ export async function rollback(ctx: Ctx, opts: { lockWaitMs: number; runId: stri
   const started = ctx.clock.now();
   const lock = await acquireLock(ctx, "rollback", opts.runId, opts.lockWaitMs);
   try {
-    const world = await observe(ctx);
+    let world = await observe(ctx);
+    const healed = await clearStaleInFlight(ctx, world);
+    if (healed !== null) world = await observe(ctx);
     const live = liveByListener(world.traffic);
     let result: RollbackResult;
     const recovered = await recoverInterrupted(ctx, world);
@@ -45,7 +49,7 @@ export async function rollback(ctx: Ctx, opts: { lockWaitMs: number; runId: stri
     } else if (!liveColours(ctx, world).consistent && tags.live !== null) {
       // Somebody moved a switch by hand: the recorded live release is the known-good state.
       const times: CutoverTimes = {};
-      await moveBack(ctx, world, tags.live.colour, "drift", times);
+      await moveBack(ctx, world, tags.live.colour, tags.live.releaseId, "drift", times);
       result = { outcome: "rolled-back", exitCode: 0, releaseId: tags.live.releaseId, image: tags.live.image, colour: tags.live.colour, from: null, mode: "repaired-drift", message: `the listener and the webhook disagreed; both are back on the recorded live release ${tags.live.releaseId} (${tags.live.colour})`, steps: ["repair-drift"], timings: times };
     } else {
       const prev = tags.previous;
@@ -56,13 +60,21 @@ export async function rollback(ctx: Ctx, opts: { lockWaitMs: number; runId: stri
         const c = world.hosts.find((x) => x.instanceId === h.instanceId)?.containers[prev.colour];
         return c?.releaseId === prev.releaseId ? hostVerdict(ctx, h, { kind: "rollback", colour: prev.colour, releaseId: prev.releaseId, image: prev.image, from: live }) : { kind: "fail" as const, reason: "not there" };
       });
-      const warm = combine(verdicts).kind === "ok";
-      const goal: Goal = { kind: "rollback", colour: prev.colour, releaseId: prev.releaseId, image: prev.image, from: live, urgent: warm };
+      let warm = combine(verdicts).kind === "ok";
       const state = newRunState(world.webhook, 0);
-      if (warm) await moveBack(ctx, world, prev.colour, "rollback", state.times);
+      if (warm) {
+        // Warm means serving now, on the ALB too; otherwise the cold path restarts and gates it.
+        await moveBack(ctx, world, prev.colour, prev.releaseId, "rollback", state.times).catch((e: unknown) => {
+          if (!(e instanceof NotReadyError)) throw e;
+          ctx.reporter.step({ step: "rollback", status: "info", message: `${prev.colour} is not warm (${e.problems.join("; ")}): restarting it and gating it` });
+          warm = false;
+        });
+      }
+      const goal: Goal = { kind: "rollback", colour: prev.colour, releaseId: prev.releaseId, image: prev.image, from: live, urgent: warm };
       await converge(ctx, goal, state);
       result = { outcome: "rolled-back", exitCode: 0, releaseId: prev.releaseId, image: prev.image, colour: prev.colour, from: live, mode: warm ? "warm" : "cold", message: `${prev.releaseId} is live again on ${prev.colour} (${warm ? "warm: instant" : "cold: restarted and gated"})`, steps: state.steps, timings: state.times };
     }
+    if (healed !== null) result.recovered = healed;
     const hooks: HookRecord[] = [];
     await runHookAt(ctx, "postRollback", { colour: result.colour as Goal["colour"], from: (result.from as Goal["from"]) ?? null, image: result.image, releaseId: result.releaseId }, hooks);
     await appendAudit(ctx, { ...(hooks.length > 0 ? { hooks } : {}), at: new Date(ctx.clock.now()).toISOString(), environment: ctx.settings.environment, kind: "rollback", outcome: "rolled-back", releaseId: result.releaseId, image: result.image, colour: result.colour, from: result.from, reason: result.message, by: userInfo().username, durationMs: ctx.clock.now() - started }).catch(() => undefined);

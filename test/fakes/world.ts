@@ -28,6 +28,13 @@ interface FakeContainer {
 
 const ok = (stdout = ""): ExecResult => ({ code: 0, stdout, stderr: "" });
 
+/** A fake registry digest: 64 hex characters derived from the reference. */
+export function digestOf(ref: string): string {
+  let h = 0;
+  for (const ch of ref) h = (h * 31 + ch.charCodeAt(0)) >>> 0;
+  return h.toString(16).padStart(8, "0").repeat(8);
+}
+
 /** A host whose docker keeps containers in a map; every argv it was given is kept in `log`. */
 export class FakeHost implements RemoteHost {
   readonly containers = new Map<string, FakeContainer>();
@@ -52,6 +59,11 @@ export class FakeHost implements RemoteHost {
     }
     if (prog !== "docker") return { code: 127, stdout: "", stderr: `${prog}: not found` };
     switch (cmd) {
+      case "version":
+        return ok("27.0.0\n");
+      case "image":
+        // repoDigests: the digest of a pulled tag is stable per tag, as a registry would make it.
+        return ok(JSON.stringify([`${(rest[rest.length - 1] ?? "").split(":")[0]}@sha256:${digestOf(rest[rest.length - 1] ?? "")}`]));
       case "pull":
         return ok();
       case "rm":

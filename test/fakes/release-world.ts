@@ -1,0 +1,48 @@
+// A whole environment on the stateful fakes (two hosts, ALB, Telegram, clock) with a Ctx wired to
+// them, for tests that drive release()/rollback() end to end without a sandbox.
+import type { Colour } from "../../src/domain/types.js";
+import type { Ctx } from "../../src/orchestrator/context.js";
+import type { StepEvent } from "../../src/ports.js";
+import { settingsFor } from "./argv-ctx.js";
+import { FakeClock, FakeHost, FakeLoadBalancer, FakeTelegram } from "./world.js";
+
+export const REPO = "123456789012.dkr.ecr.ap-southeast-2.amazonaws.com/telegram-bot";
+export const imageOf = (n: string): string => `${REPO}@sha256:${n.repeat(64)}`;
+export const T0 = Date.parse("2026-01-01T00:00:00.000Z");
+
+export function fakeEnvironment() {
+  const settings = settingsFor();
+  settings.gates = { ...settings.gates, intervalMs: 1, healthyThreshold: 2, timeoutMs: 50, bakeMs: 20, smokeUpdates: [] };
+  settings.webhook.secretToken = "TEST-webhook-secret-bbbbbbbbbbbbbbbb";
+  const hosts = [new FakeHost("127.0.1.1", "i-1"), new FakeHost("127.0.1.2", "i-2")];
+  const groups = {
+    blue: { arn: "arn:tg/bot-blue", name: "bot-blue", port: 5001, protocol: "HTTP", healthCheckPath: "/health" },
+    green: { arn: "arn:tg/bot-green", name: "bot-green", port: 5002, protocol: "HTTP", healthCheckPath: "/health" },
+  };
+  const lb = new FakeLoadBalancer("arn:listener/bot-alb", groups, hosts);
+  const telegram = new FakeTelegram();
+  const clock = new FakeClock(T0);
+  const events: Omit<StepEvent, "type" | "at">[] = [];
+  const ctx: Ctx = {
+    settings,
+    lb,
+    telegram,
+    clock,
+    reporter: { step: (e: Omit<StepEvent, "type" | "at">) => events.push(e) },
+    hosts: hosts.map((h) => ({ instanceId: h.instanceId, address: h.name, remote: h })),
+    listenerArn: lb.listenerArn,
+    targetGroups: groups,
+  };
+  /** Run a container of ours as `docker run` would have (labels, port). */
+  const runOn = (h: FakeHost, colour: Colour, releaseId: string, image: string, running = true): void => {
+    h.run(
+      `telegram-bot-${colour}`,
+      { "bluegreen.environment": "production", "bluegreen.colour": colour, "bluegreen.release": releaseId, "bluegreen.image": image },
+      image,
+      settings.hostPorts[colour],
+    );
+    const c = h.containers.get(`telegram-bot-${colour}`);
+    if (c !== undefined) c.running = running;
+  };
+  return { ctx, settings, hosts, groups, lb, telegram, clock, events, runOn };
+}
