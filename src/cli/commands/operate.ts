@@ -25,7 +25,10 @@ export async function rollback(p: Parsed, out: Output): Promise<number> {
     const r = await notifyingFailure(env, out, "rollback", () => runRollback(ctx, { lockWaitMs: p.flags.lockWaitMs, runId: newReleaseId() }));
     await notifyAndReport(env.config, { command: "rollback", environment: env.config.environment, outcome: r.outcome, releaseId: r.releaseId, image: r.image, colour: r.colour, from: r.from, reason: r.message }, out);
     if (p.flags.json) out.json({ type: "result", command: "rollback", environment: env.config.environment, ...r });
-    else out.line(`✔ ${r.message}`);
+    else {
+      if (r.recovered !== undefined) out.line(`note: ${r.recovered}`);
+      out.line(`✔ ${r.message}`);
+    }
     return EXIT.ok;
   } finally {
     await disconnect(ctx);
