@@ -19,7 +19,12 @@ export const TAG = {
   flightFrom: `${P}inflight-from`,
   flightStarted: `${P}inflight-started`,
   flightPhase: `${P}inflight-phase`,
+  /** The environment whose state these tags are: two environments on one listener would overwrite each other. */
+  environment: `${P}environment`,
 } as const;
+
+/** Every key bluegreen writes; any other bluegreen:* key on the listener was written by someone else. */
+export const KNOWN_KEYS: ReadonlySet<string> = new Set(Object.values(TAG));
 
 export const IN_FLIGHT_KEYS = [
   TAG.flightKind,

@@ -1,6 +1,7 @@
 // observe: read the world into one plain snapshot. Listener, tags, containers, target health and
 // the webhook are read in parallel; nothing here changes anything.
-import { decodeTags } from "../domain/tags.js";
+import { decodeTags, TAG } from "../domain/tags.js";
+import { ConfigError } from "../errors.js";
 import type { Snapshot, HostView, Goal } from "../domain/decide.js";
 import { liveByListener, liveByWebhook } from "../domain/traffic.js";
 import { COLOURS, type Colour, type HostFacts, type ReleaseTags, type TrafficFacts } from "../domain/types.js";
@@ -55,6 +56,15 @@ async function webhookInfo(ctx: Ctx): Promise<WebhookInfo> {
   }
 }
 
+/** The listener's tags are another environment's state: refuse before reading them as ours. */
+export function assertOwnListener(ctx: Ctx, listener: ListenerView): void {
+  const owner = listener.tags[TAG.environment];
+  if (owner === undefined || owner === ctx.settings.environment) return;
+  throw new ConfigError([
+    `loadBalancer.listener: ${ctx.listenerArn} carries the release state of environment "${owner.slice(0, 64)}" (tag ${TAG.environment}), not ${ctx.settings.environment}: two environments on one listener would move each other's traffic and overwrite each other's state; give ${ctx.settings.environment} its own listener`,
+  ]);
+}
+
 export async function observe(ctx: Ctx): Promise<World> {
   const [listener, webhook, blue, green, hosts] = await Promise.all([
     ctx.lb.describeListener(ctx.listenerArn),
@@ -67,6 +77,7 @@ export async function observe(ctx: Ctx): Promise<World> {
       containers: await inspectContainers(h, ctx.settings.container.name),
     })),
   ]);
+  assertOwnListener(ctx, listener);
   return {
     listener,
     traffic: trafficFacts(ctx, listener, webhook),

@@ -11,6 +11,7 @@ import { mapLimit } from "./context.js";
 import { type CutoverTimes, moveSwitches, rollbackFailed } from "./cutover.js";
 import { liveColours, type World } from "./observe.js";
 import { converge, newRunState } from "./run.js";
+import { trustedImage } from "./tag-trust.js";
 
 /** Move both switches to `to` (which must run `releaseId` healthy now), skipping one already there (a second setWebhook would only meet the 1/s limit). */
 export async function moveBack(ctx: Ctx, world: World, to: Colour, releaseId: string, reason: string, times: CutoverTimes): Promise<void> {
@@ -62,7 +63,9 @@ export async function rollBackTo(ctx: Ctx, world: World, failed: Colour, reason:
     });
     urgent = false;
   });
-  const back: Goal = { kind: "rollback", colour: prev.colour, releaseId: prev.releaseId, image: prev.image, from: failed, urgent };
+  // Cold: the previous release is run again, so its image must be one the hosts vouch for.
+  const image = urgent ? prev.image : await trustedImage(ctx, world, prev, "live");
+  const back: Goal = { kind: "rollback", colour: prev.colour, releaseId: prev.releaseId, image, from: failed, urgent };
   await converge(ctx, back, newRunState(world.webhook, 0)).catch((e: unknown) => {
     if (!urgent)
       throw new RollbackFailedError(
@@ -122,7 +125,7 @@ export async function recoverInterrupted(ctx: Ctx, world: World, opts: { finishR
         await clearInFlight(ctx);
         return `${note}: it had moved no traffic; abandoned it (${live.releaseId} on ${live.colour} stays live)`;
       }
-      await converge(ctx, { ...goal, urgent: false }, newRunState(world.webhook, 0));
+      await converge(ctx, { ...goal, image: await trustedImage(ctx, world, f, "inflight"), urgent: false }, newRunState(world.webhook, 0));
       return `${note}: finished it (restarted and gated)`;
     }
     // Half-moved: finish it if its colour serves now, else put everything back where it came from.

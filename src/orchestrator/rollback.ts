@@ -16,6 +16,7 @@ import { acquireLock } from "./lock.js";
 import { liveColours, observe } from "./observe.js";
 import { clearStaleInFlight, moveBack, recoverInterrupted } from "./recover.js";
 import { converge, newRunState } from "./run.js";
+import { trustedImage } from "./tag-trust.js";
 
 export interface RollbackResult {
   outcome: "rolled-back";
@@ -56,9 +57,11 @@ export async function rollback(ctx: Ctx, opts: { lockWaitMs: number; runId: stri
       if (prev === null || live === null || prev.colour === live) {
         throw new PreflightError(`nothing to roll back to in ${ctx.settings.environment}: no previous release is recorded`, "release a known-good image instead: `bluegreen release ENV --image <tag>`");
       }
+      // The tag names the release; only its digest is read, and only once the hosts agree with it.
+      const image = await trustedImage(ctx, world, prev, "previous");
       const verdicts = await mapLimit(ctx.hosts, ctx.settings.rollout.hostConcurrency, async (h) => {
         const c = world.hosts.find((x) => x.instanceId === h.instanceId)?.containers[prev.colour];
-        return c?.releaseId === prev.releaseId ? hostVerdict(ctx, h, { kind: "rollback", colour: prev.colour, releaseId: prev.releaseId, image: prev.image, from: live }) : { kind: "fail" as const, reason: "not there" };
+        return c?.releaseId === prev.releaseId ? hostVerdict(ctx, h, { kind: "rollback", colour: prev.colour, releaseId: prev.releaseId, image, from: live }) : { kind: "fail" as const, reason: "not there" };
       });
       let warm = combine(verdicts).kind === "ok";
       const state = newRunState(world.webhook, 0);
@@ -70,9 +73,9 @@ export async function rollback(ctx: Ctx, opts: { lockWaitMs: number; runId: stri
           warm = false;
         });
       }
-      const goal: Goal = { kind: "rollback", colour: prev.colour, releaseId: prev.releaseId, image: prev.image, from: live, urgent: warm };
+      const goal: Goal = { kind: "rollback", colour: prev.colour, releaseId: prev.releaseId, image, from: live, urgent: warm };
       await converge(ctx, goal, state);
-      result = { outcome: "rolled-back", exitCode: 0, releaseId: prev.releaseId, image: prev.image, colour: prev.colour, from: live, mode: warm ? "warm" : "cold", message: `${prev.releaseId} is live again on ${prev.colour} (${warm ? "warm: instant" : "cold: restarted and gated"})`, steps: state.steps, timings: state.times };
+      result = { outcome: "rolled-back", exitCode: 0, releaseId: prev.releaseId, image, colour: prev.colour, from: live, mode: warm ? "warm" : "cold", message: `${prev.releaseId} is live again on ${prev.colour} (${warm ? "warm: instant" : "cold: restarted and gated"})`, steps: state.steps, timings: state.times };
     }
     if (healed !== null) result.recovered = healed;
     const hooks: HookRecord[] = [];

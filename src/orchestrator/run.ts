@@ -1,6 +1,6 @@
 // The loop: observe -> decide -> apply one step -> observe again, until decide says done.
 import { decide, type Goal, type Progress, trafficOnGoal } from "../domain/decide.js";
-import { encodeInFlight, finalTags } from "../domain/tags.js";
+import { encodeInFlight, finalTags, TAG } from "../domain/tags.js";
 import { liveByListener } from "../domain/traffic.js";
 import { BluegreenError, RollbackFailedError } from "../errors.js";
 import type { WebhookInfo } from "../ports.js";
@@ -52,7 +52,7 @@ export async function converge(ctx: Ctx, goal: Goal, state: RunState): Promise<W
       case "mark":
         await ctx.lb.setTags(
           ctx.listenerArn,
-          encodeInFlight({ kind: goal.kind, releaseId: goal.releaseId, colour: goal.colour, image: goal.image, from: goal.from, startedAt: new Date(ctx.clock.now()).toISOString(), phase: step.phase }),
+          { ...encodeInFlight({ kind: goal.kind, releaseId: goal.releaseId, colour: goal.colour, image: goal.image, from: goal.from, startedAt: new Date(ctx.clock.now()).toISOString(), phase: step.phase }), [TAG.environment]: ctx.settings.environment },
         );
         break;
       case "stage":
@@ -85,7 +85,7 @@ export async function converge(ctx: Ctx, goal: Goal, state: RunState): Promise<W
       case "finalize": {
         const warmUntil = goal.from !== null && goal.kind === "release" ? new Date(ctx.clock.now() + ctx.settings.rollout.keepPreviousWarmMs).toISOString() : null;
         const t = finalTags(world.tags, goal, { baked: state.progress.baked, warmUntil });
-        await ctx.lb.setTags(ctx.listenerArn, t.set);
+        await ctx.lb.setTags(ctx.listenerArn, { ...t.set, [TAG.environment]: ctx.settings.environment });
         await ctx.lb.removeTags(ctx.listenerArn, t.remove);
         break;
       }

@@ -6,7 +6,9 @@ import type { Lease } from "../remote/lock.js";
 import type { TargetHealthView } from "../ports.js";
 import type { Ctx } from "./context.js";
 import { readLease } from "./lock.js";
-import { liveColours, observe } from "./observe.js";
+import { liveColours, observe, type World } from "./observe.js";
+import { digestIn } from "./tag-trust.js";
+import { KNOWN_KEYS, TAG } from "../domain/tags.js";
 
 export interface ColourReport {
   targetGroup: string;
@@ -29,6 +31,8 @@ export interface StatusReport {
   verifiedRelease: string | null;
   consistent: boolean;
   problems: string[];
+  /** Listener tags bluegreen did not write (or that disagree with the hosts): untrusted, never run. */
+  tagWarnings: string[];
   releaseInProgress: InFlight | null;
   lock: Lease | null;
 }
@@ -72,6 +76,7 @@ export async function status(ctx: Ctx): Promise<StatusReport> {
     ]),
   ) as Record<Colour, ColourReport>;
   const t = world.tags;
+  const tagWarnings = untrustedTags(ctx, world);
   return {
     environment: ctx.settings.environment,
     live: lc.live,
@@ -84,7 +89,40 @@ export async function status(ctx: Ctx): Promise<StatusReport> {
     verifiedRelease: t.verified,
     consistent: problems.length === 0,
     problems,
+    tagWarnings,
     releaseInProgress: t.inFlight,
     lock,
   };
+}
+
+/**
+ * What in the listener's tags bluegreen did not write: unknown bluegreen:* keys, image values that
+ * are not container.image by digest, and digests that disagree with the labels of that release's
+ * containers. Anyone allowed AddTags on the listener can write them; status shows them, nothing runs them.
+ */
+export function untrustedTags(ctx: Ctx, world: World): string[] {
+  const warnings: string[] = [];
+  const who = "anyone allowed elasticloadbalancing:AddTags on the listener could have written it";
+  for (const key of Object.keys(world.listener.tags)) {
+    if (key.startsWith("bluegreen:") && !KNOWN_KEYS.has(key)) warnings.push(`tag ${key} was not written by bluegreen (${who})`);
+  }
+  const refs: [string, { releaseId: string; image: string } | null][] = [
+    [TAG.liveImage, world.tags.live],
+    [TAG.previousImage, world.tags.previous],
+    [TAG.flightImage, world.tags.inFlight],
+  ];
+  for (const [key, ref] of refs) {
+    if (ref === null) continue;
+    const digest = digestIn(ref.image);
+    if (digest === null || ref.image !== `${ctx.settings.container.repository}@${digest}`) {
+      warnings.push(`tag ${key}=${JSON.stringify(ref.image.slice(0, 200))} is not ${ctx.settings.container.repository}@sha256:<digest>, so bluegreen did not write it (${who}); only its digest would ever be used`);
+      continue;
+    }
+    const labels = new Set(
+      world.hosts.flatMap((h) => Object.values(h.containers)).flatMap((c) => (c !== undefined && c.releaseId === ref.releaseId ? [digestIn(c.image)] : [])),
+    );
+    labels.delete(null);
+    if (labels.size > 0 && !labels.has(digest)) warnings.push(`tag ${key} says ${ref.releaseId} is ${digest}, but its containers are labelled ${[...labels].join(", ")} (${who})`);
+  }
+  return warnings;
 }

@@ -53,8 +53,11 @@ export class FakeHost implements RemoteHost {
     this.log.push([...argv]);
     const [prog, cmd, ...rest] = argv;
     if (prog === "sh") {
-      // writeFilePrivate: the path is the last word, the content comes through stdin.
-      this.files.set(argv[argv.length - 1] ?? "", opts?.stdin ?? "");
+      // readFile, appendLine (the history) and writeFilePrivate: the path is the last word, content through stdin.
+      const path = argv[argv.length - 1] ?? "";
+      const script = argv[2] ?? "";
+      if (script === 'if [ -f "$1" ]; then cat "$1"; fi') return ok(this.files.get(path) ?? "");
+      this.files.set(path, script.includes('cat >> "$1"') ? (this.files.get(path) ?? "") + (opts?.stdin ?? "") : (opts?.stdin ?? ""));
       return ok();
     }
     if (prog !== "docker") return { code: 127, stdout: "", stderr: `${prog}: not found` };

@@ -50,6 +50,10 @@ function build(st: State) {
     lb.tags = { ...lb.tags, ...encodeInFlight({ kind, releaseId, colour: "blue", image: IMG[releaseId], from: "green", startedAt: "2026-01-01T00:00:00.000Z", phase }) };
   }
   void telegram.setWebhook({ url: settings.webhook.urls[st.webhook], maxConnections: 40 });
+  // The history knows every release bluegreen ran (r0 is a stranger's container on blue).
+  env.recordHistory("r1", IMG.r1);
+  env.recordHistory("r2", IMG.r2);
+  if (st.flight.startsWith("release")) env.recordHistory("r3", IMG.r3);
   return env;
 }
 

@@ -46,6 +46,7 @@ export function renderStatus(s: StatusReport): string[] {
   }
   if (s.previousRelease !== null) lines.push(`  previous: ${s.previousRelease.releaseId} on ${s.previousRelease.colour}${s.previousWarmUntil !== null ? ` (warm until ${s.previousWarmUntil})` : ""}`);
   lines.push(`  lock: ${s.lock === null ? "free" : describeLease(s.lock)}`);
+  for (const w of s.tagWarnings) lines.push(`  ⚠ ${w}`);
   lines.push(s.consistent ? "  ✔ consistent" : `  ✖ needs a look:\n${s.problems.map((x) => `    - ${x}`).join("\n")}\n  next: \`bluegreen rollback ${s.environment}\` puts the recorded live release back on both switches`);
   return lines;
 }
