@@ -12,7 +12,7 @@ import { PreflightError } from "../errors.js";
 import type { Clock, HostConnector, InstanceView, Instances, LoadBalancer, Reporter, Telegram } from "../ports.js";
 import { sandboxPaths } from "../sandbox/paths.js";
 import { redact } from "../util/redact.js";
-import type { ConnectedHost, Ctx } from "./context.js";
+import type { ConnectedHost, Ctx, UnreachableHost } from "./context.js";
 import { mapLimit } from "./context.js";
 import type { Settings } from "./settings.js";
 
@@ -80,6 +80,8 @@ export interface ConnectOptions {
   addressType: "private" | "public";
   /** status and history tolerate unhealthy instances; release does not. */
   requireHealthyInstances: boolean;
+  /** status, plan, history and rollback go on without hosts that cannot be reached (listed in ctx.unreachable). */
+  tolerateUnreachable?: boolean;
 }
 
 export async function connectCtx(settings: Settings, ports: Ports, clock: Clock, reporter: Reporter, opts: ConnectOptions): Promise<Ctx> {
@@ -97,23 +99,33 @@ export async function connectCtx(settings: Settings, ports: Ports, clock: Clock,
   const list = await ports.instances.list().catch((e: unknown) => {
     throw new PreflightError(`cannot list the EC2 instances: ${why(e)}`, "check hosts.ec2 and the AWS credentials");
   });
-  if (list.length === 0) throw new PreflightError("no EC2 instance matches hosts.ec2", "check the tags or instance ids in the environment file");
+  // Only running instances are hosts; a stopped or terminated one that still carries the tags is a note.
+  const running = list.filter((i) => i.state === "running");
+  for (const i of list.filter((x) => x.state !== "running")) reporter.step({ step: "hosts", status: "info", message: `ignoring ${i.instanceId}: it is ${i.state}, not running` });
+  if (running.length === 0) {
+    throw new PreflightError(`no running EC2 instance matches hosts.ec2${list.length > 0 ? ` (${list.map((i) => `${i.instanceId} ${i.state}`).join(", ")})` : ""}`, "check the tags or instance ids in the environment file, or start the instances");
+  }
   if (opts.requireHealthyInstances) {
-    const bad = list.filter((i) => i.state !== "running" || i.status !== "ok");
+    const bad = running.filter((i) => i.status !== "ok");
     if (bad.length > 0) {
       throw new PreflightError(`instances not ready: ${bad.map((i) => `${i.instanceId} (${i.state}, ${i.status})`).join(", ")}`, "wait for the status checks to pass, or fix the instance");
     }
   }
-  const running = list.filter((i) => i.state === "running");
-  const hosts = await mapLimit(running, settings.rollout.hostConcurrency, async (i: InstanceView): Promise<ConnectedHost> => {
+  const unreachable: UnreachableHost[] = [];
+  const connected = await mapLimit(running, settings.rollout.hostConcurrency, async (i: InstanceView): Promise<ConnectedHost | null> => {
     const address = opts.addressType === "public" ? (i.publicIp ?? i.privateIp) : (i.privateIp ?? i.publicIp);
     if (address === undefined) throw new PreflightError(`${i.instanceId} has no ${opts.addressType} address`, "set hosts.address to the address SSH can reach");
-    const remote = await ports.connector.connect({ instanceId: i.instanceId, address }).catch((e: unknown) => {
-      throw new PreflightError(`${i.instanceId} (${address}): ${why(e)}`, "check SSH access (user, key, host key pinning) to the host");
-    });
-    return { instanceId: i.instanceId, address, remote };
+    try {
+      return { instanceId: i.instanceId, address, remote: await ports.connector.connect({ instanceId: i.instanceId, address }) };
+    } catch (e) {
+      if (opts.tolerateUnreachable !== true) throw new PreflightError(`${i.instanceId} (${address}): ${why(e)}`, "check SSH access (user, key, host key pinning) to the host");
+      unreachable.push({ instanceId: i.instanceId, address, reason: why(e) });
+      reporter.step({ step: "hosts", status: "info", message: `${i.instanceId} (${address}) is unreachable: ${why(e)}` });
+      return null;
+    }
   });
-  return { settings, lb: ports.lb, telegram: ports.telegram, clock, reporter, hosts, listenerArn, targetGroups: { blue, green } };
+  const hosts = connected.filter((h): h is ConnectedHost => h !== null);
+  return { settings, lb: ports.lb, telegram: ports.telegram, clock, reporter, hosts, listenerArn, targetGroups: { blue, green }, ...(unreachable.length > 0 ? { unreachable } : {}) };
 }
 
 export async function disconnect(ctx: Ctx): Promise<void> {

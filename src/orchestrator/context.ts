@@ -18,8 +18,16 @@ export interface Ctx {
   hosts: ConnectedHost[];
   listenerArn: string;
   targetGroups: Record<Colour, TargetGroupView>;
+  /** Hosts that did not answer when connecting (status, plan, history and rollback go on without them). */
+  unreachable?: UnreachableHost[];
   /** The last getWebhookInfo answer, used by observe while Telegram does not answer (the bake counts those misses). */
   lastWebhook?: WebhookInfo;
+}
+
+export interface UnreachableHost {
+  instanceId: string;
+  address: string;
+  reason: string;
 }
 
 export class HostCommandError extends Error {

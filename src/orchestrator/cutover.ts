@@ -6,6 +6,7 @@ import { forwardAllTo } from "../domain/traffic.js";
 import type { Colour } from "../domain/types.js";
 import { NotReadyError, RollbackFailedError, RolledBackError } from "../errors.js";
 import type { Ctx } from "./context.js";
+import type { World } from "./observe.js";
 import { notReadyForTraffic } from "./ready.js";
 import { setWebhookFor } from "./webhook.js";
 
@@ -55,8 +56,8 @@ export async function cutover(ctx: Ctx, goal: Goal, step: { moveListener: boolea
  * Refuses (NotReadyError, nothing moved) unless every host runs `releaseId` on `to` and the ALB
  * reports each target healthy now: a tag saying a colour is warm is not proof that it serves.
  */
-export async function assertReady(ctx: Ctx, to: Colour, releaseId: string | undefined, reason: string): Promise<void> {
-  const problems = await notReadyForTraffic(ctx, to, releaseId).catch((e: unknown) => [`its state cannot be read (${e instanceof Error ? e.message : String(e)})`]);
+export async function assertReady(ctx: Ctx, to: Colour, releaseId: string | undefined, reason: string, seen?: World): Promise<void> {
+  const problems = await notReadyForTraffic(ctx, to, releaseId, seen).catch((e: unknown) => [`its state cannot be read (${e instanceof Error ? e.message : String(e)})`]);
   if (problems.length === 0) return;
   const env = ctx.settings.environment;
   throw new NotReadyError(
@@ -71,10 +72,10 @@ export async function assertReady(ctx: Ctx, to: Colour, releaseId: string | unde
  * is asked for is tried even when the other one failed, its time recorded, and what failed
  * returned as operator-readable problems.
  */
-export async function moveSwitches(ctx: Ctx, to: Colour, which: { listener: boolean; webhook: boolean }, times: CutoverTimes, releaseId?: string): Promise<string[]> {
+export async function moveSwitches(ctx: Ctx, to: Colour, which: { listener: boolean; webhook: boolean }, times: CutoverTimes, releaseId?: string, seen?: World): Promise<string[]> {
   const problems: string[] = [];
   const why = (e: unknown) => (e instanceof Error ? e.message : String(e));
-  if (which.listener || which.webhook) await assertReady(ctx, to, releaseId, `moving traffic back to ${to}`);
+  if (which.listener || which.webhook) await assertReady(ctx, to, releaseId, `moving traffic back to ${to}`, seen);
   if (which.listener) {
     await moveListener(ctx, to).then(
       () => void (times.listenerMovedAt = ctx.clock.now()),

@@ -24,11 +24,11 @@ export interface AuditRecord {
 }
 
 export async function appendAudit(ctx: Ctx, record: AuditRecord): Promise<void> {
-  await mustExec(lockHost(ctx.hosts), appendLine(ctx.settings.historyFile), { stdin: `${JSON.stringify(record)}\n` });
+  await mustExec(lockHost(ctx.hosts, ctx.unreachable), appendLine(ctx.settings.historyFile), { stdin: `${JSON.stringify(record)}\n` });
 }
 
 export async function readAudit(ctx: Ctx): Promise<AuditRecord[]> {
-  const res = await mustExec(lockHost(ctx.hosts), readFile(ctx.settings.historyFile));
+  const res = await mustExec(lockHost(ctx.hosts, ctx.unreachable), readFile(ctx.settings.historyFile));
   return res.stdout
     .split("\n")
     .filter((l) => l.trim() !== "")

@@ -35,7 +35,8 @@ export async function resolvedIdentity(ctx: Ctx): Promise<ResolvedIdentity> {
 export function sharedIdentity(a: ResolvedIdentity, b: ResolvedIdentity): string[] {
   const both = `${a.environment} and ${b.environment}`;
   const errors: string[] = [];
-  if (a.listenerArn === b.listenerArn) errors.push(`loadBalancer.listener: ${both} resolve to the same listener ${a.listenerArn}; a release of one would move the other's traffic`);
+  if (a.listenerArn === b.listenerArn)
+    errors.push(`loadBalancer.listener: ${both} resolve to the same listener ${a.listenerArn}; a release of one would move the other's traffic`);
   for (const arn of a.targetGroupArns.filter((x) => b.targetGroupArns.includes(x))) errors.push(`colours: ${both} share the target group ${arn}`);
   if (a.botId !== null && a.botId === b.botId) errors.push(`telegram.botToken: ${both} use the same bot (id ${a.botId} from getMe); give each its own bot`);
   for (const url of a.webhookUrls.filter((x) => b.webhookUrls.includes(x))) errors.push(`telegram.webhook.url: ${both} share the webhook URL ${url}`);

@@ -16,7 +16,7 @@ import { trustedImage } from "./tag-trust.js";
 /** Move both switches to `to` (which must run `releaseId` healthy now), skipping one already there (a second setWebhook would only meet the 1/s limit). */
 export async function moveBack(ctx: Ctx, world: World, to: Colour, releaseId: string, reason: string, times: CutoverTimes): Promise<void> {
   const webhookThere = world.webhook.url === ctx.settings.webhook.urls[to] && world.traffic.webhookSettingsMatch;
-  const problems = await moveSwitches(ctx, to, { listener: !isForwardAllTo(world.traffic, to), webhook: !webhookThere }, times, releaseId);
+  const problems = await moveSwitches(ctx, to, { listener: !isForwardAllTo(world.traffic, to), webhook: !webhookThere }, times, releaseId, world);
   if (problems.length > 0) throw rollbackFailed(ctx, `${reason}; rolling back to ${to} failed`, problems);
 }
 

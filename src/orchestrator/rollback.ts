@@ -5,9 +5,9 @@ import { userInfo } from "node:os";
 import type { Goal } from "../domain/decide.js";
 import { combine } from "../domain/gates.js";
 import { liveByListener } from "../domain/traffic.js";
-import { NotReadyError, PreflightError } from "../errors.js";
+import { NotReadyError, PreflightError, RollbackFailedError } from "../errors.js";
 import type { Ctx } from "./context.js";
-import { mapLimit } from "./context.js";
+import { mapLimit, type UnreachableHost } from "./context.js";
 import type { CutoverTimes } from "./cutover.js";
 import { hostVerdict } from "./gates.js";
 import { appendAudit } from "./history.js";
@@ -42,6 +42,7 @@ export async function rollback(ctx: Ctx, opts: { lockWaitMs: number; runId: stri
     if (healed !== null) world = await observe(ctx);
     const live = liveByListener(world.traffic);
     let result: RollbackResult;
+    let unverified: UnreachableHost[] = [];
     const recovered = await recoverInterrupted(ctx, world);
     const tags = world.tags;
     if (recovered !== null) {
@@ -73,14 +74,27 @@ export async function rollback(ctx: Ctx, opts: { lockWaitMs: number; runId: stri
           warm = false;
         });
       }
+      const down = ctx.unreachable ?? [];
+      if (!warm && down.length > 0) {
+        throw new PreflightError(`a cold rollback restarts and gates ${prev.colour} on every host, but ${down.map((u) => `${u.instanceId} (${u.address})`).join(", ")} cannot be reached; nothing was changed`, "bring the host back, or release a known-good image once every host answers");
+      }
       const goal: Goal = { kind: "rollback", colour: prev.colour, releaseId: prev.releaseId, image, from: live, urgent: warm };
       await converge(ctx, goal, state);
-      result = { outcome: "rolled-back", exitCode: 0, releaseId: prev.releaseId, image, colour: prev.colour, from: live, mode: warm ? "warm" : "cold", message: `${prev.releaseId} is live again on ${prev.colour} (${warm ? "warm: instant" : "cold: restarted and gated"})`, steps: state.steps, timings: state.times };
+      const unreachableNote = down.length > 0 ? `; unreachable, not checked: ${down.map((u) => u.instanceId).join(", ")}` : "";
+      result = { outcome: "rolled-back", exitCode: 0, releaseId: prev.releaseId, image, colour: prev.colour, from: live, mode: warm ? "warm" : "cold", message: `${prev.releaseId} is live again on ${prev.colour} (${warm ? "warm: instant" : "cold: restarted and gated"})${unreachableNote}`, steps: state.steps, timings: state.times };
+      // An unreachable host the ALB sends traffic to on that colour runs something nobody could verify.
+      unverified = down.filter((u) => world.health[prev.colour].some((t) => t.id === u.instanceId && t.state === "healthy"));
     }
     if (healed !== null) result.recovered = healed;
     const hooks: HookRecord[] = [];
     await runHookAt(ctx, "postRollback", { colour: result.colour as Goal["colour"], from: (result.from as Goal["from"]) ?? null, image: result.image, releaseId: result.releaseId }, hooks);
     await appendAudit(ctx, { ...(hooks.length > 0 ? { hooks } : {}), at: new Date(ctx.clock.now()).toISOString(), environment: ctx.settings.environment, kind: "rollback", outcome: "rolled-back", releaseId: result.releaseId, image: result.image, colour: result.colour, from: result.from, reason: result.message, by: userInfo().username, durationMs: ctx.clock.now() - started }).catch(() => undefined);
+    if (unverified.length > 0) {
+      throw new RollbackFailedError(
+        `${result.message}, but ${unverified.map((u) => `${u.instanceId} (${u.address})`).join(", ")} could not be reached: the ALB sends it ${result.colour} traffic from a container nobody could verify`,
+        `check ${unverified.map((u) => u.instanceId).join(", ")} by hand (or deregister it from ${ctx.targetGroups[result.colour as Goal["colour"]].name}); \`bluegreen status ${ctx.settings.environment}\` once it answers`,
+      );
+    }
     return result;
   } finally {
     await lock.release().catch(() => undefined);

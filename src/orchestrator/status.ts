@@ -31,6 +31,8 @@ export interface StatusReport {
   verifiedRelease: string | null;
   consistent: boolean;
   problems: string[];
+  /** Hosts that could not be reached: reported, never guessed about (status exits 3 while any is listed). */
+  unreachable: { instanceId: string; address: string; reason: string }[];
   /** Listener tags bluegreen did not write (or that disagree with the hosts): untrusted, never run. */
   tagWarnings: string[];
   releaseInProgress: InFlight | null;
@@ -50,6 +52,7 @@ export async function status(ctx: Ctx): Promise<StatusReport> {
     // nothing to compare
   } else if (lc.byWebhook === null) problems.push(world.webhook.url === "" ? "no webhook is set" : `the webhook points at ${world.webhook.url}, which is neither colour's URL`);
   else if (lc.byWebhook !== "shared" && lc.byWebhook !== lc.byListener) problems.push(`the listener sends traffic to ${lc.byListener ?? "neither colour"} but the webhook points at ${lc.byWebhook}`);
+  for (const u of ctx.unreachable ?? []) problems.push(`${u.instanceId} (${u.address}) is unreachable, so its containers are unknown: ${u.reason}`);
   if (world.tags.inFlight !== null) problems.push(`a ${world.tags.inFlight.kind} (${world.tags.inFlight.releaseId}) is in flight or was interrupted in phase ${world.tags.inFlight.phase}`);
   const live = lc.byListener;
   if (live !== null) {
@@ -89,6 +92,7 @@ export async function status(ctx: Ctx): Promise<StatusReport> {
     verifiedRelease: t.verified,
     consistent: problems.length === 0,
     problems,
+    unreachable: ctx.unreachable ?? [],
     tagWarnings,
     releaseInProgress: t.inFlight,
     lock,

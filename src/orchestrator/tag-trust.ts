@@ -27,7 +27,12 @@ function whoCould(ctx: Ctx): string {
  * The image to run for a release named by the tags: `${container.image}@${digest}`, once the digest
  * agrees with a container's labels or the history. Refuses (exit 3, nothing touched) otherwise.
  */
-export async function trustedImage(ctx: Ctx, world: World, ref: Pick<ReleaseRef, "releaseId" | "image">, which: "live" | "previous" | "inflight"): Promise<string> {
+export async function trustedImage(
+  ctx: Ctx,
+  world: World,
+  ref: Pick<ReleaseRef, "releaseId" | "image">,
+  which: "live" | "previous" | "inflight",
+): Promise<string> {
   const key = which === "live" ? TAG.liveImage : which === "previous" ? TAG.previousImage : TAG.flightImage;
   const remedy = `do not run it: compare the tag with \`bluegreen history ${ctx.settings.environment}\`, restrict AddTags on the listener (README: security), then release a known image with \`bluegreen release ${ctx.settings.environment} --image <tag>\``;
   const digest = digestIn(ref.image);
@@ -39,9 +44,15 @@ export async function trustedImage(ctx: Ctx, world: World, ref: Pick<ReleaseRef,
   const labelDigests = new Set(labelled.map((c) => digestIn(c?.image)).filter((d): d is string => d !== null));
   if (labelDigests.has(digest)) return trusted;
   if (labelDigests.size > 0) {
-    throw new UntrustedTagError(`the listener tag ${key} says ${ref.releaseId} is ${digest}, but its containers on the hosts are labelled ${[...labelDigests].join(", ")}; ${whoCould(ctx)}`, remedy);
+    throw new UntrustedTagError(
+      `the listener tag ${key} says ${ref.releaseId} is ${digest}, but its containers on the hosts are labelled ${[...labelDigests].join(", ")}; ${whoCould(ctx)}`,
+      remedy,
+    );
   }
   const history = await readAudit(ctx).catch(() => []);
   if (history.some((r) => r.releaseId === ref.releaseId && digestIn(r.image) === digest)) return trusted;
-  throw new UntrustedTagError(`the listener tag ${key} says ${ref.releaseId} is ${digest}, but no container on the hosts and no history record knows that digest for ${ref.releaseId}; ${whoCould(ctx)}`, remedy);
+  throw new UntrustedTagError(
+    `the listener tag ${key} says ${ref.releaseId} is ${digest}, but no container on the hosts and no history record knows that digest for ${ref.releaseId}; ${whoCould(ctx)}`,
+    remedy,
+  );
 }

@@ -47,7 +47,18 @@ export function fakeEnvironment() {
   /** An audit record of an earlier release, on the lock host (the first host by instance id). */
   const recordHistory = (releaseId: string, image: string): void => {
     const lockHost = hosts[0] as FakeHost;
-    const line = JSON.stringify({ at: new Date(T0).toISOString(), environment: "production", kind: "release", outcome: "released", releaseId, image, colour: "blue", from: null, by: "test", durationMs: 1 });
+    const line = JSON.stringify({
+      at: new Date(T0).toISOString(),
+      environment: "production",
+      kind: "release",
+      outcome: "released",
+      releaseId,
+      image,
+      colour: "blue",
+      from: null,
+      by: "test",
+      durationMs: 1,
+    });
     lockHost.files.set(settings.historyFile, `${lockHost.files.get(settings.historyFile) ?? ""}${line}\n`);
   };
   return { ctx, settings, hosts, groups, lb, telegram, clock, events, runOn, recordHistory };

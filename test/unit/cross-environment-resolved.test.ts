@@ -23,12 +23,27 @@ describe("cross-environment rules by resolved identity", () => {
 
   it("webhook URLs are compared normalised (host case, default port)", async () => {
     const a = await resolvedIdentity(fakeEnvironment().ctx);
-    const b = { ...a, environment: "staging", listenerArn: "arn:other", targetGroupArns: ["arn:x", "arn:y"], botId: 42, webhookUrls: ["https://BOT.example.com:443/telegram/blue", "https://z.example.com/g"].map((u) => new URL(u).href) };
+    const b = {
+      ...a,
+      environment: "staging",
+      listenerArn: "arn:other",
+      targetGroupArns: ["arn:x", "arn:y"],
+      botId: 42,
+      webhookUrls: ["https://BOT.example.com:443/telegram/blue", "https://z.example.com/g"].map((u) => new URL(u).href),
+    };
     expect(sharedIdentity(a, b)).toEqual(["telegram.webhook.url: production and staging share the webhook URL https://bot.example.com/telegram/blue"]);
   });
 
   it("independent environments share nothing", async () => {
     const a = await resolvedIdentity(fakeEnvironment().ctx);
-    expect(sharedIdentity(a, { environment: "staging", listenerArn: "arn:l2", targetGroupArns: ["arn:t3", "arn:t4"], botId: 7, webhookUrls: ["https://s.example.com/b", "https://s.example.com/g"] })).toEqual([]);
+    expect(
+      sharedIdentity(a, {
+        environment: "staging",
+        listenerArn: "arn:l2",
+        targetGroupArns: ["arn:t3", "arn:t4"],
+        botId: 7,
+        webhookUrls: ["https://s.example.com/b", "https://s.example.com/g"],
+      }),
+    ).toEqual([]);
   });
 });

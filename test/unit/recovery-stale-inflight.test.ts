@@ -12,7 +12,10 @@ async function stuck() {
   const env = fakeEnvironment();
   const { hosts, lb, groups, telegram, settings, runOn, ctx } = env;
   for (const h of hosts) runOn(h, "blue", "r1", imageOf("1"));
-  await lb.registerTargets(groups.blue.arn, hosts.map((h) => ({ id: h.instanceId, port: 5001 })));
+  await lb.registerTargets(
+    groups.blue.arn,
+    hosts.map((h) => ({ id: h.instanceId, port: 5001 })),
+  );
   lb.forward = [
     { targetGroupArn: groups.blue.arn, weight: 1 },
     { targetGroupArn: groups.green.arn, weight: 0 },
@@ -23,7 +26,8 @@ async function stuck() {
   const removeTags = lb.removeTags.bind(lb);
   let armed = true;
   lb.removeTags = async (arn, keys) => {
-    if (armed && keys.includes("bluegreen:inflight-kind") && lb.tags["bluegreen:live-release"] === "r2") throw new Error("ThrottlingException: Rate exceeded (3 attempts)");
+    if (armed && keys.includes("bluegreen:inflight-kind") && lb.tags["bluegreen:live-release"] === "r2")
+      throw new Error("ThrottlingException: Rate exceeded (3 attempts)");
     return removeTags(arn, keys);
   };
   const first = await release(ctx, { imageRef: `${REPO}:v2`, releaseId: "r2", bakeMs: 20, lockWaitMs: 0, allowUnhealthyLive: false }).then(
@@ -43,7 +47,11 @@ describe("in-flight tags left on a live, consistent release heal", () => {
     const r = await release(env.ctx, { imageRef: `${REPO}:v3`, releaseId: "r3", bakeMs: 20, lockWaitMs: 0, allowUnhealthyLive: false });
     expect(r.outcome).toBe("released");
     expect(r.recovered).toMatch(/cleared the in-flight tags of release r2: it is live and consistent on green/);
-    expect(decodeTags(env.lb.tags)).toMatchObject({ live: { colour: "blue", releaseId: "r3" }, previous: { colour: "green", releaseId: "r2" }, inFlight: null });
+    expect(decodeTags(env.lb.tags)).toMatchObject({
+      live: { colour: "blue", releaseId: "r3" },
+      previous: { colour: "green", releaseId: "r2" },
+      inFlight: null,
+    });
   });
 
   it("`rollback` clears them with a note and rolls back to the previous release", async () => {

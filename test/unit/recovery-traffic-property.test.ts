@@ -37,17 +37,31 @@ function build(st: State) {
     const g = st.green[i] ?? "missing";
     if (g !== "missing") runOn(h, "green", "r2", IMG.r2, g === "r2");
   });
-  void lb.registerTargets(groups.green.arn, hosts.map((h) => ({ id: h.instanceId, port: 5002 })));
-  if (st.blueRegistered) void lb.registerTargets(groups.blue.arn, hosts.map((h) => ({ id: h.instanceId, port: 5001 })));
+  void lb.registerTargets(
+    groups.green.arn,
+    hosts.map((h) => ({ id: h.instanceId, port: 5002 })),
+  );
+  if (st.blueRegistered)
+    void lb.registerTargets(
+      groups.blue.arn,
+      hosts.map((h) => ({ id: h.instanceId, port: 5001 })),
+    );
   lb.forward = [
     { targetGroupArn: groups[st.listener].arn, weight: 1 },
     { targetGroupArn: groups[st.listener === "blue" ? "green" : "blue"].arn, weight: 0 },
   ];
-  lb.tags = { ...encodeRef("live", { colour: "green", releaseId: "r2", image: IMG.r2 }), ...encodeRef("previous", { colour: "blue", releaseId: "r1", image: IMG.r1 }), "bluegreen:verified": "r2" };
+  lb.tags = {
+    ...encodeRef("live", { colour: "green", releaseId: "r2", image: IMG.r2 }),
+    ...encodeRef("previous", { colour: "blue", releaseId: "r1", image: IMG.r1 }),
+    "bluegreen:verified": "r2",
+  };
   if (st.flight !== "none") {
     const [kind, phase] = st.flight.split("-") as ["release" | "rollback", "staging" | "cutover" | "baking"];
     const releaseId = kind === "rollback" ? "r1" : "r3";
-    lb.tags = { ...lb.tags, ...encodeInFlight({ kind, releaseId, colour: "blue", image: IMG[releaseId], from: "green", startedAt: "2026-01-01T00:00:00.000Z", phase }) };
+    lb.tags = {
+      ...lb.tags,
+      ...encodeInFlight({ kind, releaseId, colour: "blue", image: IMG[releaseId], from: "green", startedAt: "2026-01-01T00:00:00.000Z", phase }),
+    };
   }
   void telegram.setWebhook({ url: settings.webhook.urls[st.webhook], maxConnections: 40 });
   // The history knows every release bluegreen ran (r0 is a stranger's container on blue).
@@ -68,7 +82,8 @@ function guardSwitches(env: ReturnType<typeof fakeEnvironment>, allowed: Record<
       const rel = c?.labels["bluegreen.release"] ?? "";
       if (c === undefined || !c.running) violations.push(`${what} -> ${colour}: ${h.instanceId} runs no ${colour} container`);
       else if (!allowed[colour].has(rel)) violations.push(`${what} -> ${colour}: ${h.instanceId} runs ${rel}, not a release recorded for ${colour}`);
-      if (!health.some((t) => t.id === h.instanceId && t.port === settings.hostPorts[colour] && t.state === "healthy")) violations.push(`${what} -> ${colour}: ${h.instanceId} not healthy on the ALB`);
+      if (!health.some((t) => t.id === h.instanceId && t.port === settings.hostPorts[colour] && t.state === "healthy"))
+        violations.push(`${what} -> ${colour}: ${h.instanceId} not healthy on the ALB`);
     }
   };
   const setForward = lb.setForward.bind(lb);
@@ -110,7 +125,9 @@ async function runAll(st: State): Promise<string[]> {
     allowed.blue.add(releaseId);
     allowed.green.add(releaseId);
     if (cmd === "release") {
-      await release(env.ctx, { imageRef: `${REPO}:v${10 + i}`, releaseId, bakeMs: 20, lockWaitMs: 0, allowUnhealthyLive: st.allowUnhealthyLive }).catch(() => undefined);
+      await release(env.ctx, { imageRef: `${REPO}:v${10 + i}`, releaseId, bakeMs: 20, lockWaitMs: 0, allowUnhealthyLive: st.allowUnhealthyLive }).catch(
+        () => undefined,
+      );
     } else {
       await rollback(env.ctx, { lockWaitMs: 0, runId: releaseId }).catch(() => undefined);
     }
@@ -129,7 +146,16 @@ describe("traffic moves only to a colour that serves now (interrupted states)", 
   }, 120_000);
 
   it("an interrupted cold rollback (blue's containers gone) is abandoned by the next release, never finished by moving traffic", async () => {
-    const st: State = { blue: ["missing", "missing"], green: ["r2", "r2"], blueRegistered: true, flight: "rollback-staging", listener: "green", webhook: "green", commands: ["release"], allowUnhealthyLive: false };
+    const st: State = {
+      blue: ["missing", "missing"],
+      green: ["r2", "r2"],
+      blueRegistered: true,
+      flight: "rollback-staging",
+      listener: "green",
+      webhook: "green",
+      commands: ["release"],
+      allowUnhealthyLive: false,
+    };
     const env = build(st);
     const violations = guardSwitches(env, { blue: new Set(["r1", "r10"]), green: new Set(["r2"]) });
     const res = await release(env.ctx, { imageRef: `${REPO}:v3`, releaseId: "r10", bakeMs: 20, lockWaitMs: 0, allowUnhealthyLive: false });
@@ -141,7 +167,16 @@ describe("traffic moves only to a colour that serves now (interrupted states)", 
   });
 
   it("`rollback` finishes an interrupted cold rollback by restarting and gating it before anything moves", async () => {
-    const st: State = { blue: ["missing", "missing"], green: ["r2", "r2"], blueRegistered: true, flight: "rollback-staging", listener: "green", webhook: "green", commands: ["rollback"], allowUnhealthyLive: false };
+    const st: State = {
+      blue: ["missing", "missing"],
+      green: ["r2", "r2"],
+      blueRegistered: true,
+      flight: "rollback-staging",
+      listener: "green",
+      webhook: "green",
+      commands: ["rollback"],
+      allowUnhealthyLive: false,
+    };
     const env = build(st);
     const violations = guardSwitches(env, { blue: new Set(["r1"]), green: new Set(["r2"]) });
     const res = await rollback(env.ctx, { lockWaitMs: 0, runId: "x" });
@@ -153,7 +188,16 @@ describe("traffic moves only to a colour that serves now (interrupted states)", 
   });
 
   it("a rollback to running containers the ALB does not report healthy is gated (cold) instead of moved at once", async () => {
-    const st: State = { blue: ["r1", "r1"], green: ["r2", "r2"], blueRegistered: false, flight: "none", listener: "green", webhook: "green", commands: ["rollback"], allowUnhealthyLive: false };
+    const st: State = {
+      blue: ["r1", "r1"],
+      green: ["r2", "r2"],
+      blueRegistered: false,
+      flight: "none",
+      listener: "green",
+      webhook: "green",
+      commands: ["rollback"],
+      allowUnhealthyLive: false,
+    };
     const env = build(st);
     const violations = guardSwitches(env, { blue: new Set(["r1"]), green: new Set(["r2"]) });
     const res = await rollback(env.ctx, { lockWaitMs: 0, runId: "x" });

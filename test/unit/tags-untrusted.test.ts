@@ -3,9 +3,9 @@
 // the hosts (labels or history) before anything runs, tags carry the environment's name, and
 // status warns about tags bluegreen did not write.
 import { describe, expect, it } from "vitest";
+import { exitCodeOf } from "../../src/cli/exit-codes.js";
 import { encodeRef } from "../../src/domain/tags.js";
 import { ConfigError } from "../../src/errors.js";
-import { exitCodeOf } from "../../src/cli/exit-codes.js";
 import { release } from "../../src/orchestrator/release.js";
 import { rollback } from "../../src/orchestrator/rollback.js";
 import { status } from "../../src/orchestrator/status.js";
@@ -22,13 +22,23 @@ function world(blue: "warm" | "gone") {
     runOn(h, "green", "r2", imageOf("2"));
     if (blue === "warm") runOn(h, "blue", "r1", imageOf("1"));
   }
-  void lb.registerTargets(groups.green.arn, hosts.map((h) => ({ id: h.instanceId, port: 5002 })));
-  void lb.registerTargets(groups.blue.arn, hosts.map((h) => ({ id: h.instanceId, port: 5001 })));
+  void lb.registerTargets(
+    groups.green.arn,
+    hosts.map((h) => ({ id: h.instanceId, port: 5002 })),
+  );
+  void lb.registerTargets(
+    groups.blue.arn,
+    hosts.map((h) => ({ id: h.instanceId, port: 5001 })),
+  );
   lb.forward = [
     { targetGroupArn: groups.green.arn, weight: 1 },
     { targetGroupArn: groups.blue.arn, weight: 0 },
   ];
-  lb.tags = { ...encodeRef("live", { colour: "green", releaseId: "r2", image: imageOf("2") }), ...encodeRef("previous", { colour: "blue", releaseId: "r1", image: imageOf("1") }), "bluegreen:verified": "r2" };
+  lb.tags = {
+    ...encodeRef("live", { colour: "green", releaseId: "r2", image: imageOf("2") }),
+    ...encodeRef("previous", { colour: "blue", releaseId: "r1", image: imageOf("1") }),
+    "bluegreen:verified": "r2",
+  };
   void telegram.setWebhook({ url: settings.webhook.urls.green, maxConnections: 40 });
   env.recordHistory("r1", imageOf("1"));
   env.recordHistory("r2", imageOf("2"));
@@ -44,7 +54,9 @@ describe("listener tags are untrusted input", () => {
     const e = await rollback(env.ctx, { lockWaitMs: 0, runId: "x" }).catch((x: unknown) => x);
     expect(e).toBeInstanceOf(UntrustedTagError);
     expect(exitCodeOf(e)).toBe(3);
-    expect(String((e as Error).message)).toMatch(/bluegreen:previous-image .*no container on the hosts and no history record knows that digest.*elasticloadbalancing:AddTags on arn:listener\/bot-alb/);
+    expect(String((e as Error).message)).toMatch(
+      /bluegreen:previous-image .*no container on the hosts and no history record knows that digest.*elasticloadbalancing:AddTags on arn:listener\/bot-alb/,
+    );
     expect(hostCommands(env).filter((c) => /docker (pull|run|rm|stop)/.test(c))).toEqual([]);
     expect(env.lb.forward[0]).toEqual({ targetGroupArn: env.groups.green.arn, weight: 1 });
     expect(env.telegram.info.url).toBe(env.settings.webhook.urls.green);
@@ -88,7 +100,9 @@ describe("listener tags are untrusted input", () => {
     const s = await status(env.ctx);
     expect(s.tagWarnings).toEqual([
       expect.stringMatching(/^tag bluegreen:owner was not written by bluegreen/),
-      expect.stringMatching(/^tag bluegreen:previous-image="evil\.example\.com\/bot@sha256:e+" is not 123456789012\.dkr\.ecr\.ap-southeast-2\.amazonaws\.com\/telegram-bot@sha256:<digest>/),
+      expect.stringMatching(
+        /^tag bluegreen:previous-image="evil\.example\.com\/bot@sha256:e+" is not 123456789012\.dkr\.ecr\.ap-southeast-2\.amazonaws\.com\/telegram-bot@sha256:<digest>/,
+      ),
     ]);
     const clean = await status(world("warm").ctx);
     expect(clean.tagWarnings).toEqual([]);
@@ -103,7 +117,9 @@ describe("listener tags are untrusted input", () => {
     const other = world("warm");
     other.lb.tags["bluegreen:environment"] = "staging";
     const before = JSON.stringify(other.lb.tags);
-    const e = await release(other.ctx, { imageRef: `${REPO}:v3`, releaseId: "r3", bakeMs: 20, lockWaitMs: 0, allowUnhealthyLive: false }).catch((x: unknown) => x);
+    const e = await release(other.ctx, { imageRef: `${REPO}:v3`, releaseId: "r3", bakeMs: 20, lockWaitMs: 0, allowUnhealthyLive: false }).catch(
+      (x: unknown) => x,
+    );
     expect(e).toBeInstanceOf(ConfigError);
     expect(exitCodeOf(e)).toBe(64);
     expect(String((e as Error).message)).toMatch(/carries the release state of environment "staging".*two environments on one listener/);

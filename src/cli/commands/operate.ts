@@ -1,6 +1,7 @@
 // `rollback`, `status`, `history`, `lock`: the rest of the operator's day.
 import { createInterface } from "node:readline/promises";
-import { UsageError } from "../../errors.js";
+import { BluegreenError, PreflightError, UsageError } from "../../errors.js";
+import { redact } from "../../util/redact.js";
 import { disconnect } from "../../orchestrator/connect.js";
 import { readAudit } from "../../orchestrator/history.js";
 import { describeLease, forceReleaseLock, readLease } from "../../orchestrator/lock.js";
@@ -20,7 +21,8 @@ export async function rollback(p: Parsed, out: Output): Promise<number> {
   const [envName] = expectPositionals(p, ["ENV"]);
   const env = await loadEnv(envName ?? "", p.flags);
   await confirm(env, p, out, "roll back");
-  const ctx = await openCtx(env, out, { requireHealthyInstances: false });
+  // A warm rollback needs only the ALB and Telegram: an unreachable host must not make it impossible.
+  const ctx = await openCtx(env, out, { requireHealthyInstances: false, tolerateUnreachable: true });
   try {
     const r = await notifyingFailure(env, out, "rollback", () => runRollback(ctx, { lockWaitMs: p.flags.lockWaitMs, runId: newReleaseId() }));
     await notifyAndReport(env.config, { command: "rollback", environment: env.config.environment, outcome: r.outcome, releaseId: r.releaseId, image: r.image, colour: r.colour, from: r.from, reason: r.message }, out);
@@ -45,6 +47,7 @@ export function renderStatus(s: StatusReport): string[] {
     for (const t of k.targets) lines.push(`        target ${t.id}:${t.port} ${t.state}${t.reason !== undefined ? ` (${t.reason})` : ""}`);
   }
   if (s.previousRelease !== null) lines.push(`  previous: ${s.previousRelease.releaseId} on ${s.previousRelease.colour}${s.previousWarmUntil !== null ? ` (warm until ${s.previousWarmUntil})` : ""}`);
+  for (const u of s.unreachable) lines.push(`  ✖ ${u.instanceId} (${u.address}) unreachable: ${u.reason}`);
   lines.push(`  lock: ${s.lock === null ? "free" : describeLease(s.lock)}`);
   for (const w of s.tagWarnings) lines.push(`  ⚠ ${w}`);
   lines.push(s.consistent ? "  ✔ consistent" : `  ✖ needs a look:\n${s.problems.map((x) => `    - ${x}`).join("\n")}\n  next: \`bluegreen rollback ${s.environment}\` puts the recorded live release back on both switches`);
@@ -54,7 +57,7 @@ export function renderStatus(s: StatusReport): string[] {
 export async function status(p: Parsed, out: Output): Promise<number> {
   const [envName] = expectPositionals(p, ["ENV"]);
   const env = await loadEnv(envName ?? "", p.flags);
-  const ctx = await openCtx(env, out, { requireHealthyInstances: false });
+  const ctx = await openCtx(env, out, { requireHealthyInstances: false, tolerateUnreachable: true });
   try {
     for (;;) {
       const s = await readStatus(ctx);
@@ -74,9 +77,15 @@ export async function status(p: Parsed, out: Output): Promise<number> {
 export async function history(p: Parsed, out: Output): Promise<number> {
   const [envName] = expectPositionals(p, ["ENV"]);
   const env = await loadEnv(envName ?? "", p.flags);
-  const ctx = await openCtx(env, out, { requireHealthyInstances: false });
+  const ctx = await openCtx(env, out, { requireHealthyInstances: false, tolerateUnreachable: true });
   try {
-    const records = (await readAudit(ctx)).slice(0, p.flags.limit);
+    const records = (
+      await readAudit(ctx).catch((e: unknown) => {
+        // "No releases recorded" would be a lie when the file could not be read: say why instead.
+        if (e instanceof BluegreenError) throw e;
+        throw new PreflightError(`cannot read the history ${ctx.settings.historyFile}: ${redact(e instanceof Error ? e.message : String(e))}`, "check that the file on the lock host (the first host by instance id) is readable by the SSH user");
+      })
+    ).slice(0, p.flags.limit);
     if (p.flags.json) out.json({ type: "result", command: "history", outcome: "listed", exitCode: EXIT.ok, environment: env.config.environment, records });
     else if (records.length === 0) out.line(`no releases recorded for ${env.config.environment} yet`);
     else for (const r of records) out.line(`${r.at}  ${r.kind.padEnd(8)} ${r.outcome.padEnd(11)} ${r.releaseId} ${r.colour} ${r.image}${r.automatic === true ? " (automatic)" : ""}${r.promotedFrom !== undefined ? ` from ${r.promotedFrom.environment} ${r.promotedFrom.releaseId}` : ""}${r.reason !== undefined ? ` — ${r.reason}` : ""}`);

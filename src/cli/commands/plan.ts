@@ -27,9 +27,11 @@ export async function plan(p: Parsed, out: Output): Promise<number> {
   const image = imageRefFor(settings.container.repository, p.flags.image);
   let live: Colour | null = null;
   const unknown: string[] = [];
+  const unreachable: string[] = [];
   let ctx: Ctx | undefined;
   try {
-    ctx = await openCtx(env, { step: () => undefined }, { requireHealthyInstances: false });
+    ctx = await openCtx(env, { step: () => undefined }, { requireHealthyInstances: false, tolerateUnreachable: true });
+    for (const u of ctx.unreachable ?? []) unreachable.push(`${u.instanceId} (${u.address}) is unreachable: ${u.reason}; a release would refuse in preflight`);
     live = liveByListener((await observe(ctx)).traffic);
   } catch (e) {
     unknown.push(`could not look up the live colour, hosts or listener (${e instanceof Error ? e.message : String(e)}); assuming nothing is live`);
@@ -62,13 +64,16 @@ export async function plan(p: Parsed, out: Output): Promise<number> {
     `bake ${settings.gates.bakeMs}ms: health, target health, webhook errors, pending <= ${settings.gates.maxPendingUpdates}, restarts, OOM, memory <= ${settings.gates.maxMemoryBytes} bytes; any failure -> back to ${live ?? "(nothing: first release)"}`,
     `finalize: tags, audit record in ${settings.historyFile}, ${live !== null ? `${live} stays warm for ${settings.rollout.keepPreviousWarmMs}ms` : "no previous colour"}`,
   ];
+  // A host that cannot be reached is for a human to look at: the plan is shown, and exits 3.
+  const exitCode = unreachable.length > 0 ? EXIT.needsHuman : EXIT.ok;
   if (p.flags.json) {
-    out.json({ type: "result", command: "plan", outcome: "planned", exitCode: EXIT.ok, environment: settings.environment, live, colour, image, hostCommands: hostCmds, steps, unknown });
+    out.json({ type: "result", command: "plan", outcome: exitCode === EXIT.ok ? "planned" : "needs-human", exitCode, environment: settings.environment, live, colour, image, hostCommands: hostCmds, steps, unknown, unreachable });
   } else {
     out.line(`Plan: release ${image} to ${settings.environment} (${colour}; live now: ${live ?? "none"})`);
     for (const s of steps) out.line(`  ${s}`);
     for (const u of unknown) out.line(`  ! ${u}`);
+    for (const u of unreachable) out.line(`  ✖ ${u}`);
     out.line("Nothing was changed.");
   }
-  return EXIT.ok;
+  return exitCode;
 }
