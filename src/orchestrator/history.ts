@@ -1,6 +1,7 @@
 // Audit records: one JSON line per release, rollback or promotion, appended on the lock host, so
 // `history` reads the same story from any machine. Never holds a secret (ids, images, reasons only).
 import { appendLine, readFile } from "../remote/files.js";
+import { redact } from "../util/redact.js";
 import type { Ctx } from "./context.js";
 import { mustExec } from "./context.js";
 import { lockHost } from "./lock.js";
@@ -24,7 +25,7 @@ export interface AuditRecord {
 }
 
 export async function appendAudit(ctx: Ctx, record: AuditRecord): Promise<void> {
-  await mustExec(lockHost(ctx.hosts, ctx.unreachable), appendLine(ctx.settings.historyFile), { stdin: `${JSON.stringify(record)}\n` });
+  await mustExec(lockHost(ctx.hosts, ctx.unreachable), appendLine(ctx.settings.historyFile), { stdin: `${redact(JSON.stringify(record))}\n` });
 }
 
 export async function readAudit(ctx: Ctx): Promise<AuditRecord[]> {
