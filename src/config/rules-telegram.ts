@@ -37,6 +37,11 @@ export function webhookUrlRules(config: Config): Finding[] {
       message:
         "the blue and green URLs reach the same endpoint ({colour} is only in a part that does not route requests); put {colour} in the path, e.g. https://bot.example.com/telegram/{colour}",
     });
+  // Credentials in the URL would be printed by plan, the step lines and status, and stored at Telegram.
+  if (blue.username !== "" || blue.password !== "")
+    findings.push({ path: URL_PATH, message: "contains credentials (user:password@); Telegram's calls are authenticated with telegram.webhook.secretToken, remove them" });
+  if (blue.hash !== "" || url.includes("#"))
+    findings.push({ path: URL_PATH, message: "has a #fragment, which is never sent to the server; remove it" });
   const token = config.telegram.botToken;
   if (token !== "" && url.includes(token))
     findings.push({
