@@ -20,6 +20,8 @@ export interface ColourReport {
 
 export interface StatusReport {
   environment: string;
+  /** Nothing was ever released to this environment (no bluegreen tags on the listener). */
+  neverReleased: boolean;
   live: Colour | null;
   liveByListener: Colour | null;
   webhook: { url: string; colour: Colour | "shared" | null; pendingUpdateCount: number; lastErrorDate: number | null; lastErrorMessage: string | null };
@@ -54,7 +56,8 @@ export async function status(ctx: Ctx): Promise<StatusReport> {
   else if (lc.byWebhook !== "shared" && lc.byWebhook !== lc.byListener) problems.push(`the listener sends traffic to ${lc.byListener ?? "neither colour"} but the webhook points at ${lc.byWebhook}`);
   for (const u of ctx.unreachable ?? []) problems.push(`${u.instanceId} (${u.address}) is unreachable, so its containers are unknown: ${u.reason}`);
   if (world.tags.inFlight !== null) problems.push(`a ${world.tags.inFlight.kind} (${world.tags.inFlight.releaseId}) is in flight or was interrupted in phase ${world.tags.inFlight.phase}`);
-  const live = lc.byListener;
+  // Never released: whatever the listener forwards to is not ours to judge (status exits 0 and says so).
+  const live = neverReleased ? null : lc.byListener;
   if (live !== null) {
     for (const h of world.hosts) {
       const v = containerVerdict(h.containers[live]);
@@ -82,6 +85,7 @@ export async function status(ctx: Ctx): Promise<StatusReport> {
   const tagWarnings = untrustedTags(ctx, world);
   return {
     environment: ctx.settings.environment,
+    neverReleased,
     live: lc.live,
     liveByListener: lc.byListener,
     webhook: { url: world.webhook.url, colour: lc.byWebhook, pendingUpdateCount: world.webhook.pendingUpdateCount, lastErrorDate: world.webhook.lastErrorDate ?? null, lastErrorMessage: world.webhook.lastErrorMessage ?? null },

@@ -37,6 +37,13 @@ export async function rollback(p: Parsed, out: Output): Promise<number> {
   }
 }
 
+/** The remedy for what status found; never one that leads back to the same finding. */
+function nextFor(s: StatusReport): string {
+  if (s.unreachable.length > 0) return `bring ${s.unreachable.map((u) => u.instanceId).join(", ")} back (or check SSH access), then \`bluegreen status ${s.environment}\` again`;
+  if (s.neverReleased) return `\`bluegreen release ${s.environment} --image <tag>\``;
+  return `\`bluegreen rollback ${s.environment}\` puts the recorded live release back on both switches`;
+}
+
 export function renderStatus(s: StatusReport): string[] {
   const lines = [`${s.environment}: live ${s.live ?? "none"}${s.liveRelease !== null ? ` — ${s.liveRelease.releaseId} ${s.liveRelease.image}` : ""}`];
   lines.push(`  listener -> ${s.liveByListener ?? "(not one colour)"}; webhook -> ${s.webhook.url === "" ? "(none)" : s.webhook.url} [${s.webhook.colour ?? "neither"}], pending ${s.webhook.pendingUpdateCount}${s.webhook.lastErrorMessage !== null ? `, last error ${new Date((s.webhook.lastErrorDate ?? 0) * 1000).toISOString()} ${s.webhook.lastErrorMessage}` : ""}`);
@@ -50,7 +57,8 @@ export function renderStatus(s: StatusReport): string[] {
   for (const u of s.unreachable) lines.push(`  ✖ ${u.instanceId} (${u.address}) unreachable: ${u.reason}`);
   lines.push(`  lock: ${s.lock === null ? "free" : describeLease(s.lock)}`);
   for (const w of s.tagWarnings) lines.push(`  ⚠ ${w}`);
-  lines.push(s.consistent ? "  ✔ consistent" : `  ✖ needs a look:\n${s.problems.map((x) => `    - ${x}`).join("\n")}\n  next: \`bluegreen rollback ${s.environment}\` puts the recorded live release back on both switches`);
+  if (s.neverReleased && s.consistent) lines.push(`  nothing has been released to ${s.environment} yet: \`bluegreen release ${s.environment} --image <tag>\``);
+  else lines.push(s.consistent ? "  ✔ consistent" : `  ✖ needs a look:\n${s.problems.map((x) => `    - ${x}`).join("\n")}\n  next: ${nextFor(s)}`);
   return lines;
 }
 
