@@ -1,7 +1,8 @@
 // observe: read the world into one plain snapshot. Listener, tags, containers, target health and
 // the webhook are read in parallel; nothing here changes anything.
 import { decodeTags, TAG } from "../domain/tags.js";
-import { ConfigError } from "../errors.js";
+import { ConfigError, PreflightError } from "../errors.js";
+import { redact } from "../util/redact.js";
 import type { Snapshot, HostView, Goal } from "../domain/decide.js";
 import { liveByListener, liveByWebhook } from "../domain/traffic.js";
 import { COLOURS, type Colour, type HostFacts, type ReleaseTags, type TrafficFacts } from "../domain/types.js";
@@ -50,6 +51,11 @@ async function webhookInfo(ctx: Ctx): Promise<WebhookInfo> {
     ctx.lastWebhook = await ctx.telegram.getWebhookInfo();
     return ctx.lastWebhook;
   } catch (e) {
+    // The first Telegram call of a run comes before anything changed: a refused token is the operator's to fix (exit 1).
+    const code = (e as { errorCode?: unknown }).errorCode;
+    if ((code === 401 || code === 404) && ctx.lastWebhook === undefined) {
+      throw new PreflightError(`Telegram refused the bot token (${redact(e instanceof Error ? e.message : String(e))}): telegram.botToken is wrong or was revoked; nothing was changed`, "check the variable telegram.botToken references (@BotFather's /token shows the current one)");
+    }
     if (ctx.lastWebhook === undefined) throw e;
     ctx.reporter.step({ step: "observe", status: "info", message: `Telegram did not answer getWebhookInfo; using the last answer (${e instanceof Error ? e.message : String(e)})` });
     return ctx.lastWebhook;

@@ -1,7 +1,7 @@
 // Issue #18 case 3 (and the tag half of case 6): the listener's tags are untrusted input. Only a
 // digest is read from them, the repository is always container.image's, the digest must agree with
 // the hosts (labels or history) before anything runs, tags carry the environment's name, and
-// status warns about tags bluegreen did not write.
+// status warns about tags bluegreen did not write. Also, on the same world: a refused bot token (case 7).
 import { describe, expect, it } from "vitest";
 import { exitCodeOf } from "../../src/cli/exit-codes.js";
 import { encodeRef } from "../../src/domain/tags.js";
@@ -125,5 +125,24 @@ describe("listener tags are untrusted input", () => {
     expect(String((e as Error).message)).toMatch(/carries the release state of environment "staging".*two environments on one listener/);
     expect(JSON.stringify(other.lb.tags)).toBe(before);
     expect(hostCommands(other).filter((c) => /docker (pull|run|rm|stop)/.test(c))).toEqual([]);
+  });
+});
+
+describe("a wrong or revoked bot token (#18 case 7)", () => {
+  it("the first Telegram call's 401 is exit 1 naming telegram.botToken; nothing is touched", async () => {
+    const env = world("warm");
+    const before = JSON.stringify(env.lb.tags);
+    env.telegram.getWebhookInfo = async () => {
+      throw Object.assign(new Error("Telegram getWebhookInfo: 401 Unauthorized"), { errorCode: 401 });
+    };
+    const e = await release(env.ctx, { imageRef: `${REPO}:v3`, releaseId: "r3", bakeMs: 20, lockWaitMs: 0, allowUnhealthyLive: false }).catch(
+      (x: unknown) => x,
+    );
+    expect(exitCodeOf(e)).toBe(1);
+    expect(String((e as Error).message)).toContain(
+      "Telegram refused the bot token (Telegram getWebhookInfo: 401 Unauthorized): telegram.botToken is wrong or was revoked",
+    );
+    expect(JSON.stringify(env.lb.tags)).toBe(before);
+    expect(hostCommands(env).filter((c) => /docker (pull|run|rm|stop)/.test(c))).toEqual([]);
   });
 });
