@@ -1,11 +1,23 @@
+import { availableParallelism } from "node:os";
 import { defineConfig } from "vitest/config";
 
 // Tests that start servers (emulators, sshd, dockerd) stop them themselves; forks keep a crashed
 // suite from taking the others down, and generous per-test timeouts stop a wedged wait from hanging CI.
+//
+// Files in parallel: vitest 4 defaults run mode to availableParallelism() - 1 workers, which is ONE
+// on a 2-core CI machine, and most of a sandbox file's time is spent waiting (CLI subprocesses,
+// gate intervals, bakes), not computing. Files that run together never share ports, hosts or
+// namespaces (sandbox hosts by `firstHost`, e2e hosts by slot), so at least two run at once;
+// VITEST_MAX_WORKERS (or --maxWorkers) overrides, e.g. 1 to debug a file alone.
+const maxWorkers = Number(process.env.VITEST_MAX_WORKERS ?? Math.max(2, availableParallelism()));
+
 export default defineConfig({
   test: {
     include: ["test/**/*.test.ts"],
+    // Claims this run's loopback net (test/helpers/test-net.ts) so concurrent runs on one machine do not collide.
+    globalSetup: ["test/global-setup.ts"],
     pool: "forks",
+    maxWorkers,
     testTimeout: 60_000,
     hookTimeout: 120_000,
     teardownTimeout: 30_000,

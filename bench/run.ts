@@ -10,6 +10,7 @@ import { coldStarts } from "./coldstart.js";
 import { runReleaseScenario } from "./release-scenario.js";
 import { rollbackTimes } from "./rollback-timing.js";
 import { releaseTimes } from "./scale.js";
+import { WAN_MS, wanRelease } from "./wan.js";
 import { median, round, summarize, type Summary } from "./stats.js";
 import { renderTable } from "./table.js";
 import { REPO, startBenchWorld, type BenchWorld } from "./world.js";
@@ -20,7 +21,7 @@ const log = (s: string) => process.stderr.write(`${s}\n`);
 const RATE = 50;
 // --only main,baseline,scale: run a subset while iterating (skipped parts report NaN).
 const onlyArg = process.argv.indexOf("--only");
-const only = new Set((onlyArg >= 0 ? (process.argv[onlyArg + 1] ?? "") : "main,baseline,scale,rollback").split(","));
+const only = new Set((onlyArg >= 0 ? (process.argv[onlyArg + 1] ?? "") : "main,baseline,scale,rollback,wan").split(","));
 const live = new Set<BenchWorld>();
 
 async function withWorld<T>(o: Parameters<typeof startBenchWorld>[0], fn: (w: BenchWorld) => Promise<T>): Promise<T> {
@@ -41,6 +42,12 @@ for (const sig of ["SIGINT", "SIGTERM"] as const) {
 }
 
 const mb = (bytes: number) => round(bytes / 2 ** 20);
+
+/** Ratio of medians (the two sides have different run counts); min/max pair the extremes. */
+function ratioOf(a: number[], b: number[]): Summary {
+  const ok = a.length > 0 && b.length > 0;
+  return { median: round(median(a) / median(b)), min: ok ? round(Math.min(...a) / Math.max(...b)) : Number.NaN, max: ok ? round(Math.max(...a) / Math.min(...b)) : Number.NaN, runs: [] };
+}
 
 const errors: string[] = [];
 /** A failed scenario is reported (details.errors, NaN figures) instead of losing the whole run. */
@@ -64,7 +71,9 @@ async function main(): Promise<void> {
     const scenario = await runReleaseScenario(w, { releases: quick ? ["v2"] : ["v2", "v3", "v1"], rollbacks: quick ? 1 : 3, rate: RATE }, log);
     log("cold starts");
     const cold = await coldStarts(w, quick ? 3 : 5);
-    return { startMs: w.startMs, idleRss, scenario, cold };
+    log(`simulated WAN: ${WAN_MS} ms on every AWS call, Telegram call and host command`);
+    const wan = !only.has("wan") ? [] : await attempt("wan", [], async () => [await wanRelease(w, "v3", log)]);
+    return { startMs: w.startMs, idleRss, scenario, cold, wan };
   });
   log("baseline: stop-old/start-new restart deploy under the same stream");
   const baseline = !only.has("baseline") ? [] : await attempt("baseline", [], () => withWorld({ hosts: 2, firstHost: 210 }, (w) => runBaseline(w, quick ? ["v2"] : ["v2", "v3", "v1"], RATE, log)));
@@ -92,7 +101,11 @@ async function main(): Promise<void> {
     duplicatedUpdates: summarize(traffic.map((t) => t.duplicated)),
     baselineFailedDeliveries: summarize(baseline.map((b) => b.failedDeliveries)),
     // Ratio of medians (the two sides have different run counts); min/max pair the extremes.
-    scaleRatio16to1: { median: round(median(sixteen) / median(one)), min: sixteen.length && one.length ? round(Math.min(...sixteen) / Math.max(...one)) : Number.NaN, max: sixteen.length && one.length ? round(Math.max(...sixteen) / Math.min(...one)) : Number.NaN, runs: [] },
+    scaleRatio16to1: ratioOf(sixteen.map((r) => r.wallMs), one.map((r) => r.wallMs)),
+    // The CLI's own CPU time per host, 16 hosts vs 1: what the tool costs per host, apart from the
+    // sandbox's bots and docker stand-in sharing the same 2 cores.
+    cliCpuPerHostRatio16to1: ratioOf(sixteen.map((r) => r.cliCpuMs / 16), one.map((r) => r.cliCpuMs)),
+    simulatedWanReleaseMs: summarize(main.wan.map((r) => r.aboveWaitsMs)),
     helpColdStartMs: summarize(main.cold.help),
     statusColdStartMs: summarize(main.cold.status),
     releasePeakRssMb: summarize(all.map((r) => r.peakRssMb)),
@@ -132,7 +145,15 @@ async function main(): Promise<void> {
       maxDelayMs: summarize(baseline.map((b) => b.maxDelayMs)),
       deployMs: summarize(baseline.map((b) => b.deployMs)),
     },
-    scale: { oneHostMs: summarize(one), sixteenHostsMs: summarize(sixteen) },
+    scale: {
+      oneHostMs: summarize(one.map((r) => r.wallMs)),
+      sixteenHostsMs: summarize(sixteen.map((r) => r.wallMs)),
+      cliCpuMsOneHost: summarize(one.map((r) => r.cliCpuMs)),
+      cliCpuMsSixteenHosts: summarize(sixteen.map((r) => r.cliCpuMs)),
+      hostCommandsOneHost: summarize(one.map((r) => r.hostCommands)),
+      hostCommandsSixteenHosts: summarize(sixteen.map((r) => r.hostCommands)),
+    },
+    simulatedWan: { roundTripMs: WAN_MS, runs: main.wan, targetMs: main.wan[0]?.targetMs },
     manualRollbackMs: { warm: summarize(manual.warmMs), cold: summarize(manual.coldMs) },
     statusExitCode: main.cold.statusExit,
     sandbox: { startMs: round(main.startMs), benchRssBeforeWorldMb: mb(rssBefore), idleRssWithWorldMb: mb(main.idleRss), idleRssDeltaMb: mb(main.idleRss - rssBefore) },

@@ -9,6 +9,8 @@ const GOALS: Record<string, { goal: string; ok: (m: number) => boolean | undefin
   duplicatedUpdates: { goal: "0", ok: (m) => m === 0 },
   baselineFailedDeliveries: { goal: "(baseline)", ok: () => undefined },
   scaleRatio16to1: { goal: "<= 1.5", ok: (m) => m <= 1.5 },
+  cliCpuPerHostRatio16to1: { goal: "-", ok: () => undefined },
+  simulatedWanReleaseMs: { goal: "<= 3 x depth x 150", ok: () => undefined },
   helpColdStartMs: { goal: "-", ok: () => undefined },
   statusColdStartMs: { goal: "<= 500", ok: (m) => m <= 500 },
   releasePeakRssMb: { goal: "<= 120", ok: (m) => m <= 120 },
@@ -44,10 +46,13 @@ export function renderTable(s: Record<string, Summary>, d: Record<string, unknow
   for (const k of ["lost", "p50DelayMs", "p99DelayMs", "maxDelayMs", "deployMs"]) extra(`baseline ${k}`, det.baseline?.[k]);
   extra("scale 1 host ms", det.scale?.oneHostMs);
   extra("scale 16 hosts ms", det.scale?.sixteenHostsMs);
+  extra("scale CLI CPU ms, 1 host", det.scale?.cliCpuMsOneHost);
+  extra("scale CLI CPU ms, 16 hosts", det.scale?.cliCpuMsSixteenHosts);
+  extra("call depth per release", d.callDepthPerRelease);
   extra("manual rollback warm ms", det.manualRollbackMs?.warm);
   extra("manual rollback cold ms", det.manualRollbackMs?.cold);
   const widths = rows[0]?.map((_, i) => Math.max(...rows.map((r) => (r[i] ?? "").length))) ?? [];
   const lines = rows.map((r) => r.map((c, i) => (i === 0 ? c.padEnd(widths[i] ?? 0) : c.padStart(widths[i] ?? 0))).join("  "));
   lines.splice(1, 0, widths.map((w) => "-".repeat(w)).join("  "));
-  return `${lines.join("\n")}\n\nsandbox: ${JSON.stringify(d.sandbox)}\napi calls per release (emulators' view): ${JSON.stringify(d.apiCallsPerRelease)}\ncounted in the adapters: ${JSON.stringify(d.countedCalls)}\nstep ms (median): ${JSON.stringify(d.stepMsMedian)}\n`;
+  return `${lines.join("\n")}\n\nsandbox: ${JSON.stringify(d.sandbox)}\napi calls per release (emulators' view): ${JSON.stringify(d.apiCallsPerRelease)}\ncounted in the adapters: ${JSON.stringify(d.countedCalls)}\nsimulated WAN: ${JSON.stringify(d.simulatedWan)}\nstep ms (median): ${JSON.stringify(d.stepMsMedian)}\n`;
 }

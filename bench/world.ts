@@ -36,7 +36,7 @@ export interface BenchWorld {
   cliRuntimeDir: string;
   envFileDir: string;
   startMs: number;
-  cli(args: string[], timeoutMs?: number): Promise<CliRun>;
+  cli(args: string[], timeoutMs?: number, extraEnv?: NodeJS.ProcessEnv): Promise<CliRun>;
   /** docker commands (first argv word) run through the shim since the last reset. */
   dockerCalls(): Promise<string[]>;
   resetDockerCalls(): Promise<void>;
@@ -68,7 +68,7 @@ export async function startBenchWorld(o: WorldOptions & { hosts: number; firstHo
   const cliRuntimeDir = world.runtimeDir;
   try {
     await initSandboxRegistry(cliRuntimeDir);
-    await writeFile(join(dir, "environments", `${o.environment ?? "bench"}.yaml`), environmentYaml(world, dir, { environment: "bench", ...o }));
+    await writeFile(join(dir, "environments", `${o.environment ?? "bench"}.yaml`), environmentYaml(world, dir, { environment: "bench", hostConcurrency: null, ...o }));
     // Counting wrapper: logs the docker sub-command, then execs the real shim.
     const wrapDir = join(dir, "wrap");
     const log = join(dir, "docker-calls.log");
@@ -85,11 +85,11 @@ export async function startBenchWorld(o: WorldOptions & { hosts: number; firstHo
       NO_COLOR: "1",
     };
     let runs = 0;
-    const cli = (args: string[], timeoutMs = 120_000) =>
+    const cli = (args: string[], timeoutMs = 120_000, extraEnv: NodeJS.ProcessEnv = {}) =>
       new Promise<CliRun>((res) => {
         const started = performance.now();
         const callsFile = join(dir, `calls-${++runs}.json`);
-        const child = spawn(process.execPath, [CLI, ...args, "--config-dir", dir], { env: { ...env, BLUEGREEN_CALL_COUNTS: callsFile }, stdio: ["ignore", "pipe", "pipe"] });
+        const child = spawn(process.execPath, [CLI, ...args, "--config-dir", dir], { env: { ...env, ...extraEnv, BLUEGREEN_CALL_COUNTS: callsFile }, stdio: ["ignore", "pipe", "pipe"] });
         let stdout = "";
         let stderr = "";
         let peak = 0;

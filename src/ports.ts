@@ -87,6 +87,31 @@ export interface Telegram {
   deleteWebhook(): Promise<void>;
 }
 
+export type AlarmState = "OK" | "ALARM" | "INSUFFICIENT_DATA";
+
+export interface AlarmView {
+  name: string;
+  state: AlarmState;
+  reason: string;
+}
+
+/** The ALB's own signals for one target group over a window, aggregated across its periods. */
+export interface TargetGroupMetrics {
+  /** HTTPCode_Target_5XX_Count, summed. */
+  target5xx: number;
+  /** Highest TargetResponseTime p99 of any period, in seconds (null: no requests). */
+  p99ResponseSeconds: number | null;
+  /** Highest UnHealthyHostCount (null: no datapoints). */
+  maxUnhealthyHosts: number | null;
+}
+
+/** CloudWatch, as far as the gates read it: alarm states and the ALB's per-target-group metrics. */
+export interface Monitoring {
+  /** The named alarms that exist (a missing name is simply absent). */
+  alarms(names: string[]): Promise<AlarmView[]>;
+  targetGroupMetrics(q: { listenerArn: string; targetGroupArn: string; from: number; to: number }): Promise<TargetGroupMetrics>;
+}
+
 export interface ExecResult {
   code: number;
   stdout: string;

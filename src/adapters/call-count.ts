@@ -17,6 +17,8 @@ export interface CallCounts {
    * ended): with a fixed latency per call, the least wall time those calls can take is depth x latency.
    */
   depth: number;
+  /** CPU time of the whole process (user + system), written with the counts. */
+  cpuMs?: number;
 }
 
 /** Longest chain of non-overlapping intervals (greedy by end time: optimal for interval scheduling). */
@@ -82,5 +84,6 @@ export function total(bucket: Record<string, number>): number {
 export function writeCallCounts(env: NodeJS.ProcessEnv, counter: CallCounter = processCalls): void {
   const file = env.BLUEGREEN_CALL_COUNTS;
   if (file === undefined || file === "") return;
-  writeFileSync(file, `${JSON.stringify(counter.snapshot())}\n`);
+  const cpu = process.cpuUsage();
+  writeFileSync(file, `${JSON.stringify({ ...counter.snapshot(), cpuMs: Math.round((cpu.user + cpu.system) / 1000) })}\n`);
 }

@@ -18,6 +18,8 @@ export interface LocalHostConnectorOptions {
   commandTimeoutMs?: number;
   /** Where commands are counted (default: the process's counter). */
   calls?: CallCounter;
+  /** A simulated network round trip before every command and HTTP request (the bench's WAN shim). */
+  latencyMs?: number;
 }
 
 const HTTP_DEFAULT_TIMEOUT_MS = 30_000;
@@ -54,7 +56,21 @@ class LocalHost implements RemoteHost {
     this.name = `local:${target.address}`;
   }
 
+  /** Waits the simulated round trip (if any), then runs `fn`. */
+  private afterLatency<T>(fn: () => Promise<T>): Promise<T> {
+    const ms = this.options.latencyMs ?? 0;
+    return ms > 0 ? new Promise<void>((r) => setTimeout(r, ms)).then(fn) : fn();
+  }
+
   exec(argv: readonly string[], opts: { stdin?: string; timeoutMs?: number } = {}): Promise<ExecResult> {
+    return this.afterLatency(() => this.execNow(argv, opts));
+  }
+
+  httpRequest(port: number, path: string, opts: { method?: string; body?: string; headers?: Record<string, string>; timeoutMs?: number } = {}): Promise<HttpResponse> {
+    return this.afterLatency(() => this.httpNow(port, path, opts));
+  }
+
+  private execNow(argv: readonly string[], opts: { stdin?: string; timeoutMs?: number }): Promise<ExecResult> {
     try {
       quoteArgv(argv); // same refusals (empty argv, NUL, lone surrogate) as over SSH
     } catch (err) {
@@ -120,11 +136,7 @@ class LocalHost implements RemoteHost {
     }).finally(done);
   }
 
-  httpRequest(
-    port: number,
-    path: string,
-    opts: { method?: string; body?: string; headers?: Record<string, string>; timeoutMs?: number } = {},
-  ): Promise<HttpResponse> {
+  private httpNow(port: number, path: string, opts: { method?: string; body?: string; headers?: Record<string, string>; timeoutMs?: number }): Promise<HttpResponse> {
     const method = opts.method ?? "GET";
     const host = this.target.address;
     const done = (this.options.calls ?? processCalls).add("hostHttp", this.name);

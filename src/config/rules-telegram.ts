@@ -14,8 +14,7 @@ export function webhookUrlRules(config: Config): Finding[] {
   const { url, certificate } = config.telegram.webhook;
   const findings: Finding[] = [];
   for (const placeholder of url.match(/\{[^}]*\}/g) ?? []) {
-    if (placeholder !== "{colour}")
-      findings.push({ path: URL_PATH, message: `unknown placeholder ${placeholder}; the only placeholder is {colour}` });
+    if (placeholder !== "{colour}") findings.push({ path: URL_PATH, message: `unknown placeholder ${placeholder}; the only placeholder is {colour}` });
   }
   const blue = new URL(url.replaceAll("{colour}", "blue"));
   const green = new URL(url.replaceAll("{colour}", "green"));
@@ -23,8 +22,7 @@ export function webhookUrlRules(config: Config): Finding[] {
   if (!sandbox && blue.protocol !== "https:")
     findings.push({
       path: URL_PATH,
-      message:
-        "Telegram only delivers webhooks over https; use an https:// URL (http works only against a local emulator, with telegram.apiBase on 127.0.0.1)",
+      message: "Telegram only delivers webhooks over https; use an https:// URL (http works only against a local emulator, with telegram.apiBase on 127.0.0.1)",
     });
   else if (!sandbox && !WEBHOOK_PORTS.includes(blue.port === "" ? "443" : blue.port))
     findings.push({
@@ -39,9 +37,11 @@ export function webhookUrlRules(config: Config): Finding[] {
     });
   // Credentials in the URL would be printed by plan, the step lines and status, and stored at Telegram.
   if (blue.username !== "" || blue.password !== "")
-    findings.push({ path: URL_PATH, message: "contains credentials (user:password@); Telegram's calls are authenticated with telegram.webhook.secretToken, remove them" });
-  if (blue.hash !== "" || url.includes("#"))
-    findings.push({ path: URL_PATH, message: "has a #fragment, which is never sent to the server; remove it" });
+    findings.push({
+      path: URL_PATH,
+      message: "contains credentials (user:password@); Telegram's calls are authenticated with telegram.webhook.secretToken, remove them",
+    });
+  if (blue.hash !== "" || url.includes("#")) findings.push({ path: URL_PATH, message: "has a #fragment, which is never sent to the server; remove it" });
   const token = config.telegram.botToken;
   if (token !== "" && url.includes(token))
     findings.push({
@@ -91,8 +91,6 @@ export function telegramSecretRules(config: Config, unresolved: ReadonlySet<stri
 export function allowedUpdatesRules(config: Config): Finding[] {
   const types = config.telegram.webhook.allowedUpdates ?? [];
   return types.flatMap((type, index) =>
-    types.indexOf(type) < index
-      ? [{ path: ["telegram", "webhook", "allowedUpdates", index], message: `${type} is listed twice` }]
-      : [],
+    types.indexOf(type) < index ? [{ path: ["telegram", "webhook", "allowedUpdates", index], message: `${type} is listed twice` }] : [],
   );
 }

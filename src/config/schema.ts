@@ -101,6 +101,22 @@ const gatesSchema = z
       .array(localPath("a JSON update file"), { error: "must be a list of JSON update files" })
       .default([])
       .describe("Update files (relative to this file) posted to the new colour before traffic moves"),
+    alarms: z
+      .array(text("must be a CloudWatch alarm name (1-255 characters)", /^.{1,255}$/), { error: "must be a list of CloudWatch alarm names" })
+      .default([])
+      .describe("CloudWatch alarms that must not be in ALARM during the gates and the bake; one going to ALARM rolls back; a missing one is a preflight error"),
+    metrics: z
+      .strictObject({
+        maxTarget5xx: wholeNumber(0)
+          .optional()
+          .describe("Most HTTPCode_Target_5XX_Count (Sum) the new colour's target group may show since traffic reached it; above fails"),
+        maxP99ResponseTime: duration({ positive: true })
+          .optional()
+          .describe("Highest TargetResponseTime p99 of the new colour's target group (e.g. 2s); above fails"),
+        maxUnhealthyHosts: wholeNumber(0).optional().describe("Most UnHealthyHostCount (Maximum) of the new colour's target group; above fails"),
+      })
+      .optional()
+      .describe("Thresholds on the ALB's own CloudWatch metrics (AWS/ApplicationELB, per target group) while the new colour takes traffic"),
   })
   .describe("Checks before and after traffic moves");
 
@@ -120,7 +136,9 @@ export const environmentSchema = z
     rollout: z
       .strictObject({
         keepPreviousWarm: duration().prefault("1h").describe("How long the previous colour keeps running"),
-        hostConcurrency: wholeNumber(1).default(4).describe("How many hosts are worked on at once"),
+        hostConcurrency: wholeNumber(1)
+          .default(16)
+          .describe("How many hosts are worked on at once (each has its own SSH connection and pulls the image itself; see the README on the limit)"),
       })
       .prefault({})
       .describe("How the release moves across hosts"),

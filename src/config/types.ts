@@ -61,6 +61,13 @@ export interface WebhookConfig {
   certificate?: string | undefined;
 }
 
+export interface MetricThresholds {
+  maxTarget5xx?: number | undefined;
+  /** Milliseconds. */
+  maxP99ResponseTime?: number | undefined;
+  maxUnhealthyHosts?: number | undefined;
+}
+
 /** Where release, rollback and promotion outcomes are sent (see src/notify). */
 export interface NotifyConfig {
   /** botToken is the resolved value (defaults to telegram.botToken): never log it. */
@@ -105,6 +112,10 @@ export interface Config {
     telegramMisses: number;
     /** Absolute paths of JSON update files. */
     smokeUpdates: string[];
+    /** CloudWatch alarm names that must not be in ALARM. */
+    alarms: string[];
+    /** Thresholds on the ALB's per-target-group CloudWatch metrics (response time in ms). */
+    metrics?: MetricThresholds | undefined;
   };
   rollout: { keepPreviousWarm: number; hostConcurrency: number };
   lock: { lease: number; dir: string };

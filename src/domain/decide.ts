@@ -1,8 +1,8 @@
 // decide: (snapshot, goal) -> the one next step. Pure: no I/O, no clock. The runner observes the
 // world again after every step, so a release killed at any point is picked up by the next run.
 import { containerVerdict } from "./gates.js";
-import { isForwardAllTo } from "./traffic.js";
-import type { Colour, ContainerFacts, ReleaseTags, TrafficFacts, Urls } from "./types.js";
+import { isCutOverTo, servesTraffic } from "./traffic.js";
+import type { Colour, ContainerFacts, ReleaseTags, TrafficFacts, UnmanagedRef, Urls } from "./types.js";
 
 export interface Goal {
   kind: "release" | "rollback";
@@ -15,6 +15,8 @@ export interface Goal {
   fromReleaseId?: string;
   /** Automatic rollback to a warm colour: move first, verify after (every second counts). */
   urgent?: boolean;
+  /** A first release that adopts what served before bluegreen: the release a rollback returns to. */
+  unmanaged?: UnmanagedRef;
 }
 
 export interface HostView {
@@ -62,7 +64,7 @@ function runsGoal(c: ContainerFacts | undefined, goal: Goal): boolean {
 export function trafficOnGoal(s: Snapshot, goal: Goal): { listener: boolean; webhook: boolean } {
   const url = s.urls[goal.colour];
   return {
-    listener: isForwardAllTo(s.traffic, goal.colour),
+    listener: isCutOverTo(s.traffic, goal.colour),
     webhook: s.traffic.webhookUrl === url && s.traffic.webhookSettingsMatch,
   };
 }
@@ -91,9 +93,12 @@ export function decide(s: Snapshot, goal: Goal, progress: Progress): Step {
       const v = containerVerdict(first.container);
       return { kind: "failed", reason: `${first.instanceId}: ${v.kind === "ok" ? "container stopped" : v.reason}` };
     }
-    // Never replace containers the listener sends traffic to: that would be an outage, not a release.
-    if (on.listener) {
-      return { kind: "blocked", reason: `the listener sends traffic to ${goal.colour}, but ${notRunning.map((h) => h.instanceId).join(", ")} do(es) not run ${goal.releaseId} there` };
+    // Never replace containers of a colour that serves traffic: that would be an outage, not a release.
+    if (servesTraffic(s.traffic, s.urls, goal.colour)) {
+      return {
+        kind: "blocked",
+        reason: `${goal.colour} serves traffic, but ${notRunning.map((h) => h.instanceId).join(", ")} do(es) not run ${goal.releaseId} there`,
+      };
     }
     return { kind: "stage", instanceIds: notRunning.map((h) => h.instanceId) };
   }

@@ -1,13 +1,27 @@
 // Pure verdicts on what the gates observed. Each says "ok", "wait" (may still come good before the
 // deadline) or "fail" (no point waiting: roll back or stop now), with a reason an operator can act on.
-import type { HttpResponse, TargetHealthView, WebhookInfo } from "../ports.js";
-import type { ContainerFacts } from "./types.js";
+import type { AlarmView, HttpResponse, TargetGroupMetrics, TargetHealthView, WebhookInfo } from "../ports.js";
+import type { Colour, ContainerFacts } from "./types.js";
 
-export type Verdict = { kind: "ok" } | { kind: "wait"; reason: string } | { kind: "fail"; reason: string };
+/**
+ * What a failure is about, most specific first: when several checks fail in the same round the
+ * operator is told the most specific one (a container killed for memory also restarted and stopped
+ * answering /health, but "OOM-killed" is what to fix), whatever order the checks ran in.
+ */
+export const FAIL_CAUSES = ["oom", "memory", "restart", "health"] as const;
+export type FailCause = (typeof FAIL_CAUSES)[number];
+
+export type Verdict = { kind: "ok" } | { kind: "wait"; reason: string } | { kind: "fail"; reason: string; cause?: FailCause };
 
 export const OK: Verdict = { kind: "ok" };
 const wait = (reason: string): Verdict => ({ kind: "wait", reason });
-const fail = (reason: string): Verdict => ({ kind: "fail", reason });
+const fail = (reason: string, cause?: FailCause): Verdict => (cause === undefined ? { kind: "fail", reason } : { kind: "fail", reason, cause });
+
+/** How the container's last exit ended, from the engine's die/oom events (inspect forgets it on restart). */
+export interface LastExit {
+  exitCode: number;
+  oomKilled: boolean;
+}
 
 export interface HealthExpectation {
   path: string;
@@ -36,15 +50,23 @@ export function healthVerdict(res: HttpResponse | Error, expect: HealthExpectati
   return OK;
 }
 
-/** A container that is not running, or restarted since `baseline`, will not come good by waiting. */
-export function containerVerdict(c: ContainerFacts | undefined, baselineRestarts?: number): Verdict {
-  if (c === undefined) return fail("container is missing");
-  if (c.oomKilled) return fail(`container ${c.name} was OOM-killed (memory limit reached)`);
+/**
+ * A container that is not running, or restarted since `baseline`, will not come good by waiting.
+ * `lastExit` is how a restarted container last ended: the engine resets State.OOMKilled and
+ * State.ExitCode when it restarts a container, so without it an OOM kill reads as "exit code 0".
+ */
+export function containerVerdict(c: ContainerFacts | undefined, baselineRestarts?: number, lastExit?: LastExit | null): Verdict {
+  if (c === undefined) return fail("container is missing", "restart");
+  // OOMKilled on a running container: a process other than the main one was killed (no exit code).
+  if (c.oomKilled) return fail(`container ${c.name} was OOM-killed (memory limit reached${c.running ? "" : `, exit code ${c.exitCode}`})`, "oom");
   // A real engine reports a crash-looping container as restarting (and Running); check that first.
-  if (c.status === "restarting") return fail(`container ${c.name} is in a restart loop (exit code ${c.exitCode}, ${c.restartCount} restarts)`);
-  if (!c.running) return fail(`container ${c.name} exited with code ${c.exitCode}`);
+  if (c.status === "restarting") return fail(`container ${c.name} is in a restart loop (exit code ${c.exitCode}, ${c.restartCount} restarts)`, "restart");
+  if (!c.running) return fail(`container ${c.name} exited with code ${c.exitCode}`, "restart");
   if (baselineRestarts !== undefined && c.restartCount > baselineRestarts) {
-    return fail(`container ${c.name} restarted ${c.restartCount - baselineRestarts} time(s) (exit code ${c.exitCode})`);
+    const times = c.restartCount - baselineRestarts;
+    if (lastExit?.oomKilled)
+      return fail(`container ${c.name} was OOM-killed (memory limit reached, exit code ${lastExit.exitCode}) and restarted ${times} time(s)`, "oom");
+    return fail(`container ${c.name} restarted ${times} time(s) (exit code ${lastExit?.exitCode ?? c.exitCode})`, "restart");
   }
   return OK;
 }
@@ -85,12 +107,63 @@ export function webhookVerdict(info: WebhookInfo, expect: WebhookExpectation): V
 export function memoryVerdict(name: string, usedBytes: number | null, maxBytes: number): Verdict {
   if (usedBytes === null) return OK;
   if (usedBytes > maxBytes) {
-    return fail(`container ${name} uses ${(usedBytes / 2 ** 20).toFixed(1)} MiB, above the ${(maxBytes / 2 ** 20).toFixed(0)} MiB limit`);
+    return fail(`container ${name} uses ${(usedBytes / 2 ** 20).toFixed(1)} MiB, above the ${(maxBytes / 2 ** 20).toFixed(0)} MiB limit`, "memory");
   }
   return OK;
 }
 
-/** The worst of several verdicts: any fail wins, then any wait. */
+/** The verdict with `<host>: ` before its reason (keeping its cause). */
+export function onHost(host: string, v: Verdict): Verdict {
+  return v.kind === "ok" ? v : { ...v, reason: `${host}: ${v.reason}` };
+}
+
+const specificity = (v: Verdict): number => {
+  const i = v.kind === "fail" && v.cause !== undefined ? FAIL_CAUSES.indexOf(v.cause) : -1;
+  return i < 0 ? FAIL_CAUSES.length : i;
+};
+
+/**
+ * The worst of several verdicts: any fail wins, then any wait. Among fails the most specific cause
+ * (FAIL_CAUSES order) wins, so the reason does not depend on which check or host came first; fails
+ * without a cause (webhook, Telegram) rank after them, and ties keep the given order.
+ */
 export function combine(verdicts: Verdict[]): Verdict {
-  return verdicts.find((v) => v.kind === "fail") ?? verdicts.find((v) => v.kind === "wait") ?? OK;
+  const fails = verdicts.filter((v) => v.kind === "fail");
+  if (fails.length > 0) return fails.reduce((best, v) => (specificity(v) < specificity(best) ? v : best));
+  return verdicts.find((v) => v.kind === "wait") ?? OK;
+}
+
+/** CloudWatch alarms: any in ALARM fails (as CodeDeploy rolls back on one); a vanished one is a miss, not a pass. */
+export function alarmVerdict(names: readonly string[], views: readonly AlarmView[]): Verdict {
+  const firing = names.flatMap((n) => views.filter((v) => v.name === n && v.state === "ALARM"));
+  if (firing.length > 0) return fail(firing.map((a) => `CloudWatch alarm ${a.name} is in ALARM (${a.reason})`).join("; "));
+  const missing = names.filter((n) => !views.some((v) => v.name === n));
+  if (missing.length > 0) return wait(`CloudWatch alarm(s) ${missing.join(", ")} not found`);
+  return OK;
+}
+
+export interface MetricLimits {
+  maxTarget5xx?: number | undefined;
+  /** Milliseconds. */
+  maxP99ResponseTime?: number | undefined;
+  maxUnhealthyHosts?: number | undefined;
+}
+
+/** The new colour's target-group metrics against gates.metrics; each crossed threshold is named with its value. */
+export function metricsVerdict(colour: Colour, m: TargetGroupMetrics, limits: MetricLimits): Verdict {
+  const crossed: string[] = [];
+  if (limits.maxTarget5xx !== undefined && m.target5xx > limits.maxTarget5xx) {
+    crossed.push(`HTTPCode_Target_5XX_Count ${m.target5xx} > ${limits.maxTarget5xx} (gates.metrics.maxTarget5xx)`);
+  }
+  if (limits.maxP99ResponseTime !== undefined && m.p99ResponseSeconds !== null && m.p99ResponseSeconds * 1000 > limits.maxP99ResponseTime) {
+    crossed.push(`TargetResponseTime p99 ${Math.round(m.p99ResponseSeconds * 1000)}ms > ${limits.maxP99ResponseTime}ms (gates.metrics.maxP99ResponseTime)`);
+  }
+  if (limits.maxUnhealthyHosts !== undefined && m.maxUnhealthyHosts !== null && m.maxUnhealthyHosts > limits.maxUnhealthyHosts) {
+    crossed.push(`UnHealthyHostCount ${m.maxUnhealthyHosts} > ${limits.maxUnhealthyHosts} (gates.metrics.maxUnhealthyHosts)`);
+  }
+  return crossed.length === 0 ? OK : fail(`the ${colour} target group's ${crossed.join(", ")}`);
+}
+
+export function hasMetricLimits(limits: MetricLimits | undefined): limits is MetricLimits {
+  return limits !== undefined && (limits.maxTarget5xx !== undefined || limits.maxP99ResponseTime !== undefined || limits.maxUnhealthyHosts !== undefined);
 }

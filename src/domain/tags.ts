@@ -1,6 +1,6 @@
 // The release state lives in the listener's tags, so any machine can pick up where a dead run
 // stopped. Pure encode/decode; tag values stay under ELBv2's 256-character limit.
-import type { Colour, InFlight, ReleaseRef, ReleaseTags } from "./types.js";
+import type { Colour, InFlight, ReleaseRef, ReleaseTags, UnmanagedRef } from "./types.js";
 
 const P = "bluegreen:";
 export const TAG = {
@@ -21,20 +21,33 @@ export const TAG = {
   flightPhase: `${P}inflight-phase`,
   /** The environment whose state these tags are: two environments on one listener would overwrite each other. */
   environment: `${P}environment`,
+  /** The release that served before bluegreen's first (adopted, "unmanaged"): its target group and webhook URL. */
+  unmanagedGroup: `${P}unmanaged-target-group`,
+  unmanagedWebhook: `${P}unmanaged-webhook`,
 } as const;
 
 /** Every key bluegreen writes; any other bluegreen:* key on the listener was written by someone else. */
 export const KNOWN_KEYS: ReadonlySet<string> = new Set(Object.values(TAG));
 
-export const IN_FLIGHT_KEYS = [
-  TAG.flightKind,
-  TAG.flightRelease,
-  TAG.flightColour,
-  TAG.flightImage,
-  TAG.flightFrom,
-  TAG.flightStarted,
-  TAG.flightPhase,
-];
+export const UNMANAGED_KEYS = [TAG.unmanagedGroup, TAG.unmanagedWebhook];
+
+// ELBv2 tag values allow letters, digits, spaces and _ . : / = + - @ only: any other URL is stored as base64url.
+const TAG_VALUE = /^[\p{L}\p{Z}\p{N}_.:/=+\-@]*$/u;
+const B64 = "base64url:";
+
+export function encodeTagValue(v: string): string {
+  return TAG_VALUE.test(v) && !v.startsWith(B64) ? v : `${B64}${Buffer.from(v, "utf8").toString("base64url")}`;
+}
+
+export function decodeTagValue(v: string): string {
+  return v.startsWith(B64) ? Buffer.from(v.slice(B64.length), "base64url").toString("utf8") : v;
+}
+
+export function encodeUnmanaged(u: UnmanagedRef): Record<string, string> {
+  return { [TAG.unmanagedGroup]: u.targetGroupArn, [TAG.unmanagedWebhook]: u.webhookUrl === "" ? "none" : encodeTagValue(u.webhookUrl) };
+}
+
+export const IN_FLIGHT_KEYS = [TAG.flightKind, TAG.flightRelease, TAG.flightColour, TAG.flightImage, TAG.flightFrom, TAG.flightStarted, TAG.flightPhase];
 
 const colour = (v: string | undefined): Colour | null => (v === "blue" || v === "green" ? v : null);
 
@@ -61,7 +74,12 @@ export function decodeTags(tags: Record<string, string>): ReleaseTags {
       phase,
     };
   }
+  const group = tags[TAG.unmanagedGroup];
+  const hook = tags[TAG.unmanagedWebhook];
+  const unmanaged =
+    group !== undefined && group !== "" && hook !== undefined ? { targetGroupArn: group, webhookUrl: hook === "none" ? "" : decodeTagValue(hook) } : null;
   return {
+    unmanaged,
     live: ref(tags, TAG.liveColour, TAG.liveRelease, TAG.liveImage),
     previous: ref(tags, TAG.previousColour, TAG.previousRelease, TAG.previousImage),
     verified: tags[TAG.verified] ?? null,
@@ -101,6 +119,8 @@ export function finalTags(
   if (wasLive !== null && wasLive.releaseId !== goal.releaseId) {
     Object.assign(set, encodeRef("previous", wasLive));
     if (opts.warmUntil !== null) set[TAG.previousWarmUntil] = opts.warmUntil;
+    // The adopted release is two releases back now: nothing returns to it any more.
+    if (before.unmanaged !== null) remove.push(...UNMANAGED_KEYS);
   }
   // Only a release that baked ever became live, so one put back by a rollback was verified too.
   if (opts.baked || goal.kind === "rollback") set[TAG.verified] = goal.releaseId;

@@ -8,6 +8,8 @@ export function otherColour(colour: Colour): Colour {
 
 /** One container of ours on one host, as docker inspect reports it. */
 export interface ContainerFacts {
+  /** The engine's container ID, when inspect gave it (it tells a container from an older one of the same name). */
+  id?: string;
   name: string;
   colour: Colour;
   releaseId: string | null;
@@ -44,7 +46,16 @@ export interface InFlight {
   phase: "staging" | "cutover" | "baking";
 }
 
+/** The release that served before bluegreen's first one: not ours, never stopped by us, returned to by a rollback. */
+export interface UnmanagedRef {
+  targetGroupArn: string;
+  /** The webhook URL it had ("" = none). */
+  webhookUrl: string;
+}
+
 export interface ReleaseTags {
+  /** Recorded by the first release (the adoption) while the unmanaged release is the one to return to. */
+  unmanaged: UnmanagedRef | null;
   live: ReleaseRef | null;
   previous: ReleaseRef | null;
   /** Release id that passed its bake while live (promote copies only these). */
@@ -59,6 +70,8 @@ export interface TrafficFacts {
   weights: Partial<Record<Colour, number>>;
   /** The default action forwards to something that is neither colour. */
   foreignTargets: boolean;
+  /** Per colour: its target group has a registered target that is not draining (an empty group serves nothing). */
+  hasTargets: Record<Colour, boolean>;
   webhookUrl: string;
   /** True when the webhook's settings (secret, max connections, allowed updates) already match the config. */
   webhookSettingsMatch: boolean;

@@ -1,13 +1,15 @@
-// The bake: after the cutover, watch the new colour for the bake window. A "fail" verdict rolls
+// The bake: after the cutover, watch the new colour for the bake window (its containers, target
+// health, Telegram, gates.alarms and gates.metrics). A "fail" verdict rolls
 // back at once; "wait" verdicts (a blip: Telegram unreachable, one slow /health) roll back only
 // after gates.telegramMisses of them in a row.
 import type { Goal } from "../domain/decide.js";
-import { combine, memoryVerdict, targetHealthVerdict, webhookVerdict, type Verdict } from "../domain/gates.js";
+import { combine, memoryVerdict, onHost, targetHealthVerdict, type Verdict, webhookVerdict } from "../domain/gates.js";
 import { containerName } from "../remote/docker.js";
 import { containerMemory, inspectContainers } from "./containers.js";
 import type { ConnectedHost, Ctx } from "./context.js";
 import { mapLimit } from "./context.js";
-import { hostVerdict } from "./gates.js";
+import { alarmGate, metricsGate } from "./cloudwatch-gates.js";
+import { containerOnHost, healthOnHost } from "./gates.js";
 
 export class BakeFailed extends Error {
   constructor(
@@ -26,13 +28,22 @@ export async function restartBaseline(ctx: Ctx, goal: Goal): Promise<Map<string,
   return new Map(counts);
 }
 
-async function hostBakeVerdict(ctx: Ctx, h: ConnectedHost, goal: Goal, baseline: Map<string, number>): Promise<Verdict> {
-  const v = await hostVerdict(ctx, h, goal, baseline.get(h.instanceId) ?? 0);
-  if (v.kind !== "ok") return v;
+/**
+ * One host's container, memory and /health in a bake round. Every check that can fail is made and
+ * the most specific failure reported (combine): a memory hog both crosses gates.maxMemory and gets
+ * OOM-killed and restarted, and which of those a round sees first must not change the reason.
+ */
+async function hostBakeVerdict(ctx: Ctx, h: ConnectedHost, goal: Goal, baseline: Map<string, number>, cutoverAt: number): Promise<Verdict> {
   const name = containerName(ctx.settings.container.name, goal.colour);
-  const used = await containerMemory(h, name).catch(() => null);
-  const m = memoryVerdict(name, used, ctx.settings.gates.maxMemoryBytes);
-  return m.kind === "ok" ? m : { kind: m.kind, reason: `${h.instanceId}: ${m.reason}` };
+  // The restart baseline was taken just before the cutover: its exits are in this window.
+  const exitWindowSeconds = (ctx.clock.now() - cutoverAt) / 1000 + 30;
+  const [c, used] = await Promise.all([
+    containerOnHost(ctx, h, goal, baseline.get(h.instanceId) ?? 0, exitWindowSeconds),
+    containerMemory(h, name).catch(() => null),
+  ]);
+  const checks = [c, onHost(h.instanceId, memoryVerdict(name, used, ctx.settings.gates.maxMemoryBytes))];
+  if (c.kind === "ok") checks.push(await healthOnHost(ctx, h, goal));
+  return combine(checks);
 }
 
 async function telegramVerdict(ctx: Ctx, goal: Goal, sinceSec: number): Promise<Verdict> {
@@ -53,18 +64,20 @@ export async function bake(ctx: Ctx, goal: Goal, cutoverAt: number, baseline: Ma
   let checks = 0;
   while (ctx.clock.now() < end || checks === 0) {
     checks += 1;
-    const [hosts, tg, tel] = await Promise.all([
-      mapLimit(ctx.hosts, ctx.settings.rollout.hostConcurrency, (h) => hostBakeVerdict(ctx, h, goal, baseline)),
+    const [hosts, tg, tel, alarms, metrics] = await Promise.all([
+      mapLimit(ctx.hosts, ctx.settings.rollout.hostConcurrency, (h) => hostBakeVerdict(ctx, h, goal, baseline, cutoverAt)),
       ctx.lb.targetHealth(ctx.targetGroups[goal.colour].arn).then(
         (views) => targetHealthVerdict(views, expected),
         (e: unknown): Verdict => ({ kind: "wait", reason: `DescribeTargetHealth failed: ${e instanceof Error ? e.message : String(e)}` }),
       ),
       telegramVerdict(ctx, goal, sinceSec),
+      alarmGate(ctx),
+      metricsGate(ctx, goal.colour, cutoverAt),
     ]);
     // A target the ALB reports unhealthy counts as a miss, not an instant failure: the ALB's own
     // threshold already debounces, and one slow check on a busy host must not undo a good release.
     // Crashes, OOM kills, restarts and Telegram delivery errors still fail at once.
-    const v = combine([...hosts, tg, tel]);
+    const v = combine([...hosts, tg, tel, alarms, metrics]);
     if (v.kind === "fail") throw new BakeFailed(v.reason, ctx.clock.now());
     if (v.kind === "wait") {
       misses += 1;

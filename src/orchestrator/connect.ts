@@ -2,6 +2,7 @@
 // Every failure here happens before anything changed, so it is a PreflightError (exit 1).
 import { readFile } from "node:fs/promises";
 import { dirname, resolve } from "node:path";
+import { AwsMonitoring } from "../adapters/aws-cloudwatch.js";
 import { AwsInstances } from "../adapters/aws-ec2.js";
 import { AwsLoadBalancer } from "../adapters/aws-elbv2.js";
 import { LocalHostConnector } from "../adapters/local-host.js";
@@ -9,7 +10,7 @@ import { SshConnector } from "../adapters/ssh.js";
 import { TelegramClient } from "../adapters/telegram.js";
 import type { Config } from "../config/index.js";
 import { PreflightError } from "../errors.js";
-import type { Clock, HostConnector, InstanceView, Instances, LoadBalancer, Reporter, Telegram } from "../ports.js";
+import type { Clock, HostConnector, Instances, InstanceView, LoadBalancer, Monitoring, Reporter, Telegram } from "../ports.js";
 import { sandboxPaths } from "../sandbox/paths.js";
 import { redact } from "../util/redact.js";
 import type { ConnectedHost, Ctx, UnreachableHost } from "./context.js";
@@ -21,6 +22,7 @@ export interface Ports {
   instances: Instances;
   telegram: Telegram;
   connector: HostConnector;
+  monitoring?: Monitoring;
 }
 
 export const systemClock: Clock = {
@@ -43,9 +45,15 @@ export async function realPorts(config: Config, configFile: string): Promise<Por
     // A caller that runs its own sandbox (tests, benchmarks) says where with BLUEGREEN_SANDBOX_STATE.
     const paths = sandboxPaths(dirname(dirname(resolve(configFile))));
     const own = process.env.BLUEGREEN_SANDBOX_STATE;
+    // BLUEGREEN_SANDBOX_LATENCY_MS: the bench's simulated WAN round trip on every host command.
+    const latencyMs = Number(process.env.BLUEGREEN_SANDBOX_LATENCY_MS ?? "0");
     connector = new LocalHostConnector({
-      env: own !== undefined && own !== "" ? { BLUEGREEN_SANDBOX_STATE: own } : { PATH: `${paths.bin}:${process.env.PATH ?? ""}`, BLUEGREEN_SANDBOX_STATE: paths.runtime },
+      env:
+        own !== undefined && own !== ""
+          ? { BLUEGREEN_SANDBOX_STATE: own }
+          : { PATH: `${paths.bin}:${process.env.PATH ?? ""}`, BLUEGREEN_SANDBOX_STATE: paths.runtime },
       hostEnvVar: "BLUEGREEN_SANDBOX_HOST",
+      ...(Number.isFinite(latencyMs) && latencyMs > 0 ? { latencyMs } : {}),
     });
   } else {
     const knownHostsText = ssh.knownHosts !== undefined ? await readFile(ssh.knownHosts, "utf8") : undefined;
@@ -71,6 +79,7 @@ export async function realPorts(config: Config, configFile: string): Promise<Por
     instances,
     telegram: new TelegramClient({ apiBase: config.telegram.apiBase, token: config.telegram.botToken }),
     connector,
+    monitoring: new AwsMonitoring(config.aws),
   };
 }
 
@@ -85,30 +94,41 @@ export interface ConnectOptions {
 }
 
 export async function connectCtx(settings: Settings, ports: Ports, clock: Clock, reporter: Reporter, opts: ConnectOptions): Promise<Ctx> {
-  const listenerArn = await ports.lb.resolveListener().catch((e: unknown) => {
-    throw new PreflightError(`cannot find the ALB listener: ${why(e)}`, "check loadBalancer.listener and the AWS region/credentials");
-  });
-  const [blue, green] = await Promise.all(
-    (["blue", "green"] as const).map((c) =>
-      ports.lb.describeTargetGroup(settings.targetGroups[c]).catch((e: unknown) => {
-        throw new PreflightError(`colours.${c}.targetGroup ${settings.targetGroups[c]}: ${why(e)}`, "create the target group or fix its name/ARN in the environment file");
-      }),
-    ),
-  );
-  if (blue === undefined || green === undefined) throw new PreflightError("target groups missing");
-  const list = await ports.instances.list().catch((e: unknown) => {
-    throw new PreflightError(`cannot list the EC2 instances: ${why(e)}`, "check hosts.ec2 and the AWS credentials");
-  });
+  // One round: the listener, both target groups and the instances are independent reads.
+  const tg = (c: "blue" | "green") =>
+    ports.lb.describeTargetGroup(settings.targetGroups[c]).catch((e: unknown) => {
+      throw new PreflightError(
+        `colours.${c}.targetGroup ${settings.targetGroups[c]}: ${why(e)}`,
+        "create the target group or fix its name/ARN in the environment file",
+      );
+    });
+  const [listenerArn, blue, green, list] = await Promise.all([
+    ports.lb.resolveListener().catch((e: unknown) => {
+      throw new PreflightError(`cannot find the ALB listener: ${why(e)}`, "check loadBalancer.listener and the AWS region/credentials");
+    }),
+    tg("blue"),
+    tg("green"),
+    ports.instances.list().catch((e: unknown) => {
+      throw new PreflightError(`cannot list the EC2 instances: ${why(e)}`, "check hosts.ec2 and the AWS credentials");
+    }),
+  ]);
   // Only running instances are hosts; a stopped or terminated one that still carries the tags is a note.
   const running = list.filter((i) => i.state === "running");
-  for (const i of list.filter((x) => x.state !== "running")) reporter.step({ step: "hosts", status: "info", message: `ignoring ${i.instanceId}: it is ${i.state}, not running` });
+  for (const i of list.filter((x) => x.state !== "running"))
+    reporter.step({ step: "hosts", status: "info", message: `ignoring ${i.instanceId}: it is ${i.state}, not running` });
   if (running.length === 0) {
-    throw new PreflightError(`no running EC2 instance matches hosts.ec2${list.length > 0 ? ` (${list.map((i) => `${i.instanceId} ${i.state}`).join(", ")})` : ""}`, "check the tags or instance ids in the environment file, or start the instances");
+    throw new PreflightError(
+      `no running EC2 instance matches hosts.ec2${list.length > 0 ? ` (${list.map((i) => `${i.instanceId} ${i.state}`).join(", ")})` : ""}`,
+      "check the tags or instance ids in the environment file, or start the instances",
+    );
   }
   if (opts.requireHealthyInstances) {
     const bad = running.filter((i) => i.status !== "ok");
     if (bad.length > 0) {
-      throw new PreflightError(`instances not ready: ${bad.map((i) => `${i.instanceId} (${i.state}, ${i.status})`).join(", ")}`, "wait for the status checks to pass, or fix the instance");
+      throw new PreflightError(
+        `instances not ready: ${bad.map((i) => `${i.instanceId} (${i.state}, ${i.status})`).join(", ")}`,
+        "wait for the status checks to pass, or fix the instance",
+      );
     }
   }
   const unreachable: UnreachableHost[] = [];
@@ -118,14 +138,26 @@ export async function connectCtx(settings: Settings, ports: Ports, clock: Clock,
     try {
       return { instanceId: i.instanceId, address, remote: await ports.connector.connect({ instanceId: i.instanceId, address }) };
     } catch (e) {
-      if (opts.tolerateUnreachable !== true) throw new PreflightError(`${i.instanceId} (${address}): ${why(e)}`, "check SSH access (user, key, host key pinning) to the host");
+      if (opts.tolerateUnreachable !== true)
+        throw new PreflightError(`${i.instanceId} (${address}): ${why(e)}`, "check SSH access (user, key, host key pinning) to the host");
       unreachable.push({ instanceId: i.instanceId, address, reason: why(e) });
       reporter.step({ step: "hosts", status: "info", message: `${i.instanceId} (${address}) is unreachable: ${why(e)}` });
       return null;
     }
   });
   const hosts = connected.filter((h): h is ConnectedHost => h !== null);
-  return { settings, lb: ports.lb, telegram: ports.telegram, clock, reporter, hosts, listenerArn, targetGroups: { blue, green }, ...(unreachable.length > 0 ? { unreachable } : {}) };
+  return {
+    settings,
+    lb: ports.lb,
+    telegram: ports.telegram,
+    clock,
+    reporter,
+    hosts,
+    listenerArn,
+    targetGroups: { blue, green },
+    ...(ports.monitoring !== undefined ? { monitoring: ports.monitoring } : {}),
+    ...(unreachable.length > 0 ? { unreachable } : {}),
+  };
 }
 
 export async function disconnect(ctx: Ctx): Promise<void> {

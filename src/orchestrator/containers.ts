@@ -1,10 +1,13 @@
 // Reading our containers on a host: one `docker inspect` of both colours' names per host.
-import { LABEL, containerName, docker } from "../remote/docker.js";
+
+import type { LastExit } from "../domain/gates.js";
 import type { Colour, ContainerFacts } from "../domain/types.js";
+import { containerName, docker, LABEL } from "../remote/docker.js";
 import type { ConnectedHost } from "./context.js";
 import { mustExec } from "./context.js";
 
 interface InspectJson {
+  Id?: string;
   Name?: string;
   RestartCount?: number;
   State?: { Status?: string; Running?: boolean; Restarting?: boolean; ExitCode?: number; OOMKilled?: boolean; StartedAt?: string };
@@ -25,6 +28,7 @@ export function parseInspect(stdout: string): ContainerFacts[] {
     if (colour !== "blue" && colour !== "green") return [];
     return [
       {
+        ...(c.Id !== undefined ? { id: c.Id } : {}),
         name: (c.Name ?? "").replace(/^\//, ""),
         colour,
         releaseId: labels[LABEL.release] ?? null,
@@ -81,4 +85,33 @@ export async function containerMemory(host: ConnectedHost, name: string): Promis
 export async function containerLogs(host: ConnectedHost, name: string, lines = 20): Promise<string> {
   const res = await host.remote.exec(docker.logs(name, lines));
   return `${res.stdout}${res.stderr}`.trim();
+}
+
+/**
+ * How a container's runs ended, from `docker events` JSON lines (oldest first): OOM-killed if the
+ * engine reported an "oom" in the window, with the exit code of the "die" that followed it (else
+ * of the last "die"). null when no run ended in the window, or the events are unreadable.
+ */
+export function parseExitEvents(stdout: string): LastExit | null {
+  const events = stdout.split("\n").flatMap((line) => {
+    if (line.trim() === "") return [];
+    try {
+      const e = JSON.parse(line) as { Action?: string; status?: string; timeNano?: number; Actor?: { Attributes?: Record<string, string> } };
+      return [{ action: e.Action ?? e.status ?? "", at: e.timeNano ?? 0, exitCode: Number(e.Actor?.Attributes?.exitCode) }];
+    } catch {
+      return [];
+    }
+  });
+  events.sort((a, b) => a.at - b.at);
+  const lastOom = events.findLastIndex((e) => e.action === "oom");
+  const dies = events.filter((e, i) => e.action === "die" && Number.isInteger(e.exitCode) && i > lastOom);
+  const die = lastOom >= 0 ? dies[0] : dies.at(-1);
+  if (die === undefined) return lastOom >= 0 ? { exitCode: 137, oomKilled: true } : null;
+  return { exitCode: die.exitCode, oomKilled: lastOom >= 0 };
+}
+
+/** How the container last ended within the past `sinceSeconds` (null if unknown: the caller falls back to inspect). */
+export async function lastExit(host: ConnectedHost, container: ContainerFacts, sinceSeconds: number): Promise<LastExit | null> {
+  const res = await host.remote.exec(docker.exitEvents(container.id ?? container.name, Math.max(1, Math.ceil(sinceSeconds))));
+  return res.code === 0 ? parseExitEvents(res.stdout) : null;
 }

@@ -1,6 +1,6 @@
 // Everything one command works with: the settings, the ports, and the hosts it is connected to.
 import type { Colour } from "../domain/types.js";
-import type { Clock, ExecResult, LoadBalancer, RemoteHost, Reporter, TargetGroupView, Telegram, WebhookInfo } from "../ports.js";
+import type { Clock, ExecResult, LoadBalancer, Monitoring, RemoteHost, Reporter, TargetGroupView, Telegram, WebhookInfo } from "../ports.js";
 import type { Settings } from "./settings.js";
 
 export interface ConnectedHost {
@@ -20,6 +20,8 @@ export interface Ctx {
   targetGroups: Record<Colour, TargetGroupView>;
   /** Hosts that did not answer when connecting (status, plan, history and rollback go on without them). */
   unreachable?: UnreachableHost[];
+  /** CloudWatch, read only when gates.alarms or gates.metrics are configured. */
+  monitoring?: Monitoring;
   /** The last getWebhookInfo answer, used by observe while Telegram does not answer (the bake counts those misses). */
   lastWebhook?: WebhookInfo;
 }

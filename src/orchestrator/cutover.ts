@@ -5,6 +5,7 @@ import { encodeInFlight } from "../domain/tags.js";
 import { forwardAllTo } from "../domain/traffic.js";
 import type { Colour } from "../domain/types.js";
 import { NotReadyError, RollbackFailedError, RolledBackError } from "../errors.js";
+import { describeUnmanaged, moveToUnmanaged } from "./adopt.js";
 import type { Ctx } from "./context.js";
 import type { World } from "./observe.js";
 import { notReadyForTraffic } from "./ready.js";
@@ -24,7 +25,12 @@ export async function moveListener(ctx: Ctx, colour: Colour): Promise<void> {
 }
 
 /** Point the listener at `colour` but keep the other colour referenced (weight 0) so the ALB health-checks it. */
-export async function referenceColour(ctx: Ctx, colour: Colour, live: Colour | null, currentForward: { targetGroupArn: string; weight: number }[]): Promise<void> {
+export async function referenceColour(
+  ctx: Ctx,
+  colour: Colour,
+  live: Colour | null,
+  currentForward: { targetGroupArn: string; weight: number }[],
+): Promise<void> {
   const forward = live !== null ? forwardAllTo(live, arns(ctx)) : [...currentForward, { targetGroupArn: ctx.targetGroups[colour].arn, weight: 0 }];
   await ctx.lb.setForward(ctx.listenerArn, forward);
 }
@@ -41,15 +47,39 @@ export async function cutover(ctx: Ctx, goal: Goal, step: { moveListener: boolea
     } catch (e) {
       if (step.moveListener) ctx.reporter.step({ step: "cutover", status: "info", message: `listener -> ${goal.colour}`, colour: goal.colour });
       const reason = `setWebhook failed during the cutover: ${e instanceof Error ? e.message : String(e)}`;
-      if (goal.from === null) throw new RollbackFailedError(`${reason}; this was a first release, so there is no previous colour to return to`, `fix the cause and run \`bluegreen release ${ctx.settings.environment}\` again`);
+      if (goal.from === null && goal.unmanaged !== undefined) {
+        const problems = await moveToUnmanaged(ctx, goal.unmanaged, {});
+        if (problems.length > 0) throw rollbackFailed(ctx, `${reason}; the rollback to ${describeUnmanaged(goal.unmanaged)} failed too`, problems);
+        throw new RolledBackError(
+          `${reason}; the listener and the webhook are back on ${describeUnmanaged(goal.unmanaged)}`,
+          "fix the cause (see the message) and release again",
+        );
+      }
+      if (goal.from === null)
+        throw new RollbackFailedError(
+          `${reason}; this was a first release, so there is no previous colour to return to`,
+          `fix the cause and run \`bluegreen release ${ctx.settings.environment}\` again`,
+        );
       await undoCutover(ctx, goal.from, reason, goal.fromReleaseId);
       throw new RolledBackError(`${reason}; the listener and the webhook are back on ${goal.from}`, "fix the cause (see the message) and release again");
     }
   }
   // Reported after both moves: printing between them would widen the gap.
   if (step.moveListener) ctx.reporter.step({ step: "cutover", status: "info", message: `listener -> ${goal.colour}`, colour: goal.colour });
-  if (step.moveWebhook) ctx.reporter.step({ step: "cutover", status: "info", message: `webhook -> ${ctx.settings.webhook.urls[goal.colour]}`, colour: goal.colour });
-  await ctx.lb.setTags(ctx.listenerArn, encodeInFlight({ kind: goal.kind, releaseId: goal.releaseId, colour: goal.colour, image: goal.image, from: goal.from, startedAt: new Date(ctx.clock.now()).toISOString(), phase: "baking" }));
+  if (step.moveWebhook)
+    ctx.reporter.step({ step: "cutover", status: "info", message: `webhook -> ${ctx.settings.webhook.urls[goal.colour]}`, colour: goal.colour });
+  await ctx.lb.setTags(
+    ctx.listenerArn,
+    encodeInFlight({
+      kind: goal.kind,
+      releaseId: goal.releaseId,
+      colour: goal.colour,
+      image: goal.image,
+      from: goal.from,
+      startedAt: new Date(ctx.clock.now()).toISOString(),
+      phase: "baking",
+    }),
+  );
 }
 
 /**
@@ -57,7 +87,9 @@ export async function cutover(ctx: Ctx, goal: Goal, step: { moveListener: boolea
  * reports each target healthy now: a tag saying a colour is warm is not proof that it serves.
  */
 export async function assertReady(ctx: Ctx, to: Colour, releaseId: string | undefined, reason: string, seen?: World): Promise<void> {
-  const problems = await notReadyForTraffic(ctx, to, releaseId, seen).catch((e: unknown) => [`its state cannot be read (${e instanceof Error ? e.message : String(e)})`]);
+  const problems = await notReadyForTraffic(ctx, to, releaseId, seen).catch((e: unknown) => [
+    `its state cannot be read (${e instanceof Error ? e.message : String(e)})`,
+  ]);
   if (problems.length === 0) return;
   const env = ctx.settings.environment;
   throw new NotReadyError(
@@ -72,7 +104,14 @@ export async function assertReady(ctx: Ctx, to: Colour, releaseId: string | unde
  * is asked for is tried even when the other one failed, its time recorded, and what failed
  * returned as operator-readable problems.
  */
-export async function moveSwitches(ctx: Ctx, to: Colour, which: { listener: boolean; webhook: boolean }, times: CutoverTimes, releaseId?: string, seen?: World): Promise<string[]> {
+export async function moveSwitches(
+  ctx: Ctx,
+  to: Colour,
+  which: { listener: boolean; webhook: boolean },
+  times: CutoverTimes,
+  releaseId?: string,
+  seen?: World,
+): Promise<string[]> {
   const problems: string[] = [];
   const why = (e: unknown) => (e instanceof Error ? e.message : String(e));
   if (which.listener || which.webhook) await assertReady(ctx, to, releaseId, `moving traffic back to ${to}`, seen);

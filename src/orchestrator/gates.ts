@@ -2,25 +2,46 @@
 // target group for `healthyThreshold` checks in a row, and must not have touched the webhook.
 import pRetry, { AbortError } from "p-retry";
 import type { Goal } from "../domain/decide.js";
-import { combine, containerVerdict, healthVerdict, targetHealthVerdict, type Verdict } from "../domain/gates.js";
-import { containerName } from "../remote/docker.js";
+import { combine, containerVerdict, healthVerdict, onHost, targetHealthVerdict, type Verdict } from "../domain/gates.js";
 import { GateFailedError } from "../errors.js";
 import type { WebhookInfo } from "../ports.js";
-import { containerLogs, inspectContainers } from "./containers.js";
+import { containerName } from "../remote/docker.js";
+import { containerLogs, inspectContainers, lastExit } from "./containers.js";
 import type { ConnectedHost, Ctx } from "./context.js";
 import { mapLimit } from "./context.js";
+import { alarmGate } from "./cloudwatch-gates.js";
 import { restoreWebhook } from "./webhook.js";
 
-export async function hostVerdict(ctx: Ctx, host: ConnectedHost, goal: Goal, baselineRestarts?: number): Promise<Verdict> {
-  const containers = await inspectContainers(host, ctx.settings.container.name);
-  const c = containerVerdict(containers[goal.colour], baselineRestarts);
-  if (c.kind !== "ok") return { kind: c.kind, reason: `${host.instanceId}: ${c.reason}` };
+/**
+ * The new colour's container on one host (and, when it is fine, its /health). A container that
+ * restarted since the baseline is asked how its last run ended (`docker events` over the past
+ * `exitWindowSeconds`): the engine's inspect no longer says it was OOM-killed once it restarted.
+ */
+export async function containerOnHost(
+  ctx: Ctx,
+  host: ConnectedHost,
+  goal: Goal,
+  baselineRestarts: number | undefined,
+  exitWindowSeconds: number,
+): Promise<Verdict> {
+  const c = (await inspectContainers(host, ctx.settings.container.name))[goal.colour];
+  const restarted = c !== undefined && baselineRestarts !== undefined && c.restartCount > baselineRestarts;
+  const exit = restarted ? await lastExit(host, c, exitWindowSeconds).catch(() => null) : null;
+  return onHost(host.instanceId, containerVerdict(c, baselineRestarts, exit));
+}
+
+export async function healthOnHost(ctx: Ctx, host: ConnectedHost, goal: Goal): Promise<Verdict> {
   const h = ctx.settings.container.health;
   const res = await host.remote
     .httpRequest(ctx.settings.hostPorts[goal.colour], h.path, { timeoutMs: h.timeoutMs })
     .catch((e: unknown) => (e instanceof Error ? e : new Error(String(e))));
-  const v = healthVerdict(res, h);
-  return v.kind === "ok" ? v : { kind: v.kind, reason: `${host.instanceId}: ${v.reason}` };
+  return onHost(host.instanceId, healthVerdict(res, h));
+}
+
+export async function hostVerdict(ctx: Ctx, host: ConnectedHost, goal: Goal, baselineRestarts?: number): Promise<Verdict> {
+  // Before traffic the container is at most the gates' timeout old.
+  const c = await containerOnHost(ctx, host, goal, baselineRestarts, ctx.settings.gates.timeoutMs / 1000 + 30);
+  return c.kind !== "ok" ? c : healthOnHost(ctx, host, goal);
 }
 
 /** The last log lines of a colour's container on every host, for the operator's report. */
@@ -52,7 +73,8 @@ export async function waitForGates(ctx: Ctx, goal: Goal, webhookBefore: WebhookI
     // Before traffic, any restart of the new container is a crash: baseline 0.
     const hosts = await mapLimit(ctx.hosts, ctx.settings.rollout.hostConcurrency, (h) => hostVerdict(ctx, h, goal, 0));
     const tg = targetHealthVerdict(await ctx.lb.targetHealth(ctx.targetGroups[goal.colour].arn), expected);
-    const v = combine([...hosts, tg]);
+    // gates.alarms: an alarm already in ALARM stops the release before any traffic moves.
+    const v = combine([...hosts, tg, await alarmGate(ctx)]);
     if (v.kind === "fail") throw new AbortError(await gateFailure(ctx, goal, v.reason));
     if (v.kind === "wait") {
       passes = 0;

@@ -18,6 +18,8 @@ export interface AuditRecord {
   automatic?: boolean;
   reason?: string;
   promotedFrom?: { environment: string; releaseId: string };
+  /** The first release took over from what served before bluegreen (the unmanaged release). */
+  adopted?: { targetGroup: string; webhookUrl: string; containers: { instanceId: string; name: string; image: string; hostPort: number }[] };
   by: string;
   durationMs: number;
   /** Hooks that ran, with their (redacted) output. */

@@ -14,7 +14,10 @@ export function lockHost(hosts: ConnectedHost[], unreachable: UnreachableHost[] 
   // The lock and the history live on the first host of all: another host would be another lock, and a history that says nothing.
   const down = [...unreachable].sort((a, b) => (a.instanceId < b.instanceId ? -1 : 1))[0];
   if (down !== undefined && down.instanceId < first.instanceId) {
-    throw new LockHostUnreachableError(`the lock and the history live on ${down.instanceId} (${down.address}), which is unreachable: ${down.reason}`, "bring the host back (or check SSH access to it) and run the command again");
+    throw new LockHostUnreachableError(
+      `the lock and the history live on ${down.instanceId} (${down.address}), which is unreachable: ${down.reason}`,
+      "bring the host back (or check SSH access to it) and run the command again",
+    );
   }
   return first;
 }
@@ -72,7 +75,11 @@ export async function acquireLock(ctx: Ctx, command: string, releaseId: string, 
     const holder = parseLease((await mustExec(host, lockCommands.read(path))).stdout);
     const stale = holder === null || leaseExpired(holder, ctx.clock.now()) || (holder.machine === lease.machine && !pidAlive(holder.pid));
     if (stale) {
-      ctx.reporter.step({ step: "lock", status: "info", message: holder === null ? "taking over a lock with no lease" : `taking over the stale lock of ${describeLease(holder)}` });
+      ctx.reporter.step({
+        step: "lock",
+        status: "info",
+        message: holder === null ? "taking over a lock with no lease" : `taking over the stale lock of ${describeLease(holder)}`,
+      });
       await host.remote.exec(lockCommands.breakStale(path, `${process.pid}-${now}`));
       throw new Error("lock was stale; retrying");
     }
@@ -83,7 +90,14 @@ export async function acquireLock(ctx: Ctx, command: string, releaseId: string, 
     if (waitMs <= 0) throw new AbortError(err);
     throw err;
   };
-  await pRetry(tryOnce, { retries: Math.max(2, Math.ceil(waitMs / 1000) + 2), factor: 1, minTimeout: waitMs > 0 ? 1000 : 10, maxTimeout: 1000, maxRetryTime: Math.max(waitMs, 5000), randomize: false });
+  await pRetry(tryOnce, {
+    retries: Math.max(2, Math.ceil(waitMs / 1000) + 2),
+    factor: 1,
+    minTimeout: waitMs > 0 ? 1000 : 10,
+    maxTimeout: 1000,
+    maxRetryTime: Math.max(waitMs, 5000),
+    randomize: false,
+  });
   // A bake can outlast the lease (30m bake, 15m lease): renew at a third of the lease while we run,
   // so nobody takes over a lock whose holder is alive and working.
   let current = lease;

@@ -1,12 +1,13 @@
 // observe: read the world into one plain snapshot. Listener, tags, containers, target health and
 // the webhook are read in parallel; nothing here changes anything.
+
+import type { Goal, HostView, Snapshot } from "../domain/decide.js";
 import { decodeTags, TAG } from "../domain/tags.js";
+import { liveByListener, liveByWebhook, readListener } from "../domain/traffic.js";
+import type { Colour, HostFacts, ReleaseTags, TrafficFacts } from "../domain/types.js";
 import { ConfigError, PreflightError } from "../errors.js";
-import { redact } from "../util/redact.js";
-import type { Snapshot, HostView, Goal } from "../domain/decide.js";
-import { liveByListener, liveByWebhook } from "../domain/traffic.js";
-import { COLOURS, type Colour, type HostFacts, type ReleaseTags, type TrafficFacts } from "../domain/types.js";
 import type { ListenerView, TargetHealthView, WebhookInfo } from "../ports.js";
+import { redact } from "../util/redact.js";
 import { inspectContainers } from "./containers.js";
 import type { Ctx } from "./context.js";
 import { mapLimit } from "./context.js";
@@ -30,16 +31,20 @@ export function webhookSettingsMatch(ctx: Ctx, info: WebhookInfo): boolean {
   return true;
 }
 
-export function trafficFacts(ctx: Ctx, listener: ListenerView, webhook: WebhookInfo): TrafficFacts {
-  const weights: Partial<Record<Colour, number>> = {};
-  let foreignTargets = false;
-  for (const f of listener.forward) {
-    const colour = COLOURS.find((c) => ctx.targetGroups[c].arn === f.targetGroupArn);
-    if (colour === undefined) {
-      if (f.weight > 0) foreignTargets = true;
-    } else weights[colour] = f.weight;
-  }
-  return { weights, foreignTargets, webhookUrl: webhook.url, webhookSettingsMatch: webhookSettingsMatch(ctx, webhook) };
+export function colourArns(ctx: Ctx): Record<Colour, string> {
+  return { blue: ctx.targetGroups.blue.arn, green: ctx.targetGroups.green.arn };
+}
+
+export function trafficFacts(ctx: Ctx, listener: ListenerView, webhook: WebhookInfo, health: Record<Colour, TargetHealthView[]>): TrafficFacts {
+  const reading = readListener(listener.forward, colourArns(ctx));
+  const hasTargets = { blue: health.blue.some((t) => t.state !== "draining"), green: health.green.some((t) => t.state !== "draining") };
+  return {
+    weights: reading.weights,
+    foreignTargets: reading.foreign.length > 0,
+    hasTargets,
+    webhookUrl: webhook.url,
+    webhookSettingsMatch: webhookSettingsMatch(ctx, webhook),
+  };
 }
 
 /**
@@ -54,10 +59,17 @@ async function webhookInfo(ctx: Ctx): Promise<WebhookInfo> {
     // The first Telegram call of a run comes before anything changed: a refused token is the operator's to fix (exit 1).
     const code = (e as { errorCode?: unknown }).errorCode;
     if ((code === 401 || code === 404) && ctx.lastWebhook === undefined) {
-      throw new PreflightError(`Telegram refused the bot token (${redact(e instanceof Error ? e.message : String(e))}): telegram.botToken is wrong or was revoked; nothing was changed`, "check the variable telegram.botToken references (@BotFather's /token shows the current one)");
+      throw new PreflightError(
+        `Telegram refused the bot token (${redact(e instanceof Error ? e.message : String(e))}): telegram.botToken is wrong or was revoked; nothing was changed`,
+        "check the variable telegram.botToken references (@BotFather's /token shows the current one)",
+      );
     }
     if (ctx.lastWebhook === undefined) throw e;
-    ctx.reporter.step({ step: "observe", status: "info", message: `Telegram did not answer getWebhookInfo; using the last answer (${e instanceof Error ? e.message : String(e)})` });
+    ctx.reporter.step({
+      step: "observe",
+      status: "info",
+      message: `Telegram did not answer getWebhookInfo; using the last answer (${e instanceof Error ? e.message : String(e)})`,
+    });
     return ctx.lastWebhook;
   }
 }
@@ -86,7 +98,7 @@ export async function observe(ctx: Ctx): Promise<World> {
   assertOwnListener(ctx, listener);
   return {
     listener,
-    traffic: trafficFacts(ctx, listener, webhook),
+    traffic: trafficFacts(ctx, listener, webhook, { blue, green }),
     tags: decodeTags(listener.tags),
     hosts,
     webhook,
@@ -109,7 +121,10 @@ export function snapshotFor(ctx: Ctx, world: World, goal: Goal): Snapshot {
 }
 
 /** Live colour as both switches see it; `consistent` is false when they disagree. */
-export function liveColours(ctx: Ctx, world: World): { byListener: Colour | null; byWebhook: Colour | "shared" | null; live: Colour | null; consistent: boolean } {
+export function liveColours(
+  ctx: Ctx,
+  world: World,
+): { byListener: Colour | null; byWebhook: Colour | "shared" | null; live: Colour | null; consistent: boolean } {
   const byListener = liveByListener(world.traffic);
   const byWebhook = liveByWebhook(world.webhook.url, ctx.settings.webhook.urls);
   const live = byWebhook === "shared" ? byListener : byWebhook === byListener ? byListener : null;

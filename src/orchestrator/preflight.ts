@@ -5,6 +5,7 @@ import type { Colour } from "../domain/types.js";
 import { diskFree, docker, parseDfAvailableKib } from "../remote/docker.js";
 import { PreflightError } from "../errors.js";
 import { redact } from "../util/redact.js";
+import { checkAlarmsExist } from "./cloudwatch-gates.js";
 import type { Ctx } from "./context.js";
 import { mapLimit } from "./context.js";
 import type { World } from "./observe.js";
@@ -43,4 +44,5 @@ export async function preflight(ctx: Ctx, world: World, live: Colour | null, opt
       throw new PreflightError(`the live ${live} colour is not healthy, so a rollback would have nothing to return to: ${problems.join("; ")}`, "fix the live colour first, or pass --allow-unhealthy-live to release anyway (no safe rollback)");
     }
   }
+  await checkAlarmsExist(ctx);
 }

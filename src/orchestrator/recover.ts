@@ -4,8 +4,10 @@ import type { Goal } from "../domain/decide.js";
 import { IN_FLIGHT_KEYS } from "../domain/tags.js";
 import { isForwardAllTo } from "../domain/traffic.js";
 import { type Colour, otherColour } from "../domain/types.js";
-import { containerName, docker } from "../remote/docker.js";
 import { NotReadyError, RollbackFailedError } from "../errors.js";
+import { containerName, docker } from "../remote/docker.js";
+import { describeUnmanaged, forgetReleases, moveToUnmanaged } from "./adopt.js";
+import { inspectContainers } from "./containers.js";
 import type { Ctx } from "./context.js";
 import { mapLimit } from "./context.js";
 import { type CutoverTimes, moveSwitches, rollbackFailed } from "./cutover.js";
@@ -32,7 +34,11 @@ export async function undoCutoverTimed(ctx: Ctx, to: Colour, releaseId: string |
 export async function stopColour(ctx: Ctx, colour: Colour): Promise<void> {
   const name = containerName(ctx.settings.container.name, colour);
   const seconds = Math.max(1, Math.round(ctx.settings.container.stopTimeoutMs / 1000));
-  await mapLimit(ctx.hosts, ctx.settings.rollout.hostConcurrency, (h) => h.remote.exec(docker.stop(name, seconds)));
+  await mapLimit(ctx.hosts, ctx.settings.rollout.hostConcurrency, async (h) => {
+    // Only our own container (labelled with this colour): one under the same name started by hand is not ours to stop.
+    if ((await inspectContainers(h, ctx.settings.container.name))[colour] === undefined) return;
+    await h.remote.exec(docker.stop(name, seconds));
+  });
 }
 
 export async function clearInFlight(ctx: Ctx): Promise<void> {
@@ -46,6 +52,21 @@ export async function clearInFlight(ctx: Ctx): Promise<void> {
  */
 export async function rollBackTo(ctx: Ctx, world: World, failed: Colour, reason: string): Promise<CutoverTimes> {
   const prev = world.tags.live;
+  const unmanaged = world.tags.unmanaged;
+  if (prev === null && unmanaged !== null) {
+    // A first release that adopted what served before bluegreen: return to it, and forget the attempt.
+    const times: CutoverTimes = {};
+    const problems = await moveToUnmanaged(ctx, unmanaged, times, world);
+    if (problems.length > 0) throw rollbackFailed(ctx, `${reason}; rolling back to ${describeUnmanaged(unmanaged)} failed`, problems);
+    await forgetReleases(ctx).catch((e: unknown) => {
+      throw new RollbackFailedError(
+        `${reason}; traffic is back on ${describeUnmanaged(unmanaged)} but its tags could not be cleared: ${e instanceof Error ? e.message : String(e)}`,
+        `run \`bluegreen status ${ctx.settings.environment}\``,
+      );
+    });
+    await stopColour(ctx, failed).catch(() => undefined);
+    return times;
+  }
   if (prev === null || prev.colour === failed) {
     throw new RollbackFailedError(
       `${reason}; there is no previous release to return to (first release)`,
@@ -143,6 +164,10 @@ export async function recoverInterrupted(ctx: Ctx, world: World, opts: { finishR
     await rollBackTo(ctx, world, f.colour, `${note}, but ${f.colour} does not serve ${f.releaseId}`);
     await clearInFlight(ctx);
     return `${note}: ${f.colour} did not serve it, so ${live.releaseId} on ${live.colour} is live again`;
+  }
+  if (f.from === null && world.tags.live === null && world.tags.unmanaged !== null && f.kind === "release") {
+    await rollBackTo(ctx, world, f.colour, note);
+    return `${note}: undone, ${describeUnmanaged(world.tags.unmanaged)} is live`;
   }
   if (f.from === null || world.tags.live === null) {
     await clearInFlight(ctx);

@@ -3,14 +3,14 @@
 import { userInfo } from "node:os";
 import type { Goal } from "../domain/decide.js";
 import { liveByListener } from "../domain/traffic.js";
-import { otherColour } from "../domain/types.js";
 import { BluegreenError, GateFailedError, PreflightError, RollbackFailedError, RolledBackError } from "../errors.js";
 import { redact } from "../util/redact.js";
+import { describeUnmanaged, moveToUnmanaged } from "./adopt.js";
 import { BakeFailed } from "./bake.js";
 import type { Ctx } from "./context.js";
 import type { CutoverTimes } from "./cutover.js";
 import { colourLogs } from "./gates.js";
-import { appendAudit, type AuditRecord } from "./history.js";
+import { type AuditRecord, appendAudit } from "./history.js";
 import { runHookAt } from "./hooks.js";
 import { acquireLock } from "./lock.js";
 import { observe } from "./observe.js";
@@ -18,6 +18,7 @@ import { preflight } from "./preflight.js";
 import { clearInFlight, clearStaleInFlight, recoverInterrupted, rollBackTo, stopColour, undoCutoverTimed } from "./recover.js";
 import { converge, newRunState, type RunState } from "./run.js";
 import { resolveDigest } from "./stage.js";
+import { type Adoption, observeAdoption, unmanagedRef } from "./unmanaged.js";
 import { stopExpiredWarm } from "./warm.js";
 
 export interface ReleaseOptions {
@@ -57,25 +58,50 @@ export async function release(ctx: Ctx, opts: ReleaseOptions): Promise<ReleaseRe
     const recovered = (await recoverInterrupted(ctx, world, { finishRollback: false })) ?? healed;
     if (recovered !== null) world = await observe(ctx);
     await stopExpiredWarm(ctx, world);
-    // Nothing was ever released: whatever the listener's default action says, no colour is "live".
-    const live = world.tags.live === null ? null : liveByListener(world.traffic);
     ctx.reporter.step({ step: "preflight", status: "start" });
+    // One reading of the listener and the hosts decides the colour (plan shows the same one).
+    const adoption = await observeAdoption(ctx, world);
+    const colour = adoptionColour(adoption);
+    const live = adoption.choice.from;
     await preflight(ctx, world, live, { allowUnhealthyLive: opts.allowUnhealthyLive });
+    const unmanaged = adoption.unmanaged?.role === "live" ? adoption.unmanaged : null;
+    if (unmanaged !== null) {
+      ctx.reporter.step({
+        step: "adopt",
+        status: "info",
+        message: `adopting the unmanaged release: ${unmanaged.targetGroupName} (${unmanaged.containers.map((c) => `${c.instanceId} ${c.name}:${c.hostPort}`).join(", ") || "no container found"}), webhook ${unmanaged.webhookUrl || "(none)"}; ${colour} is free`,
+      });
+    }
     ctx.reporter.step({ step: "preflight", status: "ok" });
     ctx.reporter.step({ step: "pull", status: "start", message: opts.imageRef });
     const image = await resolveDigest(ctx, opts.imageRef).catch((e: unknown) => {
       if (e instanceof BluegreenError) throw e;
-      throw new PreflightError(`cannot pull ${opts.imageRef}: ${msg(e)}`, "check that the tag or digest exists in the registry and that the hosts can log in to it");
+      throw new PreflightError(
+        `cannot pull ${opts.imageRef}: ${msg(e)}`,
+        "check that the tag or digest exists in the registry and that the hosts can log in to it",
+      );
     });
     ctx.reporter.step({ step: "pull", status: "ok", message: image });
     const fromReleaseId = live !== null && world.tags.live?.colour === live ? world.tags.live.releaseId : undefined;
-    const goal: Goal = { kind: "release", colour: releaseColour(world, live), releaseId: opts.releaseId, image, from: live, ...(fromReleaseId !== undefined ? { fromReleaseId } : {}) };
+    const goal: Goal = {
+      kind: "release",
+      colour,
+      releaseId: opts.releaseId,
+      image,
+      from: live,
+      ...(fromReleaseId !== undefined ? { fromReleaseId } : {}),
+      ...(unmanaged !== null ? { unmanaged: unmanagedRef(unmanaged) } : {}),
+    };
     const state = newRunState(world.webhook, opts.bakeMs);
     await runHookAt(ctx, "preRelease", goal, state.hooks);
     result = await runGoal(ctx, goal, state);
     if (recovered !== null) result.recovered = recovered;
-    await appendAudit(ctx, { ...auditOf(ctx, goal, result, started, opts), ...(state.hooks.length > 0 ? { hooks: state.hooks } : {}) }).catch((e: unknown) =>
-      ctx.reporter.step({ step: "audit", status: "fail", message: `audit record not written: ${msg(e)}` }),
+    const adopted =
+      unmanaged !== null
+        ? { adopted: { targetGroup: unmanaged.targetGroupName, webhookUrl: redact(unmanaged.webhookUrl), containers: unmanaged.containers } }
+        : {};
+    await appendAudit(ctx, { ...auditOf(ctx, goal, result, started, opts), ...adopted, ...(state.hooks.length > 0 ? { hooks: state.hooks } : {}) }).catch(
+      (e: unknown) => ctx.reporter.step({ step: "audit", status: "fail", message: `audit record not written: ${msg(e)}` }),
     );
     return result;
   } finally {
@@ -83,20 +109,26 @@ export async function release(ctx: Ctx, opts: ReleaseOptions): Promise<ReleaseRe
   }
 }
 
-/**
- * The idle colour. With no recorded live release, avoid a colour that already carries all listener
- * traffic with our containers on it (a first release that died after its cutover): never replace
- * what serves traffic.
- */
-function releaseColour(world: Awaited<ReturnType<typeof observe>>, live: ReturnType<typeof liveByListener>): "blue" | "green" {
-  if (live !== null) return otherColour(live);
-  const serving = liveByListener(world.traffic);
-  if (serving !== null && world.hosts.some((h) => h.containers[serving]?.running === true)) return otherColour(serving);
-  return "blue";
+/** The colour to stage on, or a preflight error naming what holds it (nothing was touched yet). */
+function adoptionColour(a: Adoption): "blue" | "green" {
+  const first = a.problems[0];
+  if (first !== undefined) throw new PreflightError(first.message, first.remedy);
+  if (a.choice.colour === null)
+    throw new PreflightError(
+      a.choice.reason ?? "no colour is free to stage on",
+      "run `bluegreen status`: one colour must serve no traffic and have its host port free",
+    );
+  return a.choice.colour;
 }
 
 async function runGoal(ctx: Ctx, goal: Goal, state: RunState): Promise<ReleaseResult> {
-  const base = { releaseId: goal.releaseId, image: goal.image, colour: goal.colour, from: goal.from, steps: state.steps };
+  const base = {
+    releaseId: goal.releaseId,
+    image: goal.image,
+    colour: goal.colour,
+    from: goal.from ?? (goal.unmanaged !== undefined ? "unmanaged" : null),
+    steps: state.steps,
+  };
   try {
     await converge(ctx, goal, state);
     await runHookAt(ctx, "postRelease", goal, state.hooks);
@@ -109,13 +141,18 @@ async function runGoal(ctx: Ctx, goal: Goal, state: RunState): Promise<ReleaseRe
     if (e instanceof BakeFailed && goal.from !== null) {
       early = {};
       await undoCutoverTimed(ctx, goal.from, goal.fromReleaseId, early);
+    } else if (e instanceof BakeFailed && goal.unmanaged !== undefined) {
+      early = {};
+      await moveToUnmanaged(ctx, goal.unmanaged, early);
     }
     const world = await observe(ctx);
     // Only the cutover moves traffic in a run; its timestamps say whether it moved anything. (A first
     // release's listener may forward to the goal colour from the start: that is not ours to undo.)
     const flight = world.tags.inFlight;
     const pastMark = flight !== null && flight.releaseId === goal.releaseId && flight.phase !== "staging";
-    const onGoal = liveByListener(world.traffic) === goal.colour || (world.webhook.url === ctx.settings.webhook.urls[goal.colour] && ctx.settings.webhook.urls.blue !== ctx.settings.webhook.urls.green);
+    const onGoal =
+      liveByListener(world.traffic) === goal.colour ||
+      (world.webhook.url === ctx.settings.webhook.urls[goal.colour] && ctx.settings.webhook.urls.blue !== ctx.settings.webhook.urls.green);
     const touched = state.times.listenerMovedAt !== undefined || state.times.webhookMovedAt !== undefined || (pastMark && onGoal);
     if (e instanceof BakeFailed || e instanceof RolledBackError || touched) {
       const reason = e instanceof BakeFailed ? `bake failed: ${e.reason}` : msg(e);
@@ -125,10 +162,20 @@ async function runGoal(ctx: Ctx, goal: Goal, state: RunState): Promise<ReleaseRe
         await clearInFlight(ctx);
         await stopColour(ctx, goal.colour).catch(() => undefined);
       }
-      ctx.reporter.step({ step: "rollback", status: "ok", message: `${goal.from ?? "previous"} is live again` });
+      ctx.reporter.step({
+        step: "rollback",
+        status: "ok",
+        message: `${goal.from ?? (goal.unmanaged !== undefined ? describeUnmanaged(goal.unmanaged) : "previous")} is live again`,
+      });
       // After both switches are back: the failed container (stopped, kept) tells why.
       const logs = redact(await colourLogs(ctx, goal.colour).catch(() => "(logs unavailable)"));
-      if (goal.from !== null) await runHookAt(ctx, "postRollback", { colour: goal.from, from: goal.colour, image: world.tags.live?.image ?? "", releaseId: world.tags.live?.releaseId ?? "" }, state.hooks);
+      if (goal.from !== null)
+        await runHookAt(
+          ctx,
+          "postRollback",
+          { colour: goal.from, from: goal.colour, image: world.tags.live?.image ?? "", releaseId: world.tags.live?.releaseId ?? "" },
+          state.hooks,
+        );
       return {
         ...base,
         outcome: "rolled-back",

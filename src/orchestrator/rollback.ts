@@ -5,18 +5,23 @@ import { userInfo } from "node:os";
 import type { Goal } from "../domain/decide.js";
 import { combine } from "../domain/gates.js";
 import { liveByListener } from "../domain/traffic.js";
+import type { ReleaseRef, UnmanagedRef } from "../domain/types.js";
 import { NotReadyError, PreflightError, RollbackFailedError } from "../errors.js";
+import { describeUnmanaged, forgetReleases, moveToUnmanaged } from "./adopt.js";
 import type { Ctx } from "./context.js";
 import { mapLimit, type UnreachableHost } from "./context.js";
 import type { CutoverTimes } from "./cutover.js";
+import { rollbackFailed } from "./cutover.js";
 import { hostVerdict } from "./gates.js";
 import { appendAudit } from "./history.js";
 import { type HookRecord, runHookAt } from "./hooks.js";
 import { acquireLock } from "./lock.js";
+import type { World } from "./observe.js";
 import { liveColours, observe } from "./observe.js";
 import { clearStaleInFlight, moveBack, recoverInterrupted } from "./recover.js";
 import { converge, newRunState } from "./run.js";
 import { trustedImage } from "./tag-trust.js";
+import { observeAdoption } from "./unmanaged.js";
 
 export interface RollbackResult {
   outcome: "rolled-back";
@@ -25,12 +30,62 @@ export interface RollbackResult {
   image: string;
   colour: string;
   from: string | null;
-  mode: "warm" | "cold" | "recovered" | "repaired-drift";
+  mode: "warm" | "cold" | "recovered" | "repaired-drift" | "unmanaged";
   /** Repaired before the rollback itself (stale in-flight tags cleared). */
   recovered?: string;
   message: string;
   steps: string[];
   timings: CutoverTimes;
+}
+
+/**
+ * Back to the unmanaged release: its containers must still run and answer on every registered
+ * target (they are not ours, so nothing restarts them); then both switches move and every
+ * bluegreen tag goes, so the world stands as it did before the first release.
+ */
+async function rollbackToUnmanaged(ctx: Ctx, world: World, u: UnmanagedRef, live: ReleaseRef): Promise<RollbackResult> {
+  const adoption = await observeAdoption(ctx, world);
+  const found = adoption.unmanaged;
+  const tg = await ctx.lb.describeTargetGroup(u.targetGroupArn);
+  const missing = (found?.targets ?? []).flatMap((t) =>
+    found?.containers.some((c) => c.instanceId === t.id && c.hostPort === t.port) ? [] : [`${t.id}:${t.port}`],
+  );
+  if (found === null || found.targets.length === 0 || missing.length > 0) {
+    throw new PreflightError(
+      `${describeUnmanaged(u)} no longer runs${missing.length > 0 ? `: nothing publishes ${missing.join(", ")}` : ": its target group has no registered target"}; nothing was changed`,
+      `release a known-good image instead: \`bluegreen release ${ctx.settings.environment} --image <tag>\``,
+    );
+  }
+  await mapLimit(found.targets, ctx.settings.rollout.hostConcurrency, async (t) => {
+    const host = ctx.hosts.find((h) => h.instanceId === t.id);
+    if (host === undefined) return;
+    const res = await host.remote
+      .httpRequest(t.port, tg.healthCheckPath, { timeoutMs: ctx.settings.container.health.timeoutMs })
+      .catch((e: unknown) => ({ status: 0, body: e instanceof Error ? e.message : String(e) }));
+    if (res.status < 200 || res.status > 399) {
+      throw new PreflightError(
+        `${describeUnmanaged(u)} does not answer on ${t.id}:${t.port}${tg.healthCheckPath} (${res.status === 0 ? res.body : `HTTP ${res.status}`}); nothing was changed`,
+        "fix or restart it first, or release a known-good image instead",
+      );
+    }
+  });
+  const times: CutoverTimes = {};
+  const problems = await moveToUnmanaged(ctx, u, times, world);
+  if (problems.length > 0) throw rollbackFailed(ctx, `rolling back to ${describeUnmanaged(u)} failed`, problems);
+  await forgetReleases(ctx);
+  const image = found.containers[0]?.image ?? "";
+  return {
+    outcome: "rolled-back",
+    exitCode: 0,
+    releaseId: "unmanaged",
+    image,
+    colour: found.targetGroupName,
+    from: live.colour,
+    mode: "unmanaged",
+    message: `${describeUnmanaged(u)} is live again; ${live.releaseId} on ${live.colour} keeps running (the next release replaces it)`,
+    steps: ["move-to-unmanaged", "forget-tags"],
+    timings: times,
+  };
 }
 
 export async function rollback(ctx: Ctx, opts: { lockWaitMs: number; runId: string }): Promise<RollbackResult> {
@@ -47,22 +102,52 @@ export async function rollback(ctx: Ctx, opts: { lockWaitMs: number; runId: stri
     const tags = world.tags;
     if (recovered !== null) {
       const now = (await observe(ctx)).tags.live;
-      result = { outcome: "rolled-back", exitCode: 0, releaseId: now?.releaseId ?? "", image: now?.image ?? "", colour: now?.colour ?? "", from: world.tags.inFlight?.colour ?? null, mode: "recovered", message: recovered, steps: [], timings: {} };
+      result = {
+        outcome: "rolled-back",
+        exitCode: 0,
+        releaseId: now?.releaseId ?? "",
+        image: now?.image ?? "",
+        colour: now?.colour ?? "",
+        from: world.tags.inFlight?.colour ?? null,
+        mode: "recovered",
+        message: recovered,
+        steps: [],
+        timings: {},
+      };
+    } else if (tags.live !== null && tags.previous === null && tags.unmanaged !== null) {
+      // The first release adopted what served before bluegreen: that is the release to return to.
+      result = await rollbackToUnmanaged(ctx, world, tags.unmanaged, tags.live);
     } else if (!liveColours(ctx, world).consistent && tags.live !== null) {
       // Somebody moved a switch by hand: the recorded live release is the known-good state.
       const times: CutoverTimes = {};
       await moveBack(ctx, world, tags.live.colour, tags.live.releaseId, "drift", times);
-      result = { outcome: "rolled-back", exitCode: 0, releaseId: tags.live.releaseId, image: tags.live.image, colour: tags.live.colour, from: null, mode: "repaired-drift", message: `the listener and the webhook disagreed; both are back on the recorded live release ${tags.live.releaseId} (${tags.live.colour})`, steps: ["repair-drift"], timings: times };
+      result = {
+        outcome: "rolled-back",
+        exitCode: 0,
+        releaseId: tags.live.releaseId,
+        image: tags.live.image,
+        colour: tags.live.colour,
+        from: null,
+        mode: "repaired-drift",
+        message: `the listener and the webhook disagreed; both are back on the recorded live release ${tags.live.releaseId} (${tags.live.colour})`,
+        steps: ["repair-drift"],
+        timings: times,
+      };
     } else {
       const prev = tags.previous;
       if (prev === null || live === null || prev.colour === live) {
-        throw new PreflightError(`nothing to roll back to in ${ctx.settings.environment}: no previous release is recorded`, "release a known-good image instead: `bluegreen release ENV --image <tag>`");
+        throw new PreflightError(
+          `nothing to roll back to in ${ctx.settings.environment}: no previous release is recorded`,
+          "release a known-good image instead: `bluegreen release ENV --image <tag>`",
+        );
       }
       // The tag names the release; only its digest is read, and only once the hosts agree with it.
       const image = await trustedImage(ctx, world, prev, "previous");
       const verdicts = await mapLimit(ctx.hosts, ctx.settings.rollout.hostConcurrency, async (h) => {
         const c = world.hosts.find((x) => x.instanceId === h.instanceId)?.containers[prev.colour];
-        return c?.releaseId === prev.releaseId ? hostVerdict(ctx, h, { kind: "rollback", colour: prev.colour, releaseId: prev.releaseId, image, from: live }) : { kind: "fail" as const, reason: "not there" };
+        return c?.releaseId === prev.releaseId
+          ? hostVerdict(ctx, h, { kind: "rollback", colour: prev.colour, releaseId: prev.releaseId, image, from: live })
+          : { kind: "fail" as const, reason: "not there" };
       });
       let warm = combine(verdicts).kind === "ok";
       const state = newRunState(world.webhook, 0);
@@ -70,25 +155,62 @@ export async function rollback(ctx: Ctx, opts: { lockWaitMs: number; runId: stri
         // Warm means serving now, on the ALB too; otherwise the cold path restarts and gates it.
         await moveBack(ctx, world, prev.colour, prev.releaseId, "rollback", state.times).catch((e: unknown) => {
           if (!(e instanceof NotReadyError)) throw e;
-          ctx.reporter.step({ step: "rollback", status: "info", message: `${prev.colour} is not warm (${e.problems.join("; ")}): restarting it and gating it` });
+          ctx.reporter.step({
+            step: "rollback",
+            status: "info",
+            message: `${prev.colour} is not warm (${e.problems.join("; ")}): restarting it and gating it`,
+          });
           warm = false;
         });
       }
       const down = ctx.unreachable ?? [];
       if (!warm && down.length > 0) {
-        throw new PreflightError(`a cold rollback restarts and gates ${prev.colour} on every host, but ${down.map((u) => `${u.instanceId} (${u.address})`).join(", ")} cannot be reached; nothing was changed`, "bring the host back, or release a known-good image once every host answers");
+        throw new PreflightError(
+          `a cold rollback restarts and gates ${prev.colour} on every host, but ${down.map((u) => `${u.instanceId} (${u.address})`).join(", ")} cannot be reached; nothing was changed`,
+          "bring the host back, or release a known-good image once every host answers",
+        );
       }
       const goal: Goal = { kind: "rollback", colour: prev.colour, releaseId: prev.releaseId, image, from: live, urgent: warm };
       await converge(ctx, goal, state);
       const unreachableNote = down.length > 0 ? `; unreachable, not checked: ${down.map((u) => u.instanceId).join(", ")}` : "";
-      result = { outcome: "rolled-back", exitCode: 0, releaseId: prev.releaseId, image, colour: prev.colour, from: live, mode: warm ? "warm" : "cold", message: `${prev.releaseId} is live again on ${prev.colour} (${warm ? "warm: instant" : "cold: restarted and gated"})${unreachableNote}`, steps: state.steps, timings: state.times };
+      result = {
+        outcome: "rolled-back",
+        exitCode: 0,
+        releaseId: prev.releaseId,
+        image,
+        colour: prev.colour,
+        from: live,
+        mode: warm ? "warm" : "cold",
+        message: `${prev.releaseId} is live again on ${prev.colour} (${warm ? "warm: instant" : "cold: restarted and gated"})${unreachableNote}`,
+        steps: state.steps,
+        timings: state.times,
+      };
       // An unreachable host the ALB sends traffic to on that colour runs something nobody could verify.
       unverified = down.filter((u) => world.health[prev.colour].some((t) => t.id === u.instanceId && t.state === "healthy"));
     }
     if (healed !== null) result.recovered = healed;
     const hooks: HookRecord[] = [];
-    await runHookAt(ctx, "postRollback", { colour: result.colour as Goal["colour"], from: (result.from as Goal["from"]) ?? null, image: result.image, releaseId: result.releaseId }, hooks);
-    await appendAudit(ctx, { ...(hooks.length > 0 ? { hooks } : {}), at: new Date(ctx.clock.now()).toISOString(), environment: ctx.settings.environment, kind: "rollback", outcome: "rolled-back", releaseId: result.releaseId, image: result.image, colour: result.colour, from: result.from, reason: result.message, by: userInfo().username, durationMs: ctx.clock.now() - started }).catch(() => undefined);
+    if (result.mode !== "unmanaged")
+      await runHookAt(
+        ctx,
+        "postRollback",
+        { colour: result.colour as Goal["colour"], from: (result.from as Goal["from"]) ?? null, image: result.image, releaseId: result.releaseId },
+        hooks,
+      );
+    await appendAudit(ctx, {
+      ...(hooks.length > 0 ? { hooks } : {}),
+      at: new Date(ctx.clock.now()).toISOString(),
+      environment: ctx.settings.environment,
+      kind: "rollback",
+      outcome: "rolled-back",
+      releaseId: result.releaseId,
+      image: result.image,
+      colour: result.colour,
+      from: result.from,
+      reason: result.message,
+      by: userInfo().username,
+      durationMs: ctx.clock.now() - started,
+    }).catch(() => undefined);
     if (unverified.length > 0) {
       throw new RollbackFailedError(
         `${result.message}, but ${unverified.map((u) => `${u.instanceId} (${u.address})`).join(", ")} could not be reached: the ALB sends it ${result.colour} traffic from a container nobody could verify`,

@@ -1,6 +1,6 @@
 // The loop: observe -> decide -> apply one step -> observe again, until decide says done.
 import { decide, type Goal, type Progress, trafficOnGoal } from "../domain/decide.js";
-import { encodeInFlight, finalTags, TAG } from "../domain/tags.js";
+import { encodeInFlight, encodeUnmanaged, finalTags, TAG } from "../domain/tags.js";
 import { liveByListener } from "../domain/traffic.js";
 import { BluegreenError, RollbackFailedError } from "../errors.js";
 import type { WebhookInfo } from "../ports.js";
@@ -42,7 +42,10 @@ export async function converge(ctx: Ctx, goal: Goal, state: RunState): Promise<W
       throw await gateFailure(ctx, goal, step.reason);
     }
     if (step.kind === "blocked") {
-      throw new RollbackFailedError(`cannot continue the ${goal.kind} of ${goal.releaseId}: ${step.reason}`, `run \`bluegreen status ${ctx.settings.environment}\`; restart the containers on that colour or roll back by hand`);
+      throw new RollbackFailedError(
+        `cannot continue the ${goal.kind} of ${goal.releaseId}: ${step.reason}`,
+        `run \`bluegreen status ${ctx.settings.environment}\`; restart the containers on that colour or roll back by hand`,
+      );
     }
     const name = step.kind === "mark" ? `mark-${step.phase}` : step.kind;
     state.steps.push(name);
@@ -50,10 +53,20 @@ export async function converge(ctx: Ctx, goal: Goal, state: RunState): Promise<W
     ctx.reporter.step({ step: name, status: "start", colour: goal.colour });
     switch (step.kind) {
       case "mark":
-        await ctx.lb.setTags(
-          ctx.listenerArn,
-          { ...encodeInFlight({ kind: goal.kind, releaseId: goal.releaseId, colour: goal.colour, image: goal.image, from: goal.from, startedAt: new Date(ctx.clock.now()).toISOString(), phase: step.phase }), [TAG.environment]: ctx.settings.environment },
-        );
+        await ctx.lb.setTags(ctx.listenerArn, {
+          ...encodeInFlight({
+            kind: goal.kind,
+            releaseId: goal.releaseId,
+            colour: goal.colour,
+            image: goal.image,
+            from: goal.from,
+            startedAt: new Date(ctx.clock.now()).toISOString(),
+            phase: step.phase,
+          }),
+          // Written before anything moves: a rollback (automatic, or a later run's) knows where to return.
+          ...(goal.unmanaged !== undefined ? encodeUnmanaged(goal.unmanaged) : {}),
+          [TAG.environment]: ctx.settings.environment,
+        });
         break;
       case "stage":
         await stage(ctx, world, goal, step.instanceIds);
@@ -83,7 +96,8 @@ export async function converge(ctx: Ctx, goal: Goal, state: RunState): Promise<W
         state.progress.baked = true;
         break;
       case "finalize": {
-        const warmUntil = goal.from !== null && goal.kind === "release" ? new Date(ctx.clock.now() + ctx.settings.rollout.keepPreviousWarmMs).toISOString() : null;
+        const warmUntil =
+          goal.from !== null && goal.kind === "release" ? new Date(ctx.clock.now() + ctx.settings.rollout.keepPreviousWarmMs).toISOString() : null;
         const t = finalTags(world.tags, goal, { baked: state.progress.baked, warmUntil });
         await ctx.lb.setTags(ctx.listenerArn, { ...t.set, [TAG.environment]: ctx.settings.environment });
         await ctx.lb.removeTags(ctx.listenerArn, t.remove);

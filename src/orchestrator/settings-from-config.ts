@@ -42,6 +42,8 @@ export async function settingsFromConfig(config: Config, overrides: { bakeMs?: n
       maxMemoryBytes: config.gates.maxMemory,
       telegramMisses: config.gates.telegramMisses,
       smokeUpdates,
+      alarms: config.gates.alarms,
+      metrics: config.gates.metrics,
     },
     rollout: { keepPreviousWarmMs: config.rollout.keepPreviousWarm, hostConcurrency: config.rollout.hostConcurrency },
     lock: { leaseMs: config.lock.lease, dir: config.lock.dir },

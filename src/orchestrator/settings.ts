@@ -1,6 +1,6 @@
 // The orchestrator's view of an environment: resolved values only (milliseconds, bytes, URLs per
 // colour, secret values). Built from a validated Config by fromConfig in config-bridge.ts.
-import type { HooksConfig } from "../config/types.js";
+import type { HooksConfig, MetricThresholds } from "../config/types.js";
 import type { Colour, Urls } from "../domain/types.js";
 
 export interface Settings {
@@ -38,6 +38,10 @@ export interface Settings {
     telegramMisses: number;
     /** Update JSON bodies posted to the new colour before traffic moves. */
     smokeUpdates: string[];
+    /** CloudWatch alarms that must not be in ALARM during the gates and the bake (none when absent). */
+    alarms?: string[] | undefined;
+    /** Thresholds on the new colour's target-group metrics while it takes traffic. */
+    metrics?: MetricThresholds | undefined;
   };
   rollout: { keepPreviousWarmMs: number; hostConcurrency: number };
   lock: { leaseMs: number; dir: string };

@@ -1,10 +1,11 @@
 // Staging: the new container on every host of the idle colour, registered in its target group.
 // Secrets travel in a 0600 env file written through stdin, never on a command line.
 import type { Goal } from "../domain/decide.js";
-import { isForwardAllTo } from "../domain/traffic.js";
+import { servesTraffic } from "../domain/traffic.js";
+import { BluegreenError } from "../errors.js";
 import { containerName, docker } from "../remote/docker.js";
 import { envFileContent, writeFilePrivate } from "../remote/files.js";
-import { BluegreenError } from "../errors.js";
+import { parseInspect } from "./containers.js";
 import type { ConnectedHost, Ctx } from "./context.js";
 import { HostCommandError, mapLimit, mustExec } from "./context.js";
 import type { World } from "./observe.js";
@@ -55,6 +56,16 @@ export function runArgvFor(s: Settings, goal: Pick<Goal, "colour" | "releaseId" 
 
 export async function stageHost(ctx: Ctx, host: ConnectedHost, goal: Goal): Promise<void> {
   const name = containerName(ctx.settings.container.name, goal.colour);
+  // Only a container bluegreen started is ever removed: one under the same name without our labels
+  // (started with a plain `docker run`) may be what serves production. Stop, touch nothing.
+  const existing = await host.remote.exec(docker.inspect([name]));
+  if (existing.code === 0 && !parseInspect(existing.stdout).some((c) => c.colour === goal.colour)) {
+    throw new BluegreenError(
+      `${host.instanceId}: container ${name} was not started by bluegreen (no bluegreen labels); refusing to remove it`,
+      "world",
+      `rename or remove it on that host once nothing depends on it (\`docker rm -f ${name}\`), or set container.name to another name`,
+    );
+  }
   // The stale container of the idle colour goes; "No such container" is fine, so no exit check.
   await host.remote.exec(docker.remove(name));
   await mustExec(host, writeFilePrivate(envFilePath(ctx, goal.colour)), { stdin: envFileContent(containerEnv(ctx, goal)) });
@@ -71,9 +82,9 @@ export async function stageHost(ctx: Ctx, host: ConnectedHost, goal: Goal): Prom
 }
 
 export async function stage(ctx: Ctx, world: World, goal: Goal, instanceIds: string[]): Promise<void> {
-  // Never replace what the listener sends traffic to: decide must not ask for it, and if it ever did, stop.
-  if (isForwardAllTo(world.traffic, goal.colour)) {
-    throw new BluegreenError(`refusing to replace the ${goal.colour} containers: the listener sends traffic to them`, "internal");
+  // Never replace what serves traffic: decide must not ask for it, and if it ever did, stop.
+  if (servesTraffic(world.traffic, ctx.settings.webhook.urls, goal.colour)) {
+    throw new BluegreenError(`refusing to replace the ${goal.colour} containers: they serve traffic`, "internal");
   }
   const hosts = ctx.hosts.filter((h) => instanceIds.includes(h.instanceId));
   await mapLimit(hosts, ctx.settings.rollout.hostConcurrency, (h) => stageHost(ctx, h, goal));

@@ -1,21 +1,32 @@
 // `status`: both switches, both colours, the lock and any release in flight, in one report.
 // Changes nothing. `consistent` is false on drift: exit 3.
 import { containerVerdict, targetHealthVerdict } from "../domain/gates.js";
+import { KNOWN_KEYS, TAG } from "../domain/tags.js";
 import { COLOURS, type Colour, type InFlight } from "../domain/types.js";
-import type { Lease } from "../remote/lock.js";
 import type { TargetHealthView } from "../ports.js";
+import type { Lease } from "../remote/lock.js";
 import type { Ctx } from "./context.js";
 import { readLease } from "./lock.js";
 import { liveColours, observe, type World } from "./observe.js";
 import { digestIn } from "./tag-trust.js";
-import { KNOWN_KEYS, TAG } from "../domain/tags.js";
+import { groupName, observeAdoption, type UnmanagedRelease } from "./unmanaged.js";
 
 export interface ColourReport {
   targetGroup: string;
   hostPort: number;
   release: string | null;
   targets: TargetHealthView[];
-  containers: { instanceId: string; name: string; release: string | null; image: string | null; running: boolean; status: string; restarts: number; startedAt: string | null; oomKilled: boolean }[];
+  containers: {
+    instanceId: string;
+    name: string;
+    release: string | null;
+    image: string | null;
+    running: boolean;
+    status: string;
+    restarts: number;
+    startedAt: string | null;
+    oomKilled: boolean;
+  }[];
 }
 
 export interface StatusReport {
@@ -39,10 +50,16 @@ export interface StatusReport {
   tagWarnings: string[];
   releaseInProgress: InFlight | null;
   lock: Lease | null;
+  /** The listener's default forward action as it is: every target group with its weight (> 0 receives traffic). */
+  listener: { forwardsTo: { targetGroup: string; targetGroupArn: string; weight: number }[] };
+  /** What served before bluegreen: live until the first release, then previous while it still runs. */
+  unmanaged: UnmanagedRelease | null;
 }
 
 export async function status(ctx: Ctx): Promise<StatusReport> {
   const [world, lock] = await Promise.all([observe(ctx), readLease(ctx).catch(() => null)]);
+  const adoption = await observeAdoption(ctx, world);
+  const unmanagedLive = adoption.unmanaged?.role === "live";
   const lc = liveColours(ctx, world);
   const problems: string[] = [];
   // An environment nothing was ever released to has no live colour to be inconsistent about.
@@ -52,18 +69,25 @@ export async function status(ctx: Ctx): Promise<StatusReport> {
   } else if (lc.byListener === null) problems.push("the listener does not send all traffic to exactly one colour");
   if (neverReleased) {
     // nothing to compare
-  } else if (lc.byWebhook === null) problems.push(world.webhook.url === "" ? "no webhook is set" : `the webhook points at ${world.webhook.url}, which is neither colour's URL`);
-  else if (lc.byWebhook !== "shared" && lc.byWebhook !== lc.byListener) problems.push(`the listener sends traffic to ${lc.byListener ?? "neither colour"} but the webhook points at ${lc.byWebhook}`);
+  } else if (lc.byWebhook === null)
+    problems.push(world.webhook.url === "" ? "no webhook is set" : `the webhook points at ${world.webhook.url}, which is neither colour's URL`);
+  else if (lc.byWebhook !== "shared" && lc.byWebhook !== lc.byListener)
+    problems.push(`the listener sends traffic to ${lc.byListener ?? "neither colour"} but the webhook points at ${lc.byWebhook}`);
   for (const u of ctx.unreachable ?? []) problems.push(`${u.instanceId} (${u.address}) is unreachable, so its containers are unknown: ${u.reason}`);
-  if (world.tags.inFlight !== null) problems.push(`a ${world.tags.inFlight.kind} (${world.tags.inFlight.releaseId}) is in flight or was interrupted in phase ${world.tags.inFlight.phase}`);
-  // Never released: whatever the listener forwards to is not ours to judge (status exits 0 and says so).
-  const live = neverReleased ? null : lc.byListener;
+  if (world.tags.inFlight !== null)
+    problems.push(`a ${world.tags.inFlight.kind} (${world.tags.inFlight.releaseId}) is in flight or was interrupted in phase ${world.tags.inFlight.phase}`);
+  // Before the first release the listener may forward to a colour's group that runs the unmanaged bot: not ours to judge.
+  // Never released: whatever the listener forwards to is not ours to judge either (status exits 0 and says so).
+  const live = unmanagedLive || neverReleased ? null : lc.byListener;
   if (live !== null) {
     for (const h of world.hosts) {
       const v = containerVerdict(h.containers[live]);
       if (v.kind !== "ok") problems.push(`live colour ${live} on ${h.instanceId}: ${v.reason}`);
     }
-    const tg = targetHealthVerdict(world.health[live], ctx.hosts.map((h) => ({ id: h.instanceId, port: ctx.settings.hostPorts[live] })));
+    const tg = targetHealthVerdict(
+      world.health[live],
+      ctx.hosts.map((h) => ({ id: h.instanceId, port: ctx.settings.hostPorts[live] })),
+    );
     if (tg.kind !== "ok") problems.push(`live colour ${live}: ${tg.reason}`);
   }
   const colours = Object.fromEntries(
@@ -76,7 +100,21 @@ export async function status(ctx: Ctx): Promise<StatusReport> {
         targets: world.health[c],
         containers: world.hosts.flatMap((h) => {
           const k = h.containers[c];
-          return k === undefined ? [] : [{ instanceId: h.instanceId, name: k.name, release: k.releaseId, image: k.image, running: k.running, status: k.status, restarts: k.restartCount, startedAt: k.startedAt, oomKilled: k.oomKilled }];
+          return k === undefined
+            ? []
+            : [
+                {
+                  instanceId: h.instanceId,
+                  name: k.name,
+                  release: k.releaseId,
+                  image: k.image,
+                  running: k.running,
+                  status: k.status,
+                  restarts: k.restartCount,
+                  startedAt: k.startedAt,
+                  oomKilled: k.oomKilled,
+                },
+              ];
         }),
       },
     ]),
@@ -88,7 +126,13 @@ export async function status(ctx: Ctx): Promise<StatusReport> {
     neverReleased,
     live: lc.live,
     liveByListener: lc.byListener,
-    webhook: { url: world.webhook.url, colour: lc.byWebhook, pendingUpdateCount: world.webhook.pendingUpdateCount, lastErrorDate: world.webhook.lastErrorDate ?? null, lastErrorMessage: world.webhook.lastErrorMessage ?? null },
+    webhook: {
+      url: world.webhook.url,
+      colour: lc.byWebhook,
+      pendingUpdateCount: world.webhook.pendingUpdateCount,
+      lastErrorDate: world.webhook.lastErrorDate ?? null,
+      lastErrorMessage: world.webhook.lastErrorMessage ?? null,
+    },
     colours,
     liveRelease: t.live !== null ? { releaseId: t.live.releaseId, image: t.live.image } : null,
     previousRelease: t.previous !== null ? { releaseId: t.previous.releaseId, image: t.previous.image, colour: t.previous.colour } : null,
@@ -100,6 +144,17 @@ export async function status(ctx: Ctx): Promise<StatusReport> {
     tagWarnings,
     releaseInProgress: t.inFlight,
     lock,
+    listener: {
+      forwardsTo: world.listener.forward.map((f) => {
+        const colour = COLOURS.find((c) => ctx.targetGroups[c].arn === f.targetGroupArn);
+        return {
+          targetGroup: colour !== undefined ? ctx.targetGroups[colour].name : groupName(f.targetGroupArn),
+          targetGroupArn: f.targetGroupArn,
+          weight: f.weight,
+        };
+      }),
+    },
+    unmanaged: adoption.unmanaged !== null && (adoption.unmanaged.role === "live" || adoption.unmanaged.containers.length > 0) ? adoption.unmanaged : null,
   };
 }
 
@@ -123,14 +178,17 @@ export function untrustedTags(ctx: Ctx, world: World): string[] {
     if (ref === null) continue;
     const digest = digestIn(ref.image);
     if (digest === null || ref.image !== `${ctx.settings.container.repository}@${digest}`) {
-      warnings.push(`tag ${key}=${JSON.stringify(ref.image.slice(0, 200))} is not ${ctx.settings.container.repository}@sha256:<digest>, so bluegreen did not write it (${who}); only its digest would ever be used`);
+      warnings.push(
+        `tag ${key}=${JSON.stringify(ref.image.slice(0, 200))} is not ${ctx.settings.container.repository}@sha256:<digest>, so bluegreen did not write it (${who}); only its digest would ever be used`,
+      );
       continue;
     }
     const labels = new Set(
       world.hosts.flatMap((h) => Object.values(h.containers)).flatMap((c) => (c !== undefined && c.releaseId === ref.releaseId ? [digestIn(c.image)] : [])),
     );
     labels.delete(null);
-    if (labels.size > 0 && !labels.has(digest)) warnings.push(`tag ${key} says ${ref.releaseId} is ${digest}, but its containers are labelled ${[...labels].join(", ")} (${who})`);
+    if (labels.size > 0 && !labels.has(digest))
+      warnings.push(`tag ${key} says ${ref.releaseId} is ${digest}, but its containers are labelled ${[...labels].join(", ")} (${who})`);
   }
   return warnings;
 }

@@ -59,18 +59,33 @@ export const docker = {
     r.restartPolicy,
     r.image,
   ],
-  list: (environment: string): string[] => [
-    "docker",
-    "ps",
-    "--all",
-    "--filter",
-    `label=${LABEL.environment}=${environment}`,
-    "--format",
-    "{{json .}}",
-  ],
+  list: (environment: string): string[] => ["docker", "ps", "--all", "--filter", `label=${LABEL.environment}=${environment}`, "--format", "{{json .}}"],
+  /** Every container, labelled or not: adoption finds what publishes a port whoever started it. */
+  listAll: (): string[] => ["docker", "ps", "--all", "--no-trunc", "--format", "{{json .}}"],
   inspect: (names: readonly string[]): string[] => ["docker", "inspect", "--type", "container", ...names],
   stats: (names: readonly string[]): string[] => ["docker", "stats", "--no-stream", "--format", "{{json .}}", ...names],
   logs: (name: string, lines: number): string[] => ["docker", "logs", "--tail", String(lines), name],
+  /**
+   * A container's past die/oom events (how its runs ended: inspect forgets that on a restart).
+   * Relative times are read on the host's clock. `--until=-1s` is one second from now: docker
+   * truncates `0s` to the whole second and would miss an exit in the current one, so the command
+   * waits out at most that second.
+   */
+  exitEvents: (container: string, sinceSeconds: number): string[] => [
+    "docker",
+    "events",
+    "--since",
+    `${sinceSeconds}s`,
+    "--until=-1s",
+    "--filter",
+    `container=${container}`,
+    "--filter",
+    "event=die",
+    "--filter",
+    "event=oom",
+    "--format",
+    "{{json .}}",
+  ],
   stop: (name: string, timeoutSeconds: number): string[] => ["docker", "stop", "--time", String(timeoutSeconds), name],
   start: (name: string): string[] => ["docker", "start", name],
   remove: (name: string): string[] => ["docker", "rm", "--force", name],

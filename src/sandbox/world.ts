@@ -14,10 +14,14 @@ export interface SandboxWorldOptions {
   hosts?: number;
   /** Host addresses are 127.0.1.<firstHost..>: parallel worlds must not share them (ports 5001/5002 are per address). */
   firstHost?: number;
+  /** The first three octets of the host addresses (default "127.0.1"): concurrent test runs on one machine take different ones. */
+  hostPrefix?: string;
   botToken?: string;
   /** Multiplies the emulators' health-check intervals and Telegram's retry schedule. */
   awsTimeScale?: number;
   telegramTimeScale?: number;
+  /** Per webhook POST (default: Telegram's ~10 s times telegramTimeScale, at least 200 ms). */
+  telegramDeliveryTimeoutMs?: number;
 }
 
 export interface SandboxWorld {
@@ -32,7 +36,7 @@ export interface SandboxWorld {
   stop(): Promise<void>;
 }
 
-export const hostIp = (n: number): string => `127.0.1.${n}`;
+export const hostIp = (n: number, prefix = "127.0.1"): string => `${prefix}.${n}`;
 
 export async function startSandboxWorld(o: SandboxWorldOptions): Promise<SandboxWorld> {
   const binDir = `${o.root}/bin`;
@@ -45,6 +49,7 @@ export async function startSandboxWorld(o: SandboxWorldOptions): Promise<Sandbox
     port: o.ports?.telegram ?? 0,
     mode: "local",
     timeScale: o.telegramTimeScale ?? 0.1,
+    ...(o.telegramDeliveryTimeoutMs !== undefined ? { deliveryTimeoutMs: o.telegramDeliveryTimeoutMs } : {}),
     bots: [{ token: botToken, id: Number(botToken.split(":")[0]), username: "echo_sandbox_bot" }],
   });
   let aws: AwsEmulator | undefined;
@@ -64,7 +69,7 @@ export async function startSandboxWorld(o: SandboxWorldOptions): Promise<Sandbox
       ],
       defaultTargetGroup: "bot-blue",
     });
-    const hostIps = Array.from({ length: o.hosts ?? 2 }, (_, i) => hostIp(i + (o.firstHost ?? 1)));
+    const hostIps = Array.from({ length: o.hosts ?? 2 }, (_, i) => hostIp(i + (o.firstHost ?? 1), o.hostPrefix));
     for (const ip of hostIps) aws.control.addInstance({ tags: { app: "echo-bot", Name: `echo-bot-${ip}` }, privateIp: ip });
     const a = aws;
     return {

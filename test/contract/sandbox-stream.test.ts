@@ -8,15 +8,17 @@ import { promisify } from "node:util";
 import { ElasticLoadBalancingV2Client, ModifyListenerCommand, RegisterTargetsCommand } from "@aws-sdk/client-elastic-load-balancing-v2";
 import { afterAll, beforeAll, expect, it } from "vitest";
 import { hostPaths, recordFile } from "../../src/sandbox/runtime/index.js";
-import { startSandboxWorld, type SandboxWorld } from "../../src/sandbox/world.js";
+import { type SandboxWorld, startSandboxWorld } from "../../src/sandbox/world.js";
 import { requireBuild } from "../helpers/sandbox-env.js";
+import { HOST_PREFIX, testHost } from "../helpers/test-net.js";
+import { SANDBOX_TIMING } from "../helpers/world-timing.js";
 
 const run = promisify(execFile);
 const TOKEN = "7000000003:TEST-bot-token-stream-aaaaaaaaaaaaaaaaaa";
 const SECRET = "TEST-stream-secret";
 let w: SandboxWorld;
 let elb: ElasticLoadBalancingV2Client;
-const HOST = "127.0.1.120";
+const HOST = testHost(120);
 
 async function docker(args: string[]): Promise<string> {
   const { stdout } = await run(`${w.binDir}/docker`, args, { env: { ...process.env, BLUEGREEN_SANDBOX_STATE: w.runtimeDir, BLUEGREEN_SANDBOX_HOST: HOST } });
@@ -25,7 +27,7 @@ async function docker(args: string[]): Promise<string> {
 
 beforeAll(async () => {
   requireBuild();
-  w = await startSandboxWorld({ root: `/tmp/bluegreen-stream-${process.pid}`, hosts: 1, firstHost: 120, botToken: TOKEN, awsTimeScale: 0.05, telegramTimeScale: 0.02 });
+  w = await startSandboxWorld({ root: `/tmp/bluegreen-stream-${process.pid}`, hosts: 1, firstHost: 120, hostPrefix: HOST_PREFIX, botToken: TOKEN, awsTimeScale: 0.05, telegramTimeScale: 0.02, telegramDeliveryTimeoutMs: SANDBOX_TIMING.telegramDeliveryTimeoutMs });
   elb = new ElasticLoadBalancingV2Client({ endpoint: w.aws.endpoint, region: "ap-southeast-2", credentials: { accessKeyId: "x", secretAccessKey: "x" } });
   const envFile = `${w.runtimeDir}/bot.env`;
   await import("node:fs/promises").then((fs) => fs.writeFile(envFile, `TELEGRAM_BOT_TOKEN=${TOKEN}\nTELEGRAM_WEBHOOK_SECRET=${SECRET}\nTELEGRAM_API_BASE=${w.telegram.url}\n`));

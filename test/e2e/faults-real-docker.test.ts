@@ -64,7 +64,9 @@ describe("faults on a real engine", () => {
       const cutover = (r.result?.steps as string[] | undefined)?.includes("cutover") === true;
       expectExit(r, cutover ? 2 : 1);
       expect(r.result).toMatchObject({ outcome: cutover ? "rolled-back" : "failed", colour: "green", from: "blue" });
-      expect(String(r.result?.reason)).toMatch(/^(bake failed: )?i-[0-9a-f]+: container echo-bot-green was OOM-killed \(memory limit reached\)$/);
+      expect(String(r.result?.reason)).toMatch(
+        /^(bake failed: )?i-[0-9a-f]+: container echo-bot-green was OOM-killed \(memory limit reached, exit code 137\)$/,
+      );
       expect(String(r.result?.logs)).toContain("memory-hog: allocating ~30 MB/s");
       const killed = w.net.hosts.map((h) => engineContainer(h, "echo-bot-green")).filter((c) => c?.oomKilled === true);
       expect(killed.length).toBeGreaterThan(0);

@@ -41,6 +41,8 @@ export interface Row {
   healthy?: [boolean, boolean];
   weights?: TrafficFacts["weights"];
   foreign?: boolean;
+  /** Whether each colour's target group has registered targets (default: blue yes, green when a host is registered). */
+  targets?: { blue: boolean; green: boolean };
   webhook?: "goal" | "other" | "" | "goal-mismatch";
   inFlight?: InFlight | null;
   live?: ReleaseRef | null;
@@ -56,10 +58,18 @@ export function snapshotOf(r: Row): Snapshot {
     traffic: {
       weights: r.weights ?? { blue: 1, green: 0 },
       foreignTargets: r.foreign ?? false,
+      hasTargets: r.targets ?? { blue: true, green: registered.some((x) => x) },
       webhookUrl: webhook === "goal" || webhook === "goal-mismatch" ? URLS.green : webhook === "other" ? URLS.blue : "",
       webhookSettingsMatch: webhook !== "goal-mismatch",
     },
     urls: URLS,
-    tags: { live: r.live === undefined ? OLD_REF : r.live, previous: null, verified: null, inFlight: r.inFlight ?? null, previousWarmUntil: null },
+    tags: {
+      unmanaged: null,
+      live: r.live === undefined ? OLD_REF : r.live,
+      previous: null,
+      verified: null,
+      inFlight: r.inFlight ?? null,
+      previousWarmUntil: null,
+    },
   };
 }

@@ -60,6 +60,7 @@ export class FakeHost implements RemoteHost {
       this.files.set(path, script.includes('cat >> "$1"') ? (this.files.get(path) ?? "") + (opts?.stdin ?? "") : (opts?.stdin ?? ""));
       return ok();
     }
+    if (prog === "df") return ok("Filesystem 1024-blocks Used Available Capacity Mounted on\n/dev/root 100000000 1000 90000000 1% /\n");
     if (prog !== "docker") return { code: 127, stdout: "", stderr: `${prog}: not found` };
     switch (cmd) {
       case "version":
@@ -69,6 +70,28 @@ export class FakeHost implements RemoteHost {
         return ok(JSON.stringify([`${(rest[rest.length - 1] ?? "").split(":")[0]}@sha256:${digestOf(rest[rest.length - 1] ?? "")}`]));
       case "pull":
         return ok();
+      case "version":
+        return ok("27.0.0\n");
+      case "image":
+        // docker image inspect --format {{json .RepoDigests}} REF: one digest per repository, derived from the tag.
+        return ok(`${JSON.stringify([`${(rest[rest.length - 1] ?? "").split(":")[0]}@sha256:${"d".repeat(64)}`])}\n`);
+      case "ps":
+        // docker ps --all --format {{json .}}: every container, labelled or not.
+        return ok(
+          [...this.containers.values()]
+            .map((c) =>
+              JSON.stringify({
+                Names: c.name,
+                Image: c.image,
+                State: c.running ? "running" : "exited",
+                Ports: c.running ? `0.0.0.0:${c.hostPort}->5000/tcp` : "",
+                Labels: Object.entries(c.labels)
+                  .map(([k, v]) => `${k}=${v}`)
+                  .join(","),
+              }),
+            )
+            .join("\n"),
+        );
       case "rm":
         this.containers.delete(rest[rest.length - 1] ?? "");
         return ok();
@@ -124,6 +147,9 @@ export class FakeHost implements RemoteHost {
       } else if (flag === "--publish") hostPort = Number(value.split(":")[0]);
     }
     if (this.containers.has(name)) return { code: 125, stdout: "", stderr: `Conflict. The container name "/${name}" is already in use` };
+    if ([...this.containers.values()].some((c) => c.running && c.hostPort === hostPort)) {
+      return { code: 125, stdout: "", stderr: `docker: Error response from daemon: driver failed programming external connectivity: Bind for 0.0.0.0:${hostPort} failed: port is already allocated.` };
+    }
     this.run(name, labels, args[args.length - 1] ?? "", hostPort);
     return ok("0123456789ab\n");
   }
@@ -147,8 +173,10 @@ export class FakeLoadBalancer implements LoadBalancer {
     readonly listenerArn: string,
     readonly groups: Record<Colour, TargetGroupView>,
     readonly hosts: FakeHost[],
+    /** Target groups that are neither colour (a legacy group from before bluegreen). */
+    readonly others: TargetGroupView[] = [],
   ) {
-    for (const g of Object.values(groups)) this.registered.set(g.arn, []);
+    for (const g of [...Object.values(groups), ...others]) this.registered.set(g.arn, []);
   }
   async resolveListener(): Promise<string> {
     return this.listenerArn;
@@ -157,7 +185,7 @@ export class FakeLoadBalancer implements LoadBalancer {
     return { arn: this.listenerArn, forward: this.forward.map((f) => ({ ...f })), tags: { ...this.tags } };
   }
   async describeTargetGroup(nameOrArn: string): Promise<TargetGroupView> {
-    const g = Object.values(this.groups).find((x) => x.arn === nameOrArn || x.name === nameOrArn);
+    const g = [...Object.values(this.groups), ...this.others].find((x) => x.arn === nameOrArn || x.name === nameOrArn);
     if (g === undefined) throw new Error(`TargetGroupNotFound: ${nameOrArn}`);
     return g;
   }
@@ -165,10 +193,20 @@ export class FakeLoadBalancer implements LoadBalancer {
     this.calls.push(`setForward ${forward.map((f) => `${f.targetGroupArn}=${f.weight}`).join(",")}`);
     this.forward = forward.map((f) => ({ ...f }));
   }
+  /** A failure to inject into the next setTags calls (e.g. TooManyTags); decremented per failed call. */
+  failSetTags: { error: Error; times: number } | undefined;
   async setTags(_arn: string, tags: Record<string, string>): Promise<void> {
+    this.calls.push(`setTags ${Object.keys(tags).join(",")}`);
+    if (this.failSetTags !== undefined && this.failSetTags.times > 0) {
+      this.failSetTags.times -= 1;
+      throw this.failSetTags.error;
+    }
+    // AWS refuses a change that would leave more than 50 tags on the resource.
+    if (Object.keys({ ...this.tags, ...tags }).length > 50) throw Object.assign(new Error("TooManyTags: the listener would have more than 50 tags"), { name: "TooManyTagsException" });
     Object.assign(this.tags, tags);
   }
   async removeTags(_arn: string, keys: string[]): Promise<void> {
+    this.calls.push(`removeTags ${keys.join(",")}`);
     for (const k of keys) delete this.tags[k];
   }
   async targetHealth(arn: string): Promise<TargetHealthView[]> {

@@ -7,6 +7,7 @@ import { type SandboxWorld, startSandboxWorld } from "../../src/sandbox/world.js
 import { type E2eOptions, environmentYaml, forwarder, tolerantHealthChecks } from "./e2e-env-file.js";
 import type { E2eWorld } from "./e2e-world.js";
 import { WEBHOOK_SECRET } from "./sandbox-env.js";
+import { SANDBOX_TIMING } from "./world-timing.js";
 
 export interface ExtraEnvironment {
   name: string;
@@ -23,8 +24,7 @@ export async function addEnvironment(
     root: join(w.dir, `sandbox-${o.name}`),
     hosts: 0,
     botToken: o.botToken,
-    awsTimeScale: 0.05,
-    telegramTimeScale: 0.05,
+    ...SANDBOX_TIMING,
   });
   w.onStop(() => sandbox.stop());
   await tolerantHealthChecks(sandbox);

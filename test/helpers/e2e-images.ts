@@ -2,7 +2,9 @@
 // reachable, so the base image is the machine's own node binary plus the shared libraries it links
 // (`docker import`), and each variant is a tag with BOT_VARIANT baked in. The registry's storage is
 // cached under node_modules/.cache keyed by a hash of everything that goes into the images, so only
-// the first run (or one after the bot changed) builds and pushes.
+// the first run (or one after the bot changed) builds and pushes. E2e files run in parallel: on a
+// cold cache the first to take the key's build lock builds, the others wait for its cache entry
+// instead of each building the same images (minutes on 2 cores).
 import { type ChildProcess, execFileSync, spawn } from "node:child_process";
 import { createHash } from "node:crypto";
 import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from "node:fs";
@@ -64,13 +66,63 @@ export function freePortOn(host: string): Promise<number> {
   });
 }
 
+const lockDir = (key: string) => join(CACHE, `${key}.building`);
+
+function pidAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (e) {
+    return (e as NodeJS.ErrnoException).code === "EPERM";
+  }
+}
+
+/** Takes the build lock of `key` (an atomic mkdir holding our pid); a lock whose holder died is taken over. */
+function tryBuildLock(key: string): boolean {
+  mkdirSync(CACHE, { recursive: true });
+  try {
+    mkdirSync(lockDir(key));
+  } catch {
+    const holder = Number(readFileSync(join(lockDir(key), "pid"), { encoding: "utf8", flag: "a+" }).trim());
+    if (Number.isInteger(holder) && holder > 0 && pidAlive(holder)) return false;
+    rmSync(lockDir(key), { recursive: true, force: true });
+    return tryBuildLock(key);
+  }
+  writeFileSync(join(lockDir(key), "pid"), String(process.pid));
+  return true;
+}
+
+export function releaseBuildLock(key: string): void {
+  const pidFile = join(lockDir(key), "pid");
+  if (existsSync(pidFile) && readFileSync(pidFile, "utf8").trim() === String(process.pid)) rmSync(lockDir(key), { recursive: true, force: true });
+}
+
+/**
+ * Whether the cache entry for `key` is ready; when it is not and another process is building it,
+ * waits (bounded) for that build. false means: build it yourself (the lock is now ours).
+ */
+async function cacheReady(key: string): Promise<boolean> {
+  const ready = () => existsSync(join(CACHE, key, "READY"));
+  const deadline = Date.now() + 600_000;
+  for (;;) {
+    if (ready()) return true;
+    if (tryBuildLock(key)) {
+      if (!ready()) return false;
+      releaseBuildLock(key);
+      return true;
+    }
+    if (Date.now() > deadline) throw new Error(`timed out waiting for another test file to build the e2e images (${lockDir(key)})`);
+    await new Promise((r) => setTimeout(r, 500));
+  }
+}
+
 /** Starts docker-registry on gateway:<free port>, its storage a copy of the cache when there is one. */
 export async function startRegistry(gateway: string, recordPid: (pid: number) => void): Promise<Registry> {
   const key = imagesKey();
   const dir = mkdtempSync(join(tmpdir(), "bge2e-registry-"));
   const storage = join(dir, "storage");
   const cachedDir = join(CACHE, key);
-  const cached = existsSync(join(cachedDir, "READY"));
+  const cached = await cacheReady(key);
   if (cached) cpSync(join(cachedDir, "storage"), storage, { recursive: true });
   else mkdirSync(storage);
   const port = await freePortOn(gateway);
@@ -87,6 +139,8 @@ export async function startRegistry(gateway: string, recordPid: (pid: number) =>
   const pid = child.pid ?? -1;
   recordPid(pid);
   const stop = async () => {
+    // A world that failed before it built must not leave the other files waiting for it.
+    if (!cached) releaseBuildLock(key);
     killQuietly(pid, "SIGTERM");
     await new Promise<void>((r) => (child.exitCode !== null || child.signalCode !== null ? r() : child.once("exit", () => r())));
     rmSync(dir, { recursive: true, force: true });
@@ -110,6 +164,7 @@ export async function startRegistry(gateway: string, recordPid: (pid: number) =>
 /** Builds bluegreen-node-base and every echo-bot variant on `builder`, pushes them, and fills the cache. */
 export function buildAndPushImages(builder: E2eHost, registry: Registry): void {
   if (registry.cached) return;
+  const key = imagesKey();
   const work = mkdtempSync(join(tmpdir(), "bge2e-build-"));
   try {
     // Base: node and the libraries ldd lists (plus the loader), imported as a one-layer image.
@@ -147,11 +202,12 @@ export function buildAndPushImages(builder: E2eHost, registry: Registry): void {
     cpSync(registry.storage, join(staging, "storage"), { recursive: true });
     writeFileSync(join(staging, "READY"), new Date().toISOString());
     try {
-      renameSync(staging, join(CACHE, imagesKey()));
+      renameSync(staging, join(CACHE, key));
     } catch {
       rmSync(staging, { recursive: true, force: true });
     }
   } finally {
     rmSync(work, { recursive: true, force: true });
+    releaseBuildLock(key);
   }
 }

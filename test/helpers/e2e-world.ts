@@ -11,6 +11,7 @@ import { type E2eOptions, type EnvParts, environmentYaml, forwarder, tolerantHea
 import { type E2eHosts, knownHostsFor, startE2eHosts } from "./e2e-hosts.js";
 import { buildAndPushImages, type Registry, startRegistry } from "./e2e-images.js";
 import { BOT_TOKEN, CLI, type CliResult, requireBuild, WEBHOOK_SECRET } from "./sandbox-env.js";
+import { SANDBOX_TIMING } from "./world-timing.js";
 
 export type { E2eOptions } from "./e2e-env-file.js";
 
@@ -76,7 +77,7 @@ export async function startE2eWorld(o: E2eOptions = {}): Promise<E2eWorld> {
     if (first === undefined) throw new Error("no hosts");
     buildAndPushImages(first, reg);
 
-    const sandbox = await startSandboxWorld({ root: join(dir, "sandbox"), hosts: 0, botToken: BOT_TOKEN, awsTimeScale: 0.05, telegramTimeScale: 0.05 });
+    const sandbox = await startSandboxWorld({ root: join(dir, "sandbox"), hosts: 0, botToken: BOT_TOKEN, ...SANDBOX_TIMING });
     cleanups.push(() => sandbox.stop());
     await tolerantHealthChecks(sandbox);
     const tag = `echo-bot-e2e-${net.slot.index}`;
@@ -123,7 +124,7 @@ export async function startE2eWorld(o: E2eOptions = {}): Promise<E2eWorld> {
       stopStream: async (id) => {
         await control(`streams/${id}`, { method: "DELETE" });
       },
-      lostUpdates: async (deadlineMs = 30_000) => {
+      lostUpdates: async (deadlineMs = 60_000) => {
         const end = Date.now() + deadlineMs;
         for (;;) {
           const u = (await control(`updates?token=${encodeURIComponent(BOT_TOKEN)}`)) as { updateId: number; acknowledged: boolean }[];

@@ -3,11 +3,13 @@
 // real subprocess (as an operator would) and returns its exit code, output and --json events.
 import { execFile, execFileSync, spawn } from "node:child_process";
 import { existsSync } from "node:fs";
-import { mkdtemp, mkdir, rm, writeFile } from "node:fs/promises";
+import { mkdir, mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
-import { startSandboxWorld, type SandboxWorld } from "../../src/sandbox/world.js";
+import { type SandboxWorld, startSandboxWorld } from "../../src/sandbox/world.js";
 import { type SshdHandle, startSshd } from "./sshd.js";
+import { HOST_PREFIX } from "./test-net.js";
+import { SANDBOX_TIMING } from "./world-timing.js";
 
 export const REPO = resolve(import.meta.dirname, "../..");
 export const CLI = join(REPO, "dist/src/cli/main.js");
@@ -41,12 +43,16 @@ export interface WorldOptions {
   gates?: Partial<{ interval: string; healthyThreshold: number; timeout: string; bake: string; maxPendingUpdates: number; telegramMisses: number; maxMemory: string }>;
   /** Extra YAML appended under `container:` (indented by 2). */
   memoryLimit?: string;
+  /** Extra YAML lines under `gates:` (each indented by 2), e.g. "  alarms: [bot-5xx]\n". */
+  gateExtras?: string;
   environment?: string;
   /**
    * "ssh": every sandbox host is reached through its own real OpenSSH sshd (same port, one client
    * key, host keys pinned in known_hosts), exactly as on EC2; "local" (default) runs host commands here.
    */
   transport?: "local" | "ssh";
+  /** rollout.hostConcurrency (default 4); null leaves it out, so the tool's own default applies. */
+  hostConcurrency?: number | null;
 }
 
 export function requireBuild(): void {
@@ -96,7 +102,7 @@ gates:
   maxPendingUpdates: ${g.maxPendingUpdates}
   maxMemory: ${g.maxMemory}
   telegramMisses: ${g.telegramMisses}
-rollout: { keepPreviousWarm: 10m, hostConcurrency: 4 }
+${o.gateExtras ?? ""}rollout: { keepPreviousWarm: 10m${o.hostConcurrency === null ? "" : `, hostConcurrency: ${o.hostConcurrency ?? 4}`} }
 lock: { lease: 1m, dir: ${dir}/lock }
 `;
 }
@@ -116,14 +122,14 @@ function parseResult(code: number, stdout: string, stderr: string): CliResult {
 }
 
 /**
- * Sandbox hosts are loopback addresses 127.0.1.N; ports 5001/5002 are per address, so test files
- * running in parallel must not share host numbers: pass a distinct `firstHost`.
+ * Sandbox hosts are loopback addresses 127.<run's net>.1.N (test-net.ts); ports 5001/5002 are per
+ * address, so test files running in parallel must not share host numbers: pass a distinct `firstHost`.
  */
 export async function startTestWorld(o: WorldOptions & { firstHost?: number } = {}): Promise<TestWorld> {
   requireBuild();
   const dir = await mkdtemp(join(tmpdir(), "bluegreen-itest-"));
   await mkdir(join(dir, "environments"), { recursive: true });
-  const world = await startSandboxWorld({ root: join(dir, "sandbox"), hosts: o.hosts ?? 2, botToken: BOT_TOKEN, awsTimeScale: 0.05, telegramTimeScale: 0.05, ...(o.firstHost !== undefined ? { firstHost: o.firstHost } : {}) });
+  const world = await startSandboxWorld({ root: join(dir, "sandbox"), hosts: o.hosts ?? 2, botToken: BOT_TOKEN, hostPrefix: HOST_PREFIX, ...SANDBOX_TIMING, ...(o.firstHost !== undefined ? { firstHost: o.firstHost } : {}) });
   const name = o.environment ?? "itest";
   const envFile = join(dir, "environments", `${name}.yaml`);
   let yaml = environmentYaml(world, dir, o);
@@ -203,8 +209,12 @@ export async function startTestWorld(o: WorldOptions & { firstHost?: number } = 
   };
 }
 
-/** Waits (deadline-bounded) until every injected update was acknowledged; returns the lost ones. */
-export async function lostUpdates(t: TestWorld, deadlineMs = 20_000): Promise<number[]> {
+/**
+ * Waits (deadline-bounded) until every injected update was acknowledged; returns the lost ones.
+ * It returns as soon as none is missing, so the deadline only bounds a real loss: generous, since
+ * on a loaded machine the backlog of a release's stream takes tens of seconds to drain.
+ */
+export async function lostUpdates(t: TestWorld, deadlineMs = 60_000): Promise<number[]> {
   const end = Date.now() + deadlineMs;
   for (;;) {
     const u = await t.updates();

@@ -42,12 +42,19 @@ describe("faults after traffic moved: exit 2, blue live again", { timeout: 150_0
     await expectLive(t, "blue");
   });
 
-  it("memory-hog: memory above gates.maxMemory during the bake rolls it back", async () => {
-    const r = await withStream(t, () => release("memory-hog", ["--bake", "4s"]));
+  it("memory-hog: memory above gates.maxMemory during the bake rolls it back, reported as memory", async () => {
+    // The hog allocates on a timer (~30 MB/s), slower on a loaded machine: a bake far longer than it
+    // needs to pass 150 MiB (the first failure ends the bake, so this costs nothing when it works).
+    const r = await withStream(t, () => release("memory-hog", ["--bake", "30s"]));
     expectExit(r, 2);
     expect(r.result).toMatchObject({ outcome: "rolled-back", colour: "green", from: "blue" });
-    // Under load the memory limit (256m) may strike before a bake check sees the usage: both are memory failures.
-    expect(String(r.result?.reason)).toMatch(/^bake failed: i-[0-9a-f]+: container echo-bot-green (uses [0-9.]+ MiB, above the 150 MiB limit|was OOM-killed \(memory limit reached\))$/);
+    // Which memory check strikes first depends on the machine's load, and each is a correct outcome:
+    // a bake round sees the usage above gates.maxMemory (150m); or the memory limit (256m) kills the
+    // bot first and the round sees the OOM kill, while the engine waits to restart it or after it
+    // restarted (from the engine's events: inspect then says exit code 0). Never "restarted (exit code 0)".
+    expect(String(r.result?.reason)).toMatch(
+      /^bake failed: i-[0-9a-f]+: container echo-bot-green (uses [0-9.]+ MiB, above the 150 MiB limit|was OOM-killed \(memory limit reached, exit code 137\)( and restarted \d+ time\(s\))?)$/,
+    );
     await expectLive(t, "blue");
   });
 

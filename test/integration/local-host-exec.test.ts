@@ -4,6 +4,7 @@ import type { Socket } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { CallCounter } from "../../src/adapters/call-count.js";
 import { LocalHostConnector } from "../../src/adapters/local-host.js";
 import { HostCommandTimeoutError, HostConnectionError } from "../../src/adapters/ssh-errors.js";
 import type { RemoteHost } from "../../src/ports.js";
@@ -123,5 +124,19 @@ describe("LocalHostConnector (the sandbox transport)", () => {
     await expect(other.exec(["true"])).rejects.toThrow(
       new HostConnectionError("connection to local:127.0.1.2 is closed (close() was called)", "local:127.0.1.2"),
     );
+  });
+  it("adds the simulated round trip (latencyMs) before every command and HTTP request, and counts them", async () => {
+    const calls = new CallCounter();
+    const slow = await new LocalHostConnector({ env: {}, latencyMs: 120, calls }).connect({ instanceId: "i-0local2", address: "127.0.1.1" });
+    const t0 = performance.now();
+    expect((await slow.exec(["true"])).code).toBe(0);
+    const execMs = performance.now() - t0;
+    const t1 = performance.now();
+    expect((await slow.httpRequest(port, "/echo")).status).toBe(200);
+    const httpMs = performance.now() - t1;
+    expect(execMs).toBeGreaterThanOrEqual(115);
+    expect(httpMs).toBeGreaterThanOrEqual(115);
+    expect(calls.snapshot()).toMatchObject({ host: { "local:127.0.1.1": 1 }, hostHttp: { "local:127.0.1.1": 1 }, depth: 2 });
+    await slow.close();
   });
 });

@@ -4,8 +4,9 @@ import { createHash } from "node:crypto";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { initSandboxRegistry, retagSandboxImage } from "../../src/sandbox/runtime/index.js";
 import { createRuntimeWorld, inspectState, type RuntimeWorld, waitForStatus } from "../helpers/runtime-world.js";
+import { testHost } from "../helpers/test-net.js";
 
-const HOST = "127.0.1.23";
+const HOST = testHost(23);
 const digestOf = (variant: string) => `sha256:${createHash("sha256").update(`echo-bot:${variant}`).digest("hex")}`;
 let world: RuntimeWorld;
 

@@ -16,8 +16,9 @@ import {
   type RuntimeWorld,
   waitForStatus,
 } from "../helpers/runtime-world.js";
+import { testHost } from "../helpers/test-net.js";
 
-const HOST = "127.0.1.21";
+const HOST = testHost(21);
 let world: RuntimeWorld;
 let telegram: FakeTelegram | null = null;
 let blocker: Server | null = null;
@@ -125,7 +126,8 @@ describe("docker run on a sandbox host", () => {
 
     const logs = await world.docker("logs", "--tail", "2", "bot-green");
     expect(logs.code).toBe(0);
-    expect(logs.stdout).toMatch(/INFO echo-bot v2 listening on http:\/\/127\.0\.1\.21:5102 \(pid \d+\)\n.*INFO received SIGTERM, shutting down\n$/);
+    const listening = `INFO echo-bot v2 listening on http://${HOST}:5102 `.replace(/[./]/g, "\\$&");
+    expect(logs.stdout).toMatch(new RegExp(`${listening}\\(pid \\d+\\)\\n.*INFO received SIGTERM, shutting down\\n$`));
 
     expect(await world.docker("start", "bot-green")).toEqual({ code: 0, stdout: "bot-green\n", stderr: "" });
     await waitForStatus(`http://${HOST}:5102/health`, 200);
@@ -231,7 +233,7 @@ describe("docker run on a sandbox host", () => {
   });
 
   it("keeps hosts apart, and killAllContainers ends every supervisor and bot of every host", async () => {
-    const other = "127.0.1.24";
+    const other = testHost(24);
     await world.dockerOk("run", "-d", "--name", "bot", "-p", "5109:5000", "echo-bot:v1");
     expect((await world.dockerWithEnv({ BLUEGREEN_SANDBOX_HOST: other }, "run", "-d", "--name", "bot", "-p", "5109:5000", "echo-bot:v2")).code).toBe(0);
     expect(JSON.parse(await waitForStatus(`http://${HOST}:5109/health`, 200)).version).toBe("v1");

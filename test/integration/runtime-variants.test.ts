@@ -3,8 +3,9 @@ import { type AddressInfo, createServer } from "node:net";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { type FakeTelegram, startFakeTelegram } from "../helpers/runtime-fake-telegram.js";
 import { createRuntimeWorld, eventually, FAKE_TOKEN, httpGet, inspectState, postUpdate, type RuntimeWorld, waitForStatus } from "../helpers/runtime-world.js";
+import { testHost } from "../helpers/test-net.js";
 
-const HOST = "127.0.1.22";
+const HOST = testHost(22);
 let world: RuntimeWorld;
 let telegram: FakeTelegram | null = null;
 
@@ -113,6 +114,50 @@ describe("echo-bot variants under the sandbox runtime", () => {
       15_000,
     );
     expect(state).toMatchObject({ Status: "exited", OOMKilled: true, ExitCode: 137, Running: false });
+    // The engine's events: start, oom, then die with exit code 137 (what `docker events` prints).
+    const events = (await world.dockerOk("events", "--since", "10m", "--until", "0s", "--filter", "container=hog", "--format", "{{json .}}"))
+      .trim()
+      .split("\n")
+      .map((l) => JSON.parse(l) as { Action: string; Actor: { Attributes: Record<string, string> } });
+    expect(events.map((e) => e.Action)).toEqual(["start", "oom", "die"]);
+    expect(events[2]?.Actor.Attributes).toMatchObject({ name: "hog", exitCode: "137" });
+  });
+
+  it("memory-hog OOM-killed under --restart: inspect forgets the kill once it restarted (as docker), the events keep it", async () => {
+    await world.dockerOk("run", "-d", "--name", "hog2", "-p", "5210:5000", "--memory", "64m", "--restart", "unless-stopped", "echo-bot:memory-hog");
+    await eventually("a restart after the OOM kill", async () => ((await inspectState(world, "hog2")).RestartCount as number) >= 1 || undefined, 15_000);
+    // Once running again, State says nothing of the kill: ExitCode 0, OOMKilled false (docker's SetRunning).
+    const restarted = await eventually("running again", async () => {
+      const s = await stateOf("hog2");
+      return s.Status === "running" ? s : undefined;
+    });
+    expect(restarted).toMatchObject({ Running: true, OOMKilled: false, ExitCode: 0 });
+    await world.dockerOk("stop", "-t", "0", "hog2");
+    const out = await world.dockerOk(
+      "events",
+      "--since",
+      "10m",
+      "--until",
+      "0s",
+      "--filter",
+      "container=hog2",
+      "--filter",
+      "event=oom",
+      "--filter",
+      "event=die",
+      "--format",
+      "{{json .}}",
+    );
+    const events = out
+      .trim()
+      .split("\n")
+      .map((l) => JSON.parse(l) as { Action: string; Actor: { Attributes: Record<string, string> } });
+    expect(events.slice(0, 2).map((e) => [e.Action, e.Actor.Attributes.exitCode])).toEqual([
+      ["oom", undefined],
+      ["die", "137"],
+    ]);
+    // Another container's events are not this one's.
+    expect(await world.dockerOk("events", "--until", "0s", "--filter", "container=hog", "--format", "{{json .}}")).toBe("");
   });
 
   it("slow-boot answers 503 until 20 s x BOT_TIME_SCALE have passed, then 200", async () => {

@@ -1,13 +1,14 @@
-// The release loop over real OpenSSH: the sandbox host 127.0.1.100 is reached through a private
+// The release loop over real OpenSSH: the sandbox host 127.<net>.1.100 is reached through a private
 // sshd (host key pinned in known_hosts), whose sessions run the sandbox's docker stand-in. Proves
 // the SSH adapter end to end: argv quoting, stdin env files, the lock, and /health through the tunnel.
 import { readFile, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { startSshd, type SshdHandle } from "../helpers/sshd.js";
 import { BOT_TOKEN, lostUpdates, startTestWorld, type TestWorld } from "../helpers/sandbox-env.js";
+import { type SshdHandle, startSshd } from "../helpers/sshd.js";
+import { testHost } from "../helpers/test-net.js";
 
-const HOST = "127.0.1.100";
+const HOST = testHost(100);
 let t: TestWorld;
 let sshd: SshdHandle;
 
@@ -53,7 +54,7 @@ describe("release over a real sshd", () => {
     const stream = await t.stream(30, 90_000);
     const broken = await t.cli(["release", "itest", "--image", "webhook-500", "--json", "--bake", "8s"]);
     await t.stopStream(stream);
-    expect(broken.code).toBe(2);
+    expect(broken.code, broken.stdout + broken.stderr).toBe(2);
     expect(broken.result).toMatchObject({ outcome: "rolled-back", colour: "green", from: "blue" });
     expect(String(broken.result?.reason)).toContain("Wrong response from the webhook: 500");
     expect(liveTargetGroup()).toBe("bot-blue");
@@ -66,10 +67,10 @@ describe("release over a real sshd", () => {
   }, 120_000);
 
   it("refuses a host whose key changed, before any command runs", async () => {
-    const other = await startSshd({ listenAddress: "127.0.1.101" });
+    const other = await startSshd({ listenAddress: testHost(101) });
     try {
       // known_hosts now claims the other server's key for our host: a man-in-the-middle as far as we can tell.
-      await writeFile(join(t.dir, "known_hosts"), other.knownHostsText.replace(`[127.0.1.101]:${other.port}`, `[${HOST}]:${sshd.port}`));
+      await writeFile(join(t.dir, "known_hosts"), other.knownHostsText.replace(`[${testHost(101)}]:${other.port}`, `[${HOST}]:${sshd.port}`));
       const res = await t.cli(["release", "itest", "--image", "v2"]);
       expect(res.code).toBe(1);
       expect(res.stderr).toContain(`host key for ${HOST}:${sshd.port} CHANGED`);

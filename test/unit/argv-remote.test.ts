@@ -17,6 +17,21 @@ describe("docker argv", () => {
     expect(docker.inspect(["a-blue", "a-green"])).toEqual(["docker", "inspect", "--type", "container", "a-blue", "a-green"]);
     expect(docker.stats(["a-green"])).toEqual(["docker", "stats", "--no-stream", "--format", "{{json .}}", "a-green"]);
     expect(docker.logs("a-green", 50)).toEqual(["docker", "logs", "--tail", "50", "a-green"]);
+    expect(docker.exitEvents("4f2a9c", 45)).toEqual([
+      "docker",
+      "events",
+      "--since",
+      "45s",
+      "--until=-1s",
+      "--filter",
+      "container=4f2a9c",
+      "--filter",
+      "event=die",
+      "--filter",
+      "event=oom",
+      "--format",
+      "{{json .}}",
+    ]);
     expect(docker.stop("a-green", 30)).toEqual(["docker", "stop", "--time", "30", "a-green"]);
     expect(docker.start("a-green")).toEqual(["docker", "start", "a-green"]);
     expect(docker.remove("a-green")).toEqual(["docker", "rm", "--force", "a-green"]);

@@ -76,6 +76,7 @@ describe("environments/*.yaml", () => {
       maxMemory: 380 * MB,
       telegramMisses: 3,
       smokeUpdates: [],
+      alarms: [],
     });
     expect(config.lock).toEqual({ lease: 15 * 60_000, dir: "/var/lock/bluegreen" });
     expect(secrets).toEqual([FAKE.TELEGRAM_BOT_TOKEN, FAKE.TELEGRAM_WEBHOOK_SECRET]);

@@ -3,10 +3,12 @@
 import { describe, expect, it } from "vitest";
 import type { Goal } from "../../src/domain/decide.js";
 import { decodeTags, encodeRef } from "../../src/domain/tags.js";
+import { BakeFailed } from "../../src/orchestrator/bake.js";
 import type { Ctx } from "../../src/orchestrator/context.js";
 import { converge, newRunState } from "../../src/orchestrator/run.js";
 import type { StepEvent } from "../../src/ports.js";
 import { settingsFor } from "../fakes/argv-ctx.js";
+import { FakeMonitoring } from "../fakes/monitoring.js";
 import { FakeClock, FakeHost, FakeLoadBalancer, FakeTelegram } from "../fakes/world.js";
 
 const IMG1 = `repo/bot@sha256:${"1".repeat(64)}`;
@@ -55,7 +57,9 @@ function world() {
     listenerArn: lb.listenerArn,
     targetGroups: groups,
   };
-  return { ctx, hosts, lb, telegram, clock, events };
+  const monitoring = new FakeMonitoring(() => clock.now());
+  ctx.monitoring = monitoring;
+  return { ctx, hosts, lb, telegram, clock, events, monitoring };
 }
 
 describe("converge against the fakes", () => {
@@ -73,6 +77,7 @@ describe("converge against the fakes", () => {
     expect(telegram.info.url).toBe("https://bot.example.com/telegram/green");
     expect(telegram.secretToken).toBe("TEST-webhook-secret-bbbbbbbbbbbbbbbb");
     expect(decodeTags(lb.tags)).toEqual({
+      unmanaged: null,
       live: { colour: "green", releaseId: "r2", image: IMG2 },
       previous: { colour: "blue", releaseId: "r1", image: IMG1 },
       verified: "r2",
@@ -101,5 +106,66 @@ describe("converge against the fakes", () => {
     const again = newRunState(await telegram.getWebhookInfo(), 50);
     await converge(ctx, goal, again);
     expect(again.steps).toEqual([]);
+  });
+
+  it("gates.alarms: an alarm going to ALARM during the bake fails it with the alarm's name and reason", async () => {
+    const { ctx, lb, telegram, clock, monitoring } = world();
+    ctx.settings.gates.alarms = ["bot-5xx", "bot-latency"];
+    monitoring.setAlarm("bot-5xx", "OK");
+    monitoring.setAlarm("bot-latency", "OK");
+    const goal: Goal = { kind: "release", colour: "green", releaseId: "r2", image: IMG2, from: "blue" };
+    const state = newRunState(await telegram.getWebhookInfo(), 60_000);
+    monitoring.scheduled.push({
+      at: clock.now() + 1_000,
+      name: "bot-latency",
+      state: "ALARM",
+      reason: "Threshold Crossed: 1 datapoint [3.1] was greater than 2.0",
+    });
+    const failure = await converge(ctx, goal, state).catch((e: unknown) => e);
+    expect(failure).toBeInstanceOf(BakeFailed);
+    expect((failure as BakeFailed).reason).toBe("CloudWatch alarm bot-latency is in ALARM (Threshold Crossed: 1 datapoint [3.1] was greater than 2.0)");
+    expect(state.steps).toEqual(["mark-staging", "stage", "register", "gates", "mark-cutover", "cutover", "bake"]);
+    // Traffic had moved: the caller (release) rolls back; the alarms were read before and during the bake.
+    expect(lb.forward[0]).toEqual({ targetGroupArn: "arn:tg/bot-green", weight: 1 });
+    expect(monitoring.calls.filter((c) => c === "alarms bot-5xx,bot-latency").length).toBeGreaterThan(2);
+  });
+
+  it("gates.alarms: an alarm already in ALARM stops the release at its gates, before traffic moves", async () => {
+    const { ctx, lb, telegram, monitoring } = world();
+    ctx.settings.gates.alarms = ["bot-5xx"];
+    monitoring.setAlarm("bot-5xx", "ALARM", "Threshold Crossed");
+    const goal: Goal = { kind: "release", colour: "green", releaseId: "r2", image: IMG2, from: "blue" };
+    const state = newRunState(await telegram.getWebhookInfo(), 50);
+    const failure = await converge(ctx, goal, state).catch((e: unknown) => e);
+    expect((failure as Error).message).toBe("CloudWatch alarm bot-5xx is in ALARM (Threshold Crossed)");
+    expect(state.steps).toEqual(["mark-staging", "stage", "register", "gates"]);
+    expect(lb.forward[0]).toEqual({ targetGroupArn: "arn:tg/bot-blue", weight: 1 });
+  });
+
+  it("gates.metrics: the new colour's 5XX count above maxTarget5xx during the bake fails it; the window starts at the cutover", async () => {
+    const { ctx, telegram, clock, monitoring } = world();
+    ctx.settings.gates.metrics = { maxTarget5xx: 2 };
+    monitoring.metrics.set("arn:tg/bot-green", { target5xx: 3, p99ResponseSeconds: 0.05, maxUnhealthyHosts: 0 });
+    const goal: Goal = { kind: "release", colour: "green", releaseId: "r2", image: IMG2, from: "blue" };
+    const state = newRunState(await telegram.getWebhookInfo(), 60_000);
+    const failure = await converge(ctx, goal, state).catch((e: unknown) => e);
+    expect((failure as BakeFailed).reason).toBe("the green target group's HTTPCode_Target_5XX_Count 3 > 2 (gates.metrics.maxTarget5xx)");
+    const [first] = monitoring.calls;
+    expect(first).toBe(`metrics arn:tg/bot-green ${state.cutoverAt}..${clock.now()}`);
+  });
+
+  it("CloudWatch not answering is a miss, not a pass: gates.telegramMisses of them in a row fail the bake", async () => {
+    const { ctx, telegram, monitoring } = world();
+    ctx.settings.gates.alarms = ["bot-5xx"];
+    monitoring.setAlarm("bot-5xx", "OK");
+    const goal: Goal = { kind: "release", colour: "green", releaseId: "r2", image: IMG2, from: "blue" };
+    const state = newRunState(await telegram.getWebhookInfo(), 60_000);
+    ctx.reporter = {
+      step: (e) => {
+        if (e.step === "cutover" && e.status === "ok") monitoring.failing = new Error("Rate exceeded");
+      },
+    };
+    const failure = await converge(ctx, goal, state).catch((e: unknown) => e);
+    expect((failure as BakeFailed).reason).toBe("CloudWatch DescribeAlarms failed: Rate exceeded (3 checks in a row)");
   });
 });

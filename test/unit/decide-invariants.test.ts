@@ -2,7 +2,7 @@
 // in every one of them, whatever the exact step is.
 import { describe, expect, it } from "vitest";
 import { decide, type Goal, type Progress, type Snapshot, type Step, trafficOnGoal } from "../../src/domain/decide.js";
-import { isForwardAllTo } from "../../src/domain/traffic.js";
+import { servesTraffic } from "../../src/domain/traffic.js";
 import type { InFlight, ReleaseRef, TrafficFacts } from "../../src/domain/types.js";
 import { type CState, flight, GOAL_REF, OLD_REF, RELEASE, ROLLBACK, type Row, snapshotOf, URGENT } from "../fakes/decide-snapshot.js";
 
@@ -80,7 +80,7 @@ function violation(c: Case, step: Step): string | null {
       if (step.moveListener === on.listener || step.moveWebhook === on.webhook) return "cutover moves a switch already on goal";
       return null;
     case "stage":
-      if (isForwardAllTo(c.snap.traffic, c.goal.colour)) return "stage for the colour the listener sends traffic to";
+      if (servesTraffic(c.snap.traffic, c.snap.urls, c.goal.colour)) return "stage for a colour that serves traffic";
       return step.instanceIds.length === 0 ? "stage with no hosts" : null;
     case "start":
       return c.goal.kind === "rollback" && step.instanceIds.length > 0 ? null : "start outside a rollback";
@@ -122,11 +122,11 @@ describe("decide invariants over the cross product", () => {
 
   // stage() (src/orchestrator/stage.ts) refuses to run for the colour the listener forwards to, so
   // decide must never ask for it: otherwise a run stops with an internal error (exit 3) mid-release.
-  it("never stages the colour the listener sends traffic to", () => {
+  it("never stages a colour that serves traffic (listener weight > 0 or its own webhook URL, with targets)", () => {
     const broken: string[] = [];
     for (const c of cases()) {
       const step = decide(c.snap, c.goal, c.progress);
-      if (step.kind === "stage" && isForwardAllTo(c.snap.traffic, c.goal.colour)) broken.push(c.label);
+      if (step.kind === "stage" && servesTraffic(c.snap.traffic, c.snap.urls, c.goal.colour)) broken.push(c.label);
     }
     // First counterexample: live by traffic (listener and webhook on green), containers gone -> stage green.
     expect(broken.slice(0, 1)).toEqual([]);

@@ -1,11 +1,23 @@
 // The gate verdicts: ok / wait / fail with the exact reason an operator reads.
 import { describe, expect, it } from "vitest";
-import { combine, containerVerdict, healthVerdict, memoryVerdict, OK, targetHealthVerdict, type Verdict, webhookVerdict } from "../../src/domain/gates.js";
+import {
+  combine,
+  containerVerdict,
+  type FailCause,
+  healthVerdict,
+  type LastExit,
+  memoryVerdict,
+  OK,
+  onHost,
+  targetHealthVerdict,
+  type Verdict,
+  webhookVerdict,
+} from "../../src/domain/gates.js";
 import type { ContainerFacts } from "../../src/domain/types.js";
 import type { WebhookInfo } from "../../src/ports.js";
 
 const wait = (reason: string): Verdict => ({ kind: "wait", reason });
-const fail = (reason: string): Verdict => ({ kind: "fail", reason });
+const fail = (reason: string, cause?: FailCause): Verdict => (cause === undefined ? { kind: "fail", reason } : { kind: "fail", reason, cause });
 
 describe("healthVerdict", () => {
   const plain = { path: "/health", expectStatus: 200 };
@@ -47,27 +59,59 @@ function c(over: Partial<ContainerFacts>): ContainerFacts {
 
 describe("containerVerdict", () => {
   it.each<[string, ContainerFacts | undefined, number | undefined, Verdict]>([
-    ["missing", undefined, undefined, fail("container is missing")],
+    ["missing", undefined, undefined, fail("container is missing", "restart")],
     ["running", c({}), undefined, OK],
     ["running, no new restarts", c({ restartCount: 2 }), 2, OK],
     [
-      "OOM-killed wins over everything",
+      "OOM-killed wins over everything, with the engine's exit code",
       c({ oomKilled: true, running: false, status: "exited", exitCode: 137 }),
       undefined,
-      fail("container bot-green was OOM-killed (memory limit reached)"),
+      fail("container bot-green was OOM-killed (memory limit reached, exit code 137)", "oom"),
     ],
-    ["OOM flag while running", c({ oomKilled: true }), 0, fail("container bot-green was OOM-killed (memory limit reached)")],
+    [
+      "OOM-killed while the engine waits to restart it",
+      c({ oomKilled: true, running: false, status: "restarting", exitCode: 137, restartCount: 1 }),
+      0,
+      fail("container bot-green was OOM-killed (memory limit reached, exit code 137)", "oom"),
+    ],
+    [
+      "OOM flag while running (a process other than the main one)",
+      c({ oomKilled: true }),
+      0,
+      fail("container bot-green was OOM-killed (memory limit reached)", "oom"),
+    ],
     [
       "restart loop",
       c({ running: false, status: "restarting", exitCode: 1, restartCount: 4 }),
       undefined,
-      fail("container bot-green is in a restart loop (exit code 1, 4 restarts)"),
+      fail("container bot-green is in a restart loop (exit code 1, 4 restarts)", "restart"),
     ],
-    ["exited", c({ running: false, status: "exited", exitCode: 3 }), undefined, fail("container bot-green exited with code 3")],
-    ["created, never started", c({ running: false, status: "created", exitCode: 0 }), undefined, fail("container bot-green exited with code 0")],
-    ["restarted since baseline", c({ restartCount: 3, exitCode: 2 }), 1, fail("container bot-green restarted 2 time(s) (exit code 2)")],
+    ["exited", c({ running: false, status: "exited", exitCode: 3 }), undefined, fail("container bot-green exited with code 3", "restart")],
+    ["created, never started", c({ running: false, status: "created", exitCode: 0 }), undefined, fail("container bot-green exited with code 0", "restart")],
+    ["restarted since baseline", c({ restartCount: 3, exitCode: 2 }), 1, fail("container bot-green restarted 2 time(s) (exit code 2)", "restart")],
   ])("%s", (_n, facts, baseline, verdict) => {
     expect(containerVerdict(facts, baseline)).toEqual(verdict);
+  });
+
+  // After a restart the engine's inspect says running, exit code 0, OOMKilled false: the events say how the run ended.
+  it.each<[string, LastExit | null, Verdict]>([
+    [
+      "an OOM kill the engine restarted",
+      { exitCode: 137, oomKilled: true },
+      fail("container bot-green was OOM-killed (memory limit reached, exit code 137) and restarted 1 time(s)", "oom"),
+    ],
+    [
+      "a crash the engine restarted: its exit code, not inspect's 0",
+      { exitCode: 3, oomKilled: false },
+      fail("container bot-green restarted 1 time(s) (exit code 3)", "restart"),
+    ],
+    ["no events: inspect's exit code", null, fail("container bot-green restarted 1 time(s) (exit code 0)", "restart")],
+  ])("restarted since baseline, last exit: %s", (_n, exit, verdict) => {
+    expect(containerVerdict(c({ restartCount: 1 }), 0, exit)).toEqual(verdict);
+  });
+
+  it("the last exit is not consulted for a container that did not restart", () => {
+    expect(containerVerdict(c({ restartCount: 1 }), 1, { exitCode: 137, oomKilled: true })).toEqual(OK);
   });
 });
 
@@ -155,8 +199,8 @@ describe("memoryVerdict", () => {
     ["unknown usage", null, 380 * MiB, OK],
     ["below", 100 * MiB, 380 * MiB, OK],
     ["exactly at the limit", 380 * MiB, 380 * MiB, OK],
-    ["above", 380 * MiB + 1, 380 * MiB, fail("container bot-green uses 380.0 MiB, above the 380 MiB limit")],
-    ["well above", 400.55 * MiB, 380 * MiB, fail("container bot-green uses 400.6 MiB, above the 380 MiB limit")],
+    ["above", 380 * MiB + 1, 380 * MiB, fail("container bot-green uses 380.0 MiB, above the 380 MiB limit", "memory")],
+    ["well above", 400.55 * MiB, 380 * MiB, fail("container bot-green uses 400.6 MiB, above the 380 MiB limit", "memory")],
   ])("%s", (_n, used, max, verdict) => {
     expect(memoryVerdict("bot-green", used, max)).toEqual(verdict);
   });
@@ -168,7 +212,29 @@ describe("combine", () => {
     ["all ok", [OK, OK], OK],
     ["wait over ok", [OK, wait("w1"), wait("w2")], wait("w1")],
     ["fail over wait, whatever the order", [wait("w1"), OK, fail("f1"), fail("f2")], fail("f1")],
+    ["OOM over memory over restart, whatever the order", [fail("r", "restart"), fail("m", "memory"), fail("o", "oom"), fail("h", "health")], fail("o", "oom")],
+    ["memory over restart", [fail("r", "restart"), wait("w"), fail("m", "memory")], fail("m", "memory")],
+    ["restart over health", [fail("h", "health"), fail("r", "restart")], fail("r", "restart")],
+    ["a fail with a cause over one without (webhook)", [fail("the webhook was deleted behind our back"), fail("h", "health")], fail("h", "health")],
+    ["ties keep the given order", [fail("r1", "restart"), fail("r2", "restart")], fail("r1", "restart")],
   ])("%s", (_n, vs, verdict) => {
     expect(combine(vs)).toEqual(verdict);
+  });
+
+  it("is the same whichever order the checks of one round come in", () => {
+    const round = [fail("i-1: restarted", "restart"), fail("i-2: uses 300 MiB", "memory"), wait("i-1: GET /health failed"), fail("i-2: OOM-killed", "oom")];
+    for (let i = 0; i < round.length; i++) {
+      const rotated = [...round.slice(i), ...round.slice(0, i)];
+      expect(combine(rotated)).toEqual(fail("i-2: OOM-killed", "oom"));
+      expect(combine([...rotated].reverse())).toEqual(fail("i-2: OOM-killed", "oom"));
+    }
+  });
+});
+
+describe("onHost", () => {
+  it("prefixes the reason with the host and keeps the cause", () => {
+    expect(onHost("i-1", fail("container x was OOM-killed", "oom"))).toEqual(fail("i-1: container x was OOM-killed", "oom"));
+    expect(onHost("i-1", wait("slow"))).toEqual(wait("i-1: slow"));
+    expect(onHost("i-1", OK)).toEqual(OK);
   });
 });

@@ -8,8 +8,8 @@ import { loadEnvironmentText } from "../../src/config/load.js";
 import { notifyOutcome } from "../../src/notify/index.js";
 import { appendAudit } from "../../src/orchestrator/history.js";
 import { clearSecrets, registerSecret } from "../../src/util/redact.js";
-import { minimalEnvironmentYaml } from "../fixtures/minimal-environment.js";
 import { fakeEnvironment } from "../fakes/release-world.js";
+import { minimalEnvironmentYaml } from "../fixtures/minimal-environment.js";
 
 const TOKEN = "123456789:TEST-bot-token-aaaaaaaaaaaaaaaaaaaaaaaaa";
 const HALF = "TEST-bot-token-aaaaaaaaaaaaaaaaaaaaaaaaa";
@@ -60,7 +60,19 @@ describe("redaction on every path", () => {
   it("the history file", async () => {
     registered();
     const env = fakeEnvironment();
-    await appendAudit(env.ctx, { at: "2026-01-01T00:00:00.000Z", environment: "production", kind: "release", outcome: "failed", releaseId: "r1", image: "x", colour: "blue", from: null, reason: LEAK, by: "t", durationMs: 1 });
+    await appendAudit(env.ctx, {
+      at: "2026-01-01T00:00:00.000Z",
+      environment: "production",
+      kind: "release",
+      outcome: "failed",
+      releaseId: "r1",
+      image: "x",
+      colour: "blue",
+      from: null,
+      reason: LEAK,
+      by: "t",
+      durationMs: 1,
+    });
     clean(env.hosts[0]?.files.get(env.settings.historyFile) ?? "");
   });
 
@@ -74,7 +86,11 @@ describe("redaction on every path", () => {
       bodies.push(String(init?.body ?? ""));
       return new Response(null, { status: 204 });
     }) as unknown as typeof fetch;
-    const res = await notifyOutcome(r.config, { command: "release", environment: "production", outcome: "failed", releaseId: "r1", image: "x", colour: "blue", from: null, reason: LEAK }, { fetchImpl });
+    const res = await notifyOutcome(
+      r.config,
+      { command: "release", environment: "production", outcome: "failed", releaseId: "r1", image: "x", colour: "blue", from: null, reason: LEAK },
+      { fetchImpl },
+    );
     expect(res.sent).toEqual(["webhook"]);
     clean(bodies.join("\n"));
   });

@@ -15,7 +15,7 @@ const FLIGHT: InFlight = {
   startedAt: "2026-01-01T00:00:00.000Z",
   phase: "cutover",
 };
-const EMPTY: ReleaseTags = { live: null, previous: null, verified: null, inFlight: null, previousWarmUntil: null };
+const EMPTY: ReleaseTags = { unmanaged: null, live: null, previous: null, verified: null, inFlight: null, previousWarmUntil: null };
 
 describe("tag encoding", () => {
   it("uses the documented keys", () => {
@@ -55,7 +55,14 @@ describe("tag encoding", () => {
       [TAG.verified]: "r1",
       [TAG.previousWarmUntil]: "2026-01-01T01:00:00.000Z",
     };
-    expect(decodeTags(tags)).toEqual({ live: R2, previous: R1, verified: "r1", inFlight: FLIGHT, previousWarmUntil: "2026-01-01T01:00:00.000Z" });
+    expect(decodeTags(tags)).toEqual({
+      unmanaged: null,
+      live: R2,
+      previous: R1,
+      verified: "r1",
+      inFlight: FLIGHT,
+      previousWarmUntil: "2026-01-01T01:00:00.000Z",
+    });
   });
 
   it.each<[string, Record<string, string>]>([

@@ -3,15 +3,22 @@ import { describe, expect, it } from "vitest";
 import { forwardAllTo, isForwardAllTo, liveByListener, liveByWebhook } from "../../src/domain/traffic.js";
 import type { Colour, TrafficFacts } from "../../src/domain/types.js";
 
-const t = (weights: TrafficFacts["weights"], foreignTargets = false): TrafficFacts => ({ weights, foreignTargets, webhookUrl: "", webhookSettingsMatch: true });
+const t = (weights: TrafficFacts["weights"], foreignTargets = false): TrafficFacts => ({
+  weights,
+  foreignTargets,
+  hasTargets: { blue: true, green: true },
+  webhookUrl: "",
+  webhookSettingsMatch: true,
+});
 
 describe("liveByListener / isForwardAllTo", () => {
   it.each<[string, TrafficFacts, Colour | null, boolean, boolean]>([
     ["blue 1 green 0", t({ blue: 1, green: 0 }), "blue", true, false],
     ["green 1 blue 0", t({ blue: 0, green: 1 }), "green", false, true],
     ["blue 100 green 0", t({ blue: 100, green: 0 }), "blue", true, false],
-    ["blue only (green unreferenced)", t({ blue: 1 }), "blue", false, false],
-    ["green only (blue unreferenced)", t({ green: 1 }), "green", false, false],
+    // A plain TargetGroupArn default action: all traffic goes to that one group.
+    ["blue only (green unreferenced)", t({ blue: 1 }), "blue", true, false],
+    ["green only (blue unreferenced)", t({ green: 1 }), "green", false, true],
     ["both 1 (split)", t({ blue: 1, green: 1 }), null, false, false],
     ["both 0", t({ blue: 0, green: 0 }), null, false, false],
     ["nothing referenced", t({}), null, false, false],

@@ -1,20 +1,21 @@
 // `rollback`, `status`, `history`, `lock`: the rest of the operator's day.
+
+import { hostname } from "node:os";
 import { createInterface } from "node:readline/promises";
 import { BluegreenError, PreflightError, UsageError } from "../../errors.js";
+import { notifyAndReport } from "../../notify/index.js";
 import { redact } from "../../util/redact.js";
 import { disconnect } from "../../orchestrator/connect.js";
 import { readAudit } from "../../orchestrator/history.js";
 import { describeLease, forceReleaseLock, readLease } from "../../orchestrator/lock.js";
 import { rollback as runRollback } from "../../orchestrator/rollback.js";
 import { status as readStatus, type StatusReport } from "../../orchestrator/status.js";
-import { hostname } from "node:os";
 import { leaseExpired } from "../../remote/lock.js";
 import type { Parsed } from "../args.js";
 import { expectPositionals } from "../args.js";
 import { loadEnv, newReleaseId, openCtx } from "../env.js";
 import { EXIT } from "../exit-codes.js";
 import type { Output } from "../output.js";
-import { notifyAndReport } from "../../notify/index.js";
 import { confirm, notifyingFailure } from "./release.js";
 
 export async function rollback(p: Parsed, out: Output): Promise<number> {
@@ -45,19 +46,34 @@ function nextFor(s: StatusReport): string {
 }
 
 export function renderStatus(s: StatusReport): string[] {
-  const lines = [`${s.environment}: live ${s.live ?? "none"}${s.liveRelease !== null ? ` — ${s.liveRelease.releaseId} ${s.liveRelease.image}` : ""}`];
-  lines.push(`  listener -> ${s.liveByListener ?? "(not one colour)"}; webhook -> ${s.webhook.url === "" ? "(none)" : s.webhook.url} [${s.webhook.colour ?? "neither"}], pending ${s.webhook.pendingUpdateCount}${s.webhook.lastErrorMessage !== null ? `, last error ${new Date((s.webhook.lastErrorDate ?? 0) * 1000).toISOString()} ${s.webhook.lastErrorMessage}` : ""}`);
+  const u = s.unmanaged;
+  const liveText = s.live ?? (u?.role === "live" ? `unmanaged (${u.targetGroupName}, not released by bluegreen)` : "none");
+  const lines = [`${s.environment}: live ${liveText}${s.liveRelease !== null ? ` — ${s.liveRelease.releaseId} ${s.liveRelease.image}` : ""}`];
+  lines.push(`  listener forwards to ${s.listener.forwardsTo.map((f) => `${f.targetGroup}=${f.weight}`).join(", ") || "(nothing)"}`);
+  lines.push(
+    `  listener -> ${s.liveByListener ?? "(not one colour)"}; webhook -> ${s.webhook.url === "" ? "(none)" : s.webhook.url} [${s.webhook.colour ?? "neither"}], pending ${s.webhook.pendingUpdateCount}${s.webhook.lastErrorMessage !== null ? `, last error ${new Date((s.webhook.lastErrorDate ?? 0) * 1000).toISOString()} ${s.webhook.lastErrorMessage}` : ""}`,
+  );
   for (const c of ["blue", "green"] as const) {
     const k = s.colours[c];
     lines.push(`  ${c.padEnd(5)} ${k.targetGroup} :${k.hostPort}  release ${k.release ?? "-"}`);
     for (const x of k.containers) lines.push(`        ${x.instanceId} ${x.name} ${x.status}${x.restarts > 0 ? `, ${x.restarts} restarts` : ""}${x.oomKilled ? ", OOM-killed" : ""} ${x.image ?? ""}`);
     for (const t of k.targets) lines.push(`        target ${t.id}:${t.port} ${t.state}${t.reason !== undefined ? ` (${t.reason})` : ""}`);
   }
-  if (s.previousRelease !== null) lines.push(`  previous: ${s.previousRelease.releaseId} on ${s.previousRelease.colour}${s.previousWarmUntil !== null ? ` (warm until ${s.previousWarmUntil})` : ""}`);
+  if (u !== null) {
+    lines.push(
+      `  ${u.role === "live" ? "unmanaged (live)" : "previous: unmanaged"}: ${u.targetGroupName}, webhook ${u.webhookUrl === "" ? "(none)" : u.webhookUrl}`,
+    );
+    for (const c of u.containers) lines.push(`        ${c.instanceId} ${c.name} :${c.hostPort} ${c.image}`);
+    if (u.role === "previous") lines.push(`        retire it once the release has baked: see "Retiring the pre-bluegreen container" in the README`);
+  }
+  if (s.previousRelease !== null)
+    lines.push(
+      `  previous: ${s.previousRelease.releaseId} on ${s.previousRelease.colour}${s.previousWarmUntil !== null ? ` (warm until ${s.previousWarmUntil})` : ""}`,
+    );
   for (const u of s.unreachable) lines.push(`  ✖ ${u.instanceId} (${u.address}) unreachable: ${u.reason}`);
   lines.push(`  lock: ${s.lock === null ? "free" : describeLease(s.lock)}`);
   for (const w of s.tagWarnings) lines.push(`  ⚠ ${w}`);
-  if (s.neverReleased && s.consistent) lines.push(`  nothing has been released to ${s.environment} yet: \`bluegreen release ${s.environment} --image <tag>\``);
+  if (s.neverReleased && s.consistent && u === null) lines.push(`  nothing has been released to ${s.environment} yet: \`bluegreen release ${s.environment} --image <tag>\``);
   else lines.push(s.consistent ? "  ✔ consistent" : `  ✖ needs a look:\n${s.problems.map((x) => `    - ${x}`).join("\n")}\n  next: ${nextFor(s)}`);
   return lines;
 }
@@ -96,7 +112,11 @@ export async function history(p: Parsed, out: Output): Promise<number> {
     ).slice(0, p.flags.limit);
     if (p.flags.json) out.json({ type: "result", command: "history", outcome: "listed", exitCode: EXIT.ok, environment: env.config.environment, records });
     else if (records.length === 0) out.line(`no releases recorded for ${env.config.environment} yet`);
-    else for (const r of records) out.line(`${r.at}  ${r.kind.padEnd(8)} ${r.outcome.padEnd(11)} ${r.releaseId} ${r.colour} ${r.image}${r.automatic === true ? " (automatic)" : ""}${r.promotedFrom !== undefined ? ` from ${r.promotedFrom.environment} ${r.promotedFrom.releaseId}` : ""}${r.reason !== undefined ? ` — ${r.reason}` : ""}`);
+    else
+      for (const r of records)
+        out.line(
+          `${r.at}  ${r.kind.padEnd(8)} ${r.outcome.padEnd(11)} ${r.releaseId} ${r.colour} ${r.image}${r.automatic === true ? " (automatic)" : ""}${r.promotedFrom !== undefined ? ` from ${r.promotedFrom.environment} ${r.promotedFrom.releaseId}` : ""}${r.adopted !== undefined ? ` (adopted the unmanaged ${r.adopted.targetGroup}: ${r.adopted.containers.map((c) => `${c.instanceId} ${c.name}`).join(", ")})` : ""}${r.reason !== undefined ? ` — ${r.reason}` : ""}`,
+        );
     return EXIT.ok;
   } finally {
     await disconnect(ctx);

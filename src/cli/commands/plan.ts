@@ -1,15 +1,14 @@
 // `plan ENV --image REF` (and `release --dry-run`): the steps and exact host commands a release would
 // run. Looks up the live colour when AWS answers; otherwise says what it could not look up.
 import type { Colour } from "../../domain/types.js";
-import { otherColour } from "../../domain/types.js";
-import { liveByListener } from "../../domain/traffic.js";
 import { UsageError } from "../../errors.js";
 import { disconnect } from "../../orchestrator/connect.js";
+import type { Ctx } from "../../orchestrator/context.js";
 import { observe } from "../../orchestrator/observe.js";
 import { settingsFromConfig } from "../../orchestrator/settings-from-config.js";
 import { envFilePath, runArgv } from "../../orchestrator/stage.js";
-import type { Ctx } from "../../orchestrator/context.js";
-import { containerName, docker, diskFree } from "../../remote/docker.js";
+import { observeAdoption, type UnmanagedRelease } from "../../orchestrator/unmanaged.js";
+import { containerName, diskFree, docker } from "../../remote/docker.js";
 import { writeFilePrivate } from "../../remote/files.js";
 import { lockCommands, lockPath } from "../../remote/lock.js";
 import { formatArgvForDisplay } from "../../remote/quote.js";
@@ -26,19 +25,28 @@ export async function plan(p: Parsed, out: Output): Promise<number> {
   const settings = await settingsFromConfig(env.config, p.flags.bakeMs !== undefined ? { bakeMs: p.flags.bakeMs } : {});
   const image = imageRefFor(settings.container.repository, p.flags.image);
   let live: Colour | null = null;
+  let colour: Colour = "blue";
+  let unmanaged: UnmanagedRelease | null = null;
   const unknown: string[] = [];
+  const problems: string[] = [];
   const unreachable: string[] = [];
   let ctx: Ctx | undefined;
   try {
     ctx = await openCtx(env, { step: () => undefined }, { requireHealthyInstances: false, tolerateUnreachable: true });
     for (const u of ctx.unreachable ?? []) unreachable.push(`${u.instanceId} (${u.address}) is unreachable: ${u.reason}; a release would refuse in preflight`);
-    live = liveByListener((await observe(ctx)).traffic);
+    // The same reading release makes: plan and release always name the same colour.
+    const adoption = await observeAdoption(ctx, await observe(ctx));
+    live = adoption.choice.from;
+    unmanaged = adoption.unmanaged?.role === "live" ? adoption.unmanaged : null;
+    if (adoption.choice.colour !== null) colour = adoption.choice.colour;
+    else problems.push(adoption.choice.reason ?? "no colour is free to stage on");
+    problems.push(...adoption.problems.map((p) => `${p.message} (${p.remedy})`));
   } catch (e) {
     unknown.push(`could not look up the live colour, hosts or listener (${e instanceof Error ? e.message : String(e)}); assuming nothing is live`);
   } finally {
     if (ctx !== undefined) await disconnect(ctx);
   }
-  const colour: Colour = live !== null ? otherColour(live) : "blue";
+  const liveText = live ?? (unmanaged !== null ? `unmanaged (${unmanaged.targetGroupName})` : null);
   const goal = { kind: "release" as const, colour, releaseId: "<release-id>", image: `${settings.container.repository}@<digest of ${image}>`, from: live };
   const fake = { settings } as Ctx;
   const name = containerName(settings.container.name, colour);
@@ -55,23 +63,44 @@ export async function plan(p: Parsed, out: Output): Promise<number> {
   const steps = [
     `lock: ${formatArgvForDisplay(lockCommands.acquire(lockPath(settings.lock.dir, settings.environment)))} (on the first host)`,
     `observe: listener, tags, both target groups' health, getWebhookInfo, docker inspect on every host`,
-    `preflight: target groups, instances, SSH host keys, docker, disk, getMe${live !== null ? `, live colour ${live} healthy` : ""}`,
+    `preflight: target groups, instances, SSH host keys, docker, disk, getMe, docker ps (host ports ${settings.hostPorts[colour]} free)${live !== null ? `, live colour ${live} healthy` : ""}`,
+    ...(unmanaged !== null
+      ? [
+          `adopt: ${unmanaged.targetGroupName} serves traffic without bluegreen (${unmanaged.containers.map((c) => `${c.instanceId} ${c.name}:${c.hostPort}`).join(", ") || "no container found"}); its containers are never touched`,
+        ]
+      : []),
     `stage ${colour} on every host:`,
     ...hostCmds.map((a) => `    ${formatArgvForDisplay(a)}`),
     `register the hosts in ${settings.targetGroups[colour]} on port ${settings.hostPorts[colour]}; keep it referenced (weight 0) so the ALB health-checks it`,
     `gates: container running, GET ${settings.container.health.path} -> ${settings.container.health.expectStatus}, target group healthy ${settings.gates.healthyThreshold}x every ${settings.gates.intervalMs}ms (timeout ${settings.gates.timeoutMs}ms), webhook untouched`,
-    `cutover: ModifyListener -> ${settings.targetGroups[colour]}, then setWebhook ${settings.webhook.urls[colour]}`,
-    `bake ${settings.gates.bakeMs}ms: health, target health, webhook errors, pending <= ${settings.gates.maxPendingUpdates}, restarts, OOM, memory <= ${settings.gates.maxMemoryBytes} bytes; any failure -> back to ${live ?? "(nothing: first release)"}`,
+    `cutover: ModifyListener ${unmanaged !== null ? `${unmanaged.targetGroupName} ` : ""}-> ${settings.targetGroups[colour]}, then setWebhook ${settings.webhook.urls[colour]}`,
+    `bake ${settings.gates.bakeMs}ms: health, target health, webhook errors, pending <= ${settings.gates.maxPendingUpdates}, restarts, OOM, memory <= ${settings.gates.maxMemoryBytes} bytes; any failure -> back to ${live ?? (unmanaged !== null ? `${unmanaged.targetGroupName} and webhook ${unmanaged.webhookUrl || "(none)"}` : "(nothing: first release)")}`,
     `finalize: tags, audit record in ${settings.historyFile}, ${live !== null ? `${live} stays warm for ${settings.rollout.keepPreviousWarmMs}ms` : "no previous colour"}`,
   ];
   // A host that cannot be reached is for a human to look at: the plan is shown, and exits 3.
   const exitCode = unreachable.length > 0 ? EXIT.needsHuman : EXIT.ok;
   if (p.flags.json) {
-    out.json({ type: "result", command: "plan", outcome: exitCode === EXIT.ok ? "planned" : "needs-human", exitCode, environment: settings.environment, live, colour, image, hostCommands: hostCmds, steps, unknown, unreachable });
+    out.json({
+      type: "result",
+      command: "plan",
+      outcome: exitCode === EXIT.ok ? "planned" : "needs-human",
+      exitCode,
+      environment: settings.environment,
+      live,
+      colour,
+      image,
+      hostCommands: hostCmds,
+      steps,
+      unknown,
+      ...(unreachable.length > 0 ? { unreachable } : {}),
+      ...(unmanaged !== null ? { unmanaged } : {}),
+      ...(problems.length > 0 ? { problems } : {}),
+    });
   } else {
-    out.line(`Plan: release ${image} to ${settings.environment} (${colour}; live now: ${live ?? "none"})`);
+    out.line(`Plan: release ${image} to ${settings.environment} (${colour}; live now: ${liveText ?? "none"})`);
     for (const s of steps) out.line(`  ${s}`);
     for (const u of unknown) out.line(`  ! ${u}`);
+    for (const x of problems) out.line(`  ✖ release would stop in preflight: ${x}`);
     for (const u of unreachable) out.line(`  ✖ ${u}`);
     out.line("Nothing was changed.");
   }

@@ -1,5 +1,6 @@
 // argv -> subcommand, and the only place that turns errors into stderr text and exit codes.
 import { DockerCliError } from "./cli-error.js";
+import { eventsCommand } from "./commands/events.js";
 import { imageInspectCommand } from "./commands/image-inspect.js";
 import { inspectCommand } from "./commands/inspect.js";
 import { rmCommand, startCommand, stopCommand } from "./commands/lifecycle.js";
@@ -40,6 +41,7 @@ const TOP_LEVEL: Record<string, Handler> = {
   logs: logsCommand,
   stats: statsCommand,
   pull: pullCommand,
+  events: eventsCommand,
 };
 
 function unknownCommand(words: string): DockerCliError {
@@ -66,7 +68,9 @@ async function dispatch(argv: string[], env: NodeJS.ProcessEnv, out: (t: string)
     return 0;
   }
   if (first === undefined || first === "--help" || first === "help") {
-    out("Usage:  docker [OPTIONS] COMMAND\n\nbluegreen sandbox runtime: run, ps, inspect, stop, start, rm, logs, stats, pull, image inspect, version\n");
+    out(
+      "Usage:  docker [OPTIONS] COMMAND\n\nbluegreen sandbox runtime: run, ps, inspect, stop, start, rm, logs, stats, events, pull, image inspect, version\n",
+    );
     return 0;
   }
   if (first.startsWith("-")) throw new DockerCliError(`unknown flag: ${first}\n\nRun 'docker --help' for more information`, 125);

@@ -11,6 +11,8 @@ export interface HostPaths {
   logs: string;
   records: string;
   images: string;
+  /** The engine's event log (`docker events`): one JSON object a line, appended by supervisors. */
+  events: string;
 }
 
 export function registryFile(stateRoot: string): string {
@@ -27,6 +29,7 @@ export function hostPaths(stateRoot: string, host: string): HostPaths {
     logs: join(root, "logs"),
     records: join(root, "records"),
     images: join(root, "images.json"),
+    events: join(root, "events.ndjson"),
   };
 }
 

@@ -8,6 +8,7 @@ import { dirname } from "node:path";
 import { readJsonFileSync, writeJsonAtomicSync } from "./atomic-file.js";
 import { type ContainerRecord, exitedState } from "./container-record.js";
 import { envToObject } from "./env-file.js";
+import { appendEventSync, containerEvent } from "./events.js";
 import { LineCollector } from "./log-file.js";
 import { botEntryScript, containerFile, containerLogFile, hostPaths, recordFile } from "./paths.js";
 import { processHandle, readRssBytes } from "./proc.js";
@@ -53,6 +54,9 @@ function exitCodeOf(code: number | null, signal: NodeJS.Signals | null): number 
 function onBotExit(exitCode: number, oomKilled: boolean, ranForMs: number, error = ""): void {
   bot = null;
   record.bot = null;
+  // As docker: an "oom" event for a kill by the memory limit, then "die" with the exit code.
+  if (oomKilled) appendEventSync(paths, containerEvent(record, "oom"));
+  appendEventSync(paths, containerEvent(record, "die", { exitCode: String(exitCode), execDuration: String(Math.floor(ranForMs / 1000)) }));
   record.state = { ...exitedState(record.state, exitCode, now()), OOMKilled: oomKilled, Error: error };
   if (shouldRestart(record.restartPolicy, exitCode, record.restartCount, stopping)) {
     delayMs = nextRestartDelay(delayMs, ranForMs);
@@ -117,6 +121,7 @@ function startBot(): void {
     StartedAt: new Date(startedAt).toISOString(),
   };
   save();
+  appendEventSync(paths, containerEvent(record, "start", {}, startedAt));
 }
 
 /** docker stop: SIGTERM asks the bot to finish; SIGUSR1 is the CLI's escalation to SIGKILL. */
