@@ -117,13 +117,17 @@ export async function moveSwitches(
   if (which.listener || which.webhook) await assertReady(ctx, to, releaseId, `moving traffic back to ${to}`, seen);
   if (which.listener) {
     await moveListener(ctx, to).then(
-      () => void (times.listenerMovedAt = ctx.clock.now()),
+      () => {
+        times.listenerMovedAt = ctx.clock.now();
+      },
       (e: unknown) => problems.push(`the listener could not be moved back to ${to}: ${why(e)}`),
     );
   }
   if (which.webhook) {
     await setWebhookFor(ctx, to).then(
-      () => void (times.webhookMovedAt = ctx.clock.now()),
+      () => {
+        times.webhookMovedAt = ctx.clock.now();
+      },
       (e: unknown) => problems.push(`the webhook could not be re-set to ${ctx.settings.webhook.urls[to]}: ${why(e)}`),
     );
   }
