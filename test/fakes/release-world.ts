@@ -12,7 +12,7 @@ export const T0 = Date.parse("2026-01-01T00:00:00.000Z");
 
 export function fakeEnvironment() {
   const settings = settingsFor();
-  settings.gates = { ...settings.gates, intervalMs: 1, healthyThreshold: 2, timeoutMs: 50, bakeMs: 20, smokeUpdates: [] };
+  settings.gates = { ...settings.gates, intervalMs: 1, healthyThreshold: 2, timeoutMs: 1000, bakeMs: 20, smokeUpdates: [] };
   settings.webhook.secretToken = "TEST-webhook-secret-bbbbbbbbbbbbbbbb";
   const hosts = [new FakeHost("127.0.1.1", "i-1"), new FakeHost("127.0.1.2", "i-2")];
   const groups = {

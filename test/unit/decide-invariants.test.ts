@@ -26,8 +26,8 @@ function* cases(): Generator<Case> {
   ];
   const hostSets: [CState, CState][] = [];
   for (const a of ["missing", "other", "this", "stopped"] as const) for (const b of ["missing", "this", "stopped"] as const) hostSets.push([a, b]);
-  // Registered and (for running containers) healthy; registered but failing the ALB's checks.
-  const regs: Pick<Row, "registered" | "healthy">[] = [{ registered: [true, true] }, { registered: [true, false] }, { registered: [true, true], healthy: [false, false] }];
+  // Registered and (for running containers) healthy by default; failing ALB checks: see the test below.
+  const regs: Pick<Row, "registered" | "healthy">[] = [{ registered: [true, true] }, { registered: [true, false] }];
   const w = [undefined, 0, 1];
   const weights: TrafficFacts["weights"][] = [];
   for (const blue of w) for (const green of w) weights.push({ ...(blue !== undefined ? { blue } : {}), ...(green !== undefined ? { green } : {}) });
@@ -108,7 +108,7 @@ describe("decide invariants over the cross product", () => {
       // Stage is checked in its own test below.
       if (v !== null && step.kind !== "stage" && !broken.has(v)) broken.set(v, c.label);
     }
-    expect(n).toBe(4 * 7 * 12 * 3 * 9 * 2 * 4 * 3 * 3);
+    expect(n).toBe(4 * 7 * 12 * 2 * 9 * 2 * 4 * 3 * 3);
     expect(Object.fromEntries(broken)).toEqual({});
   });
 
@@ -137,5 +137,23 @@ describe("decide invariants over the cross product", () => {
     const step = decide(snapshotOf(row), RELEASE, { gates: "passed", baked: false });
     // decide returns { kind: "stage", instanceIds: ["i-2"] }, which stage() refuses with an internal error.
     expect(step.kind).not.toBe("stage");
+  });
+
+  // #18 case 1: skipping the gates (urgent rollback, listener already on the goal) needs the goal's
+  // targets healthy on the ALB now; registered but failing its checks means the gates run first.
+  it("never cuts over ungated to a colour the ALB does not report healthy now", () => {
+    const broken: string[] = [];
+    for (const goal of [RELEASE, ROLLBACK, URGENT])
+      for (const inFlight of [null, flight("rollback", "r2", "cutover"), flight("release", "r2", "cutover")])
+        for (const weights of [
+          { blue: 1, green: 0 },
+          { blue: 0, green: 1 },
+        ])
+          for (const webhook of ["goal", "other"] as const) {
+            const row: Row = { goal, inFlight, weights, webhook, hosts: ["this", "this"], registered: [true, true], healthy: [false, true] };
+            const step = decide(snapshotOf(row), goal, { gates: "pending", baked: false });
+            if (step.kind === "cutover") broken.push(JSON.stringify({ goal: goal.kind, urgent: goal.urgent, inFlight: inFlight?.kind, weights, webhook }));
+          }
+    expect(broken).toEqual([]);
   });
 });
