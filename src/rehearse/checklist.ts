@@ -3,7 +3,6 @@
 import { containerVerdict } from "../domain/gates.js";
 import type { ContainerFacts } from "../domain/types.js";
 import type { HttpResponse } from "../ports.js";
-import { formatSize } from "../util/size.js";
 
 export const CHECK_IDS = ["build", "start", "port", "health", "updates", "webhook", "memory", "stop"] as const;
 export type CheckId = (typeof CHECK_IDS)[number];
@@ -124,10 +123,12 @@ export function webhookLine(calls: readonly string[] | null): CheckLine {
   return line("webhook", "fail", `the bot called ${counts.join(", ")}: in production that replaces or deletes the webhook bluegreen manages`);
 }
 
+const mib = (bytes: number): string => `${Math.round((bytes / 2 ** 20) * 10) / 10} MiB`;
+
 export function memoryLine(peak: number | null, maxBytes: number, killed: string | null): CheckLine {
   if (killed !== null) return line("memory", "fail", killed);
   if (peak === null) return line("memory", "fail", "no memory sample (docker stats answered nothing)");
-  const text = `peak ${formatSize(peak)} under load, gates.maxMemory ${formatSize(maxBytes)}`;
+  const text = `peak ${mib(peak)} under load, gates.maxMemory ${mib(maxBytes)}`;
   return line("memory", peak < maxBytes ? "pass" : "fail", text);
 }
 

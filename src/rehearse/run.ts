@@ -151,6 +151,7 @@ export async function rehearse(plan: RehearsalPlan, engine: Engine, api: BotApiO
     // Not on the engine yet (a CI build job pushed it): pull it as a host would.
     reporter.step({ step: "pull", status: "start", message: plan.image });
     const p = await host.remote.exec(docker.pull(plan.image), { timeoutMs: 10 * 60_000 });
+    reporter.step({ step: "pull", status: p.code === 0 ? "ok" : "fail", message: plan.image });
     if (p.code !== 0) {
       report(line("start", "fail", `docker pull ${plan.image} exited ${p.code}: ${(p.stderr || p.stdout).trim().split("\n").slice(-3).join(" / ")}`));
       skipRest("the image could not be pulled");
@@ -207,7 +208,7 @@ export async function rehearse(plan: RehearsalPlan, engine: Engine, api: BotApiO
     // 4 + 6. updates to the webhook path with the secret header, memory sampled meanwhile.
     reporter.step({ step: "updates", status: "start", message: `${plan.updates.length} updates; memory sampled meanwhile` });
     const sampler = sampleMemory(host, name, clock);
-    const results = await postUpdates(host, s, plan);
+    const results = await postUpdates(host, s, plan, clock);
     const loadStarted = sampler.startedAt;
     const rest = LOAD_WINDOW_MS - (clock.now() - loadStarted);
     if (rest > 0) await clock.sleep(rest);
@@ -269,20 +270,20 @@ function sampleMemory(host: ConnectedHost, name: string, clock: Clock): { starte
   };
 }
 
-async function postUpdates(host: ConnectedHost, s: Settings, plan: RehearsalPlan): Promise<UpdateResult[]> {
+async function postUpdates(host: ConnectedHost, s: Settings, plan: RehearsalPlan, clock: Clock): Promise<UpdateResult[]> {
   const path = new URL(s.webhook.urls[REHEARSAL_COLOUR]).pathname;
   const headers: Record<string, string> = { "content-type": "application/json" };
   if (plan.webhookSecret !== undefined) headers["x-telegram-bot-api-secret-token"] = plan.webhookSecret;
   const out: UpdateResult[] = [];
   for (const u of plan.updates) {
-    const t0 = Date.now();
+    const t0 = clock.now();
     const res: HttpResponse | Error = await host.remote
       .httpRequest(s.hostPorts[REHEARSAL_COLOUR], path, { method: "POST", body: u.body, headers, timeoutMs: WEBHOOK_TIMEOUT_MS })
       .catch((e: unknown) => (e instanceof Error ? e : new Error(String(e))));
     out.push(
       res instanceof Error
-        ? { name: u.name, status: null, error: res.message, ms: Date.now() - t0 }
-        : { name: u.name, status: res.status, ms: Date.now() - t0 },
+        ? { name: u.name, status: null, error: res.message, ms: clock.now() - t0 }
+        : { name: u.name, status: res.status, ms: clock.now() - t0 },
     );
   }
   return out;

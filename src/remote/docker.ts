@@ -91,11 +91,25 @@ export const docker = {
   remove: (name: string): string[] => ["docker", "rm", "--force", name],
   // bluegreen rehearse, on the machine that runs it:
   build: (tag: string, dockerfile: string, dir: string): string[] => ["docker", "build", "--tag", tag, "--file", dockerfile, dir],
-  /** The default bridge's gateway: where containers reach the machine that runs the engine. */
-  bridgeGateway: (): string[] => ["docker", "network", "inspect", "--format", "{{range .IPAM.Config}}{{.Gateway}} {{end}}", "bridge"],
+  /** The default bridge's gateway and subnet (gateway,subnet per pool): where containers reach the engine's machine. */
+  bridgeGateway: (): string[] => ["docker", "network", "inspect", "--format", "{{range .IPAM.Config}}{{.Gateway}},{{.Subnet}} {{end}}", "bridge"],
   /** The kernel's socket tables inside the container (needs `cat` in the image; /proc/<pid>/net is tried first). */
   socketTables: (name: string): string[] => ["docker", "exec", name, "cat", "/proc/net/tcp", "/proc/net/tcp6"],
 };
+
+/**
+ * The IPv4 address containers on the default bridge reach this machine at: the gateway docker
+ * reports, or (engines that leave it out for the default bridge, e.g. 20.10) the subnet's first address.
+ */
+export function parseBridgeGateway(stdout: string): string | null {
+  for (const pool of stdout.trim().split(/\s+/)) {
+    const [gateway = "", subnet = ""] = pool.split(",");
+    if (/^\d+\.\d+\.\d+\.\d+$/.test(gateway)) return gateway;
+    const m = /^(\d+)\.(\d+)\.(\d+)\.(\d+)\/\d+$/.exec(subnet);
+    if (m !== null) return `${m[1]}.${m[2]}.${m[3]}.${Number(m[4]) + 1}`;
+  }
+  return null;
+}
 
 /** Free disk in KiB on the filesystem holding `path` (POSIX df output, parsed by parseDfAvailableKib). */
 export const diskFree = (path: string): string[] => ["df", "-Pk", path];

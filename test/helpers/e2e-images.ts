@@ -15,7 +15,7 @@ import { DOCKER, type E2eHost } from "./e2e-hosts.js";
 import { killQuietly } from "./e2e-net.js";
 import { REPO } from "./sandbox-env.js";
 
-export const VARIANTS = ["v1", "v2", "crash-on-boot", "memory-hog", "webhook-500"] as const;
+export const VARIANTS = ["v1", "v2", "crash-on-boot", "memory-hog", "webhook-500", "wrong-port", "polling-mode"] as const;
 const BOT_DIST = join(REPO, "dist/examples/echo-bot");
 const DOCKERFILE = join(REPO, "examples/echo-bot/Dockerfile");
 const PACKAGE_JSON = join(REPO, "examples/echo-bot/docker-package.json");

@@ -7,6 +7,7 @@ import type { Reporter } from "../../src/ports.js";
 import { listeningPorts, memoryLine, passed, portLine, stopLine, updatesLine, webhookLine } from "../../src/rehearse/checklist.js";
 import { type BotApiObserver, rehearsalRunArgv, rehearse } from "../../src/rehearse/run.js";
 import { builtinUpdates } from "../../src/rehearse/updates.js";
+import { docker, parseBridgeGateway } from "../../src/remote/docker.js";
 import { ctxFor, GOAL } from "../fakes/argv-ctx.js";
 import { FakeClock, FakeHost } from "../fakes/world.js";
 
@@ -64,6 +65,17 @@ describe("rehearse on a fake engine", () => {
       ),
     ).rejects.toThrow("a container named telegram-bot-blue already exists on this Docker engine and is not a rehearsal's");
     expect(engine.log.filter((a) => a[1] === "rm" || a[1] === "run")).toEqual([]);
+  });
+});
+
+describe("rehearse's own engine commands", () => {
+  it("builds each argv exactly and finds the bridge's gateway", () => {
+    expect(docker.build("repo:v2", "/src/Dockerfile.aws", "/src")).toEqual(["docker", "build", "--tag", "repo:v2", "--file", "/src/Dockerfile.aws", "/src"]);
+    expect(docker.bridgeGateway()).toEqual(["docker", "network", "inspect", "--format", "{{range .IPAM.Config}}{{.Gateway}},{{.Subnet}} {{end}}", "bridge"]);
+    expect(docker.socketTables("a-blue")).toEqual(["docker", "exec", "a-blue", "cat", "/proc/net/tcp", "/proc/net/tcp6"]);
+    expect(parseBridgeGateway("172.17.0.1,172.17.0.0/16 \n")).toBe("172.17.0.1");
+    expect(parseBridgeGateway(",172.18.0.0/16 \n")).toBe("172.18.0.1");
+    expect(parseBridgeGateway("\n")).toBeNull();
   });
 });
 

@@ -15,7 +15,7 @@ import { settingsFromConfig } from "../../orchestrator/settings-from-config.js";
 import { containerEnvFor } from "../../orchestrator/stage.js";
 import { type BotApiObserver, type Engine, REHEARSAL_COLOUR, type RehearsalResult, rehearse as runRehearsal } from "../../rehearse/run.js";
 import { builtinUpdates, updatesFromDir } from "../../rehearse/updates.js";
-import { docker } from "../../remote/docker.js";
+import { docker, parseBridgeGateway } from "../../remote/docker.js";
 import { sandboxPaths } from "../../sandbox/paths.js";
 import { startTelegramEmulator, type TelegramEmulator } from "../../sandbox/telegram/index.js";
 import type { Parsed } from "../args.js";
@@ -83,14 +83,8 @@ async function startBotApi(
   let listenOn = "127.0.0.1";
   if (!engine.sandbox) {
     const g = await engine.host.remote.exec(docker.bridgeGateway());
-    const gateway =
-      g.code === 0
-        ? g.stdout
-            .trim()
-            .split(/\s+/)
-            .find((a) => /^\d+\.\d+\.\d+\.\d+$/.test(a))
-        : undefined;
-    if (gateway === undefined) {
+    const gateway = g.code === 0 ? parseBridgeGateway(g.stdout) : null;
+    if (gateway === null) {
       out.step({
         step: "telegram",
         status: "info",
@@ -219,7 +213,10 @@ export async function rehearse(p: Parsed, out: Output): Promise<number> {
   } catch (e) {
     if (e instanceof BluegreenError) throw e;
     // Nothing remote was touched and the local container is removed: "failed", not "needs a human".
-    throw new PreflightError(`the rehearsal could not finish: ${e instanceof Error ? e.message : String(e)}`, "fix the cause and run it again; no release was touched");
+    throw new PreflightError(
+      `the rehearsal could not finish: ${e instanceof Error ? e.message : String(e)}`,
+      "fix the cause and run it again; no release was touched",
+    );
   }
 }
 
