@@ -15,11 +15,24 @@ export const BOT_VARIANTS = [
   "slow-boot",
   "wrong-port",
   "polling-mode",
+  // Pollers (POLLER_VARIANTS, BOT_MODE=polling implied): getUpdates with offset confirmation, no HTTP server.
+  "polling-v1",
+  "polling-v2",
+  "polling-crash-on-boot",
 ] as const;
 
 export type BotVariant = (typeof BOT_VARIANTS)[number];
 
+/** Variants whose image is a poller whatever BOT_MODE says ("polling-mode" is a webhook server that deletes the webhook). */
+export const POLLER_VARIANTS = ["polling-v1", "polling-v2", "polling-crash-on-boot"] as const;
+
+export type BotMode = "webhook" | "polling";
+
 export interface BotConfig {
+  /** webhook: an HTTP server takes POSTed updates; polling: a getUpdates loop (POLLER_VARIANTS always poll). */
+  mode: BotMode;
+  /** Polling only: also serve GET /health (BOT_HEALTH_SERVER=1); a webhook bot always does. */
+  healthServer: boolean;
   port: number;
   host: string;
   variant: BotVariant;
@@ -45,6 +58,10 @@ export function readBotConfig(env: Record<string, string | undefined>): BotConfi
   if (!isBotVariant(variant)) {
     throw new Error(`unknown BOT_VARIANT "${variant}" (known: ${BOT_VARIANTS.join(", ")})`);
   }
+  const modeText = nonEmpty(env.BOT_MODE) ?? "webhook";
+  if (modeText !== "webhook" && modeText !== "polling") throw new Error(`BOT_MODE must be webhook or polling, got "${modeText}"`);
+  // The image decides for polling-* variants, as a bot built on run_polling() ignores BOT_MODE.
+  const mode: BotMode = (POLLER_VARIANTS as readonly string[]).includes(variant) ? "polling" : modeText;
   const portText = nonEmpty(env.PORT) ?? "5000";
   const port = Number(portText);
   if (!Number.isInteger(port) || port < 1 || port > 65535) {
@@ -56,6 +73,8 @@ export function readBotConfig(env: Record<string, string | undefined>): BotConfi
     throw new Error(`BOT_TIME_SCALE must be a number >= 0, got "${scaleText}"`);
   }
   return {
+    mode,
+    healthServer: mode === "webhook" || ["1", "true", "on"].includes(nonEmpty(env.BOT_HEALTH_SERVER) ?? ""),
     port,
     host: nonEmpty(env.HOST) ?? "0.0.0.0",
     variant,

@@ -1,9 +1,11 @@
-// Sample Telegram webhook bot used by the sandbox and the end-to-end tests.
-// BOT_VARIANT picks a healthy release (v1, v2, v3) or one of the failures a release must survive.
-import { readBotConfig } from "./config.js";
+// Sample Telegram bot used by the sandbox and the end-to-end tests: a webhook server, or a poller
+// (BOT_MODE=polling, or a polling-* variant). BOT_VARIANT picks a healthy release (v1, v2, v3,
+// polling-v1, polling-v2) or one of the failures a release must survive.
+import { type BotConfig, readBotConfig } from "./config.js";
 import { crashOnBoot } from "./crash-on-boot.js";
 import { logError, logInfo } from "./log.js";
-import { createBotServer } from "./server.js";
+import { startPoller } from "./poller.js";
+import { createBotServer, echo, record } from "./server.js";
 import { variantBehaviour, WRONG_PORT } from "./variants.js";
 
 function main(): void {
@@ -16,8 +18,12 @@ function main(): void {
     process.exitCode = 2;
     return;
   }
-  if (config.variant === "crash-on-boot") {
+  if (config.variant === "crash-on-boot" || config.variant === "polling-crash-on-boot") {
     crashOnBoot();
+    return;
+  }
+  if (config.mode === "polling") {
+    runPolling(config);
     return;
   }
 
@@ -39,6 +45,28 @@ function main(): void {
     server.close();
     server.closeAllConnections();
     process.exit(0);
+  };
+  process.on("SIGTERM", () => shutdown("SIGTERM"));
+  process.on("SIGINT", () => shutdown("SIGINT"));
+}
+
+/** Polling: the getUpdates loop, plus /health only when BOT_HEALTH_SERVER asks for it. */
+function runPolling(config: BotConfig): void {
+  const poller = startPoller(config, (update) => {
+    record(config, update.update_id);
+    logInfo(`update ${update.update_id} received by polling`);
+    void echo(config, update);
+  });
+  const server = config.healthServer ? createBotServer(config, variantBehaviour(config, Date.now())) : null;
+  server?.listen(config.port, config.host, () => logInfo(`health on http://${config.host}:${config.port}/health`));
+  // docker stop sends SIGTERM: stop polling, confirm what was handled, exit 0 (PTB's graceful stop).
+  let stopping = false;
+  const shutdown = (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    logInfo(`received ${signal}, stopping the poller`);
+    server?.close();
+    void poller.stop().finally(() => process.exit(0));
   };
   process.on("SIGTERM", () => shutdown("SIGTERM"));
   process.on("SIGINT", () => shutdown("SIGINT"));

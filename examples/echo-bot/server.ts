@@ -41,14 +41,14 @@ function parseUpdate(text: string): Update | null {
   }
 }
 
-function record(config: BotConfig, updateId: unknown): void {
+export function record(config: BotConfig, updateId: unknown): void {
   if (!config.recordFile) return;
   const line = { updateId, variant: config.variant, pid: process.pid, at: new Date().toISOString() };
   // One short O_APPEND write per update: lines of concurrent bots never interleave.
   appendFileSync(config.recordFile, `${JSON.stringify(line)}\n`);
 }
 
-async function echo(config: BotConfig, update: Update): Promise<void> {
+export async function echo(config: BotConfig, update: Update): Promise<void> {
   const chatId = update.message?.chat?.id;
   const text = update.message?.text;
   if ((typeof chatId !== "number" && typeof chatId !== "string") || typeof text !== "string") return;
@@ -89,7 +89,7 @@ export function createBotServer(config: BotConfig, behaviour: VariantBehaviour):
     if (req.method === "GET" && path === "/health") {
       const failure = behaviour.healthFailure();
       if (failure) return sendJson(res, failure.status, failure.body);
-      return sendJson(res, 200, { status: "ok", mode: behaviour.mode, version: config.variant });
+      return sendJson(res, 200, { status: "ok", mode: config.mode === "polling" ? "polling" : behaviour.mode, version: config.variant });
     }
     if (req.method === "POST") {
       onWebhook(req, res).catch((error: unknown) => {

@@ -2,10 +2,10 @@
 // environment, file paths made absolute relative to the YAML file, derived defaults filled in.
 import { homedir } from "node:os";
 import { dirname, resolve } from "node:path";
-import type { ParsedEnvironment } from "./schema.js";
+import { DEFAULT_HEALTH, type ParsedEnvironment } from "./schema.js";
 import type { Finding } from "./schema-issues.js";
 import { type Env, resolveReference } from "./secrets.js";
-import type { Config, NotifyConfig } from "./types.js";
+import type { Config, NotifyConfig, WebhookConfig } from "./types.js";
 
 export interface Built {
   config: Config;
@@ -37,7 +37,8 @@ export function buildConfig(parsed: ParsedEnvironment, file: string, env: Env): 
   };
 
   const botToken = secret(parsed.telegram.botToken, ["telegram", "botToken"]);
-  const { secretToken: secretTokenRef, certificate, ...webhook } = parsed.telegram.webhook;
+  const parsedWebhook = parsed.telegram.webhook;
+  const secretTokenRef = parsedWebhook?.secretToken;
   const secretToken = secretTokenRef === undefined ? undefined : secret(secretTokenRef, ["telegram", "webhook", "secretToken"]);
   const containerSecrets: Record<string, string> = {};
   for (const [name, reference] of Object.entries(parsed.container.secrets)) containerSecrets[name] = secret(reference, ["container", "secrets", name]);
@@ -79,15 +80,16 @@ export function buildConfig(parsed: ParsedEnvironment, file: string, env: Env): 
         ...(knownHosts === undefined ? {} : { knownHosts: fromFile(knownHosts) }),
       },
     },
-    container: { ...parsed.container, secrets: containerSecrets },
+    container: {
+      ...parsed.container,
+      secrets: containerSecrets,
+      // A webhook bot always has an HTTP server to check; a poller has one only when the file says so.
+      health: parsed.container.health ?? (parsed.telegram.mode === "webhook" ? DEFAULT_HEALTH : undefined),
+    },
     telegram: {
       ...parsed.telegram,
       botToken,
-      webhook: {
-        ...webhook,
-        ...(secretToken === undefined ? {} : { secretToken }),
-        ...(certificate === undefined ? {} : { certificate: fromFile(certificate) }),
-      },
+      webhook: parsedWebhook === undefined ? undefined : webhookConfig(parsedWebhook, secretToken, fromFile),
     },
     gates: {
       ...parsed.gates,
@@ -97,6 +99,19 @@ export function buildConfig(parsed: ParsedEnvironment, file: string, env: Env): 
     secretRefs,
   };
   return { config, secrets, findings, unresolved };
+}
+
+function webhookConfig(
+  parsed: NonNullable<ParsedEnvironment["telegram"]["webhook"]>,
+  secretToken: string | undefined,
+  fromFile: (path: string) => string,
+): WebhookConfig {
+  const { secretToken: _ref, certificate, ...webhook } = parsed;
+  return {
+    ...webhook,
+    ...(secretToken === undefined ? {} : { secretToken }),
+    ...(certificate === undefined ? {} : { certificate: fromFile(certificate) }),
+  };
 }
 
 /** notify with its secrets resolved; the Telegram sender defaults to the released bot's own token. */

@@ -40,22 +40,30 @@ export function crossEnvironmentErrors(a: LoadedEnvironment, b: LoadedEnvironmen
       `${subjectToken} holds the same bot token as ${otherToken} of ${theOther}; give ${s.environment} its own bot`,
     );
 
-  const otherUrls = new Set(COLOURS.map((colour) => normalise(webhookUrlFor(o, colour))));
-  const shared = COLOURS.map((colour) => normalise(webhookUrlFor(s, colour))).find((url) => otherUrls.has(url));
-  if (shared !== undefined)
-    report(["telegram", "webhook", "url"], `${shared} is also the webhook URL of ${theOther}; give ${s.environment} its own URL`);
+  // A poller without a webhook section has no URL to share ("").
+  const otherUrls = new Set(
+    COLOURS.map((colour) => webhookUrlFor(o, colour))
+      .filter((url) => url !== "")
+      .map(normalise),
+  );
+  const shared = COLOURS.map((colour) => webhookUrlFor(s, colour))
+    .filter((url) => url !== "")
+    .map(normalise)
+    .find((url) => otherUrls.has(url));
+  if (shared !== undefined) report(["telegram", "webhook", "url"], `${shared} is also the webhook URL of ${theOther}; give ${s.environment} its own URL`);
 
   if (sameListener(s, o))
     report(
       ["loadBalancer", "listener"],
       `is also the listener of ${theOther}, so a release of ${s.environment} would move its traffic; give ${s.environment} its own load balancer`,
     );
-  const otherGroups = new Set(COLOURS.map((colour) => targetGroupKey(o, colour)));
+  const otherGroups = new Set(COLOURS.flatMap((colour) => targetGroupKey(o, colour) ?? []));
   for (const colour of COLOURS) {
-    if (sameAccountScope(s, o) && otherGroups.has(targetGroupKey(s, colour)))
+    const key = targetGroupKey(s, colour);
+    if (key !== null && sameAccountScope(s, o) && otherGroups.has(key))
       report(
         ["colours", colour, "targetGroup"],
-        `${s.colours[colour].targetGroup} is also a target group of ${theOther}; give ${s.environment} its own target groups`,
+        `${s.colours?.[colour].targetGroup ?? key} is also a target group of ${theOther}; give ${s.environment} its own target groups`,
       );
   }
   return errors;
@@ -75,13 +83,15 @@ function sameAccountScope(a: Config, b: Config): boolean {
 }
 
 function sameListener(a: Config, b: Config): boolean {
-  const x = a.loadBalancer.listener;
-  const y = b.loadBalancer.listener;
+  const x = a.loadBalancer?.listener;
+  const y = b.loadBalancer?.listener;
+  if (x === undefined || y === undefined) return false;
   if (typeof x === "string" || typeof y === "string") return x === y;
   return sameAccountScope(a, b) && x.loadBalancer === y.loadBalancer && x.port === y.port;
 }
 
-function targetGroupKey(config: Config, colour: "blue" | "green"): string {
-  const targetGroup = config.colours[colour].targetGroup;
+function targetGroupKey(config: Config, colour: "blue" | "green"): string | null {
+  const targetGroup = config.colours?.[colour].targetGroup;
+  if (targetGroup === undefined) return null;
   return targetGroup.startsWith("arn:") ? (targetGroup.split("/")[1] ?? targetGroup) : targetGroup;
 }

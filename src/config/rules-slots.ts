@@ -11,8 +11,9 @@ function targetGroupName(targetGroup: string): string {
 
 export function colourRules(config: Config): Finding[] {
   const findings: Finding[] = [];
+  if (config.colours === undefined) return findings;
   const { blue, green } = config.colours;
-  if (targetGroupName(blue.targetGroup) === targetGroupName(green.targetGroup))
+  if (blue.targetGroup !== undefined && green.targetGroup !== undefined && targetGroupName(blue.targetGroup) === targetGroupName(green.targetGroup))
     findings.push({
       path: ["colours", "green", "targetGroup"],
       message: `both colours use target group ${targetGroupName(green.targetGroup)}; give each colour its own target group`,
@@ -24,13 +25,13 @@ export function colourRules(config: Config): Finding[] {
     });
   const ssh = config.hosts.ssh;
   for (const colour of ["blue", "green"] as const) {
-    if (ssh.transport === "ssh" && config.colours[colour].hostPort === ssh.port)
+    if (ssh.transport === "ssh" && { blue, green }[colour].hostPort === ssh.port)
       findings.push({
         path: ["colours", colour, "hostPort"],
         message: `${ssh.port} is the SSH port (hosts.ssh.port); pick another host port`,
       });
   }
-  const rules = config.loadBalancer.colourRules;
+  const rules = config.loadBalancer?.colourRules;
   if (rules !== undefined && rules.blue === rules.green)
     findings.push({
       path: ["loadBalancer", "colourRules", "green"],
@@ -42,13 +43,13 @@ export function colourRules(config: Config): Finding[] {
 /** ARNs carry a region: one from another region than aws.region can never be found. */
 export function regionRules(config: Config): Finding[] {
   const arns: { path: (string | number)[]; arn: string }[] = [];
-  const listener = config.loadBalancer.listener;
+  const listener = config.loadBalancer?.listener;
   if (typeof listener === "string") arns.push({ path: ["loadBalancer", "listener"], arn: listener });
   for (const colour of ["blue", "green"] as const) {
-    const rule = config.loadBalancer.colourRules?.[colour];
+    const rule = config.loadBalancer?.colourRules?.[colour];
     if (rule !== undefined) arns.push({ path: ["loadBalancer", "colourRules", colour], arn: rule });
-    const targetGroup = config.colours[colour].targetGroup;
-    if (targetGroup.startsWith("arn:")) arns.push({ path: ["colours", colour, "targetGroup"], arn: targetGroup });
+    const targetGroup = config.colours?.[colour].targetGroup;
+    if (targetGroup?.startsWith("arn:") === true) arns.push({ path: ["colours", colour, "targetGroup"], arn: targetGroup });
   }
   return arns.flatMap(({ path, arn }) => {
     const region = arn.split(":")[3];

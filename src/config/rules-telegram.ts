@@ -11,8 +11,9 @@ const BOT_TOKEN = /^\d+:[A-Za-z0-9_-]+$/;
 const URL_PATH = ["telegram", "webhook", "url"];
 
 export function webhookUrlRules(config: Config): Finding[] {
-  const { url, certificate } = config.telegram.webhook;
   const findings: Finding[] = [];
+  if (config.telegram.webhook === undefined) return findings;
+  const { url, certificate } = config.telegram.webhook;
   for (const placeholder of url.match(/\{[^}]*\}/g) ?? []) {
     if (placeholder !== "{colour}") findings.push({ path: URL_PATH, message: `unknown placeholder ${placeholder}; the only placeholder is {colour}` });
   }
@@ -70,7 +71,7 @@ export function telegramSecretRules(config: Config, unresolved: ReadonlySet<stri
       path: ["telegram", "botToken"],
       message: `the value of ${tokenVariable} does not look like a bot token (<digits>:<letters, digits, _ or ->, as BotFather gives it); check the variable for quotes or spaces`,
     });
-  const secret = webhook.secretToken;
+  const secret = webhook?.secretToken;
   const secretVariable = config.secretRefs["telegram.webhook.secretToken"];
   if (secret !== undefined && !unresolved.has("telegram.webhook.secretToken")) {
     const path = ["telegram", "webhook", "secretToken"];
@@ -89,7 +90,7 @@ export function telegramSecretRules(config: Config, unresolved: ReadonlySet<stri
 }
 
 export function allowedUpdatesRules(config: Config): Finding[] {
-  const types = config.telegram.webhook.allowedUpdates ?? [];
+  const types = config.telegram.webhook?.allowedUpdates ?? [];
   return types.flatMap((type, index) =>
     types.indexOf(type) < index ? [{ path: ["telegram", "webhook", "allowedUpdates", index], message: `${type} is listed twice` }] : [],
   );

@@ -1,5 +1,6 @@
 // All cross-field rules, run after the schema accepted the file and secrets were resolved.
 import { basename } from "node:path";
+import { modeRules } from "./rules-mode.js";
 import { containerEnvRules, environmentNameRule, gateRules, hostPathRules } from "./rules-runtime.js";
 import { colourRules, hostRules, regionRules, sshRules } from "./rules-slots.js";
 import { allowedUpdatesRules, telegramSecretRules, webhookUrlRules } from "./rules-telegram.js";
@@ -17,6 +18,7 @@ export interface RuleContext {
 export function checkRules(config: Config, context: RuleContext): Finding[] {
   return [
     ...environmentNameRule(config, context.expectedName, basename(context.file)),
+    ...modeRules(config),
     ...colourRules(config),
     ...regionRules(config),
     ...hostRules(config),

@@ -55,18 +55,18 @@ export const loadBalancerSchema = z
       .optional()
       .describe("Existing listener rules that route /telegram/<colour> paths to each colour"),
   })
-  .describe("The Application Load Balancer in front of the bot");
+  .describe("The Application Load Balancer in front of the bot (required in webhook mode; optional in polling mode)");
 
 const colour = z.strictObject({
-  targetGroup: text("must be a target group name (1-32 letters, digits or -) or a target group ARN", TARGET_GROUP).describe(
-    "This colour's target group: a name (e.g. bot-blue) or an ARN",
-  ),
+  targetGroup: text("must be a target group name (1-32 letters, digits or -) or a target group ARN", TARGET_GROUP)
+    .optional()
+    .describe("This colour's target group: a name (e.g. bot-blue) or an ARN (required in webhook mode)"),
   hostPort: port().describe("Port on the host that this colour's container publishes"),
 });
 
 export const coloursSchema = z
   .strictObject({ blue: colour.describe("The blue slot"), green: colour.describe("The green slot") })
-  .describe("The two slots: each has its own target group and host port");
+  .describe("The two slots: each has its own target group and host port (polling mode: needed only with container.health or a load balancer)");
 
 const sshSchema = z
   .strictObject({

@@ -30,7 +30,7 @@ const containerSchema = z
       /^[a-zA-Z0-9][a-zA-Z0-9_.-]*$/,
     ).describe("Container name prefix: the containers are <name>-blue and <name>-green"),
     image: containerImageSchema,
-    port: wholeNumber(1, 65535).describe("The port the bot listens on inside the container"),
+    port: wholeNumber(1, 65535).optional().describe("The port the bot listens on inside the container (webhook mode, or polling with container.health)"),
     memoryLimit: size({ min: 6 * 1024 * 1024 }).describe("docker --memory, e.g. 400m"),
     restartPolicy: z
       .enum(["no", "on-failure", "always", "unless-stopped"], {
@@ -52,7 +52,11 @@ const containerSchema = z
     envFileDir: text("must be a directory path on the host, like /var/lib/bluegreen")
       .default("/var/lib/bluegreen")
       .describe("Where the 0600 env file with the secrets is written on the host"),
-    health: healthSchema.prefault({}),
+    health: healthSchema
+      .optional()
+      .describe(
+        "The container's HTTP health check, on the host port. Webhook mode: defaults to GET /health -> 200. Polling mode: none unless given (a bot without an HTTP server)",
+      ),
   })
   .describe("The bot's container");
 
@@ -84,7 +88,15 @@ const telegramSchema = z
       .optional()
       .describe("getMe must return this username (guards against the wrong token)"),
     apiBase: httpUrl("the Bot API server").default("https://api.telegram.org").describe("The Bot API server (an emulator's URL in the sandbox)"),
-    webhook: webhookSchema,
+    mode: z
+      .enum(["webhook", "polling"], { error: "must be webhook or polling" })
+      .default("webhook")
+      .describe(
+        "How the bot gets its updates: webhook (Telegram POSTs them through the load balancer) or polling (the bot calls getUpdates; no load balancer needed). Changing it makes the next release a mode switch",
+      ),
+    webhook: webhookSchema
+      .optional()
+      .describe("The webhook registered with Telegram: required in webhook mode; in polling mode only used to restore a webhook a switch replaced"),
   })
   .describe("The Telegram bot");
 
@@ -127,8 +139,8 @@ export const environmentSchema = z
     ),
     protected: flag().default(false).describe("Ask before release and rollback on a terminal"),
     aws: awsSchema,
-    loadBalancer: loadBalancerSchema,
-    colours: coloursSchema,
+    loadBalancer: loadBalancerSchema.optional(),
+    colours: coloursSchema.optional(),
     hosts: hostsSchema,
     container: containerSchema,
     telegram: telegramSchema,
@@ -167,7 +179,10 @@ export const environmentSchema = z
       .prefault({})
       .describe("`bluegreen rehearse`: the deployment checklist run against the real image on a local Docker engine"),
   })
-  .describe("A bluegreen environment: where and how a Telegram webhook bot is released");
+  .describe("A bluegreen environment: where and how a Telegram bot (webhook or polling) is released");
+
+/** The health check a webhook-mode container gets when the file has no container.health. */
+export const DEFAULT_HEALTH = healthSchema.parse({});
 
 export type ParsedEnvironment = z.output<typeof environmentSchema>;
 export type EnvironmentInput = z.input<typeof environmentSchema>;

@@ -5,6 +5,8 @@
 export type Colour = "blue" | "green";
 export const COLOURS: readonly Colour[] = ["blue", "green"];
 
+export type TelegramMode = "webhook" | "polling";
+
 export type JsonValue = string | number | boolean | null | JsonValue[] | { [key: string]: JsonValue };
 
 /** A listener given by ARN, or found by load balancer name and port. */
@@ -37,7 +39,8 @@ export interface ContainerConfig {
   name: string;
   /** Repository only; the release's --image gives the tag or digest. */
   image: string;
-  port: number;
+  /** Required in webhook mode (a rule says so); in polling mode only with a health check. */
+  port?: number | undefined;
   /** Bytes. */
   memoryLimit: number;
   restartPolicy: "no" | "on-failure" | "always" | "unless-stopped";
@@ -46,7 +49,8 @@ export interface ContainerConfig {
   /** Resolved values, keyed by the container's variable name. */
   secrets: Record<string, string>;
   envFileDir: string;
-  health: { path: string; expectStatus: number; expectJson?: Record<string, JsonValue> | undefined; timeout: number };
+  /** Always set in webhook mode (defaults filled in); in polling mode only when the file gives one. */
+  health?: { path: string; expectStatus: number; expectJson?: Record<string, JsonValue> | undefined; timeout: number } | undefined;
 }
 
 export interface WebhookConfig {
@@ -90,8 +94,10 @@ export interface Config {
   environment: string;
   protected: boolean;
   aws: { region: string; profile?: string | undefined; endpoint?: string | undefined };
-  loadBalancer: { listener: ListenerRef; colourRules?: Record<Colour, string> | undefined };
-  colours: Record<Colour, { targetGroup: string; hostPort: number }>;
+  /** Required in webhook mode; in polling mode, when present, it holds the release state in its tags. */
+  loadBalancer?: { listener: ListenerRef; colourRules?: Record<Colour, string> | undefined } | undefined;
+  /** targetGroup is required in webhook mode (and with a load balancer). */
+  colours?: Record<Colour, { targetGroup?: string | undefined; hostPort: number }> | undefined;
   hosts: HostsConfig;
   container: ContainerConfig;
   telegram: {
@@ -99,7 +105,10 @@ export interface Config {
     botToken: string;
     expectBotUsername?: string | undefined;
     apiBase: string;
-    webhook: WebhookConfig;
+    /** webhook: Telegram POSTs updates through the ALB; polling: the bot calls getUpdates. */
+    mode: TelegramMode;
+    /** Required in webhook mode. */
+    webhook?: WebhookConfig | undefined;
   };
   gates: {
     interval: number;

@@ -1,5 +1,6 @@
 // decide: (snapshot, goal) -> the one next step. Pure: no I/O, no clock. The runner observes the
 // world again after every step, so a release killed at any point is picked up by the next run.
+import { decidePolling } from "./decide-polling.js";
 import { containerVerdict } from "./gates.js";
 import { isCutOverTo, servesTraffic } from "./traffic.js";
 import type { Colour, ContainerFacts, ReleaseTags, TrafficFacts, UnmanagedRef, Urls } from "./types.js";
@@ -17,12 +18,16 @@ export interface Goal {
   urgent?: boolean;
   /** A first release that adopts what served before bluegreen: the release a rollback returns to. */
   unmanaged?: UnmanagedRef;
+  /** How the goal's containers get updates; absent = webhook. A polling goal is decided by decidePolling. */
+  mode?: "webhook" | "polling";
 }
 
 export interface HostView {
   instanceId: string;
   /** The goal colour's container on this host, if any. */
   container: ContainerFacts | undefined;
+  /** The other colour's container on this host (the old poller a polling release hands over from). */
+  other?: ContainerFacts | undefined;
   registered: boolean;
   /** The ALB reports this host's target of the goal colour healthy right now. */
   healthy: boolean;
@@ -57,8 +62,21 @@ export type Step =
   /** The release's own containers died: fail it (before traffic) or roll it back (after). */
   | { kind: "failed"; reason: string };
 
-function runsGoal(c: ContainerFacts | undefined, goal: Goal): boolean {
+export function runsGoal(c: ContainerFacts | undefined, goal: Goal): boolean {
   return c !== undefined && c.running && c.releaseId === goal.releaseId;
+}
+
+/**
+ * Whether this goal already moved traffic (so a failure now is rolled back, not abandoned). A
+ * webhook goal moved a switch; a polling goal marked its handover (the old poller may be stopped).
+ */
+export function trafficMoved(s: Snapshot, goal: Goal): boolean {
+  if (goal.mode === "polling") {
+    const f = s.tags.inFlight;
+    return f !== null && f.releaseId === goal.releaseId && f.kind === goal.kind && f.phase !== "staging";
+  }
+  const on = trafficOnGoal(s, goal);
+  return on.listener || on.webhook;
 }
 
 export function trafficOnGoal(s: Snapshot, goal: Goal): { listener: boolean; webhook: boolean } {
@@ -70,6 +88,7 @@ export function trafficOnGoal(s: Snapshot, goal: Goal): { listener: boolean; web
 }
 
 export function decide(s: Snapshot, goal: Goal, progress: Progress): Step {
+  if (goal.mode === "polling") return decidePolling(s, goal, progress);
   const inFlight = s.tags.inFlight;
   const marked = inFlight !== null && inFlight.releaseId === goal.releaseId && inFlight.kind === goal.kind;
   const on = trafficOnGoal(s, goal);

@@ -104,6 +104,19 @@ export function webhookVerdict(info: WebhookInfo, expect: WebhookExpectation): V
   return OK;
 }
 
+/**
+ * A poller's bake on Telegram's side: no webhook may be set (getUpdates would answer 409 to every
+ * call), and the queue must drain below maxPendingUpdates and stay there (a poller that stopped
+ * confirming lets it grow: a wait that turns into a failure after gates.telegramMisses).
+ */
+export function pollingVerdict(info: WebhookInfo, maxPendingUpdates: number): Verdict {
+  if (info.url !== "") return fail(`a webhook was set behind our back (${info.url}): getUpdates cannot work while it is`);
+  if (info.pendingUpdateCount > maxPendingUpdates) {
+    return wait(`${info.pendingUpdateCount} updates are waiting for getUpdates (limit ${maxPendingUpdates}): the poller is not confirming them`);
+  }
+  return OK;
+}
+
 export function memoryVerdict(name: string, usedBytes: number | null, maxBytes: number): Verdict {
   if (usedBytes === null) return OK;
   if (usedBytes > maxBytes) {

@@ -20,6 +20,8 @@ export interface ContainerFacts {
   oomKilled: boolean;
   restartCount: number;
   startedAt: string | null;
+  /** From the bluegreen.mode label: "polling" for a poller; webhook containers carry no label. */
+  mode: "webhook" | "polling";
 }
 
 export interface HostFacts {

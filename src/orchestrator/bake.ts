@@ -3,7 +3,7 @@
 // back at once; "wait" verdicts (a blip: Telegram unreachable, one slow /health) roll back only
 // after gates.telegramMisses of them in a row.
 import type { Goal } from "../domain/decide.js";
-import { combine, memoryVerdict, onHost, targetHealthVerdict, type Verdict, webhookVerdict } from "../domain/gates.js";
+import { combine, memoryVerdict, OK, onHost, pollingVerdict, targetHealthVerdict, type Verdict, webhookVerdict } from "../domain/gates.js";
 import { containerName } from "../remote/docker.js";
 import { containerMemory, inspectContainers } from "./containers.js";
 import type { ConnectedHost, Ctx } from "./context.js";
@@ -49,6 +49,7 @@ async function hostBakeVerdict(ctx: Ctx, h: ConnectedHost, goal: Goal, baseline:
 async function telegramVerdict(ctx: Ctx, goal: Goal, sinceSec: number): Promise<Verdict> {
   try {
     const info = await ctx.telegram.getWebhookInfo();
+    if (goal.mode === "polling") return pollingVerdict(info, ctx.settings.gates.maxPendingUpdates);
     return webhookVerdict(info, { url: ctx.settings.webhook.urls[goal.colour], since: sinceSec, maxPendingUpdates: ctx.settings.gates.maxPendingUpdates });
   } catch (e) {
     return { kind: "wait", reason: `Telegram did not answer getWebhookInfo: ${e instanceof Error ? e.message : String(e)}` };
@@ -66,10 +67,13 @@ export async function bake(ctx: Ctx, goal: Goal, cutoverAt: number, baseline: Ma
     checks += 1;
     const [hosts, tg, tel, alarms, metrics] = await Promise.all([
       mapLimit(ctx.hosts, ctx.settings.rollout.hostConcurrency, (h) => hostBakeVerdict(ctx, h, goal, baseline, cutoverAt)),
-      ctx.lb.targetHealth(ctx.targetGroups[goal.colour].arn).then(
-        (views) => targetHealthVerdict(views, expected),
-        (e: unknown): Verdict => ({ kind: "wait", reason: `DescribeTargetHealth failed: ${e instanceof Error ? e.message : String(e)}` }),
-      ),
+      // A poller is in no target group.
+      goal.mode === "polling"
+        ? Promise.resolve(OK)
+        : ctx.lb.targetHealth(ctx.targetGroups[goal.colour].arn).then(
+            (views) => targetHealthVerdict(views, expected),
+            (e: unknown): Verdict => ({ kind: "wait", reason: `DescribeTargetHealth failed: ${e instanceof Error ? e.message : String(e)}` }),
+          ),
       telegramVerdict(ctx, goal, sinceSec),
       alarmGate(ctx),
       metricsGate(ctx, goal.colour, cutoverAt),

@@ -10,15 +10,18 @@ import { SshConnector } from "../adapters/ssh.js";
 import { TelegramClient } from "../adapters/telegram.js";
 import type { Config } from "../config/index.js";
 import { PreflightError } from "../errors.js";
-import type { Clock, HostConnector, Instances, InstanceView, LoadBalancer, Monitoring, Reporter, Telegram } from "../ports.js";
+import type { Clock, HostConnector, InstanceView, Instances, LoadBalancer, Monitoring, Reporter, Telegram } from "../ports.js";
 import { sandboxPaths } from "../sandbox/paths.js";
 import { redact } from "../util/redact.js";
 import type { ConnectedHost, Ctx, UnreachableHost } from "./context.js";
 import { mapLimit } from "./context.js";
+import { HostStateStore, hostStatePath } from "./host-state.js";
+import { lockHost } from "./lock.js";
 import type { Settings } from "./settings.js";
 
 export interface Ports {
-  lb: LoadBalancer;
+  /** null: a polling environment without a load balancer (the release state then lives on the first host). */
+  lb: LoadBalancer | null;
   instances: Instances;
   telegram: Telegram;
   connector: HostConnector;
@@ -48,10 +51,7 @@ export async function realPorts(config: Config, configFile: string): Promise<Por
     // BLUEGREEN_SANDBOX_LATENCY_MS: the bench's simulated WAN round trip on every host command.
     const latencyMs = Number(process.env.BLUEGREEN_SANDBOX_LATENCY_MS ?? "0");
     connector = new LocalHostConnector({
-      env:
-        own !== undefined && own !== ""
-          ? { BLUEGREEN_SANDBOX_STATE: own }
-          : { PATH: `${paths.bin}:${process.env.PATH ?? ""}`, BLUEGREEN_SANDBOX_STATE: paths.runtime },
+      env: own !== undefined && own !== "" ? { BLUEGREEN_SANDBOX_STATE: own } : { PATH: `${paths.bin}:${process.env.PATH ?? ""}`, BLUEGREEN_SANDBOX_STATE: paths.runtime },
       hostEnvVar: "BLUEGREEN_SANDBOX_HOST",
       ...(Number.isFinite(latencyMs) && latencyMs > 0 ? { latencyMs } : {}),
     });
@@ -69,7 +69,7 @@ export async function realPorts(config: Config, configFile: string): Promise<Por
   }
   const hosts = config.hosts;
   const staticHosts = hosts.static;
-  const lb = new AwsLoadBalancer(config.aws, config.loadBalancer.listener);
+  const lb = config.loadBalancer === undefined ? null : new AwsLoadBalancer(config.aws, config.loadBalancer.listener);
   const instances: Instances =
     staticHosts !== undefined
       ? { list: async () => staticHosts.map((h) => ({ instanceId: h.instanceId, state: "running", privateIp: h.address, publicIp: h.address, status: "ok" })) }
@@ -86,36 +86,55 @@ export async function realPorts(config: Config, configFile: string): Promise<Por
 const why = (e: unknown): string => redact(e instanceof Error ? e.message : String(e));
 
 export interface ConnectOptions {
+  /** status, plan, history and rollback go on without hosts that cannot be reached (listed in ctx.unreachable). */
+  tolerateUnreachable?: boolean;
   addressType: "private" | "public";
   /** status and history tolerate unhealthy instances; release does not. */
   requireHealthyInstances: boolean;
-  /** status, plan, history and rollback go on without hosts that cannot be reached (listed in ctx.unreachable). */
-  tolerateUnreachable?: boolean;
 }
 
 export async function connectCtx(settings: Settings, ports: Ports, clock: Clock, reporter: Reporter, opts: ConnectOptions): Promise<Ctx> {
+  const monitoring = ports.monitoring !== undefined ? { monitoring: ports.monitoring } : {};
+  const listInstances = () =>
+    ports.instances.list().catch((e: unknown) => {
+      throw new PreflightError(`cannot list the EC2 instances: ${why(e)}`, "check hosts.ec2 and the AWS credentials");
+    });
+  if (ports.lb === null) {
+    // A polling environment without a load balancer: the release state lives on the first host.
+    // The release state lives on the lock host here: every host must answer.
+    const { hosts } = await connectHosts(settings, ports, { ...opts, tolerateUnreachable: false }, await listInstances(), reporter);
+    const lb = new HostStateStore(lockHost(hosts), hostStatePath(settings.container.envFileDir, settings.environment));
+    const placeholder = await lb.describeTargetGroup("");
+    return { settings, lb, telegram: ports.telegram, clock, reporter, hosts, listenerArn: await lb.resolveListener(), targetGroups: { blue: placeholder, green: placeholder }, ...monitoring };
+  }
+  const lb = ports.lb;
   // One round: the listener, both target groups and the instances are independent reads.
   const tg = (c: "blue" | "green") =>
-    ports.lb.describeTargetGroup(settings.targetGroups[c]).catch((e: unknown) => {
-      throw new PreflightError(
-        `colours.${c}.targetGroup ${settings.targetGroups[c]}: ${why(e)}`,
-        "create the target group or fix its name/ARN in the environment file",
-      );
+    lb.describeTargetGroup(settings.targetGroups[c]).catch((e: unknown) => {
+      throw new PreflightError(`colours.${c}.targetGroup ${settings.targetGroups[c]}: ${why(e)}`, "create the target group or fix its name/ARN in the environment file");
     });
   const [listenerArn, blue, green, list] = await Promise.all([
-    ports.lb.resolveListener().catch((e: unknown) => {
+    lb.resolveListener().catch((e: unknown) => {
       throw new PreflightError(`cannot find the ALB listener: ${why(e)}`, "check loadBalancer.listener and the AWS region/credentials");
     }),
     tg("blue"),
     tg("green"),
-    ports.instances.list().catch((e: unknown) => {
-      throw new PreflightError(`cannot list the EC2 instances: ${why(e)}`, "check hosts.ec2 and the AWS credentials");
-    }),
+    listInstances(),
   ]);
+  const { hosts, unreachable } = await connectHosts(settings, ports, opts, list, reporter);
+  return { settings, lb, telegram: ports.telegram, clock, reporter, hosts, listenerArn, targetGroups: { blue, green }, ...monitoring, ...(unreachable.length > 0 ? { unreachable } : {}) };
+}
+
+async function connectHosts(
+  settings: Settings,
+  ports: Ports,
+  opts: ConnectOptions,
+  list: InstanceView[],
+  reporter: Reporter,
+): Promise<{ hosts: ConnectedHost[]; unreachable: UnreachableHost[] }> {
   // Only running instances are hosts; a stopped or terminated one that still carries the tags is a note.
   const running = list.filter((i) => i.state === "running");
-  for (const i of list.filter((x) => x.state !== "running"))
-    reporter.step({ step: "hosts", status: "info", message: `ignoring ${i.instanceId}: it is ${i.state}, not running` });
+  for (const i of list.filter((x) => x.state !== "running")) reporter.step({ step: "hosts", status: "info", message: `ignoring ${i.instanceId}: it is ${i.state}, not running` });
   if (running.length === 0) {
     throw new PreflightError(
       `no running EC2 instance matches hosts.ec2${list.length > 0 ? ` (${list.map((i) => `${i.instanceId} ${i.state}`).join(", ")})` : ""}`,
@@ -125,10 +144,7 @@ export async function connectCtx(settings: Settings, ports: Ports, clock: Clock,
   if (opts.requireHealthyInstances) {
     const bad = running.filter((i) => i.status !== "ok");
     if (bad.length > 0) {
-      throw new PreflightError(
-        `instances not ready: ${bad.map((i) => `${i.instanceId} (${i.state}, ${i.status})`).join(", ")}`,
-        "wait for the status checks to pass, or fix the instance",
-      );
+      throw new PreflightError(`instances not ready: ${bad.map((i) => `${i.instanceId} (${i.state}, ${i.status})`).join(", ")}`, "wait for the status checks to pass, or fix the instance");
     }
   }
   const unreachable: UnreachableHost[] = [];
@@ -138,26 +154,13 @@ export async function connectCtx(settings: Settings, ports: Ports, clock: Clock,
     try {
       return { instanceId: i.instanceId, address, remote: await ports.connector.connect({ instanceId: i.instanceId, address }) };
     } catch (e) {
-      if (opts.tolerateUnreachable !== true)
-        throw new PreflightError(`${i.instanceId} (${address}): ${why(e)}`, "check SSH access (user, key, host key pinning) to the host");
+      if (opts.tolerateUnreachable !== true) throw new PreflightError(`${i.instanceId} (${address}): ${why(e)}`, "check SSH access (user, key, host key pinning) to the host");
       unreachable.push({ instanceId: i.instanceId, address, reason: why(e) });
       reporter.step({ step: "hosts", status: "info", message: `${i.instanceId} (${address}) is unreachable: ${why(e)}` });
       return null;
     }
   });
-  const hosts = connected.filter((h): h is ConnectedHost => h !== null);
-  return {
-    settings,
-    lb: ports.lb,
-    telegram: ports.telegram,
-    clock,
-    reporter,
-    hosts,
-    listenerArn,
-    targetGroups: { blue, green },
-    ...(ports.monitoring !== undefined ? { monitoring: ports.monitoring } : {}),
-    ...(unreachable.length > 0 ? { unreachable } : {}),
-  };
+  return { hosts: connected.filter((h): h is ConnectedHost => h !== null), unreachable };
 }
 
 export async function disconnect(ctx: Ctx): Promise<void> {

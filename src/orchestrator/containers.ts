@@ -3,8 +3,8 @@
 import type { LastExit } from "../domain/gates.js";
 import type { Colour, ContainerFacts } from "../domain/types.js";
 import { containerName, docker, LABEL } from "../remote/docker.js";
-import type { ConnectedHost } from "./context.js";
-import { mustExec } from "./context.js";
+import type { ConnectedHost, Ctx } from "./context.js";
+import { mapLimit, mustExec } from "./context.js";
 
 interface InspectJson {
   Id?: string;
@@ -39,6 +39,7 @@ export function parseInspect(stdout: string): ContainerFacts[] {
         oomKilled: c.State?.OOMKilled === true,
         restartCount: c.RestartCount ?? 0,
         startedAt: c.State?.StartedAt ?? null,
+        mode: labels[LABEL.mode] === "polling" ? ("polling" as const) : ("webhook" as const),
       },
     ];
   });
@@ -114,4 +115,21 @@ export function parseExitEvents(stdout: string): LastExit | null {
 export async function lastExit(host: ConnectedHost, container: ContainerFacts, sinceSeconds: number): Promise<LastExit | null> {
   const res = await host.remote.exec(docker.exitEvents(container.id ?? container.name, Math.max(1, Math.ceil(sinceSeconds))));
   return res.code === 0 ? parseExitEvents(res.stdout) : null;
+}
+
+/** Stop (not remove) a colour's containers gracefully (docker stop, container.stopTimeout): kept for `docker logs`, restartable by a rollback. */
+export async function stopColourContainers(ctx: Ctx, colour: Colour): Promise<void> {
+  const name = containerName(ctx.settings.container.name, colour);
+  const seconds = Math.max(1, Math.round(ctx.settings.container.stopTimeoutMs / 1000));
+  await mapLimit(ctx.hosts, ctx.settings.rollout.hostConcurrency, async (h) => {
+    // Only our own container (labelled with this colour): one under the same name started by hand is not ours to stop.
+    if ((await inspectContainers(h, ctx.settings.container.name))[colour] === undefined) return;
+    await h.remote.exec(docker.stop(name, seconds));
+  });
+}
+
+/** Start a colour's stopped containers (a rollback to a poller stopped at the handover). */
+export async function startColourContainers(ctx: Ctx, colour: Colour): Promise<void> {
+  const name = containerName(ctx.settings.container.name, colour);
+  await mapLimit(ctx.hosts, ctx.settings.rollout.hostConcurrency, (h) => mustExec(h, docker.start(name)));
 }

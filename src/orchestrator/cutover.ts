@@ -3,9 +3,10 @@
 import type { Goal } from "../domain/decide.js";
 import { encodeInFlight } from "../domain/tags.js";
 import { forwardAllTo } from "../domain/traffic.js";
-import type { Colour } from "../domain/types.js";
+import { type Colour, otherColour } from "../domain/types.js";
 import { NotReadyError, RollbackFailedError, RolledBackError } from "../errors.js";
 import { describeUnmanaged, moveToUnmanaged } from "./adopt.js";
+import { startColourContainers, stopColourContainers } from "./containers.js";
 import type { Ctx } from "./context.js";
 import type { World } from "./observe.js";
 import { notReadyForTraffic } from "./ready.js";
@@ -14,6 +15,8 @@ import { setWebhookFor } from "./webhook.js";
 export interface CutoverTimes {
   listenerMovedAt?: number;
   webhookMovedAt?: number;
+  /** Polling: when the old poller had stopped (the handover); a rollback's: when the new one had. */
+  handedOverAt?: number;
 }
 
 function arns(ctx: Ctx): Record<Colour, string> {
@@ -36,6 +39,7 @@ export async function referenceColour(
 }
 
 export async function cutover(ctx: Ctx, goal: Goal, step: { moveListener: boolean; moveWebhook: boolean }, times: CutoverTimes): Promise<void> {
+  if (goal.mode === "polling") return handover(ctx, goal, step, times);
   if (step.moveListener) {
     await moveListener(ctx, goal.colour);
     times.listenerMovedAt = ctx.clock.now();
@@ -83,6 +87,63 @@ export async function cutover(ctx: Ctx, goal: Goal, step: { moveListener: boolea
 }
 
 /**
+ * A polling cutover: delete a webhook if one is set (pending updates kept: getUpdates hands them
+ * out), then stop the old poller gracefully. Telegram keeps every unconfirmed update, so what the
+ * old poller took but did not confirm goes to the new one (at least once, never lost).
+ */
+async function handover(ctx: Ctx, goal: Goal, step: { moveWebhook: boolean }, times: CutoverTimes): Promise<void> {
+  if (step.moveWebhook) {
+    await deleteWebhookKeepingUpdates(ctx);
+    times.webhookMovedAt = ctx.clock.now();
+  }
+  const old = otherColour(goal.colour);
+  await stopColourContainers(ctx, old);
+  times.handedOverAt = ctx.clock.now();
+  if (step.moveWebhook)
+    ctx.reporter.step({ step: "cutover", status: "info", message: "webhook deleted (pending updates kept for getUpdates)", colour: goal.colour });
+  ctx.reporter.step({
+    step: "cutover",
+    status: "info",
+    message: `the ${old} poller is stopped (kept for a rollback); ${goal.colour} polls alone`,
+    colour: goal.colour,
+  });
+  await ctx.lb.setTags(
+    ctx.listenerArn,
+    encodeInFlight({
+      kind: goal.kind,
+      releaseId: goal.releaseId,
+      colour: goal.colour,
+      image: goal.image,
+      from: goal.from,
+      startedAt: new Date(ctx.clock.now()).toISOString(),
+      phase: "baking",
+    }),
+  );
+}
+
+async function deleteWebhookKeepingUpdates(ctx: Ctx): Promise<void> {
+  await ctx.telegram.deleteWebhook();
+  if (ctx.lastWebhook !== undefined) ctx.lastWebhook = { ...ctx.lastWebhook, url: "" };
+}
+
+/** Polling's way back: the `to` poller starts first (no gap), then the other colour stops. */
+async function handBack(ctx: Ctx, to: Colour, which: { webhook: boolean }, times: CutoverTimes): Promise<string[]> {
+  const problems: string[] = [];
+  const why = (e: unknown) => (e instanceof Error ? e.message : String(e));
+  if (which.webhook) await deleteWebhookKeepingUpdates(ctx).catch((e: unknown) => problems.push(`the webhook could not be deleted: ${why(e)}`));
+  try {
+    await startColourContainers(ctx, to);
+  } catch (e) {
+    // Never stop the only poller left when the old one did not start.
+    problems.push(`the ${to} poller could not be started: ${why(e)}`);
+    return problems;
+  }
+  await stopColourContainers(ctx, otherColour(to));
+  times.handedOverAt = ctx.clock.now();
+  return problems;
+}
+
+/**
  * Refuses (NotReadyError, nothing moved) unless every host runs `releaseId` on `to` and the ALB
  * reports each target healthy now: a tag saying a colour is warm is not proof that it serves.
  */
@@ -112,6 +173,8 @@ export async function moveSwitches(
   releaseId?: string,
   seen?: World,
 ): Promise<string[]> {
+  // Polling has no ALB to vouch for a colour: handBack starts the old poller before stopping the other.
+  if (ctx.settings.mode === "polling") return handBack(ctx, to, which, times);
   const problems: string[] = [];
   const why = (e: unknown) => (e instanceof Error ? e.message : String(e));
   if (which.listener || which.webhook) await assertReady(ctx, to, releaseId, `moving traffic back to ${to}`, seen);

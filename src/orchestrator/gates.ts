@@ -2,7 +2,7 @@
 // target group for `healthyThreshold` checks in a row, and must not have touched the webhook.
 import pRetry, { AbortError } from "p-retry";
 import type { Goal } from "../domain/decide.js";
-import { combine, containerVerdict, healthVerdict, onHost, targetHealthVerdict, type Verdict } from "../domain/gates.js";
+import { combine, containerVerdict, healthVerdict, OK, onHost, targetHealthVerdict, type Verdict } from "../domain/gates.js";
 import { GateFailedError } from "../errors.js";
 import type { WebhookInfo } from "../ports.js";
 import { containerName } from "../remote/docker.js";
@@ -32,6 +32,8 @@ export async function containerOnHost(
 
 export async function healthOnHost(ctx: Ctx, host: ConnectedHost, goal: Goal): Promise<Verdict> {
   const h = ctx.settings.container.health;
+  // A poller without an HTTP server: running and not restarting is all there is to see.
+  if (h === undefined) return OK;
   const res = await host.remote
     .httpRequest(ctx.settings.hostPorts[goal.colour], h.path, { timeoutMs: h.timeoutMs })
     .catch((e: unknown) => (e instanceof Error ? e : new Error(String(e))));
@@ -72,7 +74,8 @@ export async function waitForGates(ctx: Ctx, goal: Goal, webhookBefore: WebhookI
     }
     // Before traffic, any restart of the new container is a crash: baseline 0.
     const hosts = await mapLimit(ctx.hosts, ctx.settings.rollout.hostConcurrency, (h) => hostVerdict(ctx, h, goal, 0));
-    const tg = targetHealthVerdict(await ctx.lb.targetHealth(ctx.targetGroups[goal.colour].arn), expected);
+    // A poller is in no target group; the container's own state and /health (if any) are its gates.
+    const tg = goal.mode === "polling" ? OK : targetHealthVerdict(await ctx.lb.targetHealth(ctx.targetGroups[goal.colour].arn), expected);
     // gates.alarms: an alarm already in ALARM stops the release before any traffic moves.
     const v = combine([...hosts, tg, await alarmGate(ctx)]);
     if (v.kind === "fail") throw new AbortError(await gateFailure(ctx, goal, v.reason));
@@ -105,12 +108,19 @@ export async function waitForGates(ctx: Ctx, goal: Goal, webhookBefore: WebhookI
 
 /** Optional smoke updates: each posted to every new container with the secret header, 2xx required. */
 export async function smokeTest(ctx: Ctx, goal: Goal): Promise<void> {
+  // A poller has no webhook endpoint to post to.
+  if (goal.mode === "polling" || ctx.settings.gates.smokeUpdates.length === 0) return;
   const path = new URL(ctx.settings.webhook.urls[goal.colour]).pathname;
   const headers: Record<string, string> = { "content-type": "application/json" };
   if (ctx.settings.webhook.secretToken !== undefined) headers["x-telegram-bot-api-secret-token"] = ctx.settings.webhook.secretToken;
   for (const body of ctx.settings.gates.smokeUpdates) {
     for (const h of ctx.hosts) {
-      const res = await h.remote.httpRequest(ctx.settings.hostPorts[goal.colour], path, { method: "POST", body, headers, timeoutMs: ctx.settings.container.health.timeoutMs });
+      const res = await h.remote.httpRequest(ctx.settings.hostPorts[goal.colour], path, {
+        method: "POST",
+        body,
+        headers,
+        timeoutMs: ctx.settings.container.health?.timeoutMs ?? 2000,
+      });
       if (res.status < 200 || res.status > 299) {
         throw new GateFailedError(`${h.instanceId}: a smoke update was answered ${res.status}`, "fix the bot's update handling; the live release is untouched");
       }

@@ -4,7 +4,7 @@
 import type { Goal, HostView, Snapshot } from "../domain/decide.js";
 import { decodeTags, TAG } from "../domain/tags.js";
 import { liveByListener, liveByWebhook, readListener } from "../domain/traffic.js";
-import type { Colour, HostFacts, ReleaseTags, TrafficFacts } from "../domain/types.js";
+import { type Colour, type HostFacts, otherColour, type ReleaseTags, type TrafficFacts } from "../domain/types.js";
 import { ConfigError, PreflightError } from "../errors.js";
 import type { ListenerView, TargetHealthView, WebhookInfo } from "../ports.js";
 import { redact } from "../util/redact.js";
@@ -111,11 +111,15 @@ export function isRegistered(world: World, colour: Colour, instanceId: string, p
 }
 
 export function snapshotFor(ctx: Ctx, world: World, goal: Goal): Snapshot {
+  const polling = goal.mode === "polling";
   const hosts: HostView[] = world.hosts.map((h) => ({
     instanceId: h.instanceId,
     container: h.containers[goal.colour],
-    registered: isRegistered(world, goal.colour, h.instanceId, ctx.settings.hostPorts[goal.colour]),
-    healthy: world.health[goal.colour].some((t) => t.id === h.instanceId && t.port === ctx.settings.hostPorts[goal.colour] && t.state === "healthy"),
+    other: h.containers[otherColour(goal.colour)],
+    // A poller is in no target group: nothing to register.
+    registered: polling || isRegistered(world, goal.colour, h.instanceId, ctx.settings.hostPorts[goal.colour]),
+    // No ALB for a poller: its gates are its own (running, /health when configured).
+    healthy: polling || world.health[goal.colour].some((t) => t.id === h.instanceId && t.port === ctx.settings.hostPorts[goal.colour] && t.state === "healthy"),
   }));
   return { hosts, traffic: world.traffic, urls: ctx.settings.webhook.urls, tags: world.tags };
 }
@@ -130,4 +134,14 @@ export function liveColours(
   const live = byWebhook === "shared" ? byListener : byWebhook === byListener ? byListener : null;
   const consistent = byListener !== null && (byWebhook === "shared" || byWebhook === byListener);
   return { byListener, byWebhook, live, consistent };
+}
+
+/**
+ * The live colour a release starts from. Webhook mode: the listener's (the switch that moves
+ * traffic), and only once something was released. Polling mode: the recorded live release (the
+ * running poller; no listener says it).
+ */
+export function startingLive(ctx: Ctx, world: World): Colour | null {
+  if (world.tags.live === null) return null;
+  return ctx.settings.mode === "polling" ? world.tags.live.colour : liveByListener(world.traffic);
 }

@@ -14,10 +14,15 @@ const MIN_FREE_KIB = 512 * 1024;
 
 export async function preflight(ctx: Ctx, world: World, live: Colour | null, opts: { allowUnhealthyLive: boolean }): Promise<void> {
   const s = ctx.settings;
-  for (const c of ["blue", "green"] as const) {
+  const health = s.container.health;
+  // A poller is not behind the target groups: their health checks do not concern it.
+  for (const c of s.mode === "webhook" ? (["blue", "green"] as const) : []) {
     const tg = ctx.targetGroups[c];
-    if (tg.healthCheckPath !== s.container.health.path) {
-      throw new PreflightError(`target group ${tg.name} health-checks ${tg.healthCheckPath}, but container.health.path is ${s.container.health.path}`, `make them agree: aws elbv2 modify-target-group --target-group-arn ${tg.arn} --health-check-path ${s.container.health.path}`);
+    if (health !== undefined && tg.healthCheckPath !== health.path) {
+      throw new PreflightError(
+        `target group ${tg.name} health-checks ${tg.healthCheckPath}, but container.health.path is ${health.path}`,
+        `make them agree: aws elbv2 modify-target-group --target-group-arn ${tg.arn} --health-check-path ${health.path}`,
+      );
     }
   }
   await mapLimit(ctx.hosts, s.rollout.hostConcurrency, async (h) => {
@@ -38,7 +43,13 @@ export async function preflight(ctx: Ctx, world: World, live: Colour | null, opt
       const v = containerVerdict(h.containers[live]);
       return v.kind === "ok" ? [] : [`${h.instanceId}: ${v.reason}`];
     });
-    const tg = targetHealthVerdict(world.health[live], ctx.hosts.map((h) => ({ id: h.instanceId, port: s.hostPorts[live] })));
+    const tg =
+      s.mode === "polling"
+        ? { kind: "ok" as const }
+        : targetHealthVerdict(
+            world.health[live],
+            ctx.hosts.map((h) => ({ id: h.instanceId, port: s.hostPorts[live] })),
+          );
     if (tg.kind !== "ok") problems.push(tg.reason);
     if (problems.length > 0) {
       throw new PreflightError(`the live ${live} colour is not healthy, so a rollback would have nothing to return to: ${problems.join("; ")}`, "fix the live colour first, or pass --allow-unhealthy-live to release anyway (no safe rollback)");

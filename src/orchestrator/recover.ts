@@ -7,9 +7,8 @@ import { type Colour, otherColour } from "../domain/types.js";
 import { NotReadyError, RollbackFailedError } from "../errors.js";
 import { containerName, docker } from "../remote/docker.js";
 import { describeUnmanaged, forgetReleases, moveToUnmanaged } from "./adopt.js";
-import { inspectContainers } from "./containers.js";
+import { stopColourContainers } from "./containers.js";
 import type { Ctx } from "./context.js";
-import { mapLimit } from "./context.js";
 import { type CutoverTimes, moveSwitches, rollbackFailed } from "./cutover.js";
 import { liveColours, type World } from "./observe.js";
 import { converge, newRunState } from "./run.js";
@@ -17,7 +16,9 @@ import { trustedImage } from "./tag-trust.js";
 
 /** Move both switches to `to` (which must run `releaseId` healthy now), skipping one already there (a second setWebhook would only meet the 1/s limit). */
 export async function moveBack(ctx: Ctx, world: World, to: Colour, releaseId: string, reason: string, times: CutoverTimes): Promise<void> {
-  const webhookThere = world.webhook.url === ctx.settings.webhook.urls[to] && world.traffic.webhookSettingsMatch;
+  // Polling: "webhook" means a webhook to delete (getUpdates fails while one is set).
+  const webhookThere =
+    ctx.settings.mode === "polling" ? world.webhook.url === "" : world.webhook.url === ctx.settings.webhook.urls[to] && world.traffic.webhookSettingsMatch;
   const problems = await moveSwitches(ctx, to, { listener: !isForwardAllTo(world.traffic, to), webhook: !webhookThere }, times, releaseId, world);
   if (problems.length > 0) throw rollbackFailed(ctx, `${reason}; rolling back to ${to} failed`, problems);
 }
@@ -32,13 +33,7 @@ export async function undoCutoverTimed(ctx: Ctx, to: Colour, releaseId: string |
 
 /** Stop (not remove) a colour's containers: kept for `docker logs`, restartable by a rollback. */
 export async function stopColour(ctx: Ctx, colour: Colour): Promise<void> {
-  const name = containerName(ctx.settings.container.name, colour);
-  const seconds = Math.max(1, Math.round(ctx.settings.container.stopTimeoutMs / 1000));
-  await mapLimit(ctx.hosts, ctx.settings.rollout.hostConcurrency, async (h) => {
-    // Only our own container (labelled with this colour): one under the same name started by hand is not ours to stop.
-    if ((await inspectContainers(h, ctx.settings.container.name))[colour] === undefined) return;
-    await h.remote.exec(docker.stop(name, seconds));
-  });
+  await stopColourContainers(ctx, colour);
 }
 
 export async function clearInFlight(ctx: Ctx): Promise<void> {
@@ -86,7 +81,7 @@ export async function rollBackTo(ctx: Ctx, world: World, failed: Colour, reason:
   });
   // Cold: the previous release is run again, so its image must be one the hosts vouch for.
   const image = urgent ? prev.image : await trustedImage(ctx, world, prev, "live");
-  const back: Goal = { kind: "rollback", colour: prev.colour, releaseId: prev.releaseId, image, from: failed, urgent };
+  const back: Goal = { kind: "rollback", colour: prev.colour, releaseId: prev.releaseId, image, from: failed, urgent, ...modeOf(ctx) };
   await converge(ctx, back, newRunState(world.webhook, 0)).catch((e: unknown) => {
     if (!urgent)
       throw new RollbackFailedError(
@@ -139,7 +134,7 @@ export async function recoverInterrupted(ctx: Ctx, world: World, opts: { finishR
   ctx.reporter.step({ step: "recover", status: "info", message: `${note}: undoing it` });
   if (f.kind === "rollback" && world.tags.live !== null) {
     const live = world.tags.live;
-    const goal: Goal = { kind: "rollback", colour: f.colour, releaseId: f.releaseId, image: f.image, from: otherColour(f.colour), urgent: true };
+    const goal: Goal = { kind: "rollback", colour: f.colour, releaseId: f.releaseId, image: f.image, from: otherColour(f.colour), urgent: true, ...modeOf(ctx) };
     if (!trafficTouches(ctx, world, f.colour)) {
       // Nothing moved yet: its colour may be half-restarted. Never move traffic to it ungated.
       if (!opts.finishRollback) {
@@ -175,4 +170,9 @@ export async function recoverInterrupted(ctx: Ctx, world: World, opts: { finishR
   }
   await rollBackTo(ctx, world, f.colour, note);
   return `${note}: undone, ${f.from} is live`;
+}
+
+/** A goal's mode is the environment's: pollers are released and rolled back as pollers. */
+export function modeOf(ctx: Ctx): { mode?: "polling" } {
+  return ctx.settings.mode === "polling" ? { mode: "polling" } : {};
 }

@@ -3,6 +3,7 @@
 import { userInfo } from "node:os";
 import type { Goal } from "../domain/decide.js";
 import { liveByListener } from "../domain/traffic.js";
+import { otherColour } from "../domain/types.js";
 import { BluegreenError, GateFailedError, PreflightError, RollbackFailedError, RolledBackError } from "../errors.js";
 import { redact } from "../util/redact.js";
 import { describeUnmanaged, moveToUnmanaged } from "./adopt.js";
@@ -13,9 +14,9 @@ import { colourLogs } from "./gates.js";
 import { type AuditRecord, appendAudit } from "./history.js";
 import { runHookAt } from "./hooks.js";
 import { acquireLock } from "./lock.js";
-import { observe } from "./observe.js";
+import { observe, startingLive } from "./observe.js";
 import { preflight } from "./preflight.js";
-import { clearInFlight, clearStaleInFlight, recoverInterrupted, rollBackTo, stopColour, undoCutoverTimed } from "./recover.js";
+import { clearInFlight, clearStaleInFlight, modeOf, recoverInterrupted, rollBackTo, stopColour, undoCutoverTimed } from "./recover.js";
 import { converge, newRunState, type RunState } from "./run.js";
 import { resolveDigest } from "./stage.js";
 import { type Adoption, observeAdoption, unmanagedRef } from "./unmanaged.js";
@@ -60,11 +61,12 @@ export async function release(ctx: Ctx, opts: ReleaseOptions): Promise<ReleaseRe
     await stopExpiredWarm(ctx, world);
     ctx.reporter.step({ step: "preflight", status: "start" });
     // One reading of the listener and the hosts decides the colour (plan shows the same one).
-    const adoption = await observeAdoption(ctx, world);
-    const colour = adoptionColour(adoption);
-    const live = adoption.choice.from;
+    // Polling: no listener to read or adopt from; the recorded live poller is where it starts.
+    const adoption = ctx.settings.mode === "polling" ? null : await observeAdoption(ctx, world);
+    const live = adoption === null ? startingLive(ctx, world) : adoption.choice.from;
+    const colour = adoption === null ? (live !== null ? otherColour(live) : "blue") : adoptionColour(adoption);
     await preflight(ctx, world, live, { allowUnhealthyLive: opts.allowUnhealthyLive });
-    const unmanaged = adoption.unmanaged?.role === "live" ? adoption.unmanaged : null;
+    const unmanaged = adoption?.unmanaged?.role === "live" ? adoption.unmanaged : null;
     if (unmanaged !== null) {
       ctx.reporter.step({
         step: "adopt",
@@ -90,6 +92,7 @@ export async function release(ctx: Ctx, opts: ReleaseOptions): Promise<ReleaseRe
       image,
       from: live,
       ...(fromReleaseId !== undefined ? { fromReleaseId } : {}),
+      ...modeOf(ctx),
       ...(unmanaged !== null ? { unmanaged: unmanagedRef(unmanaged) } : {}),
     };
     const state = newRunState(world.webhook, opts.bakeMs);
@@ -153,7 +156,13 @@ async function runGoal(ctx: Ctx, goal: Goal, state: RunState): Promise<ReleaseRe
     const onGoal =
       liveByListener(world.traffic) === goal.colour ||
       (world.webhook.url === ctx.settings.webhook.urls[goal.colour] && ctx.settings.webhook.urls.blue !== ctx.settings.webhook.urls.green);
-    const touched = state.times.listenerMovedAt !== undefined || state.times.webhookMovedAt !== undefined || (pastMark && onGoal);
+    // A poller's handover is marked before it stops the old poller: past that mark, roll back.
+    const polling = goal.mode === "polling";
+    const touched =
+      state.times.listenerMovedAt !== undefined ||
+      state.times.webhookMovedAt !== undefined ||
+      state.times.handedOverAt !== undefined ||
+      (pastMark && (onGoal || polling));
     if (e instanceof BakeFailed || e instanceof RolledBackError || touched) {
       const reason = e instanceof BakeFailed ? `bake failed: ${e.reason}` : msg(e);
       ctx.reporter.step({ step: "rollback", status: "start", message: reason });

@@ -18,7 +18,7 @@ import { type HookRecord, runHookAt } from "./hooks.js";
 import { acquireLock } from "./lock.js";
 import type { World } from "./observe.js";
 import { liveColours, observe } from "./observe.js";
-import { clearStaleInFlight, moveBack, recoverInterrupted } from "./recover.js";
+import { clearStaleInFlight, modeOf, moveBack, recoverInterrupted } from "./recover.js";
 import { converge, newRunState } from "./run.js";
 import { trustedImage } from "./tag-trust.js";
 import { observeAdoption } from "./unmanaged.js";
@@ -60,7 +60,7 @@ async function rollbackToUnmanaged(ctx: Ctx, world: World, u: UnmanagedRef, live
     const host = ctx.hosts.find((h) => h.instanceId === t.id);
     if (host === undefined) return;
     const res = await host.remote
-      .httpRequest(t.port, tg.healthCheckPath, { timeoutMs: ctx.settings.container.health.timeoutMs })
+      .httpRequest(t.port, tg.healthCheckPath, { timeoutMs: ctx.settings.container.health?.timeoutMs ?? 2000 })
       .catch((e: unknown) => ({ status: 0, body: e instanceof Error ? e.message : String(e) }));
     if (res.status < 200 || res.status > 399) {
       throw new PreflightError(
@@ -95,7 +95,9 @@ export async function rollback(ctx: Ctx, opts: { lockWaitMs: number; runId: stri
     let world = await observe(ctx);
     const healed = await clearStaleInFlight(ctx, world);
     if (healed !== null) world = await observe(ctx);
-    const live = liveByListener(world.traffic);
+    const polling = ctx.settings.mode === "polling";
+    // Polling: the recorded live release is the running poller; there is no listener to ask.
+    const live = polling ? (world.tags.live?.colour ?? null) : liveByListener(world.traffic);
     let result: RollbackResult;
     let unverified: UnreachableHost[] = [];
     const recovered = await recoverInterrupted(ctx, world);
@@ -117,7 +119,7 @@ export async function rollback(ctx: Ctx, opts: { lockWaitMs: number; runId: stri
     } else if (tags.live !== null && tags.previous === null && tags.unmanaged !== null) {
       // The first release adopted what served before bluegreen: that is the release to return to.
       result = await rollbackToUnmanaged(ctx, world, tags.unmanaged, tags.live);
-    } else if (!liveColours(ctx, world).consistent && tags.live !== null) {
+    } else if (!polling && !liveColours(ctx, world).consistent && tags.live !== null) {
       // Somebody moved a switch by hand: the recorded live release is the known-good state.
       const times: CutoverTimes = {};
       await moveBack(ctx, world, tags.live.colour, tags.live.releaseId, "drift", times);
@@ -146,10 +148,12 @@ export async function rollback(ctx: Ctx, opts: { lockWaitMs: number; runId: stri
       const verdicts = await mapLimit(ctx.hosts, ctx.settings.rollout.hostConcurrency, async (h) => {
         const c = world.hosts.find((x) => x.instanceId === h.instanceId)?.containers[prev.colour];
         return c?.releaseId === prev.releaseId
-          ? hostVerdict(ctx, h, { kind: "rollback", colour: prev.colour, releaseId: prev.releaseId, image, from: live })
+          ? hostVerdict(ctx, h, { kind: "rollback", colour: prev.colour, releaseId: prev.releaseId, image, from: live, ...modeOf(ctx) })
           : { kind: "fail" as const, reason: "not there" };
       });
-      let warm = combine(verdicts).kind === "ok";
+      // A previous poller is stopped at every handover, so a polling rollback is always cold:
+      // started again and gated before the current poller stops.
+      let warm = !polling && combine(verdicts).kind === "ok";
       const state = newRunState(world.webhook, 0);
       if (warm) {
         // Warm means serving now, on the ALB too; otherwise the cold path restarts and gates it.
@@ -170,7 +174,7 @@ export async function rollback(ctx: Ctx, opts: { lockWaitMs: number; runId: stri
           "bring the host back, or release a known-good image once every host answers",
         );
       }
-      const goal: Goal = { kind: "rollback", colour: prev.colour, releaseId: prev.releaseId, image, from: live, urgent: warm };
+      const goal: Goal = { kind: "rollback", colour: prev.colour, releaseId: prev.releaseId, image, from: live, urgent: warm, ...modeOf(ctx) };
       await converge(ctx, goal, state);
       const unreachableNote = down.length > 0 ? `; unreachable, not checked: ${down.map((u) => u.instanceId).join(", ")}` : "";
       result = {

@@ -1,5 +1,5 @@
 // The loop: observe -> decide -> apply one step -> observe again, until decide says done.
-import { decide, type Goal, type Progress, trafficOnGoal } from "../domain/decide.js";
+import { decide, type Goal, type Progress, trafficMoved } from "../domain/decide.js";
 import { encodeInFlight, encodeUnmanaged, finalTags, TAG } from "../domain/tags.js";
 import { liveByListener } from "../domain/traffic.js";
 import { BluegreenError, RollbackFailedError } from "../errors.js";
@@ -37,8 +37,7 @@ export async function converge(ctx: Ctx, goal: Goal, state: RunState): Promise<W
     const step = decide(snapshotFor(ctx, world, goal), goal, state.progress);
     if (step.kind === "done") return world;
     if (step.kind === "failed") {
-      const on = trafficOnGoal(snapshotFor(ctx, world, goal), goal);
-      if (on.listener || on.webhook) throw new BakeFailed(step.reason, ctx.clock.now());
+      if (trafficMoved(snapshotFor(ctx, world, goal), goal)) throw new BakeFailed(step.reason, ctx.clock.now());
       throw await gateFailure(ctx, goal, step.reason);
     }
     if (step.kind === "blocked") {
@@ -88,7 +87,7 @@ export async function converge(ctx: Ctx, goal: Goal, state: RunState): Promise<W
       case "cutover":
         state.baseline = await restartBaseline(ctx, goal);
         await cutover(ctx, goal, step, state.times);
-        state.cutoverAt = state.times.listenerMovedAt ?? state.times.webhookMovedAt ?? ctx.clock.now();
+        state.cutoverAt = state.times.listenerMovedAt ?? state.times.webhookMovedAt ?? state.times.handedOverAt ?? ctx.clock.now();
         if (goal.kind === "release") await runHookAt(ctx, "postCutover", goal, state.hooks);
         break;
       case "bake":

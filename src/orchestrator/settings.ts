@@ -1,15 +1,22 @@
 // The orchestrator's view of an environment: resolved values only (milliseconds, bytes, URLs per
-// colour, secret values). Built from a validated Config by fromConfig in config-bridge.ts.
+// colour, secret values). Built from a validated Config by settingsFromConfig.
 import type { HooksConfig, MetricThresholds } from "../config/types.js";
 import type { Colour, Urls } from "../domain/types.js";
 
 export interface Settings {
   environment: string;
+  /** webhook: the ALB and the webhook are the two switches; polling: the running poller is the switch. */
+  mode: "webhook" | "polling";
+  /** False for a polling environment without a load balancer: the release state then lives on the first host. */
+  hasLoadBalancer: boolean;
+  /** "" when the environment names no target group (polling). */
   targetGroups: Record<Colour, string>;
+  /** 0 when the container publishes no port (a poller without a health check). */
   hostPorts: Record<Colour, number>;
   container: {
     name: string;
     repository: string;
+    /** 0 when the container serves no HTTP (a poller without a health check). */
     port: number;
     memoryBytes: number;
     restartPolicy: string;
@@ -17,8 +24,10 @@ export interface Settings {
     /** Plain env and resolved secrets together: both go into the 0600 env file, never on a command line. */
     env: Record<string, string>;
     envFileDir: string;
-    health: { path: string; expectStatus: number; expectJson?: Record<string, unknown> | undefined; timeoutMs: number };
+    /** Absent for a poller without an HTTP server: the gates then rely on the container's state. */
+    health?: { path: string; expectStatus: number; expectJson?: Record<string, unknown> | undefined; timeoutMs: number } | undefined;
   };
+  /** urls are "" when the environment has no webhook section (polling). */
   webhook: {
     urls: Urls;
     secretToken?: string | undefined;

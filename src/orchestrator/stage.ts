@@ -51,6 +51,7 @@ export function runArgvFor(s: Settings, goal: Pick<Goal, "colour" | "releaseId" 
     envFile,
     memoryBytes: s.container.memoryBytes,
     restartPolicy: s.container.restartPolicy,
+    ...(s.mode === "polling" ? { mode: "polling" as const } : {}),
   });
 }
 

@@ -19,6 +19,7 @@ export interface ColourReport {
   containers: {
     instanceId: string;
     name: string;
+    mode: "webhook" | "polling";
     release: string | null;
     image: string | null;
     running: boolean;
@@ -33,6 +34,8 @@ export interface StatusReport {
   environment: string;
   /** Nothing was ever released to this environment (no bluegreen tags on the listener). */
   neverReleased: boolean;
+  /** How the bot gets its updates (telegram.mode). */
+  mode: "webhook" | "polling";
   live: Colour | null;
   liveByListener: Colour | null;
   webhook: { url: string; colour: Colour | "shared" | null; pendingUpdateCount: number; lastErrorDate: number | null; lastErrorMessage: string | null };
@@ -60,14 +63,15 @@ export async function status(ctx: Ctx): Promise<StatusReport> {
   const [world, lock] = await Promise.all([observe(ctx), readLease(ctx).catch(() => null)]);
   const adoption = await observeAdoption(ctx, world);
   const unmanagedLive = adoption.unmanaged?.role === "live";
-  const lc = liveColours(ctx, world);
-  const problems: string[] = [];
+  const polling = ctx.settings.mode === "polling";
+  const lc = polling ? pollingLive(world) : liveColours(ctx, world);
+  const problems: string[] = polling ? pollingProblems(world) : [];
   // An environment nothing was ever released to has no live colour to be inconsistent about.
   const neverReleased = world.tags.live === null && world.tags.inFlight === null;
-  if (neverReleased) {
+  if (neverReleased || polling) {
     // nothing to compare
   } else if (lc.byListener === null) problems.push("the listener does not send all traffic to exactly one colour");
-  if (neverReleased) {
+  if (neverReleased || polling) {
     // nothing to compare
   } else if (lc.byWebhook === null)
     problems.push(world.webhook.url === "" ? "no webhook is set" : `the webhook points at ${world.webhook.url}, which is neither colour's URL`);
@@ -77,18 +81,20 @@ export async function status(ctx: Ctx): Promise<StatusReport> {
   if (world.tags.inFlight !== null)
     problems.push(`a ${world.tags.inFlight.kind} (${world.tags.inFlight.releaseId}) is in flight or was interrupted in phase ${world.tags.inFlight.phase}`);
   // Before the first release the listener may forward to a colour's group that runs the unmanaged bot: not ours to judge.
-  // Never released: whatever the listener forwards to is not ours to judge either (status exits 0 and says so).
-  const live = unmanagedLive || neverReleased ? null : lc.byListener;
+  // Never released (and not polling): whatever the listener forwards to is not ours to judge either (status exits 0 and says so).
+  const live = polling ? lc.live : unmanagedLive || neverReleased ? null : lc.byListener;
   if (live !== null) {
     for (const h of world.hosts) {
       const v = containerVerdict(h.containers[live]);
       if (v.kind !== "ok") problems.push(`live colour ${live} on ${h.instanceId}: ${v.reason}`);
     }
-    const tg = targetHealthVerdict(
-      world.health[live],
-      ctx.hosts.map((h) => ({ id: h.instanceId, port: ctx.settings.hostPorts[live] })),
-    );
-    if (tg.kind !== "ok") problems.push(`live colour ${live}: ${tg.reason}`);
+    const tg = polling
+      ? null
+      : targetHealthVerdict(
+          world.health[live],
+          ctx.hosts.map((h) => ({ id: h.instanceId, port: ctx.settings.hostPorts[live] })),
+        );
+    if (tg !== null && tg.kind !== "ok") problems.push(`live colour ${live}: ${tg.reason}`);
   }
   const colours = Object.fromEntries(
     COLOURS.map((c) => [
@@ -106,6 +112,7 @@ export async function status(ctx: Ctx): Promise<StatusReport> {
                 {
                   instanceId: h.instanceId,
                   name: k.name,
+                  mode: k.mode,
                   release: k.releaseId,
                   image: k.image,
                   running: k.running,
@@ -124,6 +131,7 @@ export async function status(ctx: Ctx): Promise<StatusReport> {
   return {
     environment: ctx.settings.environment,
     neverReleased,
+    mode: ctx.settings.mode,
     live: lc.live,
     liveByListener: lc.byListener,
     webhook: {
@@ -191,4 +199,22 @@ export function untrustedTags(ctx: Ctx, world: World): string[] {
       warnings.push(`tag ${key} says ${ref.releaseId} is ${digest}, but its containers are labelled ${[...labels].join(", ")} (${who})`);
   }
   return warnings;
+}
+
+/** Polling: the live colour is the recorded release's (the running poller); no listener, no webhook colour. */
+function pollingLive(world: World): { live: Colour | null; byListener: Colour | null; byWebhook: Colour | "shared" | null } {
+  return { live: world.tags.live?.colour ?? null, byListener: null, byWebhook: null };
+}
+
+/** What breaks a poller: a webhook set (every getUpdates answers 409), or two pollers taking turns. */
+function pollingProblems(world: World): string[] {
+  const problems: string[] = [];
+  if (world.webhook.url !== "") problems.push(`a webhook is set (${world.webhook.url}): getUpdates answers 409 while it is, so the poller receives nothing`);
+  const live = world.tags.live?.colour;
+  if (live !== undefined && world.tags.inFlight === null) {
+    const idle = live === "blue" ? "green" : "blue";
+    const extra = world.hosts.filter((h) => h.containers[idle]?.running === true).map((h) => h.instanceId);
+    if (extra.length > 0) problems.push(`the ${idle} poller also runs on ${extra.join(", ")}: two pollers take turns with getUpdates`);
+  }
+  return problems;
 }

@@ -109,6 +109,8 @@ export async function clearLeftover(host: ConnectedHost, name: string): Promise<
 
 export async function rehearse(plan: RehearsalPlan, engine: Engine, api: BotApiObserver, clock: Clock, reporter: Reporter): Promise<RehearsalResult> {
   const s = plan.settings;
+  // The command refuses polling environments; a webhook environment always has a health check.
+  const health = s.container.health ?? noHealth();
   const host = engine.host;
   const name = containerName(s.container.name, REHEARSAL_COLOUR);
   const argv = rehearsalRunArgv(plan);
@@ -195,15 +197,15 @@ export async function rehearse(plan: RehearsalPlan, engine: Engine, api: BotApiO
 
     // 2. port: what listens inside, and whether the published host port answers.
     const hostAnswer = await host.remote
-      .httpRequest(s.hostPorts[REHEARSAL_COLOUR], s.container.health.path, { timeoutMs: s.container.health.timeoutMs })
+      .httpRequest(s.hostPorts[REHEARSAL_COLOUR], health.path, { timeoutMs: health.timeoutMs })
       .catch((e: unknown) => (e instanceof Error ? e : new Error(String(e))));
     const inside = engine.sandbox ? null : await listeningInside(host, name, last.pid);
     report(portLine({ containerPort: s.container.port, hostPort: s.hostPorts[REHEARSAL_COLOUR], address: engine.address, inside, hostAnswer }));
 
     // 3. health, as configured.
-    const expectation: HealthExpectation = s.container.health;
+    const expectation: HealthExpectation = health;
     const v = healthVerdict(hostAnswer, expectation);
-    report(healthLine(s.container.health.path, hostAnswer, v.kind === "ok" ? null : v.reason));
+    report(healthLine(health.path, hostAnswer, v.kind === "ok" ? null : v.reason));
 
     // 4 + 6. updates to the webhook path with the secret header, memory sampled meanwhile.
     reporter.step({ step: "updates", status: "start", message: `${plan.updates.length} updates; memory sampled meanwhile` });
@@ -300,4 +302,8 @@ async function settledReplies(api: BotApiObserver, clock: Clock): Promise<string
     before = now;
   }
   return before;
+}
+
+function noHealth(): never {
+  throw new Error("rehearse needs container.health (webhook mode)");
 }

@@ -7,6 +7,8 @@ export const LABEL = {
   colour: "bluegreen.colour",
   release: "bluegreen.release",
   image: "bluegreen.image",
+  /** Only pollers carry it (bluegreen.mode=polling): a container without it is a webhook bot. */
+  mode: "bluegreen.mode",
 } as const;
 
 export interface Slot {
@@ -25,6 +27,8 @@ export interface RunSpec {
   envFile: string;
   memoryBytes: number;
   restartPolicy: string;
+  /** "polling" adds the bluegreen.mode label; webhook runs keep their argv exactly as before. */
+  mode?: "webhook" | "polling";
 }
 
 export function containerName(baseName: string, colour: Colour): string {
@@ -49,10 +53,11 @@ export const docker = {
     `${LABEL.release}=${r.releaseId}`,
     "--label",
     `${LABEL.image}=${r.image}`,
+    ...(r.mode === "polling" ? ["--label", `${LABEL.mode}=polling`] : []),
     "--env-file",
     r.envFile,
-    "--publish",
-    `${r.slot.hostPort}:${r.containerPort}`,
+    // A poller without a health check serves no HTTP: nothing to publish.
+    ...(r.slot.hostPort > 0 && r.containerPort > 0 ? ["--publish", `${r.slot.hostPort}:${r.containerPort}`] : []),
     "--memory",
     `${r.memoryBytes}b`,
     "--restart",

@@ -15,6 +15,8 @@ export const GOAL: Goal = {
 export function settingsFor(over: { envFileDir?: string; environment?: string; name?: string; env?: Record<string, string> } = {}): Settings {
   return {
     environment: over.environment ?? "production",
+    mode: "webhook",
+    hasLoadBalancer: true,
     targetGroups: { blue: "bot-blue", green: "bot-green" },
     hostPorts: { blue: 5001, green: 5002 },
     container: {

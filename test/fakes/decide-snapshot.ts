@@ -23,6 +23,7 @@ export function container(state: CState, colour: Colour = "green"): ContainerFac
     oomKilled: false,
     restartCount: 0,
     startedAt: "2026-01-01T00:00:00Z",
+    mode: "webhook",
   };
 }
 

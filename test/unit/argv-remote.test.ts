@@ -9,7 +9,13 @@ import { ctxFor, GOAL } from "../fakes/argv-ctx.js";
 describe("docker argv", () => {
   it("builds each command exactly", () => {
     expect(containerName("telegram-bot", "green")).toBe("telegram-bot-green");
-    expect(LABEL).toEqual({ environment: "bluegreen.environment", colour: "bluegreen.colour", release: "bluegreen.release", image: "bluegreen.image" });
+    expect(LABEL).toEqual({
+      mode: "bluegreen.mode",
+      environment: "bluegreen.environment",
+      colour: "bluegreen.colour",
+      release: "bluegreen.release",
+      image: "bluegreen.image",
+    });
     expect(docker.version()).toEqual(["docker", "version", "--format", "{{.Server.Version}}"]);
     expect(docker.pull("repo:v2")).toEqual(["docker", "pull", "repo:v2"]);
     expect(docker.repoDigests("repo:v2")).toEqual(["docker", "image", "inspect", "--format", "{{json .RepoDigests}}", "repo:v2"]);

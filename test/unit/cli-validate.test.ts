@@ -66,11 +66,11 @@ describe("validate: broken environment files", () => {
 });
 
 describe("validate: the repository's environment files", () => {
-  it("all three are valid with fake secrets", async () => {
+  it("all four are valid with fake secrets", async () => {
     const r = await runCli(["validate", "--config-dir", "."], FAKE_ENV);
     expect(r).toEqual({
       code: 0,
-      out: "✔ local: environments/local.yaml is valid\n✔ production: environments/production.yaml is valid\n✔ staging: environments/staging.yaml is valid\n",
+      out: "✔ local: environments/local.yaml is valid\n✔ local-polling: environments/local-polling.yaml is valid\n✔ production: environments/production.yaml is valid\n✔ staging: environments/staging.yaml is valid\n",
       err: "",
     });
   });

@@ -35,7 +35,7 @@ describe("environments/*.yaml", () => {
     expect(config.environment).toBe("production");
     expect(config.protected).toBe(true);
     expect(config.aws).toEqual({ region: "ap-southeast-2" });
-    expect(config.loadBalancer.listener).toBe(
+    expect(config.loadBalancer?.listener).toBe(
       "arn:aws:elasticloadbalancing:ap-southeast-2:123456789012:listener/app/bot-alb/50dc6c495c0c9188/f2f7dc8efc522ab2",
     );
     expect(config.colours).toEqual({ blue: { targetGroup: "bot-blue", hostPort: 5001 }, green: { targetGroup: "bot-green", hostPort: 5002 } });
@@ -93,8 +93,8 @@ describe("environments/*.yaml", () => {
     const { config, secrets } = await loaded("staging");
     expect(config.protected).toBe(false);
     expect(config.telegram.botToken).toBe(FAKE.TELEGRAM_STAGING_BOT_TOKEN);
-    expect(config.telegram.webhook.url).toBe("https://staging-bot.example.com/webhook");
-    expect(config.colours.blue.targetGroup).toBe("bot-staging-blue");
+    expect(config.telegram.webhook?.url).toBe("https://staging-bot.example.com/webhook");
+    expect(config.colours?.blue.targetGroup).toBe("bot-staging-blue");
     expect(config.hosts.ec2).toEqual({ tags: { app: "crypto-assistant", role: "telegram-bot-staging" } });
     expect(config.gates.bake).toBe(10 * 60_000);
     expect(config.container.envFileDir).toBe("/var/lib/bluegreen");
@@ -104,7 +104,7 @@ describe("environments/*.yaml", () => {
   it("local: the sandbox world", async () => {
     const { config, secrets } = await loaded("local");
     expect(config.aws).toEqual({ region: "ap-southeast-2", endpoint: "http://127.0.0.1:4566" });
-    expect(config.loadBalancer.listener).toEqual({ loadBalancer: "bot-alb", port: 80 });
+    expect(config.loadBalancer?.listener).toEqual({ loadBalancer: "bot-alb", port: 80 });
     expect(config.colours).toEqual({ blue: { targetGroup: "bot-blue", hostPort: 5001 }, green: { targetGroup: "bot-green", hostPort: 5002 } });
     expect(config.hosts.ec2).toEqual({ tags: { app: "echo-bot" } });
     expect(config.hosts.ssh.transport).toBe("local");

@@ -62,6 +62,7 @@ describe("loadEnvironmentText", () => {
         telegram: {
           botToken: TOKEN,
           apiBase: "https://api.telegram.org",
+          mode: "webhook",
           webhook: { url: "https://bot.example.com/telegram/{colour}", maxConnections: 40, dropPendingUpdates: false },
         },
         gates: {
@@ -97,7 +98,7 @@ describe("loadEnvironmentText", () => {
     const result = loadEnvironmentText(text, "/srv/bot/environments/minimal.yaml", { TELEGRAM_BOT_TOKEN: TOKEN });
     if (!result.ok) throw new Error(result.errors.join("\n"));
     expect(result.config.hosts.ssh.privateKey).toBe(join(homedir(), ".ssh/bot"));
-    expect(result.config.telegram.webhook.certificate).toBe("/srv/bot/certs/hook.pem");
+    expect(result.config.telegram.webhook?.certificate).toBe("/srv/bot/certs/hook.pem");
     expect(result.config.gates.smokeUpdates).toEqual(["/srv/bot/environments/smoke/start.json", "/abs/help.json"]);
 
     const fromEnv = loadEnvironmentText(text.replace("privateKey: ~/.ssh/bot", 'privateKey: "${env:BOT_KEY}"'), "/srv/x.yaml", {
@@ -211,12 +212,12 @@ describe("loadEnvironment and listEnvironments", () => {
   });
 
   it("defaults to ./environments", async () => {
-    expect(await listEnvironments("environments")).toEqual(["local", "production", "staging"]);
+    expect(await listEnvironments("environments")).toEqual(["local", "local-polling", "production", "staging"]);
     const result = await loadEnvironment("nope", { env });
     expect(result).toEqual({
       ok: false,
       file: "environments/nope.yaml",
-      errors: ["environments/nope.yaml: no such environment file (environments/ has: local, production, staging)"],
+      errors: ["environments/nope.yaml: no such environment file (environments/ has: local, local-polling, production, staging)"],
     });
   });
 });

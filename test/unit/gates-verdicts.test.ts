@@ -43,6 +43,7 @@ describe("healthVerdict", () => {
 
 function c(over: Partial<ContainerFacts>): ContainerFacts {
   return {
+    mode: "webhook",
     name: "bot-green",
     colour: "green",
     releaseId: "r2",

@@ -9,6 +9,8 @@ const TOKEN = "123456789:TEST-bot-token-aaaaaaaaaaaaaaaaaaaaaaaaa";
 describe("echo-bot config", () => {
   it("has the documented defaults", () => {
     expect(readBotConfig({})).toEqual({
+      mode: "webhook",
+      healthServer: true,
       port: 5000,
       host: "0.0.0.0",
       variant: "v1",
@@ -35,6 +37,8 @@ describe("echo-bot config", () => {
         BOT_TIME_SCALE: "0.01",
       }),
     ).toEqual({
+      mode: "webhook",
+      healthServer: true,
       port: 5002,
       host: "127.0.1.3",
       variant: "slow-boot",
@@ -51,8 +55,17 @@ describe("echo-bot config", () => {
     [{ BOT_VARIANT: "v4" }, 'unknown BOT_VARIANT "v4"'],
     [{ PORT: "http" }, 'PORT must be an integer 1..65535, got "http"'],
     [{ BOT_TIME_SCALE: "-1" }, 'BOT_TIME_SCALE must be a number >= 0, got "-1"'],
+    [{ BOT_MODE: "push" }, 'BOT_MODE must be webhook or polling, got "push"'],
   ])("rejects %j", (env, message) => {
     expect(() => readBotConfig(env)).toThrow(message);
+  });
+
+  it("polls for BOT_MODE=polling and for every polling-* variant; /health only when asked", () => {
+    expect(readBotConfig({ BOT_MODE: "polling" })).toMatchObject({ mode: "polling", healthServer: false, variant: "v1" });
+    expect(readBotConfig({ BOT_MODE: "polling", BOT_HEALTH_SERVER: "1" })).toMatchObject({ mode: "polling", healthServer: true });
+    // The image decides, as a run_polling() bot ignores what the environment says.
+    expect(readBotConfig({ BOT_MODE: "webhook", BOT_VARIANT: "polling-v2" })).toMatchObject({ mode: "polling", variant: "polling-v2" });
+    expect(readBotConfig({ BOT_VARIANT: "polling-crash-on-boot" })).toMatchObject({ mode: "polling" });
   });
 });
 

@@ -48,15 +48,19 @@ function nextFor(s: StatusReport): string {
 export function renderStatus(s: StatusReport): string[] {
   const u = s.unmanaged;
   const liveText = s.live ?? (u?.role === "live" ? `unmanaged (${u.targetGroupName}, not released by bluegreen)` : "none");
-  const lines = [`${s.environment}: live ${liveText}${s.liveRelease !== null ? ` — ${s.liveRelease.releaseId} ${s.liveRelease.image}` : ""}`];
-  lines.push(`  listener forwards to ${s.listener.forwardsTo.map((f) => `${f.targetGroup}=${f.weight}`).join(", ") || "(nothing)"}`);
+  const lines = [`${s.environment} (${s.mode} mode): live ${liveText}${s.liveRelease !== null ? ` — ${s.liveRelease.releaseId} ${s.liveRelease.image}` : ""}`];
+  const polling = s.mode === "polling";
+  if (!polling) lines.push(`  listener forwards to ${s.listener.forwardsTo.map((f) => `${f.targetGroup}=${f.weight}`).join(", ") || "(nothing)"}`);
   lines.push(
-    `  listener -> ${s.liveByListener ?? "(not one colour)"}; webhook -> ${s.webhook.url === "" ? "(none)" : s.webhook.url} [${s.webhook.colour ?? "neither"}], pending ${s.webhook.pendingUpdateCount}${s.webhook.lastErrorMessage !== null ? `, last error ${new Date((s.webhook.lastErrorDate ?? 0) * 1000).toISOString()} ${s.webhook.lastErrorMessage}` : ""}`,
+    `  ${polling ? "poller" : "listener"} -> ${polling ? (s.live ?? "(none recorded)") : (s.liveByListener ?? "(not one colour)")}; webhook -> ${s.webhook.url === "" ? "(none)" : s.webhook.url} [${s.webhook.colour ?? "neither"}], pending ${s.webhook.pendingUpdateCount}${s.webhook.lastErrorMessage !== null ? `, last error ${new Date((s.webhook.lastErrorDate ?? 0) * 1000).toISOString()} ${s.webhook.lastErrorMessage}` : ""}`,
   );
   for (const c of ["blue", "green"] as const) {
     const k = s.colours[c];
-    lines.push(`  ${c.padEnd(5)} ${k.targetGroup} :${k.hostPort}  release ${k.release ?? "-"}`);
-    for (const x of k.containers) lines.push(`        ${x.instanceId} ${x.name} ${x.status}${x.restarts > 0 ? `, ${x.restarts} restarts` : ""}${x.oomKilled ? ", OOM-killed" : ""} ${x.image ?? ""}`);
+    lines.push(polling ? `  ${c.padEnd(5)} release ${k.release ?? "-"}` : `  ${c.padEnd(5)} ${k.targetGroup} :${k.hostPort}  release ${k.release ?? "-"}`);
+    for (const x of k.containers)
+      lines.push(
+        `        ${x.instanceId} ${x.name} ${x.mode === "polling" ? "poller " : ""}${x.status}${x.restarts > 0 ? `, ${x.restarts} restarts` : ""}${x.oomKilled ? ", OOM-killed" : ""} ${x.image ?? ""}`,
+      );
     for (const t of k.targets) lines.push(`        target ${t.id}:${t.port} ${t.state}${t.reason !== undefined ? ` (${t.reason})` : ""}`);
   }
   if (u !== null) {

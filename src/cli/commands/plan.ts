@@ -1,10 +1,10 @@
 // `plan ENV --image REF` (and `release --dry-run`): the steps and exact host commands a release would
 // run. Looks up the live colour when AWS answers; otherwise says what it could not look up.
-import type { Colour } from "../../domain/types.js";
+import { type Colour, otherColour } from "../../domain/types.js";
 import { UsageError } from "../../errors.js";
 import { disconnect } from "../../orchestrator/connect.js";
 import type { Ctx } from "../../orchestrator/context.js";
-import { observe } from "../../orchestrator/observe.js";
+import { observe, startingLive } from "../../orchestrator/observe.js";
 import { settingsFromConfig } from "../../orchestrator/settings-from-config.js";
 import { envFilePath, runArgv } from "../../orchestrator/stage.js";
 import { observeAdoption, type UnmanagedRelease } from "../../orchestrator/unmanaged.js";
@@ -34,13 +34,20 @@ export async function plan(p: Parsed, out: Output): Promise<number> {
   try {
     ctx = await openCtx(env, { step: () => undefined }, { requireHealthyInstances: false, tolerateUnreachable: true });
     for (const u of ctx.unreachable ?? []) unreachable.push(`${u.instanceId} (${u.address}) is unreachable: ${u.reason}; a release would refuse in preflight`);
-    // The same reading release makes: plan and release always name the same colour.
-    const adoption = await observeAdoption(ctx, await observe(ctx));
-    live = adoption.choice.from;
-    unmanaged = adoption.unmanaged?.role === "live" ? adoption.unmanaged : null;
-    if (adoption.choice.colour !== null) colour = adoption.choice.colour;
-    else problems.push(adoption.choice.reason ?? "no colour is free to stage on");
-    problems.push(...adoption.problems.map((p) => `${p.message} (${p.remedy})`));
+    const world = await observe(ctx);
+    if (settings.mode === "polling") {
+      // No listener to read: the recorded live poller, and the other colour to stage on.
+      live = startingLive(ctx, world);
+      colour = live !== null ? otherColour(live) : "blue";
+    } else {
+      // The same reading release makes: plan and release always name the same colour.
+      const adoption = await observeAdoption(ctx, world);
+      live = adoption.choice.from;
+      unmanaged = adoption.unmanaged?.role === "live" ? adoption.unmanaged : null;
+      if (adoption.choice.colour !== null) colour = adoption.choice.colour;
+      else problems.push(adoption.choice.reason ?? "no colour is free to stage on");
+      problems.push(...adoption.problems.map((p) => `${p.message} (${p.remedy})`));
+    }
   } catch (e) {
     unknown.push(`could not look up the live colour, hosts or listener (${e instanceof Error ? e.message : String(e)}); assuming nothing is live`);
   } finally {
@@ -60,7 +67,9 @@ export async function plan(p: Parsed, out: Output): Promise<number> {
     docker.pull(goal.image),
     runArgv(fake, goal),
   ];
-  const steps = [
+  const health = settings.container.health;
+  const healthText = health === undefined ? "" : `, GET ${health.path} -> ${health.expectStatus}`;
+  const steps = settings.mode === "polling" ? pollingSteps(settings, colour, live, hostCmds, healthText) : [
     `lock: ${formatArgvForDisplay(lockCommands.acquire(lockPath(settings.lock.dir, settings.environment)))} (on the first host)`,
     `observe: listener, tags, both target groups' health, getWebhookInfo, docker inspect on every host`,
     `preflight: target groups, instances, SSH host keys, docker, disk, getMe, docker ps (host ports ${settings.hostPorts[colour]} free)${live !== null ? `, live colour ${live} healthy` : ""}`,
@@ -72,7 +81,7 @@ export async function plan(p: Parsed, out: Output): Promise<number> {
     `stage ${colour} on every host:`,
     ...hostCmds.map((a) => `    ${formatArgvForDisplay(a)}`),
     `register the hosts in ${settings.targetGroups[colour]} on port ${settings.hostPorts[colour]}; keep it referenced (weight 0) so the ALB health-checks it`,
-    `gates: container running, GET ${settings.container.health.path} -> ${settings.container.health.expectStatus}, target group healthy ${settings.gates.healthyThreshold}x every ${settings.gates.intervalMs}ms (timeout ${settings.gates.timeoutMs}ms), webhook untouched`,
+    `gates: container running${healthText}, target group healthy ${settings.gates.healthyThreshold}x every ${settings.gates.intervalMs}ms (timeout ${settings.gates.timeoutMs}ms), webhook untouched`,
     `cutover: ModifyListener ${unmanaged !== null ? `${unmanaged.targetGroupName} ` : ""}-> ${settings.targetGroups[colour]}, then setWebhook ${settings.webhook.urls[colour]}`,
     `bake ${settings.gates.bakeMs}ms: health, target health, webhook errors, pending <= ${settings.gates.maxPendingUpdates}, restarts, OOM, memory <= ${settings.gates.maxMemoryBytes} bytes; any failure -> back to ${live ?? (unmanaged !== null ? `${unmanaged.targetGroupName} and webhook ${unmanaged.webhookUrl || "(none)"}` : "(nothing: first release)")}`,
     `finalize: tags, audit record in ${settings.historyFile}, ${live !== null ? `${live} stays warm for ${settings.rollout.keepPreviousWarmMs}ms` : "no previous colour"}`,
@@ -105,4 +114,32 @@ export async function plan(p: Parsed, out: Output): Promise<number> {
     out.line("Nothing was changed.");
   }
   return exitCode;
+}
+
+/** A polling release: no listener, no target groups; the handover stops the old poller. */
+function pollingSteps(
+  settings: Awaited<ReturnType<typeof settingsFromConfig>>,
+  colour: Colour,
+  live: Colour | null,
+  hostCmds: string[][],
+  healthText: string,
+): string[] {
+  const old = live ?? otherColour(colour);
+  const stop = formatArgvForDisplay(docker.stop(containerName(settings.container.name, old), Math.max(1, Math.round(settings.container.stopTimeoutMs / 1000))));
+  const start = formatArgvForDisplay(docker.start(containerName(settings.container.name, old)));
+  return [
+    `mode: polling (the bot calls getUpdates; no load balancer)`,
+    `lock: ${formatArgvForDisplay(lockCommands.acquire(lockPath(settings.lock.dir, settings.environment)))} (on the first host)`,
+    `observe: release state, getWebhookInfo, docker inspect on every host`,
+    `preflight: instances, SSH host keys, docker, disk, getMe${live !== null ? `, live poller ${live} running` : ""}`,
+    `stage ${colour} on every host (it starts polling at once; Telegram hands each update to one poller):`,
+    ...hostCmds.map((a) => `    ${formatArgvForDisplay(a)}`),
+    `gates: container running, not restarting${healthText}, ${settings.gates.healthyThreshold}x every ${settings.gates.intervalMs}ms (timeout ${settings.gates.timeoutMs}ms), no webhook set by the bot`,
+    `handover: deleteWebhook if one is set (pending updates kept), then \`${stop}\` on every host (kept, stopped, for a rollback)`,
+    `bake ${settings.gates.bakeMs}ms: no webhook, pending_update_count <= ${settings.gates.maxPendingUpdates}, ${colour} keeps running (restarts, OOM, memory <= ${settings.gates.maxMemoryBytes} bytes)`,
+    live !== null
+      ? `rollback (automatic on a failed bake, or \`bluegreen rollback ${settings.environment}\`): \`${start}\`, then stop ${colour}`
+      : "rollback: none (first release): a failure stops the new poller",
+    `finalize: release state, audit record in ${settings.historyFile}`,
+  ];
 }

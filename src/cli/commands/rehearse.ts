@@ -168,7 +168,7 @@ export function rehearsalEnv(
       env[name] =
         value === config.telegram.botToken
           ? REHEARSAL_BOT_TOKEN
-          : value === config.telegram.webhook.secretToken
+          : value === config.telegram.webhook?.secretToken
             ? REHEARSAL_WEBHOOK_SECRET
             : `rehearsal-${name.toLowerCase()}`;
     }
@@ -228,6 +228,12 @@ async function rehearseCommand(p: Parsed, out: Output): Promise<number> {
   if (f.file !== undefined && f.build === undefined) throw new UsageError("--file needs --build DIR", "e.g. --build . --file Dockerfile.aws");
   const env = await loadForRehearsal(envName ?? "", f, out);
   const config = env.config;
+  if (config.telegram.mode === "polling") {
+    throw new UsageError(
+      `rehearse checks a webhook bot's HTTP server (port, /health, updates POSTed to it); ${config.environment} is in polling mode`,
+      "rehearse a polling bot by releasing it to a sandbox environment in polling mode (see environments/local-polling.yaml)",
+    );
+  }
   if (f.withSecrets && config.rehearse.apiBaseEnv === undefined) {
     throw new UsageError(
       "--with-secrets needs rehearse.apiBaseEnv: without it the bot would call the real Bot API with the real token",
@@ -235,7 +241,7 @@ async function rehearseCommand(p: Parsed, out: Output): Promise<number> {
     );
   }
   // A self-signed certificate is only uploaded with setWebhook: the rehearsal never needs the file.
-  const settings = await settingsFromConfig({ ...config, telegram: { ...config.telegram, webhook: { ...config.telegram.webhook, certificate: undefined } } });
+  const settings = await settingsFromConfig({ ...config, telegram: { ...config.telegram, webhook: config.telegram.webhook === undefined ? undefined : { ...config.telegram.webhook, certificate: undefined } } });
   const image = imageRefFor(settings.container.repository, f.image);
   let build: { dir: string; file: string } | undefined;
   if (f.build !== undefined) {

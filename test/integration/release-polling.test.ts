@@ -1,0 +1,114 @@
+// Polling releases on the sandbox, judged by the Telegram emulator's confirmation log (getUpdates
+// offsets) while a steady stream of updates flows: v1 -> v2 hands over with 0 lost; a poller that
+// crashes on boot fails with exit 1 while the old poller keeps confirming; a manual rollback starts
+// the old poller again and stops the new one. One shared world, one host, no load balancer.
+import { writeFile } from "node:fs/promises";
+import { join } from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { expectExit, stopWorld, webhookInfo } from "../helpers/assertions.js";
+import { lostUpdates, startTestWorld, type TestWorld } from "../helpers/sandbox-env.js";
+
+let t: TestWorld;
+// Each CLI run may take a while on a loaded machine (2 cores shared): a longer leash for the process, not the assertions.
+const SLOW = { timeoutMs: 140_000 };
+beforeAll(async () => {
+  t = await startTestWorld({ firstHost: 160, hosts: 1 });
+  await writeFile(
+    join(t.dir, "environments", "ipoll.yaml"),
+    `environment: ipoll
+aws: { region: ap-southeast-2, endpoint: "${t.world.aws.endpoint}" }
+hosts:
+  ec2: { tags: { app: echo-bot } }
+  ssh: { transport: local }
+container:
+  name: poller
+  image: echo-bot
+  memoryLimit: 256m
+  stopTimeout: 2s
+  env: { TELEGRAM_API_BASE: "${t.world.telegram.url}" }
+  secrets: { TELEGRAM_BOT_TOKEN: "\${env:ITEST_BOT_TOKEN}" }
+  envFileDir: ${t.dir}/files
+telegram: { botToken: "\${env:ITEST_BOT_TOKEN}", apiBase: "${t.world.telegram.url}", mode: polling }
+gates: { interval: 300ms, healthyThreshold: 2, timeout: 20s, bake: 2s, maxPendingUpdates: 50, telegramMisses: 3 }
+lock: { lease: 1m, dir: ${t.dir}/lock }
+`,
+  );
+});
+afterAll(async () => {
+  await stopWorld(t);
+});
+
+async function containers(): Promise<Record<string, { running: boolean; release: string | null; mode: string }>> {
+  const r = await t.cli(["status", "ipoll", "--json"]);
+  const s = r.events[0] as { colours: Record<string, { containers: { running: boolean; release: string | null; mode: string }[] }> };
+  return Object.fromEntries(Object.entries(s.colours).flatMap(([c, k]) => (k.containers[0] === undefined ? [] : [[c, k.containers[0]]])));
+}
+
+/** Runs `body` with a steady stream, then insists every update was confirmed by some poller. */
+async function streamed<T>(body: () => Promise<T>): Promise<T> {
+  const id = await t.stream(20, 120_000);
+  try {
+    return await body();
+  } finally {
+    await t.stopStream(id);
+    expect(await lostUpdates(t)).toEqual([]);
+  }
+}
+
+describe("polling release", { timeout: 300_000 }, () => {
+  it("first release polling-v1: blue polls, no webhook, status shows polling mode", async () => {
+    const r = await streamed(() => t.cli(["release", "ipoll", "--image", "polling-v1", "--json"], SLOW));
+    expectExit(r, 0);
+    expect(r.result).toMatchObject({
+      outcome: "released",
+      colour: "blue",
+      from: null,
+      steps: ["mark-staging", "stage", "gates", "mark-cutover", "bake", "finalize"],
+    });
+    expect((await webhookInfo(t)).url).toBe("");
+    const s = await t.cli(["status", "ipoll", "--json"]);
+    expect(s.code, s.stderr).toBe(0);
+    expect(s.events[0]).toMatchObject({ mode: "polling", live: "blue", consistent: true, problems: [] });
+  });
+
+  it("v1 -> polling-v2: gated, old poller stopped (kept), baked on Telegram's side, 0 lost", async () => {
+    const r = await streamed(() => t.cli(["release", "ipoll", "--image", "polling-v2", "--json"], SLOW));
+    expectExit(r, 0);
+    expect(r.result).toMatchObject({
+      outcome: "released",
+      colour: "green",
+      from: "blue",
+      steps: ["mark-staging", "stage", "gates", "mark-cutover", "cutover", "bake", "finalize"],
+    });
+    expect(typeof (r.result?.timings as { cutover: { handedOverAt?: number } }).cutover.handedOverAt).toBe("number");
+    const c = await containers();
+    expect(c.blue).toMatchObject({ running: false, mode: "polling" });
+    expect(c.green).toMatchObject({ running: true, mode: "polling" });
+    expect((await webhookInfo(t)).url).toBe("");
+  });
+
+  it("polling-crash-on-boot fails before the handover (exit 1); the live poller keeps confirming", async () => {
+    const r = await streamed(() => t.cli(["release", "ipoll", "--image", "polling-crash-on-boot", "--json"], SLOW));
+    expectExit(r, 1);
+    expect(r.result).toMatchObject({ outcome: "failed", colour: "blue", from: "green" });
+    expect(String(r.result?.reason)).toMatch(/exited with code 3|restart loop/);
+    const c = await containers();
+    expect(c.green).toMatchObject({ running: true });
+    // After the failure, updates still get confirmed by the green poller alone.
+    const before = (await t.updates()).length;
+    await streamed(() => new Promise((res) => setTimeout(res, 1500)));
+    expect((await t.updates()).length).toBeGreaterThan(before);
+  });
+
+  it("manual rollback: the old poller (v1 on blue) starts, gated, and green stops; 0 lost", async () => {
+    // The failed crash-on-boot attempt replaced blue's v1 container: release v1 again to get a previous.
+    expectExit(await t.cli(["release", "ipoll", "--image", "polling-v1", "--json"], SLOW), 0);
+    const r = await streamed(() => t.cli(["rollback", "ipoll", "--json"], SLOW));
+    expectExit(r, 0);
+    expect(r.result).toMatchObject({ outcome: "rolled-back", colour: "green", mode: "cold" });
+    const c = await containers();
+    expect(c.green).toMatchObject({ running: true });
+    expect(c.blue).toMatchObject({ running: false });
+    expect((await webhookInfo(t)).url).toBe("");
+  });
+});
