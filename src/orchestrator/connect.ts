@@ -10,7 +10,7 @@ import { SshConnector } from "../adapters/ssh.js";
 import { TelegramClient } from "../adapters/telegram.js";
 import type { Config } from "../config/index.js";
 import { PreflightError } from "../errors.js";
-import type { Clock, HostConnector, InstanceView, Instances, LoadBalancer, Monitoring, Reporter, Telegram } from "../ports.js";
+import type { Clock, HostConnector, Instances, InstanceView, LoadBalancer, Monitoring, Reporter, Telegram } from "../ports.js";
 import { sandboxPaths } from "../sandbox/paths.js";
 import { redact } from "../util/redact.js";
 import type { ConnectedHost, Ctx, UnreachableHost } from "./context.js";
@@ -51,7 +51,10 @@ export async function realPorts(config: Config, configFile: string): Promise<Por
     // BLUEGREEN_SANDBOX_LATENCY_MS: the bench's simulated WAN round trip on every host command.
     const latencyMs = Number(process.env.BLUEGREEN_SANDBOX_LATENCY_MS ?? "0");
     connector = new LocalHostConnector({
-      env: own !== undefined && own !== "" ? { BLUEGREEN_SANDBOX_STATE: own } : { PATH: `${paths.bin}:${process.env.PATH ?? ""}`, BLUEGREEN_SANDBOX_STATE: paths.runtime },
+      env:
+        own !== undefined && own !== ""
+          ? { BLUEGREEN_SANDBOX_STATE: own }
+          : { PATH: `${paths.bin}:${process.env.PATH ?? ""}`, BLUEGREEN_SANDBOX_STATE: paths.runtime },
       hostEnvVar: "BLUEGREEN_SANDBOX_HOST",
       ...(Number.isFinite(latencyMs) && latencyMs > 0 ? { latencyMs } : {}),
     });
@@ -105,13 +108,26 @@ export async function connectCtx(settings: Settings, ports: Ports, clock: Clock,
     const { hosts } = await connectHosts(settings, ports, { ...opts, tolerateUnreachable: false }, await listInstances(), reporter);
     const lb = new HostStateStore(lockHost(hosts), hostStatePath(settings.container.envFileDir, settings.environment));
     const placeholder = await lb.describeTargetGroup("");
-    return { settings, lb, telegram: ports.telegram, clock, reporter, hosts, listenerArn: await lb.resolveListener(), targetGroups: { blue: placeholder, green: placeholder }, ...monitoring };
+    return {
+      settings,
+      lb,
+      telegram: ports.telegram,
+      clock,
+      reporter,
+      hosts,
+      listenerArn: await lb.resolveListener(),
+      targetGroups: { blue: placeholder, green: placeholder },
+      ...monitoring,
+    };
   }
   const lb = ports.lb;
   // One round: the listener, both target groups and the instances are independent reads.
   const tg = (c: "blue" | "green") =>
     lb.describeTargetGroup(settings.targetGroups[c]).catch((e: unknown) => {
-      throw new PreflightError(`colours.${c}.targetGroup ${settings.targetGroups[c]}: ${why(e)}`, "create the target group or fix its name/ARN in the environment file");
+      throw new PreflightError(
+        `colours.${c}.targetGroup ${settings.targetGroups[c]}: ${why(e)}`,
+        "create the target group or fix its name/ARN in the environment file",
+      );
     });
   const [listenerArn, blue, green, list] = await Promise.all([
     lb.resolveListener().catch((e: unknown) => {
@@ -122,7 +138,18 @@ export async function connectCtx(settings: Settings, ports: Ports, clock: Clock,
     listInstances(),
   ]);
   const { hosts, unreachable } = await connectHosts(settings, ports, opts, list, reporter);
-  return { settings, lb, telegram: ports.telegram, clock, reporter, hosts, listenerArn, targetGroups: { blue, green }, ...monitoring, ...(unreachable.length > 0 ? { unreachable } : {}) };
+  return {
+    settings,
+    lb,
+    telegram: ports.telegram,
+    clock,
+    reporter,
+    hosts,
+    listenerArn,
+    targetGroups: { blue, green },
+    ...monitoring,
+    ...(unreachable.length > 0 ? { unreachable } : {}),
+  };
 }
 
 async function connectHosts(
@@ -134,7 +161,8 @@ async function connectHosts(
 ): Promise<{ hosts: ConnectedHost[]; unreachable: UnreachableHost[] }> {
   // Only running instances are hosts; a stopped or terminated one that still carries the tags is a note.
   const running = list.filter((i) => i.state === "running");
-  for (const i of list.filter((x) => x.state !== "running")) reporter.step({ step: "hosts", status: "info", message: `ignoring ${i.instanceId}: it is ${i.state}, not running` });
+  for (const i of list.filter((x) => x.state !== "running"))
+    reporter.step({ step: "hosts", status: "info", message: `ignoring ${i.instanceId}: it is ${i.state}, not running` });
   if (running.length === 0) {
     throw new PreflightError(
       `no running EC2 instance matches hosts.ec2${list.length > 0 ? ` (${list.map((i) => `${i.instanceId} ${i.state}`).join(", ")})` : ""}`,
@@ -144,7 +172,10 @@ async function connectHosts(
   if (opts.requireHealthyInstances) {
     const bad = running.filter((i) => i.status !== "ok");
     if (bad.length > 0) {
-      throw new PreflightError(`instances not ready: ${bad.map((i) => `${i.instanceId} (${i.state}, ${i.status})`).join(", ")}`, "wait for the status checks to pass, or fix the instance");
+      throw new PreflightError(
+        `instances not ready: ${bad.map((i) => `${i.instanceId} (${i.state}, ${i.status})`).join(", ")}`,
+        "wait for the status checks to pass, or fix the instance",
+      );
     }
   }
   const unreachable: UnreachableHost[] = [];
@@ -154,7 +185,8 @@ async function connectHosts(
     try {
       return { instanceId: i.instanceId, address, remote: await ports.connector.connect({ instanceId: i.instanceId, address }) };
     } catch (e) {
-      if (opts.tolerateUnreachable !== true) throw new PreflightError(`${i.instanceId} (${address}): ${why(e)}`, "check SSH access (user, key, host key pinning) to the host");
+      if (opts.tolerateUnreachable !== true)
+        throw new PreflightError(`${i.instanceId} (${address}): ${why(e)}`, "check SSH access (user, key, host key pinning) to the host");
       unreachable.push({ instanceId: i.instanceId, address, reason: why(e) });
       reporter.step({ step: "hosts", status: "info", message: `${i.instanceId} (${address}) is unreachable: ${why(e)}` });
       return null;

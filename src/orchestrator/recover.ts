@@ -5,7 +5,6 @@ import { IN_FLIGHT_KEYS } from "../domain/tags.js";
 import { isForwardAllTo } from "../domain/traffic.js";
 import { type Colour, otherColour } from "../domain/types.js";
 import { NotReadyError, RollbackFailedError } from "../errors.js";
-import { containerName, docker } from "../remote/docker.js";
 import { describeUnmanaged, forgetReleases, moveToUnmanaged } from "./adopt.js";
 import { stopColourContainers } from "./containers.js";
 import type { Ctx } from "./context.js";
@@ -134,7 +133,15 @@ export async function recoverInterrupted(ctx: Ctx, world: World, opts: { finishR
   ctx.reporter.step({ step: "recover", status: "info", message: `${note}: undoing it` });
   if (f.kind === "rollback" && world.tags.live !== null) {
     const live = world.tags.live;
-    const goal: Goal = { kind: "rollback", colour: f.colour, releaseId: f.releaseId, image: f.image, from: otherColour(f.colour), urgent: true, ...modeOf(ctx) };
+    const goal: Goal = {
+      kind: "rollback",
+      colour: f.colour,
+      releaseId: f.releaseId,
+      image: f.image,
+      from: otherColour(f.colour),
+      urgent: true,
+      ...modeOf(ctx),
+    };
     if (!trafficTouches(ctx, world, f.colour)) {
       // Nothing moved yet: its colour may be half-restarted. Never move traffic to it ungated.
       if (!opts.finishRollback) {
