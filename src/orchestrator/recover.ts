@@ -71,6 +71,9 @@ export async function rollBackTo(ctx: Ctx, world: World, failed: Colour, reason:
   let urgent = true;
   await moveBack(ctx, world, prev.colour, prev.releaseId, reason, times).catch((e: unknown) => {
     if (!(e instanceof NotReadyError)) throw e;
+    // Restart and gate the previous colour only to take traffic off the failed one; when no switch
+    // points at it, there is nothing to move and nothing may be stopped: a human looks (exit 3).
+    if (!trafficTouches(ctx, world, failed)) throw e;
     ctx.reporter.step({
       step: "rollback",
       status: "info",
