@@ -95,7 +95,8 @@ export async function rollBackTo(ctx: Ctx, world: World, failed: Colour, reason:
       `run \`bluegreen status ${ctx.settings.environment}\``,
     );
   });
-  await stopColour(ctx, failed).catch(() => undefined);
+  // After a cold return the failed colour is left running, idle: the adoption invariant never stops what served at the start.
+  if (urgent) await stopColour(ctx, failed).catch(() => undefined);
   return times;
 }
 
