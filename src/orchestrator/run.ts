@@ -2,6 +2,7 @@
 import { decide, type Goal, type Progress, trafficMoved } from "../domain/decide.js";
 import { encodeInFlight, encodeUnmanaged, finalTags } from "../domain/tags.js";
 import { liveByListener } from "../domain/traffic.js";
+import pRetry from "p-retry";
 import { BluegreenError, RollbackFailedError } from "../errors.js";
 import type { WebhookInfo } from "../ports.js";
 import { BakeFailed, bake, restartBaseline } from "./bake.js";
@@ -93,12 +94,32 @@ export async function converge(ctx: Ctx, goal: Goal, state: RunState): Promise<W
       case "finalize": {
         const warmUntil = goal.from !== null && goal.kind === "release" ? new Date(ctx.clock.now() + ctx.settings.rollout.keepPreviousWarmMs).toISOString() : null;
         const t = finalTags(world.tags, goal, { baked: state.progress.baked, warmUntil });
-        await ctx.lb.setTags(ctx.listenerArn, t.set);
-        await ctx.lb.removeTags(ctx.listenerArn, t.remove);
+        await writeFinalTags(ctx, goal, t);
         break;
       }
     }
     ctx.reporter.step({ step: name, status: "ok", colour: goal.colour, elapsedMs: ctx.clock.now() - started });
   }
   throw new BluegreenError(`the ${goal.kind} did not converge in ${MAX_STEPS} steps`, "internal", "run `bluegreen status` and report this as a bug");
+}
+
+/**
+ * The bookkeeping after a good release: in-flight tags go first (room under ELBv2's 50 tags per
+ * listener), then the final ones, each retried. A failure here never rolls back what went live:
+ * it stops with exit 3, the exact state, and the command that writes the tags by hand.
+ */
+async function writeFinalTags(ctx: Ctx, goal: Goal, t: { set: Record<string, string>; remove: string[] }): Promise<void> {
+  const retry = { retries: 2, factor: 2, minTimeout: 200, maxTimeout: 1000 };
+  try {
+    await pRetry(() => ctx.lb.removeTags(ctx.listenerArn, t.remove), retry);
+    await pRetry(() => ctx.lb.setTags(ctx.listenerArn, t.set), retry);
+  } catch (e) {
+    const tags = Object.entries(t.set)
+      .map(([k, v]) => `Key=${k},Value=${v}`)
+      .join(" ");
+    throw new RollbackFailedError(
+      `${goal.releaseId} is live on ${goal.colour} (listener and webhook moved${goal.kind === "release" ? ", bake passed" : ""}), but its final tags could not be written: ${e instanceof Error ? e.message : String(e)}; nothing was rolled back`,
+      `write them by hand (make room first if the listener has 50 tags): aws elbv2 add-tags --resource-arns ${ctx.listenerArn} --tags ${tags}`,
+    );
+  }
 }
