@@ -23,7 +23,9 @@ export async function moveBack(ctx: Ctx, world: World, to: Colour, reason: strin
 
 /** Both switches to `to` at once, no reads first (the automatic rollback's fast path); rollBackTo retries what failed. */
 export async function undoCutoverTimed(ctx: Ctx, to: Colour, times: CutoverTimes): Promise<void> {
-  await moveSwitches(ctx, to, { listener: true, webhook: true }, times);
+  // One URL for both colours: the webhook never moved (a canary splits at the ALB), so it stays.
+  const urls = ctx.settings.webhook.urls;
+  await moveSwitches(ctx, to, { listener: true, webhook: urls.blue !== urls.green }, times);
 }
 
 /** Stop (not remove) a colour's containers: kept for `docker logs`, restartable by a rollback. */

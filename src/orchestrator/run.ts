@@ -1,6 +1,6 @@
 // The loop: observe -> decide -> apply one step -> observe again, until decide says done.
 import { decide, type Goal, type Progress, trafficMoved } from "../domain/decide.js";
-import { encodeInFlight, encodeUnmanaged, finalTags } from "../domain/tags.js";
+import { encodeInFlight, encodeShift, encodeUnmanaged, finalTags } from "../domain/tags.js";
 import { liveByListener } from "../domain/traffic.js";
 import pRetry from "p-retry";
 import { BluegreenError, RollbackFailedError } from "../errors.js";
@@ -10,6 +10,7 @@ import type { Ctx } from "./context.js";
 import { type CutoverTimes, cutover, referenceColour } from "./cutover.js";
 import { gateFailure, smokeTest, waitForGates } from "./gates.js";
 import { type HookRecord, runHookAt } from "./hooks.js";
+import { type ShiftRecord, shiftBeforeCutover, weightsRecord } from "./shift.js";
 import { observe, snapshotFor, type World } from "./observe.js";
 import { register, stage, startStopped } from "./stage.js";
 
@@ -24,10 +25,12 @@ export interface RunState {
   steps: string[];
   /** Hooks that ran, for the audit record. */
   hooks: HookRecord[];
+  /** Canary/linear steps taken, with their weights (empty for all-at-once). */
+  shifts: ShiftRecord[];
 }
 
 export function newRunState(webhookBefore: WebhookInfo, bakeMs: number): RunState {
-  return { progress: { gates: "pending", baked: false }, times: {}, webhookBefore, bakeMs, steps: [], hooks: [] };
+  return { progress: { gates: "pending", baked: false }, times: {}, webhookBefore, bakeMs, steps: [], hooks: [], shifts: [] };
 }
 
 const MAX_STEPS = 30;
@@ -83,7 +86,14 @@ export async function converge(ctx: Ctx, goal: Goal, state: RunState): Promise<W
         break;
       case "cutover":
         state.baseline = await restartBaseline(ctx, goal);
+        // canary/linear: the weighted steps first, each watched; the cutover below is the last (100%).
+        if (step.moveListener && goal.kind === "release" && !(goal.urgent ?? false)) await shiftBeforeCutover(ctx, goal, state.baseline, state.times, state.shifts);
         await cutover(ctx, goal, step, state.times);
+        if (state.shifts.length > 0) {
+          const last = state.shifts[state.shifts.length - 1] as ShiftRecord;
+          state.shifts.push({ step: last.of, of: last.of, percent: 100, weights: weightsRecord(goal, 100), at: new Date(ctx.clock.now()).toISOString() });
+          await ctx.lb.setTags(ctx.listenerArn, encodeShift({ step: last.of, of: last.of, percent: 100 }));
+        }
         state.cutoverAt = state.times.listenerMovedAt ?? state.times.webhookMovedAt ?? state.times.handedOverAt ?? ctx.clock.now();
         if (goal.kind === "release") await runHookAt(ctx, "postCutover", goal, state.hooks);
         break;
