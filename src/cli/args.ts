@@ -27,6 +27,8 @@ export interface Flags {
   file: string | undefined;
   updates: string | undefined;
   withSecrets: boolean;
+  /** sandbox up: start as a production that runs without bluegreen (bot-legacy, unlabelled containers). */
+  legacy: boolean;
 }
 
 export interface Parsed {
@@ -70,6 +72,7 @@ export function parse(argv: string[]): Parsed {
         file: { type: "string" },
         updates: { type: "string" },
         "with-secrets": { type: "boolean" },
+        legacy: { type: "boolean" },
       },
     }) as { values: Record<string, string | boolean | undefined>; positionals: string[] });
   } catch (e) {
@@ -103,6 +106,7 @@ export function parse(argv: string[]): Parsed {
       watch: bool("watch"),
       limit,
       allowUnhealthyLive: bool("allow-unhealthy-live"),
+      legacy: bool("legacy"),
       build: str("build"),
       file: str("file"),
       updates: str("updates"),

@@ -13,7 +13,8 @@ Usage:
   bluegreen status ENV [--watch]               live colour, webhook, both colours, lock, drift
   bluegreen history ENV [--limit N]            past releases and rollbacks, newest first
   bluegreen lock status|release ENV [--force]  the deploy lock
-  bluegreen sandbox up|down|status             the embedded local world (AWS + Telegram emulators, local runtime)
+  bluegreen sandbox up|down|status             the embedded local world (AWS + Telegram emulators, local runtime);
+                                               up --legacy: as production runs before bluegreen (adopted by the first release)
 
 ENV is a name (environments/<ENV>.yaml under the current folder or --config-dir) or a path to a .yaml file.
 REF is a tag (v2, :v2), a digest (@sha256:...), or the configured repository with either.

@@ -95,3 +95,23 @@ export function allowedUpdatesRules(config: Config): Finding[] {
     types.indexOf(type) < index ? [{ path: ["telegram", "webhook", "allowedUpdates", index], message: `${type} is listed twice` }] : [],
   );
 }
+
+/**
+ * Canary and linear shifts split Telegram's deliveries at the ALB by weight, so Telegram must send
+ * every update to one URL that reaches both colours: a {colour} URL sends all of them to one colour.
+ */
+export function strategyUrlRules(config: Config): Finding[] {
+  const kind = config.rollout.strategy.kind;
+  const webhook = config.telegram.webhook;
+  if (kind === "all-at-once") return [];
+  if (webhook === undefined) {
+    return [{ path: ["rollout", "strategy"], message: `a ${kind} shift splits webhook deliveries at the load balancer; a polling bot has none to split: use rollout.strategy: all-at-once` }];
+  }
+  if (!webhook.url.includes("{colour}")) return [];
+  return [
+    {
+      path: ["rollout", "strategy"],
+      message: `a ${kind} shift splits Telegram's deliveries between the colours at the load balancer by weight, but telegram.webhook.url has {colour}, so Telegram would send every update to one colour; use one URL for both colours (e.g. ${webhook.url.replaceAll("/{colour}", "").replaceAll("{colour}", "bot")}) or rollout.strategy: all-at-once`,
+    },
+  ];
+}

@@ -18,6 +18,8 @@ export interface AuditRecord {
   automatic?: boolean;
   reason?: string;
   promotedFrom?: { environment: string; releaseId: string };
+  /** canary/linear: the steps taken, e.g. ["1/2 10%", "2/2 100%"]. */
+  shifts?: string[];
   /** The first release took over from what served before bluegreen (the unmanaged release). */
   adopted?: { targetGroup: string; webhookUrl: string; containers: { instanceId: string; name: string; image: string; hostPort: number }[] };
   by: string;

@@ -2,14 +2,14 @@
 // is still warm, so both switches move first (no extra calls in between), then the tags catch up.
 import type { Goal } from "../domain/decide.js";
 import { IN_FLIGHT_KEYS } from "../domain/tags.js";
-import { isForwardAllTo } from "../domain/traffic.js";
+import { isForwardAllTo, readListener } from "../domain/traffic.js";
 import { type Colour, otherColour } from "../domain/types.js";
 import { NotReadyError, RollbackFailedError } from "../errors.js";
 import { describeUnmanaged, forgetReleases, moveToUnmanaged } from "./adopt.js";
 import { stopColourContainers } from "./containers.js";
 import type { Ctx } from "./context.js";
 import { type CutoverTimes, moveSwitches, rollbackFailed } from "./cutover.js";
-import { liveColours, type World } from "./observe.js";
+import { colourArns, liveColours, type World } from "./observe.js";
 import { converge, newRunState } from "./run.js";
 import { trustedImage } from "./tag-trust.js";
 
@@ -24,7 +24,9 @@ export async function moveBack(ctx: Ctx, world: World, to: Colour, releaseId: st
 
 /** Both switches to `to` at once after one readiness read (the automatic rollback's fast path); rollBackTo retries what failed. */
 export async function undoCutoverTimed(ctx: Ctx, to: Colour, releaseId: string | undefined, times: CutoverTimes): Promise<void> {
-  await moveSwitches(ctx, to, { listener: true, webhook: true }, times, releaseId).catch((e: unknown) => {
+  // One URL for both colours: the webhook never moved (a canary splits at the ALB), so it stays.
+  const urls = ctx.settings.webhook.urls;
+  await moveSwitches(ctx, to, { listener: true, webhook: urls.blue !== urls.green }, times, releaseId).catch((e: unknown) => {
     // Not warm after all: rollBackTo takes the cold, gated path.
     if (!(e instanceof NotReadyError)) throw e;
   });
@@ -134,6 +136,17 @@ export async function recoverInterrupted(ctx: Ctx, world: World, opts: { finishR
   const f = world.tags.inFlight;
   if (f === null) return null;
   const note = `found an interrupted ${f.kind} ${f.releaseId} (${f.phase}) to ${f.colour}`;
+  // Undoing moves both switches to what the tags record. If the listener meanwhile forwards to a group
+  // neither the recorded release nor the interrupted one uses, someone changed it by hand: moving
+  // traffic off it could take down what serves now, so a human decides.
+  const known = new Set([ctx.targetGroups[f.colour].arn, ...(world.tags.live !== null ? [ctx.targetGroups[world.tags.live.colour].arn] : []), ...(world.tags.unmanaged !== null ? [world.tags.unmanaged.targetGroupArn] : [])]);
+  const strange = readListener(world.listener.forward, colourArns(ctx)).receiving.filter((arn) => !known.has(arn));
+  if (strange.length > 0) {
+    throw new RollbackFailedError(
+      `${note}, but the listener now forwards to ${strange.join(", ")}, which neither the recorded live release nor the interrupted one uses; not undoing it automatically`,
+      `run \`bluegreen status ${ctx.settings.environment}\`; put the listener back where the tags say, or remove the bluegreen:inflight-* tags once the state is what you want`,
+    );
+  }
   ctx.reporter.step({ step: "recover", status: "info", message: `${note}: undoing it` });
   if (f.kind === "rollback" && world.tags.live !== null) {
     const live = world.tags.live;

@@ -18,6 +18,7 @@ import { observe, startingLive } from "./observe.js";
 import { preflight } from "./preflight.js";
 import { clearInFlight, clearStaleInFlight, modeOf, recoverInterrupted, rollBackTo, stopColour, undoCutoverTimed } from "./recover.js";
 import { converge, newRunState, type RunState } from "./run.js";
+import type { ShiftRecord } from "./shift.js";
 import { resolveDigest } from "./stage.js";
 import { type Adoption, observeAdoption, unmanagedRef } from "./unmanaged.js";
 import { stopExpiredWarm } from "./warm.js";
@@ -43,6 +44,8 @@ export interface ReleaseResult {
   logs?: string;
   recovered?: string;
   steps: string[];
+  /** canary/linear: each step's share and weights, in order (absent for all-at-once). */
+  shifts?: ShiftRecord[];
   timings: { cutover: CutoverTimes; bakeFailedAt?: number; rollback?: CutoverTimes };
 }
 
@@ -223,6 +226,7 @@ function auditOf(ctx: Ctx, goal: Goal, r: ReleaseResult, started: number, opts: 
     ...(r.outcome === "rolled-back" ? { automatic: true } : {}),
     ...(r.reason !== undefined ? { reason: r.reason } : {}),
     ...(opts.promotedFrom !== undefined ? { promotedFrom: opts.promotedFrom } : {}),
+    ...(r.shifts !== undefined ? { shifts: r.shifts.map((s) => `${s.step}/${s.of} ${s.percent}%`) } : {}),
     by: userInfo().username,
     durationMs: ctx.clock.now() - started,
   };

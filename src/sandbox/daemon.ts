@@ -9,7 +9,8 @@ if (root === undefined) {
   process.stderr.write("usage: daemon.js <sandbox root>\n");
   process.exit(64);
 }
-const world = await startSandboxWorld({ root, ports: { ...SANDBOX_PORTS }, hosts: Number(process.env.BLUEGREEN_SANDBOX_HOSTS ?? "2") });
+const legacy = process.env.BLUEGREEN_SANDBOX_LEGACY === "legacy-group" ? ({ legacy: "legacy-group" } as const) : {};
+const world = await startSandboxWorld({ root, ports: { ...SANDBOX_PORTS }, hosts: Number(process.env.BLUEGREEN_SANDBOX_HOSTS ?? "2"), ...legacy });
 await writeFile(
   `${root}/sandbox.json`,
   JSON.stringify({ pid: process.pid, aws: world.aws.endpoint, telegram: world.telegram.url, alb: `http://127.0.0.1:${world.albPort}`, hosts: world.hostIps, startedAt: new Date().toISOString() }, null, 2),

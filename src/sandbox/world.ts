@@ -2,8 +2,10 @@
 // and N hosts), Telegram emulator with the sandbox bot, the docker stand-in and its registry.
 // Used by `bluegreen sandbox up`, the demo, the integration tests and the benchmarks.
 import { mkdir } from "node:fs/promises";
+import pRetry from "p-retry";
 import { type AwsEmulator, startAwsEmulator } from "./aws/index.js";
-import { SANDBOX_BOT_TOKEN } from "./paths.js";
+import { type LegacyProduction, type LegacyShape, LEGACY_GROUP, legacyLayout, startLegacyProduction } from "./legacy.js";
+import { SANDBOX_BOT_TOKEN, SANDBOX_WEBHOOK_SECRET } from "./paths.js";
 import { initSandboxRegistry, killAllContainers, writeDockerShim } from "./runtime/index.js";
 import { startTelegramEmulator, type TelegramEmulator } from "./telegram/index.js";
 
@@ -22,6 +24,10 @@ export interface SandboxWorldOptions {
   telegramTimeScale?: number;
   /** Per webhook POST (default: Telegram's ~10 s times telegramTimeScale, at least 200 ms). */
   telegramDeliveryTimeoutMs?: number;
+  /** Production as it stands before bluegreen (sandbox up --legacy): see legacy.ts. */
+  legacy?: LegacyShape;
+  /** The secret the legacy container registers its webhook with (the environment's telegram.webhook.secretToken). */
+  webhookSecret?: string;
 }
 
 export interface SandboxWorld {
@@ -33,6 +39,8 @@ export interface SandboxWorld {
   binDir: string;
   runtimeDir: string;
   botToken: string;
+  /** Set when the world started as a legacy production. */
+  legacy?: LegacyProduction;
   stop(): Promise<void>;
 }
 
@@ -62,15 +70,24 @@ export async function startSandboxWorld(o: SandboxWorldOptions): Promise<Sandbox
       targetGroups: [
         { name: "bot-blue", port: 5001, healthCheckPath: "/health" },
         { name: "bot-green", port: 5002, healthCheckPath: "/health" },
+        ...(o.legacy === "legacy-group" ? [{ name: LEGACY_GROUP.name, port: LEGACY_GROUP.port, healthCheckPath: "/health" }] : []),
       ],
       colourRules: [
         { pathPattern: "/telegram/blue*", targetGroup: "bot-blue", priority: 10 },
         { pathPattern: "/telegram/green*", targetGroup: "bot-green", priority: 20 },
       ],
-      defaultTargetGroup: "bot-blue",
+      defaultTargetGroup: o.legacy === "legacy-group" ? LEGACY_GROUP.name : "bot-blue",
     });
     const hostIps = Array.from({ length: o.hosts ?? 2 }, (_, i) => hostIp(i + (o.firstHost ?? 1), o.hostPrefix));
-    for (const ip of hostIps) aws.control.addInstance({ tags: { app: "echo-bot", Name: `echo-bot-${ip}` }, privateIp: ip });
+    const hosts = hostIps.map((ip) => ({ ip, instanceId: (aws as AwsEmulator).control.addInstance({ tags: { app: "echo-bot", Name: `echo-bot-${ip}` }, privateIp: ip }).instanceId }));
+    let legacy: LegacyProduction | undefined;
+    if (o.legacy !== undefined) {
+      legacy = legacyLayout(o.legacy, seed.dataPlanePort);
+      const targetGroupArn = seed.targetGroups[legacy.targetGroup];
+      if (targetGroupArn === undefined) throw new Error(`the seed has no target group ${legacy.targetGroup}`);
+      await startLegacyProduction({ layout: legacy, runtimeDir, hosts, awsEndpoint: aws.endpoint, targetGroupArn, telegramUrl: telegram.url, botToken, webhookSecret: o.webhookSecret ?? SANDBOX_WEBHOOK_SECRET });
+      await waitForWebhook(telegram.url, botToken, legacy.webhookUrl);
+    }
     const a = aws;
     return {
       aws: a,
@@ -81,13 +98,27 @@ export async function startSandboxWorld(o: SandboxWorldOptions): Promise<Sandbox
       binDir,
       runtimeDir,
       botToken,
+      ...(legacy !== undefined ? { legacy } : {}),
       stop: async () => {
         await killAllContainers(runtimeDir).catch(() => 0);
         await Promise.allSettled([a.stop(), telegram.stop()]);
       },
     };
   } catch (e) {
+    await killAllContainers(runtimeDir).catch(() => 0);
     await Promise.allSettled([aws?.stop(), telegram.stop()]);
     throw e;
   }
+}
+
+/** The legacy container registers its own webhook once it listens: the world is ready when Telegram reports that URL. */
+async function waitForWebhook(telegramUrl: string, botToken: string, url: string): Promise<void> {
+  await pRetry(
+    async () => {
+      const res = await fetch(`${telegramUrl}/bot${botToken}/getWebhookInfo`, { signal: AbortSignal.timeout(5_000) });
+      const info = (await res.json()) as { result?: { url?: string } };
+      if (info.result?.url !== url) throw new Error(`the legacy container did not set its webhook to ${url} (Telegram reports ${info.result?.url || "none"})`);
+    },
+    { retries: 200, factor: 1, minTimeout: 100, maxTimeout: 100, maxRetryTime: 20_000 },
+  );
 }

@@ -6,6 +6,7 @@ import { existsSync } from "node:fs";
 import { mkdir, mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
+import type { LegacyShape } from "../../src/sandbox/legacy.js";
 import { type SandboxWorld, startSandboxWorld } from "../../src/sandbox/world.js";
 import { type SshdHandle, startSshd } from "./sshd.js";
 import { HOST_PREFIX } from "./test-net.js";
@@ -53,6 +54,8 @@ export interface WorldOptions {
   transport?: "local" | "ssh";
   /** rollout.hostConcurrency (default 4); null leaves it out, so the tool's own default applies. */
   hostConcurrency?: number | null;
+  /** Start as a production that runs without bluegreen (src/sandbox/legacy.ts). */
+  legacy?: LegacyShape;
 }
 
 export function requireBuild(): void {
@@ -129,7 +132,7 @@ export async function startTestWorld(o: WorldOptions & { firstHost?: number } = 
   requireBuild();
   const dir = await mkdtemp(join(tmpdir(), "bluegreen-itest-"));
   await mkdir(join(dir, "environments"), { recursive: true });
-  const world = await startSandboxWorld({ root: join(dir, "sandbox"), hosts: o.hosts ?? 2, botToken: BOT_TOKEN, hostPrefix: HOST_PREFIX, ...SANDBOX_TIMING, ...(o.firstHost !== undefined ? { firstHost: o.firstHost } : {}) });
+  const world = await startSandboxWorld({ root: join(dir, "sandbox"), hosts: o.hosts ?? 2, botToken: BOT_TOKEN, hostPrefix: HOST_PREFIX, ...SANDBOX_TIMING, ...(o.firstHost !== undefined ? { firstHost: o.firstHost } : {}), ...(o.legacy !== undefined ? { legacy: o.legacy, webhookSecret: WEBHOOK_SECRET } : {}) });
   const name = o.environment ?? "itest";
   const envFile = join(dir, "environments", `${name}.yaml`);
   let yaml = environmentYaml(world, dir, o);

@@ -63,11 +63,19 @@ export async function sandbox(p: Parsed, out: Output): Promise<number> {
     await mkdir(paths.root, { recursive: true });
     const log = openSync(paths.log, "a");
     const daemon = fileURLToPath(new URL("../../sandbox/daemon.js", import.meta.url));
-    const child = spawn(process.execPath, [daemon, paths.root], { detached: true, stdio: ["ignore", log, log] });
+    const child = spawn(process.execPath, [daemon, paths.root], {
+      detached: true,
+      stdio: ["ignore", log, log],
+      env: { ...process.env, ...(p.flags.legacy ? { BLUEGREEN_SANDBOX_LEGACY: "legacy-group" } : {}) },
+    });
     child.unref();
-    const s = await waitReady(paths.stateFile, child.pid ?? -1, 10_000);
+    const s = await waitReady(paths.stateFile, child.pid ?? -1, p.flags.legacy ? 40_000 : 10_000);
     if (p.flags.json) out.json({ type: "result", command: "sandbox", outcome: "up", exitCode: 0, ...s });
-    else out.line(`sandbox up (pid ${s.pid}): AWS ${s.aws}, Telegram ${s.telegram}, ALB ${s.alb}, hosts ${s.hosts.join(", ")}\ntry: bluegreen release local --image v1`);
+    else if (p.flags.legacy) {
+      out.line(`sandbox up (pid ${s.pid}) as a production without bluegreen: AWS ${s.aws}, Telegram ${s.telegram}, ALB ${s.alb}, hosts ${s.hosts.join(", ")}`);
+      out.line("the listener forwards to bot-legacy (port 5000), served by an unlabelled telegram-bot container per host that set the webhook itself");
+      out.line("try: bluegreen status local, then bluegreen release local --image v2 (adopts it)");
+    } else out.line(`sandbox up (pid ${s.pid}): AWS ${s.aws}, Telegram ${s.telegram}, ALB ${s.alb}, hosts ${s.hosts.join(", ")}\ntry: bluegreen release local --image v1`);
     return EXIT.ok;
   }
   if (action === "down") {
