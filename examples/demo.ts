@@ -53,11 +53,13 @@ async function main(): Promise<number> {
     codes.push(await bluegreen(["release", "local", "--image", "v1", "--bake", "3s"]));
 
     banner("2. Release v2 while 20 updates/s stream in: green goes live, blue stays warm");
-    await control(tg, "streams", { token: SANDBOX_BOT_TOKEN, ratePerSecond: 20, durationMs: 60_000, chatIds: [101, 102, 103, 104] });
+    // Long enough to cover step 3's bake on a loaded machine (a minute per release is not rare); stopped after it.
+    const { streamId } = await control<{ streamId: string }>(tg, "streams", { token: SANDBOX_BOT_TOKEN, ratePerSecond: 20, durationMs: 300_000, chatIds: [101, 102, 103, 104] });
     codes.push(await bluegreen(["release", "local", "--image", "v2", "--bake", "5s"]));
 
     banner("3. A broken release (answers webhooks with 500): rolled back by itself, exit code 2");
     codes.push(await bluegreen(["release", "local", "--image", "webhook-500", "--bake", "10s"]));
+    await fetch(`${tg}/_control/streams/${streamId}`, { method: "DELETE" });
 
     banner("4. Status: which colour is live, on the ALB and on the webhook");
     codes.push(await bluegreen(["status", "local"]));

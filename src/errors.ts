@@ -70,3 +70,12 @@ export class DriftError extends BluegreenError {
     super(message, "world", remedy);
   }
 }
+
+/** Traffic was about to move to a colour that does not serve the expected release right now: it did not move. */
+export class NotReadyError extends RollbackFailedError {
+  readonly problems: string[];
+  constructor(message: string, problems: string[], remedy: string) {
+    super(`${message}: ${problems.join("; ")}`, remedy);
+    this.problems = problems;
+  }
+}

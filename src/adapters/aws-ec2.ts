@@ -51,8 +51,10 @@ export class AwsInstances implements Instances {
     const { sdk, client } = await this.ec2();
     const input = "instanceIds" in this.selector ? { InstanceIds: this.selector.instanceIds } : { Filters: describeInstancesFilters(this.selector) };
     const res = await this.send("DescribeInstances", () => client.send(new sdk.DescribeInstancesCommand(input)));
+    // Stopped (and stopping, pending) instances are listed so the caller can note them; only running
+    // ones are asked for their status checks, and only they become hosts. Terminated ones are gone.
     const instances = (res.Reservations ?? []).flatMap((r) => r.Instances ?? []).filter((i) => i.State?.Name !== "terminated");
-    const ids = instances.map((i) => i.InstanceId ?? "").filter((id) => id !== "");
+    const ids = instances.filter((i) => i.State?.Name === "running").map((i) => i.InstanceId ?? "").filter((id) => id !== "");
     const statuses =
       ids.length === 0
         ? []

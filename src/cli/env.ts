@@ -29,10 +29,10 @@ export async function loadEnv(nameOrPath: string, flags: Flags): Promise<LoadedE
   return { config: r.config, file: r.file };
 }
 
-export async function openCtx(env: LoadedEnv, reporter: Reporter, opts: { requireHealthyInstances: boolean; bakeMs?: number | undefined }): Promise<Ctx> {
+export async function openCtx(env: LoadedEnv, reporter: Reporter, opts: { requireHealthyInstances: boolean; bakeMs?: number | undefined; tolerateUnreachable?: boolean }): Promise<Ctx> {
   const settings = await settingsFromConfig(env.config, opts.bakeMs !== undefined ? { bakeMs: opts.bakeMs } : {});
   const ports = await realPorts(env.config, env.file);
-  return connectCtx(settings, ports, systemClock, reporter, { addressType: env.config.hosts.address, requireHealthyInstances: opts.requireHealthyInstances });
+  return connectCtx(settings, ports, systemClock, reporter, { addressType: env.config.hosts.address, requireHealthyInstances: opts.requireHealthyInstances, tolerateUnreachable: opts.tolerateUnreachable === true });
 }
 
 export function newReleaseId(now = new Date()): string {

@@ -5,7 +5,7 @@ import { dirname, resolve } from "node:path";
 import { DEFAULT_HEALTH, type ParsedEnvironment } from "./schema.js";
 import type { Finding } from "./schema-issues.js";
 import { type Env, resolveReference } from "./secrets.js";
-import type { Config, NotifyConfig, WebhookConfig } from "./types.js";
+import type { Config, NotifyConfig, RolloutStrategy, WebhookConfig } from "./types.js";
 
 export interface Built {
   config: Config;
@@ -96,6 +96,7 @@ export function buildConfig(parsed: ParsedEnvironment, file: string, env: Env): 
       maxMemory: parsed.gates.maxMemory ?? parsed.container.memoryLimit,
       smokeUpdates: parsed.gates.smokeUpdates.map(fromFile),
     },
+    rollout: { ...parsed.rollout, strategy: normalizeStrategy(parsed.rollout.strategy) },
     secretRefs,
   };
   return { config, secrets, findings, unresolved };
@@ -112,6 +113,15 @@ function webhookConfig(
     ...(secretToken === undefined ? {} : { secretToken }),
     ...(certificate === undefined ? {} : { certificate: fromFile(certificate) }),
   };
+}
+
+/** The strategy's shorthand names get their documented defaults (canary 10% for 5m, linear +25% every 2m). */
+function normalizeStrategy(s: ParsedEnvironment["rollout"]["strategy"]): RolloutStrategy {
+  if (s === "all-at-once") return { kind: "all-at-once" };
+  if (s === "canary") return { kind: "canary", percent: 10, hold: 5 * 60_000 };
+  if (s === "linear") return { kind: "linear", step: 25, interval: 2 * 60_000 };
+  if ("canary" in s) return { kind: "canary", percent: s.canary.percent, hold: s.canary.hold };
+  return { kind: "linear", step: s.linear.step, interval: s.linear.interval };
 }
 
 /** notify with its secrets resolved; the Telegram sender defaults to the released bot's own token. */

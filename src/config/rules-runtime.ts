@@ -33,8 +33,21 @@ export function containerEnvRules(config: Config): Finding[] {
   const findings: Finding[] = [];
   const { env, secrets } = config.container;
   for (const name of Object.keys(secrets)) {
-    if (name in env)
-      findings.push({ path: ["container", "secrets", name], message: `${name} is also in container.env; keep it in one of them` });
+    if (name in env) findings.push({ path: ["container", "secrets", name], message: `${name} is also in container.env; keep it in one of them` });
+  }
+  // Docker's env file is one KEY=VALUE per line: a newline would inject a variable, NUL cuts it short.
+  // Caught here, before a release takes the lock and writes tags (#18 case 8).
+  for (const [where, values] of [
+    ["env", env],
+    ["secrets", secrets],
+  ] as const) {
+    for (const [name, value] of Object.entries(values)) {
+      if (/[\r\n\0]/.test(value))
+        findings.push({
+          path: ["container", where, name],
+          message: "contains a newline or NUL, which docker's env file cannot carry; remove it (encode multi-line values, e.g. base64)",
+        });
+    }
   }
   for (const name of Object.keys(env)) {
     if (SECRET_LIKE_NAME.test(name) && !(name in secrets))

@@ -15,8 +15,7 @@ export function webhookUrlRules(config: Config): Finding[] {
   if (config.telegram.webhook === undefined) return findings;
   const { url, certificate } = config.telegram.webhook;
   for (const placeholder of url.match(/\{[^}]*\}/g) ?? []) {
-    if (placeholder !== "{colour}")
-      findings.push({ path: URL_PATH, message: `unknown placeholder ${placeholder}; the only placeholder is {colour}` });
+    if (placeholder !== "{colour}") findings.push({ path: URL_PATH, message: `unknown placeholder ${placeholder}; the only placeholder is {colour}` });
   }
   const blue = new URL(url.replaceAll("{colour}", "blue"));
   const green = new URL(url.replaceAll("{colour}", "green"));
@@ -24,8 +23,7 @@ export function webhookUrlRules(config: Config): Finding[] {
   if (!sandbox && blue.protocol !== "https:")
     findings.push({
       path: URL_PATH,
-      message:
-        "Telegram only delivers webhooks over https; use an https:// URL (http works only against a local emulator, with telegram.apiBase on 127.0.0.1)",
+      message: "Telegram only delivers webhooks over https; use an https:// URL (http works only against a local emulator, with telegram.apiBase on 127.0.0.1)",
     });
   else if (!sandbox && !WEBHOOK_PORTS.includes(blue.port === "" ? "443" : blue.port))
     findings.push({
@@ -38,6 +36,13 @@ export function webhookUrlRules(config: Config): Finding[] {
       message:
         "the blue and green URLs reach the same endpoint ({colour} is only in a part that does not route requests); put {colour} in the path, e.g. https://bot.example.com/telegram/{colour}",
     });
+  // Credentials in the URL would be printed by plan, the step lines and status, and stored at Telegram.
+  if (blue.username !== "" || blue.password !== "")
+    findings.push({
+      path: URL_PATH,
+      message: "contains credentials (user:password@); Telegram's calls are authenticated with telegram.webhook.secretToken, remove them",
+    });
+  if (blue.hash !== "" || url.includes("#")) findings.push({ path: URL_PATH, message: "has a #fragment, which is never sent to the server; remove it" });
   const token = config.telegram.botToken;
   if (token !== "" && url.includes(token))
     findings.push({
@@ -87,8 +92,26 @@ export function telegramSecretRules(config: Config, unresolved: ReadonlySet<stri
 export function allowedUpdatesRules(config: Config): Finding[] {
   const types = config.telegram.webhook?.allowedUpdates ?? [];
   return types.flatMap((type, index) =>
-    types.indexOf(type) < index
-      ? [{ path: ["telegram", "webhook", "allowedUpdates", index], message: `${type} is listed twice` }]
-      : [],
+    types.indexOf(type) < index ? [{ path: ["telegram", "webhook", "allowedUpdates", index], message: `${type} is listed twice` }] : [],
   );
+}
+
+/**
+ * Canary and linear shifts split Telegram's deliveries at the ALB by weight, so Telegram must send
+ * every update to one URL that reaches both colours: a {colour} URL sends all of them to one colour.
+ */
+export function strategyUrlRules(config: Config): Finding[] {
+  const kind = config.rollout.strategy.kind;
+  const webhook = config.telegram.webhook;
+  if (kind === "all-at-once") return [];
+  if (webhook === undefined) {
+    return [{ path: ["rollout", "strategy"], message: `a ${kind} shift splits webhook deliveries at the load balancer; a polling bot has none to split: use rollout.strategy: all-at-once` }];
+  }
+  if (!webhook.url.includes("{colour}")) return [];
+  return [
+    {
+      path: ["rollout", "strategy"],
+      message: `a ${kind} shift splits Telegram's deliveries between the colours at the load balancer by weight, but telegram.webhook.url has {colour}, so Telegram would send every update to one colour; use one URL for both colours (e.g. ${webhook.url.replaceAll("/{colour}", "").replaceAll("{colour}", "bot")}) or rollout.strategy: all-at-once`,
+    },
+  ];
 }

@@ -3,7 +3,7 @@ import { basename } from "node:path";
 import { modeRules } from "./rules-mode.js";
 import { containerEnvRules, environmentNameRule, gateRules, hostPathRules } from "./rules-runtime.js";
 import { colourRules, hostRules, regionRules, sshRules } from "./rules-slots.js";
-import { allowedUpdatesRules, telegramSecretRules, webhookUrlRules } from "./rules-telegram.js";
+import { allowedUpdatesRules, strategyUrlRules, telegramSecretRules, webhookUrlRules } from "./rules-telegram.js";
 import type { Finding } from "./schema-issues.js";
 import type { Config } from "./types.js";
 
@@ -29,5 +29,6 @@ export function checkRules(config: Config, context: RuleContext): Finding[] {
     ...telegramSecretRules(config, context.unresolved),
     ...allowedUpdatesRules(config),
     ...gateRules(config),
+    ...strategyUrlRules(config),
   ];
 }

@@ -147,6 +147,38 @@ const gatesSchema = z
   })
   .describe("Checks before and after traffic moves");
 
+const STRATEGY_MESSAGE = "must be all-at-once, canary, linear, { canary: { percent, hold } } or { linear: { step, interval } }";
+const percent = (what: string) =>
+  z
+    .number({ error: `must be a whole percentage from 1 to 99 (${what})` })
+    .int({ error: `must be a whole percentage from 1 to 99 (${what})` })
+    .min(1, { error: `must be a whole percentage from 1 to 99 (${what})` })
+    .max(99, { error: `must be a whole percentage from 1 to 99 (${what})` });
+const canarySchema = z
+  .strictObject({
+    percent: percent("the canary's share of traffic").default(10).describe("The new colour's share of traffic during the hold"),
+    hold: duration({ positive: true }).prefault("5m").describe("How long the canary step is watched before all traffic moves"),
+  })
+  .describe("One step at `percent`, watched for `hold`, then 100% and the bake");
+const linearSchema = z
+  .strictObject({
+    step: percent("added at each step").default(25).describe("Percentage points added at each step"),
+    interval: duration({ positive: true }).prefault("2m").describe("How long each step is watched before the next"),
+  })
+  .describe("Steps of `step` percent, each watched for `interval`, up to 100% and the bake");
+const strategySchema = z
+  .union(
+    [
+      z.enum(["all-at-once", "canary", "linear"], { error: STRATEGY_MESSAGE }),
+      z.strictObject({ canary: canarySchema.prefault({}) }, { error: STRATEGY_MESSAGE }),
+      z.strictObject({ linear: linearSchema.prefault({}) }, { error: STRATEGY_MESSAGE }),
+    ],
+    { error: STRATEGY_MESSAGE },
+  )
+  .describe(
+    "How traffic moves to the new colour: all-at-once (one switch), canary (10% for 5m, then 100%) or linear (+25% every 2m), each step one weighted ModifyListener with the gates run per step; canary and linear need one webhook URL for both colours (no {colour})",
+  );
+
 export const environmentSchema = z
   .strictObject({
     environment: text("must be the environment's name (letters, digits, _ and -), the same as the file name", /^[A-Za-z0-9][A-Za-z0-9_-]*$/).describe(
@@ -166,9 +198,10 @@ export const environmentSchema = z
         hostConcurrency: wholeNumber(1)
           .default(16)
           .describe("How many hosts are worked on at once (each has its own SSH connection and pulls the image itself; see the README on the limit)"),
+        strategy: strategySchema.default("all-at-once"),
       })
       .prefault({})
-      .describe("How the release moves across hosts"),
+      .describe("How the release moves across hosts and how traffic shifts to the new colour"),
     lock: z
       .strictObject({
         lease: duration({ positive: true }).prefault("15m").describe("How long a lock holds without renewal; a dead run's lock expires after it"),

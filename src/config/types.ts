@@ -67,6 +67,12 @@ export interface WebhookConfig {
   certificate?: string | undefined;
 }
 
+/** How traffic moves to the new colour (durations in ms). */
+export type RolloutStrategy =
+  | { kind: "all-at-once" }
+  | { kind: "canary"; percent: number; hold: number }
+  | { kind: "linear"; step: number; interval: number };
+
 export interface MetricThresholds {
   maxTarget5xx?: number | undefined;
   /** Milliseconds. */
@@ -132,7 +138,7 @@ export interface Config {
     /** Thresholds on the ALB's per-target-group CloudWatch metrics (response time in ms). */
     metrics?: MetricThresholds | undefined;
   };
-  rollout: { keepPreviousWarm: number; hostConcurrency: number };
+  rollout: { keepPreviousWarm: number; hostConcurrency: number; strategy: RolloutStrategy };
   lock: { lease: number; dir: string };
   /** Absent unless the file has a notify section. */
   notify?: NotifyConfig | undefined;

@@ -12,6 +12,8 @@ export interface Goal {
   image: string;
   /** Colour live when the goal was set (null on a first release). */
   from: Colour | null;
+  /** The release live on `from` when the goal was set: the only one traffic may go back to. */
+  fromReleaseId?: string;
   /** Automatic rollback to a warm colour: move first, verify after (every second counts). */
   urgent?: boolean;
   /** A first release that adopts what served before bluegreen: the release a rollback returns to. */
@@ -27,6 +29,8 @@ export interface HostView {
   /** The other colour's container on this host (the old poller a polling release hands over from). */
   other?: ContainerFacts | undefined;
   registered: boolean;
+  /** The ALB reports this host's target of the goal colour healthy right now. */
+  healthy: boolean;
 }
 
 export interface Snapshot {
@@ -122,7 +126,10 @@ export function decide(s: Snapshot, goal: Goal, progress: Progress): Step {
 
   if (!live) {
     if (s.traffic.weights[goal.colour] === undefined && !on.listener) return { kind: "reference" };
-    const gatesNeeded = !(goal.urgent === true) && !on.listener;
+    // Skipping the gates needs proof the colour serves now: every target healthy on the ALB. An
+    // urgent rollback to a colour whose containers were restarted, or are not healthy, is gated.
+    const healthyNow = s.hosts.every((h) => h.healthy);
+    const gatesNeeded = !(healthyNow && (goal.urgent === true || on.listener));
     if (gatesNeeded && progress.gates !== "passed") return { kind: "gates" };
     if (inFlight?.phase !== "cutover" || !marked) return { kind: "mark", phase: "cutover" };
     return { kind: "cutover", moveListener: !on.listener, moveWebhook: !on.webhook };

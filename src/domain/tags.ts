@@ -19,10 +19,17 @@ export const TAG = {
   flightFrom: `${P}inflight-from`,
   flightStarted: `${P}inflight-started`,
   flightPhase: `${P}inflight-phase`,
+  /** The environment whose state these tags are: two environments on one listener would overwrite each other. */
+  environment: `${P}environment`,
+  /** A canary/linear shift in progress: "<step>/<of>:<percent>" (the new colour's share). */
+  flightShift: `${P}inflight-shift`,
   /** The release that served before bluegreen's first (adopted, "unmanaged"): its target group and webhook URL. */
   unmanagedGroup: `${P}unmanaged-target-group`,
   unmanagedWebhook: `${P}unmanaged-webhook`,
 } as const;
+
+/** Every key bluegreen writes; any other bluegreen:* key on the listener was written by someone else. */
+export const KNOWN_KEYS: ReadonlySet<string> = new Set(Object.values(TAG));
 
 export const UNMANAGED_KEYS = [TAG.unmanagedGroup, TAG.unmanagedWebhook];
 
@@ -42,7 +49,7 @@ export function encodeUnmanaged(u: UnmanagedRef): Record<string, string> {
   return { [TAG.unmanagedGroup]: u.targetGroupArn, [TAG.unmanagedWebhook]: u.webhookUrl === "" ? "none" : encodeTagValue(u.webhookUrl) };
 }
 
-export const IN_FLIGHT_KEYS = [TAG.flightKind, TAG.flightRelease, TAG.flightColour, TAG.flightImage, TAG.flightFrom, TAG.flightStarted, TAG.flightPhase];
+export const IN_FLIGHT_KEYS = [TAG.flightKind, TAG.flightRelease, TAG.flightColour, TAG.flightImage, TAG.flightFrom, TAG.flightStarted, TAG.flightPhase, TAG.flightShift];
 
 const colour = (v: string | undefined): Colour | null => (v === "blue" || v === "green" ? v : null);
 
@@ -68,6 +75,8 @@ export function decodeTags(tags: Record<string, string>): ReleaseTags {
       startedAt: tags[TAG.flightStarted] ?? "",
       phase,
     };
+    const shift = /^(\d+)\/(\d+):(\d+)$/.exec(tags[TAG.flightShift] ?? "");
+    if (shift !== null) inFlight.shift = { step: Number(shift[1]), of: Number(shift[2]), percent: Number(shift[3]) };
   }
   const group = tags[TAG.unmanagedGroup];
   const hook = tags[TAG.unmanagedWebhook];
@@ -121,4 +130,8 @@ export function finalTags(
   if (opts.baked || goal.kind === "rollback") set[TAG.verified] = goal.releaseId;
   else remove.push(TAG.verified);
   return { set, remove };
+}
+
+export function encodeShift(s: { step: number; of: number; percent: number }): Record<string, string> {
+  return { [TAG.flightShift]: `${s.step}/${s.of}:${s.percent}` };
 }

@@ -46,6 +46,8 @@ export interface InFlight {
   from: Colour | null;
   startedAt: string;
   phase: "staging" | "cutover" | "baking";
+  /** Where a canary/linear shift stood (absent for all-at-once). */
+  shift?: { step: number; of: number; percent: number };
 }
 
 /** The release that served before bluegreen's first one: not ours, never stopped by us, returned to by a rollback. */

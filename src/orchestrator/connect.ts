@@ -13,7 +13,7 @@ import { PreflightError } from "../errors.js";
 import type { Clock, HostConnector, Instances, InstanceView, LoadBalancer, Monitoring, Reporter, Telegram } from "../ports.js";
 import { sandboxPaths } from "../sandbox/paths.js";
 import { redact } from "../util/redact.js";
-import type { ConnectedHost, Ctx } from "./context.js";
+import type { ConnectedHost, Ctx, UnreachableHost } from "./context.js";
 import { mapLimit } from "./context.js";
 import { HostStateStore, hostStatePath } from "./host-state.js";
 import { lockHost } from "./lock.js";
@@ -90,6 +90,8 @@ export async function realPorts(config: Config, configFile: string): Promise<Por
 const why = (e: unknown): string => redact(e instanceof Error ? e.message : String(e));
 
 export interface ConnectOptions {
+  /** status, plan, history and rollback go on without hosts that cannot be reached (listed in ctx.unreachable). */
+  tolerateUnreachable?: boolean;
   addressType: "private" | "public";
   /** status and history tolerate unhealthy instances; release does not. */
   requireHealthyInstances: boolean;
@@ -111,9 +113,10 @@ export async function connectCtx(settings: Settings, raw: Ports, clock: Clock, r
       throw new PreflightError(`cannot list the EC2 instances: ${why(e)}`, "check hosts.ec2 and the AWS credentials");
     });
   if (ports.lb === null) {
-    // A polling environment without a load balancer: the release state lives on the first host.
-    const hosts = await connectHosts(settings, ports, opts, await listInstances(), activity);
-    const lb = new HostStateStore(lockHost(hosts), hostStatePath(settings.container.envFileDir, settings.environment));
+    // A polling environment without a load balancer: the release state lives on the lock host,
+    // so every host must answer. Its changes count like the listener's (exit codes by what moved).
+    const { hosts } = await connectHosts(settings, ports, { ...opts, tolerateUnreachable: false }, await listInstances(), reporter, activity);
+    const lb = guardPort(new HostStateStore(lockHost(hosts), hostStatePath(settings.container.envFileDir, settings.environment)), "SSH", "host state", CHANGING_CALLS.lb, activity);
     const placeholder = await lb.describeTargetGroup("");
     return {
       settings,
@@ -144,14 +147,41 @@ export async function connectCtx(settings: Settings, raw: Ports, clock: Clock, r
     tg("green"),
     listInstances(),
   ]);
-  const hosts = await connectHosts(settings, ports, opts, list, activity);
-  return { settings, lb, telegram: ports.telegram, clock, reporter, hosts, listenerArn, targetGroups: { blue, green }, ...monitoring };
+  const { hosts, unreachable } = await connectHosts(settings, ports, opts, list, reporter, activity);
+  return {
+    settings,
+    lb,
+    telegram: ports.telegram,
+    clock,
+    reporter,
+    hosts,
+    listenerArn,
+    targetGroups: { blue, green },
+    ...monitoring,
+    ...(unreachable.length > 0 ? { unreachable } : {}),
+  };
 }
 
-async function connectHosts(settings: Settings, ports: Ports, opts: ConnectOptions, list: InstanceView[], activity: PortActivity): Promise<ConnectedHost[]> {
-  if (list.length === 0) throw new PreflightError("no EC2 instance matches hosts.ec2", "check the tags or instance ids in the environment file");
+async function connectHosts(
+  settings: Settings,
+  ports: Ports,
+  opts: ConnectOptions,
+  list: InstanceView[],
+  reporter: Reporter,
+  activity: PortActivity,
+): Promise<{ hosts: ConnectedHost[]; unreachable: UnreachableHost[] }> {
+  // Only running instances are hosts; a stopped or terminated one that still carries the tags is a note.
+  const running = list.filter((i) => i.state === "running");
+  for (const i of list.filter((x) => x.state !== "running"))
+    reporter.step({ step: "hosts", status: "info", message: `ignoring ${i.instanceId}: it is ${i.state}, not running` });
+  if (running.length === 0) {
+    throw new PreflightError(
+      `no running EC2 instance matches hosts.ec2${list.length > 0 ? ` (${list.map((i) => `${i.instanceId} ${i.state}`).join(", ")})` : ""}`,
+      "check the tags or instance ids in the environment file, or start the instances",
+    );
+  }
   if (opts.requireHealthyInstances) {
-    const bad = list.filter((i) => i.state !== "running" || i.status !== "ok");
+    const bad = running.filter((i) => i.status !== "ok");
     if (bad.length > 0) {
       throw new PreflightError(
         `instances not ready: ${bad.map((i) => `${i.instanceId} (${i.state}, ${i.status})`).join(", ")}`,
@@ -159,15 +189,21 @@ async function connectHosts(settings: Settings, ports: Ports, opts: ConnectOptio
       );
     }
   }
-  const running = list.filter((i) => i.state === "running");
-  return mapLimit(running, settings.rollout.hostConcurrency, async (i: InstanceView): Promise<ConnectedHost> => {
+  const unreachable: UnreachableHost[] = [];
+  const connected = await mapLimit(running, settings.rollout.hostConcurrency, async (i: InstanceView): Promise<ConnectedHost | null> => {
     const address = opts.addressType === "public" ? (i.publicIp ?? i.privateIp) : (i.privateIp ?? i.publicIp);
     if (address === undefined) throw new PreflightError(`${i.instanceId} has no ${opts.addressType} address`, "set hosts.address to the address SSH can reach");
-    const remote = await ports.connector.connect({ instanceId: i.instanceId, address }).catch((e: unknown) => {
-      throw new PreflightError(`${i.instanceId} (${address}): ${why(e)}`, "check SSH access (user, key, host key pinning) to the host");
-    });
-    return { instanceId: i.instanceId, address, remote: guardPort(remote, "SSH", `${i.instanceId} (${address})`, [], activity) };
+    try {
+      return { instanceId: i.instanceId, address, remote: guardPort(await ports.connector.connect({ instanceId: i.instanceId, address }), "SSH", `${i.instanceId} (${address})`, [], activity) };
+    } catch (e) {
+      if (opts.tolerateUnreachable !== true)
+        throw new PreflightError(`${i.instanceId} (${address}): ${why(e)}`, "check SSH access (user, key, host key pinning) to the host");
+      unreachable.push({ instanceId: i.instanceId, address, reason: why(e) });
+      reporter.step({ step: "hosts", status: "info", message: `${i.instanceId} (${address}) is unreachable: ${why(e)}` });
+      return null;
+    }
   });
+  return { hosts: connected.filter((h): h is ConnectedHost => h !== null), unreachable };
 }
 
 export async function disconnect(ctx: Ctx): Promise<void> {

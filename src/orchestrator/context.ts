@@ -19,6 +19,8 @@ export interface Ctx {
   hosts: ConnectedHost[];
   listenerArn: string;
   targetGroups: Record<Colour, TargetGroupView>;
+  /** Hosts that did not answer when connecting (status, plan, history and rollback go on without them). */
+  unreachable?: UnreachableHost[];
   /** CloudWatch, read only when gates.alarms or gates.metrics are configured. */
   monitoring?: Monitoring;
   /** The last getWebhookInfo answer, used by observe while Telegram does not answer (the bake counts those misses). */
@@ -27,6 +29,12 @@ export interface Ctx {
   webhookNotes?: string[];
   /** Changing port calls made so far (port-guard.ts): none means an error is exit 1, nothing moved. */
   activity?: PortActivity;
+}
+
+export interface UnreachableHost {
+  instanceId: string;
+  address: string;
+  reason: string;
 }
 
 export class HostCommandError extends Error {

@@ -4,10 +4,12 @@ import type { Goal } from "../domain/decide.js";
 import { encodeInFlight } from "../domain/tags.js";
 import { forwardAllTo } from "../domain/traffic.js";
 import { type Colour, otherColour } from "../domain/types.js";
-import { RollbackFailedError, RolledBackError } from "../errors.js";
+import { NotReadyError, RollbackFailedError, RolledBackError } from "../errors.js";
 import { describeUnmanaged, moveToUnmanaged } from "./adopt.js";
 import { startColourContainers, stopColourContainers } from "./containers.js";
 import type { Ctx } from "./context.js";
+import type { World } from "./observe.js";
+import { notReadyForTraffic } from "./ready.js";
 import { setWebhookFor } from "./webhook.js";
 
 export interface CutoverTimes {
@@ -26,7 +28,12 @@ export async function moveListener(ctx: Ctx, colour: Colour): Promise<void> {
 }
 
 /** Point the listener at `colour` but keep the other colour referenced (weight 0) so the ALB health-checks it. */
-export async function referenceColour(ctx: Ctx, colour: Colour, live: Colour | null, currentForward: { targetGroupArn: string; weight: number }[]): Promise<void> {
+export async function referenceColour(
+  ctx: Ctx,
+  colour: Colour,
+  live: Colour | null,
+  currentForward: { targetGroupArn: string; weight: number }[],
+): Promise<void> {
   const forward = live !== null ? forwardAllTo(live, arns(ctx)) : [...currentForward, { targetGroupArn: ctx.targetGroups[colour].arn, weight: 0 }];
   await ctx.lb.setForward(ctx.listenerArn, forward);
 }
@@ -57,14 +64,26 @@ export async function cutover(ctx: Ctx, goal: Goal, step: { moveListener: boolea
           `${reason}; this was a first release, so there is no previous colour to return to`,
           `fix the cause and run \`bluegreen release ${ctx.settings.environment}\` again`,
         );
-      await undoCutover(ctx, goal.from, reason);
+      await undoCutover(ctx, goal.from, reason, goal.fromReleaseId);
       throw new RolledBackError(`${reason}; the listener and the webhook are back on ${goal.from}`, "fix the cause (see the message) and release again");
     }
   }
   // Reported after both moves: printing between them would widen the gap.
   if (step.moveListener) ctx.reporter.step({ step: "cutover", status: "info", message: `listener -> ${goal.colour}`, colour: goal.colour });
-  if (step.moveWebhook) ctx.reporter.step({ step: "cutover", status: "info", message: `webhook -> ${ctx.settings.webhook.urls[goal.colour]}`, colour: goal.colour });
-  await ctx.lb.setTags(ctx.listenerArn, encodeInFlight({ kind: goal.kind, releaseId: goal.releaseId, colour: goal.colour, image: goal.image, from: goal.from, startedAt: new Date(ctx.clock.now()).toISOString(), phase: "baking" }));
+  if (step.moveWebhook)
+    ctx.reporter.step({ step: "cutover", status: "info", message: `webhook -> ${ctx.settings.webhook.urls[goal.colour]}`, colour: goal.colour });
+  await ctx.lb.setTags(
+    ctx.listenerArn,
+    encodeInFlight({
+      kind: goal.kind,
+      releaseId: goal.releaseId,
+      colour: goal.colour,
+      image: goal.image,
+      from: goal.from,
+      startedAt: new Date(ctx.clock.now()).toISOString(),
+      phase: "baking",
+    }),
+  );
 }
 
 /**
@@ -125,22 +144,53 @@ async function handBack(ctx: Ctx, to: Colour, which: { webhook: boolean }, times
 }
 
 /**
- * The one way both switches go back: each move that is asked for is tried even when the other one
- * failed, its time recorded, and what failed returned as operator-readable problems.
+ * Refuses (NotReadyError, nothing moved) unless every host runs `releaseId` on `to` and the ALB
+ * reports each target healthy now: a tag saying a colour is warm is not proof that it serves.
  */
-export async function moveSwitches(ctx: Ctx, to: Colour, which: { listener: boolean; webhook: boolean }, times: CutoverTimes): Promise<string[]> {
+export async function assertReady(ctx: Ctx, to: Colour, releaseId: string | undefined, reason: string, seen?: World): Promise<void> {
+  const problems = await notReadyForTraffic(ctx, to, releaseId, seen).catch((e: unknown) => [
+    `its state cannot be read (${e instanceof Error ? e.message : String(e)})`,
+  ]);
+  if (problems.length === 0) return;
+  const env = ctx.settings.environment;
+  throw new NotReadyError(
+    `${reason}; traffic was NOT moved to ${to}: it does not serve ${releaseId ?? "a release of ours"} right now`,
+    problems,
+    `run \`bluegreen status ${env}\`; \`bluegreen rollback ${env}\` restarts and gates a stopped previous release, or release a known-good image with \`bluegreen release ${env} --image <tag>\``,
+  );
+}
+
+/**
+ * The one way both switches go back: the colour must be ready (assertReady); then each move that
+ * is asked for is tried even when the other one failed, its time recorded, and what failed
+ * returned as operator-readable problems.
+ */
+export async function moveSwitches(
+  ctx: Ctx,
+  to: Colour,
+  which: { listener: boolean; webhook: boolean },
+  times: CutoverTimes,
+  releaseId?: string,
+  seen?: World,
+): Promise<string[]> {
+  // Polling has no ALB to vouch for a colour: handBack starts the old poller before stopping the other.
   if (ctx.settings.mode === "polling") return handBack(ctx, to, which, times);
   const problems: string[] = [];
   const why = (e: unknown) => (e instanceof Error ? e.message : String(e));
+  if (which.listener || which.webhook) await assertReady(ctx, to, releaseId, `moving traffic back to ${to}`, seen);
   if (which.listener) {
     await moveListener(ctx, to).then(
-      () => void (times.listenerMovedAt = ctx.clock.now()),
+      () => {
+        times.listenerMovedAt = ctx.clock.now();
+      },
       (e: unknown) => problems.push(`the listener could not be moved back to ${to}: ${why(e)}`),
     );
   }
   if (which.webhook) {
     await setWebhookFor(ctx, to).then(
-      () => void (times.webhookMovedAt = ctx.clock.now()),
+      () => {
+        times.webhookMovedAt = ctx.clock.now();
+      },
       (e: unknown) => problems.push(`the webhook could not be re-set to ${ctx.settings.webhook.urls[to]}: ${why(e)}`),
     );
   }
@@ -156,7 +206,7 @@ export function rollbackFailed(ctx: Ctx, message: string, problems: string[]): R
 }
 
 /** Both switches back to `to` after a cutover that failed half-way. */
-export async function undoCutover(ctx: Ctx, to: Colour, reason: string): Promise<void> {
-  const problems = await moveSwitches(ctx, to, { listener: true, webhook: true }, {});
+export async function undoCutover(ctx: Ctx, to: Colour, reason: string, releaseId?: string): Promise<void> {
+  const problems = await moveSwitches(ctx, to, { listener: true, webhook: true }, {}, releaseId);
   if (problems.length > 0) throw rollbackFailed(ctx, `${reason}; the rollback to ${to} failed too`, problems);
 }

@@ -1,6 +1,7 @@
 // Audit records: one JSON line per release, rollback or promotion, appended on the lock host, so
 // `history` reads the same story from any machine. Never holds a secret (ids, images, reasons only).
 import { appendLine, readFile } from "../remote/files.js";
+import { redact } from "../util/redact.js";
 import type { Ctx } from "./context.js";
 import { mustExec } from "./context.js";
 import { lockHost } from "./lock.js";
@@ -19,6 +20,8 @@ export interface AuditRecord {
   /** What bluegreen had to put back on the webhook during the run (a bot deleted or moved it). */
   webhookRestored?: string[];
   promotedFrom?: { environment: string; releaseId: string };
+  /** canary/linear: the steps taken, e.g. ["1/2 10%", "2/2 100%"]. */
+  shifts?: string[];
   /** The first release took over from what served before bluegreen (the unmanaged release). */
   adopted?: { targetGroup: string; webhookUrl: string; containers: { instanceId: string; name: string; image: string; hostPort: number }[] };
   by: string;
@@ -28,11 +31,11 @@ export interface AuditRecord {
 }
 
 export async function appendAudit(ctx: Ctx, record: AuditRecord): Promise<void> {
-  await mustExec(lockHost(ctx.hosts), appendLine(ctx.settings.historyFile), { stdin: `${JSON.stringify(record)}\n` });
+  await mustExec(lockHost(ctx.hosts, ctx.unreachable), appendLine(ctx.settings.historyFile), { stdin: `${redact(JSON.stringify(record))}\n` });
 }
 
 export async function readAudit(ctx: Ctx): Promise<AuditRecord[]> {
-  const res = await mustExec(lockHost(ctx.hosts), readFile(ctx.settings.historyFile));
+  const res = await mustExec(lockHost(ctx.hosts, ctx.unreachable), readFile(ctx.settings.historyFile));
   return res.stdout
     .split("\n")
     .filter((l) => l.trim() !== "")

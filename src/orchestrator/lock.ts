@@ -3,16 +3,26 @@
 // out, is taken over; anything else makes the caller wait (--lock-wait) or exit 75.
 import { hostname, userInfo } from "node:os";
 import pRetry, { AbortError } from "p-retry";
-import { LockHeldError } from "../errors.js";
+import { LockHeldError, PreflightError } from "../errors.js";
 import { type Lease, leaseExpired, lockCommands, lockPath, parseLease } from "../remote/lock.js";
-import type { ConnectedHost, Ctx } from "./context.js";
+import type { ConnectedHost, Ctx, UnreachableHost } from "./context.js";
 import { mustExec } from "./context.js";
 
-export function lockHost(hosts: ConnectedHost[]): ConnectedHost {
+export function lockHost(hosts: ConnectedHost[], unreachable: UnreachableHost[] = []): ConnectedHost {
   const first = [...hosts].sort((a, b) => (a.instanceId < b.instanceId ? -1 : 1))[0];
   if (first === undefined) throw new LockHeldError("no hosts to hold the lock on", "check hosts in the environment file");
+  // The lock and the history live on the first host of all: another host would be another lock, and a history that says nothing.
+  const down = [...unreachable].sort((a, b) => (a.instanceId < b.instanceId ? -1 : 1))[0];
+  if (down !== undefined && down.instanceId < first.instanceId) {
+    throw new LockHostUnreachableError(
+      `the lock and the history live on ${down.instanceId} (${down.address}), which is unreachable: ${down.reason}`,
+      "bring the host back (or check SSH access to it) and run the command again",
+    );
+  }
   return first;
 }
+
+export class LockHostUnreachableError extends PreflightError {}
 
 function pidAlive(pid: number): boolean {
   try {
@@ -28,7 +38,7 @@ export function describeLease(l: Lease): string {
 }
 
 export async function readLease(ctx: Ctx): Promise<Lease | null> {
-  const host = lockHost(ctx.hosts);
+  const host = lockHost(ctx.hosts, ctx.unreachable);
   const res = await mustExec(host, lockCommands.read(lockPath(ctx.settings.lock.dir, ctx.settings.environment)));
   return parseLease(res.stdout);
 }
@@ -39,7 +49,15 @@ export interface HeldLock {
 }
 
 export async function acquireLock(ctx: Ctx, command: string, releaseId: string, waitMs: number): Promise<HeldLock> {
-  const host = lockHost(ctx.hosts);
+  let host: ConnectedHost;
+  try {
+    host = lockHost(ctx.hosts, ctx.unreachable);
+  } catch (e) {
+    // A rollback is what an incident needs: with the lock host down it locks on the first reachable host, and says so.
+    if (!(e instanceof LockHostUnreachableError) || command !== "rollback") throw e;
+    host = lockHost(ctx.hosts);
+    ctx.reporter.step({ step: "lock", status: "info", message: `${e.message}; taking the lock on ${host.instanceId} for this rollback` });
+  }
   const path = lockPath(ctx.settings.lock.dir, ctx.settings.environment);
   const now = ctx.clock.now();
   const lease: Lease = {
@@ -57,7 +75,11 @@ export async function acquireLock(ctx: Ctx, command: string, releaseId: string, 
     const holder = parseLease((await mustExec(host, lockCommands.read(path))).stdout);
     const stale = holder === null || leaseExpired(holder, ctx.clock.now()) || (holder.machine === lease.machine && !pidAlive(holder.pid));
     if (stale) {
-      ctx.reporter.step({ step: "lock", status: "info", message: holder === null ? "taking over a lock with no lease" : `taking over the stale lock of ${describeLease(holder)}` });
+      ctx.reporter.step({
+        step: "lock",
+        status: "info",
+        message: holder === null ? "taking over a lock with no lease" : `taking over the stale lock of ${describeLease(holder)}`,
+      });
       await host.remote.exec(lockCommands.breakStale(path, `${process.pid}-${now}`));
       throw new Error("lock was stale; retrying");
     }
@@ -68,7 +90,14 @@ export async function acquireLock(ctx: Ctx, command: string, releaseId: string, 
     if (waitMs <= 0) throw new AbortError(err);
     throw err;
   };
-  await pRetry(tryOnce, { retries: Math.max(2, Math.ceil(waitMs / 1000) + 2), factor: 1, minTimeout: waitMs > 0 ? 1000 : 10, maxTimeout: 1000, maxRetryTime: Math.max(waitMs, 5000), randomize: false });
+  await pRetry(tryOnce, {
+    retries: Math.max(2, Math.ceil(waitMs / 1000) + 2),
+    factor: 1,
+    minTimeout: waitMs > 0 ? 1000 : 10,
+    maxTimeout: 1000,
+    maxRetryTime: Math.max(waitMs, 5000),
+    randomize: false,
+  });
   // A bake can outlast the lease (30m bake, 15m lease): renew at a third of the lease while we run,
   // so nobody takes over a lock whose holder is alive and working.
   let current = lease;
@@ -92,5 +121,5 @@ export async function acquireLock(ctx: Ctx, command: string, releaseId: string, 
 }
 
 export async function forceReleaseLock(ctx: Ctx): Promise<void> {
-  await mustExec(lockHost(ctx.hosts), lockCommands.release(lockPath(ctx.settings.lock.dir, ctx.settings.environment)));
+  await mustExec(lockHost(ctx.hosts, ctx.unreachable), lockCommands.release(lockPath(ctx.settings.lock.dir, ctx.settings.environment)));
 }

@@ -2,10 +2,12 @@
 // the webhook are read in parallel; nothing here changes anything.
 
 import type { Goal, HostView, Snapshot } from "../domain/decide.js";
-import { decodeTags } from "../domain/tags.js";
+import { decodeTags, TAG } from "../domain/tags.js";
 import { liveByListener, liveByWebhook, readListener } from "../domain/traffic.js";
 import { type Colour, type HostFacts, otherColour, type ReleaseTags, type TrafficFacts } from "../domain/types.js";
+import { ConfigError, PreflightError } from "../errors.js";
 import type { ListenerView, TargetHealthView, WebhookInfo } from "../ports.js";
+import { redact } from "../util/redact.js";
 import { inspectContainers } from "./containers.js";
 import type { Ctx } from "./context.js";
 import { mapLimit } from "./context.js";
@@ -54,10 +56,31 @@ async function webhookInfo(ctx: Ctx): Promise<WebhookInfo> {
     ctx.lastWebhook = await ctx.telegram.getWebhookInfo();
     return ctx.lastWebhook;
   } catch (e) {
+    // The first Telegram call of a run comes before anything changed: a refused token is the operator's to fix (exit 1).
+    const code = (e as { errorCode?: unknown }).errorCode;
+    if ((code === 401 || code === 404) && ctx.lastWebhook === undefined) {
+      throw new PreflightError(
+        `Telegram refused the bot token (${redact(e instanceof Error ? e.message : String(e))}): telegram.botToken is wrong or was revoked; nothing was changed`,
+        "check the variable telegram.botToken references (@BotFather's /token shows the current one)",
+      );
+    }
     if (ctx.lastWebhook === undefined) throw e;
-    ctx.reporter.step({ step: "observe", status: "info", message: `Telegram did not answer getWebhookInfo; using the last answer (${e instanceof Error ? e.message : String(e)})` });
+    ctx.reporter.step({
+      step: "observe",
+      status: "info",
+      message: `Telegram did not answer getWebhookInfo; using the last answer (${e instanceof Error ? e.message : String(e)})`,
+    });
     return ctx.lastWebhook;
   }
+}
+
+/** The listener's tags are another environment's state: refuse before reading them as ours. */
+export function assertOwnListener(ctx: Ctx, listener: ListenerView): void {
+  const owner = listener.tags[TAG.environment];
+  if (owner === undefined || owner === ctx.settings.environment) return;
+  throw new ConfigError([
+    `loadBalancer.listener: ${ctx.listenerArn} carries the release state of environment "${owner.slice(0, 64)}" (tag ${TAG.environment}), not ${ctx.settings.environment}: two environments on one listener would move each other's traffic and overwrite each other's state; give ${ctx.settings.environment} its own listener`,
+  ]);
 }
 
 export async function observe(ctx: Ctx): Promise<World> {
@@ -72,6 +95,7 @@ export async function observe(ctx: Ctx): Promise<World> {
       containers: await inspectContainers(h, ctx.settings.container.name),
     })),
   ]);
+  assertOwnListener(ctx, listener);
   return {
     listener,
     traffic: trafficFacts(ctx, listener, webhook, { blue, green }),
@@ -94,12 +118,17 @@ export function snapshotFor(ctx: Ctx, world: World, goal: Goal): Snapshot {
     other: h.containers[otherColour(goal.colour)],
     // A poller is in no target group: nothing to register.
     registered: polling || isRegistered(world, goal.colour, h.instanceId, ctx.settings.hostPorts[goal.colour]),
+    // No ALB for a poller: its gates are its own (running, /health when configured).
+    healthy: polling || world.health[goal.colour].some((t) => t.id === h.instanceId && t.port === ctx.settings.hostPorts[goal.colour] && t.state === "healthy"),
   }));
   return { hosts, traffic: world.traffic, urls: ctx.settings.webhook.urls, tags: world.tags };
 }
 
 /** Live colour as both switches see it; `consistent` is false when they disagree. */
-export function liveColours(ctx: Ctx, world: World): { byListener: Colour | null; byWebhook: Colour | "shared" | null; live: Colour | null; consistent: boolean } {
+export function liveColours(
+  ctx: Ctx,
+  world: World,
+): { byListener: Colour | null; byWebhook: Colour | "shared" | null; live: Colour | null; consistent: boolean } {
   const byListener = liveByListener(world.traffic);
   const byWebhook = liveByWebhook(world.webhook.url, ctx.settings.webhook.urls);
   const live = byWebhook === "shared" ? byListener : byWebhook === byListener ? byListener : null;

@@ -4,27 +4,33 @@ import type { Goal } from "../domain/decide.js";
 import { IN_FLIGHT_KEYS } from "../domain/tags.js";
 import { isForwardAllTo, readListener } from "../domain/traffic.js";
 import { type Colour, otherColour } from "../domain/types.js";
-import { RollbackFailedError } from "../errors.js";
+import { NotReadyError, RollbackFailedError } from "../errors.js";
 import { describeUnmanaged, forgetReleases, moveToUnmanaged } from "./adopt.js";
 import { stopColourContainers } from "./containers.js";
 import type { Ctx } from "./context.js";
 import { type CutoverTimes, moveSwitches, rollbackFailed } from "./cutover.js";
-import { colourArns, type World } from "./observe.js";
+import { colourArns, liveColours, type World } from "./observe.js";
 import { converge, newRunState } from "./run.js";
+import { trustedImage } from "./tag-trust.js";
 import { verifyWebhook, type WebhookTarget } from "./verify-webhook.js";
 
-/** Move both switches to `to`, skipping one already there (a second setWebhook would only meet the 1/s limit). */
-export async function moveBack(ctx: Ctx, world: World, to: Colour, reason: string, times: CutoverTimes): Promise<void> {
+/** Move both switches to `to` (which must run `releaseId` healthy now), skipping one already there (a second setWebhook would only meet the 1/s limit). */
+export async function moveBack(ctx: Ctx, world: World, to: Colour, releaseId: string, reason: string, times: CutoverTimes): Promise<void> {
   // Polling: "webhook" means a webhook to delete (getUpdates fails while one is set).
   const webhookThere =
     ctx.settings.mode === "polling" ? world.webhook.url === "" : world.webhook.url === ctx.settings.webhook.urls[to] && world.traffic.webhookSettingsMatch;
-  const problems = await moveSwitches(ctx, to, { listener: !isForwardAllTo(world.traffic, to), webhook: !webhookThere }, times);
+  const problems = await moveSwitches(ctx, to, { listener: !isForwardAllTo(world.traffic, to), webhook: !webhookThere }, times, releaseId, world);
   if (problems.length > 0) throw rollbackFailed(ctx, `${reason}; rolling back to ${to} failed`, problems);
 }
 
-/** Both switches to `to` at once, no reads first (the automatic rollback's fast path); rollBackTo retries what failed. */
-export async function undoCutoverTimed(ctx: Ctx, to: Colour, times: CutoverTimes): Promise<void> {
-  await moveSwitches(ctx, to, { listener: true, webhook: true }, times);
+/** Both switches to `to` at once after one readiness read (the automatic rollback's fast path); rollBackTo retries what failed. */
+export async function undoCutoverTimed(ctx: Ctx, to: Colour, releaseId: string | undefined, times: CutoverTimes): Promise<void> {
+  // One URL for both colours: the webhook never moved (a canary splits at the ALB), so it stays.
+  const urls = ctx.settings.webhook.urls;
+  await moveSwitches(ctx, to, { listener: true, webhook: urls.blue !== urls.green }, times, releaseId).catch((e: unknown) => {
+    // Not warm after all: rollBackTo takes the cold, gated path.
+    if (!(e instanceof NotReadyError)) throw e;
+  });
 }
 
 /** Stop (not remove) a colour's containers: kept for `docker logs`, restartable by a rollback. */
@@ -45,7 +51,11 @@ export async function clearInFlight(ctx: Ctx): Promise<void> {
   await ctx.lb.removeTags(ctx.listenerArn, [...IN_FLIGHT_KEYS]);
 }
 
-/** Put the live release recorded in the tags back on both switches, and finish its bookkeeping. */
+/**
+ * Put the live release recorded in the tags back on both switches, and finish its bookkeeping. A
+ * warm colour takes traffic at once; one that is not serving right now (stopped, gone, unhealthy)
+ * is restarted or staged again and must pass the gates before anything moves to it.
+ */
 export async function rollBackTo(ctx: Ctx, world: World, failed: Colour, reason: string): Promise<CutoverTimes> {
   const prev = world.tags.live;
   const unmanaged = world.tags.unmanaged;
@@ -64,20 +74,76 @@ export async function rollBackTo(ctx: Ctx, world: World, failed: Colour, reason:
     return times;
   }
   if (prev === null || prev.colour === failed) {
-    throw new RollbackFailedError(`${reason}; there is no previous release to return to (first release)`, `fix the bot and run \`bluegreen release ${ctx.settings.environment} --image ...\` again`);
+    throw new RollbackFailedError(
+      `${reason}; there is no previous release to return to (first release)`,
+      `fix the bot and run \`bluegreen release ${ctx.settings.environment} --image ...\` again`,
+    );
   }
   const times: CutoverTimes = {};
-  await moveBack(ctx, world, prev.colour, reason, times);
-  const back: Goal = { kind: "rollback", colour: prev.colour, releaseId: prev.releaseId, image: prev.image, from: failed, urgent: true, ...modeOf(ctx) };
-  await converge(ctx, back, newRunState(world.webhook, 0)).catch((e: unknown) => {
-    throw new RollbackFailedError(`${reason}; traffic is back on ${prev.colour} but its bookkeeping failed: ${e instanceof Error ? e.message : String(e)}`, `run \`bluegreen status ${ctx.settings.environment}\``);
+  let urgent = true;
+  await moveBack(ctx, world, prev.colour, prev.releaseId, reason, times).catch((e: unknown) => {
+    if (!(e instanceof NotReadyError)) throw e;
+    // Restart and gate the previous colour only to take traffic off the failed one; when no switch
+    // points at it, there is nothing to move and nothing may be stopped: a human looks (exit 3).
+    if (!trafficTouches(ctx, world, failed)) throw e;
+    ctx.reporter.step({
+      step: "rollback",
+      status: "info",
+      message: `${prev.colour} is not warm (${e.problems.join("; ")}): restarting it and gating it before traffic moves`,
+    });
+    urgent = false;
   });
-  await stopColourVerified(ctx, failed, { colour: prev.colour });
+  // Cold: the previous release is run again, so its image must be one the hosts vouch for.
+  const image = urgent ? prev.image : await trustedImage(ctx, world, prev, "live");
+  const back: Goal = { kind: "rollback", colour: prev.colour, releaseId: prev.releaseId, image, from: failed, urgent, ...modeOf(ctx) };
+  await converge(ctx, back, newRunState(world.webhook, 0)).catch((e: unknown) => {
+    if (!urgent)
+      throw new RollbackFailedError(
+        `${reason}; the previous release ${prev.releaseId} could not be brought back on ${prev.colour}: ${e instanceof Error ? e.message : String(e)}`,
+        `run \`bluegreen status ${ctx.settings.environment}\`; release a known-good image with \`bluegreen release ${ctx.settings.environment} --image <tag>\``,
+      );
+    throw new RollbackFailedError(
+      `${reason}; traffic is back on ${prev.colour} but its bookkeeping failed: ${e instanceof Error ? e.message : String(e)}`,
+      `run \`bluegreen status ${ctx.settings.environment}\``,
+    );
+  });
+  // After a cold return the failed colour is left running, idle: the adoption invariant never stops what served at the start.
+  // Read the webhook back after the stop: a bot's shutdown hook may have moved it.
+  if (urgent) await stopColourVerified(ctx, failed, { colour: prev.colour });
   return times;
 }
 
-/** A run died with a release in flight: undo it (the previous colour is still warm). */
-export async function recoverInterrupted(ctx: Ctx, world: World): Promise<string | null> {
+/**
+ * In-flight tags left on a release that did finish (its finalize recorded it live but could not
+ * remove them): nothing is in flight, and undoing it would roll back a good release. Clearing them
+ * is the whole repair; every later run and `rollback` goes on from there.
+ */
+export async function clearStaleInFlight(ctx: Ctx, world: World): Promise<string | null> {
+  const f = world.tags.inFlight;
+  const live = world.tags.live;
+  if (f === null || live === null || live.releaseId !== f.releaseId || live.colour !== f.colour) return null;
+  const seen = liveColours(ctx, world);
+  if (!seen.consistent || seen.byListener !== live.colour) return null;
+  await clearInFlight(ctx);
+  const note = `cleared the in-flight tags of ${f.kind} ${f.releaseId}: it is live and consistent on ${live.colour} (an earlier run could not remove them)`;
+  ctx.reporter.step({ step: "recover", status: "info", message: note });
+  return note;
+}
+
+/** Whether either switch points at `colour` now. */
+function trafficTouches(ctx: Ctx, world: World, colour: Colour): boolean {
+  return (
+    isForwardAllTo(world.traffic, colour) ||
+    (world.webhook.url === ctx.settings.webhook.urls[colour] && ctx.settings.webhook.urls.blue !== ctx.settings.webhook.urls.green)
+  );
+}
+
+/**
+ * A run died with a release or rollback in flight: undo it, or finish an interrupted rollback.
+ * `finishRollback`: the `rollback` command finishes one that moved nothing yet (cold: restarted and
+ * gated); `release` abandons it (the release stages that colour anew anyway).
+ */
+export async function recoverInterrupted(ctx: Ctx, world: World, opts: { finishRollback: boolean } = { finishRollback: true }): Promise<string | null> {
   const f = world.tags.inFlight;
   if (f === null) return null;
   const note = `found an interrupted ${f.kind} ${f.releaseId} (${f.phase}) to ${f.colour}`;
@@ -94,14 +160,40 @@ export async function recoverInterrupted(ctx: Ctx, world: World): Promise<string
   }
   ctx.reporter.step({ step: "recover", status: "info", message: `${note}: undoing it` });
   if (f.kind === "rollback" && world.tags.live !== null) {
-    // A rollback that died: finish it, it was the operator's intent.
-    await moveBack(ctx, world, f.colour, note, {});
-    await converge(
-      ctx,
-      { kind: "rollback", colour: f.colour, releaseId: f.releaseId, image: f.image, from: otherColour(f.colour), urgent: true, ...modeOf(ctx) },
-      newRunState(world.webhook, 0),
+    const live = world.tags.live;
+    const goal: Goal = {
+      kind: "rollback",
+      colour: f.colour,
+      releaseId: f.releaseId,
+      image: f.image,
+      from: otherColour(f.colour),
+      urgent: true,
+      ...modeOf(ctx),
+    };
+    if (!trafficTouches(ctx, world, f.colour)) {
+      // Nothing moved yet: its colour may be half-restarted. Never move traffic to it ungated.
+      if (!opts.finishRollback) {
+        await clearInFlight(ctx);
+        return `${note}: it had moved no traffic; abandoned it (${live.releaseId} on ${live.colour} stays live)`;
+      }
+      await converge(ctx, { ...goal, image: await trustedImage(ctx, world, f, "inflight"), urgent: false }, newRunState(world.webhook, 0));
+      return `${note}: finished it (restarted and gated)`;
+    }
+    // Half-moved: finish it if its colour serves now, else put everything back where it came from.
+    const finished = await moveBack(ctx, world, f.colour, f.releaseId, note, {}).then(
+      () => true,
+      (e: unknown) => {
+        if (e instanceof NotReadyError) return false;
+        throw e;
+      },
     );
-    return `${note}: finished it`;
+    if (finished) {
+      await converge(ctx, goal, newRunState(world.webhook, 0));
+      return `${note}: finished it`;
+    }
+    await rollBackTo(ctx, world, f.colour, `${note}, but ${f.colour} does not serve ${f.releaseId}`);
+    await clearInFlight(ctx);
+    return `${note}: ${f.colour} did not serve it, so ${live.releaseId} on ${live.colour} is live again`;
   }
   if (f.from === null && world.tags.live === null && world.tags.unmanaged !== null && f.kind === "release") {
     await rollBackTo(ctx, world, f.colour, note);

@@ -17,8 +17,9 @@ import { acquireLock } from "./lock.js";
 import { observe, startingLive } from "./observe.js";
 import { guardedRead } from "./port-guard.js";
 import { preflight } from "./preflight.js";
-import { clearInFlight, modeOf, recoverInterrupted, rollBackTo, stopColourVerified, undoCutoverTimed } from "./recover.js";
+import { clearInFlight, clearStaleInFlight, modeOf, recoverInterrupted, rollBackTo, stopColourVerified, undoCutoverTimed } from "./recover.js";
 import { converge, newRunState, type RunState } from "./run.js";
+import type { ShiftRecord } from "./shift.js";
 import { resolveDigest } from "./stage.js";
 import { type Adoption, observeAdoption, unmanagedRef } from "./unmanaged.js";
 import { verifyWebhook, webhookTargetFor } from "./verify-webhook.js";
@@ -47,6 +48,8 @@ export interface ReleaseResult {
   /** What bluegreen had to put back on the webhook (a bot deleted or moved it), in order. */
   webhookRestored?: string[];
   steps: string[];
+  /** canary/linear: each step's share and weights, in order (absent for all-at-once). */
+  shifts?: ShiftRecord[];
   timings: { cutover: CutoverTimes; bakeFailedAt?: number; rollback?: CutoverTimes };
 }
 
@@ -60,7 +63,9 @@ export async function release(ctx: Ctx, opts: ReleaseOptions): Promise<ReleaseRe
     // Until the first change to the listener or the webhook, any failure is exit 1: nothing moved.
     const { world, goal, unmanaged, recovered } = await guardedRead(ctx, async () => {
       let world = await observe(ctx);
-      const recovered = await recoverInterrupted(ctx, world);
+      const healed = await clearStaleInFlight(ctx, world);
+      if (healed !== null) world = await observe(ctx);
+      const recovered = (await recoverInterrupted(ctx, world, { finishRollback: false })) ?? healed;
       if (recovered !== null) world = await observe(ctx);
       // The "webhook before" baseline is read after stopping the expired warm colour: a shutdown
       // hook that deletes the webhook must not be blamed on the new release.
@@ -90,12 +95,14 @@ export async function release(ctx: Ctx, opts: ReleaseOptions): Promise<ReleaseRe
         );
       });
       ctx.reporter.step({ step: "pull", status: "ok", message: image });
+      const fromReleaseId = live !== null && world.tags.live?.colour === live ? world.tags.live.releaseId : undefined;
       const goal: Goal = {
         kind: "release",
         colour,
         releaseId: opts.releaseId,
         image,
         from: live,
+        ...(fromReleaseId !== undefined ? { fromReleaseId } : {}),
         ...modeOf(ctx),
         ...(unmanaged !== null ? { unmanaged: unmanagedRef(unmanaged) } : {}),
       };
@@ -152,7 +159,7 @@ async function runGoal(ctx: Ctx, goal: Goal, state: RunState): Promise<ReleaseRe
     let early: CutoverTimes | undefined;
     if (e instanceof BakeFailed && goal.from !== null) {
       early = {};
-      await undoCutoverTimed(ctx, goal.from, early);
+      await undoCutoverTimed(ctx, goal.from, goal.fromReleaseId, early);
     } else if (e instanceof BakeFailed && goal.unmanaged !== undefined) {
       early = {};
       await moveToUnmanaged(ctx, goal.unmanaged, early);
@@ -234,6 +241,7 @@ function auditOf(ctx: Ctx, goal: Goal, r: ReleaseResult, started: number, opts: 
     ...(r.reason !== undefined ? { reason: r.reason } : {}),
     ...(r.webhookRestored !== undefined ? { webhookRestored: r.webhookRestored } : {}),
     ...(opts.promotedFrom !== undefined ? { promotedFrom: opts.promotedFrom } : {}),
+    ...(r.shifts !== undefined ? { shifts: r.shifts.map((s) => `${s.step}/${s.of} ${s.percent}%`) } : {}),
     by: userInfo().username,
     durationMs: ctx.clock.now() - started,
   };

@@ -6,10 +6,10 @@ import type { Goal } from "../domain/decide.js";
 import { combine } from "../domain/gates.js";
 import { liveByListener } from "../domain/traffic.js";
 import type { ReleaseRef, UnmanagedRef } from "../domain/types.js";
-import { PreflightError } from "../errors.js";
+import { NotReadyError, PreflightError, RollbackFailedError } from "../errors.js";
 import { describeUnmanaged, forgetReleases, moveToUnmanaged } from "./adopt.js";
 import type { Ctx } from "./context.js";
-import { mapLimit } from "./context.js";
+import { mapLimit, type UnreachableHost } from "./context.js";
 import type { CutoverTimes } from "./cutover.js";
 import { rollbackFailed } from "./cutover.js";
 import { hostVerdict } from "./gates.js";
@@ -19,8 +19,9 @@ import { acquireLock } from "./lock.js";
 import type { World } from "./observe.js";
 import { liveColours, observe } from "./observe.js";
 import { guardedRead } from "./port-guard.js";
-import { modeOf, moveBack, recoverInterrupted } from "./recover.js";
+import { clearStaleInFlight, modeOf, moveBack, recoverInterrupted } from "./recover.js";
 import { converge, newRunState } from "./run.js";
+import { trustedImage } from "./tag-trust.js";
 import { observeAdoption } from "./unmanaged.js";
 import { verifyWebhook } from "./verify-webhook.js";
 
@@ -32,6 +33,8 @@ export interface RollbackResult {
   colour: string;
   from: string | null;
   mode: "warm" | "cold" | "recovered" | "repaired-drift" | "unmanaged";
+  /** Repaired before the rollback itself (stale in-flight tags cleared). */
+  recovered?: string;
   message: string;
   /** What bluegreen had to put back on the webhook (a bot deleted or moved it), in order. */
   webhookRestored?: string[];
@@ -93,11 +96,14 @@ export async function rollback(ctx: Ctx, opts: { lockWaitMs: number; runId: stri
   const started = ctx.clock.now();
   const lock = await guardedRead(ctx, () => acquireLock(ctx, "rollback", opts.runId, opts.lockWaitMs));
   try {
-    const world = await guardedRead(ctx, () => observe(ctx));
+    let world = await guardedRead(ctx, () => observe(ctx));
+    const healed = await clearStaleInFlight(ctx, world);
+    if (healed !== null) world = await observe(ctx);
     const polling = ctx.settings.mode === "polling";
     // Polling: the recorded live release is the running poller; there is no listener to ask.
     const live = polling ? (world.tags.live?.colour ?? null) : liveByListener(world.traffic);
     let result: RollbackResult;
+    let unverified: UnreachableHost[] = [];
     const recovered = await recoverInterrupted(ctx, world);
     const tags = world.tags;
     if (recovered !== null) {
@@ -120,7 +126,7 @@ export async function rollback(ctx: Ctx, opts: { lockWaitMs: number; runId: stri
     } else if (!polling && !liveColours(ctx, world).consistent && tags.live !== null) {
       // Somebody moved a switch by hand: the recorded live release is the known-good state.
       const times: CutoverTimes = {};
-      await moveBack(ctx, world, tags.live.colour, "drift", times);
+      await moveBack(ctx, world, tags.live.colour, tags.live.releaseId, "drift", times);
       result = {
         outcome: "rolled-back",
         exitCode: 0,
@@ -141,31 +147,54 @@ export async function rollback(ctx: Ctx, opts: { lockWaitMs: number; runId: stri
           "release a known-good image instead: `bluegreen release ENV --image <tag>`",
         );
       }
+      // The tag names the release; only its digest is read, and only once the hosts agree with it.
+      const image = await trustedImage(ctx, world, prev, "previous");
       const verdicts = await mapLimit(ctx.hosts, ctx.settings.rollout.hostConcurrency, async (h) => {
         const c = world.hosts.find((x) => x.instanceId === h.instanceId)?.containers[prev.colour];
         return c?.releaseId === prev.releaseId
-          ? hostVerdict(ctx, h, { kind: "rollback", colour: prev.colour, releaseId: prev.releaseId, image: prev.image, from: live, ...modeOf(ctx) })
+          ? hostVerdict(ctx, h, { kind: "rollback", colour: prev.colour, releaseId: prev.releaseId, image, from: live, ...modeOf(ctx) })
           : { kind: "fail" as const, reason: "not there" };
       });
       // A previous poller is stopped at every handover, so a polling rollback is always cold:
       // started again and gated before the current poller stops.
-      const warm = !polling && combine(verdicts).kind === "ok";
-      const goal: Goal = { kind: "rollback", colour: prev.colour, releaseId: prev.releaseId, image: prev.image, from: live, urgent: warm, ...modeOf(ctx) };
+      let warm = !polling && combine(verdicts).kind === "ok";
       const state = newRunState(world.webhook, 0);
-      if (warm) await moveBack(ctx, world, prev.colour, "rollback", state.times);
+      if (warm) {
+        // Warm means serving now, on the ALB too; otherwise the cold path restarts and gates it.
+        await moveBack(ctx, world, prev.colour, prev.releaseId, "rollback", state.times).catch((e: unknown) => {
+          if (!(e instanceof NotReadyError)) throw e;
+          ctx.reporter.step({
+            step: "rollback",
+            status: "info",
+            message: `${prev.colour} is not warm (${e.problems.join("; ")}): restarting it and gating it`,
+          });
+          warm = false;
+        });
+      }
+      const down = ctx.unreachable ?? [];
+      if (!warm && down.length > 0) {
+        throw new PreflightError(
+          `a cold rollback restarts and gates ${prev.colour} on every host, but ${down.map((u) => `${u.instanceId} (${u.address})`).join(", ")} cannot be reached; nothing was changed`,
+          "bring the host back, or release a known-good image once every host answers",
+        );
+      }
+      const goal: Goal = { kind: "rollback", colour: prev.colour, releaseId: prev.releaseId, image, from: live, urgent: warm, ...modeOf(ctx) };
       await converge(ctx, goal, state);
+      const unreachableNote = down.length > 0 ? `; unreachable, not checked: ${down.map((u) => u.instanceId).join(", ")}` : "";
       result = {
         outcome: "rolled-back",
         exitCode: 0,
         releaseId: prev.releaseId,
-        image: prev.image,
+        image,
         colour: prev.colour,
         from: live,
         mode: warm ? "warm" : "cold",
-        message: `${prev.releaseId} is live again on ${prev.colour} (${warm ? "warm: instant" : "cold: restarted and gated"})`,
+        message: `${prev.releaseId} is live again on ${prev.colour} (${warm ? "warm: instant" : "cold: restarted and gated"})${unreachableNote}`,
         steps: state.steps,
         timings: state.times,
       };
+      // An unreachable host the ALB sends traffic to on that colour runs something nobody could verify.
+      unverified = down.filter((u) => world.health[prev.colour].some((t) => t.id === u.instanceId && t.state === "healthy"));
     }
     // Reported only once the webhook is read back on the colour now live (and watched while a
     // cold rollback's restarted containers settle, so a late start-up call is undone).
@@ -174,6 +203,7 @@ export async function rollback(ctx: Ctx, opts: { lockWaitMs: number; runId: stri
       await verifyWebhook(ctx, { colour: result.colour }, `the rollback to ${result.colour}`, { settle: result.mode === "cold" });
     }
     if (ctx.webhookNotes !== undefined && ctx.webhookNotes.length > 0) result.webhookRestored = [...ctx.webhookNotes];
+    if (healed !== null) result.recovered = healed;
     const hooks: HookRecord[] = [];
     if (result.mode !== "unmanaged")
       await runHookAt(
@@ -197,6 +227,12 @@ export async function rollback(ctx: Ctx, opts: { lockWaitMs: number; runId: stri
       by: userInfo().username,
       durationMs: ctx.clock.now() - started,
     }).catch(() => undefined);
+    if (unverified.length > 0) {
+      throw new RollbackFailedError(
+        `${result.message}, but ${unverified.map((u) => `${u.instanceId} (${u.address})`).join(", ")} could not be reached: the ALB sends it ${result.colour} traffic from a container nobody could verify`,
+        `check ${unverified.map((u) => u.instanceId).join(", ")} by hand (or deregister it from ${ctx.targetGroups[result.colour as Goal["colour"]].name}); \`bluegreen status ${ctx.settings.environment}\` once it answers`,
+      );
+    }
     return result;
   } finally {
     await lock.release().catch(() => undefined);

@@ -1,7 +1,8 @@
 // The loop: observe -> decide -> apply one step -> observe again, until decide says done.
 import { decide, type Goal, type Progress, trafficMoved } from "../domain/decide.js";
-import { encodeInFlight, encodeUnmanaged, finalTags } from "../domain/tags.js";
+import { encodeInFlight, encodeShift, encodeUnmanaged, finalTags, TAG } from "../domain/tags.js";
 import { liveByListener } from "../domain/traffic.js";
+import pRetry from "p-retry";
 import { BluegreenError, RollbackFailedError } from "../errors.js";
 import type { WebhookInfo } from "../ports.js";
 import { BakeFailed, bake, restartBaseline } from "./bake.js";
@@ -9,6 +10,7 @@ import type { Ctx } from "./context.js";
 import { type CutoverTimes, cutover, referenceColour } from "./cutover.js";
 import { gateFailure, smokeTest, undoBotWebhookCall, waitForGates } from "./gates.js";
 import { type HookRecord, runHookAt } from "./hooks.js";
+import { type ShiftRecord, shiftBeforeCutover, weightsRecord } from "./shift.js";
 import { observe, snapshotFor, type World } from "./observe.js";
 import { register, stage, startStopped } from "./stage.js";
 
@@ -25,10 +27,12 @@ export interface RunState {
   steps: string[];
   /** Hooks that ran, for the audit record. */
   hooks: HookRecord[];
+  /** Canary/linear steps taken, with their weights (empty for all-at-once). */
+  shifts: ShiftRecord[];
 }
 
 export function newRunState(webhookBefore: WebhookInfo, bakeMs: number): RunState {
-  return { progress: { gates: "pending", baked: false }, times: {}, webhookBefore, bakeMs, steps: [], hooks: [] };
+  return { progress: { gates: "pending", baked: false }, times: {}, webhookBefore, bakeMs, steps: [], hooks: [], shifts: [] };
 }
 
 const MAX_STEPS = 30;
@@ -43,7 +47,10 @@ export async function converge(ctx: Ctx, goal: Goal, state: RunState): Promise<W
       throw await gateFailure(ctx, goal, step.reason);
     }
     if (step.kind === "blocked") {
-      throw new RollbackFailedError(`cannot continue the ${goal.kind} of ${goal.releaseId}: ${step.reason}`, `run \`bluegreen status ${ctx.settings.environment}\`; restart the containers on that colour or roll back by hand`);
+      throw new RollbackFailedError(
+        `cannot continue the ${goal.kind} of ${goal.releaseId}: ${step.reason}`,
+        `run \`bluegreen status ${ctx.settings.environment}\`; restart the containers on that colour or roll back by hand`,
+      );
     }
     const name = step.kind === "mark" ? `mark-${step.phase}` : step.kind;
     state.steps.push(name);
@@ -63,6 +70,7 @@ export async function converge(ctx: Ctx, goal: Goal, state: RunState): Promise<W
           }),
           // Written before anything moves: a rollback (automatic, or a later run's) knows where to return.
           ...(goal.unmanaged !== undefined ? encodeUnmanaged(goal.unmanaged) : {}),
+          [TAG.environment]: ctx.settings.environment,
         });
         break;
       case "stage":
@@ -92,7 +100,14 @@ export async function converge(ctx: Ctx, goal: Goal, state: RunState): Promise<W
           throw await undoBotWebhookCall(ctx, goal, world.webhook, state.webhookBefore, goal.from, "after its gates passed");
         }
         state.baseline = await restartBaseline(ctx, goal);
+        // canary/linear: the weighted steps first, each watched; the cutover below is the last (100%).
+        if (step.moveListener && goal.kind === "release" && !(goal.urgent ?? false)) await shiftBeforeCutover(ctx, goal, state.baseline, state.times, state.shifts);
         await cutover(ctx, goal, step, state.times);
+        if (state.shifts.length > 0) {
+          const last = state.shifts[state.shifts.length - 1] as ShiftRecord;
+          state.shifts.push({ step: last.of, of: last.of, percent: 100, weights: weightsRecord(goal, 100), at: new Date(ctx.clock.now()).toISOString() });
+          await ctx.lb.setTags(ctx.listenerArn, encodeShift({ step: last.of, of: last.of, percent: 100 }));
+        }
         state.cutoverAt = state.times.listenerMovedAt ?? state.times.webhookMovedAt ?? state.times.handedOverAt ?? ctx.clock.now();
         if (goal.kind === "release") await runHookAt(ctx, "postCutover", goal, state.hooks);
         break;
@@ -105,14 +120,35 @@ export async function converge(ctx: Ctx, goal: Goal, state: RunState): Promise<W
         break;
       }
       case "finalize": {
-        const warmUntil = goal.from !== null && goal.kind === "release" ? new Date(ctx.clock.now() + ctx.settings.rollout.keepPreviousWarmMs).toISOString() : null;
+        const warmUntil =
+          goal.from !== null && goal.kind === "release" ? new Date(ctx.clock.now() + ctx.settings.rollout.keepPreviousWarmMs).toISOString() : null;
         const t = finalTags(world.tags, goal, { baked: state.progress.baked, warmUntil });
-        await ctx.lb.setTags(ctx.listenerArn, t.set);
-        await ctx.lb.removeTags(ctx.listenerArn, t.remove);
+        await writeFinalTags(ctx, goal, { ...t, set: { ...t.set, [TAG.environment]: ctx.settings.environment } });
         break;
       }
     }
     ctx.reporter.step({ step: name, status: "ok", colour: goal.colour, elapsedMs: ctx.clock.now() - started });
   }
   throw new BluegreenError(`the ${goal.kind} did not converge in ${MAX_STEPS} steps`, "internal", "run `bluegreen status` and report this as a bug");
+}
+
+/**
+ * The bookkeeping after a good release: in-flight tags go first (room under ELBv2's 50 tags per
+ * listener), then the final ones, each retried. A failure here never rolls back what went live:
+ * it stops with exit 3, the exact state, and the command that writes the tags by hand.
+ */
+async function writeFinalTags(ctx: Ctx, goal: Goal, t: { set: Record<string, string>; remove: string[] }): Promise<void> {
+  const retry = { retries: 2, factor: 2, minTimeout: 200, maxTimeout: 1000 };
+  try {
+    await pRetry(() => ctx.lb.removeTags(ctx.listenerArn, t.remove), retry);
+    await pRetry(() => ctx.lb.setTags(ctx.listenerArn, t.set), retry);
+  } catch (e) {
+    const tags = Object.entries(t.set)
+      .map(([k, v]) => `Key=${k},Value=${v}`)
+      .join(" ");
+    throw new RollbackFailedError(
+      `${goal.releaseId} is live on ${goal.colour} (listener and webhook moved${goal.kind === "release" ? ", bake passed" : ""}), but its final tags could not be written: ${e instanceof Error ? e.message : String(e)}; nothing was rolled back`,
+      `write them by hand (make room first if the listener has 50 tags): aws elbv2 add-tags --resource-arns ${ctx.listenerArn} --tags ${tags}`,
+    );
+  }
 }

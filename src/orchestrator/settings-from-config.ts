@@ -54,7 +54,7 @@ export async function settingsFromConfig(config: Config, overrides: { bakeMs?: n
       alarms: config.gates.alarms,
       metrics: config.gates.metrics,
     },
-    rollout: { keepPreviousWarmMs: config.rollout.keepPreviousWarm, hostConcurrency: config.rollout.hostConcurrency },
+    rollout: { keepPreviousWarmMs: config.rollout.keepPreviousWarm, hostConcurrency: config.rollout.hostConcurrency, strategy: config.rollout.strategy },
     lock: { leaseMs: config.lock.lease, dir: config.lock.dir },
     hooks: config.hooks,
     historyFile: `${c.envFileDir.replace(/\/+$/, "")}/${config.environment}/history.ndjson`,

@@ -1,6 +1,6 @@
 // The orchestrator's view of an environment: resolved values only (milliseconds, bytes, URLs per
 // colour, secret values). Built from a validated Config by settingsFromConfig.
-import type { HooksConfig, MetricThresholds } from "../config/types.js";
+import type { HooksConfig, MetricThresholds, RolloutStrategy } from "../config/types.js";
 import type { Colour, Urls } from "../domain/types.js";
 
 export interface Settings {
@@ -58,7 +58,8 @@ export interface Settings {
     /** Thresholds on the new colour's target-group metrics while it takes traffic. */
     metrics?: MetricThresholds | undefined;
   };
-  rollout: { keepPreviousWarmMs: number; hostConcurrency: number };
+  /** strategy: how traffic moves (all-at-once when absent). */
+  rollout: { keepPreviousWarmMs: number; hostConcurrency: number; strategy?: RolloutStrategy | undefined };
   lock: { leaseMs: number; dir: string };
   /** Where audit records are appended on the first host. */
   historyFile: string;

@@ -1,12 +1,14 @@
 // `status`: both switches, both colours, the lock and any release in flight, in one report.
 // Changes nothing. `consistent` is false on drift: exit 3.
 import { containerVerdict, targetHealthVerdict } from "../domain/gates.js";
+import { KNOWN_KEYS, TAG } from "../domain/tags.js";
 import { COLOURS, type Colour, type InFlight } from "../domain/types.js";
 import type { TargetHealthView } from "../ports.js";
 import type { Lease } from "../remote/lock.js";
 import type { Ctx } from "./context.js";
 import { readLease } from "./lock.js";
 import { liveColours, observe, type World } from "./observe.js";
+import { digestIn } from "./tag-trust.js";
 import { groupName, observeAdoption, type UnmanagedRelease } from "./unmanaged.js";
 
 export interface ColourReport {
@@ -30,6 +32,8 @@ export interface ColourReport {
 
 export interface StatusReport {
   environment: string;
+  /** Nothing was ever released to this environment (no bluegreen tags on the listener). */
+  neverReleased: boolean;
   /** How the bot gets its updates (telegram.mode). */
   mode: "webhook" | "polling";
   live: Colour | null;
@@ -43,6 +47,10 @@ export interface StatusReport {
   verifiedRelease: string | null;
   consistent: boolean;
   problems: string[];
+  /** Hosts that could not be reached: reported, never guessed about (status exits 3 while any is listed). */
+  unreachable: { instanceId: string; address: string; reason: string }[];
+  /** Listener tags bluegreen did not write (or that disagree with the hosts): untrusted, never run. */
+  tagWarnings: string[];
   releaseInProgress: InFlight | null;
   lock: Lease | null;
   /** The listener's default forward action as it is: every target group with its weight (> 0 receives traffic). */
@@ -69,10 +77,12 @@ export async function status(ctx: Ctx): Promise<StatusReport> {
     problems.push(world.webhook.url === "" ? "no webhook is set" : `the webhook points at ${world.webhook.url}, which is neither colour's URL`);
   else if (lc.byWebhook !== "shared" && lc.byWebhook !== lc.byListener)
     problems.push(`the listener sends traffic to ${lc.byListener ?? "neither colour"} but the webhook points at ${lc.byWebhook}`);
+  for (const u of ctx.unreachable ?? []) problems.push(`${u.instanceId} (${u.address}) is unreachable, so its containers are unknown: ${u.reason}`);
   if (world.tags.inFlight !== null)
     problems.push(`a ${world.tags.inFlight.kind} (${world.tags.inFlight.releaseId}) is in flight or was interrupted in phase ${world.tags.inFlight.phase}`);
   // Before the first release the listener may forward to a colour's group that runs the unmanaged bot: not ours to judge.
-  const live = polling ? lc.live : unmanagedLive ? null : lc.byListener;
+  // Never released (and not polling): whatever the listener forwards to is not ours to judge either (status exits 0 and says so).
+  const live = polling ? lc.live : unmanagedLive || neverReleased ? null : lc.byListener;
   if (live !== null) {
     for (const h of world.hosts) {
       const v = containerVerdict(h.containers[live]);
@@ -117,12 +127,20 @@ export async function status(ctx: Ctx): Promise<StatusReport> {
     ]),
   ) as Record<Colour, ColourReport>;
   const t = world.tags;
+  const tagWarnings = untrustedTags(ctx, world);
   return {
     environment: ctx.settings.environment,
+    neverReleased,
     mode: ctx.settings.mode,
     live: lc.live,
     liveByListener: lc.byListener,
-    webhook: { url: world.webhook.url, colour: lc.byWebhook, pendingUpdateCount: world.webhook.pendingUpdateCount, lastErrorDate: world.webhook.lastErrorDate ?? null, lastErrorMessage: world.webhook.lastErrorMessage ?? null },
+    webhook: {
+      url: world.webhook.url,
+      colour: lc.byWebhook,
+      pendingUpdateCount: world.webhook.pendingUpdateCount,
+      lastErrorDate: world.webhook.lastErrorDate ?? null,
+      lastErrorMessage: world.webhook.lastErrorMessage ?? null,
+    },
     colours,
     liveRelease: t.live !== null ? { releaseId: t.live.releaseId, image: t.live.image } : null,
     previousRelease: t.previous !== null ? { releaseId: t.previous.releaseId, image: t.previous.image, colour: t.previous.colour } : null,
@@ -130,6 +148,8 @@ export async function status(ctx: Ctx): Promise<StatusReport> {
     verifiedRelease: t.verified,
     consistent: problems.length === 0,
     problems,
+    unreachable: ctx.unreachable ?? [],
+    tagWarnings,
     releaseInProgress: t.inFlight,
     lock,
     listener: {
@@ -144,6 +164,41 @@ export async function status(ctx: Ctx): Promise<StatusReport> {
     },
     unmanaged: adoption.unmanaged !== null && (adoption.unmanaged.role === "live" || adoption.unmanaged.containers.length > 0) ? adoption.unmanaged : null,
   };
+}
+
+/**
+ * What in the listener's tags bluegreen did not write: unknown bluegreen:* keys, image values that
+ * are not container.image by digest, and digests that disagree with the labels of that release's
+ * containers. Anyone allowed AddTags on the listener can write them; status shows them, nothing runs them.
+ */
+export function untrustedTags(ctx: Ctx, world: World): string[] {
+  const warnings: string[] = [];
+  const who = "anyone allowed elasticloadbalancing:AddTags on the listener could have written it";
+  for (const key of Object.keys(world.listener.tags)) {
+    if (key.startsWith("bluegreen:") && !KNOWN_KEYS.has(key)) warnings.push(`tag ${key} was not written by bluegreen (${who})`);
+  }
+  const refs: [string, { releaseId: string; image: string } | null][] = [
+    [TAG.liveImage, world.tags.live],
+    [TAG.previousImage, world.tags.previous],
+    [TAG.flightImage, world.tags.inFlight],
+  ];
+  for (const [key, ref] of refs) {
+    if (ref === null) continue;
+    const digest = digestIn(ref.image);
+    if (digest === null || ref.image !== `${ctx.settings.container.repository}@${digest}`) {
+      warnings.push(
+        `tag ${key}=${JSON.stringify(ref.image.slice(0, 200))} is not ${ctx.settings.container.repository}@sha256:<digest>, so bluegreen did not write it (${who}); only its digest would ever be used`,
+      );
+      continue;
+    }
+    const labels = new Set(
+      world.hosts.flatMap((h) => Object.values(h.containers)).flatMap((c) => (c !== undefined && c.releaseId === ref.releaseId ? [digestIn(c.image)] : [])),
+    );
+    labels.delete(null);
+    if (labels.size > 0 && !labels.has(digest))
+      warnings.push(`tag ${key} says ${ref.releaseId} is ${digest}, but its containers are labelled ${[...labels].join(", ")} (${who})`);
+  }
+  return warnings;
 }
 
 /** Polling: the live colour is the recorded release's (the running poller); no listener, no webhook colour. */

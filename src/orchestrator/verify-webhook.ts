@@ -23,6 +23,12 @@ export function webhookTargetFor(live: Colour | null, before: WebhookInfo): Webh
   return live !== null ? { colour: live } : { before };
 }
 
+/** Polling mode: the webhook must stay deleted (getUpdates fails while one is set), whatever colour serves. */
+const NO_WEBHOOK: WebhookInfo = { url: "", hasCustomCertificate: false, pendingUpdateCount: 0 };
+function forMode(ctx: Ctx, t: WebhookTarget): WebhookTarget {
+  return ctx.settings.mode === "polling" ? { before: NO_WEBHOOK } : t;
+}
+
 export function describeTarget(ctx: Ctx, t: WebhookTarget): string {
   if ("colour" in t) return ctx.settings.webhook.urls[t.colour];
   return t.before.url === "" ? "(no webhook)" : t.before.url;
@@ -72,7 +78,8 @@ export function noteWebhookRestored(ctx: Ctx, message: string): void {
  * Read the webhook back after `after` (e.g. "stopping the green containers"); put it back if it
  * moved, then watch it for the settle window. Returns whether it had to be restored.
  */
-export async function verifyWebhook(ctx: Ctx, t: WebhookTarget, after: string, opts: { settle?: boolean } = {}): Promise<boolean> {
+export async function verifyWebhook(ctx: Ctx, target: WebhookTarget, after: string, opts: { settle?: boolean } = {}): Promise<boolean> {
+  const t = forMode(ctx, target);
   const seen = await readWebhook(ctx);
   if (seen !== null && webhookMatches(ctx, seen, t)) {
     if (opts.settle === true) await settleWebhook(ctx, t, ctx.clock.now() + ctx.settings.gates.settleMs);
@@ -98,7 +105,8 @@ export async function verifyWebhook(ctx: Ctx, t: WebhookTarget, after: string, o
  * arrive after the first restore). Telegram allows one setWebhook per second; the adapter waits
  * out a 429's retry_after.
  */
-export async function settleWebhook(ctx: Ctx, t: WebhookTarget, until: number): Promise<void> {
+export async function settleWebhook(ctx: Ctx, target: WebhookTarget, until: number): Promise<void> {
+  const t = forMode(ctx, target);
   let restores = 0;
   let last: WebhookInfo | null = null;
   for (;;) {

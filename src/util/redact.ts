@@ -3,8 +3,12 @@
 const known = new Set<string>();
 
 export function registerSecret(value: string | undefined): void {
-  // Very short values would redact ordinary words; Telegram secrets are far longer.
-  if (value !== undefined && value.length >= 6) known.add(value);
+  // Any length: Telegram accepts a 1-character webhook secret, and a short secret is still a secret.
+  if (value === undefined || value === "") return;
+  known.add(value);
+  // A bot token's half after the colon is the secret part; printed alone (a hook, a bot's log) it must go too.
+  const half = /^\d+:(.+)$/.exec(value)?.[1];
+  if (half !== undefined) known.add(half);
 }
 
 const TOKEN_IN_PATH = /\/bot\d+:[A-Za-z0-9_-]+/g;

@@ -38,6 +38,8 @@ export interface Row {
   goal?: Goal;
   hosts?: [CState, CState];
   registered?: [boolean, boolean];
+  /** ALB health of the goal colour's targets; by default a registered, running container is healthy. */
+  healthy?: [boolean, boolean];
   weights?: TrafficFacts["weights"];
   foreign?: boolean;
   /** Whether each colour's target group has registered targets (default: blue yes, green when a host is registered). */
@@ -53,7 +55,7 @@ export function snapshotOf(r: Row): Snapshot {
   const registered = r.registered ?? [true, true];
   const webhook = r.webhook ?? "other";
   return {
-    hosts: hosts.map((h, i) => ({ instanceId: `i-${i + 1}`, container: container(h), registered: registered[i] ?? false })),
+    hosts: hosts.map((h, i) => ({ instanceId: `i-${i + 1}`, container: container(h), registered: registered[i] ?? false, healthy: r.healthy?.[i] ?? ((registered[i] ?? false) && h === "this") })),
     traffic: {
       weights: r.weights ?? { blue: 1, green: 0 },
       foreignTargets: r.foreign ?? false,

@@ -28,6 +28,13 @@ export interface FakeContainer {
 
 const ok = (stdout = ""): ExecResult => ({ code: 0, stdout, stderr: "" });
 
+/** A fake registry digest: 64 hex characters derived from the reference. */
+export function digestOf(ref: string): string {
+  let h = 0;
+  for (const ch of ref) h = (h * 31 + ch.charCodeAt(0)) >>> 0;
+  return h.toString(16).padStart(8, "0").repeat(8);
+}
+
 /** A host whose docker keeps containers in a map; every argv it was given is kept in `log`. */
 export class FakeHost implements RemoteHost {
   readonly containers = new Map<string, FakeContainer>();
@@ -50,8 +57,11 @@ export class FakeHost implements RemoteHost {
     this.log.push([...argv]);
     const [prog, cmd, ...rest] = argv;
     if (prog === "sh") {
-      // writeFilePrivate: the path is the last word, the content comes through stdin.
-      this.files.set(argv[argv.length - 1] ?? "", opts?.stdin ?? "");
+      // readFile, appendLine (the history) and writeFilePrivate: the path is the last word, content through stdin.
+      const path = argv[argv.length - 1] ?? "";
+      const script = argv[2] ?? "";
+      if (script === 'if [ -f "$1" ]; then cat "$1"; fi') return ok(this.files.get(path) ?? "");
+      this.files.set(path, script.includes('cat >> "$1"') ? (this.files.get(path) ?? "") + (opts?.stdin ?? "") : (opts?.stdin ?? ""));
       return ok();
     }
     if (prog === "df") return ok("Filesystem 1024-blocks Used Available Capacity Mounted on\n/dev/root 100000000 1000 90000000 1% /\n");
@@ -60,11 +70,10 @@ export class FakeHost implements RemoteHost {
       case "version":
         return ok("27.0.0\n");
       case "image": {
-        // repoDigests: every tag of the fake registry resolves to a digest made of its last character.
+        // repoDigests: the digest of a pulled tag is stable per tag, as a registry would make it; a digest reference is its own digest.
         const ref = rest[rest.length - 1] ?? "";
-        const name = ref.split("@")[0]?.replace(/:[^/:]+$/, "") ?? ref;
-        const digest = ref.includes("@") ? (ref.split("@")[1] ?? "") : `sha256:${(ref.at(-1) ?? "0").repeat(64)}`;
-        return ok(JSON.stringify([`${name}@${digest}`]));
+        if (ref.includes("@")) return ok(JSON.stringify([ref]));
+        return ok(JSON.stringify([`${ref.split(":")[0]}@sha256:${digestOf(ref)}`]));
       }
       case "pull":
         return ok();

@@ -7,7 +7,7 @@ import { startTestWorld, type TestWorld } from "../helpers/sandbox-env.js";
 
 let t: TestWorld;
 beforeAll(async () => {
-  t = await startTestWorld({ firstHost: 160, gateExtras: "  alarms: [bot-5xx]\n  metrics: { maxTarget5xx: 0 }\n" });
+  t = await startTestWorld({ firstHost: 170, gateExtras: "  alarms: [bot-5xx]\n  metrics: { maxTarget5xx: 0 }\n" });
   await tolerantHealthChecks(t);
   t.world.aws.control.setAlarm("bot-5xx", { state: "OK" });
   expectExit(await t.cli(["release", "itest", "--image", "v1", "--json"]), 0);

@@ -26,7 +26,8 @@ const statusJson = async () => {
   return { code: r.code, s: r.events[0] as Record<string, unknown>, r };
 };
 
-describe("status, drift, history and the lock", () => {
+// The first test runs two whole releases: on a loaded 2-core box that is past the 60 s default.
+describe("status, drift, history and the lock", { timeout: 150_000 }, () => {
   it("status exits 0 and is consistent after v1 and v2", async () => {
     expectExit(await t.cli(["release", "itest", "--image", "v1", "--json"]), 0);
     expectExit(await t.cli(["release", "itest", "--image", "v2", "--json"]), 0);

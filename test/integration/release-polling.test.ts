@@ -12,7 +12,7 @@ let t: TestWorld;
 // Each CLI run may take a while on a loaded machine (2 cores shared): a longer leash for the process, not the assertions.
 const SLOW = { timeoutMs: 140_000 };
 beforeAll(async () => {
-  t = await startTestWorld({ firstHost: 160, hosts: 1 });
+  t = await startTestWorld({ firstHost: 190, hosts: 1 });
   await writeFile(
     join(t.dir, "environments", "ipoll.yaml"),
     `environment: ipoll

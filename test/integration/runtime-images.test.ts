@@ -6,7 +6,7 @@ import { initSandboxRegistry, retagSandboxImage } from "../../src/sandbox/runtim
 import { createRuntimeWorld, inspectState, type RuntimeWorld, waitForStatus } from "../helpers/runtime-world.js";
 import { testHost } from "../helpers/test-net.js";
 
-const HOST = testHost(23);
+const HOST = testHost(183);
 const digestOf = (variant: string) => `sha256:${createHash("sha256").update(`echo-bot:${variant}`).digest("hex")}`;
 let world: RuntimeWorld;
 

@@ -18,7 +18,7 @@ import {
 } from "../helpers/runtime-world.js";
 import { testHost } from "../helpers/test-net.js";
 
-const HOST = testHost(21);
+const HOST = testHost(181);
 let world: RuntimeWorld;
 let telegram: FakeTelegram | null = null;
 let blocker: Server | null = null;
@@ -233,7 +233,7 @@ describe("docker run on a sandbox host", () => {
   });
 
   it("keeps hosts apart, and killAllContainers ends every supervisor and bot of every host", async () => {
-    const other = testHost(24);
+    const other = testHost(184);
     await world.dockerOk("run", "-d", "--name", "bot", "-p", "5109:5000", "echo-bot:v1");
     expect((await world.dockerWithEnv({ BLUEGREEN_SANDBOX_HOST: other }, "run", "-d", "--name", "bot", "-p", "5109:5000", "echo-bot:v2")).code).toBe(0);
     expect(JSON.parse(await waitForStatus(`http://${HOST}:5109/health`, 200)).version).toBe("v1");

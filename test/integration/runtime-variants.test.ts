@@ -5,7 +5,7 @@ import { type FakeTelegram, startFakeTelegram } from "../helpers/runtime-fake-te
 import { createRuntimeWorld, eventually, FAKE_TOKEN, httpGet, inspectState, postUpdate, type RuntimeWorld, waitForStatus } from "../helpers/runtime-world.js";
 import { testHost } from "../helpers/test-net.js";
 
-const HOST = testHost(22);
+const HOST = testHost(182);
 let world: RuntimeWorld;
 let telegram: FakeTelegram | null = null;
 

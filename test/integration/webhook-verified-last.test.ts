@@ -11,7 +11,7 @@ import { startTestWorld, type TestWorld } from "../helpers/sandbox-env.js";
 let t: TestWorld;
 beforeAll(async () => {
   // keepPreviousWarm 1s: the previous colour's warm window has ended by the next release.
-  t = await startTestWorld({ firstHost: 170, gates: { timeout: "15s" }, keepPreviousWarm: "1s" });
+  t = await startTestWorld({ firstHost: 230, gates: { timeout: "15s" }, keepPreviousWarm: "1s" });
   await tolerantHealthChecks(t);
   const r = await t.cli(["release", "itest", "--image", "v1", "--json"]);
   expectExit(r, 0);

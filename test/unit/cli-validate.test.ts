@@ -70,7 +70,7 @@ describe("validate: the repository's environment files", () => {
     const r = await runCli(["validate", "--config-dir", "."], FAKE_ENV);
     expect(r).toEqual({
       code: 0,
-      out: "✔ local: environments/local.yaml is valid\n✔ local-polling: environments/local-polling.yaml is valid\n✔ production: environments/production.yaml is valid\n✔ staging: environments/staging.yaml is valid\n",
+      out: "✔ local: environments/local.yaml is valid\n✔ local-canary: environments/local-canary.yaml is valid\n✔ local-polling: environments/local-polling.yaml is valid\n✔ production: environments/production.yaml is valid\n✔ staging: environments/staging.yaml is valid\n",
       err: "",
     });
   });

@@ -83,7 +83,7 @@ describe("schema/environment.schema.json", () => {
     expect(webhook.properties.secretToken?.pattern).toBe("^\\$\\{env:([A-Z_][A-Z0-9_]*)\\}$");
   });
 
-  it.each(["local", "production", "staging"])("accepts environments/%s.yaml", async (name) => {
+  it.each(["local", "local-canary", "production", "staging"])("accepts environments/%s.yaml", async (name) => {
     const schema = environmentJsonSchema();
     const document = parse(await readFile(`environments/${name}.yaml`, "utf8"));
     expect(violations(schema, document, schema)).toEqual([]);

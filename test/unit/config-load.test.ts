@@ -78,7 +78,7 @@ describe("loadEnvironmentText", () => {
           smokeUpdates: [],
           alarms: [],
         },
-        rollout: { keepPreviousWarm: 3_600_000, hostConcurrency: 16 },
+        rollout: { keepPreviousWarm: 3_600_000, hostConcurrency: 16, strategy: { kind: "all-at-once" } },
         lock: { lease: 900_000, dir: "/var/lock/bluegreen" },
         rehearse: { settle: 20_000 },
         secretRefs: { "telegram.botToken": "TELEGRAM_BOT_TOKEN" },
@@ -214,12 +214,12 @@ describe("loadEnvironment and listEnvironments", () => {
   });
 
   it("defaults to ./environments", async () => {
-    expect(await listEnvironments("environments")).toEqual(["local", "local-polling", "production", "staging"]);
+    expect(await listEnvironments("environments")).toEqual(["local", "local-canary", "local-polling", "production", "staging"]);
     const result = await loadEnvironment("nope", { env });
     expect(result).toEqual({
       ok: false,
       file: "environments/nope.yaml",
-      errors: ["environments/nope.yaml: no such environment file (environments/ has: local, local-polling, production, staging)"],
+      errors: ["environments/nope.yaml: no such environment file (environments/ has: local, local-canary, local-polling, production, staging)"],
     });
   });
 });

@@ -168,4 +168,67 @@ describe("converge against the fakes", () => {
     const failure = await converge(ctx, goal, state).catch((e: unknown) => e);
     expect((failure as BakeFailed).reason).toBe("CloudWatch DescribeAlarms failed: Rate exceeded (3 checks in a row)");
   });
+
+  describe("canary and linear shifts", () => {
+    const shared = (ctx: Ctx) => {
+      const url = ctx.settings.webhook.urls.blue;
+      ctx.settings.webhook.urls = { blue: url, green: url };
+    };
+
+    it("canary 10% then 100%: each step one ModifyListener with both groups weighted, the webhook never touched", async () => {
+      const { ctx, lb, telegram, clock } = world();
+      shared(ctx);
+      ctx.settings.rollout.strategy = { kind: "canary", percent: 10, hold: 5_000 };
+      const goal: Goal = { kind: "release", colour: "green", releaseId: "r2", image: IMG2, from: "blue" };
+      const state = newRunState(await telegram.getWebhookInfo(), 50);
+      const webhookBefore = telegram.info.url;
+      const t0 = clock.now();
+      await converge(ctx, goal, state);
+      expect(lb.calls.filter((c) => c.startsWith("setForward"))).toEqual([
+        "setForward arn:tg/bot-green=10,arn:tg/bot-blue=90",
+        "setForward arn:tg/bot-green=1,arn:tg/bot-blue=0",
+      ]);
+      expect(telegram.info.url).toBe(webhookBefore);
+      expect(state.shifts.map((x) => [x.step, x.of, x.percent, x.weights])).toEqual([
+        [1, 2, 10, { green: 10, blue: 90 }],
+        [2, 2, 100, { green: 100, blue: 0 }],
+      ]);
+      // The hold (5 s) and then the bake (50 ms) ran on the fake clock.
+      expect(clock.now() - t0).toBeGreaterThanOrEqual(5_050);
+      expect(decodeTags(lb.tags).inFlight).toBeNull();
+      expect(lb.tags["bluegreen:inflight-shift"]).toBeUndefined();
+    });
+
+    it("linear +25%: 25, 50, 75 then 100", async () => {
+      const { ctx, lb, telegram } = world();
+      shared(ctx);
+      ctx.settings.rollout.strategy = { kind: "linear", step: 25, interval: 1_000 };
+      const goal: Goal = { kind: "release", colour: "green", releaseId: "r2", image: IMG2, from: "blue" };
+      await converge(ctx, goal, newRunState(await telegram.getWebhookInfo(), 50));
+      expect(lb.calls.filter((c) => c.startsWith("setForward"))).toEqual([
+        "setForward arn:tg/bot-green=25,arn:tg/bot-blue=75",
+        "setForward arn:tg/bot-green=50,arn:tg/bot-blue=50",
+        "setForward arn:tg/bot-green=75,arn:tg/bot-blue=25",
+        "setForward arn:tg/bot-green=1,arn:tg/bot-blue=0",
+      ]);
+    });
+
+    it("a failing signal at the first step stops the shift there, naming the step, the weights and the signal", async () => {
+      const { ctx, lb, telegram, monitoring } = world();
+      shared(ctx);
+      ctx.settings.rollout.strategy = { kind: "canary", percent: 10, hold: 60_000 };
+      ctx.settings.gates.metrics = { maxTarget5xx: 0 };
+      monitoring.metrics.set("arn:tg/bot-green", { target5xx: 4, p99ResponseSeconds: 0.01, maxUnhealthyHosts: 0 });
+      const goal: Goal = { kind: "release", colour: "green", releaseId: "r2", image: IMG2, from: "blue" };
+      const state = newRunState(await telegram.getWebhookInfo(), 50);
+      const failure = await converge(ctx, goal, state).catch((e: unknown) => e);
+      expect((failure as BakeFailed).reason).toBe(
+        "step 1/2 (green 10% / blue 90%): the green target group's HTTPCode_Target_5XX_Count 4 > 0 (gates.metrics.maxTarget5xx)",
+      );
+      expect(lb.calls.filter((c) => c.startsWith("setForward"))).toEqual(["setForward arn:tg/bot-green=10,arn:tg/bot-blue=90"]);
+      // Traffic moved, so the release rolls back (exit 2) rather than abandoning.
+      expect(state.times.listenerMovedAt).toBeDefined();
+      expect(decodeTags(lb.tags).inFlight?.shift).toEqual({ step: 1, of: 2, percent: 10 });
+    });
+  });
 });

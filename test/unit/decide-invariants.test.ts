@@ -26,10 +26,8 @@ function* cases(): Generator<Case> {
   ];
   const hostSets: [CState, CState][] = [];
   for (const a of ["missing", "other", "this", "stopped"] as const) for (const b of ["missing", "this", "stopped"] as const) hostSets.push([a, b]);
-  const regs: [boolean, boolean][] = [
-    [true, true],
-    [true, false],
-  ];
+  // Registered and (for running containers) healthy by default; failing ALB checks: see the test below.
+  const regs: Pick<Row, "registered" | "healthy">[] = [{ registered: [true, true] }, { registered: [true, false] }];
   const w = [undefined, 0, 1];
   const weights: TrafficFacts["weights"][] = [];
   for (const blue of w) for (const green of w) weights.push({ ...(blue !== undefined ? { blue } : {}), ...(green !== undefined ? { green } : {}) });
@@ -43,13 +41,13 @@ function* cases(): Generator<Case> {
   for (const goal of goals)
     for (const inFlight of flights)
       for (const hosts of hostSets)
-        for (const registered of regs)
+        for (const reg of regs)
           for (const wt of weights)
             for (const foreign of [false, true])
               for (const webhook of webhooks)
                 for (const progress of progresses)
                   for (const live of lives) {
-                    const row: Row = { goal, inFlight, hosts, registered, weights: wt, foreign, webhook, progress, live };
+                    const row: Row = { goal, inFlight, hosts, ...reg, weights: wt, foreign, webhook, progress, live };
                     yield {
                       label: JSON.stringify({
                         ...row,
@@ -75,6 +73,8 @@ function violation(c: Case, step: Step): string | null {
       return live && finalized ? null : "done while not live and finalized";
     case "cutover":
       if (c.progress.gates !== "passed" && c.goal.urgent !== true && !on.listener) return "cutover before gates passed";
+      // Traffic moves only to a colour gated in this run, or proven healthy on the ALB right now.
+      if (c.progress.gates !== "passed" && !c.snap.hosts.every((h) => h.healthy)) return "ungated cutover to a colour not healthy now";
       if (!marked || t.inFlight?.phase !== "cutover") return "cutover without the cutover mark";
       if (!step.moveListener && !step.moveWebhook) return "cutover that moves nothing";
       if (step.moveListener === on.listener || step.moveWebhook === on.webhook) return "cutover moves a switch already on goal";
@@ -137,5 +137,23 @@ describe("decide invariants over the cross product", () => {
     const step = decide(snapshotOf(row), RELEASE, { gates: "passed", baked: false });
     // decide returns { kind: "stage", instanceIds: ["i-2"] }, which stage() refuses with an internal error.
     expect(step.kind).not.toBe("stage");
+  });
+
+  // #18 case 1: skipping the gates (urgent rollback, listener already on the goal) needs the goal's
+  // targets healthy on the ALB now; registered but failing its checks means the gates run first.
+  it("never cuts over ungated to a colour the ALB does not report healthy now", () => {
+    const broken: string[] = [];
+    for (const goal of [RELEASE, ROLLBACK, URGENT])
+      for (const inFlight of [null, flight("rollback", "r2", "cutover"), flight("release", "r2", "cutover")])
+        for (const weights of [
+          { blue: 1, green: 0 },
+          { blue: 0, green: 1 },
+        ])
+          for (const webhook of ["goal", "other"] as const) {
+            const row: Row = { goal, inFlight, weights, webhook, hosts: ["this", "this"], registered: [true, true], healthy: [false, true] };
+            const step = decide(snapshotOf(row), goal, { gates: "pending", baked: false });
+            if (step.kind === "cutover") broken.push(JSON.stringify({ goal: goal.kind, urgent: goal.urgent, inFlight: inFlight?.kind, weights, webhook }));
+          }
+    expect(broken).toEqual([]);
   });
 });

@@ -48,6 +48,8 @@ function snap(r: Row): Snapshot {
       container: poller(mine, g.colour, g.releaseId),
       other: poller(theirs, other, otherRelease),
       registered: true,
+      // A poller has no ALB target: observe reports it healthy (its gates are its own).
+      healthy: true,
     })),
     traffic: { weights: {}, foreignTargets: false, hasTargets: { blue: false, green: false }, webhookUrl: r.webhook ?? "", webhookSettingsMatch: true },
     urls: { blue: "", green: "" },

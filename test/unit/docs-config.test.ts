@@ -29,7 +29,7 @@ describe("docs/configuration.md", () => {
   it("documents every key with a type, a default and a description", () => {
     const doc = configurationMarkdown();
     const all = keys(environmentJsonSchema());
-    expect(all.length).toBe(103);
+    expect(all.length).toBe(110);
     const sections = all.filter((k) => !k.includes("."));
     for (const s of sections) expect(doc).toContain(`## \`${s}\``);
     for (const k of all.filter((x) => x.includes("."))) {

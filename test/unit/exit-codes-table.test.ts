@@ -9,7 +9,7 @@ import { guardedRead } from "../../src/orchestrator/port-guard.js";
 import { release } from "../../src/orchestrator/release.js";
 import { status } from "../../src/orchestrator/status.js";
 import type { SetWebhookParams } from "../../src/ports.js";
-import { deletesWebhookOnStop, REPO, type ReleaseWorld, releaseWorld } from "../fakes/release-world.js";
+import { deletesWebhookOnStop, REPO, type ReleaseWorld, releaseWorld } from "../fakes/guarded-release-world.js";
 
 const BLUE = "https://bot.example.com/telegram/blue";
 const GREEN = "https://bot.example.com/telegram/green";

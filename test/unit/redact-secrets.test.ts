@@ -33,12 +33,23 @@ describe("redact", () => {
     expect(redact(JSON.stringify({ s: SECRET }))).toBe('{"s":"<redacted>"}');
   });
 
-  it("ignores values shorter than 6 characters and undefined", () => {
-    registerSecret("abcde");
+  it("removes a configured secret of any length (#18 case 9: Telegram allows a 1-256 character webhook secret)", () => {
     registerSecret(undefined);
-    expect(redact("abcde abcdef")).toBe("abcde abcdef");
-    registerSecret("abcdef");
-    expect(redact("abcde abcdef")).toBe("abcde <redacted>");
+    registerSecret("");
+    expect(redact("abcde x")).toBe("abcde x");
+    registerSecret("abcde");
+    expect(redact("secret_token=abcde x")).toBe("secret_token=<redacted> x");
+    registerSecret("Q");
+    expect(redact("Q")).toBe("<redacted>");
+  });
+
+  it("removes the token's secret half printed alone (#18 case 9)", () => {
+    registerSecret(TOKEN);
+    const half = TOKEN.split(":")[1] as string;
+    expect(redact(`bot log: auth ${half} failed`)).toBe("bot log: auth <redacted> failed");
+    expect(redact(JSON.stringify({ line: `x${half}y` }))).toBe('{"line":"x<redacted>y"}');
+    // The bot id (before the colon) is public: it stays.
+    expect(redact("bot 123456789 started")).toBe("bot 123456789 started");
   });
 
   it("removes a secret containing another one whole (longest first)", () => {

@@ -1,7 +1,7 @@
 // The listener's bluegreen:* tags: exact keys, decode/encode round trips, and the tags after a goal went live.
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { decodeTags, encodeInFlight, encodeRef, finalTags, IN_FLIGHT_KEYS, TAG } from "../../src/domain/tags.js";
+import { decodeTags, encodeInFlight, encodeRef, encodeShift, finalTags, IN_FLIGHT_KEYS, TAG } from "../../src/domain/tags.js";
 import type { InFlight, ReleaseRef, ReleaseTags } from "../../src/domain/types.js";
 
 const R1: ReleaseRef = { colour: "blue", releaseId: "r1", image: `repo@sha256:${"1".repeat(64)}` };
@@ -34,7 +34,9 @@ describe("tag encoding", () => {
       "bluegreen:previous-release": "r2",
       "bluegreen:previous-image": R2.image,
     });
-    expect(IN_FLIGHT_KEYS).toEqual(Object.keys(encodeInFlight(FLIGHT)));
+    // Every in-flight key is cleared together, including a canary's shift position.
+    expect(IN_FLIGHT_KEYS).toEqual([...Object.keys(encodeInFlight(FLIGHT)), ...Object.keys(encodeShift({ step: 1, of: 2, percent: 10 }))]);
+    expect(encodeShift({ step: 1, of: 2, percent: 10 })).toEqual({ "bluegreen:inflight-shift": "1/2:10" });
   });
 
   it("a first release's from is written as none and read back as null", () => {

@@ -2,8 +2,9 @@
 
 import { hostname } from "node:os";
 import { createInterface } from "node:readline/promises";
-import { UsageError } from "../../errors.js";
+import { BluegreenError, PreflightError, UsageError } from "../../errors.js";
 import { notifyAndReport } from "../../notify/index.js";
+import { redact } from "../../util/redact.js";
 import { disconnect } from "../../orchestrator/connect.js";
 import { readAudit } from "../../orchestrator/history.js";
 import { describeLease, forceReleaseLock, readLease } from "../../orchestrator/lock.js";
@@ -22,12 +23,14 @@ export async function rollback(p: Parsed, out: Output): Promise<number> {
   const [envName] = expectPositionals(p, ["ENV"]);
   const env = await loadEnv(envName ?? "", p.flags);
   await confirm(env, p, out, "roll back");
-  const ctx = await openCtx(env, out, { requireHealthyInstances: false });
+  // A warm rollback needs only the ALB and Telegram: an unreachable host must not make it impossible.
+  const ctx = await openCtx(env, out, { requireHealthyInstances: false, tolerateUnreachable: true });
   try {
     const r = await notifyingFailure(env, out, "rollback", () => runRollback(ctx, { lockWaitMs: p.flags.lockWaitMs, runId: newReleaseId() }));
     await notifyAndReport(env.config, { command: "rollback", environment: env.config.environment, outcome: r.outcome, releaseId: r.releaseId, image: r.image, colour: r.colour, from: r.from, reason: r.message }, out);
     if (p.flags.json) out.json({ type: "result", command: "rollback", environment: env.config.environment, ...r });
     else {
+      if (r.recovered !== undefined) out.line(`note: ${r.recovered}`);
       for (const n of r.webhookRestored ?? []) out.line(`note: ${n}`);
       out.line(`✔ ${r.message}`);
     }
@@ -35,6 +38,13 @@ export async function rollback(p: Parsed, out: Output): Promise<number> {
   } finally {
     await disconnect(ctx);
   }
+}
+
+/** The remedy for what status found; never one that leads back to the same finding. */
+function nextFor(s: StatusReport): string {
+  if (s.unreachable.length > 0) return `bring ${s.unreachable.map((u) => u.instanceId).join(", ")} back (or check SSH access), then \`bluegreen status ${s.environment}\` again`;
+  if (s.neverReleased) return `\`bluegreen release ${s.environment} --image <tag>\``;
+  return `\`bluegreen rollback ${s.environment}\` puts the recorded live release back on both switches`;
 }
 
 export function renderStatus(s: StatusReport): string[] {
@@ -66,15 +76,18 @@ export function renderStatus(s: StatusReport): string[] {
     lines.push(
       `  previous: ${s.previousRelease.releaseId} on ${s.previousRelease.colour}${s.previousWarmUntil !== null ? ` (warm until ${s.previousWarmUntil})` : ""}`,
     );
+  for (const u of s.unreachable) lines.push(`  ✖ ${u.instanceId} (${u.address}) unreachable: ${u.reason}`);
   lines.push(`  lock: ${s.lock === null ? "free" : describeLease(s.lock)}`);
-  lines.push(s.consistent ? "  ✔ consistent" : `  ✖ needs a look:\n${s.problems.map((x) => `    - ${x}`).join("\n")}\n  next: \`bluegreen rollback ${s.environment}\` puts the recorded live release back on both switches`);
+  for (const w of s.tagWarnings) lines.push(`  ⚠ ${w}`);
+  if (s.neverReleased && s.consistent && u === null) lines.push(`  nothing has been released to ${s.environment} yet: \`bluegreen release ${s.environment} --image <tag>\``);
+  else lines.push(s.consistent ? "  ✔ consistent" : `  ✖ needs a look:\n${s.problems.map((x) => `    - ${x}`).join("\n")}\n  next: ${nextFor(s)}`);
   return lines;
 }
 
 export async function status(p: Parsed, out: Output): Promise<number> {
   const [envName] = expectPositionals(p, ["ENV"]);
   const env = await loadEnv(envName ?? "", p.flags);
-  const ctx = await openCtx(env, out, { requireHealthyInstances: false });
+  const ctx = await openCtx(env, out, { requireHealthyInstances: false, tolerateUnreachable: true });
   try {
     for (;;) {
       // status only reads: Telegram, AWS or SSH not answering is exit 1 with the cause, not drift.
@@ -95,9 +108,15 @@ export async function status(p: Parsed, out: Output): Promise<number> {
 export async function history(p: Parsed, out: Output): Promise<number> {
   const [envName] = expectPositionals(p, ["ENV"]);
   const env = await loadEnv(envName ?? "", p.flags);
-  const ctx = await openCtx(env, out, { requireHealthyInstances: false });
+  const ctx = await openCtx(env, out, { requireHealthyInstances: false, tolerateUnreachable: true });
   try {
-    const records = (await guardedRead(ctx, () => readAudit(ctx))).slice(0, p.flags.limit);
+    const records = (
+      await readAudit(ctx).catch((e: unknown) => {
+        // "No releases recorded" would be a lie when the file could not be read: say why instead.
+        if (e instanceof BluegreenError) throw e;
+        throw new PreflightError(`cannot read the history ${ctx.settings.historyFile}: ${redact(e instanceof Error ? e.message : String(e))}`, "check that the file on the lock host (the first host by instance id) is readable by the SSH user");
+      })
+    ).slice(0, p.flags.limit);
     if (p.flags.json) out.json({ type: "result", command: "history", outcome: "listed", exitCode: EXIT.ok, environment: env.config.environment, records });
     else if (records.length === 0) out.line(`no releases recorded for ${env.config.environment} yet`);
     else

@@ -29,9 +29,11 @@ export async function plan(p: Parsed, out: Output): Promise<number> {
   let unmanaged: UnmanagedRelease | null = null;
   const unknown: string[] = [];
   const problems: string[] = [];
+  const unreachable: string[] = [];
   let ctx: Ctx | undefined;
   try {
-    ctx = await openCtx(env, { step: () => undefined }, { requireHealthyInstances: false });
+    ctx = await openCtx(env, { step: () => undefined }, { requireHealthyInstances: false, tolerateUnreachable: true });
+    for (const u of ctx.unreachable ?? []) unreachable.push(`${u.instanceId} (${u.address}) is unreachable: ${u.reason}; a release would refuse in preflight`);
     const world = await observe(ctx);
     if (settings.mode === "polling") {
       // No listener to read: the recorded live poller, and the other colour to stage on.
@@ -84,12 +86,14 @@ export async function plan(p: Parsed, out: Output): Promise<number> {
     `bake ${settings.gates.bakeMs}ms: health, target health, webhook errors, pending <= ${settings.gates.maxPendingUpdates}, restarts, OOM, memory <= ${settings.gates.maxMemoryBytes} bytes; any failure -> back to ${live ?? (unmanaged !== null ? `${unmanaged.targetGroupName} and webhook ${unmanaged.webhookUrl || "(none)"}` : "(nothing: first release)")}`,
     `finalize: tags, audit record in ${settings.historyFile}, ${live !== null ? `${live} stays warm for ${settings.rollout.keepPreviousWarmMs}ms` : "no previous colour"}`,
   ];
+  // A host that cannot be reached is for a human to look at: the plan is shown, and exits 3.
+  const exitCode = unreachable.length > 0 ? EXIT.needsHuman : EXIT.ok;
   if (p.flags.json) {
     out.json({
       type: "result",
       command: "plan",
-      outcome: "planned",
-      exitCode: EXIT.ok,
+      outcome: exitCode === EXIT.ok ? "planned" : "needs-human",
+      exitCode,
       environment: settings.environment,
       live,
       colour,
@@ -97,6 +101,7 @@ export async function plan(p: Parsed, out: Output): Promise<number> {
       hostCommands: hostCmds,
       steps,
       unknown,
+      ...(unreachable.length > 0 ? { unreachable } : {}),
       ...(unmanaged !== null ? { unmanaged } : {}),
       ...(problems.length > 0 ? { problems } : {}),
     });
@@ -105,9 +110,10 @@ export async function plan(p: Parsed, out: Output): Promise<number> {
     for (const s of steps) out.line(`  ${s}`);
     for (const u of unknown) out.line(`  ! ${u}`);
     for (const x of problems) out.line(`  ✖ release would stop in preflight: ${x}`);
+    for (const u of unreachable) out.line(`  ✖ ${u}`);
     out.line("Nothing was changed.");
   }
-  return EXIT.ok;
+  return exitCode;
 }
 
 /** A polling release: no listener, no target groups; the handover stops the old poller. */

@@ -3,6 +3,7 @@ import { createInterface } from "node:readline/promises";
 import { crossEnvironmentErrors } from "../../config/index.js";
 import { ConfigError, RollbackFailedError, UsageError } from "../../errors.js";
 import { disconnect } from "../../orchestrator/connect.js";
+import { type ResolvedIdentity, resolvedIdentity, sharedIdentity } from "../../orchestrator/identity.js";
 import { promotionSource } from "../../orchestrator/promote.js";
 import { release as runRelease, type ReleaseResult } from "../../orchestrator/release.js";
 import type { Parsed } from "../args.js";
@@ -78,7 +79,9 @@ export async function promote(p: Parsed, out: Output): Promise<number> {
   await confirm(to, p, out, "promote into it");
   const fromCtx = await openCtx(from, out, { requireHealthyInstances: false });
   let source: Awaited<ReturnType<typeof promotionSource>>;
+  let fromIdentity: ResolvedIdentity;
   try {
+    fromIdentity = await resolvedIdentity(fromCtx);
     source = await promotionSource(fromCtx);
   } finally {
     await disconnect(fromCtx);
@@ -86,6 +89,9 @@ export async function promote(p: Parsed, out: Output): Promise<number> {
   out.step({ step: "promote", status: "info", message: `${source.environment} ${source.releaseId}: ${source.image}` });
   const ctx = await openCtx(to, out, { requireHealthyInstances: true, bakeMs: p.flags.bakeMs });
   try {
+    // The files may spell one listener two ways (another profile or endpoint): compare what they resolve to.
+    const shared = sharedIdentity(fromIdentity, await resolvedIdentity(ctx));
+    if (shared.length > 0) throw new ConfigError(shared);
     const r = await notifyingFailure(to, out, "promote", () => runRelease(ctx, {
       imageRef: `${to.config.container.image}@${source.digest}`,
       releaseId: newReleaseId(),
