@@ -18,22 +18,27 @@ beforeAll(async () => {
   await expectLive(t, "blue");
   // The same environment with a smoke update: a bot that answers 500 fails it before traffic moves.
   await writeFile(join(t.dir, "environments", "smoke.json"), JSON.stringify({ update_id: 1, message: { message_id: 1, chat: { id: 1 }, text: "smoke" } }));
+  // Variants of itest.yaml written over it for one release: the listener carries itest's
+  // environment tag, so another environment name on it is refused (main's #18 guard).
   const yaml = await readFile(t.envFile, "utf8");
-  await writeFile(
-    join(t.dir, "environments", "smoke.yaml"),
-    yaml.replace("environment: itest", "environment: smoke").replace("\ngates:\n", "\ngates:\n  smokeUpdates: [smoke.json]\n"),
-  );
+  variants.itest = yaml;
+  variants.smoke = yaml.replace("\ngates:\n", "\ngates:\n  smokeUpdates: [smoke.json]\n");
   // And with a 6 s settle window: sets-webhook-late calls 3 s after its first healthy /health.
-  await writeFile(
-    join(t.dir, "environments", "late.yaml"),
-    yaml.replace("environment: itest", "environment: late").replace(/\n {2}settle: .*\n/, "\n  settle: 6s\n"),
-  );
+  variants.late = yaml.replace(/\n {2}settle: .*\n/, "\n  settle: 6s\n");
 });
+const variants: Record<string, string> = {};
 afterAll(async () => {
   await stopWorld(t);
 });
 
-const release = (image: string, env = "itest") => withStream(t, () => t.cli(["release", env, "--image", image, "--json"]));
+const release = async (image: string, variant = "itest") => {
+  await writeFile(t.envFile, variants[variant] ?? "");
+  try {
+    return await withStream(t, () => t.cli(["release", "itest", "--image", image, "--json"]));
+  } finally {
+    await writeFile(t.envFile, variants.itest ?? "");
+  }
+};
 
 async function live(): Promise<"blue" | "green"> {
   const c = listenerForward(t);
