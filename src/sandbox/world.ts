@@ -21,6 +21,8 @@ export interface SandboxWorldOptions {
   botToken?: string;
   /** Multiplies the emulators' health-check intervals and Telegram's retry schedule. */
   awsTimeScale?: number;
+  /** The emulated AWS region (default ap-southeast-2): a second world in another region has ARNs of its own. */
+  awsRegion?: string;
   telegramTimeScale?: number;
   /** Per webhook POST (default: Telegram's ~10 s times telegramTimeScale, at least 200 ms). */
   telegramDeliveryTimeoutMs?: number;
@@ -62,7 +64,7 @@ export async function startSandboxWorld(o: SandboxWorldOptions): Promise<Sandbox
   });
   let aws: AwsEmulator | undefined;
   try {
-    aws = await startAwsEmulator({ port: o.ports?.aws ?? 0, timeScale: o.awsTimeScale ?? 0.2, listenerPorts: { 80: o.ports?.alb ?? 0 } });
+    aws = await startAwsEmulator({ ...(o.awsRegion !== undefined ? { region: o.awsRegion } : {}), port: o.ports?.aws ?? 0, timeScale: o.awsTimeScale ?? 0.2, listenerPorts: { 80: o.ports?.alb ?? 0 } });
     const seed = await aws.control.seed({
       name: "bot-alb",
       listenerPort: 80,

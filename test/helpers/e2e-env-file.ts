@@ -14,6 +14,8 @@ export interface E2eOptions {
   gates?: Partial<{ interval: string; healthyThreshold: number; timeout: string; bake: string; maxMemory: string }>;
   /** Which hosts are this environment's EC2 instances (default: all); the others are left for addEnvironment. */
   envHosts?: number[];
+  /** AWS region of the environment's emulator (default ap-southeast-2). */
+  region?: string;
 }
 
 /** What an environment file needs from its world: one sandbox (ALB + Telegram) and the hosts it owns. */
@@ -66,7 +68,7 @@ export function environmentYaml(w: EnvParts, o: E2eOptions): string {
   const g = { interval: "500ms", healthyThreshold: 2, timeout: "60s", bake: "3s", maxMemory: o.memoryLimit ?? "256m", ...o.gates };
   return `environment: ${o.environment ?? "e2e"}
 aws:
-  region: ap-southeast-2
+  region: ${o.region ?? "ap-southeast-2"}
   endpoint: ${w.sandbox.aws.endpoint}
 loadBalancer:
   listener: { loadBalancer: bot-alb, port: 80 }
@@ -122,11 +124,11 @@ lock: { lease: 2m, dir: ${w.hostFs}/var/lock/bluegreen }
  * 0.2 with interval 5 s, timeout 4 s, 3 misses = a probe a second, 800 ms each. Set through the
  * ELBv2 API, as an operator would.
  */
-export async function tolerantHealthChecks(sandbox: SandboxWorld): Promise<void> {
+export async function tolerantHealthChecks(sandbox: SandboxWorld, region = "ap-southeast-2"): Promise<void> {
   sandbox.aws.control.setTimeScale(0.2);
   const client = new ElasticLoadBalancingV2Client({
     endpoint: sandbox.aws.endpoint,
-    region: "ap-southeast-2",
+    region,
     credentials: { accessKeyId: "AKIDTEST", secretAccessKey: "test-secret" },
   });
   try {

@@ -9,6 +9,8 @@ import type { E2eWorld } from "./e2e-world.js";
 import { WEBHOOK_SECRET } from "./sandbox-env.js";
 import { SANDBOX_TIMING } from "./world-timing.js";
 
+const REGION = "ap-southeast-1";
+
 export interface ExtraEnvironment {
   name: string;
   sandbox: SandboxWorld;
@@ -24,10 +26,13 @@ export async function addEnvironment(
     root: join(w.dir, `sandbox-${o.name}`),
     hosts: 0,
     botToken: o.botToken,
+    // Its own region: a second emulator seeded alike in the same region would give the same listener
+    // and target group ARNs, and promote refuses environments that resolve to the same ones.
+    awsRegion: REGION,
     ...SANDBOX_TIMING,
   });
   w.onStop(() => sandbox.stop());
-  await tolerantHealthChecks(sandbox);
+  await tolerantHealthChecks(sandbox, REGION);
   const tag = `${o.name}-e2e-${w.net.slot.index}`;
   for (const h of w.net.hosts.filter((x) => o.onHosts.includes(x.index)))
     sandbox.aws.control.addInstance({ tags: { app: tag, Name: `${tag}-h${h.index}` }, privateIp: h.address });
@@ -47,7 +52,7 @@ export async function addEnvironment(
       tag,
       secretPrefix: o.secretPrefix,
     },
-    { ...o, environment: o.name },
+    { ...o, environment: o.name, region: REGION },
   );
   await writeFile(envFile, yaml);
   w.env[`${o.secretPrefix}_BOT_TOKEN`] = o.botToken;

@@ -49,6 +49,8 @@ export interface WorldOptions {
   /** rollout.keepPreviousWarm (default 10m). */
   keepPreviousWarm?: string;
   environment?: string;
+  /** AWS region of this world's emulator and environment file (default ap-southeast-2). */
+  region?: string;
   /**
    * "ssh": every sandbox host is reached through its own real OpenSSH sshd (same port, one client
    * key, host keys pinned in known_hosts), exactly as on EC2; "local" (default) runs host commands here.
@@ -68,7 +70,7 @@ export function environmentYaml(w: SandboxWorld, dir: string, o: WorldOptions): 
   const g = { interval: "300ms", healthyThreshold: 2, timeout: "20s", bake: "2s", maxPendingUpdates: 50, telegramMisses: 3, maxMemory: "200m", settle: "1s", bakeEvidence: 3, ...o.gates };
   return `environment: ${o.environment ?? "itest"}
 aws:
-  region: ap-southeast-2
+  region: ${o.region ?? "ap-southeast-2"}
   endpoint: ${w.aws.endpoint}
 loadBalancer:
   listener: { loadBalancer: bot-alb, port: 80 }
@@ -136,7 +138,7 @@ export async function startTestWorld(o: WorldOptions & { firstHost?: number } = 
   requireBuild();
   const dir = await mkdtemp(join(tmpdir(), "bluegreen-itest-"));
   await mkdir(join(dir, "environments"), { recursive: true });
-  const world = await startSandboxWorld({ root: join(dir, "sandbox"), hosts: o.hosts ?? 2, botToken: BOT_TOKEN, hostPrefix: HOST_PREFIX, ...SANDBOX_TIMING, ...(o.firstHost !== undefined ? { firstHost: o.firstHost } : {}), ...(o.legacy !== undefined ? { legacy: o.legacy, webhookSecret: WEBHOOK_SECRET } : {}) });
+  const world = await startSandboxWorld({ root: join(dir, "sandbox"), hosts: o.hosts ?? 2, botToken: BOT_TOKEN, hostPrefix: HOST_PREFIX, ...SANDBOX_TIMING, ...(o.region !== undefined ? { awsRegion: o.region } : {}), ...(o.firstHost !== undefined ? { firstHost: o.firstHost } : {}), ...(o.legacy !== undefined ? { legacy: o.legacy, webhookSecret: WEBHOOK_SECRET } : {}) });
   const name = o.environment ?? "itest";
   const envFile = join(dir, "environments", `${name}.yaml`);
   let yaml = environmentYaml(world, dir, o);

@@ -16,7 +16,9 @@ let t: TestWorld;
 let t2: TestWorld;
 beforeAll(async () => {
   t = await startTestWorld({ firstHost: 90 });
-  t2 = await startTestWorld({ firstHost: 92, environment: "itest2" });
+  // Its own region, as a staging and a production environment have their own ALB and target groups:
+  // promote refuses two environments that resolve to the same listener or target group ARNs.
+  t2 = await startTestWorld({ firstHost: 92, environment: "itest2", region: "ap-southeast-1" });
   // Distinct secret references: promote refuses two environments sharing one bot token reference.
   const yaml = (await readFile(t2.envFile, "utf8")).replaceAll("ITEST_BOT_TOKEN", "ITEST2_BOT_TOKEN").replaceAll("ITEST_WEBHOOK_SECRET", "ITEST2_WEBHOOK_SECRET");
   await writeFile(join(t.dir, "environments", "itest2.yaml"), yaml);
