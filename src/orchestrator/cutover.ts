@@ -72,18 +72,7 @@ export async function cutover(ctx: Ctx, goal: Goal, step: { moveListener: boolea
   if (step.moveListener) ctx.reporter.step({ step: "cutover", status: "info", message: `listener -> ${goal.colour}`, colour: goal.colour });
   if (step.moveWebhook)
     ctx.reporter.step({ step: "cutover", status: "info", message: `webhook -> ${ctx.settings.webhook.urls[goal.colour]}`, colour: goal.colour });
-  await ctx.lb.setTags(
-    ctx.listenerArn,
-    encodeInFlight({
-      kind: goal.kind,
-      releaseId: goal.releaseId,
-      colour: goal.colour,
-      image: goal.image,
-      from: goal.from,
-      startedAt: new Date(ctx.clock.now()).toISOString(),
-      phase: "baking",
-    }),
-  );
+  await markBaking(ctx, goal);
 }
 
 /**
@@ -107,6 +96,11 @@ async function handover(ctx: Ctx, goal: Goal, step: { moveWebhook: boolean }, ti
     message: `the ${old} poller is stopped (kept for a rollback); ${goal.colour} polls alone`,
     colour: goal.colour,
   });
+  await markBaking(ctx, goal);
+}
+
+/** Traffic is on the goal colour: the in-flight record says so, so a killed run resumes at the bake. */
+async function markBaking(ctx: Ctx, goal: Goal): Promise<void> {
   await ctx.lb.setTags(
     ctx.listenerArn,
     encodeInFlight({
