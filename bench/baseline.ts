@@ -4,7 +4,7 @@
 import { execFile } from "node:child_process";
 import { join } from "node:path";
 import { promisify } from "node:util";
-import { drain, startStream, stopStream, windowStats, type WindowStats } from "./traffic.js";
+import { drain, startStream, stopStream, type WindowStats, windowStats } from "./traffic.js";
 import type { BenchWorld } from "./world.js";
 
 const run = promisify(execFile);
@@ -48,7 +48,21 @@ export async function runBaseline(w: BenchWorld, images: string[], rate: number,
         await dockerOn(w, host, ["pull", `echo-bot:${image}`]);
         await dockerOn(w, host, ["stop", "--time", "2", name]);
         await dockerOn(w, host, ["rm", "--force", name]);
-        await dockerOn(w, host, ["run", "--detach", "--name", name, "--env-file", envFile, "--publish", `${port}:5000`, "--memory", `${256 * 2 ** 20}b`, "--restart", "unless-stopped", `echo-bot:${image}`]);
+        await dockerOn(w, host, [
+          "run",
+          "--detach",
+          "--name",
+          name,
+          "--env-file",
+          envFile,
+          "--publish",
+          `${port}:5000`,
+          "--memory",
+          `${256 * 2 ** 20}b`,
+          "--restart",
+          "unless-stopped",
+          `echo-bot:${image}`,
+        ]);
         await waitHealthy(`http://${host}:${port}/health`, 15_000);
       }
       const deployMs = Date.now() - from;

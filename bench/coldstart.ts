@@ -1,6 +1,6 @@
 // Cold starts: a fresh `node dist/src/cli/main.js` per run, timed from spawn to exit.
 import { spawn } from "node:child_process";
-import { CLI, type BenchWorld } from "./world.js";
+import { type BenchWorld, CLI } from "./world.js";
 
 function once(args: string[], env: NodeJS.ProcessEnv): Promise<{ ms: number; code: number }> {
   return new Promise((res) => {

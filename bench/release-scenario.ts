@@ -3,7 +3,7 @@
 import type { CallCounts } from "../src/adapters/call-count.js";
 import { measureRoundTrip, type RoundTrip } from "./roundtrip.js";
 import { countBy } from "./stats.js";
-import { drain, startStream, stopStream, windowStats, type WindowStats } from "./traffic.js";
+import { drain, startStream, stopStream, type WindowStats, windowStats } from "./traffic.js";
 import type { BenchWorld, CliRun } from "./world.js";
 
 /** interval x healthyThreshold + bake of the bench environment (see environmentYaml defaults). */
@@ -44,7 +44,8 @@ interface Timings {
 
 function stepDurations(r: CliRun): Record<string, number> {
   const out: Record<string, number> = {};
-  for (const e of r.events) if (e.type === "step" && typeof e.elapsedMs === "number" && typeof e.step === "string") out[e.step] = (out[e.step] ?? 0) + e.elapsedMs;
+  for (const e of r.events)
+    if (e.type === "step" && typeof e.elapsedMs === "number" && typeof e.step === "string") out[e.step] = (out[e.step] ?? 0) + e.elapsedMs;
   return out;
 }
 
@@ -62,14 +63,21 @@ export async function timedRelease(w: BenchWorld, image: string, log: (s: string
   const run: ReleaseRun = {
     image,
     outcome: String(r.result?.outcome ?? `exit ${r.code}`),
-    reason: r.events.filter((e) => e.status === "fail" || (e.step === "bake" && e.status === "info") || e.step === "rollback").map((e) => `${String(e.step)}: ${String(e.message ?? e.status)}`).join("; "),
+    reason: r.events
+      .filter((e) => e.status === "fail" || (e.step === "bake" && e.status === "info") || e.step === "rollback")
+      .map((e) => `${String(e.step)}: ${String(e.message ?? e.status)}`)
+      .join("; "),
     wallMs: r.wallMs,
     overheadMs: r.wallMs - CONFIGURED_WAITS_MS,
     peakRssMb: r.peakRssMb,
     roundTrip,
     cutoverGapMs: gap,
     cutoverGapRatio: gap / roundTrip.sumMs,
-    calls: { aws: countBy(w.world.aws.control.calls().map((c) => c.action)), telegram: countBy(tgCalls.map((c) => c.method)), docker: countBy(await w.dockerCalls()) },
+    calls: {
+      aws: countBy(w.world.aws.control.calls().map((c) => c.action)),
+      telegram: countBy(tgCalls.map((c) => c.method)),
+      docker: countBy(await w.dockerCalls()),
+    },
     counted: r.calls,
     stepsMs: stepDurations(r),
     from,
@@ -80,7 +88,9 @@ export async function timedRelease(w: BenchWorld, image: string, log: (s: string
     run.rollbackRatio = run.rollbackMs / roundTrip.sumMs;
   }
   if (run.reason !== "") log(`  ${image} reason: ${run.reason.slice(0, 600)}`);
-  log(`  release ${image}: ${run.outcome} in ${Math.round(r.wallMs)} ms, gap ${gap} ms, rss ${run.peakRssMb.toFixed(1)} MB${run.rollbackMs !== undefined ? `, rollback ${run.rollbackMs} ms` : ""}`);
+  log(
+    `  release ${image}: ${run.outcome} in ${Math.round(r.wallMs)} ms, gap ${gap} ms, rss ${run.peakRssMb.toFixed(1)} MB${run.rollbackMs !== undefined ? `, rollback ${run.rollbackMs} ms` : ""}`,
+  );
   if (r.result === undefined) log(`  stderr: ${r.stderr.slice(0, 400)}`);
   return run;
 }
@@ -90,7 +100,11 @@ export interface ReleaseScenario {
   rollbacks: ReleaseRun[];
 }
 
-export async function runReleaseScenario(w: BenchWorld, o: { releases: string[]; rollbacks: number; rate: number }, log: (s: string) => void): Promise<ReleaseScenario> {
+export async function runReleaseScenario(
+  w: BenchWorld,
+  o: { releases: string[]; rollbacks: number; rate: number },
+  log: (s: string) => void,
+): Promise<ReleaseScenario> {
   const first = await w.cli(["release", "bench", "--image", "v1", "--json"]);
   if (first.code !== 0) throw new Error(`initial release failed: ${first.stderr.slice(0, 400)} ${JSON.stringify(first.result)}`);
   const stream = await startStream(w, o.rate);

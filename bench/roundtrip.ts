@@ -12,7 +12,11 @@ export interface RoundTrip {
 }
 
 export async function measureRoundTrip(w: BenchWorld, samples = 5): Promise<RoundTrip> {
-  const elb = new ElasticLoadBalancingV2Client({ region: "ap-southeast-2", endpoint: w.world.aws.endpoint, credentials: { accessKeyId: "sandbox", secretAccessKey: "sandbox" } });
+  const elb = new ElasticLoadBalancingV2Client({
+    region: "ap-southeast-2",
+    endpoint: w.world.aws.endpoint,
+    credentials: { accessKeyId: "sandbox", secretAccessKey: "sandbox" },
+  });
   try {
     const listener = (await elb.send(new DescribeListenersCommand({ ListenerArns: [w.world.listenerArn] }))).Listeners?.[0];
     const api = `${w.world.telegram.url}/bot${w.world.botToken}`;
@@ -29,7 +33,11 @@ export async function measureRoundTrip(w: BenchWorld, samples = 5): Promise<Roun
       if (i > 0) ml.push(performance.now() - t);
       if (url !== "") {
         t = performance.now();
-        const res = await fetch(`${api}/setWebhook`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ url, secret_token: secret }) });
+        const res = await fetch(`${api}/setWebhook`, {
+          method: "POST",
+          headers: { "content-type": "application/json" },
+          body: JSON.stringify({ url, secret_token: secret }),
+        });
         await res.arrayBuffer();
         if (i > 0) sw.push(performance.now() - t);
       }

@@ -10,10 +10,10 @@ import { coldStarts } from "./coldstart.js";
 import { runReleaseScenario } from "./release-scenario.js";
 import { rollbackTimes } from "./rollback-timing.js";
 import { releaseTimes } from "./scale.js";
-import { WAN_MS, wanRelease } from "./wan.js";
-import { median, round, summarize, type Summary } from "./stats.js";
+import { median, round, type Summary, summarize } from "./stats.js";
 import { renderTable } from "./table.js";
-import { REPO, startBenchWorld, type BenchWorld } from "./world.js";
+import { WAN_MS, wanRelease } from "./wan.js";
+import { type BenchWorld, REPO, startBenchWorld } from "./world.js";
 
 const json = process.argv.includes("--json");
 const quick = process.argv.includes("--quick");
@@ -46,7 +46,12 @@ const mb = (bytes: number) => round(bytes / 2 ** 20);
 /** Ratio of medians (the two sides have different run counts); min/max pair the extremes. */
 function ratioOf(a: number[], b: number[]): Summary {
   const ok = a.length > 0 && b.length > 0;
-  return { median: round(median(a) / median(b)), min: ok ? round(Math.min(...a) / Math.max(...b)) : Number.NaN, max: ok ? round(Math.max(...a) / Math.min(...b)) : Number.NaN, runs: [] };
+  return {
+    median: round(median(a) / median(b)),
+    min: ok ? round(Math.min(...a) / Math.max(...b)) : Number.NaN,
+    max: ok ? round(Math.max(...a) / Math.min(...b)) : Number.NaN,
+    runs: [],
+  };
 }
 
 const errors: string[] = [];
@@ -76,35 +81,52 @@ async function main(): Promise<void> {
     return { startMs: w.startMs, idleRss, scenario, cold, wan };
   });
   log("baseline: stop-old/start-new restart deploy under the same stream");
-  const baseline = !only.has("baseline") ? [] : await attempt("baseline", [], () => withWorld({ hosts: 2, firstHost: 210 }, (w) => runBaseline(w, quick ? ["v2"] : ["v2", "v3", "v1"], RATE, log)));
+  const baseline = !only.has("baseline")
+    ? []
+    : await attempt("baseline", [], () => withWorld({ hosts: 2, firstHost: 210 }, (w) => runBaseline(w, quick ? ["v2"] : ["v2", "v3", "v1"], RATE, log)));
   log("scale: 1 host per colour vs 16");
   const scaleImages = quick ? ["v2"] : ["v2", "v3", "v1"];
   const one = !only.has("scale") ? [] : await attempt("scale-1", [], () => withWorld({ hosts: 1, firstHost: 220 }, (w) => releaseTimes(w, scaleImages, log)));
   // 16-host releases take minutes on 2 cores: two measured runs (plus the initial one).
-  const sixteen = !only.has("scale") ? [] : await attempt("scale-16", [], () => withWorld({ hosts: 16, firstHost: 230 }, (w) => releaseTimes(w, scaleImages.slice(0, 2), log)));
+  const sixteen = !only.has("scale")
+    ? []
+    : await attempt("scale-16", [], () => withWorld({ hosts: 16, firstHost: 230 }, (w) => releaseTimes(w, scaleImages.slice(0, 2), log)));
 
   log("manual rollback: warm and cold");
   const noRollback: Awaited<ReturnType<typeof rollbackTimes>> = { warmMs: [], coldMs: [], warmCalls: [] };
-  const manual = !only.has("rollback") ? noRollback : await attempt("rollback", noRollback, () => withWorld({ hosts: 2, firstHost: 250 }, (w) => rollbackTimes(w, quick ? 1 : 3, log)));
+  const manual = !only.has("rollback")
+    ? noRollback
+    : await attempt("rollback", noRollback, () => withWorld({ hosts: 2, firstHost: 250 }, (w) => rollbackTimes(w, quick ? 1 : 3, log)));
 
   const { releases, rollbacks } = main.scenario;
   const all = [...releases, ...rollbacks];
   const traffic = all.map((r) => r.traffic).filter((t) => t !== undefined);
   // Counted in the CLI's adapters: only releases that completed (a rollback makes its own calls).
-  const released = releases.filter((r) => r.outcome === "released").map((r) => r.counted).filter((c) => c !== undefined);
+  const released = releases
+    .filter((r) => r.outcome === "released")
+    .map((r) => r.counted)
+    .filter((c) => c !== undefined);
   const s = {
     cutoverGapRatio: summarize(all.map((r) => r.cutoverGapRatio)),
     rollbackRatio: summarize(rollbacks.map((r) => r.rollbackRatio ?? Number.NaN)),
     // Only releases that completed: a rollback (health check timeouts under host load) adds its own time.
-    releaseOverheadMs: summarize((releases.some((r) => r.outcome === "released") ? releases.filter((r) => r.outcome === "released") : releases).map((r) => r.overheadMs)),
+    releaseOverheadMs: summarize(
+      (releases.some((r) => r.outcome === "released") ? releases.filter((r) => r.outcome === "released") : releases).map((r) => r.overheadMs),
+    ),
     lostUpdates: summarize(traffic.map((t) => t.lost)),
     duplicatedUpdates: summarize(traffic.map((t) => t.duplicated)),
     baselineFailedDeliveries: summarize(baseline.map((b) => b.failedDeliveries)),
     // Ratio of medians (the two sides have different run counts); min/max pair the extremes.
-    scaleRatio16to1: ratioOf(sixteen.map((r) => r.wallMs), one.map((r) => r.wallMs)),
+    scaleRatio16to1: ratioOf(
+      sixteen.map((r) => r.wallMs),
+      one.map((r) => r.wallMs),
+    ),
     // The CLI's own CPU time per host, 16 hosts vs 1: what the tool costs per host, apart from the
     // sandbox's bots and docker stand-in sharing the same 2 cores.
-    cliCpuPerHostRatio16to1: ratioOf(sixteen.map((r) => r.cliCpuMs / 16), one.map((r) => r.cliCpuMs)),
+    cliCpuPerHostRatio16to1: ratioOf(
+      sixteen.map((r) => r.cliCpuMs / 16),
+      one.map((r) => r.cliCpuMs),
+    ),
     simulatedWanReleaseMs: summarize(main.wan.map((r) => r.aboveWaitsMs)),
     helpColdStartMs: summarize(main.cold.help),
     statusColdStartMs: summarize(main.cold.status),
@@ -134,8 +156,16 @@ async function main(): Promise<void> {
     rollbackMs: summarize(rollbacks.map((r) => r.rollbackMs ?? Number.NaN)),
     releaseWallMs: summarize(releases.map((r) => r.wallMs)),
     rollbackReleaseWallMs: summarize(rollbacks.map((r) => r.wallMs)),
-    releaseDelayMs: { p50: summarize(releases.map((r) => r.traffic?.p50DelayMs ?? Number.NaN)), p99: summarize(releases.map((r) => r.traffic?.p99DelayMs ?? Number.NaN)), max: summarize(releases.map((r) => r.traffic?.maxDelayMs ?? Number.NaN)) },
-    rollbackDelayMs: { p50: summarize(rollbacks.map((r) => r.traffic?.p50DelayMs ?? Number.NaN)), p99: summarize(rollbacks.map((r) => r.traffic?.p99DelayMs ?? Number.NaN)), max: summarize(rollbacks.map((r) => r.traffic?.maxDelayMs ?? Number.NaN)) },
+    releaseDelayMs: {
+      p50: summarize(releases.map((r) => r.traffic?.p50DelayMs ?? Number.NaN)),
+      p99: summarize(releases.map((r) => r.traffic?.p99DelayMs ?? Number.NaN)),
+      max: summarize(releases.map((r) => r.traffic?.maxDelayMs ?? Number.NaN)),
+    },
+    rollbackDelayMs: {
+      p50: summarize(rollbacks.map((r) => r.traffic?.p50DelayMs ?? Number.NaN)),
+      p99: summarize(rollbacks.map((r) => r.traffic?.p99DelayMs ?? Number.NaN)),
+      max: summarize(rollbacks.map((r) => r.traffic?.maxDelayMs ?? Number.NaN)),
+    },
     failedDeliveries: summarize(traffic.map((t) => t.failedDeliveries)),
     baseline: {
       runs: baseline,
@@ -156,11 +186,22 @@ async function main(): Promise<void> {
     simulatedWan: { roundTripMs: WAN_MS, runs: main.wan, targetMs: main.wan[0]?.targetMs },
     manualRollbackMs: { warm: summarize(manual.warmMs), cold: summarize(manual.coldMs) },
     statusExitCode: main.cold.statusExit,
-    sandbox: { startMs: round(main.startMs), benchRssBeforeWorldMb: mb(rssBefore), idleRssWithWorldMb: mb(main.idleRss), idleRssDeltaMb: mb(main.idleRss - rssBefore) },
+    sandbox: {
+      startMs: round(main.startMs),
+      benchRssBeforeWorldMb: mb(rssBefore),
+      idleRssWithWorldMb: mb(main.idleRss),
+      idleRssDeltaMb: mb(main.idleRss - rssBefore),
+    },
     callDepthPerRelease: summarize(released.map((c) => c.depth)),
     countedCalls: { release: released[0], warmRollback: manual.warmCalls[0] },
-    apiCallsPerRelease: { release: releases[0]?.calls, rollbackRelease: rollbacks[0]?.calls, note: "telegram excludes sendMessage (the bots' own echo replies); docker counts first argv word per host command via a wrapper on PATH" },
-    stepMsMedian: Object.fromEntries([...new Set(releases.flatMap((r) => Object.keys(r.stepsMs)))].map((k) => [k, median(releases.map((r) => r.stepsMs[k] ?? 0))])),
+    apiCallsPerRelease: {
+      release: releases[0]?.calls,
+      rollbackRelease: rollbacks[0]?.calls,
+      note: "telegram excludes sendMessage (the bots' own echo replies); docker counts first argv word per host command via a wrapper on PATH",
+    },
+    stepMsMedian: Object.fromEntries(
+      [...new Set(releases.flatMap((r) => Object.keys(r.stepsMs)))].map((k) => [k, median(releases.map((r) => r.stepsMs[k] ?? 0))]),
+    ),
     runs: all.map(({ from: _f, to: _t, ...r }) => r),
   };
   const medians = Object.fromEntries(Object.entries(s).map(([k, v]) => [k, v.median]));

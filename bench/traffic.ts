@@ -1,7 +1,8 @@
 // A steady update stream from the Telegram emulator, and per-window delivery figures read back
 // from its control API (updates: acknowledged/attempts/times; deliveries: every POST attempt).
-import { BOT_TOKEN, type BenchWorld } from "./world.js";
+
 import { quantile } from "./stats.js";
+import { type BenchWorld, BOT_TOKEN } from "./world.js";
 
 interface UpdateRec {
   updateId: number;

@@ -20,14 +20,28 @@ export interface WanRun {
 
 export async function wanRelease(w: BenchWorld, image: string, log: (s: string) => void): Promise<WanRun> {
   w.world.aws.control.addFault({ action: "*", kind: "latency", latencyMs: WAN_MS });
-  await w.tg("faults", { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ method: "*", kind: "latency", latencyMs: WAN_MS }) });
+  await w.tg("faults", {
+    method: "POST",
+    headers: { "content-type": "application/json" },
+    body: JSON.stringify({ method: "*", kind: "latency", latencyMs: WAN_MS }),
+  });
   try {
     const r = await w.cli(["release", "bench", "--image", image, "--json"], 300_000, { BLUEGREEN_SANDBOX_LATENCY_MS: String(WAN_MS) });
     const depth = r.calls?.depth ?? Number.NaN;
     const c = r.calls;
     const calls = c === undefined ? Number.NaN : [c.aws, c.telegram, c.host, c.hostHttp].flatMap((b) => Object.values(b)).reduce((a, b) => a + b, 0);
-    const run: WanRun = { image, outcome: String(r.result?.outcome ?? `exit ${r.code}`), wallMs: r.wallMs, aboveWaitsMs: r.wallMs - CONFIGURED_WAITS_MS, depth, targetMs: 3 * depth * WAN_MS, calls };
-    log(`  WAN release ${image}: ${run.outcome} in ${Math.round(r.wallMs)} ms (${Math.round(run.aboveWaitsMs)} above waits), depth ${depth}, ${calls} calls, target ${run.targetMs} ms`);
+    const run: WanRun = {
+      image,
+      outcome: String(r.result?.outcome ?? `exit ${r.code}`),
+      wallMs: r.wallMs,
+      aboveWaitsMs: r.wallMs - CONFIGURED_WAITS_MS,
+      depth,
+      targetMs: 3 * depth * WAN_MS,
+      calls,
+    };
+    log(
+      `  WAN release ${image}: ${run.outcome} in ${Math.round(r.wallMs)} ms (${Math.round(run.aboveWaitsMs)} above waits), depth ${depth}, ${calls} calls, target ${run.targetMs} ms`,
+    );
     return run;
   } finally {
     w.world.aws.control.clearFaults();

@@ -8,7 +8,7 @@ import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import type { CallCounts } from "../src/adapters/call-count.js";
 import { initSandboxRegistry, killAllContainers } from "../src/sandbox/runtime/index.js";
-import { startSandboxWorld, type SandboxWorld } from "../src/sandbox/world.js";
+import { type SandboxWorld, startSandboxWorld } from "../src/sandbox/world.js";
 import { environmentYaml, type WorldOptions } from "../test/helpers/sandbox-env.js";
 
 export const REPO = resolve(import.meta.dirname, "../..");
@@ -62,13 +62,23 @@ export async function startBenchWorld(o: WorldOptions & { hosts: number; firstHo
   const dir = await mkdtemp(join(tmpdir(), "bluegreen-bench-"));
   await mkdir(join(dir, "environments"), { recursive: true });
   const t0 = performance.now();
-  const world = await startSandboxWorld({ root: join(dir, "sandbox"), hosts: o.hosts, firstHost: o.firstHost, botToken: BOT_TOKEN, awsTimeScale: o.awsTimeScale ?? 0.2, telegramTimeScale: 0.05 });
+  const world = await startSandboxWorld({
+    root: join(dir, "sandbox"),
+    hosts: o.hosts,
+    firstHost: o.firstHost,
+    botToken: BOT_TOKEN,
+    awsTimeScale: o.awsTimeScale ?? 0.2,
+    telegramTimeScale: 0.05,
+  });
   const startMs = performance.now() - t0;
   // The CLI follows BLUEGREEN_SANDBOX_STATE (set below), so its containers live in the world's runtime.
   const cliRuntimeDir = world.runtimeDir;
   try {
     await initSandboxRegistry(cliRuntimeDir);
-    await writeFile(join(dir, "environments", `${o.environment ?? "bench"}.yaml`), environmentYaml(world, dir, { environment: "bench", hostConcurrency: null, ...o }));
+    await writeFile(
+      join(dir, "environments", `${o.environment ?? "bench"}.yaml`),
+      environmentYaml(world, dir, { environment: "bench", hostConcurrency: null, ...o }),
+    );
     // Counting wrapper: logs the docker sub-command, then execs the real shim.
     const wrapDir = join(dir, "wrap");
     const log = join(dir, "docker-calls.log");
@@ -89,28 +99,38 @@ export async function startBenchWorld(o: WorldOptions & { hosts: number; firstHo
       new Promise<CliRun>((res) => {
         const started = performance.now();
         const callsFile = join(dir, `calls-${++runs}.json`);
-        const child = spawn(process.execPath, [CLI, ...args, "--config-dir", dir], { env: { ...env, ...extraEnv, BLUEGREEN_CALL_COUNTS: callsFile }, stdio: ["ignore", "pipe", "pipe"] });
+        const child = spawn(process.execPath, [CLI, ...args, "--config-dir", dir], {
+          env: { ...env, ...extraEnv, BLUEGREEN_CALL_COUNTS: callsFile },
+          stdio: ["ignore", "pipe", "pipe"],
+        });
         let stdout = "";
         let stderr = "";
         let peak = 0;
         const pid = child.pid ?? -1;
-        const sample = setInterval(() => (peak = Math.max(peak, vmHwmMb(pid))), 25);
+        const sample = setInterval(() => {
+          peak = Math.max(peak, vmHwmMb(pid));
+        }, 25);
         const kill = setTimeout(() => child.kill("SIGKILL"), timeoutMs);
         child.stdout.on("data", (d: Buffer) => {
           stdout += d.toString();
           peak = Math.max(peak, vmHwmMb(pid)); // VmHWM only grows: a late sample is the best one
         });
-        child.stderr.on("data", (d: Buffer) => (stderr += d.toString()));
+        child.stderr.on("data", (d: Buffer) => {
+          stderr += d.toString();
+        });
         child.on("close", (code) => {
           clearInterval(sample);
           clearTimeout(kill);
-          const events = stdout.split("\n").filter((l) => l.startsWith("{")).flatMap((l) => {
-            try {
-              return [JSON.parse(l) as Record<string, unknown>];
-            } catch {
-              return [];
-            }
-          });
+          const events = stdout
+            .split("\n")
+            .filter((l) => l.startsWith("{"))
+            .flatMap((l) => {
+              try {
+                return [JSON.parse(l) as Record<string, unknown>];
+              } catch {
+                return [];
+              }
+            });
           const wallMs = performance.now() - started;
           let calls: CallCounts | undefined;
           try {
@@ -147,4 +167,3 @@ export async function startBenchWorld(o: WorldOptions & { hosts: number; firstHo
     throw e;
   }
 }
-

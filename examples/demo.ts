@@ -16,7 +16,11 @@ const paths = sandboxPaths(repo);
 function bluegreen(args: string[]): Promise<number> {
   process.stdout.write(`\n$ bluegreen ${args.join(" ")}\n`);
   return new Promise((res) => {
-    const child = spawn(process.execPath, [cli, ...args], { cwd: repo, stdio: "inherit", env: { ...process.env, PATH: `${paths.bin}:${process.env.PATH ?? ""}` } });
+    const child = spawn(process.execPath, [cli, ...args], {
+      cwd: repo,
+      stdio: "inherit",
+      env: { ...process.env, PATH: `${paths.bin}:${process.env.PATH ?? ""}` },
+    });
     child.on("close", (code) => res(code ?? -1));
   });
 }
@@ -26,7 +30,10 @@ function banner(text: string): void {
 }
 
 async function control<T>(base: string, path: string, body?: unknown): Promise<T> {
-  const res = await fetch(`${base}/_control/${path}`, body === undefined ? {} : { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify(body) });
+  const res = await fetch(
+    `${base}/_control/${path}`,
+    body === undefined ? {} : { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify(body) },
+  );
   return (await res.json()) as T;
 }
 
@@ -38,13 +45,17 @@ async function main(): Promise<number> {
   try {
     world = await startSandboxWorld({ root: paths.root, ports: { ...SANDBOX_PORTS } });
   } catch (e) {
-    process.stderr.write(`cannot start the sandbox on ports ${Object.values(SANDBOX_PORTS).join(", ")}: ${(e as Error).message}\nIf a sandbox is already up, run \`bluegreen sandbox down\` first.\n`);
+    process.stderr.write(
+      `cannot start the sandbox on ports ${Object.values(SANDBOX_PORTS).join(", ")}: ${(e as Error).message}\nIf a sandbox is already up, run \`bluegreen sandbox down\` first.\n`,
+    );
     return 1;
   }
   const tg = world.telegram.url;
   const codes: number[] = [];
   try {
-    process.stdout.write(`AWS emulator ${world.aws.endpoint}, Telegram emulator ${tg}, ALB data plane http://127.0.0.1:${world.albPort}, hosts ${world.hostIps.join(", ")}\n`);
+    process.stdout.write(
+      `AWS emulator ${world.aws.endpoint}, Telegram emulator ${tg}, ALB data plane http://127.0.0.1:${world.albPort}, hosts ${world.hostIps.join(", ")}\n`,
+    );
 
     banner("0. Rehearse before any release: the checklist catches a build whose entry point is gone (exit code 1)");
     codes.push(await bluegreen(["rehearse", "local", "--image", "crash-on-boot"]));
@@ -54,7 +65,12 @@ async function main(): Promise<number> {
 
     banner("2. Release v2 while 20 updates/s stream in: green goes live, blue stays warm");
     // Long enough to cover step 3's bake on a loaded machine (a minute per release is not rare); stopped after it.
-    const { streamId } = await control<{ streamId: string }>(tg, "streams", { token: SANDBOX_BOT_TOKEN, ratePerSecond: 20, durationMs: 300_000, chatIds: [101, 102, 103, 104] });
+    const { streamId } = await control<{ streamId: string }>(tg, "streams", {
+      token: SANDBOX_BOT_TOKEN,
+      ratePerSecond: 20,
+      durationMs: 300_000,
+      chatIds: [101, 102, 103, 104],
+    });
     codes.push(await bluegreen(["release", "local", "--image", "v2", "--bake", "5s"]));
 
     banner("3. A broken release (answers webhooks with 500): rolled back by itself, exit code 2");
@@ -70,7 +86,9 @@ async function main(): Promise<number> {
     const updates = await control<{ acknowledged: boolean; attempts: number }[]>(tg, `updates?token=${encodeURIComponent(SANDBOX_BOT_TOKEN)}`);
     const acked = updates.filter((u) => u.acknowledged).length;
     const retried = updates.filter((u) => u.attempts > 1).length;
-    banner(`Updates: ${updates.length} sent, ${acked} acknowledged, ${updates.length - acked} not yet acknowledged, ${retried} needed a retry (the 500s, redelivered to blue)`);
+    banner(
+      `Updates: ${updates.length} sent, ${acked} acknowledged, ${updates.length - acked} not yet acknowledged, ${retried} needed a retry (the 500s, redelivered to blue)`,
+    );
     process.stdout.write(`Exit codes: ${codes.join(", ")} (expected 1, 0, 0, 2, 0, 0)\n`);
     const expected = [1, 0, 0, 2, 0, 0];
     return codes.every((c, i) => c === expected[i]) && acked === updates.length ? 0 : 1;

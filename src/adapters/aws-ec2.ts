@@ -54,7 +54,10 @@ export class AwsInstances implements Instances {
     // Stopped (and stopping, pending) instances are listed so the caller can note them; only running
     // ones are asked for their status checks, and only they become hosts. Terminated ones are gone.
     const instances = (res.Reservations ?? []).flatMap((r) => r.Instances ?? []).filter((i) => i.State?.Name !== "terminated");
-    const ids = instances.filter((i) => i.State?.Name === "running").map((i) => i.InstanceId ?? "").filter((id) => id !== "");
+    const ids = instances
+      .filter((i) => i.State?.Name === "running")
+      .map((i) => i.InstanceId ?? "")
+      .filter((id) => id !== "");
     const statuses =
       ids.length === 0
         ? []

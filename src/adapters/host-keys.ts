@@ -3,10 +3,10 @@
 // that shows the offered fingerprint and how to pin it after checking it out of band — never
 // trust-on-first-use, because an unattended release tool has nobody to ask.
 import { createHash } from "node:crypto";
-import { entryMatchesHost, keyTypeOfBlob, parseKnownHosts, type KnownHostEntry } from "./ssh-known-hosts.js";
+import { entryMatchesHost, type KnownHostEntry, keyTypeOfBlob, parseKnownHosts } from "./ssh-known-hosts.js";
 
-export { entryMatchesHost, keyTypeOfBlob, knownHostName, parseKnownHosts } from "./ssh-known-hosts.js";
 export type { HostField, KnownHostEntry, ParsedKnownHosts } from "./ssh-known-hosts.js";
+export { entryMatchesHost, keyTypeOfBlob, knownHostName, parseKnownHosts } from "./ssh-known-hosts.js";
 
 export interface OfferedHostKey {
   host: string;
@@ -23,9 +23,7 @@ export interface HostKeyPolicy {
   fingerprint?: string;
 }
 
-export type HostKeyVerdict =
-  | { ok: true }
-  | { ok: false; reason: "unknown" | "changed" | "revoked"; message: string };
+export type HostKeyVerdict = { ok: true } | { ok: false; reason: "unknown" | "changed" | "revoked"; message: string };
 
 /** OpenSSH-style fingerprint: `SHA256:` + unpadded base64 of the SHA-256 of the key blob. */
 export function fingerprintSha256(keyBlob: Buffer): string {

@@ -66,7 +66,11 @@ class LocalHost implements RemoteHost {
     return this.afterLatency(() => this.execNow(argv, opts));
   }
 
-  httpRequest(port: number, path: string, opts: { method?: string; body?: string; headers?: Record<string, string>; timeoutMs?: number } = {}): Promise<HttpResponse> {
+  httpRequest(
+    port: number,
+    path: string,
+    opts: { method?: string; body?: string; headers?: Record<string, string>; timeoutMs?: number } = {},
+  ): Promise<HttpResponse> {
     return this.afterLatency(() => this.httpNow(port, path, opts));
   }
 
@@ -102,11 +106,7 @@ class LocalHost implements RemoteHost {
               killGroup(child.pid);
               settle(() =>
                 reject(
-                  new HostCommandTimeoutError(
-                    `command \`${program}\` on ${this.name} timed out after ${timeoutMs}ms; it was killed`,
-                    this.name,
-                    timeoutMs,
-                  ),
+                  new HostCommandTimeoutError(`command \`${program}\` on ${this.name} timed out after ${timeoutMs}ms; it was killed`, this.name, timeoutMs),
                 ),
               );
             }, timeoutMs);
@@ -136,7 +136,11 @@ class LocalHost implements RemoteHost {
     }).finally(done);
   }
 
-  private httpNow(port: number, path: string, opts: { method?: string; body?: string; headers?: Record<string, string>; timeoutMs?: number }): Promise<HttpResponse> {
+  private httpNow(
+    port: number,
+    path: string,
+    opts: { method?: string; body?: string; headers?: Record<string, string>; timeoutMs?: number },
+  ): Promise<HttpResponse> {
     const method = opts.method ?? "GET";
     const host = this.target.address;
     const done = (this.options.calls ?? processCalls).add("hostHttp", this.name);

@@ -1,8 +1,9 @@
 // The RemoteHost side of an SSH connection: argv commands over exec channels, HTTP over
 // direct-tcpip tunnels, and a clear HostConnectionError once the connection is gone.
-import type { NodeSSH } from "node-ssh";
+
 import { constants } from "node:os";
 import type { Duplex } from "node:stream";
+import type { NodeSSH } from "node-ssh";
 import type { ExecResult, HttpResponse, RemoteHost } from "../ports.js";
 import { quoteArgv } from "../remote/quote.js";
 import { type CallCounter, processCalls } from "./call-count.js";

@@ -38,10 +38,7 @@ export function httpExchange(x: HttpExchange): Promise<HttpResponse> {
         resolve(res);
       }
     };
-    const timer = setTimeout(
-      () => finish(new Error(`${x.describe} timed out after ${x.timeoutMs}ms`)),
-      x.timeoutMs,
-    );
+    const timer = setTimeout(() => finish(new Error(`${x.describe} timed out after ${x.timeoutMs}ms`)), x.timeoutMs);
     const fail = (err: Error) => finish(new Error(`${x.describe} failed: ${err.message}`));
 
     const send = (opened: Duplex | undefined) => {

@@ -2,9 +2,7 @@
 // names the way ssh(1) does, so a file that works with `ssh` works here and vice versa.
 import { createHmac } from "node:crypto";
 
-export type HostField =
-  | { kind: "patterns"; patterns: string[] }
-  | { kind: "hashed"; salt: Buffer; hash: Buffer };
+export type HostField = { kind: "patterns"; patterns: string[] } | { kind: "hashed"; salt: Buffer; hash: Buffer };
 
 export interface KnownHostEntry {
   /** 1-based line number in the file, for messages that tell the user which line to fix. */

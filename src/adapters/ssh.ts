@@ -6,7 +6,7 @@ import type { HostConnector, HostTarget, RemoteHost } from "../ports.js";
 import { fingerprintSha256, knownKeyTypesFor, verifyHostKey } from "./host-keys.js";
 import { hostKeyAlgorithmsFor } from "./ssh-algorithms.js";
 import { HostConnectionError, HostKeyError } from "./ssh-errors.js";
-import { SshHost, messageOf } from "./ssh-host.js";
+import { messageOf, SshHost } from "./ssh-host.js";
 
 export { HostCommandTimeoutError, HostConnectionError, HostKeyError } from "./ssh-errors.js";
 

@@ -84,7 +84,8 @@ export function parse(argv: string[]): Parsed {
   }
   const limitText = values.limit as string | undefined;
   const limit = limitText === undefined ? 20 : Number(limitText);
-  if (!Number.isInteger(limit) || limit < 1 || limit > 10_000) throw new UsageError(`--limit ${JSON.stringify(limitText)}: must be a whole number from 1 to 10000`);
+  if (!Number.isInteger(limit) || limit < 1 || limit > 10_000)
+    throw new UsageError(`--limit ${JSON.stringify(limitText)}: must be a whole number from 1 to 10000`);
   const str = (k: string): string | undefined => values[k] as string | undefined;
   const bool = (k: string): boolean => values[k] === true;
   return {
@@ -117,7 +118,10 @@ export function parse(argv: string[]): Parsed {
 
 export function expectPositionals(p: Parsed, names: string[]): string[] {
   if (p.positionals.length !== names.length) {
-    throw new UsageError(`${p.command} takes ${names.join(" ")}${p.positionals.length > names.length ? `; unexpected ${JSON.stringify(p.positionals[names.length])}` : ""}`, `usage: bluegreen ${p.command} ${names.join(" ")}`);
+    throw new UsageError(
+      `${p.command} takes ${names.join(" ")}${p.positionals.length > names.length ? `; unexpected ${JSON.stringify(p.positionals[names.length])}` : ""}`,
+      `usage: bluegreen ${p.command} ${names.join(" ")}`,
+    );
   }
   return p.positionals;
 }

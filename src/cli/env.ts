@@ -1,9 +1,9 @@
 // Loading an environment for a command: config -> secrets registered for redaction -> Ctx.
 import { randomBytes } from "node:crypto";
-import { loadEnvironment, type Config } from "../config/index.js";
+import { type Config, loadEnvironment } from "../config/index.js";
 import { ConfigError, UsageError } from "../errors.js";
-import type { Ctx } from "../orchestrator/context.js";
 import { connectCtx, realPorts, systemClock } from "../orchestrator/connect.js";
+import type { Ctx } from "../orchestrator/context.js";
 import { settingsFromConfig } from "../orchestrator/settings-from-config.js";
 import type { Reporter } from "../ports.js";
 import { SANDBOX_BOT_TOKEN, SANDBOX_WEBHOOK_SECRET } from "../sandbox/paths.js";
@@ -29,14 +29,25 @@ export async function loadEnv(nameOrPath: string, flags: Flags): Promise<LoadedE
   return { config: r.config, file: r.file };
 }
 
-export async function openCtx(env: LoadedEnv, reporter: Reporter, opts: { requireHealthyInstances: boolean; bakeMs?: number | undefined; tolerateUnreachable?: boolean }): Promise<Ctx> {
+export async function openCtx(
+  env: LoadedEnv,
+  reporter: Reporter,
+  opts: { requireHealthyInstances: boolean; bakeMs?: number | undefined; tolerateUnreachable?: boolean },
+): Promise<Ctx> {
   const settings = await settingsFromConfig(env.config, opts.bakeMs !== undefined ? { bakeMs: opts.bakeMs } : {});
   const ports = await realPorts(env.config, env.file);
-  return connectCtx(settings, ports, systemClock, reporter, { addressType: env.config.hosts.address, requireHealthyInstances: opts.requireHealthyInstances, tolerateUnreachable: opts.tolerateUnreachable === true });
+  return connectCtx(settings, ports, systemClock, reporter, {
+    addressType: env.config.hosts.address,
+    requireHealthyInstances: opts.requireHealthyInstances,
+    tolerateUnreachable: opts.tolerateUnreachable === true,
+  });
 }
 
 export function newReleaseId(now = new Date()): string {
-  const stamp = now.toISOString().replace(/[-:]/g, "").replace(/\.\d+Z$/, "Z");
+  const stamp = now
+    .toISOString()
+    .replace(/[-:]/g, "")
+    .replace(/\.\d+Z$/, "Z");
   return `r${stamp}-${randomBytes(2).toString("hex")}`;
 }
 
@@ -49,11 +60,13 @@ export function imageRefFor(repository: string, ref: string): string {
   if (r === "") throw new UsageError("--image is empty", "pass a tag (e.g. --image v2) or a digest (--image @sha256:...)");
   if (DIGEST.test(r)) return `${repository}@${r}`;
   if (r.startsWith("@")) {
-    if (!DIGEST.test(r.slice(1))) throw new UsageError(`--image ${JSON.stringify(ref)}: not a sha256 digest`, "a digest is @sha256: followed by 64 lowercase hex characters");
+    if (!DIGEST.test(r.slice(1)))
+      throw new UsageError(`--image ${JSON.stringify(ref)}: not a sha256 digest`, "a digest is @sha256: followed by 64 lowercase hex characters");
     return `${repository}${r}`;
   }
   if (r.startsWith(":")) {
-    if (!TAG.test(r.slice(1))) throw new UsageError(`--image ${JSON.stringify(ref)}: not a valid tag`, "tags use letters, digits, _ . and - (at most 128, not starting with . or -)");
+    if (!TAG.test(r.slice(1)))
+      throw new UsageError(`--image ${JSON.stringify(ref)}: not a valid tag`, "tags use letters, digits, _ . and - (at most 128, not starting with . or -)");
     return `${repository}${r}`;
   }
   if (TAG.test(r)) return `${repository}:${r}`;
@@ -66,7 +79,10 @@ export function imageRefFor(repository: string, ref: string): string {
   const name = colon >= 0 ? beforeDigest.slice(0, colon) : beforeDigest;
   const tag = colon >= 0 ? beforeDigest.slice(colon + 1) : undefined;
   if (name !== repository) {
-    throw new UsageError(`--image ${JSON.stringify(ref)}: repository ${JSON.stringify(name)} is not this environment's (${repository})`, "pass just the tag or digest, or fix container.image in the environment file");
+    throw new UsageError(
+      `--image ${JSON.stringify(ref)}: repository ${JSON.stringify(name)} is not this environment's (${repository})`,
+      "pass just the tag or digest, or fix container.image in the environment file",
+    );
   }
   if ((tag === undefined && digest === undefined) || (tag !== undefined && !TAG.test(tag)) || (digest !== undefined && !DIGEST.test(digest))) {
     throw new UsageError(`--image ${JSON.stringify(ref)}: not a valid tag or digest`, "use repository:tag or repository@sha256:<64 hex>");

@@ -1,5 +1,15 @@
 // The only place errors become exit codes (docs/CLI contract: 0 1 2 3 64 75).
-import { BluegreenError, ConfigError, DriftError, GateFailedError, LockHeldError, PreflightError, RollbackFailedError, RolledBackError, UsageError } from "../errors.js";
+import {
+  BluegreenError,
+  ConfigError,
+  DriftError,
+  GateFailedError,
+  LockHeldError,
+  PreflightError,
+  RollbackFailedError,
+  RolledBackError,
+  UsageError,
+} from "../errors.js";
 
 export const EXIT = { ok: 0, failed: 1, rolledBack: 2, needsHuman: 3, usage: 64, locked: 75 } as const;
 

@@ -6,7 +6,7 @@ import { fileURLToPath } from "node:url";
 import { writeCallCounts } from "../adapters/call-count.js";
 import { BluegreenError, ConfigError } from "../errors.js";
 import { redact } from "../util/redact.js";
-import { type CommandName, parse, type Parsed } from "./args.js";
+import { type CommandName, type Parsed, parse } from "./args.js";
 import { exitCodeOf, outcomeOf } from "./exit-codes.js";
 import { HELP } from "./help.js";
 import { Output } from "./output.js";
@@ -34,7 +34,10 @@ function version(): string {
   return pkg.version;
 }
 
-export async function main(argv: string[], io: { out: NodeJS.WritableStream; err: NodeJS.WritableStream; isTty: boolean; env: NodeJS.ProcessEnv }): Promise<number> {
+export async function main(
+  argv: string[],
+  io: { out: NodeJS.WritableStream; err: NodeJS.WritableStream; isTty: boolean; env: NodeJS.ProcessEnv },
+): Promise<number> {
   const wantsJson = argv.includes("--json");
   const fallback = new Output({ json: wantsJson, color: false, verbose: false, out: io.out, err: io.err, isTty: io.isTty });
   let parsed: Parsed | undefined;
@@ -59,12 +62,21 @@ export async function main(argv: string[], io: { out: NodeJS.WritableStream; err
     const message = redact(e instanceof Error ? e.message : String(e));
     const remedy = e instanceof BluegreenError && e.remedy !== undefined ? redact(e.remedy) : undefined;
     if (wantsJson) {
-      fallback.json({ type: "result", command, outcome: outcomeOf(code), exitCode: code, error: message, ...(e instanceof ConfigError ? { errors: e.errors.map(redact) } : {}), ...(remedy !== undefined ? { remedy } : {}) });
+      fallback.json({
+        type: "result",
+        command,
+        outcome: outcomeOf(code),
+        exitCode: code,
+        error: message,
+        ...(e instanceof ConfigError ? { errors: e.errors.map(redact) } : {}),
+        ...(remedy !== undefined ? { remedy } : {}),
+      });
     } else {
       fallback.error(`✖ ${e instanceof ConfigError ? "configuration error" : (e as Error)?.name === "Error" || !(e instanceof Error) ? "error" : e.name}:`);
       for (const l of message.split("\n")) fallback.error(`  ${l}`);
       if (remedy !== undefined) fallback.error(`  next: ${remedy}`);
-      if (code === 3 && !(e instanceof BluegreenError)) fallback.error(`  the state may be inconsistent: run \`bluegreen status ${parsed?.positionals[0] ?? "ENV"}\``);
+      if (code === 3 && !(e instanceof BluegreenError))
+        fallback.error(`  the state may be inconsistent: run \`bluegreen status ${parsed?.positionals[0] ?? "ENV"}\``);
     }
     return code;
   }

@@ -30,15 +30,9 @@ export function crossEnvironmentErrors(a: LoadedEnvironment, b: LoadedEnvironmen
   const subjectToken = s.secretRefs["telegram.botToken"];
   const otherToken = o.secretRefs["telegram.botToken"];
   if (subjectToken !== undefined && subjectToken === otherToken)
-    report(
-      ["telegram", "botToken"],
-      `uses \${env:${subjectToken}}, the same bot token as ${theOther}; give ${s.environment} its own bot and token variable`,
-    );
+    report(["telegram", "botToken"], `uses \${env:${subjectToken}}, the same bot token as ${theOther}; give ${s.environment} its own bot and token variable`);
   else if (s.telegram.botToken === o.telegram.botToken)
-    report(
-      ["telegram", "botToken"],
-      `${subjectToken} holds the same bot token as ${otherToken} of ${theOther}; give ${s.environment} its own bot`,
-    );
+    report(["telegram", "botToken"], `${subjectToken} holds the same bot token as ${otherToken} of ${theOther}; give ${s.environment} its own bot`);
 
   // A poller without a webhook section has no URL to share ("").
   const otherUrls = new Set(

@@ -10,8 +10,8 @@ import { checkRules } from "./rules.js";
 import { environmentSchema } from "./schema.js";
 import { type Finding, findingsFromIssues, genericMessage } from "./schema-issues.js";
 import { type Env, referencesOutsideSecretFields } from "./secrets.js";
-import { syntaxError } from "./yaml-errors.js";
 import type { Config, LoadResult } from "./types.js";
+import { syntaxError } from "./yaml-errors.js";
 
 export interface LoadTextOptions {
   /** Set when loading by environment name: the file's `environment:` must equal it. */
@@ -55,17 +55,11 @@ export function loadEnvironmentText(text: string, file: string, env: Env, option
   const parsed = environmentSchema.safeParse(raw, { error: genericMessage });
   if (!parsed.success) {
     const taken = new Set(misplaced.map((finding) => formatPath(finding.path)));
-    const schemaFindings = findingsFromIssues(parsed.error.issues, raw, environmentSchema).filter(
-      (finding) => !taken.has(formatPath(finding.path)),
-    );
+    const schemaFindings = findingsFromIssues(parsed.error.issues, raw, environmentSchema).filter((finding) => !taken.has(formatPath(finding.path)));
     return report([...misplaced, ...schemaFindings]);
   }
   const built = buildConfig(parsed.data, file, env);
-  const findings = [
-    ...misplaced,
-    ...built.findings,
-    ...checkRules(built.config, { file, expectedName: options.expectedName, unresolved: built.unresolved }),
-  ];
+  const findings = [...misplaced, ...built.findings, ...checkRules(built.config, { file, expectedName: options.expectedName, unresolved: built.unresolved })];
   if (findings.length > 0) return report(findings);
   located.set(built.config, { file, index });
   return { ok: true, file, config: built.config, secrets: built.secrets };

@@ -53,17 +53,14 @@ export function regionRules(config: Config): Finding[] {
   }
   return arns.flatMap(({ path, arn }) => {
     const region = arn.split(":")[3];
-    return region === config.aws.region
-      ? []
-      : [{ path, message: `the ARN is in ${region} but aws.region is ${config.aws.region}; use the same region` }];
+    return region === config.aws.region ? [] : [{ path, message: `the ARN is in ${region} but aws.region is ${config.aws.region}; use the same region` }];
   });
 }
 
 export function hostRules(config: Config): Finding[] {
   const findings: Finding[] = [];
   const { ec2, static: fixed } = config.hosts;
-  if (ec2 !== undefined && fixed !== undefined)
-    findings.push({ path: ["hosts", "static"], message: "give either hosts.ec2 or hosts.static, not both" });
+  if (ec2 !== undefined && fixed !== undefined) findings.push({ path: ["hosts", "static"], message: "give either hosts.ec2 or hosts.static, not both" });
   if (ec2 === undefined && fixed === undefined)
     findings.push({
       path: ["hosts"],
@@ -83,16 +80,24 @@ export function hostRules(config: Config): Finding[] {
   }
   if (fixed !== undefined) {
     if (fixed.length === 0) findings.push({ path: ["hosts", "static"], message: "needs at least one host" });
-    findings.push(...duplicates(fixed.map((host) => host.address), (index) => ["hosts", "static", index, "address"]));
-    findings.push(...duplicates(fixed.map((host) => host.instanceId), (index) => ["hosts", "static", index, "instanceId"]));
+    findings.push(
+      ...duplicates(
+        fixed.map((host) => host.address),
+        (index) => ["hosts", "static", index, "address"],
+      ),
+    );
+    findings.push(
+      ...duplicates(
+        fixed.map((host) => host.instanceId),
+        (index) => ["hosts", "static", index, "instanceId"],
+      ),
+    );
   }
   return findings;
 }
 
 function duplicates(values: string[], pathOf: (index: number) => (string | number)[]): Finding[] {
-  return values.flatMap((value, index) =>
-    values.indexOf(value) < index ? [{ path: pathOf(index), message: `${value} is listed twice` }] : [],
-  );
+  return values.flatMap((value, index) => (values.indexOf(value) < index ? [{ path: pathOf(index), message: `${value} is listed twice` }] : []));
 }
 
 export function sshRules(config: Config, unresolved: ReadonlySet<string>): Finding[] {
@@ -113,8 +118,7 @@ export function sshRules(config: Config, unresolved: ReadonlySet<string>): Findi
   if (ssh.knownHosts === undefined && ssh.hostKeyFingerprint === undefined)
     findings.push({
       path: ["hosts", "ssh"],
-      message:
-        "needs knownHosts (a known_hosts file) or hostKeyFingerprint (SHA256:...) so the bot's secrets only go to the real hosts",
+      message: "needs knownHosts (a known_hosts file) or hostKeyFingerprint (SHA256:...) so the bot's secrets only go to the real hosts",
     });
   if (ssh.knownHosts !== undefined && ssh.hostKeyFingerprint !== undefined)
     findings.push({ path: ["hosts", "ssh", "hostKeyFingerprint"], message: "give either knownHosts or hostKeyFingerprint, not both" });

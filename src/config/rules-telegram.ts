@@ -105,7 +105,12 @@ export function strategyUrlRules(config: Config): Finding[] {
   const webhook = config.telegram.webhook;
   if (kind === "all-at-once") return [];
   if (webhook === undefined) {
-    return [{ path: ["rollout", "strategy"], message: `a ${kind} shift splits webhook deliveries at the load balancer; a polling bot has none to split: use rollout.strategy: all-at-once` }];
+    return [
+      {
+        path: ["rollout", "strategy"],
+        message: `a ${kind} shift splits webhook deliveries at the load balancer; a polling bot has none to split: use rollout.strategy: all-at-once`,
+      },
+    ];
   }
   if (!webhook.url.includes("{colour}")) return [];
   return [

@@ -71,7 +71,13 @@ export function findingsFromIssues(issues: readonly Issue[], raw: unknown, root:
       return;
     }
     if (isMissing(raw, path)) {
-      const example = EXAMPLES[path.map((s) => (typeof s === "number" ? "[]" : s)).join(".").replaceAll(".[]", "[]")];
+      const example =
+        EXAMPLES[
+          path
+            .map((s) => (typeof s === "number" ? "[]" : s))
+            .join(".")
+            .replaceAll(".[]", "[]")
+        ];
       findings.push({ path, message: example === undefined ? "is required" : `is required; add it, e.g. ${example}` });
       return;
     }

@@ -68,10 +68,7 @@ export interface WebhookConfig {
 }
 
 /** How traffic moves to the new colour (durations in ms). */
-export type RolloutStrategy =
-  | { kind: "all-at-once" }
-  | { kind: "canary"; percent: number; hold: number }
-  | { kind: "linear"; step: number; interval: number };
+export type RolloutStrategy = { kind: "all-at-once" } | { kind: "canary"; percent: number; hold: number } | { kind: "linear"; step: number; interval: number };
 
 export interface MetricThresholds {
   maxTarget5xx?: number | undefined;

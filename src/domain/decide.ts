@@ -63,7 +63,7 @@ export type Step =
   | { kind: "failed"; reason: string };
 
 export function runsGoal(c: ContainerFacts | undefined, goal: Goal): boolean {
-  return c !== undefined && c.running && c.releaseId === goal.releaseId;
+  return c?.running === true && c.releaseId === goal.releaseId;
 }
 
 /**

@@ -49,7 +49,16 @@ export function encodeUnmanaged(u: UnmanagedRef): Record<string, string> {
   return { [TAG.unmanagedGroup]: u.targetGroupArn, [TAG.unmanagedWebhook]: u.webhookUrl === "" ? "none" : encodeTagValue(u.webhookUrl) };
 }
 
-export const IN_FLIGHT_KEYS = [TAG.flightKind, TAG.flightRelease, TAG.flightColour, TAG.flightImage, TAG.flightFrom, TAG.flightStarted, TAG.flightPhase, TAG.flightShift];
+export const IN_FLIGHT_KEYS = [
+  TAG.flightKind,
+  TAG.flightRelease,
+  TAG.flightColour,
+  TAG.flightImage,
+  TAG.flightFrom,
+  TAG.flightStarted,
+  TAG.flightPhase,
+  TAG.flightShift,
+];
 
 const colour = (v: string | undefined): Colour | null => (v === "blue" || v === "green" ? v : null);
 

@@ -116,7 +116,13 @@ export async function connectCtx(settings: Settings, raw: Ports, clock: Clock, r
     // A polling environment without a load balancer: the release state lives on the lock host,
     // so every host must answer. Its changes count like the listener's (exit codes by what moved).
     const { hosts } = await connectHosts(settings, ports, { ...opts, tolerateUnreachable: false }, await listInstances(), reporter, activity);
-    const lb = guardPort(new HostStateStore(lockHost(hosts), hostStatePath(settings.container.envFileDir, settings.environment)), "SSH", "host state", CHANGING_CALLS.lb, activity);
+    const lb = guardPort(
+      new HostStateStore(lockHost(hosts), hostStatePath(settings.container.envFileDir, settings.environment)),
+      "SSH",
+      "host state",
+      CHANGING_CALLS.lb,
+      activity,
+    );
     const placeholder = await lb.describeTargetGroup("");
     return {
       settings,
@@ -194,7 +200,11 @@ async function connectHosts(
     const address = opts.addressType === "public" ? (i.publicIp ?? i.privateIp) : (i.privateIp ?? i.publicIp);
     if (address === undefined) throw new PreflightError(`${i.instanceId} has no ${opts.addressType} address`, "set hosts.address to the address SSH can reach");
     try {
-      return { instanceId: i.instanceId, address, remote: guardPort(await ports.connector.connect({ instanceId: i.instanceId, address }), "SSH", `${i.instanceId} (${address})`, [], activity) };
+      return {
+        instanceId: i.instanceId,
+        address,
+        remote: guardPort(await ports.connector.connect({ instanceId: i.instanceId, address }), "SSH", `${i.instanceId} (${address})`, [], activity),
+      };
     } catch (e) {
       if (opts.tolerateUnreachable !== true)
         throw new PreflightError(`${i.instanceId} (${address}): ${why(e)}`, "check SSH access (user, key, host key pinning) to the host");

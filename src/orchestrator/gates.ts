@@ -6,10 +6,10 @@ import { combine, containerVerdict, healthVerdict, OK, onHost, targetHealthVerdi
 import { GateFailedError } from "../errors.js";
 import type { WebhookInfo } from "../ports.js";
 import { containerName } from "../remote/docker.js";
+import { alarmGate } from "./cloudwatch-gates.js";
 import { containerLogs, inspectContainers, lastExit } from "./containers.js";
 import type { ConnectedHost, Ctx } from "./context.js";
 import { mapLimit } from "./context.js";
-import { alarmGate } from "./cloudwatch-gates.js";
 import { noteWebhookRestored } from "./verify-webhook.js";
 import { restoreWebhook } from "./webhook.js";
 

@@ -1,9 +1,9 @@
 // Running the environment's hooks at their points of a release, reported as steps and kept for
 // the audit record. Only a failing preRelease hook stops anything (before any change of ours).
 import type { Goal } from "../domain/decide.js";
+import { PreflightError } from "../errors.js";
 import { type HookName, hookFailureMessage, hookRecord } from "../hooks/index.js";
 import { runReportedHook } from "../hooks/reported.js";
-import { PreflightError } from "../errors.js";
 import type { Ctx } from "./context.js";
 
 export type HookRecord = ReturnType<typeof hookRecord>;

@@ -2,8 +2,8 @@
 // and how to fix it; the release stops with exit 1 and the live release untouched.
 import { containerVerdict, targetHealthVerdict } from "../domain/gates.js";
 import type { Colour } from "../domain/types.js";
-import { diskFree, docker, parseDfAvailableKib } from "../remote/docker.js";
 import { PreflightError } from "../errors.js";
+import { diskFree, docker, parseDfAvailableKib } from "../remote/docker.js";
 import { redact } from "../util/redact.js";
 import { checkAlarmsExist } from "./cloudwatch-gates.js";
 import type { Ctx } from "./context.js";
@@ -27,13 +27,24 @@ export async function preflight(ctx: Ctx, world: World, live: Colour | null, opt
   }
   await mapLimit(ctx.hosts, s.rollout.hostConcurrency, async (h) => {
     const v = await h.remote.exec(docker.version());
-    if (v.code !== 0) throw new PreflightError(`${h.instanceId}: the Docker engine does not answer (${(v.stderr || v.stdout).trim().split("\n")[0] ?? ""})`, "install/start Docker on the host and let the SSH user run `docker`");
+    if (v.code !== 0)
+      throw new PreflightError(
+        `${h.instanceId}: the Docker engine does not answer (${(v.stderr || v.stdout).trim().split("\n")[0] ?? ""})`,
+        "install/start Docker on the host and let the SSH user run `docker`",
+      );
     const df = await h.remote.exec(diskFree("/"));
     const free = parseDfAvailableKib(df.stdout);
-    if (free !== null && free < MIN_FREE_KIB) throw new PreflightError(`${h.instanceId}: only ${Math.round(free / 1024)} MiB free on /`, "free disk space (e.g. `docker image prune`) before releasing");
+    if (free !== null && free < MIN_FREE_KIB)
+      throw new PreflightError(
+        `${h.instanceId}: only ${Math.round(free / 1024)} MiB free on /`,
+        "free disk space (e.g. `docker image prune`) before releasing",
+      );
   });
   const me = await ctx.telegram.getMe().catch((e: unknown) => {
-    throw new PreflightError(`Telegram getMe failed: ${redact(e instanceof Error ? e.message : String(e))}`, "check telegram.botToken (the variable it references) and telegram.apiBase");
+    throw new PreflightError(
+      `Telegram getMe failed: ${redact(e instanceof Error ? e.message : String(e))}`,
+      "check telegram.botToken (the variable it references) and telegram.apiBase",
+    );
   });
   if (s.expectBotUsername !== undefined && me.username !== s.expectBotUsername) {
     throw new PreflightError(`the token belongs to @${me.username}, not @${s.expectBotUsername}`, "the environment references the wrong bot token");
@@ -52,7 +63,10 @@ export async function preflight(ctx: Ctx, world: World, live: Colour | null, opt
           );
     if (tg.kind !== "ok") problems.push(tg.reason);
     if (problems.length > 0) {
-      throw new PreflightError(`the live ${live} colour is not healthy, so a rollback would have nothing to return to: ${problems.join("; ")}`, "fix the live colour first, or pass --allow-unhealthy-live to release anyway (no safe rollback)");
+      throw new PreflightError(
+        `the live ${live} colour is not healthy, so a rollback would have nothing to return to: ${problems.join("; ")}`,
+        "fix the live colour first, or pass --allow-unhealthy-live to release anyway (no safe rollback)",
+      );
     }
   }
   await checkAlarmsExist(ctx);

@@ -150,7 +150,11 @@ export async function recoverInterrupted(ctx: Ctx, world: World, opts: { finishR
   // Undoing moves both switches to what the tags record. If the listener meanwhile forwards to a group
   // neither the recorded release nor the interrupted one uses, someone changed it by hand: moving
   // traffic off it could take down what serves now, so a human decides.
-  const known = new Set([ctx.targetGroups[f.colour].arn, ...(world.tags.live !== null ? [ctx.targetGroups[world.tags.live.colour].arn] : []), ...(world.tags.unmanaged !== null ? [world.tags.unmanaged.targetGroupArn] : [])]);
+  const known = new Set([
+    ctx.targetGroups[f.colour].arn,
+    ...(world.tags.live !== null ? [ctx.targetGroups[world.tags.live.colour].arn] : []),
+    ...(world.tags.unmanaged !== null ? [world.tags.unmanaged.targetGroupArn] : []),
+  ]);
   const strange = readListener(world.listener.forward, colourArns(ctx)).receiving.filter((arn) => !known.has(arn));
   if (strange.length > 0) {
     throw new RollbackFailedError(

@@ -1,8 +1,9 @@
 // The loop: observe -> decide -> apply one step -> observe again, until decide says done.
+
+import pRetry from "p-retry";
 import { decide, type Goal, type Progress, trafficMoved } from "../domain/decide.js";
 import { encodeInFlight, encodeShift, encodeUnmanaged, finalTags, TAG } from "../domain/tags.js";
 import { liveByListener } from "../domain/traffic.js";
-import pRetry from "p-retry";
 import { BluegreenError, RollbackFailedError } from "../errors.js";
 import type { WebhookInfo } from "../ports.js";
 import { BakeFailed, bake, restartBaseline } from "./bake.js";
@@ -10,8 +11,8 @@ import type { Ctx } from "./context.js";
 import { type CutoverTimes, cutover, referenceColour } from "./cutover.js";
 import { gateFailure, smokeTest, undoBotWebhookCall, waitForGates } from "./gates.js";
 import { type HookRecord, runHookAt } from "./hooks.js";
-import { type ShiftRecord, shiftBeforeCutover, weightsRecord } from "./shift.js";
 import { observe, snapshotFor, type World } from "./observe.js";
+import { type ShiftRecord, shiftBeforeCutover, weightsRecord } from "./shift.js";
 import { register, stage, startStopped } from "./stage.js";
 
 export interface RunState {
@@ -101,7 +102,8 @@ export async function converge(ctx: Ctx, goal: Goal, state: RunState): Promise<W
         }
         state.baseline = await restartBaseline(ctx, goal);
         // canary/linear: the weighted steps first, each watched; the cutover below is the last (100%).
-        if (step.moveListener && goal.kind === "release" && !(goal.urgent ?? false)) await shiftBeforeCutover(ctx, goal, state.baseline, state.times, state.shifts);
+        if (step.moveListener && goal.kind === "release" && !(goal.urgent ?? false))
+          await shiftBeforeCutover(ctx, goal, state.baseline, state.times, state.shifts);
         await cutover(ctx, goal, step, state.times);
         if (state.shifts.length > 0) {
           const last = state.shifts[state.shifts.length - 1] as ShiftRecord;

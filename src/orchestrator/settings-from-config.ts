@@ -1,7 +1,7 @@
 // Config (validated YAML) -> Settings (what the orchestrator needs), reading the files it names.
 import { readFile } from "node:fs/promises";
-import { webhookUrlFor } from "../config/index.js";
 import type { Config } from "../config/index.js";
+import { webhookUrlFor } from "../config/index.js";
 import type { Settings } from "./settings.js";
 
 export async function settingsFromConfig(config: Config, overrides: { bakeMs?: number } = {}): Promise<Settings> {

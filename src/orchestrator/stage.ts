@@ -118,7 +118,11 @@ export async function resolveDigest(ctx: Ctx, ref: string): Promise<string> {
   });
   const unique = [...new Set(digests)];
   if (unique.length !== 1) {
-    throw new BluegreenError(`hosts pulled different digests for ${ref} (${unique.join(", ")}): the tag moved during the release`, "world", "run the release again, or release by digest (--image @sha256:...)");
+    throw new BluegreenError(
+      `hosts pulled different digests for ${ref} (${unique.join(", ")}): the tag moved during the release`,
+      "world",
+      "run the release again, or release by digest (--image @sha256:...)",
+    );
   }
   return `${repository}@${unique[0]}`;
 }

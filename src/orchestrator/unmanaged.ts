@@ -142,7 +142,9 @@ export async function observeAdoption(ctx: Ctx, world: World): Promise<Adoption>
   }
   // Ports held by running containers registered in a group that receives traffic.
   // A colour the webhook points at is served through its path rule even at weight 0.
-  const byWebhook = COLOURS.filter((c) => servesTraffic(world.traffic, ctx.settings.webhook.urls, c)).flatMap((c) => world.health[c].filter((t) => t.state !== "draining"));
+  const byWebhook = COLOURS.filter((c) => servesTraffic(world.traffic, ctx.settings.webhook.urls, c)).flatMap((c) =>
+    world.health[c].filter((t) => t.state !== "draining"),
+  );
   const servingPorts = new Set([...serving.flatMap((g) => g.targets), ...byWebhook].map((t) => `${t.id}:${t.port}`));
   // Ours or not: a container that serves traffic is never replaced, so its port and name are off limits.
   const servingContainers = containers.filter((k) => k.running && k.hostPorts.some((p) => servingPorts.has(`${k.instanceId}:${p}`)));

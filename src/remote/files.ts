@@ -8,13 +8,7 @@ export const writeFilePrivate = (path: string): string[] => [
   path,
 ];
 
-export const appendLine = (path: string): string[] => [
-  "sh",
-  "-c",
-  'umask 077 && mkdir -p "$(dirname "$1")" && cat >> "$1"',
-  "sh",
-  path,
-];
+export const appendLine = (path: string): string[] => ["sh", "-c", 'umask 077 && mkdir -p "$(dirname "$1")" && cat >> "$1"', "sh", path];
 
 export const readFile = (path: string): string[] => ["sh", "-c", 'if [ -f "$1" ]; then cat "$1"; fi', "sh", path];
 

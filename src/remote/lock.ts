@@ -26,14 +26,7 @@ export const lockCommands = {
   ],
   read: (path: string): string[] => ["sh", "-c", 'if [ -f "$1/lease.json" ]; then cat "$1/lease.json"; fi', "sh", path],
   /** Takes an expired lock away atomically: only one racer's rename succeeds. */
-  breakStale: (path: string, token: string): string[] => [
-    "sh",
-    "-c",
-    'mv "$1" "$1.stale-$2" 2>/dev/null && rm -rf "$1.stale-$2"',
-    "sh",
-    path,
-    token,
-  ],
+  breakStale: (path: string, token: string): string[] => ["sh", "-c", 'mv "$1" "$1.stale-$2" 2>/dev/null && rm -rf "$1.stale-$2"', "sh", path, token],
   /** Rewrites the lease only while it is still ours (`mine` is a string only our lease contains). */
   renew: (path: string, mine: string): string[] => [
     "sh",

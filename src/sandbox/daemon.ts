@@ -13,7 +13,18 @@ const legacy = process.env.BLUEGREEN_SANDBOX_LEGACY === "legacy-group" ? ({ lega
 const world = await startSandboxWorld({ root, ports: { ...SANDBOX_PORTS }, hosts: Number(process.env.BLUEGREEN_SANDBOX_HOSTS ?? "2"), ...legacy });
 await writeFile(
   `${root}/sandbox.json`,
-  JSON.stringify({ pid: process.pid, aws: world.aws.endpoint, telegram: world.telegram.url, alb: `http://127.0.0.1:${world.albPort}`, hosts: world.hostIps, startedAt: new Date().toISOString() }, null, 2),
+  JSON.stringify(
+    {
+      pid: process.pid,
+      aws: world.aws.endpoint,
+      telegram: world.telegram.url,
+      alb: `http://127.0.0.1:${world.albPort}`,
+      hosts: world.hostIps,
+      startedAt: new Date().toISOString(),
+    },
+    null,
+    2,
+  ),
 );
 process.stdout.write("ready\n");
 const stop = async () => {

@@ -4,7 +4,7 @@
 import { mkdir } from "node:fs/promises";
 import pRetry from "p-retry";
 import { type AwsEmulator, startAwsEmulator } from "./aws/index.js";
-import { type LegacyProduction, type LegacyShape, LEGACY_GROUP, legacyLayout, startLegacyProduction } from "./legacy.js";
+import { LEGACY_GROUP, type LegacyProduction, type LegacyShape, legacyLayout, startLegacyProduction } from "./legacy.js";
 import { SANDBOX_BOT_TOKEN, SANDBOX_WEBHOOK_SECRET } from "./paths.js";
 import { initSandboxRegistry, killAllContainers, writeDockerShim } from "./runtime/index.js";
 import { startTelegramEmulator, type TelegramEmulator } from "./telegram/index.js";
@@ -64,7 +64,12 @@ export async function startSandboxWorld(o: SandboxWorldOptions): Promise<Sandbox
   });
   let aws: AwsEmulator | undefined;
   try {
-    aws = await startAwsEmulator({ ...(o.awsRegion !== undefined ? { region: o.awsRegion } : {}), port: o.ports?.aws ?? 0, timeScale: o.awsTimeScale ?? 0.2, listenerPorts: { 80: o.ports?.alb ?? 0 } });
+    aws = await startAwsEmulator({
+      ...(o.awsRegion !== undefined ? { region: o.awsRegion } : {}),
+      port: o.ports?.aws ?? 0,
+      timeScale: o.awsTimeScale ?? 0.2,
+      listenerPorts: { 80: o.ports?.alb ?? 0 },
+    });
     const seed = await aws.control.seed({
       name: "bot-alb",
       listenerPort: 80,
@@ -81,13 +86,25 @@ export async function startSandboxWorld(o: SandboxWorldOptions): Promise<Sandbox
       defaultTargetGroup: o.legacy === "legacy-group" ? LEGACY_GROUP.name : "bot-blue",
     });
     const hostIps = Array.from({ length: o.hosts ?? 2 }, (_, i) => hostIp(i + (o.firstHost ?? 1), o.hostPrefix));
-    const hosts = hostIps.map((ip) => ({ ip, instanceId: (aws as AwsEmulator).control.addInstance({ tags: { app: "echo-bot", Name: `echo-bot-${ip}` }, privateIp: ip }).instanceId }));
+    const hosts = hostIps.map((ip) => ({
+      ip,
+      instanceId: (aws as AwsEmulator).control.addInstance({ tags: { app: "echo-bot", Name: `echo-bot-${ip}` }, privateIp: ip }).instanceId,
+    }));
     let legacy: LegacyProduction | undefined;
     if (o.legacy !== undefined) {
       legacy = legacyLayout(o.legacy, seed.dataPlanePort);
       const targetGroupArn = seed.targetGroups[legacy.targetGroup];
       if (targetGroupArn === undefined) throw new Error(`the seed has no target group ${legacy.targetGroup}`);
-      await startLegacyProduction({ layout: legacy, runtimeDir, hosts, awsEndpoint: aws.endpoint, targetGroupArn, telegramUrl: telegram.url, botToken, webhookSecret: o.webhookSecret ?? SANDBOX_WEBHOOK_SECRET });
+      await startLegacyProduction({
+        layout: legacy,
+        runtimeDir,
+        hosts,
+        awsEndpoint: aws.endpoint,
+        targetGroupArn,
+        telegramUrl: telegram.url,
+        botToken,
+        webhookSecret: o.webhookSecret ?? SANDBOX_WEBHOOK_SECRET,
+      });
       await waitForWebhook(telegram.url, botToken, legacy.webhookUrl);
     }
     const a = aws;

@@ -8,7 +8,7 @@ import {
   InvalidParameterCombinationException,
   InvalidParameterValueException,
 } from "@aws-sdk/client-cloudwatch";
-import { ModifyListenerCommand, ModifyTargetGroupCommand, RegisterTargetsCommand } from "@aws-sdk/client-elastic-load-balancing-v2";
+import { ModifyListenerCommand, RegisterTargetsCommand } from "@aws-sdk/client-elastic-load-balancing-v2";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type Alb, createAlb } from "../helpers/aws-alb.js";
 import { type AwsWorld, httpCall, rejectionOf, startAwsWorld, startTarget, type TargetServer, waitFor } from "../helpers/aws-world.js";

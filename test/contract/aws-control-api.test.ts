@@ -1,9 +1,15 @@
 // Contract: the emulator's JSON control API over HTTP (instances, faults, state, calls,
 // time-scale, seed), fixed data-plane ports, and the runnable server-main entry point.
-import { DescribeRulesCommand, DescribeTargetGroupAttributesCommand, DescribeTargetGroupsCommand, RegisterTargetsCommand } from "@aws-sdk/client-elastic-load-balancing-v2";
-import { DescribeInstancesCommand } from "@aws-sdk/client-ec2";
+
 import http from "node:http";
 import type { AddressInfo } from "node:net";
+import { DescribeInstancesCommand } from "@aws-sdk/client-ec2";
+import {
+  DescribeRulesCommand,
+  DescribeTargetGroupAttributesCommand,
+  DescribeTargetGroupsCommand,
+  RegisterTargetsCommand,
+} from "@aws-sdk/client-elastic-load-balancing-v2";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { type AwsWorld, httpCall, startAwsWorld, startTarget, type TargetServer, waitFor } from "../helpers/aws-world.js";
 
@@ -50,7 +56,14 @@ describe("instances", () => {
     expect(added.json.instanceId).toMatch(/^i-[0-9a-f]{17}$/);
     const id = added.json.instanceId as string;
     const patched = await control("PATCH", `instances/${id}`, { state: "stopped", systemStatus: "impaired" });
-    expect(patched.json).toEqual({ instanceId: id, privateIp: "127.0.1.1", state: "stopped", instanceStatus: "ok", systemStatus: "impaired", tags: { app: "echo-bot" } });
+    expect(patched.json).toEqual({
+      instanceId: id,
+      privateIp: "127.0.1.1",
+      state: "stopped",
+      instanceStatus: "ok",
+      systemStatus: "impaired",
+      tags: { app: "echo-bot" },
+    });
     const ec2 = await w.ec2.send(new DescribeInstancesCommand({ Filters: [{ Name: "tag:app", Values: ["echo-bot"] }] }));
     expect(ec2.Reservations?.[0]?.Instances?.[0]?.State).toEqual({ Code: 80, Name: "stopped" });
     const explicit = await control("POST", "instances", { instanceId: "i-0aaaaaaaaaaaaaaaa", privateIp: "127.0.1.2" });
@@ -62,16 +75,27 @@ describe("instances", () => {
       status: 400,
       json: { error: 'privateIp: must be an IPv4 address; (body): Unrecognized key: "colour"' },
     });
-    expect(await control("PATCH", "instances/i-0123456789abcdef0", { state: "running" })).toEqual({ status: 404, json: { error: "instance 'i-0123456789abcdef0' not found" } });
+    expect(await control("PATCH", "instances/i-0123456789abcdef0", { state: "running" })).toEqual({
+      status: 404,
+      json: { error: "instance 'i-0123456789abcdef0' not found" },
+    });
     expect(await control("GET", "nothing-here")).toEqual({ status: 404, json: { error: "no control route GET /_control/nothing-here" } });
   });
 });
 
 describe("faults, calls and time scale over HTTP", () => {
   it("adds and clears faults, lists and resets calls, and sets the time scale", async () => {
-    const fault = await control("POST", "faults", { action: "DescribeTargetGroups", kind: "error", code: "InvalidConfigurationRequest", message: "nope", times: 1 });
+    const fault = await control("POST", "faults", {
+      action: "DescribeTargetGroups",
+      kind: "error",
+      code: "InvalidConfigurationRequest",
+      message: "nope",
+      times: 1,
+    });
     expect(fault.json.faultId).toMatch(/^fault-/);
-    expect((await control("GET", "state")).json.faults).toEqual([{ action: "DescribeTargetGroups", kind: "error", code: "InvalidConfigurationRequest", message: "nope", times: 1 }]);
+    expect((await control("GET", "state")).json.faults).toEqual([
+      { action: "DescribeTargetGroups", kind: "error", code: "InvalidConfigurationRequest", message: "nope", times: 1 },
+    ]);
     expect(await control("DELETE", "faults")).toEqual({ status: 200, json: {} });
     await w.elb.send(new DescribeTargetGroupsCommand({}));
     expect((await control("GET", "calls")).json).toEqual([{ action: "DescribeTargetGroups", at: expect.any(String), service: "elbv2" }]);
@@ -96,7 +120,13 @@ describe("seed", () => {
       ["default", undefined, s.targetGroups["bot-blue"]],
     ]);
     const tg = (await w.elb.send(new DescribeTargetGroupsCommand({ Names: ["bot-green"] }))).TargetGroups?.[0];
-    expect([tg?.HealthCheckPath, tg?.HealthCheckIntervalSeconds, tg?.HealthCheckTimeoutSeconds, tg?.HealthyThresholdCount, tg?.UnhealthyThresholdCount]).toEqual(["/health", 5, 2, 2, 2]);
+    expect([
+      tg?.HealthCheckPath,
+      tg?.HealthCheckIntervalSeconds,
+      tg?.HealthCheckTimeoutSeconds,
+      tg?.HealthyThresholdCount,
+      tg?.UnhealthyThresholdCount,
+    ]).toEqual(["/health", 5, 2, 2, 2]);
     const attrs = await w.elb.send(new DescribeTargetGroupAttributesCommand({ TargetGroupArn: s.targetGroups["bot-green"] }));
     expect(attrs.Attributes?.find((a) => a.Key === "deregistration_delay.timeout_seconds")?.Value).toBe("5");
     const again = await control("POST", "seed", SEED);
@@ -109,14 +139,22 @@ describe("seed", () => {
   it("serves the seeded listener on the data plane, routing by colour path", async () => {
     const s = (await control("POST", "seed", SEED)).json;
     const targets: TargetServer[] = [];
-    for (const [colour, ip] of [["bot-blue", "127.0.3.1"], ["bot-green", "127.0.3.2"]] as const) {
+    for (const [colour, ip] of [
+      ["bot-blue", "127.0.3.1"],
+      ["bot-green", "127.0.3.2"],
+    ] as const) {
       const t = await startTarget(ip, colour);
       stops.push(() => t.stop());
       targets.push(t);
       const { instanceId } = w.emu.control.addInstance({ privateIp: ip });
       await w.elb.send(new RegisterTargetsCommand({ TargetGroupArn: s.targetGroups[colour], Targets: [{ Id: instanceId, Port: t.port }] }));
     }
-    await waitFor(() => w.emu.control.state().targetGroups.flatMap((g) => g.targets.map((t) => t.state)), (st) => st.join() === "healthy,healthy", 5000, "healthy");
+    await waitFor(
+      () => w.emu.control.state().targetGroups.flatMap((g) => g.targets.map((t) => t.state)),
+      (st) => st.join() === "healthy,healthy",
+      5000,
+      "healthy",
+    );
     expect((await httpCall(s.dataPlanePort, "/telegram/green")).headers.get("x-served-by")).toBe("bot-green");
     expect((await httpCall(s.dataPlanePort, "/telegram/blue")).headers.get("x-served-by")).toBe("bot-blue");
   });

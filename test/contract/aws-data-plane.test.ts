@@ -40,7 +40,13 @@ async function states(tgArn: string): Promise<string[]> {
   const out = await w.elb.send(new DescribeTargetHealthCommand({ TargetGroupArn: tgArn }));
   return (out.TargetHealthDescriptions ?? []).map((d) => d.TargetHealth?.State ?? "");
 }
-const allHealthy = (tgArn: string, n: number) => waitFor(() => states(tgArn), (s) => s.length === n && s.every((x) => x === "healthy"), 5000, "healthy targets");
+const allHealthy = (tgArn: string, n: number) =>
+  waitFor(
+    () => states(tgArn),
+    (s) => s.length === n && s.every((x) => x === "healthy"),
+    5000,
+    "healthy targets",
+  );
 const servedBy = async (path: string) => (await httpCall(alb.dataPlanePort, path)).headers.get("x-served-by");
 const weighted = (weights: [string, number][]) =>
   w.elb.send(
@@ -55,8 +61,18 @@ describe("routing", () => {
   beforeEach(async () => {
     await registered(blue, "127.0.2.1", "blue");
     greenTarget = (await registered(green, "127.0.2.2", "green")).t;
-    for (const [priority, path, tg] of [[10, "/telegram/blue*", blue], [20, "/telegram/green*", green]] as const) {
-      await w.elb.send(new CreateRuleCommand({ ListenerArn: alb.listenerArn, Priority: priority, Conditions: [{ Field: "path-pattern", Values: [path] }], Actions: [{ Type: "forward", TargetGroupArn: tg }] }));
+    for (const [priority, path, tg] of [
+      [10, "/telegram/blue*", blue],
+      [20, "/telegram/green*", green],
+    ] as const) {
+      await w.elb.send(
+        new CreateRuleCommand({
+          ListenerArn: alb.listenerArn,
+          Priority: priority,
+          Conditions: [{ Field: "path-pattern", Values: [path] }],
+          Actions: [{ Type: "forward", TargetGroupArn: tg }],
+        }),
+      );
     }
     await allHealthy(blue, 1);
     await allHealthy(green, 1);
@@ -74,7 +90,10 @@ describe("routing", () => {
       new CreateRuleCommand({
         ListenerArn: alb.listenerArn,
         Priority: 5,
-        Conditions: [{ Field: "host-header", HostHeaderConfig: { Values: ["*.example.com"] } }, { Field: "path-pattern", PathPatternConfig: { Values: ["/v?/x"] } }],
+        Conditions: [
+          { Field: "host-header", HostHeaderConfig: { Values: ["*.example.com"] } },
+          { Field: "path-pattern", PathPatternConfig: { Values: ["/v?/x"] } },
+        ],
         Actions: [{ Type: "forward", TargetGroupArn: green }],
       }),
     );
@@ -104,12 +123,18 @@ describe("routing", () => {
   });
 
   it("splits by ForwardConfig weights and never picks a weight-0 group", async () => {
-    await weighted([[blue, 3], [green, 1]]);
+    await weighted([
+      [blue, 3],
+      [green, 1],
+    ]);
     const seen: string[] = [];
     for (let i = 0; i < 8; i++) seen.push((await servedBy("/")) ?? "");
     expect(seen.filter((s) => s === "blue")).toHaveLength(6);
     expect(seen.filter((s) => s === "green")).toHaveLength(2);
-    await weighted([[blue, 0], [green, 1]]);
+    await weighted([
+      [blue, 0],
+      [green, 1],
+    ]);
     for (let i = 0; i < 4; i++) expect(await servedBy("/")).toBe("green");
   });
 });
@@ -133,7 +158,12 @@ describe("target choice", () => {
     await allHealthy(blue, 2);
     expect([await servedBy("/"), await servedBy("/"), await servedBy("/"), await servedBy("/")].sort()).toEqual(["blue-a", "blue-a", "blue-b", "blue-b"]);
     b.t.status = 503;
-    await waitFor(() => states(blue), (s) => s.sort().join() === "healthy,unhealthy", 5000, "one unhealthy");
+    await waitFor(
+      () => states(blue),
+      (s) => s.sort().join() === "healthy,unhealthy",
+      5000,
+      "one unhealthy",
+    );
     for (let i = 0; i < 4; i++) expect(await servedBy("/")).toBe("blue-a");
   });
 
@@ -141,27 +171,45 @@ describe("target choice", () => {
     const a = await registered(blue, "127.0.2.6", "blue-a");
     await allHealthy(blue, 1);
     a.t.status = 500;
-    await waitFor(() => states(blue), (s) => s[0] === "unhealthy", 5000, "unhealthy");
+    await waitFor(
+      () => states(blue),
+      (s) => s[0] === "unhealthy",
+      5000,
+      "unhealthy",
+    );
     const res = await httpCall(alb.dataPlanePort, "/");
     expect([res.status, res.headers.get("x-served-by")]).toEqual([500, "blue-a"]);
   });
 
   it("answers 503 without targets and 502 when the target refuses the connection", async () => {
     const none = await httpCall(alb.dataPlanePort, "/");
-    expect([none.status, none.body]).toEqual([503, "<html>\r\n<head><title>503 Service Temporarily Unavailable</title></head>\r\n<body>\r\n<center><h1>503 Service Temporarily Unavailable</h1></center>\r\n</body>\r\n</html>\r\n"]);
+    expect([none.status, none.body]).toEqual([
+      503,
+      "<html>\r\n<head><title>503 Service Temporarily Unavailable</title></head>\r\n<body>\r\n<center><h1>503 Service Temporarily Unavailable</h1></center>\r\n</body>\r\n</html>\r\n",
+    ]);
     const a = await registered(blue, "127.0.2.7", "blue-a");
     await a.t.stop();
     const refused = await httpCall(alb.dataPlanePort, "/");
-    expect([refused.status, refused.body]).toEqual([502, "<html>\r\n<head><title>502 Bad Gateway</title></head>\r\n<body>\r\n<center><h1>502 Bad Gateway</h1></center>\r\n</body>\r\n</html>\r\n"]);
+    expect([refused.status, refused.body]).toEqual([
+      502,
+      "<html>\r\n<head><title>502 Bad Gateway</title></head>\r\n<body>\r\n<center><h1>502 Bad Gateway</h1></center>\r\n</body>\r\n</html>\r\n",
+    ]);
   });
 
   it("sends nothing new to a draining target, lets its in-flight request finish, then drops it early", async () => {
     const slow = await registered(blue, "127.0.2.8", "slow");
     await allHealthy(blue, 1);
     let release = () => {};
-    slow.t.hold = new Promise<void>((r) => { release = r; });
+    slow.t.hold = new Promise<void>((r) => {
+      release = r;
+    });
     const inFlight = httpCall(alb.dataPlanePort, "/telegram/blue", { body: "held" });
-    await waitFor(() => w.emu.control.state().targetGroups.find((g) => g.arn === blue)?.targets[0]?.inFlight, (n) => n === 1, 5000, "request in flight");
+    await waitFor(
+      () => w.emu.control.state().targetGroups.find((g) => g.arn === blue)?.targets[0]?.inFlight,
+      (n) => n === 1,
+      5000,
+      "request in flight",
+    );
     w.emu.control.setTimeScale(1); // deregistration delay 5 s: the drain must end well before it
     await w.elb.send(new DeregisterTargetsCommand({ TargetGroupArn: blue, Targets: [{ Id: slow.id, Port: slow.t.port }] }));
     expect(await states(blue)).toEqual(["draining"]);
@@ -170,6 +218,11 @@ describe("target choice", () => {
     release();
     const done = await inFlight;
     expect([done.status, done.body]).toEqual([200, "slow POST /telegram/blue held"]);
-    await waitFor(() => states(blue), (s) => !s.includes("draining"), 2000, "drain ended early");
+    await waitFor(
+      () => states(blue),
+      (s) => !s.includes("draining"),
+      2000,
+      "drain ended early",
+    );
   });
 });

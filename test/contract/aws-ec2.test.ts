@@ -1,6 +1,6 @@
 // Contract: EC2 DescribeInstances / DescribeInstanceStatus through the real EC2 SDK client —
 // filters, the lower-case XML shapes, and EC2's own error format.
-import { DescribeInstancesCommand, type DescribeInstancesCommandInput, DescribeInstanceStatusCommand } from "@aws-sdk/client-ec2";
+import { DescribeInstanceStatusCommand, DescribeInstancesCommand, type DescribeInstancesCommandInput } from "@aws-sdk/client-ec2";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { type AwsWorld, rejectionOf, startAwsWorld } from "../helpers/aws-world.js";
 
@@ -47,18 +47,36 @@ describe("DescribeInstances", () => {
   });
 
   it("filters by tag:<Key>, tag-key, instance-state-name and instance-id (AND across filters, OR within)", async () => {
-    expect(await instanceIds({ Filters: [{ Name: "tag:app", Values: ["crypto-assistant"] }, { Name: "tag:role", Values: ["telegram-bot"] }] })).toEqual([ids.a, ids.b]);
+    expect(
+      await instanceIds({
+        Filters: [
+          { Name: "tag:app", Values: ["crypto-assistant"] },
+          { Name: "tag:role", Values: ["telegram-bot"] },
+        ],
+      }),
+    ).toEqual([ids.a, ids.b]);
     expect(await instanceIds({ Filters: [{ Name: "tag:Name", Values: ["bot-*"] }] })).toEqual([ids.a, ids.b]);
     expect(await instanceIds({ Filters: [{ Name: "tag-key", Values: ["role"] }] })).toEqual([ids.a, ids.b]);
     expect(await instanceIds({ Filters: [{ Name: "instance-state-name", Values: ["stopped", "stopping"] }] })).toEqual([ids.c]);
-    expect(await instanceIds({ Filters: [{ Name: "instance-id", Values: [ids.b, ids.c] }, { Name: "instance-state-name", Values: ["running"] }] })).toEqual([ids.b]);
+    expect(
+      await instanceIds({
+        Filters: [
+          { Name: "instance-id", Values: [ids.b, ids.c] },
+          { Name: "instance-state-name", Values: ["running"] },
+        ],
+      }),
+    ).toEqual([ids.b]);
     expect(await instanceIds({ Filters: [{ Name: "tag:app", Values: ["nothing"] }] })).toEqual([]);
     expect(await instanceIds({})).toEqual([ids.a, ids.b, ids.c]);
   });
 
   it("answers unknown ids with InvalidInstanceID.NotFound in EC2's error shape", async () => {
     const one = await rejectionOf(w.ec2.send(new DescribeInstancesCommand({ InstanceIds: [ids.a, "i-0123456789abcdef0"] })));
-    expect([one.name, one.message, one.$metadata?.httpStatusCode]).toEqual(["InvalidInstanceID.NotFound", "The instance ID 'i-0123456789abcdef0' does not exist", 400]);
+    expect([one.name, one.message, one.$metadata?.httpStatusCode]).toEqual([
+      "InvalidInstanceID.NotFound",
+      "The instance ID 'i-0123456789abcdef0' does not exist",
+      400,
+    ]);
     expect((one as unknown as { Code: string }).Code).toBe("InvalidInstanceID.NotFound");
     const two = await rejectionOf(w.ec2.send(new DescribeInstancesCommand({ InstanceIds: ["i-0123456789abcdef0", "i-0123456789abcdef1"] })));
     expect(two.message).toBe("The instance IDs 'i-0123456789abcdef0, i-0123456789abcdef1' do not exist");

@@ -68,7 +68,17 @@ describe("forward actions", () => {
     const out = await w.elb.send(
       new ModifyListenerCommand({
         ListenerArn: alb.listenerArn,
-        DefaultActions: [{ Type: "forward", ForwardConfig: { TargetGroups: [{ TargetGroupArn: blue(), Weight: 90 }, { TargetGroupArn: green(), Weight: 10 }] } }],
+        DefaultActions: [
+          {
+            Type: "forward",
+            ForwardConfig: {
+              TargetGroups: [
+                { TargetGroupArn: blue(), Weight: 90 },
+                { TargetGroupArn: green(), Weight: 10 },
+              ],
+            },
+          },
+        ],
       }),
     );
     expect(out.Listeners?.[0]?.DefaultActions).toEqual([
@@ -111,7 +121,9 @@ describe("forward actions", () => {
     expect(err.message).toBe("You cannot specify both a target group ARN and a forward config unless the forward config holds exactly that one target group");
     expect(err.$metadata?.httpStatusCode).toBe(400);
     const state = w.emu.control.state().listeners[0];
-    expect(state?.defaultActions).toEqual([{ type: "forward", order: 1, targetGroups: [{ targetGroupArn: blue(), weight: 1 }], stickiness: { enabled: false } }]);
+    expect(state?.defaultActions).toEqual([
+      { type: "forward", order: 1, targetGroups: [{ targetGroupArn: blue(), weight: 1 }], stickiness: { enabled: false } },
+    ]);
   });
 
   it("rejects weights outside 0..999 with a ValidationError", async () => {
@@ -124,7 +136,9 @@ describe("forward actions", () => {
       ),
     );
     expect(err.name).toBe("ValidationError");
-    expect(err.message).toBe("1 validation error detected: Value '1000' at 'weight' failed to satisfy constraint: Member must have value less than or equal to 999");
+    expect(err.message).toBe(
+      "1 validation error detected: Value '1000' at 'weight' failed to satisfy constraint: Member must have value less than or equal to 999",
+    );
   });
 
   it("answers ModifyListener with an unknown group or listener with typed exceptions", async () => {
@@ -134,7 +148,9 @@ describe("forward actions", () => {
     );
     expect([tgErr.name, tgErr.message]).toEqual(["TargetGroupNotFoundException", "One or more target groups not found"]);
     const lErr = await rejectionOf(
-      w.elb.send(new ModifyListenerCommand({ ListenerArn: `${alb.listenerArn.slice(0, -4)}ffff`, DefaultActions: [{ Type: "forward", TargetGroupArn: blue() }] })),
+      w.elb.send(
+        new ModifyListenerCommand({ ListenerArn: `${alb.listenerArn.slice(0, -4)}ffff`, DefaultActions: [{ Type: "forward", TargetGroupArn: blue() }] }),
+      ),
     );
     expect([lErr.name, lErr.message]).toEqual(["ListenerNotFoundException", "One or more listeners not found"]);
   });
@@ -172,7 +188,10 @@ describe("describe and not-found errors", () => {
 
   it("refuses a duplicate target group name with different settings, returns the same one otherwise", async () => {
     const err = await rejectionOf(w.elb.send(new CreateTargetGroupCommand({ Name: "bot-blue", Protocol: "HTTP", Port: 6001, VpcId: "vpc-0example" })));
-    expect([err.name, err.message]).toEqual(["DuplicateTargetGroupNameException", "A target group with the same name 'bot-blue' exists, but with different settings"]);
+    expect([err.name, err.message]).toEqual([
+      "DuplicateTargetGroupNameException",
+      "A target group with the same name 'bot-blue' exists, but with different settings",
+    ]);
     const same = await w.elb.send(
       new CreateTargetGroupCommand({
         Name: "bot-blue",
@@ -194,12 +213,36 @@ describe("health-check validation", () => {
   const modify = (extra: Record<string, unknown>) => w.elb.send(new ModifyTargetGroupCommand({ TargetGroupArn: alb.tg["bot-blue"] as string, ...extra }));
 
   it.each([
-    [{ HealthCheckIntervalSeconds: 4 }, "ValidationError", "1 validation error detected: Value '4' at 'healthCheckIntervalSeconds' failed to satisfy constraint: Member must have value greater than or equal to 5"],
-    [{ HealthCheckIntervalSeconds: 301 }, "ValidationError", "1 validation error detected: Value '301' at 'healthCheckIntervalSeconds' failed to satisfy constraint: Member must have value less than or equal to 300"],
-    [{ HealthCheckTimeoutSeconds: 1 }, "ValidationError", "1 validation error detected: Value '1' at 'healthCheckTimeoutSeconds' failed to satisfy constraint: Member must have value greater than or equal to 2"],
-    [{ HealthyThresholdCount: 11 }, "ValidationError", "1 validation error detected: Value '11' at 'healthyThresholdCount' failed to satisfy constraint: Member must have value less than or equal to 10"],
-    [{ UnhealthyThresholdCount: 1 }, "ValidationError", "1 validation error detected: Value '1' at 'unhealthyThresholdCount' failed to satisfy constraint: Member must have value greater than or equal to 2"],
-    [{ HealthCheckPath: `/${"a".repeat(1024)}` }, "ValidationError", `1 validation error detected: Value '/${"a".repeat(1024)}' at 'healthCheckPath' failed to satisfy constraint: Member must have length less than or equal to 1024`],
+    [
+      { HealthCheckIntervalSeconds: 4 },
+      "ValidationError",
+      "1 validation error detected: Value '4' at 'healthCheckIntervalSeconds' failed to satisfy constraint: Member must have value greater than or equal to 5",
+    ],
+    [
+      { HealthCheckIntervalSeconds: 301 },
+      "ValidationError",
+      "1 validation error detected: Value '301' at 'healthCheckIntervalSeconds' failed to satisfy constraint: Member must have value less than or equal to 300",
+    ],
+    [
+      { HealthCheckTimeoutSeconds: 1 },
+      "ValidationError",
+      "1 validation error detected: Value '1' at 'healthCheckTimeoutSeconds' failed to satisfy constraint: Member must have value greater than or equal to 2",
+    ],
+    [
+      { HealthyThresholdCount: 11 },
+      "ValidationError",
+      "1 validation error detected: Value '11' at 'healthyThresholdCount' failed to satisfy constraint: Member must have value less than or equal to 10",
+    ],
+    [
+      { UnhealthyThresholdCount: 1 },
+      "ValidationError",
+      "1 validation error detected: Value '1' at 'unhealthyThresholdCount' failed to satisfy constraint: Member must have value greater than or equal to 2",
+    ],
+    [
+      { HealthCheckPath: `/${"a".repeat(1024)}` },
+      "ValidationError",
+      `1 validation error detected: Value '/${"a".repeat(1024)}' at 'healthCheckPath' failed to satisfy constraint: Member must have length less than or equal to 1024`,
+    ],
     [{ HealthCheckTimeoutSeconds: 5 }, "InvalidConfigurationRequestException", "Health check timeout '5' must be smaller than the interval '5'"],
     [{ Matcher: { HttpCode: "600" } }, "InvalidConfigurationRequestException", "Health check matcher HTTP code '600' must be within '200-499' range"],
   ])("rejects %j", async (extra, name, message) => {

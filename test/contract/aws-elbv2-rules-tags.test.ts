@@ -40,7 +40,12 @@ const forward = (arn: string) => ({
 describe("rules", () => {
   it("accepts both condition forms and describes them with both, the default rule last", async () => {
     const r1 = await w.elb.send(
-      new CreateRuleCommand({ ListenerArn: alb.listenerArn, Priority: 10, Conditions: [{ Field: "path-pattern", Values: ["/telegram/blue*"] }], Actions: [{ Type: "forward", TargetGroupArn: blue }] }),
+      new CreateRuleCommand({
+        ListenerArn: alb.listenerArn,
+        Priority: 10,
+        Conditions: [{ Field: "path-pattern", Values: ["/telegram/blue*"] }],
+        Actions: [{ Type: "forward", TargetGroupArn: blue }],
+      }),
     );
     const r2 = await w.elb.send(
       new CreateRuleCommand({
@@ -68,12 +73,21 @@ describe("rules", () => {
       },
       { RuleArn: rules[2]?.RuleArn, Priority: "default", Conditions: [], Actions: [forward(blue)], IsDefault: true },
     ]);
-    expect(rules[0]?.RuleArn).toMatch(/^arn:aws:elasticloadbalancing:ap-southeast-2:123456789012:listener-rule\/app\/bot-alb\/[0-9a-f]{16}\/[0-9a-f]{16}\/[0-9a-f]{16}$/);
+    expect(rules[0]?.RuleArn).toMatch(
+      /^arn:aws:elasticloadbalancing:ap-southeast-2:123456789012:listener-rule\/app\/bot-alb\/[0-9a-f]{16}\/[0-9a-f]{16}\/[0-9a-f]{16}$/,
+    );
   });
 
   it("refuses a priority in use, modifies and deletes rules, and keeps the default rule", async () => {
     const make = (priority: number) =>
-      w.elb.send(new CreateRuleCommand({ ListenerArn: alb.listenerArn, Priority: priority, Conditions: [{ Field: "host-header", Values: ["bot.example.com"] }], Actions: [{ Type: "forward", TargetGroupArn: blue }] }));
+      w.elb.send(
+        new CreateRuleCommand({
+          ListenerArn: alb.listenerArn,
+          Priority: priority,
+          Conditions: [{ Field: "host-header", Values: ["bot.example.com"] }],
+          Actions: [{ Type: "forward", TargetGroupArn: blue }],
+        }),
+      );
     const arn = (await make(5)).Rules?.[0]?.RuleArn as string;
     const dup = await rejectionOf(make(5));
     expect([dup.name, dup.message]).toEqual(["PriorityInUseException", "Priority '5' is currently in use"]);
@@ -98,18 +112,58 @@ describe("rules", () => {
 describe("tags", () => {
   it("adds, describes and removes tags on load balancers, target groups, listeners and rules", async () => {
     const rule = await w.elb.send(
-      new CreateRuleCommand({ ListenerArn: alb.listenerArn, Priority: 1, Conditions: [{ Field: "path-pattern", Values: ["/x"] }], Actions: [{ Type: "forward", TargetGroupArn: blue }] }),
+      new CreateRuleCommand({
+        ListenerArn: alb.listenerArn,
+        Priority: 1,
+        Conditions: [{ Field: "path-pattern", Values: ["/x"] }],
+        Actions: [{ Type: "forward", TargetGroupArn: blue }],
+      }),
     );
     const arns = [alb.lbArn, blue, alb.listenerArn, rule.Rules?.[0]?.RuleArn as string];
-    await w.elb.send(new AddTagsCommand({ ResourceArns: arns, Tags: [{ Key: "app", Value: "bot" }, { Key: "colour", Value: "blue" }] }));
-    await w.elb.send(new AddTagsCommand({ ResourceArns: [blue], Tags: [{ Key: "colour", Value: "green" }, { Key: "note", Value: `a&b <c> "d" 'e'` }] }));
+    await w.elb.send(
+      new AddTagsCommand({
+        ResourceArns: arns,
+        Tags: [
+          { Key: "app", Value: "bot" },
+          { Key: "colour", Value: "blue" },
+        ],
+      }),
+    );
+    await w.elb.send(
+      new AddTagsCommand({
+        ResourceArns: [blue],
+        Tags: [
+          { Key: "colour", Value: "green" },
+          { Key: "note", Value: `a&b <c> "d" 'e'` },
+        ],
+      }),
+    );
     await w.elb.send(new RemoveTagsCommand({ ResourceArns: [alb.lbArn], TagKeys: ["colour"] }));
     const out = await w.elb.send(new DescribeTagsCommand({ ResourceArns: arns }));
     expect(out.TagDescriptions).toEqual([
       { ResourceArn: alb.lbArn, Tags: [{ Key: "app", Value: "bot" }] },
-      { ResourceArn: blue, Tags: [{ Key: "app", Value: "bot" }, { Key: "colour", Value: "green" }, { Key: "note", Value: `a&b <c> "d" 'e'` }] },
-      { ResourceArn: alb.listenerArn, Tags: [{ Key: "app", Value: "bot" }, { Key: "colour", Value: "blue" }] },
-      { ResourceArn: arns[3], Tags: [{ Key: "app", Value: "bot" }, { Key: "colour", Value: "blue" }] },
+      {
+        ResourceArn: blue,
+        Tags: [
+          { Key: "app", Value: "bot" },
+          { Key: "colour", Value: "green" },
+          { Key: "note", Value: `a&b <c> "d" 'e'` },
+        ],
+      },
+      {
+        ResourceArn: alb.listenerArn,
+        Tags: [
+          { Key: "app", Value: "bot" },
+          { Key: "colour", Value: "blue" },
+        ],
+      },
+      {
+        ResourceArn: arns[3],
+        Tags: [
+          { Key: "app", Value: "bot" },
+          { Key: "colour", Value: "blue" },
+        ],
+      },
     ]);
   });
 
@@ -119,7 +173,9 @@ describe("tags", () => {
     expect([tooMany.name, tooMany.message]).toEqual(["TooManyTagsException", "You've reached the limit on the number of tags for this resource"]);
     const longKey = await rejectionOf(w.elb.send(new AddTagsCommand({ ResourceArns: [blue], Tags: [{ Key: "k".repeat(129), Value: "v" }] })));
     expect(longKey.name).toBe("ValidationError");
-    expect(longKey.message).toBe(`1 validation error detected: Value '${"k".repeat(129)}' at 'tags.member.key' failed to satisfy constraint: Member must have length less than or equal to 128`);
+    expect(longKey.message).toBe(
+      `1 validation error detected: Value '${"k".repeat(129)}' at 'tags.member.key' failed to satisfy constraint: Member must have length less than or equal to 128`,
+    );
     const longValue = await rejectionOf(w.elb.send(new AddTagsCommand({ ResourceArns: [blue], Tags: [{ Key: "k", Value: "v".repeat(257) }] })));
     expect(longValue.name).toBe("ValidationError");
     const unknown = await rejectionOf(w.elb.send(new DescribeTagsCommand({ ResourceArns: [`${blue.slice(0, -4)}0000`] })));
@@ -131,14 +187,23 @@ describe("tags", () => {
 describe("target group attributes", () => {
   it("reads and changes deregistration_delay.timeout_seconds within 0..3600", async () => {
     const read = async () =>
-      (await w.elb.send(new DescribeTargetGroupAttributesCommand({ TargetGroupArn: green }))).Attributes?.find((a) => a.Key === "deregistration_delay.timeout_seconds")?.Value;
+      (await w.elb.send(new DescribeTargetGroupAttributesCommand({ TargetGroupArn: green }))).Attributes?.find(
+        (a) => a.Key === "deregistration_delay.timeout_seconds",
+      )?.Value;
     expect(await read()).toBe("5");
-    await w.elb.send(new ModifyTargetGroupAttributesCommand({ TargetGroupArn: green, Attributes: [{ Key: "deregistration_delay.timeout_seconds", Value: "30" }] }));
+    await w.elb.send(
+      new ModifyTargetGroupAttributesCommand({ TargetGroupArn: green, Attributes: [{ Key: "deregistration_delay.timeout_seconds", Value: "30" }] }),
+    );
     expect(await read()).toBe("30");
     const err = await rejectionOf(
-      w.elb.send(new ModifyTargetGroupAttributesCommand({ TargetGroupArn: green, Attributes: [{ Key: "deregistration_delay.timeout_seconds", Value: "3601" }] })),
+      w.elb.send(
+        new ModifyTargetGroupAttributesCommand({ TargetGroupArn: green, Attributes: [{ Key: "deregistration_delay.timeout_seconds", Value: "3601" }] }),
+      ),
     );
-    expect([err.name, err.message]).toEqual(["InvalidConfigurationRequestException", "The value of 'deregistration_delay.timeout_seconds' must be an integer between 0 and 3600"]);
+    expect([err.name, err.message]).toEqual([
+      "InvalidConfigurationRequestException",
+      "The value of 'deregistration_delay.timeout_seconds' must be an integer between 0 and 3600",
+    ]);
     expect(await read()).toBe("30");
   });
 });
@@ -152,6 +217,9 @@ describe("target registration", () => {
     ]);
     const { instanceId } = w.emu.control.addInstance({ privateIp: "127.0.1.9", state: "stopped" });
     const stopped = await rejectionOf(w.elb.send(new RegisterTargetsCommand({ TargetGroupArn: blue, Targets: [{ Id: instanceId }] })));
-    expect([stopped.name, stopped.message]).toEqual(["InvalidTargetException", `The following targets are not in a running state and can not be registered: '${instanceId}'`]);
+    expect([stopped.name, stopped.message]).toEqual([
+      "InvalidTargetException",
+      `The following targets are not in a running state and can not be registered: '${instanceId}'`,
+    ]);
   });
 });

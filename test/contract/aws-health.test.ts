@@ -2,7 +2,12 @@
 // reasons and descriptions. Targets are small HTTP servers on 127.0.1.x; timeScale keeps it fast.
 import http from "node:http";
 import type { AddressInfo } from "node:net";
-import { DeregisterTargetsCommand, DescribeTargetHealthCommand, ModifyListenerCommand, RegisterTargetsCommand } from "@aws-sdk/client-elastic-load-balancing-v2";
+import {
+  DeregisterTargetsCommand,
+  DescribeTargetHealthCommand,
+  ModifyListenerCommand,
+  RegisterTargetsCommand,
+} from "@aws-sdk/client-elastic-load-balancing-v2";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { type Alb, createAlb } from "../helpers/aws-alb.js";
 import { type AwsWorld, startAwsWorld, startTarget, type TargetServer, waitFor } from "../helpers/aws-world.js";
@@ -44,7 +49,8 @@ async function health(tgArn: string, targets?: { Id: string; Port?: number }[]) 
 }
 
 const stateOf = async (tgArn: string) => (await health(tgArn))[0]?.state;
-const register = (tgArn: string, id: string, port: number) => w.elb.send(new RegisterTargetsCommand({ TargetGroupArn: tgArn, Targets: [{ Id: id, Port: port }] }));
+const register = (tgArn: string, id: string, port: number) =>
+  w.elb.send(new RegisterTargetsCommand({ TargetGroupArn: tgArn, Targets: [{ Id: id, Port: port }] }));
 
 describe("state machine", () => {
   it("goes initial (registration, then initial checks) to healthy after HealthyThresholdCount passes", async () => {
@@ -54,9 +60,19 @@ describe("state machine", () => {
     expect(await health(blue)).toEqual([
       { id, port: t.port, hcPort: String(t.port), state: "initial", reason: "Elb.RegistrationInProgress", description: "Target registration is in progress" },
     ]);
-    const checking = await waitFor(() => health(blue), (h) => h[0]?.reason !== "Elb.RegistrationInProgress", 5000, "first health check");
+    const checking = await waitFor(
+      () => health(blue),
+      (h) => h[0]?.reason !== "Elb.RegistrationInProgress",
+      5000,
+      "first health check",
+    );
     expect(checking[0]).toMatchObject({ state: "initial", reason: "Elb.InitialHealthChecking", description: "Initial health checks in progress" });
-    const healthy = await waitFor(() => health(blue), (h) => h[0]?.state === "healthy", 5000, "healthy");
+    const healthy = await waitFor(
+      () => health(blue),
+      (h) => h[0]?.state === "healthy",
+      5000,
+      "healthy",
+    );
     expect(healthy).toEqual([{ id, port: t.port, hcPort: String(t.port), state: "healthy", reason: undefined, description: undefined }]);
     const probe = t.seen.find((s) => s.path === "/health");
     expect(probe?.method).toBe("GET");
@@ -66,31 +82,67 @@ describe("state machine", () => {
   it("turns unhealthy with ResponseCodeMismatch after UnhealthyThresholdCount failures, and recovers", async () => {
     const { t, id } = await target("127.0.1.2", "blue-2");
     await register(blue, id, t.port);
-    await waitFor(() => stateOf(blue), (s) => s === "healthy", 5000, "healthy");
+    await waitFor(
+      () => stateOf(blue),
+      (s) => s === "healthy",
+      5000,
+      "healthy",
+    );
     t.status = 502;
-    const bad = await waitFor(() => health(blue), (h) => h[0]?.state === "unhealthy", 5000, "unhealthy");
+    const bad = await waitFor(
+      () => health(blue),
+      (h) => h[0]?.state === "unhealthy",
+      5000,
+      "unhealthy",
+    );
     expect(bad[0]).toMatchObject({ state: "unhealthy", reason: "Target.ResponseCodeMismatch", description: "Health checks failed with these codes: [502]" });
     t.status = 200;
-    await waitFor(() => stateOf(blue), (s) => s === "healthy", 5000, "healthy again");
+    await waitFor(
+      () => stateOf(blue),
+      (s) => s === "healthy",
+      5000,
+      "healthy again",
+    );
   });
 
   it("reports Target.FailedHealthChecks when the connection is refused", async () => {
     const { t, id } = await target("127.0.1.3", "blue-3");
     await register(blue, id, t.port);
-    await waitFor(() => stateOf(blue), (s) => s === "healthy", 5000, "healthy");
+    await waitFor(
+      () => stateOf(blue),
+      (s) => s === "healthy",
+      5000,
+      "healthy",
+    );
     await t.stop();
-    const bad = await waitFor(() => health(blue), (h) => h[0]?.state === "unhealthy", 5000, "unhealthy");
+    const bad = await waitFor(
+      () => health(blue),
+      (h) => h[0]?.state === "unhealthy",
+      5000,
+      "unhealthy",
+    );
     expect(bad[0]).toMatchObject({ reason: "Target.FailedHealthChecks", description: "Health checks failed" });
   });
 
   it("reports Target.Timeout when the target does not answer within the timeout", async () => {
     const silent = http.createServer(() => {}); // accepts, never answers
     await new Promise<void>((r) => silent.listen(0, "127.0.1.4", r));
-    stops.push(() => new Promise<void>((r) => { silent.close(() => r()); silent.closeAllConnections(); }));
+    stops.push(
+      () =>
+        new Promise<void>((r) => {
+          silent.close(() => r());
+          silent.closeAllConnections();
+        }),
+    );
     const port = (silent.address() as AddressInfo).port;
     const { instanceId } = w.emu.control.addInstance({ privateIp: "127.0.1.4" });
     await register(blue, instanceId, port);
-    const bad = await waitFor(() => health(blue), (h) => h[0]?.state === "unhealthy", 5000, "unhealthy");
+    const bad = await waitFor(
+      () => health(blue),
+      (h) => h[0]?.state === "unhealthy",
+      5000,
+      "unhealthy",
+    );
     expect(bad[0]).toMatchObject({ reason: "Target.Timeout", description: "Request timed out" });
   });
 });
@@ -101,7 +153,12 @@ describe("time scale", () => {
     const { t, id } = await target("127.0.1.10", "blue-10");
     await register(blue, id, t.port);
     w.emu.control.setTimeScale(0.02);
-    await waitFor(() => stateOf(blue), (s) => s === "healthy", 2000, "healthy at the new pace");
+    await waitFor(
+      () => stateOf(blue),
+      (s) => s === "healthy",
+      2000,
+      "healthy at the new pace",
+    );
   });
 });
 
@@ -110,16 +167,38 @@ describe("unused targets", () => {
     const { t, id } = await target("127.0.1.5", "green-1");
     await register(green, id, t.port);
     expect(await health(green)).toEqual([
-      { id, port: t.port, hcPort: String(t.port), state: "unused", reason: "Target.NotInUse", description: "Target group is not configured to receive traffic from the load balancer" },
+      {
+        id,
+        port: t.port,
+        hcPort: String(t.port),
+        state: "unused",
+        reason: "Target.NotInUse",
+        description: "Target group is not configured to receive traffic from the load balancer",
+      },
     ]);
     expect(t.seen).toEqual([]);
     await w.elb.send(
       new ModifyListenerCommand({
         ListenerArn: alb.listenerArn,
-        DefaultActions: [{ Type: "forward", ForwardConfig: { TargetGroups: [{ TargetGroupArn: blue, Weight: 1 }, { TargetGroupArn: green, Weight: 0 }] } }],
+        DefaultActions: [
+          {
+            Type: "forward",
+            ForwardConfig: {
+              TargetGroups: [
+                { TargetGroupArn: blue, Weight: 1 },
+                { TargetGroupArn: green, Weight: 0 },
+              ],
+            },
+          },
+        ],
       }),
     );
-    await waitFor(() => stateOf(green), (s) => s === "healthy", 5000, "green healthy");
+    await waitFor(
+      () => stateOf(green),
+      (s) => s === "healthy",
+      5000,
+      "green healthy",
+    );
     await w.elb.send(new ModifyListenerCommand({ ListenerArn: alb.listenerArn, DefaultActions: [{ Type: "forward", TargetGroupArn: blue }] }));
     expect((await health(green))[0]).toMatchObject({ state: "unused", reason: "Target.NotInUse" });
   });
@@ -135,12 +214,22 @@ describe("unused targets", () => {
   it("reports Target.InvalidState while the instance is not running, and starts over when it runs again", async () => {
     const { t, id } = await target("127.0.1.7", "blue-7");
     await register(blue, id, t.port);
-    await waitFor(() => stateOf(blue), (s) => s === "healthy", 5000, "healthy");
+    await waitFor(
+      () => stateOf(blue),
+      (s) => s === "healthy",
+      5000,
+      "healthy",
+    );
     w.emu.control.patchInstance(id, { state: "stopped" });
     expect((await health(blue))[0]).toMatchObject({ state: "unused", reason: "Target.InvalidState", description: "Target is in the stopped state" });
     w.emu.control.patchInstance(id, { state: "running" });
     expect((await health(blue))[0]).toMatchObject({ state: "initial", reason: "Elb.RegistrationInProgress" });
-    await waitFor(() => stateOf(blue), (s) => s === "healthy", 5000, "healthy again");
+    await waitFor(
+      () => stateOf(blue),
+      (s) => s === "healthy",
+      5000,
+      "healthy again",
+    );
   });
 });
 
@@ -148,12 +237,29 @@ describe("deregistration", () => {
   it("drains for the deregistration delay, then the target is gone", async () => {
     const { t, id } = await target("127.0.1.8", "blue-8");
     await register(blue, id, t.port);
-    await waitFor(() => stateOf(blue), (s) => s === "healthy", 5000, "healthy");
+    await waitFor(
+      () => stateOf(blue),
+      (s) => s === "healthy",
+      5000,
+      "healthy",
+    );
     await w.elb.send(new DeregisterTargetsCommand({ TargetGroupArn: blue, Targets: [{ Id: id, Port: t.port }] }));
     expect(await health(blue)).toEqual([
-      { id, port: t.port, hcPort: String(t.port), state: "draining", reason: "Target.DeregistrationInProgress", description: "Target deregistration is in progress" },
+      {
+        id,
+        port: t.port,
+        hcPort: String(t.port),
+        state: "draining",
+        reason: "Target.DeregistrationInProgress",
+        description: "Target deregistration is in progress",
+      },
     ]);
-    await waitFor(() => health(blue), (h) => h.length === 0, 5000, "drained");
+    await waitFor(
+      () => health(blue),
+      (h) => h.length === 0,
+      5000,
+      "drained",
+    );
     expect((await health(blue, [{ Id: id, Port: t.port }]))[0]).toMatchObject({ state: "unused", reason: "Target.NotRegistered" });
     expect(w.emu.control.state().targetGroups.find((g) => g.arn === blue)?.targets).toEqual([]);
   });
@@ -161,13 +267,23 @@ describe("deregistration", () => {
   it("re-registering a draining target puts it back through initial checks", async () => {
     const { t, id } = await target("127.0.1.9", "blue-9");
     await register(blue, id, t.port);
-    await waitFor(() => stateOf(blue), (s) => s === "healthy", 5000, "healthy");
+    await waitFor(
+      () => stateOf(blue),
+      (s) => s === "healthy",
+      5000,
+      "healthy",
+    );
     w.emu.control.setTimeScale(1); // a long drain (5 s) that re-registration must cut short
     await w.elb.send(new DeregisterTargetsCommand({ TargetGroupArn: blue, Targets: [{ Id: id, Port: t.port }] }));
     expect(await stateOf(blue)).toBe("draining");
     w.emu.control.setTimeScale(0.02);
     await register(blue, id, t.port);
     expect((await health(blue))[0]).toMatchObject({ state: "initial", reason: "Elb.RegistrationInProgress" });
-    await waitFor(() => stateOf(blue), (s) => s === "healthy", 5000, "healthy again");
+    await waitFor(
+      () => stateOf(blue),
+      (s) => s === "healthy",
+      5000,
+      "healthy again",
+    );
   });
 });

@@ -56,10 +56,19 @@ it("prints {endpoint, port}, serves the SDK and control API, and stops cleanly o
 
   const seed = await fetch(`${ready.endpoint}/_control/seed`, {
     method: "POST",
-    body: JSON.stringify({ name: "bot-alb", listenerPort: 80, targetGroups: [{ name: "bot-blue", port: 5001, healthCheckPath: "/health" }], defaultTargetGroup: "bot-blue" }),
+    body: JSON.stringify({
+      name: "bot-alb",
+      listenerPort: 80,
+      targetGroups: [{ name: "bot-blue", port: 5001, healthCheckPath: "/health" }],
+      defaultTargetGroup: "bot-blue",
+    }),
   });
   expect(((await seed.json()) as { dataPlanePort: number }).dataPlanePort).toBe(alb);
-  const elb = new ElasticLoadBalancingV2Client({ endpoint: ready.endpoint, region: "ap-southeast-2", credentials: { accessKeyId: "AKIDTEST", secretAccessKey: "test" } });
+  const elb = new ElasticLoadBalancingV2Client({
+    endpoint: ready.endpoint,
+    region: "ap-southeast-2",
+    credentials: { accessKeyId: "AKIDTEST", secretAccessKey: "test" },
+  });
   try {
     const lbs = await elb.send(new DescribeLoadBalancersCommand({}));
     expect(lbs.LoadBalancers?.map((l) => l.LoadBalancerName)).toEqual(["bot-alb"]);

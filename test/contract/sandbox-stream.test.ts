@@ -27,11 +27,25 @@ async function docker(args: string[]): Promise<string> {
 
 beforeAll(async () => {
   requireBuild();
-  w = await startSandboxWorld({ root: `/tmp/bluegreen-stream-${process.pid}`, hosts: 1, firstHost: 120, hostPrefix: HOST_PREFIX, botToken: TOKEN, awsTimeScale: 0.05, telegramTimeScale: 0.02, telegramDeliveryTimeoutMs: SANDBOX_TIMING.telegramDeliveryTimeoutMs });
+  w = await startSandboxWorld({
+    root: `/tmp/bluegreen-stream-${process.pid}`,
+    hosts: 1,
+    firstHost: 120,
+    hostPrefix: HOST_PREFIX,
+    botToken: TOKEN,
+    awsTimeScale: 0.05,
+    telegramTimeScale: 0.02,
+    telegramDeliveryTimeoutMs: SANDBOX_TIMING.telegramDeliveryTimeoutMs,
+  });
   elb = new ElasticLoadBalancingV2Client({ endpoint: w.aws.endpoint, region: "ap-southeast-2", credentials: { accessKeyId: "x", secretAccessKey: "x" } });
   const envFile = `${w.runtimeDir}/bot.env`;
-  await import("node:fs/promises").then((fs) => fs.writeFile(envFile, `TELEGRAM_BOT_TOKEN=${TOKEN}\nTELEGRAM_WEBHOOK_SECRET=${SECRET}\nTELEGRAM_API_BASE=${w.telegram.url}\n`));
-  for (const [colour, port] of [["blue", 5001], ["green", 5002]] as const) {
+  await import("node:fs/promises").then((fs) =>
+    fs.writeFile(envFile, `TELEGRAM_BOT_TOKEN=${TOKEN}\nTELEGRAM_WEBHOOK_SECRET=${SECRET}\nTELEGRAM_API_BASE=${w.telegram.url}\n`),
+  );
+  for (const [colour, port] of [
+    ["blue", 5001],
+    ["green", 5002],
+  ] as const) {
     await docker(["run", "--detach", "--name", `bot-${colour}`, "--env-file", envFile, "--publish", `${port}:5000`, "echo-bot:v1"]);
   }
   const state = w.aws.control.state() as unknown as { targetGroups: { arn: string; name: string }[]; instances: { instanceId: string }[] };
@@ -50,15 +64,37 @@ afterAll(async () => {
 it("loses none of 1,000 updates while both switches move between colours", async () => {
   const state = w.aws.control.state() as unknown as { targetGroups: { arn: string; name: string }[] };
   const arn = (name: string) => state.targetGroups.find((g) => g.name === name)?.arn ?? "";
-  const api = (method: string, body: unknown) => fetch(`${w.telegram.url}/bot${TOKEN}/${method}`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify(body) }).then((r) => r.json());
+  const api = (method: string, body: unknown) =>
+    fetch(`${w.telegram.url}/bot${TOKEN}/${method}`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify(body) }).then(
+      (r) => r.json(),
+    );
   const moveTo = async (colour: "blue" | "green") => {
     const other = colour === "blue" ? "green" : "blue";
-    await elb.send(new ModifyListenerCommand({ ListenerArn: w.listenerArn, DefaultActions: [{ Type: "forward", ForwardConfig: { TargetGroups: [{ TargetGroupArn: arn(`bot-${colour}`), Weight: 1 }, { TargetGroupArn: arn(`bot-${other}`), Weight: 0 }] } }] }));
+    await elb.send(
+      new ModifyListenerCommand({
+        ListenerArn: w.listenerArn,
+        DefaultActions: [
+          {
+            Type: "forward",
+            ForwardConfig: {
+              TargetGroups: [
+                { TargetGroupArn: arn(`bot-${colour}`), Weight: 1 },
+                { TargetGroupArn: arn(`bot-${other}`), Weight: 0 },
+              ],
+            },
+          },
+        ],
+      }),
+    );
     const set = (await api("setWebhook", { url: `http://127.0.0.1:${w.albPort}/telegram/${colour}`, secret_token: SECRET })) as { ok: boolean };
     expect(set.ok).toBe(true);
   };
   await moveTo("blue");
-  const { streamId } = (await fetch(`${w.telegram.url}/_control/streams`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ token: TOKEN, ratePerSecond: 100, count: 1000, chatIds: [1, 2, 3, 4, 5, 6, 7, 8] }) }).then((r) => r.json())) as { streamId: string };
+  const { streamId } = (await fetch(`${w.telegram.url}/_control/streams`, {
+    method: "POST",
+    headers: { "content-type": "application/json" },
+    body: JSON.stringify({ token: TOKEN, ratePerSecond: 100, count: 1000, chatIds: [1, 2, 3, 4, 5, 6, 7, 8] }),
+  }).then((r) => r.json())) as { streamId: string };
   // Six moves while the stream runs (setWebhook allows one call per second per bot).
   for (const colour of ["green", "blue", "green", "blue", "green", "blue"] as const) {
     await new Promise((r) => setTimeout(r, 1300));

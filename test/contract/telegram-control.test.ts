@@ -43,7 +43,13 @@ describe("control routes", () => {
   });
 
   test("POST updates returns increasing ids per bot; GET updates lists their records", async () => {
-    const a = await ctl(emu.url, "POST", "updates", { token: TOKEN_A, updates: [{ chatId: 5, text: "a" }, { chatId: 6, text: "b" }] });
+    const a = await ctl(emu.url, "POST", "updates", {
+      token: TOKEN_A,
+      updates: [
+        { chatId: 5, text: "a" },
+        { chatId: 6, text: "b" },
+      ],
+    });
     expect(a.body).toEqual({ updateIds: [1, 2] });
     expect((await ctl(emu.url, "POST", "updates", { token: TOKEN_A, updates: [{ chatId: 5, text: "c" }] })).body).toEqual({
       updateIds: [3],

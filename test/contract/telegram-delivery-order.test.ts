@@ -1,8 +1,8 @@
 // Contract: the webhook delivery engine: per-chat order, chats in parallel up to
 // max_connections, and url changes (abort + redelivery, pending updates survive).
 import { describe, expect, test } from "vitest";
-import { TOKEN_A, waitFor } from "../helpers/telegram-harness.js";
 import { chatOf, deliveryWorld, idOf } from "../helpers/telegram-delivery-world.js";
+import { TOKEN_A, waitFor } from "../helpers/telegram-harness.js";
 
 const dw = deliveryWorld();
 

@@ -1,8 +1,8 @@
 // Contract: the webhook delivery engine: request shape, retries on the scaled schedule,
 // Retry-After, the 24 h lifetime, no delivery without a webhook.
 import { describe, expect, test } from "vitest";
-import { TOKEN_A, waitFor, webhookInfo } from "../helpers/telegram-harness.js";
 import { chatOf, deliveryWorld, idOf } from "../helpers/telegram-delivery-world.js";
+import { TOKEN_A, waitFor, webhookInfo } from "../helpers/telegram-harness.js";
 
 const dw = deliveryWorld();
 

@@ -39,11 +39,7 @@ describe("status faults", () => {
     await fault({ method: "*", kind: "status", status: 500 });
     for (const method of ["getMe", "setWebhook", "getWebhookInfo"]) {
       const a = await api(emu.url, TOKEN_A, method, { url: "http://127.0.0.1:5001/a" });
-      expect([method, a.status, a.body]).toEqual([
-        method,
-        500,
-        { ok: false, error_code: 500, description: "Internal Server Error" },
-      ]);
+      expect([method, a.status, a.body]).toEqual([method, 500, { ok: false, error_code: 500, description: "Internal Server Error" }]);
     }
     expect((await ctl(emu.url, "DELETE", "faults")).body).toEqual({ ok: true });
     // The faulted setWebhook changed nothing.

@@ -21,11 +21,7 @@ const inject = (n: number, chatId = 1) =>
     TOKEN_A,
     Array.from({ length: n }, (_, i) => ({ chatId, text: `m${i + 1}` })),
   ).updateIds;
-const pollPending = () =>
-  waitFor(
-    () => emu.control.getCalls().filter((c) => c.method === "getUpdates" && c.status === null).length > 0,
-    "a pending long poll",
-  );
+const pollPending = () => waitFor(() => emu.control.getCalls().filter((c) => c.method === "getUpdates" && c.status === null).length > 0, "a pending long poll");
 
 describe("conflicts", () => {
   test("while a webhook is set: 409 can't use getUpdates", async () => {
@@ -35,8 +31,7 @@ describe("conflicts", () => {
     expect(a.body).toEqual({
       ok: false,
       error_code: 409,
-      description:
-        "Conflict: can't use getUpdates method while webhook is active; use deleteWebhook to delete the webhook first",
+      description: "Conflict: can't use getUpdates method while webhook is active; use deleteWebhook to delete the webhook first",
     });
     await api(emu.url, TOKEN_A, "deleteWebhook");
     expect((await poll()).body).toEqual({ ok: true, result: [] });

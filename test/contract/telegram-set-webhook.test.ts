@@ -87,14 +87,10 @@ describe("2. nothing changes: Webhook is already set", () => {
     expect((await set(base)).body.description).toBe("Webhook was set");
     expect((await set(base)).body.description).toBe("Webhook is already set");
     expect((await set({ ...base, url: "http://127.0.0.1:5001/b" })).body.description).toBe("Webhook was set");
-    expect((await set({ ...base, url: "http://127.0.0.1:5001/b", secret_token: "s2" })).body.description).toBe(
-      "Webhook was set",
-    );
+    expect((await set({ ...base, url: "http://127.0.0.1:5001/b", secret_token: "s2" })).body.description).toBe("Webhook was set");
     const b2 = { ...base, url: "http://127.0.0.1:5001/b", secret_token: "s2" };
     expect((await set({ ...b2, max_connections: 11 })).body.description).toBe("Webhook was set");
-    expect((await set({ ...b2, max_connections: 11, ip_address: "127.0.0.1" })).body.description).toBe(
-      "Webhook was set",
-    );
+    expect((await set({ ...b2, max_connections: 11, ip_address: "127.0.0.1" })).body.description).toBe("Webhook was set");
     const b3 = { ...b2, max_connections: 11, ip_address: "127.0.0.1" };
     expect((await set(b3)).body.description).toBe("Webhook is already set");
     expect((await set({ ...b3, drop_pending_updates: true })).body.description).toBe("Webhook was set");
@@ -115,9 +111,7 @@ describe("2. nothing changes: Webhook is already set", () => {
     emu.control.addUpdates(TOKEN_A, [{ chatId: 1, text: "x" }]);
     await waitFor(async () => (await webhookInfo(emu.url, TOKEN_A)).last_error_message, "a delivery error");
     expect((await set({ url: rx.url() })).body.description).toBe("Webhook is already set");
-    expect((await webhookInfo(emu.url, TOKEN_A)).last_error_message).toBe(
-      "Wrong response from the webhook: 502 Bad Gateway",
-    );
+    expect((await webhookInfo(emu.url, TOKEN_A)).last_error_message).toBe("Wrong response from the webhook: 502 Bad Gateway");
   });
 });
 

@@ -74,11 +74,7 @@ describe("streams", () => {
     [{ token: TOKEN_A, ratePerSecond: 10, chatIds: [1] }, 400, "count or durationMs is required"],
     [{ token: TOKEN_A, ratePerSecond: 0, count: 1, chatIds: [1] }, 400, "ratePerSecond must be a number > 0"],
     [{ token: TOKEN_A, ratePerSecond: 10, count: 1, chatIds: [] }, 400, "chatIds must be a non-empty array of integers"],
-    [
-      { token: "555555555:TEST-bot-token-zzzzzzzzzzzzzzzzzzzzzzzzz", ratePerSecond: 10, count: 1, chatIds: [1] },
-      404,
-      "unknown bot token",
-    ],
+    [{ token: "555555555:TEST-bot-token-zzzzzzzzzzzzzzzzzzzzzzzzz", ratePerSecond: 10, count: 1, chatIds: [1] }, 404, "unknown bot token"],
   ])("%j -> %i %j", async (spec, code, error) => {
     const a = await stream(spec);
     expect([a.status, a.body]).toEqual([code, { error }]);

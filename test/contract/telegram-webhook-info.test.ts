@@ -44,14 +44,7 @@ describe("fields", () => {
       ip_address: "127.0.0.1",
       allowed_updates: ["message"],
     });
-    expect(Object.keys(info)).toEqual([
-      "url",
-      "has_custom_certificate",
-      "pending_update_count",
-      "max_connections",
-      "ip_address",
-      "allowed_updates",
-    ]);
+    expect(Object.keys(info)).toEqual(["url", "has_custom_certificate", "pending_update_count", "max_connections", "ip_address", "allowed_updates"]);
     await set({ url: "http://localhost:5001/x" });
     expect((await webhookInfo(emu.url, TOKEN_A)).ip_address).toBe("127.0.0.1");
   });
@@ -117,9 +110,7 @@ describe("last error", () => {
     const rx = await receiver(() => ({ status: 500, headers: { "Retry-After": "100000" } }));
     await set({ url: rx.url() });
     emu.control.addUpdates(TOKEN_A, [{ chatId: 1, text: "x" }]);
-    expect(await waitFor(async () => (await lastError()).message, "an error")).toBe(
-      "Wrong response from the webhook: 500 Internal Server Error",
-    );
+    expect(await waitFor(async () => (await lastError()).message, "an error")).toBe("Wrong response from the webhook: 500 Internal Server Error");
     await api(emu.url, TOKEN_A, "deleteWebhook");
     expect(await lastError()).toEqual({ date: undefined, message: undefined });
   });

@@ -35,25 +35,17 @@ describe("parameters", () => {
   });
 
   test("secret_token: 0..256 chars of A-Za-z0-9_-", async () => {
-    expect((await set({ url: "http://127.0.0.1:5001/a", secret_token: `${"aZ09_-".repeat(42)}abcd` })).body).toEqual(
-      ok("Webhook was set"),
-    );
-    expect((await set({ url: "http://127.0.0.1:5001/a", secret_token: "x".repeat(257) })).body).toEqual(
-      bad("secret token is too long"),
-    );
+    expect((await set({ url: "http://127.0.0.1:5001/a", secret_token: `${"aZ09_-".repeat(42)}abcd` })).body).toEqual(ok("Webhook was set"));
+    expect((await set({ url: "http://127.0.0.1:5001/a", secret_token: "x".repeat(257) })).body).toEqual(bad("secret token is too long"));
     for (const s of ["has space", "semi;colon", "dot.ted", "ünï"]) {
-      expect((await set({ url: "http://127.0.0.1:5001/a", secret_token: s })).body).toEqual(
-        bad("secret token contains unallowed characters"),
-      );
+      expect((await set({ url: "http://127.0.0.1:5001/a", secret_token: s })).body).toEqual(bad("secret token contains unallowed characters"));
     }
   });
 
   test("ip_address is shown by getWebhookInfo; an invalid one is refused", async () => {
     await set({ url: "http://127.0.0.9:5001/a", ip_address: "127.0.0.1" });
     expect((await webhookInfo(emu.url, TOKEN_A)).ip_address).toBe("127.0.0.1");
-    expect((await set({ url: "http://127.0.0.9:5001/a", ip_address: "300.1.1.1" })).body).toEqual(
-      bad("invalid IP address specified"),
-    );
+    expect((await set({ url: "http://127.0.0.9:5001/a", ip_address: "300.1.1.1" })).body).toEqual(bad("invalid IP address specified"));
   });
 
   test("certificate upload sets has_custom_certificate; a later set without it clears it", async () => {
@@ -104,12 +96,8 @@ describe("allowed_updates", () => {
       body: new URLSearchParams({ url: "http://127.0.0.1:5001/a", allowed_updates: '["chat_member","message"]' }),
     });
     expect(await allowed()).toEqual(["message", "chat_member"]);
-    expect((await set({ url: "http://127.0.0.1:5001/b", allowed_updates: "message" })).body).toEqual(
-      bad("can't parse allowed_updates JSON object"),
-    );
-    expect((await set({ url: "http://127.0.0.1:5001/b", allowed_updates: [1] })).body).toEqual(
-      bad("Expected an Array of String as allowed_updates"),
-    );
+    expect((await set({ url: "http://127.0.0.1:5001/b", allowed_updates: "message" })).body).toEqual(bad("can't parse allowed_updates JSON object"));
+    expect((await set({ url: "http://127.0.0.1:5001/b", allowed_updates: [1] })).body).toEqual(bad("Expected an Array of String as allowed_updates"));
   });
 
   test("updates of a type not allowed are never queued", async () => {

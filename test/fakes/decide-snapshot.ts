@@ -55,7 +55,12 @@ export function snapshotOf(r: Row): Snapshot {
   const registered = r.registered ?? [true, true];
   const webhook = r.webhook ?? "other";
   return {
-    hosts: hosts.map((h, i) => ({ instanceId: `i-${i + 1}`, container: container(h), registered: registered[i] ?? false, healthy: r.healthy?.[i] ?? ((registered[i] ?? false) && h === "this") })),
+    hosts: hosts.map((h, i) => ({
+      instanceId: `i-${i + 1}`,
+      container: container(h),
+      registered: registered[i] ?? false,
+      healthy: r.healthy?.[i] ?? ((registered[i] ?? false) && h === "this"),
+    })),
     traffic: {
       weights: r.weights ?? { blue: 1, green: 0 },
       foreignTargets: r.foreign ?? false,

@@ -77,11 +77,6 @@ export class FakeHost implements RemoteHost {
       }
       case "pull":
         return ok();
-      case "version":
-        return ok("27.0.0\n");
-      case "image":
-        // docker image inspect --format {{json .RepoDigests}} REF: one digest per repository, derived from the tag.
-        return ok(`${JSON.stringify([`${(rest[rest.length - 1] ?? "").split(":")[0]}@sha256:${"d".repeat(64)}`])}\n`);
       case "ps":
         // docker ps --all --format {{json .}}: every container, labelled or not.
         return ok(
@@ -156,7 +151,11 @@ export class FakeHost implements RemoteHost {
     }
     if (this.containers.has(name)) return { code: 125, stdout: "", stderr: `Conflict. The container name "/${name}" is already in use` };
     if ([...this.containers.values()].some((c) => c.running && c.hostPort === hostPort)) {
-      return { code: 125, stdout: "", stderr: `docker: Error response from daemon: driver failed programming external connectivity: Bind for 0.0.0.0:${hostPort} failed: port is already allocated.` };
+      return {
+        code: 125,
+        stdout: "",
+        stderr: `docker: Error response from daemon: driver failed programming external connectivity: Bind for 0.0.0.0:${hostPort} failed: port is already allocated.`,
+      };
     }
     this.run(name, labels, args[args.length - 1] ?? "", hostPort);
     const started = this.containers.get(name);
@@ -212,7 +211,8 @@ export class FakeLoadBalancer implements LoadBalancer {
       throw this.failSetTags.error;
     }
     // AWS refuses a change that would leave more than 50 tags on the resource.
-    if (Object.keys({ ...this.tags, ...tags }).length > 50) throw Object.assign(new Error("TooManyTags: the listener would have more than 50 tags"), { name: "TooManyTagsException" });
+    if (Object.keys({ ...this.tags, ...tags }).length > 50)
+      throw Object.assign(new Error("TooManyTags: the listener would have more than 50 tags"), { name: "TooManyTagsException" });
     Object.assign(this.tags, tags);
   }
   async removeTags(_arn: string, keys: string[]): Promise<void> {

@@ -97,10 +97,16 @@ export async function waitForCutover(t: TestWorld, c: Colour, deadlineMs = 60_00
  */
 export async function tolerantHealthChecks(t: TestWorld): Promise<void> {
   t.world.aws.control.setTimeScale(0.1);
-  const client = new ElasticLoadBalancingV2Client({ endpoint: t.world.aws.endpoint, region: "ap-southeast-2", credentials: { accessKeyId: "AKIDTEST", secretAccessKey: "test-secret" } });
+  const client = new ElasticLoadBalancingV2Client({
+    endpoint: t.world.aws.endpoint,
+    region: "ap-southeast-2",
+    credentials: { accessKeyId: "AKIDTEST", secretAccessKey: "test-secret" },
+  });
   try {
     for (const g of t.world.aws.control.state().targetGroups) {
-      await client.send(new ModifyTargetGroupCommand({ TargetGroupArn: g.arn, HealthCheckIntervalSeconds: 5, HealthCheckTimeoutSeconds: 4, UnhealthyThresholdCount: 3 }));
+      await client.send(
+        new ModifyTargetGroupCommand({ TargetGroupArn: g.arn, HealthCheckIntervalSeconds: 5, HealthCheckTimeoutSeconds: 4, UnhealthyThresholdCount: 3 }),
+      );
     }
   } finally {
     client.destroy();

@@ -32,13 +32,17 @@ export async function createTargetGroup(w: AwsWorld, name: string, port: number,
     }),
   );
   const arn = out.TargetGroups?.[0]?.TargetGroupArn as string;
-  await w.elb.send(
-    new ModifyTargetGroupAttributesCommand({ TargetGroupArn: arn, Attributes: [{ Key: "deregistration_delay.timeout_seconds", Value: "5" }] }),
-  );
+  await w.elb.send(new ModifyTargetGroupAttributesCommand({ TargetGroupArn: arn, Attributes: [{ Key: "deregistration_delay.timeout_seconds", Value: "5" }] }));
   return arn;
 }
 
-export async function createAlb(w: AwsWorld, groups: [string, number][] = [["bot-blue", 5001], ["bot-green", 5002]]): Promise<Alb> {
+export async function createAlb(
+  w: AwsWorld,
+  groups: [string, number][] = [
+    ["bot-blue", 5001],
+    ["bot-green", 5002],
+  ],
+): Promise<Alb> {
   const lb = await w.elb.send(new CreateLoadBalancerCommand({ Name: "bot-alb", Subnets: ["subnet-a", "subnet-b"] }));
   const lbArn = lb.LoadBalancers?.[0]?.LoadBalancerArn as string;
   const tg: Record<string, string> = {};

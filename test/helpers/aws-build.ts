@@ -20,15 +20,31 @@ async function newestSource(dir: string): Promise<number> {
 }
 
 export async function ensureEmulatorBuilt(): Promise<string> {
-  const built = await stat(SERVER_MAIN).then((s) => s.mtimeMs, () => 0);
+  const built = await stat(SERVER_MAIN).then(
+    (s) => s.mtimeMs,
+    () => 0,
+  );
   if (built >= (await newestSource("src/sandbox/aws"))) return SERVER_MAIN;
   await run(
     process.execPath,
     [
       "node_modules/typescript/bin/tsc",
       "src/sandbox/aws/server-main.ts",
-      "--outDir", "dist", "--rootDir", ".", "--module", "NodeNext", "--moduleResolution", "NodeNext",
-      "--target", "ES2022", "--skipLibCheck", "--types", "node", "--sourceMap", "--noCheck",
+      "--outDir",
+      "dist",
+      "--rootDir",
+      ".",
+      "--module",
+      "NodeNext",
+      "--moduleResolution",
+      "NodeNext",
+      "--target",
+      "ES2022",
+      "--skipLibCheck",
+      "--types",
+      "node",
+      "--sourceMap",
+      "--noCheck",
     ],
     { timeout: 110_000 },
   );

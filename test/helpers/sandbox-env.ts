@@ -41,7 +41,17 @@ export interface CliResult {
 
 export interface WorldOptions {
   hosts?: number;
-  gates?: Partial<{ interval: string; healthyThreshold: number; timeout: string; bake: string; maxPendingUpdates: number; telegramMisses: number; maxMemory: string; settle: string; bakeEvidence: number }>;
+  gates?: Partial<{
+    interval: string;
+    healthyThreshold: number;
+    timeout: string;
+    bake: string;
+    maxPendingUpdates: number;
+    telegramMisses: number;
+    maxMemory: string;
+    settle: string;
+    bakeEvidence: number;
+  }>;
   /** Extra YAML appended under `container:` (indented by 2). */
   memoryLimit?: string;
   /** Extra YAML lines under `gates:` (each indented by 2), e.g. "  alarms: [bot-5xx]\n". */
@@ -67,7 +77,18 @@ export function requireBuild(): void {
 }
 
 export function environmentYaml(w: SandboxWorld, dir: string, o: WorldOptions): string {
-  const g = { interval: "300ms", healthyThreshold: 2, timeout: "20s", bake: "2s", maxPendingUpdates: 50, telegramMisses: 3, maxMemory: "200m", settle: "1s", bakeEvidence: 3, ...o.gates };
+  const g = {
+    interval: "300ms",
+    healthyThreshold: 2,
+    timeout: "20s",
+    bake: "2s",
+    maxPendingUpdates: 50,
+    telegramMisses: 3,
+    maxMemory: "200m",
+    settle: "1s",
+    bakeEvidence: 3,
+    ...o.gates,
+  };
   return `environment: ${o.environment ?? "itest"}
 aws:
   region: ${o.region ?? "ap-southeast-2"}
@@ -138,7 +159,16 @@ export async function startTestWorld(o: WorldOptions & { firstHost?: number } = 
   requireBuild();
   const dir = await mkdtemp(join(tmpdir(), "bluegreen-itest-"));
   await mkdir(join(dir, "environments"), { recursive: true });
-  const world = await startSandboxWorld({ root: join(dir, "sandbox"), hosts: o.hosts ?? 2, botToken: BOT_TOKEN, hostPrefix: HOST_PREFIX, ...SANDBOX_TIMING, ...(o.region !== undefined ? { awsRegion: o.region } : {}), ...(o.firstHost !== undefined ? { firstHost: o.firstHost } : {}), ...(o.legacy !== undefined ? { legacy: o.legacy, webhookSecret: WEBHOOK_SECRET } : {}) });
+  const world = await startSandboxWorld({
+    root: join(dir, "sandbox"),
+    hosts: o.hosts ?? 2,
+    botToken: BOT_TOKEN,
+    hostPrefix: HOST_PREFIX,
+    ...SANDBOX_TIMING,
+    ...(o.region !== undefined ? { awsRegion: o.region } : {}),
+    ...(o.firstHost !== undefined ? { firstHost: o.firstHost } : {}),
+    ...(o.legacy !== undefined ? { legacy: o.legacy, webhookSecret: WEBHOOK_SECRET } : {}),
+  });
   const name = o.environment ?? "itest";
   const envFile = join(dir, "environments", `${name}.yaml`);
   let yaml = environmentYaml(world, dir, o);
@@ -186,8 +216,12 @@ export async function startTestWorld(o: WorldOptions & { firstHost?: number } = 
     const child = spawn(process.execPath, [CLI, ...args, "--config-dir", dir], { env, stdio: ["ignore", "pipe", "pipe"] });
     let stdout = "";
     let stderr = "";
-    child.stdout.on("data", (d: Buffer) => (stdout += d.toString()));
-    child.stderr.on("data", (d: Buffer) => (stderr += d.toString()));
+    child.stdout.on("data", (d: Buffer) => {
+      stdout += d.toString();
+    });
+    child.stderr.on("data", (d: Buffer) => {
+      stderr += d.toString();
+    });
     const done = new Promise<CliResult>((res) => child.on("close", (code) => res(parseResult(code ?? -1, stdout, stderr))));
     return { pid: child.pid ?? -1, done };
   };
@@ -198,18 +232,30 @@ export async function startTestWorld(o: WorldOptions & { firstHost?: number } = 
     env,
     cli: (args, opts) =>
       new Promise((res) => {
-        execFile(process.execPath, [CLI, ...args, "--config-dir", dir], { env, timeout: opts?.timeoutMs ?? 90_000, maxBuffer: 16 * 2 ** 20 }, (err, stdout, stderr) => {
-          const code = err === null ? 0 : typeof err.code === "number" ? err.code : -1;
-          res(parseResult(code, stdout, stderr));
-        });
+        execFile(
+          process.execPath,
+          [CLI, ...args, "--config-dir", dir],
+          { env, timeout: opts?.timeoutMs ?? 90_000, maxBuffer: 16 * 2 ** 20 },
+          (err, stdout, stderr) => {
+            const code = err === null ? 0 : typeof err.code === "number" ? err.code : -1;
+            res(parseResult(code, stdout, stderr));
+          },
+        );
       }),
     spawnCli,
     stream: async (rate, durationMs) =>
-      ((await control("streams", { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ token: BOT_TOKEN, ratePerSecond: rate, durationMs, chatIds: [1, 2, 3, 4, 5] }) })) as { streamId: string }).streamId,
+      (
+        (await control("streams", {
+          method: "POST",
+          headers: { "content-type": "application/json" },
+          body: JSON.stringify({ token: BOT_TOKEN, ratePerSecond: rate, durationMs, chatIds: [1, 2, 3, 4, 5] }),
+        })) as { streamId: string }
+      ).streamId,
     stopStream: async (id) => {
       await control(`streams/${id}`, { method: "DELETE" });
     },
-    updates: async () => (await control(`updates?token=${encodeURIComponent(BOT_TOKEN)}`)) as { updateId: number; acknowledged: boolean; dropped: boolean; attempts: number }[],
+    updates: async () =>
+      (await control(`updates?token=${encodeURIComponent(BOT_TOKEN)}`)) as { updateId: number; acknowledged: boolean; dropped: boolean; attempts: number }[],
     stop: async () => {
       await Promise.allSettled(sshds.map((d) => d.stop()));
       await world.stop();

@@ -81,7 +81,9 @@ describe("calls per release and per warm rollback (counted in the adapters)", { 
     const report = JSON.stringify({ gates, renewals, calls });
     expect(sum(calls.aws), report).toBeLessThanOrEqual(RELEASE.aws.fixed + RELEASE.aws.perGate * gates);
     expect(sum(calls.telegram), report).toBeLessThanOrEqual(RELEASE.telegram.fixed + RELEASE.telegram.perGate * gates);
-    expect(sum(calls.host), report).toBeLessThanOrEqual(HOSTS * (RELEASE.host.perHost + RELEASE.host.perHostPerGate * gates) + RELEASE.host.lockHost + renewals);
+    expect(sum(calls.host), report).toBeLessThanOrEqual(
+      HOSTS * (RELEASE.host.perHost + RELEASE.host.perHostPerGate * gates) + RELEASE.host.lockHost + renewals,
+    );
     expect(sum(calls.hostHttp), report).toBeLessThanOrEqual(HOSTS * (RELEASE.hostHttp.perHost + RELEASE.hostHttp.perHostPerGate * gates));
     // Every host is worked on: no host is skipped to make the numbers.
     expect(Object.keys(calls.host), report).toHaveLength(HOSTS);

@@ -74,7 +74,7 @@ describe("faults after traffic moved: exit 2, blue live again", { timeout: 150_0
   });
 
   it("getWebhookInfo dropped continuously during the bake: rollback after telegramMisses, exit 2", async () => {
-    let r;
+    let r: Awaited<ReturnType<typeof release>>;
     try {
       r = await withStream(t, async () => {
         const cli = release("v3", ["--bake", "15s"]);

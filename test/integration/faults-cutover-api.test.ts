@@ -45,7 +45,14 @@ describe("switch API faults during the cutover", { timeout: 150_000 }, () => {
   it("setWebhook 429 retry_after 1 once: waited out, exit 0", async () => {
     const { live, next } = colours();
     const since = Date.now();
-    t.world.telegram.control.addFault({ method: "setwebhook", kind: "status", status: 429, description: "Too Many Requests: retry after 1", retryAfter: 1, times: 1 });
+    t.world.telegram.control.addFault({
+      method: "setwebhook",
+      kind: "status",
+      status: 429,
+      description: "Too Many Requests: retry after 1",
+      retryAfter: 1,
+      times: 1,
+    });
     const r = await release("v3");
     expectExit(r, 0);
     expect(r.result).toMatchObject({ outcome: "released", colour: next, from: live });
@@ -57,7 +64,13 @@ describe("switch API faults during the cutover", { timeout: 150_000 }, () => {
 
   it("setWebhook 400 after the listener moved: listener moved back, webhook re-set, exit 2", async () => {
     const { live, next } = colours();
-    t.world.telegram.control.addFault({ method: "setwebhook", kind: "status", status: 400, description: "Bad Request: bad webhook: Failed to resolve host", times: 1 });
+    t.world.telegram.control.addFault({
+      method: "setwebhook",
+      kind: "status",
+      status: 400,
+      description: "Bad Request: bad webhook: Failed to resolve host",
+      times: 1,
+    });
     const r = await release("v2");
     expectExit(r, 2);
     expect(r.result).toMatchObject({ outcome: "rolled-back", colour: next, from: live });
@@ -68,7 +81,13 @@ describe("switch API faults during the cutover", { timeout: 150_000 }, () => {
 
   it("ModifyListener failing permanently at the cutover: nothing moved, exit 1, both switches unchanged", async () => {
     const { live, next } = colours();
-    t.world.aws.control.addFault({ action: "ModifyListener", kind: "error", code: "InvalidConfigurationRequest", message: "The listener configuration is not valid", httpStatus: 400 });
+    t.world.aws.control.addFault({
+      action: "ModifyListener",
+      kind: "error",
+      code: "InvalidConfigurationRequest",
+      message: "The listener configuration is not valid",
+      httpStatus: 400,
+    });
     const r = await release("v2");
     expectExit(r, 1);
     expect(r.result).toMatchObject({ outcome: "failed", colour: next, from: live });

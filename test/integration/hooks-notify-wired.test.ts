@@ -2,7 +2,6 @@
 // before anything changes; release and rollback outcomes reach the Telegram chat (emulator log);
 // hook output is kept in the history record.
 import { appendFile, readFile, writeFile } from "node:fs/promises";
-import { join } from "node:path";
 import { afterAll, beforeAll, expect, it } from "vitest";
 import { BOT_TOKEN, startTestWorld, type TestWorld } from "../helpers/sandbox-env.js";
 
@@ -22,7 +21,10 @@ async function withSections(extra: string): Promise<void> {
 }
 
 const messages = async () =>
-  (await (await fetch(`${t.world.telegram.url}/_control/messages?token=${encodeURIComponent(BOT_TOKEN)}`)).json()) as { chat_id: number | string; text: string }[];
+  (await (await fetch(`${t.world.telegram.url}/_control/messages?token=${encodeURIComponent(BOT_TOKEN)}`)).json()) as {
+    chat_id: number | string;
+    text: string;
+  }[];
 
 it("a failing preRelease hook stops the release before anything changes", async () => {
   await withSections(`hooks:\n  preRelease: [sh, -c, "echo backing up $BLUEGREEN_ENVIRONMENT to $BLUEGREEN_COLOUR; exit 7"]\n`);

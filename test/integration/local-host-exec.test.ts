@@ -100,7 +100,10 @@ describe("LocalHostConnector (the sandbox transport)", () => {
   it("kills the command and its children at the timeout", async () => {
     const running = h()
       .exec(["sh", "-c", `${sleepArgv.join(" ")}; echo never`], { timeoutMs: 1_500 })
-      .then(() => undefined, (e: unknown) => e);
+      .then(
+        () => undefined,
+        (e: unknown) => e,
+      );
     await waitUntil(() => pidsRunning(sleepArgv).length > 0, "the child sleep to start");
     const err = await running;
     expect(err).toBeInstanceOf(HostCommandTimeoutError);
@@ -113,9 +116,7 @@ describe("LocalHostConnector (the sandbox transport)", () => {
       status: 200,
       body: "POST /health 127.0.1.1 ping",
     });
-    await expect(h().httpRequest(port, "/hang", { timeoutMs: 300 })).rejects.toThrow(
-      `GET http://127.0.1.1:${port}/hang timed out after 300ms`,
-    );
+    await expect(h().httpRequest(port, "/hang", { timeoutMs: 300 })).rejects.toThrow(`GET http://127.0.1.1:${port}/hang timed out after 300ms`);
   });
 
   it("refuses work after close()", async () => {

@@ -30,7 +30,10 @@ afterAll(async () => {
  * Resolves with the steps seen (deadline-bounded: fails if the step never appears).
  */
 function releaseKilledAt(image: string, step: string, deadlineMs = 60_000): Promise<string[]> {
-  const child = spawn(process.execPath, [CLI, "release", "itest", "--image", image, "--json", "--config-dir", t.dir], { env: t.env, stdio: ["ignore", "pipe", "pipe"] });
+  const child = spawn(process.execPath, [CLI, "release", "itest", "--image", image, "--json", "--config-dir", t.dir], {
+    env: t.env,
+    stdio: ["ignore", "pipe", "pipe"],
+  });
   if (child.pid !== undefined) children.add(child.pid);
   return new Promise((resolve, reject) => {
     const seen: string[] = [];

@@ -20,10 +20,16 @@ beforeAll(async () => {
   // promote refuses two environments that resolve to the same listener or target group ARNs.
   t2 = await startTestWorld({ firstHost: 92, environment: "itest2", region: "ap-southeast-1" });
   // Distinct secret references: promote refuses two environments sharing one bot token reference.
-  const yaml = (await readFile(t2.envFile, "utf8")).replaceAll("ITEST_BOT_TOKEN", "ITEST2_BOT_TOKEN").replaceAll("ITEST_WEBHOOK_SECRET", "ITEST2_WEBHOOK_SECRET");
+  const yaml = (await readFile(t2.envFile, "utf8"))
+    .replaceAll("ITEST_BOT_TOKEN", "ITEST2_BOT_TOKEN")
+    .replaceAll("ITEST_WEBHOOK_SECRET", "ITEST2_WEBHOOK_SECRET");
   await writeFile(join(t.dir, "environments", "itest2.yaml"), yaml);
   // promote refuses two environments with one bot, so itest2 gets its own bot in world 2's Telegram.
-  const res = await fetch(`${t2.world.telegram.url}/_control/bots`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ token: BOT2_TOKEN, id: 7000000003, username: "echo_itest2_bot" }) });
+  const res = await fetch(`${t2.world.telegram.url}/_control/bots`, {
+    method: "POST",
+    headers: { "content-type": "application/json" },
+    body: JSON.stringify({ token: BOT2_TOKEN, id: 7000000003, username: "echo_itest2_bot" }),
+  });
   expect(res.status).toBe(200);
   t.env.ITEST2_BOT_TOKEN = BOT2_TOKEN; // t.cli runs with this very object as its env
   t.env.ITEST2_WEBHOOK_SECRET = `${WEBHOOK_SECRET}-2`;
@@ -39,7 +45,11 @@ const statusOf = async (env: string) => {
 };
 
 function elb(): ElasticLoadBalancingV2Client {
-  return new ElasticLoadBalancingV2Client({ region: "ap-southeast-2", endpoint: t.world.aws.endpoint, credentials: { accessKeyId: "AKIATEST", secretAccessKey: "test" } });
+  return new ElasticLoadBalancingV2Client({
+    region: "ap-southeast-2",
+    endpoint: t.world.aws.endpoint,
+    credentials: { accessKeyId: "AKIATEST", secretAccessKey: "test" },
+  });
 }
 
 describe("promote", () => {
@@ -66,7 +76,13 @@ describe("promote", () => {
     expect(image.endsWith(moved)).toBe(false);
     const r = await t.cli(["promote", "itest", "itest2", "--json"]);
     expectExit(r, 0);
-    expect(r.result).toMatchObject({ command: "promote", environment: "itest2", outcome: "released", image, promotedFrom: { environment: "itest", releaseId: from.s.liveRelease?.releaseId } });
+    expect(r.result).toMatchObject({
+      command: "promote",
+      environment: "itest2",
+      outcome: "released",
+      image,
+      promotedFrom: { environment: "itest", releaseId: from.s.liveRelease?.releaseId },
+    });
     const to = await statusOf("itest2");
     expect(to.code).toBe(0);
     expect(to.s.liveRelease?.image).toBe(image);
@@ -78,7 +94,15 @@ describe("promote", () => {
   }, 180_000);
 
   it("refuses with exit 1 while FROM is mid-release (in-flight tags on its listener)", async () => {
-    const tags = encodeInFlight({ kind: "release", releaseId: "r-test-inflight", colour: "green", image: "echo-bot:v3", from: "blue", startedAt: new Date().toISOString(), phase: "staging" });
+    const tags = encodeInFlight({
+      kind: "release",
+      releaseId: "r-test-inflight",
+      colour: "green",
+      image: "echo-bot:v3",
+      from: "blue",
+      startedAt: new Date().toISOString(),
+      phase: "staging",
+    });
     const client = elb();
     try {
       await client.send(new AddTagsCommand({ ResourceArns: [t.world.listenerArn], Tags: Object.entries(tags).map(([Key, Value]) => ({ Key, Value })) }));

@@ -2,7 +2,6 @@
 // rollback (back to v2), cold (the previous colour's containers were stopped: restarted and gated),
 // and the refusal when nothing was released before.
 import { execFile } from "node:child_process";
-import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { expectExit, expectLive, stopWorld, withStream } from "../helpers/assertions.js";
 import { startTestWorld, type TestWorld } from "../helpers/sandbox-env.js";

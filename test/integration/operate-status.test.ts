@@ -33,7 +33,15 @@ describe("status, drift, history and the lock", { timeout: 150_000 }, () => {
     expectExit(await t.cli(["release", "itest", "--image", "v2", "--json"]), 0);
     const { code, s, r } = await statusJson();
     expect(code, r.stderr).toBe(0);
-    expect(s).toMatchObject({ environment: "itest", live: "green", liveByListener: "green", consistent: true, problems: [], releaseInProgress: null, lock: null });
+    expect(s).toMatchObject({
+      environment: "itest",
+      live: "green",
+      liveByListener: "green",
+      consistent: true,
+      problems: [],
+      releaseInProgress: null,
+      lock: null,
+    });
   });
 
   it("a webhook moved by hand to blue is drift: exit 3 naming both switches", async () => {
@@ -50,7 +58,14 @@ describe("status, drift, history and the lock", { timeout: 150_000 }, () => {
   it("rollback repairs the drift back to the recorded live release (green), status 0 again", async () => {
     const r = await t.cli(["rollback", "itest", "--json"]);
     expectExit(r, 0);
-    expect(r.result).toMatchObject({ command: "rollback", outcome: "rolled-back", colour: "green", from: null, mode: "repaired-drift", steps: ["repair-drift"] });
+    expect(r.result).toMatchObject({
+      command: "rollback",
+      outcome: "rolled-back",
+      colour: "green",
+      from: null,
+      mode: "repaired-drift",
+      steps: ["repair-drift"],
+    });
     await expectLive(t, "green");
     const { code, s } = await statusJson();
     expect(code).toBe(0);

@@ -90,7 +90,12 @@ describe("rehearse on the sandbox's docker stand-in", { timeout: 60_000 }, () =>
       t.env.DOCKER_HOST = "unix:///nonexistent/docker.sock";
       const r = await t.cli(["rehearse", "itest", "--image", "v1", "--json"]);
       expect(r.code).toBe(1);
-      expect(r.result).toMatchObject({ command: "rehearse", outcome: "failed", exitCode: 1, remedy: "start the sandbox first (`bluegreen sandbox up`), or run rehearse where Docker runs" });
+      expect(r.result).toMatchObject({
+        command: "rehearse",
+        outcome: "failed",
+        exitCode: 1,
+        remedy: "start the sandbox first (`bluegreen sandbox up`), or run rehearse where Docker runs",
+      });
       expect(String(r.result?.error)).toMatch(/^rehearse needs a Docker engine on this machine, and none is reachable: /);
     } finally {
       for (const k of Object.keys(t.env)) delete t.env[k];

@@ -41,7 +41,15 @@ describe("release: the happy path", { timeout: 150_000 }, () => {
     const r = await t.cli(["status", "itest", "--json"]);
     expect(r.code, r.stderr).toBe(0);
     const s = r.events[0] as Record<string, unknown>;
-    expect(s).toMatchObject({ environment: "itest", live: "green", liveByListener: "green", consistent: true, problems: [], releaseInProgress: null, lock: null });
+    expect(s).toMatchObject({
+      environment: "itest",
+      live: "green",
+      liveByListener: "green",
+      consistent: true,
+      problems: [],
+      releaseInProgress: null,
+      lock: null,
+    });
     expect(s.webhook).toMatchObject({ url: webhookUrlOf(t, "green"), colour: "green" });
     expect(s.previousRelease).toMatchObject({ colour: "blue" });
     expect(typeof s.previousWarmUntil).toBe("string");
@@ -65,7 +73,15 @@ describe("release: the happy path", { timeout: 150_000 }, () => {
     const before = { calls: t.world.aws.control.calls().filter((c) => !/^Describe/.test(c.action)).length, webhook: (await webhookInfo(t)).url };
     const r = await t.cli(["plan", "itest", "--image", "v3", "--json"]);
     expectExit(r, 0);
-    expect(r.result).toMatchObject({ command: "plan", outcome: "planned", environment: "itest", live: "green", colour: "blue", image: "echo-bot:v3", unknown: [] });
+    expect(r.result).toMatchObject({
+      command: "plan",
+      outcome: "planned",
+      environment: "itest",
+      live: "green",
+      colour: "blue",
+      image: "echo-bot:v3",
+      unknown: [],
+    });
     const cmds = (r.result?.hostCommands as string[][]).map((a) => a.join(" "));
     expect(cmds).toContain("docker pull echo-bot:v3");
     expect(cmds.some((c) => c.startsWith("docker run") && c.includes("echo-bot-blue"))).toBe(true);

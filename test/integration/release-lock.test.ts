@@ -22,7 +22,15 @@ afterAll(async () => {
 const lockDir = () => join(t.dir, "lock", "itest.lock");
 
 async function writeForeignLease(expiresAt: string): Promise<Record<string, unknown>> {
-  const lease = { owner: "ci", machine: "build-agent-7", pid: 424242, releaseId: "r20200101T000000Z-dead", command: "release", acquiredAt: "2020-01-01T00:00:00.000Z", expiresAt };
+  const lease = {
+    owner: "ci",
+    machine: "build-agent-7",
+    pid: 424242,
+    releaseId: "r20200101T000000Z-dead",
+    command: "release",
+    acquiredAt: "2020-01-01T00:00:00.000Z",
+    expiresAt,
+  };
   await mkdir(lockDir(), { recursive: true });
   await writeFile(join(lockDir(), "lease.json"), JSON.stringify(lease));
   return lease;
@@ -34,10 +42,7 @@ describe("the deploy lock", { timeout: 150_000 }, () => {
     const [a, b] = await withStream(t, async () => {
       const first = t.spawnCli(["release", "itest", "--image", "v2", "--json"]);
       const second = t.spawnCli(["release", "itest", "--image", "v3", "--json"]);
-      return Promise.all([
-        first.done.then((r) => ({ ...r, pid: first.pid })),
-        second.done.then((r) => ({ ...r, pid: second.pid })),
-      ]);
+      return Promise.all([first.done.then((r) => ({ ...r, pid: first.pid })), second.done.then((r) => ({ ...r, pid: second.pid }))]);
     });
     const loser = a.code === 75 ? a : b;
     const winner = loser === a ? b : a;
@@ -56,7 +61,9 @@ describe("the deploy lock", { timeout: 150_000 }, () => {
     try {
       const r = await t.cli(["release", "itest", "--image", "v2", "--json"]);
       expectExit(r, 75);
-      expect(String(r.result?.error)).toContain("another run holds the itest lock: ci@build-agent-7 (pid 424242, release r20200101T000000Z-dead, since 2020-01-01T00:00:00.000Z");
+      expect(String(r.result?.error)).toContain(
+        "another run holds the itest lock: ci@build-agent-7 (pid 424242, release r20200101T000000Z-dead, since 2020-01-01T00:00:00.000Z",
+      );
       expect(listenerForward(t)).toBe("green");
       expect(existsSync(join(lockDir(), "lease.json"))).toBe(true);
     } finally {
@@ -70,7 +77,15 @@ describe("the deploy lock", { timeout: 150_000 }, () => {
     await writeForeignLease("2020-01-01T00:10:00.000Z");
     const r = await withStream(t, () => t.cli(["release", "itest", "--image", "v1", "--json"]));
     expectExit(r, 0);
-    expect(r.events).toContainEqual(expect.objectContaining({ type: "step", step: "lock", status: "info", message: "taking over the stale lock of ci@build-agent-7 (pid 424242, release r20200101T000000Z-dead, since 2020-01-01T00:00:00.000Z, lease until 2020-01-01T00:10:00.000Z)" }));
+    expect(r.events).toContainEqual(
+      expect.objectContaining({
+        type: "step",
+        step: "lock",
+        status: "info",
+        message:
+          "taking over the stale lock of ci@build-agent-7 (pid 424242, release r20200101T000000Z-dead, since 2020-01-01T00:00:00.000Z, lease until 2020-01-01T00:10:00.000Z)",
+      }),
+    );
     expect(r.result).toMatchObject({ outcome: "released", colour: "blue", from: "green" });
     await expectLive(t, "blue");
     expect(existsSync(lockDir())).toBe(false);

@@ -3,7 +3,7 @@ import type { Socket } from "node:net";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { HostConnectionError, SshConnector } from "../../src/adapters/ssh.js";
 import type { RemoteHost } from "../../src/ports.js";
-import { pidsRunning, startSshd, waitUntil, type SshdHandle } from "../helpers/sshd.js";
+import { pidsRunning, type SshdHandle, startSshd, waitUntil } from "../helpers/sshd.js";
 
 // Its own sshd: killing sessions here must not disturb the other suites.
 describe("SshHost when the connection drops", () => {
@@ -52,8 +52,14 @@ describe("SshHost when the connection drops", () => {
     const h = host;
     const d = sshd;
     if (!h || !d) throw new Error("not started");
-    const running = h.exec(argv, { timeoutMs: 30_000 }).then(() => undefined, (e: unknown) => e);
-    const request = h.httpRequest(httpPort, "/hang", { timeoutMs: 30_000 }).then(() => undefined, (e: unknown) => e);
+    const running = h.exec(argv, { timeoutMs: 30_000 }).then(
+      () => undefined,
+      (e: unknown) => e,
+    );
+    const request = h.httpRequest(httpPort, "/hang", { timeoutMs: 30_000 }).then(
+      () => undefined,
+      (e: unknown) => e,
+    );
     await waitUntil(() => pidsRunning(argv).length > 0, "the remote command to start", 10_000);
     await waitUntil(() => requestArrived, "the tunnelled request to arrive", 10_000);
 
@@ -67,9 +73,7 @@ describe("SshHost when the connection drops", () => {
     expect((httpErr as Error).message).toBe(`connection to ${h.name} was lost during GET /hang`);
 
     await expect(h.exec(["true"])).rejects.toThrow(new HostConnectionError(`connection to ${h.name} was lost before running true`, h.name));
-    await expect(h.httpRequest(80, "/health")).rejects.toThrow(
-      new HostConnectionError(`connection to ${h.name} was lost before GET /health`, h.name),
-    );
+    await expect(h.httpRequest(80, "/health")).rejects.toThrow(new HostConnectionError(`connection to ${h.name} was lost before GET /health`, h.name));
     // close() after a drop is a no-op, not an error.
     await expect(h.close()).resolves.toBeUndefined();
   });

@@ -1,9 +1,9 @@
 import fc from "fast-check";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { HostCommandTimeoutError, SshConnector } from "../../src/adapters/ssh.js";
-import { ShellQuoteError } from "../../src/remote/quote.js";
 import type { RemoteHost } from "../../src/ports.js";
-import { pidsRunning, startSshd, waitUntil, type SshdHandle } from "../helpers/sshd.js";
+import { ShellQuoteError } from "../../src/remote/quote.js";
+import { pidsRunning, type SshdHandle, startSshd, waitUntil } from "../helpers/sshd.js";
 
 describe("SshConnector exec against a real sshd", () => {
   let sshd: SshdHandle | undefined;
@@ -98,7 +98,10 @@ describe("SshConnector exec against a real sshd", () => {
     const started = Date.now();
     const err = await h()
       .exec(argv, { timeoutMs: 300 })
-      .then(() => undefined, (e: unknown) => e);
+      .then(
+        () => undefined,
+        (e: unknown) => e,
+      );
     expect(err).toBeInstanceOf(HostCommandTimeoutError);
     expect((err as Error).message).toBe(`command \`sleep\` on ${h().name} timed out after 300ms; its channel was killed`);
     expect(Date.now() - started).toBeLessThan(5_000);

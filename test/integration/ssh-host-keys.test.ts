@@ -1,4 +1,4 @@
-import { execFileSync, spawn, type ChildProcess } from "node:child_process";
+import { type ChildProcess, execFileSync, spawn } from "node:child_process";
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { createServer } from "node:net";
 import { tmpdir } from "node:os";
@@ -6,7 +6,7 @@ import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { fingerprintSha256 } from "../../src/adapters/host-keys.js";
 import { HostConnectionError, HostKeyError, SshConnector, type SshConnectorOptions } from "../../src/adapters/ssh.js";
-import { startSshd, waitUntil, type SshdHandle } from "../helpers/sshd.js";
+import { type SshdHandle, startSshd, waitUntil } from "../helpers/sshd.js";
 
 describe("SshConnector host-key checks and authentication against a real sshd", () => {
   let sshd: SshdHandle;
@@ -42,7 +42,10 @@ describe("SshConnector host-key checks and authentication against a real sshd", 
     const err = await c
       .connect(target())
       .then((h) => h.exec(["touch", marker]))
-      .then(() => undefined, (e: unknown) => e);
+      .then(
+        () => undefined,
+        (e: unknown) => e,
+      );
     expect(err).toBeInstanceOf(HostKeyError);
     expect(existsSync(marker)).toBe(false);
     expect(acceptedLogins()).toBe(loginsBefore); // refused in the handshake, before authentication
@@ -88,12 +91,7 @@ describe("SshConnector host-key checks and authentication against a real sshd", 
     for (const policy of [{}, { knownHostsText: `10.0.1.5 ssh-ed25519 ${otherKeyB64}\n` }]) {
       const err = await refusedBeforeAnyCommand(connector(policy));
       expect(err.message).toBe(unknownMessage());
-      expect([err.reason, err.source, err.host, err.offeredFingerprint]).toEqual([
-        "unknown",
-        "user",
-        name(),
-        sshd.hostKeyFingerprint,
-      ]);
+      expect([err.reason, err.source, err.host, err.offeredFingerprint]).toEqual(["unknown", "user", name(), sshd.hostKeyFingerprint]);
     }
   });
 
@@ -131,7 +129,10 @@ describe("SshConnector host-key checks and authentication against a real sshd", 
 
   it("reports failed authentication and a closed port as HostConnectionError", async () => {
     const noKey = connector({ knownHostsText: sshd.knownHostsText, privateKeyPath: join(dir, "other") });
-    const authErr = await noKey.connect(target()).then(() => undefined, (e: unknown) => e);
+    const authErr = await noKey.connect(target()).then(
+      () => undefined,
+      (e: unknown) => e,
+    );
     expect(authErr).toBeInstanceOf(HostConnectionError);
     expect((authErr as Error).message).toBe(`cannot connect to ${name()}: All configured authentication methods failed`);
 
@@ -142,11 +143,12 @@ describe("SshConnector host-key checks and authentication against a real sshd", 
       });
     });
     const refused = new SshConnector({ user: "root", port: closedPort, connectTimeoutMs: 5_000 });
-    const connErr = await refused.connect(target()).then(() => undefined, (e: unknown) => e);
-    expect(connErr).toBeInstanceOf(HostConnectionError);
-    expect((connErr as Error).message).toBe(
-      `cannot connect to root@127.0.0.1:${closedPort}: connect ECONNREFUSED 127.0.0.1:${closedPort}`,
+    const connErr = await refused.connect(target()).then(
+      () => undefined,
+      (e: unknown) => e,
     );
+    expect(connErr).toBeInstanceOf(HostConnectionError);
+    expect((connErr as Error).message).toBe(`cannot connect to root@127.0.0.1:${closedPort}: connect ECONNREFUSED 127.0.0.1:${closedPort}`);
   });
 
   it("authenticates through an ssh-agent socket", async () => {

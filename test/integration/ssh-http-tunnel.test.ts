@@ -3,7 +3,7 @@ import type { Socket } from "node:net";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { SshConnector } from "../../src/adapters/ssh.js";
 import type { RemoteHost } from "../../src/ports.js";
-import { descendantsOf, pidOwningTcpSocket, startSshd, type SshdHandle } from "../helpers/sshd.js";
+import { descendantsOf, pidOwningTcpSocket, type SshdHandle, startSshd } from "../helpers/sshd.js";
 
 function listen(server: Server): Promise<number> {
   return new Promise((resolve) => {
@@ -104,9 +104,7 @@ describe("SshHost.httpRequest through an SSH tunnel", () => {
   });
 
   it("times out a request that never gets an answer", async () => {
-    await expect(h().httpRequest(port, "/hang", { timeoutMs: 300 })).rejects.toThrow(
-      `GET http://127.0.0.1:${port}/hang via ${h().name} timed out after 300ms`,
-    );
+    await expect(h().httpRequest(port, "/hang", { timeoutMs: 300 })).rejects.toThrow(`GET http://127.0.0.1:${port}/hang via ${h().name} timed out after 300ms`);
     // The tunnel is still fine afterwards.
     expect((await h().httpRequest(port, "/health")).status).toBe(200);
   });

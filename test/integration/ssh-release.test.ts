@@ -18,7 +18,10 @@ async function webhookUrl(): Promise<string> {
 }
 
 function liveTargetGroup(): string | undefined {
-  const state = t.world.aws.control.state() as unknown as { listeners: { defaultActions: { targetGroups?: { targetGroupArn: string; weight: number }[] }[] }[]; targetGroups: { arn: string; name: string }[] };
+  const state = t.world.aws.control.state() as unknown as {
+    listeners: { defaultActions: { targetGroups?: { targetGroupArn: string; weight: number }[] }[] }[];
+    targetGroups: { arn: string; name: string }[];
+  };
   const fwd = state.listeners[0]?.defaultActions[0]?.targetGroups?.find((g) => g.weight > 0);
   return state.targetGroups.find((g) => g.arn === fwd?.targetGroupArn)?.name;
 }

@@ -1,7 +1,7 @@
 // Every broken file in the table yields exactly its listed errors, and no error ever carries a
 // secret value (from the environment or written literally into the file).
 import { describe, expect, it } from "vitest";
-import { crossEnvironmentErrors, loadEnvironmentText, type LoadResult } from "../../src/config/index.js";
+import { crossEnvironmentErrors, type LoadResult, loadEnvironmentText } from "../../src/config/index.js";
 import { BASE_ENV, BASE_YAML, brokenConfigs, FILE, LITERAL_SECRETS } from "../fixtures/broken-configs.js";
 
 function load(yaml: string, file: string, env: Record<string, string>): LoadResult {
@@ -39,9 +39,7 @@ describe("broken environment files", () => {
 
   it("never puts a secret value into an error", () => {
     for (const c of brokenConfigs) {
-      const secrets = [...Object.values(c.env ?? BASE_ENV), ...Object.values(c.other?.env ?? {}), ...LITERAL_SECRETS].filter(
-        (value) => value.length >= 8,
-      );
+      const secrets = [...Object.values(c.env ?? BASE_ENV), ...Object.values(c.other?.env ?? {}), ...LITERAL_SECRETS].filter((value) => value.length >= 8);
       for (const error of errorsOf(c)) {
         for (const secret of secrets) expect(error, c.name).not.toContain(secret);
         expect(error, c.name).not.toContain("TEST-");

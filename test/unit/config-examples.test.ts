@@ -129,7 +129,8 @@ describe("environments/*.yaml", () => {
   it("no two example environments collide", async () => {
     const all = await Promise.all(["local", "local-canary", "production", "staging"].map(loaded));
     // local-canary is the same sandbox as local with another rollout strategy: one of the two is used at a time.
-    const sameSandbox = (a: (typeof all)[number], b: (typeof all)[number]) => [a.config.environment, b.config.environment].sort().join() === "local,local-canary";
+    const sameSandbox = (a: (typeof all)[number], b: (typeof all)[number]) =>
+      [a.config.environment, b.config.environment].sort().join() === "local,local-canary";
     for (const a of all) for (const b of all) if (a !== b && !sameSandbox(a, b)) expect(crossEnvironmentErrors(a, b)).toEqual([]);
   });
 });

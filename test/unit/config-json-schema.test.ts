@@ -43,8 +43,7 @@ function violations(schema: Schema, value: unknown, root: Schema, path = "$"): s
       const known = properties[key];
       if (known !== undefined) out.push(...violations(known, item, root, `${path}.${key}`));
       else if (schema.additionalProperties === false) out.push(`${path}.${key}: not allowed`);
-      else if (typeof schema.additionalProperties === "object")
-        out.push(...violations(schema.additionalProperties as Schema, item, root, `${path}.${key}`));
+      else if (typeof schema.additionalProperties === "object") out.push(...violations(schema.additionalProperties as Schema, item, root, `${path}.${key}`));
       if (typeof schema.propertyNames === "object") out.push(...violations(schema.propertyNames as Schema, key, root, `${path}.${key}(name)`));
     }
   }

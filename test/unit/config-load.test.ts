@@ -3,13 +3,7 @@ import { mkdir, mkdtemp, rm, writeFile } from "node:fs/promises";
 import { homedir, tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import {
-  listEnvironments,
-  loadEnvironment,
-  loadEnvironmentText,
-  sourcePosition,
-  webhookUrlFor,
-} from "../../src/config/index.js";
+import { listEnvironments, loadEnvironment, loadEnvironmentText, sourcePosition, webhookUrlFor } from "../../src/config/index.js";
 import { hideExcerpts } from "../../src/config/yaml-errors.js";
 
 const TOKEN = "123456789:TEST-bot-token-aaaaaaaaaaaaaaaaaaaaaaaaa";
@@ -95,7 +89,10 @@ describe("loadEnvironmentText", () => {
 
   it("resolves file paths against the YAML file, ~ against the home folder, and a key path from a variable against the current folder", () => {
     const text = MINIMAL.replace("ssh: { agent: true, hostKeyFingerprint", "ssh: { privateKey: ~/.ssh/bot, hostKeyFingerprint")
-      .replace('webhook: { url: "https://bot.example.com/telegram/{colour}" }', 'webhook: { url: "https://bot.example.com/telegram/{colour}", certificate: ../certs/hook.pem }')
+      .replace(
+        'webhook: { url: "https://bot.example.com/telegram/{colour}" }',
+        'webhook: { url: "https://bot.example.com/telegram/{colour}", certificate: ../certs/hook.pem }',
+      )
       .concat("gates: { smokeUpdates: [./smoke/start.json, /abs/help.json] }\n");
     const result = loadEnvironmentText(text, "/srv/bot/environments/minimal.yaml", { TELEGRAM_BOT_TOKEN: TOKEN });
     if (!result.ok) throw new Error(result.errors.join("\n"));
@@ -115,8 +112,11 @@ describe("loadEnvironmentText", () => {
   it("lists each secret value once, in file order, and keeps key paths out of the list", () => {
     const text = MINIMAL.replace(
       "container: { name: bot, image: bot, port: 5000, memoryLimit: 400m }",
-      "container:\n  name: bot\n  image: bot\n  port: 5000\n  memoryLimit: 400m\n  secrets: { TELEGRAM_BOT_TOKEN: \"${env:TELEGRAM_BOT_TOKEN}\", DB_PASSWORD: \"${env:DB_PASSWORD}\" }",
-    ).replace('webhook: { url: "https://bot.example.com/telegram/{colour}" }', 'webhook: { url: "https://bot.example.com/telegram/{colour}", secretToken: "${env:HOOK_SECRET}" }');
+      'container:\n  name: bot\n  image: bot\n  port: 5000\n  memoryLimit: 400m\n  secrets: { TELEGRAM_BOT_TOKEN: "${env:TELEGRAM_BOT_TOKEN}", DB_PASSWORD: "${env:DB_PASSWORD}" }',
+    ).replace(
+      'webhook: { url: "https://bot.example.com/telegram/{colour}" }',
+      'webhook: { url: "https://bot.example.com/telegram/{colour}", secretToken: "${env:HOOK_SECRET}" }',
+    );
     const env = { TELEGRAM_BOT_TOKEN: TOKEN, DB_PASSWORD: "TEST-db-password", HOOK_SECRET: "TEST-hook-secret" };
     const result = loadEnvironmentText(text, "minimal.yaml", env);
     if (!result.ok) throw new Error(result.errors.join("\n"));
@@ -125,7 +125,10 @@ describe("loadEnvironmentText", () => {
   });
 
   it("accepts a plain-http webhook on any port when telegram.apiBase is a loopback emulator", () => {
-    const text = MINIMAL.replace('webhook: { url: "https://bot.example.com/telegram/{colour}" }', 'apiBase: http://127.0.0.1:8081\n  webhook: { url: "http://127.0.0.1:8080/telegram/{colour}" }');
+    const text = MINIMAL.replace(
+      'webhook: { url: "https://bot.example.com/telegram/{colour}" }',
+      'apiBase: http://127.0.0.1:8081\n  webhook: { url: "http://127.0.0.1:8080/telegram/{colour}" }',
+    );
     expect(loadEnvironmentText(text, "minimal.yaml", { TELEGRAM_BOT_TOKEN: TOKEN }).ok).toBe(true);
   });
 
@@ -179,9 +182,7 @@ describe("loadEnvironment and listEnvironments", () => {
     expect(await loadEnvironment("renamed", { configDir: dir, env })).toEqual({
       ok: false,
       file,
-      errors: [
-        `environment: says minimal but the file is renamed.yaml; make them match so a release goes where its name says (${file}:1:1)`,
-      ],
+      errors: [`environment: says minimal but the file is renamed.yaml; make them match so a release goes where its name says (${file}:1:1)`],
     });
   });
 

@@ -19,12 +19,9 @@ describe("parseDuration", () => {
     expect(parseDuration(text)).toBe(ms);
   });
 
-  it.each(["", "5", "30", "5 m", " 5m", "5m ", "30m1h", "1s1s", "5d", "1.5ms", "m", "-5s", "5M", "1h 30m", "5sec"])(
-    "rejects %j",
-    (text) => {
-      expect(parseDuration(text)).toBeNull();
-    },
-  );
+  it.each(["", "5", "30", "5 m", " 5m", "5m ", "30m1h", "1s1s", "5d", "1.5ms", "m", "-5s", "5M", "1h 30m", "5sec"])("rejects %j", (text) => {
+    expect(parseDuration(text)).toBeNull();
+  });
 });
 
 describe("formatDuration", () => {
@@ -42,9 +39,7 @@ describe("formatDuration", () => {
   });
 
   it("parses back to the same number for every whole millisecond count", () => {
-    fc.assert(
-      fc.property(fc.integer({ min: 0, max: 10 * 24 * 3_600_000 }), (ms) => parseDuration(formatDuration(ms)) === ms),
-    );
+    fc.assert(fc.property(fc.integer({ min: 0, max: 10 * 24 * 3_600_000 }), (ms) => parseDuration(formatDuration(ms)) === ms));
   });
 
   it("DURATION_PATTERN accepts exactly what parseDuration accepts", () => {

@@ -4,13 +4,7 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
-import {
-  fingerprintSha256,
-  keyTypeOfBlob,
-  knownKeyTypesFor,
-  parseKnownHosts,
-  verifyHostKey,
-} from "../../src/adapters/host-keys.js";
+import { fingerprintSha256, keyTypeOfBlob, knownKeyTypesFor, parseKnownHosts, verifyHostKey } from "../../src/adapters/host-keys.js";
 
 // SSH wire-format public key blobs: string(type) + string(key bytes); the key bytes are arbitrary here.
 function blob(type: string, seed: number): Buffer {
@@ -151,9 +145,7 @@ describe("verifyHostKey", () => {
       {
         ok: false,
         reason: "revoked",
-        message:
-          `host key for 10.0.1.5:22 is REVOKED (${fp(KEY_A)}): known_hosts marks it @revoked (line 2); ` +
-          "refusing to connect — the host needs a new key",
+        message: `host key for 10.0.1.5:22 is REVOKED (${fp(KEY_A)}): known_hosts marks it @revoked (line 2); refusing to connect — the host needs a new key`,
       },
     ],
     [
@@ -161,11 +153,7 @@ describe("verifyHostKey", () => {
       check("10.0.1.5", 22, KEY_A, `@cert-authority * ssh-ed25519 ${b64(KEY_A)}`),
       { ok: false, reason: "unknown", message: unknownMsg("10.0.1.5:22", "10.0.1.5", 22, fp(KEY_A)) },
     ],
-    [
-      "no policy at all never auto-accepts",
-      check("::1", 22, KEY_A),
-      { ok: false, reason: "unknown", message: unknownMsg("[::1]:22", "::1", 22, fp(KEY_A)) },
-    ],
+    ["no policy at all never auto-accepts", check("::1", 22, KEY_A), { ok: false, reason: "unknown", message: unknownMsg("[::1]:22", "::1", 22, fp(KEY_A)) }],
     ["fingerprint pin match", check("10.0.1.5", 22, KEY_A, undefined, fp(KEY_A)), { ok: true }],
     ["fingerprint pin with base64 padding", check("10.0.1.5", 22, KEY_A, undefined, `${fp(KEY_A)}=`), { ok: true }],
     [
@@ -185,13 +173,7 @@ describe("verifyHostKey", () => {
       {
         ok: false,
         reason: "unknown",
-        message: unknownMsg(
-          "10.0.1.5:22",
-          "10.0.1.5",
-          22,
-          fp(KEY_A),
-          ' and hosts.ssh.hostKeyFingerprint "MD5:aa:bb" is not an OpenSSH SHA256 fingerprint',
-        ),
+        message: unknownMsg("10.0.1.5:22", "10.0.1.5", 22, fp(KEY_A), ' and hosts.ssh.hostKeyFingerprint "MD5:aa:bb" is not an OpenSSH SHA256 fingerprint'),
       },
     ],
     [

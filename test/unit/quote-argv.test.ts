@@ -1,7 +1,7 @@
 import { execFileSync } from "node:child_process";
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { ShellQuoteError, formatArgvForDisplay, quoteArgv } from "../../src/remote/quote.js";
+import { formatArgvForDisplay, quoteArgv, ShellQuoteError } from "../../src/remote/quote.js";
 
 // What /bin/sh rebuilds from a command line: each word followed by a NUL, as raw bytes.
 function shellWords(commandLine: string): Buffer {
@@ -26,9 +26,7 @@ describe("quoteArgv", () => {
   });
 
   it("refuses a lone surrogate and an empty argv", () => {
-    expect(() => quoteArgv(["echo", "a\uD800b"])).toThrow(
-      "argv word 1 of `echo` contains a lone UTF-16 surrogate, which has no UTF-8 encoding",
-    );
+    expect(() => quoteArgv(["echo", "a\uD800b"])).toThrow("argv word 1 of `echo` contains a lone UTF-16 surrogate, which has no UTF-8 encoding");
     expect(() => quoteArgv([])).toThrow("cannot build a command line from an empty argv");
   });
 
@@ -53,12 +51,8 @@ describe("formatArgvForDisplay", () => {
     expect(formatArgvForDisplay(["docker", "run", "--detach", "--name", "bot-green", "-p", "127.0.0.1:5002:5000"])).toBe(
       "docker run --detach --name bot-green -p 127.0.0.1:5002:5000",
     );
-    expect(formatArgvForDisplay(["docker", "run", "-e", "BOT_MODE=webhook", "echo-bot:v1"])).toBe(
-      "docker run -e BOT_MODE=webhook echo-bot:v1",
-    );
-    expect(formatArgvForDisplay(["echo", "a b", "it's", "", "~", "#x", "$X", "é"])).toBe(
-      `echo 'a b' 'it'\\''s' '' '~' '#x' '$X' 'é'`,
-    );
+    expect(formatArgvForDisplay(["docker", "run", "-e", "BOT_MODE=webhook", "echo-bot:v1"])).toBe("docker run -e BOT_MODE=webhook echo-bot:v1");
+    expect(formatArgvForDisplay(["echo", "a b", "it's", "", "~", "#x", "$X", "é"])).toBe(`echo 'a b' 'it'\\''s' '' '~' '#x' '$X' 'é'`);
   });
 
   it("quotes an assignment-looking first word so it stays a program name", () => {
@@ -66,20 +60,21 @@ describe("formatArgvForDisplay", () => {
   });
 
   it("refuses NUL like quoteArgv", () => {
-    expect(() => formatArgvForDisplay(["echo", "\0"])).toThrow(
-      "argv word 1 of `echo` contains a NUL byte, which a POSIX command line cannot carry",
-    );
+    expect(() => formatArgvForDisplay(["echo", "\0"])).toThrow("argv word 1 of `echo` contains a NUL byte, which a POSIX command line cannot carry");
   });
 
   it("is still read back by /bin/sh as the same argv (property)", () => {
-    const word = fc.oneof(
-      fc.string({ unit: "binary", maxLength: 20 }),
-      fc.stringMatching(/^[A-Za-z0-9_@%+=:,./-]{1,12}$/),
-    );
+    const word = fc.oneof(fc.string({ unit: "binary", maxLength: 20 }), fc.stringMatching(/^[A-Za-z0-9_@%+=:,./-]{1,12}$/));
     fc.assert(
-      fc.property(fc.array(word.filter((s) => !s.includes("\0")), { minLength: 1, maxLength: 5 }), (words) => {
-        expect(shellWords(formatArgvForDisplay(words))).toEqual(expectedBytes(words));
-      }),
+      fc.property(
+        fc.array(
+          word.filter((s) => !s.includes("\0")),
+          { minLength: 1, maxLength: 5 },
+        ),
+        (words) => {
+          expect(shellWords(formatArgvForDisplay(words))).toEqual(expectedBytes(words));
+        },
+      ),
       { numRuns: 100 },
     );
   });

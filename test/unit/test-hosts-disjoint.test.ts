@@ -15,9 +15,10 @@ function testFiles(dir: string): string[] {
 }
 
 /** Host numbers a file's worlds use: startTestWorld/startSandboxWorld options, and testHost(n). */
-export function hostNumbers(source: string): number[] {
+function hostNumbers(source: string): number[] {
   const constants = new Map([...source.matchAll(/const ([A-Z_]+) = (\d+);/g)].map((m) => [m[1] as string, Number(m[2])]));
-  const value = (text: string | undefined, fallback: number) => (text === undefined ? fallback : /^\d+$/.test(text) ? Number(text) : (constants.get(text) ?? fallback));
+  const value = (text: string | undefined, fallback: number) =>
+    text === undefined ? fallback : /^\d+$/.test(text) ? Number(text) : (constants.get(text) ?? fallback);
   const out: number[] = [];
   for (const m of source.matchAll(/start(?:Test|Sandbox)World\(\{([^)]*)\}/g)) {
     const opts = m[1] ?? "";

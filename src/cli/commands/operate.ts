@@ -4,7 +4,6 @@ import { hostname } from "node:os";
 import { createInterface } from "node:readline/promises";
 import { BluegreenError, PreflightError, UsageError } from "../../errors.js";
 import { notifyAndReport } from "../../notify/index.js";
-import { redact } from "../../util/redact.js";
 import { disconnect } from "../../orchestrator/connect.js";
 import { readAudit } from "../../orchestrator/history.js";
 import { describeLease, forceReleaseLock, readLease } from "../../orchestrator/lock.js";
@@ -12,6 +11,7 @@ import { guardedRead } from "../../orchestrator/port-guard.js";
 import { rollback as runRollback } from "../../orchestrator/rollback.js";
 import { status as readStatus, type StatusReport } from "../../orchestrator/status.js";
 import { leaseExpired } from "../../remote/lock.js";
+import { redact } from "../../util/redact.js";
 import type { Parsed } from "../args.js";
 import { expectPositionals } from "../args.js";
 import { loadEnv, newReleaseId, openCtx } from "../env.js";
@@ -27,7 +27,20 @@ export async function rollback(p: Parsed, out: Output): Promise<number> {
   const ctx = await openCtx(env, out, { requireHealthyInstances: false, tolerateUnreachable: true });
   try {
     const r = await notifyingFailure(env, out, "rollback", () => runRollback(ctx, { lockWaitMs: p.flags.lockWaitMs, runId: newReleaseId() }));
-    await notifyAndReport(env.config, { command: "rollback", environment: env.config.environment, outcome: r.outcome, releaseId: r.releaseId, image: r.image, colour: r.colour, from: r.from, reason: r.message }, out);
+    await notifyAndReport(
+      env.config,
+      {
+        command: "rollback",
+        environment: env.config.environment,
+        outcome: r.outcome,
+        releaseId: r.releaseId,
+        image: r.image,
+        colour: r.colour,
+        from: r.from,
+        reason: r.message,
+      },
+      out,
+    );
     if (p.flags.json) out.json({ type: "result", command: "rollback", environment: env.config.environment, ...r });
     else {
       if (r.recovered !== undefined) out.line(`note: ${r.recovered}`);
@@ -42,7 +55,8 @@ export async function rollback(p: Parsed, out: Output): Promise<number> {
 
 /** The remedy for what status found; never one that leads back to the same finding. */
 function nextFor(s: StatusReport): string {
-  if (s.unreachable.length > 0) return `bring ${s.unreachable.map((u) => u.instanceId).join(", ")} back (or check SSH access), then \`bluegreen status ${s.environment}\` again`;
+  if (s.unreachable.length > 0)
+    return `bring ${s.unreachable.map((u) => u.instanceId).join(", ")} back (or check SSH access), then \`bluegreen status ${s.environment}\` again`;
   if (s.neverReleased) return `\`bluegreen release ${s.environment} --image <tag>\``;
   return `\`bluegreen rollback ${s.environment}\` puts the recorded live release back on both switches`;
 }
@@ -79,7 +93,8 @@ export function renderStatus(s: StatusReport): string[] {
   for (const u of s.unreachable) lines.push(`  ✖ ${u.instanceId} (${u.address}) unreachable: ${u.reason}`);
   lines.push(`  lock: ${s.lock === null ? "free" : describeLease(s.lock)}`);
   for (const w of s.tagWarnings) lines.push(`  ⚠ ${w}`);
-  if (s.neverReleased && s.consistent && u === null) lines.push(`  nothing has been released to ${s.environment} yet: \`bluegreen release ${s.environment} --image <tag>\``);
+  if (s.neverReleased && s.consistent && u === null)
+    lines.push(`  nothing has been released to ${s.environment} yet: \`bluegreen release ${s.environment} --image <tag>\``);
   else lines.push(s.consistent ? "  ✔ consistent" : `  ✖ needs a look:\n${s.problems.map((x) => `    - ${x}`).join("\n")}\n  next: ${nextFor(s)}`);
   return lines;
 }
@@ -114,7 +129,10 @@ export async function history(p: Parsed, out: Output): Promise<number> {
       await readAudit(ctx).catch((e: unknown) => {
         // "No releases recorded" would be a lie when the file could not be read: say why instead.
         if (e instanceof BluegreenError) throw e;
-        throw new PreflightError(`cannot read the history ${ctx.settings.historyFile}: ${redact(e instanceof Error ? e.message : String(e))}`, "check that the file on the lock host (the first host by instance id) is readable by the SSH user");
+        throw new PreflightError(
+          `cannot read the history ${ctx.settings.historyFile}: ${redact(e instanceof Error ? e.message : String(e))}`,
+          "check that the file on the lock host (the first host by instance id) is readable by the SSH user",
+        );
       })
     ).slice(0, p.flags.limit);
     if (p.flags.json) out.json({ type: "result", command: "history", outcome: "listed", exitCode: EXIT.ok, environment: env.config.environment, records });
@@ -132,14 +150,20 @@ export async function history(p: Parsed, out: Output): Promise<number> {
 
 export async function lock(p: Parsed, out: Output): Promise<number> {
   const [action, envName] = expectPositionals(p, ["status|release", "ENV"]);
-  if (action !== "status" && action !== "release") throw new UsageError(`lock ${JSON.stringify(action)}: unknown action`, "use `bluegreen lock status ENV` or `bluegreen lock release ENV [--force]`");
+  if (action !== "status" && action !== "release")
+    throw new UsageError(`lock ${JSON.stringify(action)}: unknown action`, "use `bluegreen lock status ENV` or `bluegreen lock release ENV [--force]`");
   const env = await loadEnv(envName ?? "", p.flags);
   const ctx = await openCtx(env, out, { requireHealthyInstances: false });
   try {
     const lease = await guardedRead(ctx, () => readLease(ctx));
     if (action === "status") {
       if (p.flags.json) out.json({ type: "result", command: "lock", environment: env.config.environment, lock: lease });
-      else out.line(lease === null ? `${env.config.environment}: the lock is free` : `${env.config.environment}: held by ${describeLease(lease)}${leaseExpired(lease, Date.now()) ? " (expired)" : ""}`);
+      else
+        out.line(
+          lease === null
+            ? `${env.config.environment}: the lock is free`
+            : `${env.config.environment}: held by ${describeLease(lease)}${leaseExpired(lease, Date.now()) ? " (expired)" : ""}`,
+        );
       return EXIT.ok;
     }
     if (lease === null) {

@@ -69,23 +69,26 @@ export async function plan(p: Parsed, out: Output): Promise<number> {
   ];
   const health = settings.container.health;
   const healthText = health === undefined ? "" : `, GET ${health.path} -> ${health.expectStatus}`;
-  const steps = settings.mode === "polling" ? pollingSteps(settings, colour, live, hostCmds, healthText) : [
-    `lock: ${formatArgvForDisplay(lockCommands.acquire(lockPath(settings.lock.dir, settings.environment)))} (on the first host)`,
-    `observe: listener, tags, both target groups' health, getWebhookInfo, docker inspect on every host`,
-    `preflight: target groups, instances, SSH host keys, docker, disk, getMe, docker ps (host ports ${settings.hostPorts[colour]} free)${live !== null ? `, live colour ${live} healthy` : ""}`,
-    ...(unmanaged !== null
-      ? [
-          `adopt: ${unmanaged.targetGroupName} serves traffic without bluegreen (${unmanaged.containers.map((c) => `${c.instanceId} ${c.name}:${c.hostPort}`).join(", ") || "no container found"}); its containers are never touched`,
-        ]
-      : []),
-    `stage ${colour} on every host:`,
-    ...hostCmds.map((a) => `    ${formatArgvForDisplay(a)}`),
-    `register the hosts in ${settings.targetGroups[colour]} on port ${settings.hostPorts[colour]}; keep it referenced (weight 0) so the ALB health-checks it`,
-    `gates: container running${healthText}, target group healthy ${settings.gates.healthyThreshold}x every ${settings.gates.intervalMs}ms (timeout ${settings.gates.timeoutMs}ms), webhook untouched`,
-    `cutover: ModifyListener ${unmanaged !== null ? `${unmanaged.targetGroupName} ` : ""}-> ${settings.targetGroups[colour]}, then setWebhook ${settings.webhook.urls[colour]}`,
-    `bake ${settings.gates.bakeMs}ms: health, target health, webhook errors, pending <= ${settings.gates.maxPendingUpdates}, restarts, OOM, memory <= ${settings.gates.maxMemoryBytes} bytes; any failure -> back to ${live ?? (unmanaged !== null ? `${unmanaged.targetGroupName} and webhook ${unmanaged.webhookUrl || "(none)"}` : "(nothing: first release)")}`,
-    `finalize: tags, audit record in ${settings.historyFile}, ${live !== null ? `${live} stays warm for ${settings.rollout.keepPreviousWarmMs}ms` : "no previous colour"}`,
-  ];
+  const steps =
+    settings.mode === "polling"
+      ? pollingSteps(settings, colour, live, hostCmds, healthText)
+      : [
+          `lock: ${formatArgvForDisplay(lockCommands.acquire(lockPath(settings.lock.dir, settings.environment)))} (on the first host)`,
+          `observe: listener, tags, both target groups' health, getWebhookInfo, docker inspect on every host`,
+          `preflight: target groups, instances, SSH host keys, docker, disk, getMe, docker ps (host ports ${settings.hostPorts[colour]} free)${live !== null ? `, live colour ${live} healthy` : ""}`,
+          ...(unmanaged !== null
+            ? [
+                `adopt: ${unmanaged.targetGroupName} serves traffic without bluegreen (${unmanaged.containers.map((c) => `${c.instanceId} ${c.name}:${c.hostPort}`).join(", ") || "no container found"}); its containers are never touched`,
+              ]
+            : []),
+          `stage ${colour} on every host:`,
+          ...hostCmds.map((a) => `    ${formatArgvForDisplay(a)}`),
+          `register the hosts in ${settings.targetGroups[colour]} on port ${settings.hostPorts[colour]}; keep it referenced (weight 0) so the ALB health-checks it`,
+          `gates: container running${healthText}, target group healthy ${settings.gates.healthyThreshold}x every ${settings.gates.intervalMs}ms (timeout ${settings.gates.timeoutMs}ms), webhook untouched`,
+          `cutover: ModifyListener ${unmanaged !== null ? `${unmanaged.targetGroupName} ` : ""}-> ${settings.targetGroups[colour]}, then setWebhook ${settings.webhook.urls[colour]}`,
+          `bake ${settings.gates.bakeMs}ms: health, target health, webhook errors, pending <= ${settings.gates.maxPendingUpdates}, restarts, OOM, memory <= ${settings.gates.maxMemoryBytes} bytes; any failure -> back to ${live ?? (unmanaged !== null ? `${unmanaged.targetGroupName} and webhook ${unmanaged.webhookUrl || "(none)"}` : "(nothing: first release)")}`,
+          `finalize: tags, audit record in ${settings.historyFile}, ${live !== null ? `${live} stays warm for ${settings.rollout.keepPreviousWarmMs}ms` : "no previous colour"}`,
+        ];
   // A host that cannot be reached is for a human to look at: the plan is shown, and exits 3.
   const exitCode = unreachable.length > 0 ? EXIT.needsHuman : EXIT.ok;
   if (p.flags.json) {

@@ -241,7 +241,10 @@ async function rehearseCommand(p: Parsed, out: Output): Promise<number> {
     );
   }
   // A self-signed certificate is only uploaded with setWebhook: the rehearsal never needs the file.
-  const settings = await settingsFromConfig({ ...config, telegram: { ...config.telegram, webhook: config.telegram.webhook === undefined ? undefined : { ...config.telegram.webhook, certificate: undefined } } });
+  const settings = await settingsFromConfig({
+    ...config,
+    telegram: { ...config.telegram, webhook: config.telegram.webhook === undefined ? undefined : { ...config.telegram.webhook, certificate: undefined } },
+  });
   const image = imageRefFor(settings.container.repository, f.image);
   let build: { dir: string; file: string } | undefined;
   if (f.build !== undefined) {

@@ -2,14 +2,14 @@
 import { createInterface } from "node:readline/promises";
 import { crossEnvironmentErrors } from "../../config/index.js";
 import { ConfigError, RollbackFailedError, UsageError } from "../../errors.js";
+import { notifyAndReport } from "../../notify/index.js";
 import { disconnect } from "../../orchestrator/connect.js";
 import { type ResolvedIdentity, resolvedIdentity, sharedIdentity } from "../../orchestrator/identity.js";
 import { promotionSource } from "../../orchestrator/promote.js";
-import { release as runRelease, type ReleaseResult } from "../../orchestrator/release.js";
+import { type ReleaseResult, release as runRelease } from "../../orchestrator/release.js";
 import type { Parsed } from "../args.js";
 import { expectPositionals } from "../args.js";
 import { assertConfirmed, imageRefFor, type LoadedEnv, loadEnv, newReleaseId, openCtx } from "../env.js";
-import { notifyAndReport } from "../../notify/index.js";
 import type { Output } from "../output.js";
 import { plan } from "./plan.js";
 
@@ -19,7 +19,11 @@ export async function notifyingFailure<T>(env: LoadedEnv, out: Output, command: 
     return await run();
   } catch (e) {
     if (e instanceof RollbackFailedError) {
-      await notifyAndReport(env.config, { command, environment: env.config.environment, outcome: "needs-human", releaseId: "", image: "", colour: null, from: null, reason: e.message }, out);
+      await notifyAndReport(
+        env.config,
+        { command, environment: env.config.environment, outcome: "needs-human", releaseId: "", image: "", colour: null, from: null, reason: e.message },
+        out,
+      );
     }
     throw e;
   }
@@ -40,11 +44,24 @@ function report(out: Output, command: string, environment: string, r: ReleaseRes
   }
   if (r.recovered !== undefined) out.line(`note: ${r.recovered}`);
   for (const n of r.webhookRestored ?? []) out.line(`note: ${n}`);
-  if (r.outcome === "released") out.line(`✔ released ${r.releaseId} (${r.image}) on ${r.colour} in ${environment}${r.from !== null ? `; ${r.from} stays warm for an instant rollback` : ""}`);
+  if (r.outcome === "released")
+    out.line(
+      `✔ released ${r.releaseId} (${r.image}) on ${r.colour} in ${environment}${r.from !== null ? `; ${r.from} stays warm for an instant rollback` : ""}`,
+    );
   else {
-    out.error(r.outcome === "rolled-back" ? `✖ release ${r.releaseId} failed after the cutover and was rolled back: ${r.from} is live again` : `✖ release ${r.releaseId} failed before any traffic moved: the live release is unchanged`);
+    out.error(
+      r.outcome === "rolled-back"
+        ? `✖ release ${r.releaseId} failed after the cutover and was rolled back: ${r.from} is live again`
+        : `✖ release ${r.releaseId} failed before any traffic moved: the live release is unchanged`,
+    );
     if (r.reason !== undefined) out.error(`  why: ${r.reason}`);
-    if (r.logs !== undefined) out.error(r.logs.split("\n").map((l) => `  | ${l}`).join("\n"));
+    if (r.logs !== undefined)
+      out.error(
+        r.logs
+          .split("\n")
+          .map((l) => `  | ${l}`)
+          .join("\n"),
+      );
     if (r.remedy !== undefined) out.error(`  next: ${r.remedy}`);
   }
   return r.exitCode;
@@ -60,9 +77,28 @@ export async function release(p: Parsed, out: Output): Promise<number> {
   const ctx = await openCtx(env, out, { requireHealthyInstances: true, bakeMs: p.flags.bakeMs });
   try {
     const r = await notifyingFailure(env, out, "release", () =>
-      runRelease(ctx, { imageRef, releaseId: newReleaseId(), bakeMs: ctx.settings.gates.bakeMs, lockWaitMs: p.flags.lockWaitMs, allowUnhealthyLive: p.flags.allowUnhealthyLive }),
+      runRelease(ctx, {
+        imageRef,
+        releaseId: newReleaseId(),
+        bakeMs: ctx.settings.gates.bakeMs,
+        lockWaitMs: p.flags.lockWaitMs,
+        allowUnhealthyLive: p.flags.allowUnhealthyLive,
+      }),
     );
-    await notifyAndReport(env.config, { command: "release", environment: env.config.environment, outcome: r.outcome, releaseId: r.releaseId, image: r.image, colour: r.colour, from: r.from, ...(r.reason !== undefined ? { reason: r.reason } : {}) }, out);
+    await notifyAndReport(
+      env.config,
+      {
+        command: "release",
+        environment: env.config.environment,
+        outcome: r.outcome,
+        releaseId: r.releaseId,
+        image: r.image,
+        colour: r.colour,
+        from: r.from,
+        ...(r.reason !== undefined ? { reason: r.reason } : {}),
+      },
+      out,
+    );
     return report(out, "release", env.config.environment, r);
   } finally {
     await disconnect(ctx);
@@ -92,16 +128,32 @@ export async function promote(p: Parsed, out: Output): Promise<number> {
     // The files may spell one listener two ways (another profile or endpoint): compare what they resolve to.
     const shared = sharedIdentity(fromIdentity, await resolvedIdentity(ctx));
     if (shared.length > 0) throw new ConfigError(shared);
-    const r = await notifyingFailure(to, out, "promote", () => runRelease(ctx, {
-      imageRef: `${to.config.container.image}@${source.digest}`,
-      releaseId: newReleaseId(),
-      bakeMs: ctx.settings.gates.bakeMs,
-      lockWaitMs: p.flags.lockWaitMs,
-      allowUnhealthyLive: p.flags.allowUnhealthyLive,
-      promotedFrom: { environment: source.environment, releaseId: source.releaseId },
-    }));
+    const r = await notifyingFailure(to, out, "promote", () =>
+      runRelease(ctx, {
+        imageRef: `${to.config.container.image}@${source.digest}`,
+        releaseId: newReleaseId(),
+        bakeMs: ctx.settings.gates.bakeMs,
+        lockWaitMs: p.flags.lockWaitMs,
+        allowUnhealthyLive: p.flags.allowUnhealthyLive,
+        promotedFrom: { environment: source.environment, releaseId: source.releaseId },
+      }),
+    );
     const promotedFrom = { environment: source.environment, releaseId: source.releaseId };
-    await notifyAndReport(to.config, { command: "promote", environment: to.config.environment, outcome: r.outcome, releaseId: r.releaseId, image: r.image, colour: r.colour, from: r.from, promotedFrom, ...(r.reason !== undefined ? { reason: r.reason } : {}) }, out);
+    await notifyAndReport(
+      to.config,
+      {
+        command: "promote",
+        environment: to.config.environment,
+        outcome: r.outcome,
+        releaseId: r.releaseId,
+        image: r.image,
+        colour: r.colour,
+        from: r.from,
+        promotedFrom,
+        ...(r.reason !== undefined ? { reason: r.reason } : {}),
+      },
+      out,
+    );
     return report(out, "promote", to.config.environment, { ...r, ...{ promotedFrom: { environment: source.environment, releaseId: source.releaseId } } });
   } finally {
     await disconnect(ctx);

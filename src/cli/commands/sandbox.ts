@@ -47,7 +47,10 @@ async function waitReady(file: string, pid: number, deadlineMs: number): Promise
     if (!alive(pid)) break;
     await new Promise((r) => setTimeout(r, 50));
   }
-  throw new UsageError("the sandbox did not start", `see the log in .bluegreen/sandbox/sandbox.log; ports ${Object.values(SANDBOX_PORTS).join(", ")} must be free`);
+  throw new UsageError(
+    "the sandbox did not start",
+    `see the log in .bluegreen/sandbox/sandbox.log; ports ${Object.values(SANDBOX_PORTS).join(", ")} must be free`,
+  );
 }
 
 export async function sandbox(p: Parsed, out: Output): Promise<number> {
@@ -75,7 +78,10 @@ export async function sandbox(p: Parsed, out: Output): Promise<number> {
       out.line(`sandbox up (pid ${s.pid}) as a production without bluegreen: AWS ${s.aws}, Telegram ${s.telegram}, ALB ${s.alb}, hosts ${s.hosts.join(", ")}`);
       out.line("the listener forwards to bot-legacy (port 5000), served by an unlabelled telegram-bot container per host that set the webhook itself");
       out.line("try: bluegreen status local, then bluegreen release local --image v2 (adopts it)");
-    } else out.line(`sandbox up (pid ${s.pid}): AWS ${s.aws}, Telegram ${s.telegram}, ALB ${s.alb}, hosts ${s.hosts.join(", ")}\ntry: bluegreen release local --image v1`);
+    } else
+      out.line(
+        `sandbox up (pid ${s.pid}): AWS ${s.aws}, Telegram ${s.telegram}, ALB ${s.alb}, hosts ${s.hosts.join(", ")}\ntry: bluegreen release local --image v1`,
+      );
     return EXIT.ok;
   }
   if (action === "down") {
@@ -93,7 +99,12 @@ export async function sandbox(p: Parsed, out: Output): Promise<number> {
   }
   if (action === "status") {
     if (p.flags.json) out.json({ type: "result", command: "sandbox", outcome: current === null ? "down" : "up", exitCode: 0, ...(current ?? {}) });
-    else out.line(current === null ? "sandbox is not running (bluegreen sandbox up)" : `sandbox up (pid ${current.pid}) since ${current.startedAt}: AWS ${current.aws}, Telegram ${current.telegram}, ALB ${current.alb}`);
+    else
+      out.line(
+        current === null
+          ? "sandbox is not running (bluegreen sandbox up)"
+          : `sandbox up (pid ${current.pid}) since ${current.startedAt}: AWS ${current.aws}, Telegram ${current.telegram}, ALB ${current.alb}`,
+      );
     return EXIT.ok;
   }
   throw new UsageError(`sandbox ${JSON.stringify(action)}: unknown action`, "use sandbox up, sandbox down or sandbox status");

@@ -1,11 +1,11 @@
 // `validate [ENV ...]`: schema + cross-field rules per file, and staging vs production when both load.
 import { join } from "node:path";
 import { crossEnvironmentErrors, listEnvironments, loadEnvironment } from "../../config/index.js";
+import { registerSecret } from "../../util/redact.js";
 import type { Parsed } from "../args.js";
 import { applySandboxDefaults } from "../env.js";
 import { EXIT } from "../exit-codes.js";
 import type { Output } from "../output.js";
-import { registerSecret } from "../../util/redact.js";
 
 export async function validate(p: Parsed, out: Output): Promise<number> {
   applySandboxDefaults(process.env);

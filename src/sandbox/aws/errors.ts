@@ -27,9 +27,7 @@ export const invalidConfiguration = (message: string) => new AwsError("InvalidCo
 /** The AWS wording for a numeric range violation, with the member name as AWS spells it. */
 export function rangeError(member: string, value: number, min: number, max: number): AwsError {
   const bound = value < min ? `greater than or equal to ${min}` : `less than or equal to ${max}`;
-  return validationError(
-    `1 validation error detected: Value '${value}' at '${member}' failed to satisfy constraint: Member must have value ${bound}`,
-  );
+  return validationError(`1 validation error detected: Value '${value}' at '${member}' failed to satisfy constraint: Member must have value ${bound}`);
 }
 
 export function checkRange(member: string, value: number | undefined, min: number, max: number): void {
@@ -40,8 +38,6 @@ export function checkLength(member: string, value: string | undefined, min: numb
   if (value === undefined) return;
   if (value.length < min || value.length > max) {
     const bound = value.length < min ? `greater than or equal to ${min}` : `less than or equal to ${max}`;
-    throw validationError(
-      `1 validation error detected: Value '${value}' at '${member}' failed to satisfy constraint: Member must have length ${bound}`,
-    );
+    throw validationError(`1 validation error detected: Value '${value}' at '${member}' failed to satisfy constraint: Member must have length ${bound}`);
   }
 }

@@ -40,7 +40,10 @@ export function conditionMatches(c: Condition, req: RequestFacts): boolean {
 
 /** ALB patterns: `*` matches any run of characters, `?` exactly one; everything else is literal. */
 export function wildcard(pattern: string, flags: string): RegExp {
-  const body = pattern.replace(/[.+^${}()|[\]\\]/g, "\\$&").replace(/\*/g, ".*").replace(/\?/g, ".");
+  const body = pattern
+    .replace(/[.+^${}()|[\]\\]/g, "\\$&")
+    .replace(/\*/g, ".*")
+    .replace(/\?/g, ".");
   return new RegExp(`^${body}$`, flags);
 }
 

@@ -2,11 +2,11 @@
 // groups (sandbox health-check timings) and path rules per colour. Seeding again with the same
 // spec gives the same ARNs and changes nothing.
 import { ruleArn } from "./arn.js";
-import { AwsError } from "./errors.js";
+import { ControlError, parseBody, type SeedSpec, seedSchema } from "./control-schemas.js";
 import { createListenerIn } from "./elbv2/listeners.js";
 import { createLoadBalancerIn } from "./elbv2/load-balancers.js";
 import { createTargetGroupIn } from "./elbv2/target-groups.js";
-import { ControlError, parseBody, type SeedSpec, seedSchema } from "./control-schemas.js";
+import { AwsError } from "./errors.js";
 import type { Runtime } from "./runtime.js";
 import type { ForwardAction, HealthCheck } from "./world.js";
 

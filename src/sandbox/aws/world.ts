@@ -179,8 +179,6 @@ export class World {
   }
 
   tagsOf(arn: string): Tags | undefined {
-    return (
-      this.loadBalancers.get(arn)?.tags ?? this.targetGroups.get(arn)?.tags ?? this.listeners.get(arn)?.tags ?? this.rules.get(arn)?.tags
-    );
+    return this.loadBalancers.get(arn)?.tags ?? this.targetGroups.get(arn)?.tags ?? this.listeners.get(arn)?.tags ?? this.rules.get(arn)?.tags;
   }
 }

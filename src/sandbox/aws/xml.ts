@@ -1,23 +1,10 @@
 // Minimal XML writer for the Query protocol. Lists need an item element name, which differs by
 // service: ELBv2 wraps list items in <member>, EC2 in <item>.
 
-export type XmlValue =
-  | string
-  | number
-  | boolean
-  | Date
-  | undefined
-  | null
-  | XmlValue[]
-  | { [key: string]: XmlValue };
+export type XmlValue = string | number | boolean | Date | undefined | null | XmlValue[] | { [key: string]: XmlValue };
 
 export function escapeXml(text: string): string {
-  return text
-    .replace(/&/g, "&amp;")
-    .replace(/</g, "&lt;")
-    .replace(/>/g, "&gt;")
-    .replace(/"/g, "&quot;")
-    .replace(/'/g, "&apos;");
+  return text.replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;").replace(/"/g, "&quot;").replace(/'/g, "&apos;");
 }
 
 /** Renders `<name>value</name>`; undefined/null values render nothing at all. */

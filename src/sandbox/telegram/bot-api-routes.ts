@@ -1,14 +1,7 @@
 // /bot<token>/<method>: the Bot API. Order of checks: injected fault, token format, known token,
 // method name, then the method itself. Every call is logged without its token.
 import type { IncomingMessage, ServerResponse } from "node:http";
-import {
-  type ApiBody,
-  ApiError,
-  ERR_INVALID_TOKEN,
-  ERR_METHOD_NOT_FOUND,
-  ERR_UNAUTHORIZED,
-  faultError,
-} from "./envelope.js";
+import { type ApiBody, ApiError, ERR_INVALID_TOKEN, ERR_METHOD_NOT_FOUND, ERR_UNAUTHORIZED, faultError } from "./envelope.js";
 import { clientGoneSignal, sendJson, sleep } from "./http-util.js";
 import { findMethod } from "./methods/index.js";
 import { parseParams } from "./params.js";

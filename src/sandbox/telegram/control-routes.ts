@@ -68,14 +68,7 @@ function route(world: TelegramWorld, method: string, path: string, search: URLSe
   }
 }
 
-export function handleControl(
-  world: TelegramWorld,
-  method: string,
-  path: string,
-  search: URLSearchParams,
-  body: Buffer,
-  res: ServerResponse,
-): void {
+export function handleControl(world: TelegramWorld, method: string, path: string, search: URLSearchParams, body: Buffer, res: ServerResponse): void {
   try {
     sendJson(res, 200, route(world, method, path, search, body));
   } catch (e) {

@@ -41,8 +41,7 @@ export class ApiError extends Error {
 
 export const badRequest = (text: string): ApiError => new ApiError(400, `Bad Request: ${text}`);
 export const conflict = (text: string): ApiError => new ApiError(409, `Conflict: ${text}`);
-export const tooManyRequests = (retryAfter: number): ApiError =>
-  new ApiError(429, `Too Many Requests: retry after ${retryAfter}`, retryAfter);
+export const tooManyRequests = (retryAfter: number): ApiError => new ApiError(429, `Too Many Requests: retry after ${retryAfter}`, retryAfter);
 
 export const ERR_INVALID_TOKEN = (): ApiError => new ApiError(401, "Unauthorized: invalid token specified");
 export const ERR_UNAUTHORIZED = (): ApiError => new ApiError(401, "Unauthorized");

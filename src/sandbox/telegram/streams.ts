@@ -87,9 +87,7 @@ export class StreamRunner {
     const { spec } = s;
     const elapsed = Date.now() - s.startedAt;
     const ended = spec.durationMs !== undefined && elapsed >= spec.durationMs;
-    let due = ended
-      ? Math.ceil(((spec.durationMs ?? 0) * spec.ratePerSecond) / 1000)
-      : Math.floor((elapsed * spec.ratePerSecond) / 1000) + 1;
+    let due = ended ? Math.ceil(((spec.durationMs ?? 0) * spec.ratePerSecond) / 1000) : Math.floor((elapsed * spec.ratePerSecond) / 1000) + 1;
     if (spec.count !== undefined) due = Math.min(due, spec.count);
     while (s.updateIds.length < due) {
       const n = s.updateIds.length;

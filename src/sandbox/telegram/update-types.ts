@@ -31,8 +31,7 @@ export function parseAllowedUpdates(raw: string | undefined): AllowedUpdates | u
   const asked = new Set((value as string[]).map((v) => v.trim().toLowerCase()));
   const chosen = ALL_UPDATE_TYPES.filter((t) => asked.has(t));
   if (chosen.length === 0) return null;
-  const isDefault =
-    chosen.length === DEFAULT_UPDATE_TYPES.length && chosen.every((t, i) => t === DEFAULT_UPDATE_TYPES[i]);
+  const isDefault = chosen.length === DEFAULT_UPDATE_TYPES.length && chosen.every((t, i) => t === DEFAULT_UPDATE_TYPES[i]);
   return isDefault ? null : chosen;
 }
 

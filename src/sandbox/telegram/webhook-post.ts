@@ -42,12 +42,7 @@ function errorText(err: NodeJS.ErrnoException): string {
 
 const MAX_REPLY_BYTES = 1024 * 1024;
 
-export function postUpdate(
-  target: PostTarget,
-  body: string,
-  timeoutMs: number,
-  signal: AbortSignal,
-): Promise<PostOutcome> {
+export function postUpdate(target: PostTarget, body: string, timeoutMs: number, signal: AbortSignal): Promise<PostOutcome> {
   return new Promise((resolve) => {
     let settled = false;
     const finish = (o: PostOutcome): void => {

@@ -1,6 +1,6 @@
 // EC2 request parameters: instance ids (validated as EC2 does) and filters with `*`/`?` wildcards.
 import { AwsError } from "../errors.js";
-import { type QueryNode, list, str, strList } from "../query.js";
+import { list, type QueryNode, str, strList } from "../query.js";
 import { wildcard } from "../routing.js";
 import type { Instance, World } from "../world.js";
 

@@ -1,6 +1,6 @@
 // The EC2 actions the emulator answers, by Action name.
 import type { Handler } from "../runtime.js";
-import { describeInstances, describeInstanceStatus } from "./instances.js";
+import { describeInstanceStatus, describeInstances } from "./instances.js";
 
 export const EC2_VERSION = "2016-11-15";
 

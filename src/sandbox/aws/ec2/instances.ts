@@ -1,8 +1,8 @@
 // DescribeInstances and DescribeInstanceStatus, with EC2's lower-case XML names
 // (`reservationSet`, `instancesSet`, `instanceState`, `ipAddress`, `tagSet`, ...).
-import { ACCOUNT_ID, vpcIdFor, hexId } from "../arn.js";
-import type { Handler } from "../runtime.js";
+import { ACCOUNT_ID, hexId, vpcIdFor } from "../arn.js";
 import { bool } from "../query.js";
+import type { Handler } from "../runtime.js";
 import { INSTANCE_STATE_CODES, type Instance, type StatusValue } from "../world.js";
 import type { XmlValue } from "../xml.js";
 import { applyFilters, instanceFields, readFilters, requestedInstances } from "./filters.js";

@@ -2,7 +2,7 @@
 // weighted groups, or both (then ForwardConfig must hold exactly that one group); Describe
 // returns both forms, the ARN only when a single group is forwarded to.
 import { AwsError, checkRange, invalidConfiguration, targetGroupNotFound, validationError } from "../errors.js";
-import { type QueryNode, bool, child, int, list, str } from "../query.js";
+import { bool, child, int, list, type QueryNode, str } from "../query.js";
 import type { Action, ForwardAction, World } from "../world.js";
 import type { XmlValue } from "../xml.js";
 
@@ -10,7 +10,9 @@ const MAX_GROUPS_PER_FORWARD = 5;
 
 export function readActions(world: World, nodes: QueryNode[], member: string, loadBalancerArn: string): Action[] {
   if (nodes.length === 0) {
-    throw validationError(`1 validation error detected: Value '[]' at '${member}' failed to satisfy constraint: Member must have length greater than or equal to 1`);
+    throw validationError(
+      `1 validation error detected: Value '[]' at '${member}' failed to satisfy constraint: Member must have length greater than or equal to 1`,
+    );
   }
   if (nodes.length > 1) throw new AwsError("TooManyActions", "You've reached the limit on the number of actions per rule");
   return nodes.map((n, i) => readAction(world, n, i + 1, loadBalancerArn));
@@ -53,7 +55,9 @@ function readForward(world: World, n: QueryNode, order: number, loadBalancerArn:
       seen.add(g.targetGroupArn);
     }
     if (arn !== undefined && (groups.length !== 1 || groups[0]?.targetGroupArn !== arn)) {
-      throw invalidConfiguration("You cannot specify both a target group ARN and a forward config unless the forward config holds exactly that one target group");
+      throw invalidConfiguration(
+        "You cannot specify both a target group ARN and a forward config unless the forward config holds exactly that one target group",
+      );
     }
   } else if (arn) {
     groups = [{ targetGroupArn: arn, weight: 1 }];
@@ -64,7 +68,10 @@ function readForward(world: World, n: QueryNode, order: number, loadBalancerArn:
     if (!world.targetGroups.has(g.targetGroupArn)) throw targetGroupNotFound();
     const others = world.loadBalancersOf(g.targetGroupArn).filter((lb) => lb !== loadBalancerArn);
     if (others.length > 0) {
-      throw new AwsError("TargetGroupAssociationLimit", `The following target groups cannot be associated with more than one load balancer: ${g.targetGroupArn}`);
+      throw new AwsError(
+        "TargetGroupAssociationLimit",
+        `The following target groups cannot be associated with more than one load balancer: ${g.targetGroupArn}`,
+      );
     }
   }
   const sticky = child(config, "TargetGroupStickinessConfig");

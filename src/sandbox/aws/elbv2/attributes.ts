@@ -62,7 +62,10 @@ export const describeTargetGroupAttributes: Handler = (rt, p) => {
 export const modifyTargetGroupAttributes: Handler = (rt, p) => {
   const tg = getTargetGroup(rt.world, requireStr(p, "TargetGroupArn"));
   const changes = list(p, "Attributes").map((a) => [str(a, "Key") ?? "", str(a, "Value") ?? ""] as const);
-  if (changes.length === 0) throw validationError("1 validation error detected: Value '[]' at 'attributes' failed to satisfy constraint: Member must have length greater than or equal to 1");
+  if (changes.length === 0)
+    throw validationError(
+      "1 validation error detected: Value '[]' at 'attributes' failed to satisfy constraint: Member must have length greater than or equal to 1",
+    );
   for (const [k, v] of changes) validateAttribute(k, v);
   for (const [k, v] of changes) tg.attributes.set(k, v);
   return { Attributes: renderAttributes(tg.attributes) };

@@ -1,7 +1,7 @@
 // Rule conditions in both request forms (`Values` and `PathPatternConfig.Values` etc.), and
 // rendered back with both, as DescribeRules does.
 import { checkLength, validationError } from "../errors.js";
-import { type QueryNode, child, list, str, strList } from "../query.js";
+import { child, list, type QueryNode, str, strList } from "../query.js";
 import type { Condition } from "../world.js";
 import type { XmlValue } from "../xml.js";
 

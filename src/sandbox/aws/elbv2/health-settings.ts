@@ -1,7 +1,7 @@
 // Health-check settings of a target group, read from CreateTargetGroup / ModifyTargetGroup and
 // validated against the ALB's ranges.
 import { checkLength, checkRange, invalidConfiguration, validationError } from "../errors.js";
-import { type QueryNode, bool, child, int, str } from "../query.js";
+import { bool, child, int, type QueryNode, str } from "../query.js";
 import type { HealthCheck } from "../world.js";
 
 export const ALB_HEALTH_DEFAULTS: HealthCheck = {
@@ -37,7 +37,8 @@ export function validateHealthCheck(hc: HealthCheck): void {
   if (hc.protocol !== "HTTP") throw invalidConfiguration(`Health check protocol '${hc.protocol}' is not supported: use 'HTTP'`);
   if (hc.port !== "traffic-port") {
     const port = Number(hc.port);
-    if (!Number.isInteger(port) || port < 1 || port > 65535) throw validationError(`Health check port '${hc.port}' must be 'traffic-port' or a port between 1 and 65535`);
+    if (!Number.isInteger(port) || port < 1 || port > 65535)
+      throw validationError(`Health check port '${hc.port}' must be 'traffic-port' or a port between 1 and 65535`);
   }
   checkLength("healthCheckPath", hc.path, 1, 1024);
   if (!hc.path.startsWith("/")) throw validationError("Health check path must begin with a '/' character");

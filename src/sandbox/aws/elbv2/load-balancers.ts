@@ -7,7 +7,11 @@ import type { LoadBalancer, World } from "../world.js";
 import type { XmlValue } from "../xml.js";
 import { applyTags, readTags } from "./tags.js";
 
-export function createLoadBalancerIn(world: World, region: string, input: { name: string; scheme?: string; subnets?: string[]; securityGroups?: string[]; tags?: Map<string, string> }): LoadBalancer {
+export function createLoadBalancerIn(
+  world: World,
+  region: string,
+  input: { name: string; scheme?: string; subnets?: string[]; securityGroups?: string[]; tags?: Map<string, string> },
+): LoadBalancer {
   const name = input.name;
   if (!/^[a-zA-Z0-9](?:[a-zA-Z0-9-]{0,30}[a-zA-Z0-9])?$/.test(name) || name.startsWith("internal-")) {
     throw validationError(`The load balancer name '${name}' is not valid: use 1-32 alphanumeric characters or hyphens, not beginning or ending with a hyphen`);

@@ -2,7 +2,7 @@
 // with the ALB limits (50 per resource, key 1..128 chars, value up to 256).
 import { arnKind } from "../arn.js";
 import { AwsError, checkLength, listenerNotFound, loadBalancerNotFound, ruleNotFound, targetGroupNotFound, validationError } from "../errors.js";
-import { type QueryNode, list, str, strList } from "../query.js";
+import { list, type QueryNode, str, strList } from "../query.js";
 import type { Handler } from "../runtime.js";
 import type { Tags, World } from "../world.js";
 import type { XmlValue } from "../xml.js";
@@ -14,7 +14,8 @@ export function readTags(nodes: QueryNode[]): Map<string, string> {
   const tags = new Map<string, string>();
   for (const n of nodes) {
     const key = str(n, "Key");
-    if (key === undefined) throw validationError("1 validation error detected: Value null at 'tags.member.key' failed to satisfy constraint: Member must not be null");
+    if (key === undefined)
+      throw validationError("1 validation error detected: Value null at 'tags.member.key' failed to satisfy constraint: Member must not be null");
     checkLength("tags.member.key", key, 1, 128);
     const value = str(n, "Value") ?? "";
     checkLength("tags.member.value", value, 0, 256);
@@ -66,6 +67,9 @@ export const removeTags: Handler = (rt, p) => {
 
 export const describeTags: Handler = (rt, p) => {
   const arns = strList(p, "ResourceArns");
-  if (arns.length > 20) throw validationError("1 validation error detected: Value at 'resourceArns' failed to satisfy constraint: Member must have length less than or equal to 20");
+  if (arns.length > 20)
+    throw validationError(
+      "1 validation error detected: Value at 'resourceArns' failed to satisfy constraint: Member must have length less than or equal to 20",
+    );
   return { TagDescriptions: arns.map((arn) => ({ ResourceArn: arn, Tags: renderTags(tagsByArn(rt.world, arn)) })) };
 };

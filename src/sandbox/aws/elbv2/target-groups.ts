@@ -36,7 +36,11 @@ export function createTargetGroupIn(world: World, region: string, input: NewTarg
   const existing = world.targetGroups.get(arn);
   if (existing) {
     // AWS answers an identical create with the existing group, and refuses a conflicting one.
-    const same = existing.port === input.port && existing.protocol === protocol && existing.targetType === targetType && JSON.stringify(existing.healthCheck) === JSON.stringify(input.healthCheck);
+    const same =
+      existing.port === input.port &&
+      existing.protocol === protocol &&
+      existing.targetType === targetType &&
+      JSON.stringify(existing.healthCheck) === JSON.stringify(input.healthCheck);
     if (same) return existing;
     throw new AwsError("DuplicateTargetGroupName", `A target group with the same name '${name}' exists, but with different settings`);
   }

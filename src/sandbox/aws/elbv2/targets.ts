@@ -3,7 +3,7 @@ import { isIP } from "node:net";
 import { cancelDraining, startDraining, targetKey } from "../draining.js";
 import { AwsError, checkRange, validationError } from "../errors.js";
 import { resetChecks } from "../health-checker.js";
-import { type QueryNode, int, list, requireStr, str } from "../query.js";
+import { int, list, type QueryNode, requireStr, str } from "../query.js";
 import type { Handler } from "../runtime.js";
 import { currentHealth, NOT_REGISTERED, REGISTRATION_IN_PROGRESS } from "../target-health.js";
 import type { TargetGroup, TargetHealth, TargetRecord, World } from "../world.js";
@@ -33,7 +33,10 @@ function readTargets(tg: TargetGroup, world: World, nodes: QueryNode[]): TargetR
 export const registerTargets: Handler = (rt, p) => {
   const tg = getTargetGroup(rt.world, requireStr(p, "TargetGroupArn"));
   const refs = readTargets(tg, rt.world, list(p, "Targets"));
-  if (refs.length === 0) throw validationError("1 validation error detected: Value '[]' at 'targets' failed to satisfy constraint: Member must have length greater than or equal to 1");
+  if (refs.length === 0)
+    throw validationError(
+      "1 validation error detected: Value '[]' at 'targets' failed to satisfy constraint: Member must have length greater than or equal to 1",
+    );
   if (tg.targetType === "instance") {
     const notRunning = refs.filter((r) => rt.world.instances.get(r.id)?.state !== "running").map((r) => `'${r.id}'`);
     if (notRunning.length > 0) {
@@ -59,7 +62,10 @@ export const registerTargets: Handler = (rt, p) => {
 export const deregisterTargets: Handler = (rt, p) => {
   const tg = getTargetGroup(rt.world, requireStr(p, "TargetGroupArn"));
   const refs = readTargets(tg, rt.world, list(p, "Targets"));
-  if (refs.length === 0) throw validationError("1 validation error detected: Value '[]' at 'targets' failed to satisfy constraint: Member must have length greater than or equal to 1");
+  if (refs.length === 0)
+    throw validationError(
+      "1 validation error detected: Value '[]' at 'targets' failed to satisfy constraint: Member must have length greater than or equal to 1",
+    );
   for (const ref of refs) {
     // Deregistering a target that is not registered is a no-op, as on AWS.
     for (const rec of matching(tg, ref)) startDraining(tg, rec, rt.timeScale);

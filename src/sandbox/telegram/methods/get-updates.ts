@@ -20,9 +20,7 @@ export async function getUpdates(ctx: MethodContext): Promise<ApiOkBody> {
   const allowed = parseAllowedUpdates(args.get("allowed_updates"));
   if (allowed !== undefined) state.allowedUpdates = allowed;
 
-  state.poll.terminate(
-    conflict("terminated by other getUpdates request; make sure that only one bot instance is running"),
-  );
+  state.poll.terminate(conflict("terminated by other getUpdates request; make sure that only one bot instance is running"));
 
   const now = Date.now();
   const pending = state.store.pendingInOrder();
