@@ -1,17 +1,20 @@
 // `npm run demo`: the whole story on the embedded sandbox, no AWS, no Telegram, no root.
-// 0. `rehearse` catches a crash-on-boot image before any release; 1. first release of the sample
-// bot (v1); 2. v2 while updates stream in; 3. a broken version that fails after the cutover and is
-// rolled back by itself; 4. status. Then the sandbox is stopped.
+// It starts where every team stands before bluegreen: `bluegreen sandbox up --legacy` (the listener
+// forwards to bot-legacy, an unlabelled telegram-bot container per host that set the webhook itself).
+// 1. the first release adopts that production (status shows it unmanaged, the release stages next
+// to it and moves the listener and the webhook); 2. v2 while updates stream in; 3. `rehearse`
+// catches a crash-on-boot image before any release; 4. a broken version that fails after the
+// cutover is rolled back by itself; 5. status and history. Then `sandbox down`.
 import { spawn } from "node:child_process";
-import { mkdir, rm } from "node:fs/promises";
+import { rm } from "node:fs/promises";
 import { resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { SANDBOX_BOT_TOKEN, SANDBOX_PORTS, sandboxPaths } from "../src/sandbox/paths.js";
-import { startSandboxWorld } from "../src/sandbox/world.js";
 
 const repo = resolve(fileURLToPath(new URL("../..", import.meta.url)));
 const cli = resolve(repo, "dist/src/cli/main.js");
 const paths = sandboxPaths(repo);
+const tg = `http://127.0.0.1:${SANDBOX_PORTS.telegram}`;
 
 function bluegreen(args: string[]): Promise<number> {
   process.stdout.write(`\n$ bluegreen ${args.join(" ")}\n`);
@@ -38,33 +41,27 @@ async function control<T>(base: string, path: string, body?: unknown): Promise<T
 }
 
 async function main(): Promise<number> {
-  banner("bluegreen demo: the embedded sandbox (AWS ALB+EC2 emulator, Telegram emulator, 2 hosts)");
-  await rm(paths.root, { recursive: true, force: true });
-  await mkdir(paths.root, { recursive: true });
-  let world: Awaited<ReturnType<typeof startSandboxWorld>>;
-  try {
-    world = await startSandboxWorld({ root: paths.root, ports: { ...SANDBOX_PORTS } });
-  } catch (e) {
-    process.stderr.write(
-      `cannot start the sandbox on ports ${Object.values(SANDBOX_PORTS).join(", ")}: ${(e as Error).message}\nIf a sandbox is already up, run \`bluegreen sandbox down\` first.\n`,
-    );
+  banner("bluegreen demo: the embedded sandbox (AWS ALB+EC2 emulator, Telegram emulator, 2 hosts) as production stands before bluegreen");
+  // A sandbox the user already runs is theirs: refuse rather than adopt or stop it.
+  if (await sandboxUp()) {
+    process.stderr.write("a sandbox is already running here: run `bluegreen sandbox down` first, then `npm run demo` again.\n");
     return 1;
   }
-  const tg = world.telegram.url;
+  await rm(paths.root, { recursive: true, force: true });
   const codes: number[] = [];
   try {
-    process.stdout.write(
-      `AWS emulator ${world.aws.endpoint}, Telegram emulator ${tg}, ALB data plane http://127.0.0.1:${world.albPort}, hosts ${world.hostIps.join(", ")}\n`,
-    );
+    const up = await bluegreen(["sandbox", "up", "--legacy"]);
+    if (up !== 0) {
+      process.stderr.write(`cannot start the sandbox on ports ${Object.values(SANDBOX_PORTS).join(", ")} (see ${paths.log})\n`);
+      return 1;
+    }
 
-    banner("0. Rehearse before any release: the checklist catches a build whose entry point is gone (exit code 1)");
-    codes.push(await bluegreen(["rehearse", "local", "--image", "crash-on-boot"]));
-
-    banner("1. First release: echo-bot v1 goes live on blue");
+    banner("1. Adoption: the first release finds the unmanaged production, stages next to it, then moves the listener and the webhook");
+    codes.push(await bluegreen(["status", "local"]));
     codes.push(await bluegreen(["release", "local", "--image", "v1", "--bake", "3s"]));
 
-    banner("2. Release v2 while 20 updates/s stream in: green goes live, blue stays warm");
-    // Long enough to cover step 3's bake on a loaded machine (a minute per release is not rare); stopped after it.
+    banner("2. Release v2 while 20 updates/s stream in: the other colour goes live, the first one stays warm");
+    // Long enough to cover step 4's bake on a loaded machine (a minute per release is not rare); stopped after it.
     const { streamId } = await control<{ streamId: string }>(tg, "streams", {
       token: SANDBOX_BOT_TOKEN,
       ratePerSecond: 20,
@@ -73,11 +70,14 @@ async function main(): Promise<number> {
     });
     codes.push(await bluegreen(["release", "local", "--image", "v2", "--bake", "5s"]));
 
-    banner("3. A broken release (answers webhooks with 500): rolled back by itself, exit code 2");
+    banner("3. Rehearse before a release: the checklist catches a build whose entry point is gone (exit code 1), nothing moves");
+    codes.push(await bluegreen(["rehearse", "local", "--image", "crash-on-boot"]));
+
+    banner("4. A broken release (answers webhooks with 500): rolled back by itself, exit code 2");
     codes.push(await bluegreen(["release", "local", "--image", "webhook-500", "--bake", "10s"]));
     await fetch(`${tg}/_control/streams/${streamId}`, { method: "DELETE" });
 
-    banner("4. Status: which colour is live, on the ALB and on the webhook");
+    banner("5. Status and history: which colour is live, on the ALB and on the webhook; the adoption is the first record");
     codes.push(await bluegreen(["status", "local"]));
     codes.push(await bluegreen(["history", "local"]));
 
@@ -87,15 +87,26 @@ async function main(): Promise<number> {
     const acked = updates.filter((u) => u.acknowledged).length;
     const retried = updates.filter((u) => u.attempts > 1).length;
     banner(
-      `Updates: ${updates.length} sent, ${acked} acknowledged, ${updates.length - acked} not yet acknowledged, ${retried} needed a retry (the 500s, redelivered to blue)`,
+      `Updates: ${updates.length} sent, ${acked} acknowledged, ${updates.length - acked} not yet acknowledged, ${retried} needed a retry (the 500s, redelivered to the previous colour)`,
     );
-    process.stdout.write(`Exit codes: ${codes.join(", ")} (expected 1, 0, 0, 2, 0, 0)\n`);
-    const expected = [1, 0, 0, 2, 0, 0];
-    return codes.every((c, i) => c === expected[i]) && acked === updates.length ? 0 : 1;
+    const expected = [0, 0, 0, 1, 2, 0, 0];
+    process.stdout.write(`Exit codes: ${codes.join(", ")} (expected ${expected.join(", ")})\n`);
+    return codes.length === expected.length && codes.every((c, i) => c === expected[i]) && acked === updates.length ? 0 : 1;
   } finally {
-    await world.stop();
-    process.stdout.write("sandbox stopped\n");
+    await bluegreen(["sandbox", "down"]);
   }
+}
+
+/** `sandbox status --json` says up: the state file names a live daemon. */
+async function sandboxUp(): Promise<boolean> {
+  return new Promise((res) => {
+    const child = spawn(process.execPath, [cli, "sandbox", "status", "--json"], { cwd: repo, stdio: ["ignore", "pipe", "ignore"] });
+    let out = "";
+    child.stdout.on("data", (d: Buffer) => {
+      out += d.toString();
+    });
+    child.on("close", () => res(/"outcome":\s*"up"/.test(out)));
+  });
 }
 
 main().then(
