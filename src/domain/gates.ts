@@ -8,7 +8,9 @@ import type { Colour, ContainerFacts } from "./types.js";
  * operator is told the most specific one (a container killed for memory also restarted and stopped
  * answering /health, but "OOM-killed" is what to fix), whatever order the checks ran in.
  */
-export const FAIL_CAUSES = ["oom", "memory", "restart", "health"] as const;
+// "metrics": the colour's own target-group metrics name the colour; Telegram's last_error_date is
+// shared by both colours during a canary, so when both fail in one round the metric is the signal.
+export const FAIL_CAUSES = ["oom", "memory", "restart", "health", "metrics"] as const;
 export type FailCause = (typeof FAIL_CAUSES)[number];
 
 export type Verdict = { kind: "ok" } | { kind: "wait"; reason: string } | { kind: "fail"; reason: string; cause?: FailCause };
@@ -174,7 +176,7 @@ export function metricsVerdict(colour: Colour, m: TargetGroupMetrics, limits: Me
   if (limits.maxUnhealthyHosts !== undefined && m.maxUnhealthyHosts !== null && m.maxUnhealthyHosts > limits.maxUnhealthyHosts) {
     crossed.push(`UnHealthyHostCount ${m.maxUnhealthyHosts} > ${limits.maxUnhealthyHosts} (gates.metrics.maxUnhealthyHosts)`);
   }
-  return crossed.length === 0 ? OK : fail(`the ${colour} target group's ${crossed.join(", ")}`);
+  return crossed.length === 0 ? OK : fail(`the ${colour} target group's ${crossed.join(", ")}`, "metrics");
 }
 
 export function hasMetricLimits(limits: MetricLimits | undefined): limits is MetricLimits {

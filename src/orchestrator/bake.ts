@@ -15,6 +15,8 @@ export class BakeFailed extends Error {
   constructor(
     readonly reason: string,
     readonly detectedAt: number,
+    /** A canary/linear step that failed (absent: the bake after 100%). */
+    readonly shift?: { step: number; of: number; percent: number },
   ) {
     super(reason);
   }

@@ -22,6 +22,8 @@ export interface AuditRecord {
   promotedFrom?: { environment: string; releaseId: string };
   /** canary/linear: the steps taken, e.g. ["1/2 10%", "2/2 100%"]. */
   shifts?: string[];
+  /** canary/linear: the step whose gates failed, e.g. "1/2 10%". */
+  failedStep?: string;
   /** The first release took over from what served before bluegreen (the unmanaged release). */
   adopted?: { targetGroup: string; webhookUrl: string; containers: { instanceId: string; name: string; image: string; hostPort: number }[] };
   by: string;

@@ -50,6 +50,8 @@ export interface ReleaseResult {
   steps: string[];
   /** canary/linear: each step's share and weights, in order (absent for all-at-once). */
   shifts?: ShiftRecord[];
+  /** canary/linear: the step whose gates failed (the rollback put all weight back on `from`). */
+  failedStep?: { step: number; of: number; percent: number };
   timings: { cutover: CutoverTimes; bakeFailedAt?: number; rollback?: CutoverTimes };
 }
 
@@ -151,7 +153,7 @@ async function runGoal(ctx: Ctx, goal: Goal, state: RunState): Promise<ReleaseRe
     await runHookAt(ctx, "postRelease", goal, state.hooks);
     // The outcome is reported only once the webhook is read back where the release put it.
     await verifyWebhook(ctx, { colour: goal.colour }, `the release of ${goal.releaseId}`);
-    return { ...base, outcome: "released", exitCode: 0, timings: { cutover: state.times } };
+    return { ...base, ...shiftsOf(state), outcome: "released", exitCode: 0, timings: { cutover: state.times } };
   } catch (e) {
     if (e instanceof RollbackFailedError) throw e;
     // A failed bake: the previous colour is warm and known; move both switches back before
@@ -203,6 +205,8 @@ async function runGoal(ctx: Ctx, goal: Goal, state: RunState): Promise<ReleaseRe
         );
       return {
         ...base,
+        ...shiftsOf(state),
+        ...(e instanceof BakeFailed && e.shift !== undefined ? { failedStep: e.shift } : {}),
         outcome: "rolled-back",
         exitCode: 2,
         reason,
@@ -227,6 +231,11 @@ async function runGoal(ctx: Ctx, goal: Goal, state: RunState): Promise<ReleaseRe
   }
 }
 
+/** The steps taken, for the result (absent for all-at-once). */
+function shiftsOf(state: RunState): { shifts?: ShiftRecord[] } {
+  return state.shifts.length > 0 ? { shifts: [...state.shifts] } : {};
+}
+
 function auditOf(ctx: Ctx, goal: Goal, r: ReleaseResult, started: number, opts: ReleaseOptions): AuditRecord {
   return {
     at: new Date(ctx.clock.now()).toISOString(),
@@ -242,6 +251,7 @@ function auditOf(ctx: Ctx, goal: Goal, r: ReleaseResult, started: number, opts: 
     ...(r.webhookRestored !== undefined ? { webhookRestored: r.webhookRestored } : {}),
     ...(opts.promotedFrom !== undefined ? { promotedFrom: opts.promotedFrom } : {}),
     ...(r.shifts !== undefined ? { shifts: r.shifts.map((s) => `${s.step}/${s.of} ${s.percent}%`) } : {}),
+    ...(r.failedStep !== undefined ? { failedStep: `${r.failedStep.step}/${r.failedStep.of} ${r.failedStep.percent}%` } : {}),
     by: userInfo().username,
     durationMs: ctx.clock.now() - started,
   };

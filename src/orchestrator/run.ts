@@ -12,7 +12,7 @@ import { type CutoverTimes, cutover, referenceColour } from "./cutover.js";
 import { gateFailure, smokeTest, undoBotWebhookCall, waitForGates } from "./gates.js";
 import { type HookRecord, runHookAt } from "./hooks.js";
 import { observe, snapshotFor, type World } from "./observe.js";
-import { type ShiftRecord, shiftBeforeCutover, weightsRecord } from "./shift.js";
+import { type ShiftRecord, shiftBeforeCutover, shiftsInSteps, weightsRecord } from "./shift.js";
 import { register, stage, startStopped } from "./stage.js";
 
 export interface RunState {
@@ -102,9 +102,11 @@ export async function converge(ctx: Ctx, goal: Goal, state: RunState): Promise<W
         }
         state.baseline = await restartBaseline(ctx, goal);
         // canary/linear: the weighted steps first, each watched; the cutover below is the last (100%).
-        if (step.moveListener && goal.kind === "release" && !(goal.urgent ?? false))
-          await shiftBeforeCutover(ctx, goal, state.baseline, state.times, state.shifts);
-        await cutover(ctx, goal, step, state.times);
+        if (shiftsInSteps(ctx, goal, step)) {
+          await shiftBeforeCutover(ctx, goal, step, state.baseline, state.times, state.shifts);
+          // The shared webhook was checked (and its settings put right) before the first step.
+          await cutover(ctx, goal, { ...step, moveWebhook: false }, state.times);
+        } else await cutover(ctx, goal, step, state.times);
         if (state.shifts.length > 0) {
           const last = state.shifts[state.shifts.length - 1] as ShiftRecord;
           state.shifts.push({ step: last.of, of: last.of, percent: 100, weights: weightsRecord(goal, 100), at: new Date(ctx.clock.now()).toISOString() });

@@ -8,6 +8,7 @@ import { encodeShift } from "../domain/tags.js";
 import { BakeFailed, bake } from "./bake.js";
 import type { Ctx } from "./context.js";
 import type { CutoverTimes } from "./cutover.js";
+import { setWebhookFor } from "./webhook.js";
 
 export interface ShiftRecord {
   step: number;
@@ -23,9 +24,42 @@ export function weightsRecord(goal: Goal, percent: number): { blue: number; gree
   return goal.colour === "green" ? { green: p, blue: 100 - p } : { blue: p, green: 100 - p };
 }
 
-/** Runs the steps before 100%; the caller's cutover makes the last one. Returns what it did. */
-export async function shiftBeforeCutover(ctx: Ctx, goal: Goal, baseline: Map<string, number>, times: CutoverTimes, record: ShiftRecord[]): Promise<void> {
+/**
+ * Whether this goal shifts in steps: a release (not a rollback, never an urgent return) from a live
+ * colour of ours. A first release, or one adopting what served before bluegreen, has no colour of
+ * ours to split with (the other group is empty or not ours): it moves all at once.
+ */
+export function shiftsInSteps(ctx: Ctx, goal: Goal, step: { moveListener: boolean }): boolean {
   const strategy = ctx.settings.rollout.strategy ?? { kind: "all-at-once" };
+  return (
+    strategy.kind !== "all-at-once" && step.moveListener && goal.kind === "release" && !(goal.urgent ?? false) && goal.from !== null && goal.mode !== "polling"
+  );
+}
+
+/**
+ * Runs the steps before 100%; the caller's cutover makes the last one (and must then not move the
+ * webhook: it is returned as done). The shared webhook's settings (allowed updates, max connections,
+ * certificate) are put right once, before the first step: its URL is the same for both colours, so
+ * setting it moves no traffic, and no step in between touches Telegram.
+ */
+export async function shiftBeforeCutover(
+  ctx: Ctx,
+  goal: Goal,
+  step: { moveWebhook: boolean },
+  baseline: Map<string, number>,
+  times: CutoverTimes,
+  record: ShiftRecord[],
+): Promise<void> {
+  const strategy = ctx.settings.rollout.strategy ?? { kind: "all-at-once" };
+  if (step.moveWebhook) {
+    await setWebhookFor(ctx, goal.colour);
+    times.webhookMovedAt = ctx.clock.now();
+    ctx.reporter.step({
+      step: "shift",
+      status: "info",
+      message: `webhook settings updated once before the first step (${ctx.settings.webhook.urls[goal.colour]})`,
+    });
+  }
   const arns = { blue: ctx.targetGroups.blue.arn, green: ctx.targetGroups.green.arn };
   for (const s of shiftSteps(strategy)) {
     if (s.percent >= 100) return;
@@ -46,7 +80,8 @@ export async function shiftBeforeCutover(ctx: Ctx, goal: Goal, baseline: Map<str
     try {
       await bake(ctx, goal, at, baseline, s.holdMs);
     } catch (e) {
-      if (e instanceof BakeFailed) throw new BakeFailed(`step ${s.index}/${s.of} (${what}): ${e.reason}`, e.detectedAt);
+      if (e instanceof BakeFailed)
+        throw new BakeFailed(`step ${s.index}/${s.of} (${what}): ${e.reason}`, e.detectedAt, { step: s.index, of: s.of, percent: s.percent });
       throw e;
     }
   }

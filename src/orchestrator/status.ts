@@ -1,13 +1,15 @@
 // `status`: both switches, both colours, the lock and any release in flight, in one report.
 // Changes nothing. `consistent` is false on drift: exit 3.
 import { containerVerdict, targetHealthVerdict } from "../domain/gates.js";
+import { describeWeights, shareOf } from "../domain/strategy.js";
 import { KNOWN_KEYS, TAG } from "../domain/tags.js";
-import { COLOURS, type Colour, type InFlight } from "../domain/types.js";
+import { readListener } from "../domain/traffic.js";
+import { COLOURS, type Colour, type InFlight, otherColour } from "../domain/types.js";
 import type { TargetHealthView } from "../ports.js";
 import type { Lease } from "../remote/lock.js";
 import type { Ctx } from "./context.js";
 import { readLease } from "./lock.js";
-import { liveColours, observe, type World } from "./observe.js";
+import { colourArns, liveColours, observe, type World } from "./observe.js";
 import { digestIn } from "./tag-trust.js";
 import { groupName, observeAdoption, type UnmanagedRelease } from "./unmanaged.js";
 
@@ -57,6 +59,8 @@ export interface StatusReport {
   listener: { forwardsTo: { targetGroup: string; targetGroupArn: string; weight: number }[] };
   /** What served before bluegreen: live until the first release, then previous while it still runs. */
   unmanaged: UnmanagedRelease | null;
+  /** A canary/linear shift in flight: its step (from the listener tags) and the listener's weights now, in percent. */
+  shift: { step: number; of: number; colour: Colour; percent: number; weights: Record<Colour, number> } | null;
 }
 
 export async function status(ctx: Ctx): Promise<StatusReport> {
@@ -66,11 +70,17 @@ export async function status(ctx: Ctx): Promise<StatusReport> {
   const polling = ctx.settings.mode === "polling";
   const lc = polling ? pollingLive(world) : liveColours(ctx, world);
   const problems: string[] = polling ? pollingProblems(world) : [];
+  const shift = polling ? null : shiftNow(ctx, world);
   // An environment nothing was ever released to has no live colour to be inconsistent about.
   const neverReleased = world.tags.live === null && world.tags.inFlight === null;
   if (neverReleased || polling) {
     // nothing to compare
-  } else if (lc.byListener === null) problems.push("the listener does not send all traffic to exactly one colour");
+  } else if (lc.byListener === null)
+    problems.push(
+      shift !== null
+        ? `the listener splits traffic: step ${shift.step}/${shift.of} of a shift to ${shift.colour} (${describeWeights(shift.weights[shift.colour], shift.colour)})`
+        : "the listener does not send all traffic to exactly one colour",
+    );
   if (neverReleased || polling) {
     // nothing to compare
   } else if (lc.byWebhook === null)
@@ -163,7 +173,18 @@ export async function status(ctx: Ctx): Promise<StatusReport> {
       }),
     },
     unmanaged: adoption.unmanaged !== null && (adoption.unmanaged.role === "live" || adoption.unmanaged.containers.length > 0) ? adoption.unmanaged : null,
+    shift,
   };
+}
+
+/** The step recorded by an in-flight canary/linear release, with the weights the listener has now. */
+function shiftNow(ctx: Ctx, world: World): StatusReport["shift"] {
+  const f = world.tags.inFlight;
+  if (f?.shift === undefined) return null;
+  const w = readListener(world.listener.forward, colourArns(ctx)).weights;
+  const share = shareOf(w, f.colour) ?? 0;
+  const weights = { [f.colour]: share, [otherColour(f.colour)]: 100 - share } as Record<Colour, number>;
+  return { step: f.shift.step, of: f.shift.of, colour: f.colour, percent: f.shift.percent, weights };
 }
 
 /**

@@ -70,6 +70,10 @@ export interface WorldOptions {
   hostConcurrency?: number | null;
   /** Start as a production that runs without bluegreen (src/sandbox/legacy.ts). */
   legacy?: LegacyShape;
+  /** One webhook URL for both colours (…/telegram, the listener's default action splits it) instead of …/telegram/{colour}. */
+  sharedWebhook?: boolean;
+  /** rollout.strategy as flow YAML, e.g. "{ canary: { percent: 20, hold: 3s } }" (default: all-at-once). */
+  strategy?: string;
 }
 
 export function requireBuild(): void {
@@ -120,7 +124,7 @@ telegram:
   botToken: \${env:ITEST_BOT_TOKEN}
   apiBase: ${w.telegram.url}
   webhook:
-    url: http://127.0.0.1:${w.albPort}/telegram/{colour}
+    url: http://127.0.0.1:${w.albPort}/telegram${o.sharedWebhook === true ? "" : "/{colour}"}
     secretToken: \${env:ITEST_WEBHOOK_SECRET}
 gates:
   interval: ${g.interval}
@@ -132,7 +136,7 @@ gates:
   telegramMisses: ${g.telegramMisses}
   settle: ${g.settle}
   bakeEvidence: ${g.bakeEvidence}
-${o.gateExtras ?? ""}rollout: { keepPreviousWarm: ${o.keepPreviousWarm ?? "10m"}${o.hostConcurrency === null ? "" : `, hostConcurrency: ${o.hostConcurrency ?? 4}`} }
+${o.gateExtras ?? ""}rollout: { keepPreviousWarm: ${o.keepPreviousWarm ?? "10m"}${o.hostConcurrency === null ? "" : `, hostConcurrency: ${o.hostConcurrency ?? 4}`}${o.strategy !== undefined ? `, strategy: ${o.strategy}` : ""} }
 lock: { lease: 1m, dir: ${dir}/lock }
 `;
 }

@@ -3,7 +3,7 @@
 import { describe, expect, it } from "vitest";
 import { loadBalancerDimension, metricQueries, targetGroupDimension } from "../../src/adapters/aws-cloudwatch.js";
 import { loadEnvironmentText } from "../../src/config/index.js";
-import { alarmVerdict, metricsVerdict } from "../../src/domain/gates.js";
+import { alarmVerdict, combine, metricsVerdict, OK, webhookVerdict } from "../../src/domain/gates.js";
 import { PreflightError } from "../../src/errors.js";
 import { checkAlarmsExist } from "../../src/orchestrator/cloudwatch-gates.js";
 import { ctxFor } from "../fakes/argv-ctx.js";
@@ -63,7 +63,23 @@ describe("metricsVerdict", () => {
       kind: "fail",
       reason:
         "the green target group's HTTPCode_Target_5XX_Count 4 > 0 (gates.metrics.maxTarget5xx), TargetResponseTime p99 2500ms > 2000ms (gates.metrics.maxP99ResponseTime), UnHealthyHostCount 1 > 0 (gates.metrics.maxUnhealthyHosts)",
+      cause: "metrics",
     });
+  });
+  it("a crossed metric outranks Telegram's delivery error in the same round (it names the colour; last_error_date is shared)", () => {
+    const telegram = webhookVerdict(
+      {
+        url: "https://bot.example.com/telegram",
+        hasCustomCertificate: false,
+        pendingUpdateCount: 0,
+        lastErrorDate: 2000,
+        lastErrorMessage: "Wrong response from the webhook: 500 Internal Server Error",
+      },
+      { url: "https://bot.example.com/telegram", since: 1000, maxPendingUpdates: 50 },
+    );
+    expect(telegram.kind).toBe("fail");
+    const metric = metricsVerdict("green", m, { maxTarget5xx: 0 });
+    expect(combine([telegram, OK, metric])).toBe(metric);
   });
   it("no datapoints (no requests yet) is not a breach", () => {
     expect(

@@ -6,6 +6,7 @@ import { decodeTags, encodeRef } from "../../src/domain/tags.js";
 import { BakeFailed } from "../../src/orchestrator/bake.js";
 import type { Ctx } from "../../src/orchestrator/context.js";
 import { converge, newRunState } from "../../src/orchestrator/run.js";
+import { shiftsInSteps } from "../../src/orchestrator/shift.js";
 import type { StepEvent } from "../../src/ports.js";
 import { settingsFor } from "../fakes/argv-ctx.js";
 import { FakeMonitoring } from "../fakes/monitoring.js";
@@ -197,6 +198,40 @@ describe("converge against the fakes", () => {
       expect(clock.now() - t0).toBeGreaterThanOrEqual(5_050);
       expect(decodeTags(lb.tags).inFlight).toBeNull();
       expect(lb.tags["bluegreen:inflight-shift"]).toBeUndefined();
+    });
+
+    it("the shared webhook's settings differ: put right by one setWebhook (same URL) before the first step, never after", async () => {
+      const { ctx, lb, telegram } = world();
+      shared(ctx);
+      ctx.settings.rollout.strategy = { kind: "canary", percent: 10, hold: 1_000 };
+      telegram.info = { ...telegram.info, maxConnections: 100 };
+      const set = telegram.setWebhook.bind(telegram);
+      telegram.setWebhook = async (p) => {
+        lb.calls.push(`setWebhook ${p.url} maxConnections=${p.maxConnections}`);
+        await set(p);
+      };
+      const goal: Goal = { kind: "release", colour: "green", releaseId: "r2", image: IMG2, from: "blue" };
+      await converge(ctx, goal, newRunState(await telegram.getWebhookInfo(), 50));
+      expect(lb.calls.filter((c) => c.startsWith("setForward") || c.startsWith("setWebhook"))).toEqual([
+        `setWebhook ${ctx.settings.webhook.urls.green} maxConnections=${ctx.settings.webhook.maxConnections}`,
+        "setForward arn:tg/bot-green=10,arn:tg/bot-blue=90",
+        "setForward arn:tg/bot-green=1,arn:tg/bot-blue=0",
+      ]);
+    });
+
+    it("only a release from a live colour of ours shifts in steps: not a first release, a rollback, an urgent return or all-at-once", () => {
+      const { ctx } = world();
+      shared(ctx);
+      ctx.settings.rollout.strategy = { kind: "canary", percent: 10, hold: 1_000 };
+      const goal: Goal = { kind: "release", colour: "green", releaseId: "r2", image: IMG2, from: "blue" };
+      const move = { moveListener: true };
+      expect(shiftsInSteps(ctx, goal, move)).toBe(true);
+      expect(shiftsInSteps(ctx, goal, { moveListener: false })).toBe(false);
+      expect(shiftsInSteps(ctx, { ...goal, from: null }, move)).toBe(false);
+      expect(shiftsInSteps(ctx, { ...goal, kind: "rollback" }, move)).toBe(false);
+      expect(shiftsInSteps(ctx, { ...goal, urgent: true }, move)).toBe(false);
+      ctx.settings.rollout.strategy = { kind: "all-at-once" };
+      expect(shiftsInSteps(ctx, goal, move)).toBe(false);
     });
 
     it("linear +25%: 25, 50, 75 then 100", async () => {

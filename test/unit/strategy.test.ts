@@ -1,6 +1,7 @@
 // rollout.strategy: the steps and weights of each strategy (pure), the config's shorthand and
 // object forms, and the config error for a {colour} webhook URL with a canary or linear shift.
 import { describe, expect, it } from "vitest";
+import { planShifts } from "../../src/cli/commands/plan.js";
 import { loadEnvironmentText } from "../../src/config/load.js";
 import { describeWeights, shareOf, shiftSteps, weightsFor } from "../../src/domain/strategy.js";
 import { minimalEnvironmentYaml } from "../fixtures/minimal-environment.js";
@@ -77,5 +78,20 @@ describe("config: rollout.strategy", () => {
     const pct = load(shared, "{ canary: { percent: 100 } }");
     expect(pct.ok).toBe(false);
     expect(pct.ok ? [] : pct.errors.join("\n")).toContain("rollout.strategy: must be all-at-once, canary, linear");
+  });
+});
+
+describe("plan's shift steps", () => {
+  it("a canary shows each step's share and weights on both colours; all-at-once shows none", () => {
+    expect(planShifts({ kind: "canary", percent: 10, hold: 300_000 }, "green")).toEqual([
+      { step: 1, of: 2, percent: 10, weights: { green: 10, blue: 90 }, holdMs: 300_000 },
+      { step: 2, of: 2, percent: 100, weights: { green: 100, blue: 0 }, holdMs: 0 },
+    ]);
+    expect(planShifts({ kind: "linear", step: 50, interval: 1000 }, "blue").map((s) => s.weights)).toEqual([
+      { blue: 50, green: 50 },
+      { blue: 100, green: 0 },
+    ]);
+    expect(planShifts({ kind: "all-at-once" }, "green")).toEqual([]);
+    expect(planShifts(undefined, "green")).toEqual([]);
   });
 });

@@ -2,6 +2,7 @@
 
 import { hostname } from "node:os";
 import { createInterface } from "node:readline/promises";
+import { describeWeights } from "../../domain/strategy.js";
 import { BluegreenError, PreflightError, UsageError } from "../../errors.js";
 import { notifyAndReport } from "../../notify/index.js";
 import { disconnect } from "../../orchestrator/connect.js";
@@ -67,6 +68,8 @@ export function renderStatus(s: StatusReport): string[] {
   const lines = [`${s.environment} (${s.mode} mode): live ${liveText}${s.liveRelease !== null ? ` — ${s.liveRelease.releaseId} ${s.liveRelease.image}` : ""}`];
   const polling = s.mode === "polling";
   if (!polling) lines.push(`  listener forwards to ${s.listener.forwardsTo.map((f) => `${f.targetGroup}=${f.weight}`).join(", ") || "(nothing)"}`);
+  if (s.shift !== null)
+    lines.push(`  shifting to ${s.shift.colour}: step ${s.shift.step}/${s.shift.of}, ${describeWeights(s.shift.weights[s.shift.colour], s.shift.colour)}`);
   lines.push(
     `  ${polling ? "poller" : "listener"} -> ${polling ? (s.live ?? "(none recorded)") : (s.liveByListener ?? "(not one colour)")}; webhook -> ${s.webhook.url === "" ? "(none)" : s.webhook.url} [${s.webhook.colour ?? "neither"}], pending ${s.webhook.pendingUpdateCount}${s.webhook.lastErrorMessage !== null ? `, last error ${new Date((s.webhook.lastErrorDate ?? 0) * 1000).toISOString()} ${s.webhook.lastErrorMessage}` : ""}`,
   );

@@ -1,5 +1,7 @@
 // `plan ENV --image REF` (and `release --dry-run`): the steps and exact host commands a release would
 // run. Looks up the live colour when AWS answers; otherwise says what it could not look up.
+import type { RolloutStrategy } from "../../config/types.js";
+import { describeWeights, shiftSteps } from "../../domain/strategy.js";
 import { type Colour, otherColour } from "../../domain/types.js";
 import { UsageError } from "../../errors.js";
 import { disconnect } from "../../orchestrator/connect.js";
@@ -67,6 +69,8 @@ export async function plan(p: Parsed, out: Output): Promise<number> {
     docker.pull(goal.image),
     runArgv(fake, goal),
   ];
+  // A release shifts in steps only from a live colour of ours (release.ts: shiftsInSteps).
+  const shifts = settings.mode !== "polling" && live !== null ? planShifts(settings.rollout.strategy, colour) : [];
   const health = settings.container.health;
   const healthText = health === undefined ? "" : `, GET ${health.path} -> ${health.expectStatus}`;
   const steps =
@@ -85,7 +89,11 @@ export async function plan(p: Parsed, out: Output): Promise<number> {
           ...hostCmds.map((a) => `    ${formatArgvForDisplay(a)}`),
           `register the hosts in ${settings.targetGroups[colour]} on port ${settings.hostPorts[colour]}; keep it referenced (weight 0) so the ALB health-checks it`,
           `gates: container running${healthText}, target group healthy ${settings.gates.healthyThreshold}x every ${settings.gates.intervalMs}ms (timeout ${settings.gates.timeoutMs}ms), webhook untouched`,
-          `cutover: ModifyListener ${unmanaged !== null ? `${unmanaged.targetGroupName} ` : ""}-> ${settings.targetGroups[colour]}, then setWebhook ${settings.webhook.urls[colour]}`,
+          ...(shifts.length > 0
+            ? shiftLines(settings, colour, shifts)
+            : [
+                `cutover: ModifyListener ${unmanaged !== null ? `${unmanaged.targetGroupName} ` : ""}-> ${settings.targetGroups[colour]}, then setWebhook ${settings.webhook.urls[colour]}`,
+              ]),
           `bake ${settings.gates.bakeMs}ms: health, target health, webhook errors, pending <= ${settings.gates.maxPendingUpdates}, restarts, OOM, memory <= ${settings.gates.maxMemoryBytes} bytes; any failure -> back to ${live ?? (unmanaged !== null ? `${unmanaged.targetGroupName} and webhook ${unmanaged.webhookUrl || "(none)"}` : "(nothing: first release)")}`,
           `finalize: tags, audit record in ${settings.historyFile}, ${live !== null ? `${live} stays warm for ${settings.rollout.keepPreviousWarmMs}ms` : "no previous colour"}`,
         ];
@@ -103,6 +111,7 @@ export async function plan(p: Parsed, out: Output): Promise<number> {
       image,
       hostCommands: hostCmds,
       steps,
+      ...(shifts.length > 0 ? { shifts } : {}),
       unknown,
       ...(unreachable.length > 0 ? { unreachable } : {}),
       ...(unmanaged !== null ? { unmanaged } : {}),
@@ -117,6 +126,37 @@ export async function plan(p: Parsed, out: Output): Promise<number> {
     out.line("Nothing was changed.");
   }
   return exitCode;
+}
+
+export interface PlannedShift {
+  step: number;
+  of: number;
+  /** The new colour's share. */
+  percent: number;
+  weights: Record<Colour, number>;
+  holdMs: number;
+}
+
+/** The steps and weights a canary/linear release would take (empty for all-at-once). */
+export function planShifts(strategy: RolloutStrategy | undefined, colour: Colour): PlannedShift[] {
+  if (strategy === undefined || strategy.kind === "all-at-once") return [];
+  return shiftSteps(strategy).map((s) => ({
+    step: s.index,
+    of: s.of,
+    percent: s.percent,
+    weights: { [colour]: s.percent, [otherColour(colour)]: 100 - s.percent } as Record<Colour, number>,
+    holdMs: s.holdMs,
+  }));
+}
+
+function shiftLines(settings: Awaited<ReturnType<typeof settingsFromConfig>>, colour: Colour, shifts: PlannedShift[]): string[] {
+  return [
+    `webhook: ${settings.webhook.urls[colour]} serves both colours and is not moved (its settings are put right once, before the first step, if they differ)`,
+    ...shifts.map(
+      (s) =>
+        `shift ${s.step}/${s.of}: ModifyListener ${describeWeights(s.percent, colour)} (weights ${settings.targetGroups[colour]}=${s.weights[colour]}, ${settings.targetGroups[otherColour(colour)]}=${s.weights[otherColour(colour)]})${s.holdMs > 0 ? `, gates for ${s.holdMs}ms (containers, target health, restarts, OOM, memory, Telegram, alarms, metrics); any failure -> all weight back in one ModifyListener` : ""}`,
+    ),
+  ];
 }
 
 /** A polling release: no listener, no target groups; the handover stops the old poller. */

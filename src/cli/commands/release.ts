@@ -44,6 +44,10 @@ function report(out: Output, command: string, environment: string, r: ReleaseRes
   }
   if (r.recovered !== undefined) out.line(`note: ${r.recovered}`);
   for (const n of r.webhookRestored ?? []) out.line(`note: ${n}`);
+  if (r.shifts !== undefined)
+    out.line(
+      `steps: ${r.shifts.map((s) => `${s.step}/${s.of} ${r.colour ?? "new colour"} ${s.percent}%`).join(" -> ")}${r.failedStep !== undefined ? ` (failed at ${r.failedStep.step}/${r.failedStep.of})` : ""}`,
+    );
   if (r.outcome === "released")
     out.line(
       `✔ released ${r.releaseId} (${r.image}) on ${r.colour} in ${environment}${r.from !== null ? `; ${r.from} stays warm for an instant rollback` : ""}`,
@@ -51,7 +55,7 @@ function report(out: Output, command: string, environment: string, r: ReleaseRes
   else {
     out.error(
       r.outcome === "rolled-back"
-        ? `✖ release ${r.releaseId} failed after the cutover and was rolled back: ${r.from} is live again`
+        ? `✖ release ${r.releaseId} failed ${r.failedStep !== undefined ? `at step ${r.failedStep.step}/${r.failedStep.of} (${r.failedStep.percent}% of traffic)` : "after the cutover"} and was rolled back: ${r.from} is live again`
         : `✖ release ${r.releaseId} failed before any traffic moved: the live release is unchanged`,
     );
     if (r.reason !== undefined) out.error(`  why: ${r.reason}`);
