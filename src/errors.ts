@@ -79,3 +79,20 @@ export class NotReadyError extends RollbackFailedError {
     this.problems = problems;
   }
 }
+
+export type CancelSignal = "SIGINT" | "SIGTERM";
+
+/**
+ * The operator (Ctrl-C) or the CI runner (SIGTERM) asked the run to stop. Raised only between
+ * steps, so whatever it interrupts is whole: the run then winds down (stop the new colour, or roll
+ * back if traffic moved) and exits 130/143 or 2.
+ */
+export class CancelledError extends BluegreenError {
+  constructor(
+    readonly signal: CancelSignal,
+    message = `cancelled by ${signal}`,
+    remedy?: string,
+  ) {
+    super(message, "user", remedy);
+  }
+}

@@ -9,6 +9,7 @@ import type { Reporter } from "../ports.js";
 import { SANDBOX_BOT_TOKEN, SANDBOX_WEBHOOK_SECRET } from "../sandbox/paths.js";
 import { registerSecret } from "../util/redact.js";
 import type { Flags } from "./args.js";
+import { cancelSignal } from "./signals.js";
 
 export interface LoadedEnv {
   config: Config;
@@ -36,11 +37,14 @@ export async function openCtx(
 ): Promise<Ctx> {
   const settings = await settingsFromConfig(env.config, opts.bakeMs !== undefined ? { bakeMs: opts.bakeMs } : {});
   const ports = await realPorts(env.config, env.file);
-  return connectCtx(settings, ports, systemClock, reporter, {
+  const ctx = await connectCtx(settings, ports, systemClock, reporter, {
     addressType: env.config.hosts.address,
     requireHealthyInstances: opts.requireHealthyInstances,
     tolerateUnreachable: opts.tolerateUnreachable === true,
   });
+  const cancel = cancelSignal();
+  if (cancel !== undefined) ctx.cancel = cancel;
+  return ctx;
 }
 
 export function newReleaseId(now = new Date()): string {

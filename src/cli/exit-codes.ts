@@ -1,6 +1,7 @@
-// The only place errors become exit codes (docs/CLI contract: 0 1 2 3 64 75).
+// The only place errors become exit codes (docs/CLI contract: 0 1 2 3 64 75, and 130/143 for a run cancelled by SIGINT/SIGTERM).
 import {
   BluegreenError,
+  CancelledError,
   ConfigError,
   DriftError,
   GateFailedError,
@@ -10,10 +11,12 @@ import {
   RolledBackError,
   UsageError,
 } from "../errors.js";
+import { SIGNAL_EXIT } from "../orchestrator/cancel.js";
 
-export const EXIT = { ok: 0, failed: 1, rolledBack: 2, needsHuman: 3, usage: 64, locked: 75 } as const;
+export const EXIT = { ok: 0, failed: 1, rolledBack: 2, needsHuman: 3, usage: 64, locked: 75, sigint: 130, sigterm: 143 } as const;
 
 export function exitCodeOf(e: unknown): number {
+  if (e instanceof CancelledError) return SIGNAL_EXIT[e.signal];
   if (e instanceof UsageError || e instanceof ConfigError) return EXIT.usage;
   if (e instanceof LockHeldError) return EXIT.locked;
   if (e instanceof PreflightError || e instanceof GateFailedError) return EXIT.failed;
@@ -24,8 +27,11 @@ export function exitCodeOf(e: unknown): number {
   return EXIT.needsHuman;
 }
 
-export function outcomeOf(code: number): "released" | "rolled-back" | "failed" | "needs-human" | "locked" | "usage" {
+export function outcomeOf(code: number): "released" | "rolled-back" | "failed" | "needs-human" | "locked" | "usage" | "cancelled" {
   switch (code) {
+    case EXIT.sigint:
+    case EXIT.sigterm:
+      return "cancelled";
     case EXIT.ok:
       return "released";
     case EXIT.failed:

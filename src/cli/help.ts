@@ -43,4 +43,5 @@ Exit codes:
   3  needs a human: the rollback itself failed, or status finds drift
   64 usage or configuration error: nothing was touched
   75 another run holds the lock: nothing was touched
+  130/143  cancelled by SIGINT/SIGTERM before traffic moved (after, a cancel rolls back: 2); a second signal exits at once
 `;

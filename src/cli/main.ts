@@ -4,17 +4,20 @@
 import { readFileSync, realpathSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { writeCallCounts } from "../adapters/call-count.js";
-import { BluegreenError, ConfigError } from "../errors.js";
+import { BluegreenError, CancelledError, ConfigError } from "../errors.js";
 import { redact } from "../util/redact.js";
 import { type CommandName, type Parsed, parse } from "./args.js";
 import { exitCodeOf, outcomeOf } from "./exit-codes.js";
 import { HELP } from "./help.js";
 import { Output } from "./output.js";
+import { handleSignals } from "./signals.js";
 
 // Node 20 is supported by the pinned SDK; its notice about future releases is noise on every run.
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= "true";
 
 type Command = (p: Parsed, out: Output) => Promise<number>;
+
+const CHANGING: ReadonlySet<CommandName> = new Set(["release", "promote", "rollback"]);
 
 const COMMAND: Record<CommandName, () => Promise<Command>> = {
   validate: async () => (await import("./commands/validate.js")).validate,
@@ -55,7 +58,24 @@ export async function main(
     const color = io.isTty && !f.noColor && (io.env.NO_COLOR ?? "") === "" && !f.json;
     const out = new Output({ json: f.json, color, verbose: f.verbose, out: io.out, err: io.err, isTty: io.isTty });
     const run = await COMMAND[parsed.command]();
-    return await run(parsed, out);
+    // Commands that change things wind down on the first SIGINT/SIGTERM instead of dying mid-step.
+    const changes = CHANGING.has(parsed.command) && !f.dryRun;
+    const signals = changes
+      ? handleSignals({
+          err: io.err,
+          onFirst: (signal) =>
+            out.step({
+              step: "cancel",
+              status: "info",
+              message: `${signal}: finishing the current step, then stopping the new colour (or rolling back if traffic moved); send it again to exit at once`,
+            }),
+        })
+      : undefined;
+    try {
+      return await run(parsed, out);
+    } finally {
+      signals?.dispose();
+    }
   } catch (e) {
     const code = exitCodeOf(e);
     const command = parsed?.command ?? "unknown";
@@ -72,7 +92,9 @@ export async function main(
         ...(remedy !== undefined ? { remedy } : {}),
       });
     } else {
-      fallback.error(`✖ ${e instanceof ConfigError ? "configuration error" : (e as Error)?.name === "Error" || !(e instanceof Error) ? "error" : e.name}:`);
+      fallback.error(
+        `✖ ${e instanceof ConfigError ? "configuration error" : e instanceof CancelledError ? "cancelled" : (e as Error)?.name === "Error" || !(e instanceof Error) ? "error" : e.name}:`,
+      );
       for (const l of message.split("\n")) fallback.error(`  ${l}`);
       if (remedy !== undefined) fallback.error(`  next: ${remedy}`);
       if (code === 3 && !(e instanceof BluegreenError))

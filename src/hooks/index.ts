@@ -28,6 +28,8 @@ export interface HookOptions {
   onLine?: (line: string) => void;
   /** After SIGTERM at the deadline, how long before SIGKILL; default 2 s. */
   killGraceMs?: number;
+  /** Aborted when bluegreen itself is asked to stop (SIGINT/SIGTERM): the hook's group gets SIGTERM, then SIGKILL. */
+  signal?: AbortSignal;
 }
 
 export interface HookResult {
@@ -45,6 +47,24 @@ export interface HookResult {
 
 export const DEFAULT_HOOK_TIMEOUT_MS = 5 * 60_000;
 const MAX_OUTPUT = 64 * 1024;
+
+/**
+ * The process groups of hooks running now. A hook has its own group (so the terminal's Ctrl-C does
+ * not reach it): when bluegreen has to exit at once (a second signal), it ends them by pid first.
+ */
+const running = new Set<number>();
+
+export function killRunningHooks(signal: NodeJS.Signals = "SIGKILL"): number[] {
+  const pids = [...running];
+  for (const pid of pids) {
+    try {
+      process.kill(-pid, signal);
+    } catch {
+      // Already gone.
+    }
+  }
+  return pids;
+}
 
 export function hookEnv(vars: HookVars, base: NodeJS.ProcessEnv = process.env): NodeJS.ProcessEnv {
   return {
@@ -93,16 +113,25 @@ export function runHook(name: HookName | string, argv: readonly string[], vars: 
         // Already gone.
       }
     };
+    if (child.pid !== undefined) running.add(child.pid);
     let graceTimer: NodeJS.Timeout | undefined;
+    const end = (): void => {
+      killGroup("SIGTERM");
+      graceTimer ??= setTimeout(() => killGroup("SIGKILL"), opts.killGraceMs ?? 2000);
+    };
     const deadline = setTimeout(() => {
       timedOut = true;
-      killGroup("SIGTERM");
-      graceTimer = setTimeout(() => killGroup("SIGKILL"), opts.killGraceMs ?? 2000);
+      end();
     }, timeoutMs);
+    // bluegreen was asked to stop: so is the hook, grandchildren included.
+    if (opts.signal?.aborted === true) end();
+    else opts.signal?.addEventListener("abort", end, { once: true });
     child.on("error", (e) => {
       startError = redact(e.message);
     });
     child.on("close", (code) => {
+      if (child.pid !== undefined) running.delete(child.pid);
+      opts.signal?.removeEventListener("abort", end);
       clearTimeout(deadline);
       if (graceTimer !== undefined) clearTimeout(graceTimer);
       if (partial !== "" && opts.onLine !== undefined) opts.onLine(partial);

@@ -5,7 +5,7 @@
 export interface NotifyEvent {
   command: "release" | "rollback" | "promote";
   environment: string;
-  /** released | rolled-back | failed | needs-human (the --json result's outcome). */
+  /** released | rolled-back | failed | needs-human | cancelled (the --json result's outcome). */
   outcome: string;
   releaseId: string;
   image: string;
@@ -28,6 +28,7 @@ export function outcomeText(e: NotifyEvent): string {
   const what = e.command === "promote" ? "promotion" : "release";
   if (e.command === "rollback") {
     if (e.outcome === "rolled-back") return `↩️ ${env}: rolled back to ${e.releaseId}${image}${e.colour !== null ? ` on ${e.colour}` : ""}`;
+    if (e.outcome === "cancelled") return `⏹️ ${env}: rollback cancelled${why}; run \`bluegreen rollback ${env}\` to finish it`;
     return `🚨 ${env}: rollback needs a human${why}; run \`bluegreen status ${env}\``;
   }
   switch (e.outcome) {
@@ -40,6 +41,8 @@ export function outcomeText(e: NotifyEvent): string {
       return `↩️ ${env}: ${what} ${e.releaseId}${image} rolled back automatically${why}${e.from !== null ? `; ${e.from} is live again` : ""}`;
     case "failed":
       return `⚠️ ${env}: ${what} ${e.releaseId}${image} failed before traffic moved${why}; the live release is unchanged`;
+    case "cancelled":
+      return `⏹️ ${env}: ${what} ${e.releaseId}${image} cancelled before traffic moved${why}; the live release is unchanged`;
     default:
       return `🚨 ${env}: ${what} ${e.releaseId}${image} needs a human${why}; run \`bluegreen status ${env}\``;
   }

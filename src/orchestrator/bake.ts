@@ -5,6 +5,7 @@
 import type { Goal } from "../domain/decide.js";
 import { combine, memoryVerdict, OK, onHost, pollingVerdict, targetHealthVerdict, type Verdict, webhookVerdict } from "../domain/gates.js";
 import { containerName } from "../remote/docker.js";
+import { throwIfCancelled } from "./cancel.js";
 import { alarmGate, metricsGate } from "./cloudwatch-gates.js";
 import { containerMemory, inspectContainers } from "./containers.js";
 import type { ConnectedHost, Ctx } from "./context.js";
@@ -96,6 +97,8 @@ export async function bake(ctx: Ctx, goal: Goal, cutoverAt: number, baseline: Ma
   let misses = 0;
   let extending = false;
   for (;;) {
+    // A signal ends the bake (the caller rolls back): waiting out a 30-minute window is not "finishing a step".
+    throwIfCancelled(ctx);
     const started = ctx.clock.now();
     const [hosts, tg, tel, alarms, metrics] = await Promise.all([
       mapLimit(ctx.hosts, ctx.settings.rollout.hostConcurrency, (h) => hostBakeVerdict(ctx, h, goal, baseline, cutoverAt)),
@@ -152,6 +155,6 @@ export async function bake(ctx: Ctx, goal: Goal, cutoverAt: number, baseline: Ma
         colour: goal.colour,
       });
     }
-    await ctx.clock.sleep(Math.min(g.intervalMs, Math.max(1, (now < end ? end : hardEnd) - now)));
+    await ctx.clock.sleep(Math.min(g.intervalMs, Math.max(1, (now < end ? end : hardEnd) - now)), ctx.cancel);
   }
 }

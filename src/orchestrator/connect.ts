@@ -33,11 +33,19 @@ export const systemClock: Clock = {
   now: () => Date.now(),
   sleep: (ms, signal) =>
     new Promise<void>((res, rej) => {
-      const t = setTimeout(res, ms);
-      signal?.addEventListener("abort", () => {
-        clearTimeout(t);
+      if (signal?.aborted === true) {
         rej(signal.reason);
-      });
+        return;
+      }
+      const t = setTimeout(res, ms);
+      signal?.addEventListener(
+        "abort",
+        () => {
+          clearTimeout(t);
+          rej(signal.reason);
+        },
+        { once: true },
+      );
     }),
 };
 

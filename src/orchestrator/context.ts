@@ -29,6 +29,8 @@ export interface Ctx {
   webhookNotes?: string[];
   /** Changing port calls made so far (port-guard.ts): none means an error is exit 1, nothing moved. */
   activity?: PortActivity;
+  /** Aborted (reason: CancelledError) when SIGINT/SIGTERM arrives: checked between steps and in waits (cancel.ts). */
+  cancel?: AbortSignal;
 }
 
 export interface UnreachableHost {

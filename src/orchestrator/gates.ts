@@ -3,7 +3,7 @@
 import pRetry, { AbortError } from "p-retry";
 import type { Goal } from "../domain/decide.js";
 import { combine, containerVerdict, healthVerdict, OK, onHost, targetHealthVerdict, type Verdict } from "../domain/gates.js";
-import { GateFailedError } from "../errors.js";
+import { CancelledError, GateFailedError } from "../errors.js";
 import type { WebhookInfo } from "../ports.js";
 import { containerName } from "../remote/docker.js";
 import { alarmGate } from "./cloudwatch-gates.js";
@@ -117,13 +117,15 @@ export async function waitForGates(ctx: Ctx, goal: Goal, webhookBefore: WebhookI
       maxTimeout: g.intervalMs,
       randomize: false,
       maxRetryTime: g.timeoutMs,
+      // A signal ends the wait with its CancelledError (the caller stops the new colour).
+      ...(ctx.cancel !== undefined ? { signal: ctx.cancel } : {}),
       onFailedAttempt: ({ error }) => {
         lastReason = error.message;
         ctx.reporter.step({ step: "gates", status: "info", message: error.message, colour: goal.colour });
       },
     });
   } catch (e) {
-    if (e instanceof GateFailedError) throw e;
+    if (e instanceof GateFailedError || e instanceof CancelledError) throw e;
     throw await gateFailure(ctx, goal, `the ${goal.colour} colour did not pass its gates within ${Math.round(g.timeoutMs / 1000)}s: ${lastReason}`);
   }
 }

@@ -10,7 +10,7 @@ export interface AuditRecord {
   at: string;
   environment: string;
   kind: "release" | "rollback" | "promote";
-  outcome: "released" | "rolled-back" | "failed" | "needs-human";
+  outcome: "released" | "rolled-back" | "failed" | "needs-human" | "cancelled";
   releaseId: string;
   image: string;
   colour: string;

@@ -4,10 +4,11 @@ import { userInfo } from "node:os";
 import type { Goal } from "../domain/decide.js";
 import { liveByListener } from "../domain/traffic.js";
 import { otherColour } from "../domain/types.js";
-import { BluegreenError, GateFailedError, PreflightError, RollbackFailedError, RolledBackError } from "../errors.js";
+import { BluegreenError, CancelledError, type CancelSignal, GateFailedError, PreflightError, RollbackFailedError, RolledBackError } from "../errors.js";
 import { redact } from "../util/redact.js";
 import { describeUnmanaged, moveToUnmanaged } from "./adopt.js";
 import { BakeFailed } from "./bake.js";
+import { cancelledBy, SIGNAL_EXIT, throwIfCancelled, windDown } from "./cancel.js";
 import type { Ctx } from "./context.js";
 import type { CutoverTimes } from "./cutover.js";
 import { colourLogs } from "./gates.js";
@@ -35,8 +36,11 @@ export interface ReleaseOptions {
 }
 
 export interface ReleaseResult {
-  outcome: "released" | "rolled-back" | "failed";
-  exitCode: 0 | 1 | 2;
+  outcome: "released" | "rolled-back" | "failed" | "cancelled";
+  /** 130/143: cancelled by SIGINT/SIGTERM before any traffic moved (after, a cancel rolls back: 2). */
+  exitCode: 0 | 1 | 2 | 130 | 143;
+  /** The signal that cancelled the run (outcome "cancelled", or "rolled-back" with reason "cancelled"). */
+  cancelledBy?: CancelSignal;
   releaseId: string;
   image: string;
   colour: string | null;
@@ -60,72 +64,93 @@ const msg = (e: unknown): string => redact(e instanceof Error ? e.message : Stri
 export async function release(ctx: Ctx, opts: ReleaseOptions): Promise<ReleaseResult> {
   const started = ctx.clock.now();
   const lock = await guardedRead(ctx, () => acquireLock(ctx, "release", opts.releaseId, opts.lockWaitMs));
-  let result: ReleaseResult | undefined;
   try {
-    // Until the first change to the listener or the webhook, any failure is exit 1: nothing moved.
-    const { world, goal, unmanaged, recovered } = await guardedRead(ctx, async () => {
-      let world = await observe(ctx);
-      const healed = await clearStaleInFlight(ctx, world);
-      if (healed !== null) world = await observe(ctx);
-      const recovered = (await recoverInterrupted(ctx, world, { finishRollback: false })) ?? healed;
-      if (recovered !== null) world = await observe(ctx);
-      // The "webhook before" baseline is read after stopping the expired warm colour: a shutdown
-      // hook that deletes the webhook must not be blamed on the new release.
-      if (await stopExpiredWarm(ctx, world)) world = await observe(ctx);
-      ctx.reporter.step({ step: "preflight", status: "start" });
-      // One reading of the listener and the hosts decides the colour (plan shows the same one).
-      // Polling: no listener to read or adopt from; the recorded live poller is where it starts.
-      const adoption = ctx.settings.mode === "polling" ? null : await observeAdoption(ctx, world);
-      const live = adoption === null ? startingLive(ctx, world) : adoption.choice.from;
-      const colour = adoption === null ? (live !== null ? otherColour(live) : "blue") : adoptionColour(adoption);
-      await preflight(ctx, world, live, { allowUnhealthyLive: opts.allowUnhealthyLive });
-      const unmanaged = adoption?.unmanaged?.role === "live" ? adoption.unmanaged : null;
-      if (unmanaged !== null) {
-        ctx.reporter.step({
-          step: "adopt",
-          status: "info",
-          message: `adopting the unmanaged release: ${unmanaged.targetGroupName} (${unmanaged.containers.map((c) => `${c.instanceId} ${c.name}:${c.hostPort}`).join(", ") || "no container found"}), webhook ${unmanaged.webhookUrl || "(none)"}; ${colour} is free`,
-        });
-      }
-      ctx.reporter.step({ step: "preflight", status: "ok" });
-      ctx.reporter.step({ step: "pull", status: "start", message: opts.imageRef });
-      const image = await resolveDigest(ctx, opts.imageRef).catch((e: unknown) => {
-        if (e instanceof BluegreenError) throw e;
-        throw new PreflightError(
-          `cannot pull ${opts.imageRef}: ${msg(e)}`,
-          "check that the tag or digest exists in the registry and that the hosts can log in to it",
-        );
-      });
-      ctx.reporter.step({ step: "pull", status: "ok", message: image });
-      const fromReleaseId = live !== null && world.tags.live?.colour === live ? world.tags.live.releaseId : undefined;
-      const goal: Goal = {
-        kind: "release",
-        colour,
-        releaseId: opts.releaseId,
-        image,
-        from: live,
-        ...(fromReleaseId !== undefined ? { fromReleaseId } : {}),
-        ...modeOf(ctx),
-        ...(unmanaged !== null ? { unmanaged: unmanagedRef(unmanaged) } : {}),
-      };
-      return { world, goal, unmanaged, recovered };
-    });
-    const state = newRunState(world.webhook, opts.bakeMs);
-    await runHookAt(ctx, "preRelease", goal, state.hooks);
-    result = await runGoal(ctx, goal, state);
-    if (recovered !== null) result.recovered = recovered;
-    if (ctx.webhookNotes !== undefined && ctx.webhookNotes.length > 0) result.webhookRestored = [...ctx.webhookNotes];
-    const adopted =
-      unmanaged !== null
-        ? { adopted: { targetGroup: unmanaged.targetGroupName, webhookUrl: redact(unmanaged.webhookUrl), containers: unmanaged.containers } }
-        : {};
-    await appendAudit(ctx, { ...auditOf(ctx, goal, result, started, opts), ...adopted, ...(state.hooks.length > 0 ? { hooks: state.hooks } : {}) }).catch(
-      (e: unknown) => ctx.reporter.step({ step: "audit", status: "fail", message: `audit record not written: ${msg(e)}` }),
-    );
-    return result;
+    return await releaseLocked(ctx, opts, started);
+  } catch (e) {
+    // A signal before the run had a goal (while repairing a dead run, in preflight, the pull or the
+    // preRelease hook): this run changed nothing of its own.
+    if (!(e instanceof CancelledError)) throw e;
+    windDown(ctx);
+    return {
+      outcome: "cancelled",
+      exitCode: SIGNAL_EXIT[e.signal],
+      cancelledBy: e.signal,
+      releaseId: opts.releaseId,
+      image: opts.imageRef,
+      colour: null,
+      from: null,
+      reason: `cancelled by ${e.signal} before anything of this release was staged; the live release is unchanged`,
+      steps: [],
+      timings: { cutover: {} },
+    };
   } finally {
     await lock.release().catch(() => undefined);
   }
+}
+
+async function releaseLocked(ctx: Ctx, opts: ReleaseOptions, started: number): Promise<ReleaseResult> {
+  throwIfCancelled(ctx);
+  // Until the first change to the listener or the webhook, any failure is exit 1: nothing moved.
+  const { world, goal, unmanaged, recovered } = await guardedRead(ctx, async () => {
+    let world = await observe(ctx);
+    const healed = await clearStaleInFlight(ctx, world);
+    if (healed !== null) world = await observe(ctx);
+    const recovered = (await recoverInterrupted(ctx, world, { finishRollback: false })) ?? healed;
+    if (recovered !== null) world = await observe(ctx);
+    // The "webhook before" baseline is read after stopping the expired warm colour: a shutdown
+    // hook that deletes the webhook must not be blamed on the new release.
+    if (await stopExpiredWarm(ctx, world)) world = await observe(ctx);
+    ctx.reporter.step({ step: "preflight", status: "start" });
+    // One reading of the listener and the hosts decides the colour (plan shows the same one).
+    // Polling: no listener to read or adopt from; the recorded live poller is where it starts.
+    const adoption = ctx.settings.mode === "polling" ? null : await observeAdoption(ctx, world);
+    const live = adoption === null ? startingLive(ctx, world) : adoption.choice.from;
+    const colour = adoption === null ? (live !== null ? otherColour(live) : "blue") : adoptionColour(adoption);
+    await preflight(ctx, world, live, { allowUnhealthyLive: opts.allowUnhealthyLive });
+    const unmanaged = adoption?.unmanaged?.role === "live" ? adoption.unmanaged : null;
+    if (unmanaged !== null) {
+      ctx.reporter.step({
+        step: "adopt",
+        status: "info",
+        message: `adopting the unmanaged release: ${unmanaged.targetGroupName} (${unmanaged.containers.map((c) => `${c.instanceId} ${c.name}:${c.hostPort}`).join(", ") || "no container found"}), webhook ${unmanaged.webhookUrl || "(none)"}; ${colour} is free`,
+      });
+    }
+    ctx.reporter.step({ step: "preflight", status: "ok" });
+    ctx.reporter.step({ step: "pull", status: "start", message: opts.imageRef });
+    const image = await resolveDigest(ctx, opts.imageRef).catch((e: unknown) => {
+      if (e instanceof BluegreenError) throw e;
+      throw new PreflightError(
+        `cannot pull ${opts.imageRef}: ${msg(e)}`,
+        "check that the tag or digest exists in the registry and that the hosts can log in to it",
+      );
+    });
+    ctx.reporter.step({ step: "pull", status: "ok", message: image });
+    const fromReleaseId = live !== null && world.tags.live?.colour === live ? world.tags.live.releaseId : undefined;
+    const goal: Goal = {
+      kind: "release",
+      colour,
+      releaseId: opts.releaseId,
+      image,
+      from: live,
+      ...(fromReleaseId !== undefined ? { fromReleaseId } : {}),
+      ...modeOf(ctx),
+      ...(unmanaged !== null ? { unmanaged: unmanagedRef(unmanaged) } : {}),
+    };
+    return { world, goal, unmanaged, recovered };
+  });
+  const state = newRunState(world.webhook, opts.bakeMs);
+  await runHookAt(ctx, "preRelease", goal, state.hooks);
+  const result = await runGoal(ctx, goal, state);
+  if (recovered !== null) result.recovered = recovered;
+  if (ctx.webhookNotes !== undefined && ctx.webhookNotes.length > 0) result.webhookRestored = [...ctx.webhookNotes];
+  const adopted =
+    unmanaged !== null
+      ? { adopted: { targetGroup: unmanaged.targetGroupName, webhookUrl: redact(unmanaged.webhookUrl), containers: unmanaged.containers } }
+      : {};
+  await appendAudit(ctx, { ...auditOf(ctx, goal, result, started, opts), ...adopted, ...(state.hooks.length > 0 ? { hooks: state.hooks } : {}) }).catch(
+    (e: unknown) => ctx.reporter.step({ step: "audit", status: "fail", message: `audit record not written: ${msg(e)}` }),
+  );
+  return result;
 }
 
 /** The colour to stage on, or a preflight error naming what holds it (nothing was touched yet). */
@@ -156,6 +181,12 @@ async function runGoal(ctx: Ctx, goal: Goal, state: RunState): Promise<ReleaseRe
     return { ...base, ...shiftsOf(state), outcome: "released", exitCode: 0, timings: { cutover: state.times } };
   } catch (e) {
     if (e instanceof RollbackFailedError) throw e;
+    // SIGINT/SIGTERM between two steps: wind down like a failure (roll back if traffic moved, else
+    // stop the new colour), uninterrupted by the signal already received.
+    // (A step that failed while the signal was pending failed of it, most likely: a terminal's
+    // Ctrl-C reaches every process of the foreground group.)
+    const cancelled = e instanceof CancelledError ? e : cancelledBy(ctx);
+    if (cancelled !== null) windDown(ctx);
     // A failed bake: the previous colour is warm and known; move both switches back before
     // reading anything else, so the rollback costs one ModifyListener and one setWebhook.
     let early: CutoverTimes | undefined;
@@ -182,7 +213,7 @@ async function runGoal(ctx: Ctx, goal: Goal, state: RunState): Promise<ReleaseRe
       state.times.handedOverAt !== undefined ||
       (pastMark && (onGoal || polling));
     if (e instanceof BakeFailed || e instanceof RolledBackError || touched) {
-      const reason = e instanceof BakeFailed ? `bake failed: ${e.reason}` : msg(e);
+      const reason = e instanceof BakeFailed ? `bake failed: ${e.reason}` : cancelled !== null ? "cancelled" : msg(e);
       ctx.reporter.step({ step: "rollback", status: "start", message: reason });
       const rollback = e instanceof RolledBackError ? {} : { ...(await rollBackTo(ctx, world, goal.colour, reason)), ...early };
       if (e instanceof RolledBackError) {
@@ -209,6 +240,7 @@ async function runGoal(ctx: Ctx, goal: Goal, state: RunState): Promise<ReleaseRe
         ...(e instanceof BakeFailed && e.shift !== undefined ? { failedStep: e.shift } : {}),
         outcome: "rolled-back",
         exitCode: 2,
+        ...(cancelled !== null ? { cancelledBy: cancelled.signal } : {}),
         reason,
         logs,
         remedy: `the failed ${goal.colour} container is stopped but kept: \`docker logs ${ctx.settings.container.name}-${goal.colour}\` on the host; fix it and release again`,
@@ -219,6 +251,15 @@ async function runGoal(ctx: Ctx, goal: Goal, state: RunState): Promise<ReleaseRe
     // shutdown may delete the webhook; after a start-up restore, a second replica's call may be late.
     await stopColourVerified(ctx, goal.colour, webhookTargetFor(goal.from, state.webhookBefore), { settle: (ctx.webhookNotes?.length ?? 0) > 0 });
     await clearInFlight(ctx).catch(() => undefined);
+    if (cancelled !== null)
+      return {
+        ...base,
+        outcome: "cancelled",
+        exitCode: SIGNAL_EXIT[cancelled.signal],
+        cancelledBy: cancelled.signal,
+        reason: `cancelled by ${cancelled.signal} before any traffic moved: the new ${goal.colour} containers are stopped (kept for inspection) and the live release is unchanged`,
+        timings: { cutover: state.times },
+      };
     return {
       ...base,
       outcome: "failed",

@@ -7,6 +7,7 @@ import { liveByListener } from "../domain/traffic.js";
 import { BluegreenError, RollbackFailedError } from "../errors.js";
 import type { WebhookInfo } from "../ports.js";
 import { BakeFailed, bake, restartBaseline } from "./bake.js";
+import { throwIfCancelled } from "./cancel.js";
 import type { Ctx } from "./context.js";
 import { type CutoverTimes, cutover, referenceColour } from "./cutover.js";
 import { gateFailure, smokeTest, undoBotWebhookCall, waitForGates } from "./gates.js";
@@ -53,6 +54,8 @@ export async function converge(ctx: Ctx, goal: Goal, state: RunState): Promise<W
         `run \`bluegreen status ${ctx.settings.environment}\`; restart the containers on that colour or roll back by hand`,
       );
     }
+    // A signal stops the run here, between two whole steps (never inside a cutover).
+    throwIfCancelled(ctx);
     const name = step.kind === "mark" ? `mark-${step.phase}` : step.kind;
     state.steps.push(name);
     const started = ctx.clock.now();

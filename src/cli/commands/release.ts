@@ -1,7 +1,7 @@
 // `release ENV --image REF` and `promote FROM TO`: both end in orchestrator/release.ts.
 import { createInterface } from "node:readline/promises";
 import { crossEnvironmentErrors } from "../../config/index.js";
-import { ConfigError, RollbackFailedError, UsageError } from "../../errors.js";
+import { CancelledError, ConfigError, RollbackFailedError, UsageError } from "../../errors.js";
 import { notifyAndReport } from "../../notify/index.js";
 import { disconnect } from "../../orchestrator/connect.js";
 import { type ResolvedIdentity, resolvedIdentity, sharedIdentity } from "../../orchestrator/identity.js";
@@ -23,6 +23,21 @@ export async function notifyingFailure<T>(env: LoadedEnv, out: Output, command: 
         env.config,
         { command, environment: env.config.environment, outcome: "needs-human", releaseId: "", image: "", colour: null, from: null, reason: e.message },
         out,
+      );
+    }
+    // A cancelled rollback stops between two steps and keeps its in-flight mark: the next
+    // `rollback` finishes it (gated), a `release` abandons it.
+    if (e instanceof CancelledError) {
+      const why = `${command} cancelled by ${e.signal} between two steps`;
+      await notifyAndReport(
+        env.config,
+        { command, environment: env.config.environment, outcome: "cancelled", releaseId: "", image: "", colour: null, from: null, reason: why },
+        out,
+      );
+      throw new CancelledError(
+        e.signal,
+        `${why}: nothing is half-moved`,
+        `\`bluegreen rollback ${env.config.environment}\` finishes the interrupted rollback (\`bluegreen status ${env.config.environment}\` shows where it stopped)`,
       );
     }
     throw e;
@@ -54,9 +69,13 @@ function report(out: Output, command: string, environment: string, r: ReleaseRes
     );
   else {
     out.error(
-      r.outcome === "rolled-back"
-        ? `✖ release ${r.releaseId} failed ${r.failedStep !== undefined ? `at step ${r.failedStep.step}/${r.failedStep.of} (${r.failedStep.percent}% of traffic)` : "after the cutover"} and was rolled back: ${r.from} is live again`
-        : `✖ release ${r.releaseId} failed before any traffic moved: the live release is unchanged`,
+      r.outcome === "cancelled"
+        ? `✖ release ${r.releaseId} cancelled by ${r.cancelledBy ?? "a signal"} before any traffic moved: the live release is unchanged`
+        : r.outcome === "rolled-back" && r.cancelledBy !== undefined
+          ? `✖ release ${r.releaseId} cancelled by ${r.cancelledBy} after the cutover and rolled back: ${r.from} is live again`
+          : r.outcome === "rolled-back"
+            ? `✖ release ${r.releaseId} failed ${r.failedStep !== undefined ? `at step ${r.failedStep.step}/${r.failedStep.of} (${r.failedStep.percent}% of traffic)` : "after the cutover"} and was rolled back: ${r.from} is live again`
+            : `✖ release ${r.releaseId} failed before any traffic moved: the live release is unchanged`,
     );
     if (r.reason !== undefined) out.error(`  why: ${r.reason}`);
     if (r.logs !== undefined)
