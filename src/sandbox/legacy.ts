@@ -37,7 +37,7 @@ export interface LegacyStart {
 }
 
 /** RegisterTargets through the emulator's own Query API, as the team's console click once did. */
-async function registerTargets(endpoint: string, targetGroupArn: string, targets: { id: string; port: number }[]): Promise<void> {
+async function registerLegacyTargets(endpoint: string, targetGroupArn: string, targets: { id: string; port: number }[]): Promise<void> {
   const body = new URLSearchParams({ Action: "RegisterTargets", Version: "2015-12-01", TargetGroupArn: targetGroupArn });
   targets.forEach((t, i) => {
     body.set(`Targets.member.${i + 1}.Id`, t.id);
@@ -55,35 +55,47 @@ async function registerTargets(endpoint: string, targetGroupArn: string, targets
   if (!res.ok) throw new Error(`RegisterTargets for the legacy production failed: HTTP ${res.status} ${await res.text()}`);
 }
 
+/**
+ * The team's plain `docker run` of the legacy container: no bluegreen labels, the bot registers its
+ * own webhook at start-up. `extraEnv` lets the real-Docker tier pick the variant on a registry image.
+ */
+export function legacyRunArgv(
+  l: LegacyProduction,
+  o: { image: string; botToken: string; telegramUrl: string; webhookSecret: string; extraEnv?: readonly string[] },
+): string[] {
+  return [
+    "run",
+    "--detach",
+    "--name",
+    l.containerName,
+    "--publish",
+    `${l.hostPort}:5000`,
+    "--restart",
+    "unless-stopped",
+    "--env",
+    `TELEGRAM_BOT_TOKEN=${o.botToken}`,
+    "--env",
+    `TELEGRAM_API_BASE=${o.telegramUrl}`,
+    "--env",
+    `TELEGRAM_WEBHOOK_SECRET=${o.webhookSecret}`,
+    "--env",
+    `WEBHOOK_URL=${l.webhookUrl}`,
+    "--env",
+    "BOT_MODE=webhook",
+    ...(o.extraEnv ?? []).flatMap((e) => ["--env", e]),
+    o.image,
+  ];
+}
+
 /** The legacy container on every host (the echo bot that registers its own webhook, with a plain docker run), registered in its group. */
 export async function startLegacyProduction(s: LegacyStart): Promise<void> {
   const l = s.layout;
   for (const h of s.hosts) {
-    const argv = [
-      "run",
-      "--detach",
-      "--name",
-      l.containerName,
-      "--publish",
-      `${l.hostPort}:5000`,
-      "--restart",
-      "unless-stopped",
-      "--env",
-      `TELEGRAM_BOT_TOKEN=${s.botToken}`,
-      "--env",
-      `TELEGRAM_API_BASE=${s.telegramUrl}`,
-      "--env",
-      `TELEGRAM_WEBHOOK_SECRET=${s.webhookSecret}`,
-      "--env",
-      `WEBHOOK_URL=${l.webhookUrl}`,
-      "--env",
-      "BOT_MODE=webhook",
-      "echo-bot:sets-webhook",
-    ];
+    const argv = legacyRunArgv(l, { image: "echo-bot:sets-webhook", botToken: s.botToken, telegramUrl: s.telegramUrl, webhookSecret: s.webhookSecret });
     const code = await runDocker(argv, { ...process.env, BLUEGREEN_SANDBOX_STATE: s.runtimeDir, BLUEGREEN_SANDBOX_HOST: h.ip });
     if (code !== 0) throw new Error(`docker ${argv.slice(0, 4).join(" ")} on ${h.ip} exited ${code}`);
   }
-  await registerTargets(
+  await registerLegacyTargets(
     s.awsEndpoint,
     s.targetGroupArn,
     s.hosts.map((h) => ({ id: h.instanceId, port: l.hostPort })),

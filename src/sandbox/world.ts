@@ -26,7 +26,11 @@ export interface SandboxWorldOptions {
   telegramTimeScale?: number;
   /** Per webhook POST (default: Telegram's ~10 s times telegramTimeScale, at least 200 ms). */
   telegramDeliveryTimeoutMs?: number;
-  /** Production as it stands before bluegreen (sandbox up --legacy): see legacy.ts. */
+  /**
+   * Production as it stands before bluegreen (sandbox up --legacy): see legacy.ts. With `hosts: 0`
+   * only the listener and groups are seeded that way: the caller runs the legacy containers on its
+   * own hosts (the real-Docker tier), registers them (registerLegacyTargets) and awaits the webhook.
+   */
   legacy?: LegacyShape;
   /** The secret the legacy container registers its webhook with (the environment's telegram.webhook.secretToken). */
   webhookSecret?: string;
@@ -91,8 +95,8 @@ export async function startSandboxWorld(o: SandboxWorldOptions): Promise<Sandbox
       instanceId: (aws as AwsEmulator).control.addInstance({ tags: { app: "echo-bot", Name: `echo-bot-${ip}` }, privateIp: ip }).instanceId,
     }));
     let legacy: LegacyProduction | undefined;
-    if (o.legacy !== undefined) {
-      legacy = legacyLayout(o.legacy, seed.dataPlanePort);
+    if (o.legacy !== undefined) legacy = legacyLayout(o.legacy, seed.dataPlanePort);
+    if (legacy !== undefined && hosts.length > 0) {
       const targetGroupArn = seed.targetGroups[legacy.targetGroup];
       if (targetGroupArn === undefined) throw new Error(`the seed has no target group ${legacy.targetGroup}`);
       await startLegacyProduction({
@@ -131,7 +135,7 @@ export async function startSandboxWorld(o: SandboxWorldOptions): Promise<Sandbox
 }
 
 /** The legacy container registers its own webhook once it listens: the world is ready when Telegram reports that URL. */
-async function waitForWebhook(telegramUrl: string, botToken: string, url: string): Promise<void> {
+export async function waitForWebhook(telegramUrl: string, botToken: string, url: string): Promise<void> {
   await pRetry(
     async () => {
       const res = await fetch(`${telegramUrl}/bot${botToken}/getWebhookInfo`, { signal: AbortSignal.timeout(5_000) });

@@ -3,6 +3,7 @@
 // TCP forwarder so containers in the namespaces reach a loopback-only emulator.
 import { connect, createServer, type Server, type Socket } from "node:net";
 import { ElasticLoadBalancingV2Client, ModifyTargetGroupCommand } from "@aws-sdk/client-elastic-load-balancing-v2";
+import type { LegacyShape } from "../../src/sandbox/legacy.js";
 import type { SandboxWorld } from "../../src/sandbox/world.js";
 import { freePortOn, type Registry } from "./e2e-images.js";
 
@@ -16,6 +17,8 @@ export interface E2eOptions {
   envHosts?: number[];
   /** AWS region of the environment's emulator (default ap-southeast-2). */
   region?: string;
+  /** Seed the listener as production before bluegreen (see e2e-legacy.ts for the containers). */
+  legacy?: LegacyShape;
 }
 
 /** What an environment file needs from its world: one sandbox (ALB + Telegram) and the hosts it owns. */

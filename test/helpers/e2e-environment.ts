@@ -16,6 +16,9 @@ export interface ExtraEnvironment {
   sandbox: SandboxWorld;
   envFile: string;
   botToken: string;
+  /** Bot API base as this environment's containers see it. */
+  containerApiBase: string;
+  webhookSecret: string;
 }
 
 export async function addEnvironment(
@@ -30,6 +33,7 @@ export async function addEnvironment(
     // and target group ARNs, and promote refuses environments that resolve to the same ones.
     awsRegion: REGION,
     ...SANDBOX_TIMING,
+    ...(o.legacy !== undefined ? { legacy: o.legacy } : {}),
   });
   w.onStop(() => sandbox.stop());
   await tolerantHealthChecks(sandbox, REGION);
@@ -57,5 +61,12 @@ export async function addEnvironment(
   await writeFile(envFile, yaml);
   w.env[`${o.secretPrefix}_BOT_TOKEN`] = o.botToken;
   w.env[`${o.secretPrefix}_WEBHOOK_SECRET`] = `${WEBHOOK_SECRET}-${o.name}`;
-  return { name: o.name, sandbox, envFile, botToken: o.botToken };
+  return {
+    name: o.name,
+    sandbox,
+    envFile,
+    botToken: o.botToken,
+    containerApiBase: `http://${w.net.gateway}:${fwd.port}`,
+    webhookSecret: `${WEBHOOK_SECRET}-${o.name}`,
+  };
 }

@@ -77,7 +77,13 @@ export async function startE2eWorld(o: E2eOptions = {}): Promise<E2eWorld> {
     if (first === undefined) throw new Error("no hosts");
     buildAndPushImages(first, reg);
 
-    const sandbox = await startSandboxWorld({ root: join(dir, "sandbox"), hosts: 0, botToken: BOT_TOKEN, ...SANDBOX_TIMING });
+    const sandbox = await startSandboxWorld({
+      root: join(dir, "sandbox"),
+      hosts: 0,
+      botToken: BOT_TOKEN,
+      ...SANDBOX_TIMING,
+      ...(o.legacy !== undefined ? { legacy: o.legacy } : {}),
+    });
     cleanups.push(() => sandbox.stop());
     await tolerantHealthChecks(sandbox);
     const tag = `echo-bot-e2e-${net.slot.index}`;
