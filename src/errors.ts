@@ -65,6 +65,9 @@ export class RollbackFailedError extends BluegreenError {
   }
 }
 
+/** The release (or rollback) is live and verified on both switches, but its final tags could not be written (exit 3). */
+export class FinalTagsError extends RollbackFailedError {}
+
 export class DriftError extends BluegreenError {
   constructor(message: string, remedy: string) {
     super(message, "world", remedy);

@@ -144,3 +144,45 @@ export function finalTags(
 export function encodeShift(s: { step: number; of: number; percent: number }): Record<string, string> {
   return { [TAG.flightShift]: `${s.step}/${s.of}:${s.percent}` };
 }
+
+/** ELBv2 allows 50 tags per listener (AddTags fails with TooManyTags past that). */
+export const MAX_LISTENER_TAGS = 50;
+
+export interface TagHeadroom {
+  /** Tags on the listener now (bluegreen's and everyone else's). */
+  existing: number;
+  /** The most the listener carries at once during the run. */
+  peak: number;
+  /** Tags the run adds at its peak, over what is there now. */
+  adds: number;
+}
+
+/**
+ * The tags a release puts on the listener, at their peak. The mark writes the in-flight record (and
+ * the adopted release, and the environment) over what is there; a canary/linear run adds its shift
+ * key; the finalize removes the in-flight keys before it adds the final ones (live, previous, warm,
+ * verified). Keys already present count once. Pure: preflight refuses before anything moves when
+ * `peak` exceeds MAX_LISTENER_TAGS.
+ */
+export function tagHeadroom(
+  existingKeys: readonly string[],
+  before: ReleaseTags,
+  run: { colour: Colour; releaseId: string; adopting: boolean; shifting: boolean; hasPrevious: boolean },
+): TagHeadroom {
+  const marked = new Set(existingKeys);
+  for (const k of IN_FLIGHT_KEYS) if (k !== TAG.flightShift || run.shifting) marked.add(k);
+  if (run.adopting) for (const k of UNMANAGED_KEYS) marked.add(k);
+  marked.add(TAG.environment);
+  const final = finalTags(
+    before,
+    { kind: "release", colour: run.colour, releaseId: run.releaseId, image: "" },
+    {
+      baked: true,
+      warmUntil: run.hasPrevious ? "warm" : null,
+    },
+  );
+  const finalized = new Set([...marked].filter((k) => !final.remove.includes(k)));
+  for (const k of [...Object.keys(final.set), TAG.environment]) finalized.add(k);
+  const peak = Math.max(marked.size, finalized.size);
+  return { existing: existingKeys.length, peak, adds: peak - existingKeys.length };
+}

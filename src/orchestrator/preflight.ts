@@ -1,6 +1,7 @@
 // Preflight: everything that can be known before anything changes. Each failure says what is wrong
 // and how to fix it; the release stops with exit 1 and the live release untouched.
 import { containerVerdict, targetHealthVerdict } from "../domain/gates.js";
+import { KNOWN_KEYS, MAX_LISTENER_TAGS, tagHeadroom } from "../domain/tags.js";
 import type { Colour } from "../domain/types.js";
 import { PreflightError } from "../errors.js";
 import { diskFree, docker, parseDfAvailableKib } from "../remote/docker.js";
@@ -70,4 +71,26 @@ export async function preflight(ctx: Ctx, world: World, live: Colour | null, opt
     }
   }
   await checkAlarmsExist(ctx);
+}
+
+/**
+ * The listener must have room for every tag the release writes (ELBv2: 50 per listener), or the
+ * run would fail at its mark (nothing moved, but a wasted staging) or, worse, at its finalize after a
+ * good bake. Checked before anything moves; the fix names the tags that are not bluegreen's.
+ */
+export function checkTagHeadroom(ctx: Ctx, world: World, run: { colour: Colour; releaseId: string; adopting: boolean }): void {
+  const keys = Object.keys(world.listener.tags);
+  const strategy = ctx.settings.rollout.strategy;
+  const h = tagHeadroom(keys, world.tags, {
+    ...run,
+    shifting: ctx.settings.mode === "webhook" && strategy !== undefined && strategy.kind !== "all-at-once",
+    hasPrevious: world.tags.live !== null,
+  });
+  if (h.peak <= MAX_LISTENER_TAGS) return;
+  const over = h.peak - MAX_LISTENER_TAGS;
+  const others = keys.filter((k) => !KNOWN_KEYS.has(k));
+  throw new PreflightError(
+    `the listener carries ${h.existing} tags and this release needs ${h.adds} more at once (${h.peak}), but ELBv2 allows ${MAX_LISTENER_TAGS} per listener (TooManyTags)`,
+    `remove at least ${over} tag(s) that are not bluegreen's (${others.length} on it${others.length > 0 ? `: ${others.slice(0, 5).join(", ")}${others.length > 5 ? ", ..." : ""}` : ""}), e.g. aws elbv2 remove-tags --resource-arns ${ctx.listenerArn} --tag-keys ${others.slice(0, over).join(" ") || "<key>"}; then release again`,
+  );
 }

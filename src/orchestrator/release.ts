@@ -4,7 +4,16 @@ import { userInfo } from "node:os";
 import type { Goal } from "../domain/decide.js";
 import { liveByListener } from "../domain/traffic.js";
 import { otherColour } from "../domain/types.js";
-import { BluegreenError, CancelledError, type CancelSignal, GateFailedError, PreflightError, RollbackFailedError, RolledBackError } from "../errors.js";
+import {
+  BluegreenError,
+  CancelledError,
+  type CancelSignal,
+  FinalTagsError,
+  GateFailedError,
+  PreflightError,
+  RollbackFailedError,
+  RolledBackError,
+} from "../errors.js";
 import { redact } from "../util/redact.js";
 import { describeUnmanaged, moveToUnmanaged } from "./adopt.js";
 import { BakeFailed } from "./bake.js";
@@ -17,7 +26,7 @@ import { runHookAt } from "./hooks.js";
 import { acquireLock } from "./lock.js";
 import { observe, startingLive } from "./observe.js";
 import { guardedRead } from "./port-guard.js";
-import { preflight } from "./preflight.js";
+import { checkTagHeadroom, preflight } from "./preflight.js";
 import { clearInFlight, clearStaleInFlight, modeOf, recoverInterrupted, rollBackTo, stopColourVerified, undoCutoverTimed } from "./recover.js";
 import { converge, newRunState, type RunState } from "./run.js";
 import type { ShiftRecord } from "./shift.js";
@@ -108,6 +117,7 @@ async function releaseLocked(ctx: Ctx, opts: ReleaseOptions, started: number): P
     const colour = adoption === null ? (live !== null ? otherColour(live) : "blue") : adoptionColour(adoption);
     await preflight(ctx, world, live, { allowUnhealthyLive: opts.allowUnhealthyLive });
     const unmanaged = adoption?.unmanaged?.role === "live" ? adoption.unmanaged : null;
+    checkTagHeadroom(ctx, world, { colour, releaseId: opts.releaseId, adopting: unmanaged !== null });
     if (unmanaged !== null) {
       ctx.reporter.step({
         step: "adopt",
@@ -140,13 +150,35 @@ async function releaseLocked(ctx: Ctx, opts: ReleaseOptions, started: number): P
   });
   const state = newRunState(world.webhook, opts.bakeMs);
   await runHookAt(ctx, "preRelease", goal, state.hooks);
-  const result = await runGoal(ctx, goal, state);
-  if (recovered !== null) result.recovered = recovered;
-  if (ctx.webhookNotes !== undefined && ctx.webhookNotes.length > 0) result.webhookRestored = [...ctx.webhookNotes];
   const adopted =
     unmanaged !== null
       ? { adopted: { targetGroup: unmanaged.targetGroupName, webhookUrl: redact(unmanaged.webhookUrl), containers: unmanaged.containers } }
       : {};
+  let result: ReleaseResult;
+  try {
+    result = await runGoal(ctx, goal, state);
+  } catch (e) {
+    // Live and baked, only the bookkeeping failed (exit 3): history must still say what went live.
+    if (e instanceof FinalTagsError) {
+      const live: ReleaseResult = {
+        releaseId: goal.releaseId,
+        image: goal.image,
+        colour: goal.colour,
+        from: null,
+        outcome: "released",
+        exitCode: 0,
+        steps: state.steps,
+        timings: { cutover: state.times },
+      };
+      const record: AuditRecord = { ...auditOf(ctx, goal, live, started, opts), outcome: "needs-human", reason: msg(e) };
+      await appendAudit(ctx, { ...record, ...adopted, ...(state.hooks.length > 0 ? { hooks: state.hooks } : {}) }).catch((err: unknown) =>
+        ctx.reporter.step({ step: "audit", status: "fail", message: `audit record not written: ${msg(err)}` }),
+      );
+    }
+    throw e;
+  }
+  if (recovered !== null) result.recovered = recovered;
+  if (ctx.webhookNotes !== undefined && ctx.webhookNotes.length > 0) result.webhookRestored = [...ctx.webhookNotes];
   await appendAudit(ctx, { ...auditOf(ctx, goal, result, started, opts), ...adopted, ...(state.hooks.length > 0 ? { hooks: state.hooks } : {}) }).catch(
     (e: unknown) => ctx.reporter.step({ step: "audit", status: "fail", message: `audit record not written: ${msg(e)}` }),
   );

@@ -4,7 +4,7 @@ import pRetry from "p-retry";
 import { decide, type Goal, type Progress, trafficMoved } from "../domain/decide.js";
 import { encodeInFlight, encodeShift, encodeUnmanaged, finalTags, TAG } from "../domain/tags.js";
 import { liveByListener } from "../domain/traffic.js";
-import { BluegreenError, RollbackFailedError } from "../errors.js";
+import { BluegreenError, FinalTagsError, RollbackFailedError } from "../errors.js";
 import type { WebhookInfo } from "../ports.js";
 import { BakeFailed, bake, restartBaseline } from "./bake.js";
 import { throwIfCancelled } from "./cancel.js";
@@ -153,7 +153,7 @@ async function writeFinalTags(ctx: Ctx, goal: Goal, t: { set: Record<string, str
     const tags = Object.entries(t.set)
       .map(([k, v]) => `Key=${k},Value=${v}`)
       .join(" ");
-    throw new RollbackFailedError(
+    throw new FinalTagsError(
       `${goal.releaseId} is live on ${goal.colour} (listener and webhook moved${goal.kind === "release" ? ", bake passed" : ""}), but its final tags could not be written: ${e instanceof Error ? e.message : String(e)}; nothing was rolled back`,
       `write them by hand (make room first if the listener has 50 tags): aws elbv2 add-tags --resource-arns ${ctx.listenerArn} --tags ${tags}`,
     );
