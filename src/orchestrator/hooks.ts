@@ -1,6 +1,5 @@
 // Running the environment's hooks at their points of a release, reported as steps and kept for
 // the audit record. Only a failing preRelease hook stops anything (before any change of ours).
-import type { Goal } from "../domain/decide.js";
 import { PreflightError } from "../errors.js";
 import { type HookName, hookFailureMessage, hookRecord } from "../hooks/index.js";
 import { runReportedHook } from "../hooks/reported.js";
@@ -9,7 +8,15 @@ import type { Ctx } from "./context.js";
 
 export type HookRecord = ReturnType<typeof hookRecord>;
 
-export async function runHookAt(ctx: Ctx, name: HookName, goal: Pick<Goal, "colour" | "from" | "image" | "releaseId">, records: HookRecord[]): Promise<void> {
+/** What a hook is told: the colour (or, returning to the unmanaged release, its target group) it concerns. */
+export interface HookSubject {
+  colour: string | null;
+  from: string | null;
+  image: string;
+  releaseId: string;
+}
+
+export async function runHookAt(ctx: Ctx, name: HookName, goal: HookSubject, records: HookRecord[]): Promise<void> {
   const hooks = ctx.settings.hooks;
   if (hooks?.[name] === undefined) return;
   // After SIGINT/SIGTERM no hook starts: the operator asked everything to stop.

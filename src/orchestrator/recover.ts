@@ -70,7 +70,9 @@ export async function rollBackTo(ctx: Ctx, world: World, failed: Colour, reason:
         `run \`bluegreen status ${ctx.settings.environment}\``,
       );
     });
-    await stopColour(ctx, failed).catch(() => undefined);
+    // Read the webhook back after the stop (a bot's shutdown hook may move it): the outcome is
+    // reported only once it is on the unmanaged URL with the configured settings.
+    await stopColourVerified(ctx, failed, { unmanaged });
     return times;
   }
   if (prev === null || prev.colour === failed) {

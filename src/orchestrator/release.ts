@@ -31,7 +31,7 @@ import { clearInFlight, clearStaleInFlight, modeOf, recoverInterrupted, rollBack
 import { converge, newRunState, type RunState } from "./run.js";
 import type { ShiftRecord } from "./shift.js";
 import { resolveDigest } from "./stage.js";
-import { type Adoption, observeAdoption, unmanagedRef } from "./unmanaged.js";
+import { type Adoption, groupName, observeAdoption, unmanagedRef } from "./unmanaged.js";
 import { verifyWebhook, webhookTargetFor } from "./verify-webhook.js";
 import { stopExpiredWarm } from "./warm.js";
 
@@ -264,6 +264,14 @@ async function runGoal(ctx: Ctx, goal: Goal, state: RunState): Promise<ReleaseRe
           ctx,
           "postRollback",
           { colour: goal.from, from: goal.colour, image: world.tags.live?.image ?? "", releaseId: world.tags.live?.releaseId ?? "" },
+          state.hooks,
+        );
+      // Back on the unmanaged release: the hook runs like after any rollback (its colour is the group).
+      else if (goal.unmanaged !== undefined)
+        await runHookAt(
+          ctx,
+          "postRollback",
+          { colour: groupName(goal.unmanaged.targetGroupArn), from: goal.colour, image: "", releaseId: "unmanaged" },
           state.hooks,
         );
       return {

@@ -201,17 +201,14 @@ export async function rollback(ctx: Ctx, opts: { lockWaitMs: number; runId: stri
     // (An unmanaged rollback hands the webhook back to the legacy URL: no colour to check against.)
     if (result.mode !== "unmanaged" && (result.colour === "blue" || result.colour === "green")) {
       await verifyWebhook(ctx, { colour: result.colour }, `the rollback to ${result.colour}`, { settle: result.mode === "cold" });
+    } else if (result.mode === "unmanaged" && tags.unmanaged !== null) {
+      await verifyWebhook(ctx, { unmanaged: tags.unmanaged }, `the rollback to ${describeUnmanaged(tags.unmanaged)}`);
     }
     if (ctx.webhookNotes !== undefined && ctx.webhookNotes.length > 0) result.webhookRestored = [...ctx.webhookNotes];
     if (healed !== null) result.recovered = healed;
     const hooks: HookRecord[] = [];
-    if (result.mode !== "unmanaged")
-      await runHookAt(
-        ctx,
-        "postRollback",
-        { colour: result.colour as Goal["colour"], from: (result.from as Goal["from"]) ?? null, image: result.image, releaseId: result.releaseId },
-        hooks,
-      );
+    // Also after a return to the unmanaged release (its colour is then the target group's name).
+    await runHookAt(ctx, "postRollback", { colour: result.colour, from: result.from ?? null, image: result.image, releaseId: result.releaseId }, hooks);
     await appendAudit(ctx, {
       ...(hooks.length > 0 ? { hooks } : {}),
       at: new Date(ctx.clock.now()).toISOString(),

@@ -5,16 +5,21 @@
 // replica's late call is caught too. What was restored is said in the output and the history
 // (ctx.webhookNotes). If it cannot be put back, the outcome is exit 3 with the exact state.
 import pRetry from "p-retry";
-import type { Colour } from "../domain/types.js";
+import type { Colour, UnmanagedRef } from "../domain/types.js";
 import { RollbackFailedError } from "../errors.js";
 import type { WebhookInfo } from "../ports.js";
 import { redact } from "../util/redact.js";
+import { setUnmanagedWebhook } from "./adopt.js";
 import type { Ctx } from "./context.js";
 import { webhookSettingsMatch } from "./observe.js";
 import { restoreWebhook, setWebhookFor } from "./webhook.js";
 
-/** Where the webhook must be: a colour's URL with our settings, or (no live colour) what it was before the run. */
-export type WebhookTarget = { colour: Colour } | { before: WebhookInfo };
+/**
+ * Where the webhook must be: a colour's URL with our settings, the unmanaged release's URL (with
+ * our secret, max connections, allowed updates and certificate, as the return to it sets them), or
+ * (no live colour) what it was before the run.
+ */
+export type WebhookTarget = { colour: Colour } | { unmanaged: UnmanagedRef } | { before: WebhookInfo };
 
 /** Restores in one watch before we stop fighting a bot that keeps moving the webhook. */
 const MAX_RESTORES = 3;
@@ -31,7 +36,8 @@ function forMode(ctx: Ctx, t: WebhookTarget): WebhookTarget {
 
 export function describeTarget(ctx: Ctx, t: WebhookTarget): string {
   if ("colour" in t) return ctx.settings.webhook.urls[t.colour];
-  return t.before.url === "" ? "(no webhook)" : t.before.url;
+  const url = "unmanaged" in t ? t.unmanaged.webhookUrl : t.before.url;
+  return url === "" ? "(no webhook)" : url;
 }
 
 const describeInfo = (info: WebhookInfo): string => (info.url === "" ? "deleted (no webhook)" : `set to ${info.url}`);
@@ -39,6 +45,7 @@ const why = (e: unknown): string => redact(e instanceof Error ? e.message : Stri
 
 export function webhookMatches(ctx: Ctx, info: WebhookInfo, t: WebhookTarget): boolean {
   if ("colour" in t) return info.url === ctx.settings.webhook.urls[t.colour] && webhookSettingsMatch(ctx, info);
+  if ("unmanaged" in t) return info.url === t.unmanaged.webhookUrl && (info.url === "" || webhookSettingsMatch(ctx, info));
   return info.url === t.before.url;
 }
 
@@ -55,6 +62,7 @@ async function readWebhook(ctx: Ctx): Promise<WebhookInfo | null> {
 
 async function putBack(ctx: Ctx, t: WebhookTarget): Promise<void> {
   if ("colour" in t) await setWebhookFor(ctx, t.colour);
+  else if ("unmanaged" in t) await setUnmanagedWebhook(ctx, t.unmanaged);
   else await restoreWebhook(ctx, t.before, null);
 }
 
