@@ -78,12 +78,15 @@ export async function preflight(ctx: Ctx, world: World, live: Colour | null, opt
  * run would fail at its mark (nothing moved, but a wasted staging) or, worse, at its finalize after a
  * good bake. Checked before anything moves; the fix names the tags that are not bluegreen's.
  */
-export function checkTagHeadroom(ctx: Ctx, world: World, run: { colour: Colour; releaseId: string; adopting: boolean }): void {
+export function checkTagHeadroom(ctx: Ctx, world: World, run: { colour: Colour; from: Colour | null; releaseId: string; adopting: boolean }): void {
   const keys = Object.keys(world.listener.tags);
   const strategy = ctx.settings.rollout.strategy;
   const h = tagHeadroom(keys, world.tags, {
-    ...run,
-    shifting: ctx.settings.mode === "webhook" && strategy !== undefined && strategy.kind !== "all-at-once",
+    colour: run.colour,
+    releaseId: run.releaseId,
+    adopting: run.adopting,
+    // canary/linear steps (and their shift tag) only when traffic moves from a colour of ours (see shiftsInSteps).
+    shifting: ctx.settings.mode === "webhook" && strategy !== undefined && strategy.kind !== "all-at-once" && run.from !== null,
     hasPrevious: world.tags.live !== null,
   });
   if (h.peak <= MAX_LISTENER_TAGS) return;

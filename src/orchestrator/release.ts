@@ -117,7 +117,7 @@ async function releaseLocked(ctx: Ctx, opts: ReleaseOptions, started: number): P
     const colour = adoption === null ? (live !== null ? otherColour(live) : "blue") : adoptionColour(adoption);
     await preflight(ctx, world, live, { allowUnhealthyLive: opts.allowUnhealthyLive });
     const unmanaged = adoption?.unmanaged?.role === "live" ? adoption.unmanaged : null;
-    checkTagHeadroom(ctx, world, { colour, releaseId: opts.releaseId, adopting: unmanaged !== null });
+    checkTagHeadroom(ctx, world, { colour, from: live, releaseId: opts.releaseId, adopting: unmanaged !== null });
     if (unmanaged !== null) {
       ctx.reporter.step({
         step: "adopt",
