@@ -1,6 +1,6 @@
 // Loading an environment for a command: config -> secrets registered for redaction -> Ctx.
 import { randomBytes } from "node:crypto";
-import { type Config, loadEnvironment } from "../config/index.js";
+import { type Config, loadEnvironment, referencedFileErrors } from "../config/index.js";
 import { ConfigError, UsageError } from "../errors.js";
 import { connectCtx, realPorts, systemClock } from "../orchestrator/connect.js";
 import type { Ctx } from "../orchestrator/context.js";
@@ -27,6 +27,10 @@ export async function loadEnv(nameOrPath: string, flags: Flags): Promise<LoadedE
   const r = await loadEnvironment(nameOrPath, { ...(flags.configDir !== undefined ? { configDir: flags.configDir } : {}), env: process.env });
   if (!r.ok) throw new ConfigError(r.errors);
   for (const s of r.secrets) registerSecret(s);
+  // A missing or broken key, known_hosts, certificate or smoke update is a configuration error
+  // found before anything is touched (exit 64), not a failure in the middle of the run.
+  const files = await referencedFileErrors(r.config);
+  if (files.length > 0) throw new ConfigError(files.map((e) => `${r.file}: ${e}`));
   return { config: r.config, file: r.file };
 }
 

@@ -9,6 +9,7 @@ export {
   loadEnvironmentText,
   sourcePosition,
 } from "./load.js";
+export { MAX_REFERENCED_FILE_BYTES, readCheckedFile, referencedFileErrors } from "./referenced-files.js";
 export type {
   Colour,
   Config,

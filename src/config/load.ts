@@ -1,11 +1,12 @@
 // Loading an environment file: YAML (with positions) -> schema -> secrets -> cross-field rules.
 // Every problem becomes "path.to.key: message (file:line:col)"; all problems are reported at once,
 // in the order they appear in the file.
-import { readdir, readFile } from "node:fs/promises";
+import { readdir } from "node:fs/promises";
 import { join } from "node:path";
 import { isMap, LineCounter, parseDocument } from "yaml";
 import { buildConfig } from "./build.js";
 import { type ConfigPath, formatPath, PositionIndex } from "./positions.js";
+import { MAX_REFERENCED_FILE_BYTES, readCheckedFile } from "./referenced-files.js";
 import { checkRules } from "./rules.js";
 import { environmentSchema } from "./schema.js";
 import { type Finding, findingsFromIssues, genericMessage } from "./schema-issues.js";
@@ -105,17 +106,19 @@ export async function loadEnvironment(nameOrPath: string, options: LoadOptions =
     const has = known.length === 0 ? "has none" : `has: ${known.join(", ")}`;
     return { ok: false, file, errors: [`${file}: no such environment file (environments/ ${has})`] };
   }
-  if ("code" in read) return { ok: false, file, errors: [`${file}: cannot read the file (${read.code})`] };
+  if ("problem" in read) return { ok: false, file, errors: [`${file}: ${read.problem}; ${read.fix}`] };
   return loadEnvironmentText(read.text, file, options.env ?? process.env, { expectedName: byPath ? undefined : nameOrPath });
 }
 
-async function readText(file: string): Promise<{ text: string } | { missing: true } | { code: string }> {
-  try {
-    return { text: await readFile(file, "utf8") };
-  } catch (error) {
-    const code = (error as NodeJS.ErrnoException).code ?? "unknown error";
-    return code === "ENOENT" ? { missing: true } : { code };
-  }
+/**
+ * The environment file, read only if it is a regular file of at most 1 MB (stat first: a FIFO
+ * would block the open, and a 50 MB file of junk keys would take minutes to parse and report).
+ */
+async function readText(file: string): Promise<{ text: string } | { missing: true } | { problem: string; fix: string }> {
+  const read = await readCheckedFile(file, MAX_REFERENCED_FILE_BYTES);
+  if (read.ok) return { text: read.text };
+  if (read.problem === "does not exist") return { missing: true };
+  return read;
 }
 
 /** Environment names (file names without .yaml/.yml) in an environments folder, sorted; [] if it is missing. */

@@ -1,11 +1,12 @@
 // `bluegreen validate` through the CLI: every broken file of the fixture exits 64 with its exact
 // error lines on stderr; the repository's own environment files are valid; --json is one result line.
-import { mkdir, mkdtemp, rm, writeFile } from "node:fs/promises";
+import { copyFile, mkdir, mkdtemp, readdir, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { runCli } from "../fakes/cli-run.js";
 import { BASE_ENV, BASE_YAML, brokenConfigs, FILE } from "../fixtures/broken-configs.js";
+import { writeReferencedFiles } from "../fixtures/referenced-files.js";
 
 let root: string;
 let n = 0;
@@ -22,6 +23,8 @@ async function configDir(files: Record<string, string>): Promise<string> {
   const dir = join(root, `case-${n++}`);
   await mkdir(join(dir, "environments"), { recursive: true });
   for (const [file, text] of Object.entries(files)) await writeFile(join(dir, file), text);
+  // The fixture names ./id_ed25519 and ./known_hosts next to the YAML: validate reads them too.
+  await writeReferencedFiles(join(dir, "environments"));
   return dir;
 }
 
@@ -29,7 +32,7 @@ async function configDir(files: Record<string, string>): Promise<string> {
 // validate names them under --config-dir.
 const relocate = (dir: string, line: string): string => line.replaceAll("environments/", `${dir}/environments/`);
 
-const FAKE_ENV = {
+const FAKE_ENV: Record<string, string> = {
   TELEGRAM_BOT_TOKEN: "123456789:TEST-bot-token-aaaaaaaaaaaaaaaaaaaaaaaaa",
   TELEGRAM_WEBHOOK_SECRET: "TEST-webhook-secret-production",
   TELEGRAM_STAGING_BOT_TOKEN: "223456789:TEST-bot-token-staging-bbbbbbbbbbbbbbb",
@@ -66,17 +69,26 @@ describe("validate: broken environment files", () => {
 });
 
 describe("validate: the repository's environment files", () => {
+  // A copy of environments/ with the files production and staging name (known_hosts, the webhook
+  // certificate, the SSH key behind BOT_SSH_KEY_PATH): validate checks that they exist and parse.
+  let repo = "";
+  beforeAll(async () => {
+    repo = join(root, "repo");
+    await mkdir(join(repo, "environments"), { recursive: true });
+    for (const f of await readdir("environments")) await copyFile(join("environments", f), join(repo, "environments", f));
+    FAKE_ENV.BOT_SSH_KEY_PATH = (await writeReferencedFiles(join(repo, "environments"))).key;
+  });
   it("all four are valid with fake secrets", async () => {
-    const r = await runCli(["validate", "--config-dir", "."], FAKE_ENV);
+    const r = await runCli(["validate", "--config-dir", repo], FAKE_ENV);
     expect(r).toEqual({
       code: 0,
-      out: "✔ local: environments/local.yaml is valid\n✔ local-canary: environments/local-canary.yaml is valid\n✔ local-polling: environments/local-polling.yaml is valid\n✔ production: environments/production.yaml is valid\n✔ staging: environments/staging.yaml is valid\n",
+      out: ["local", "local-canary", "local-polling", "production", "staging"].map((n) => `✔ ${n}: ${repo}/environments/${n}.yaml is valid\n`).join(""),
       err: "",
     });
   });
 
   it("--json prints one result line", async () => {
-    const r = await runCli(["validate", "production", "staging", "--config-dir", ".", "--json"], FAKE_ENV);
+    const r = await runCli(["validate", "production", "staging", "--config-dir", repo, "--json"], FAKE_ENV);
     expect(r.code).toBe(0);
     expect(r.err).toBe("");
     const lines = r.out.split("\n");
@@ -88,14 +100,14 @@ describe("validate: the repository's environment files", () => {
       outcome: "valid",
       exitCode: 0,
       environments: [
-        { name: "production", file: "environments/production.yaml", ok: true, errors: [] },
-        { name: "staging", file: "environments/staging.yaml", ok: true, errors: [] },
+        { name: "production", file: `${repo}/environments/production.yaml`, ok: true, errors: [] },
+        { name: "staging", file: `${repo}/environments/staging.yaml`, ok: true, errors: [] },
       ],
     });
   });
 
   it("--json of an invalid file lists its errors, exit 64", async () => {
-    const r = await runCli(["validate", "production", "--config-dir", ".", "--json"], { ...FAKE_ENV, TELEGRAM_BOT_TOKEN: "" });
+    const r = await runCli(["validate", "production", "--config-dir", repo, "--json"], { ...FAKE_ENV, TELEGRAM_BOT_TOKEN: "" });
     expect(r.code).toBe(64);
     const result = JSON.parse(r.out) as { outcome: string; exitCode: number; environments: { ok: boolean; errors: string[] }[] };
     expect(r.out.trim().split("\n")).toHaveLength(1);

@@ -1,6 +1,6 @@
 // `validate [ENV ...]`: schema + cross-field rules per file, and staging vs production when both load.
 import { join } from "node:path";
-import { crossEnvironmentErrors, listEnvironments, loadEnvironment } from "../../config/index.js";
+import { crossEnvironmentErrors, listEnvironments, loadEnvironment, referencedFileErrors } from "../../config/index.js";
 import { registerSecret } from "../../util/redact.js";
 import type { Parsed } from "../args.js";
 import { applySandboxDefaults } from "../env.js";
@@ -12,7 +12,12 @@ export async function validate(p: Parsed, out: Output): Promise<number> {
   const dir = p.flags.configDir ?? process.cwd();
   const names = p.positionals.length > 0 ? p.positionals : await listEnvironments(join(dir, "environments"));
   const results = await Promise.all(names.map((n) => loadEnvironment(n, { configDir: dir, env: process.env })));
-  const report = results.map((r, i) => ({ name: names[i] ?? "", file: r.file, ok: r.ok, errors: r.ok ? [] : r.errors }));
+  // The files a valid environment names must exist and parse too (a release would need them).
+  const fileErrors = await Promise.all(results.map((r) => (r.ok ? referencedFileErrors(r.config) : Promise.resolve([]))));
+  const report = results.map((r, i) => {
+    const errors = r.ok ? (fileErrors[i] ?? []) : r.errors;
+    return { name: names[i] ?? "", file: r.file, ok: errors.length === 0, errors };
+  });
   for (const r of results) if (r.ok) for (const s of r.secrets) registerSecret(s);
   const loaded = results.flatMap((r) => (r.ok ? [r] : []));
   const prod = loaded.find((r) => r.config.environment === "production");
