@@ -114,17 +114,31 @@ function isEntryPoint(): boolean {
   }
 }
 
+/**
+ * Exits explicitly (a lingering keep-alive socket must not hold a CI job open), but only once
+ * stdout and stderr have drained: a pipe takes 64 KB, and whatever was still queued behind it when
+ * process.exit ran would be lost. An empty write's callback runs after every write queued before it.
+ */
+export function exitWhenDrained(code: number, streams: readonly NodeJS.WritableStream[] = [process.stdout, process.stderr]): void {
+  process.exitCode = code;
+  let pending = streams.length;
+  const done = (): void => {
+    pending -= 1;
+    if (pending === 0) process.exit(code);
+  };
+  for (const s of streams) s.write("", done);
+}
+
 if (isEntryPoint()) {
   main(process.argv.slice(2), { out: process.stdout, err: process.stderr, isTty: process.stdout.isTTY === true, env: process.env }).then(
-    // Exit explicitly once stdout drained: a lingering keep-alive socket must not hold a CI job open.
     (code) => {
       writeCallCounts(process.env);
-      process.stdout.write("", () => process.exit(code));
+      exitWhenDrained(code);
     },
     (e: unknown) => {
       writeCallCounts(process.env);
       process.stderr.write(`internal error: ${redact(String(e))}\n`);
-      process.exit(3);
+      exitWhenDrained(3);
     },
   );
 }
