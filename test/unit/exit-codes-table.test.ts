@@ -7,6 +7,7 @@ import { exitCodeOf } from "../../src/cli/exit-codes.js";
 import { BluegreenError } from "../../src/errors.js";
 import { guardedRead } from "../../src/orchestrator/port-guard.js";
 import { release } from "../../src/orchestrator/release.js";
+import { rollback } from "../../src/orchestrator/rollback.js";
 import { status } from "../../src/orchestrator/status.js";
 import type { SetWebhookParams } from "../../src/ports.js";
 import { deletesWebhookOnStop, REPO, type ReleaseWorld, releaseWorld } from "../fakes/guarded-release-world.js";
@@ -21,9 +22,9 @@ interface Outcome {
   webhookRestored: string[];
 }
 
-async function runRelease(w: ReleaseWorld): Promise<Outcome> {
+async function runRelease(w: ReleaseWorld, releaseId = "r2"): Promise<Outcome> {
   try {
-    const r = await release(w.ctx, { imageRef: `${REPO}:v2`, releaseId: "r2", bakeMs: w.ctx.settings.gates.bakeMs, lockWaitMs: 0, allowUnhealthyLive: false });
+    const r = await release(w.ctx, { imageRef: `${REPO}:v2`, releaseId, bakeMs: w.ctx.settings.gates.bakeMs, lockWaitMs: 0, allowUnhealthyLive: false });
     return { code: r.exitCode, message: r.reason ?? "", remedy: r.remedy ?? "", webhookRestored: r.webhookRestored ?? [] };
   } catch (e) {
     return {
@@ -316,5 +317,60 @@ describe("failure point x exit code", () => {
       expect(out.code, row.point).toBe(1);
       expect(before).toBe(0);
     }
+  });
+});
+
+/** Undoes a row's fault: the arrangements shadow the fakes' methods with own properties. */
+function clearFaults(w: ReleaseWorld): void {
+  for (const port of [w.telegram, w.lb, ...w.hosts] as object[]) {
+    for (const key of Object.keys(port)) if (typeof (port as Record<string, unknown>)[key] === "function") delete (port as Record<string, unknown>)[key];
+  }
+}
+
+/** The command a remedy tells the operator to run, if it names one (or says to run this one again). */
+function commandOf(remedy: string, again: "release" | "status"): "release" | "rollback" | "status" | null {
+  // A remedy that names a repair and a look (`status`) is followed by the repair.
+  for (const c of ["rollback", "release", "status"] as const) if (remedy.includes(`bluegreen ${c}`)) return c;
+  if (/release again/.test(remedy)) return "release";
+  return /run the command again/.test(remedy) ? again : null;
+}
+
+async function runRollback(w: ReleaseWorld): Promise<Outcome> {
+  try {
+    const r = await rollback(w.ctx, { lockWaitMs: 0, runId: "rb1" });
+    return { code: r.exitCode, message: "", remedy: "", webhookRestored: r.webhookRestored ?? [] };
+  } catch (e) {
+    return {
+      code: exitCodeOf(e),
+      message: e instanceof Error ? e.message : String(e),
+      remedy: e instanceof BluegreenError ? (e.remedy ?? "") : "",
+      webhookRestored: [],
+    };
+  }
+}
+
+// #18: a printed `next:` once led back to the very error it came from. Each remedy of the matrix
+// that names a command (or says to run this one again) is followed on the same world, the fault
+// removed, and must end somewhere else: exit 0.
+describe("every printed next: step, followed once the fault is gone, leads somewhere else", () => {
+  it("no remedy of the fault matrix ends in the error it came from", async () => {
+    let followed = 0;
+    const seen: string[] = [];
+    for (const row of TABLE) {
+      const w = await releaseWorld(row.world ?? {});
+      row.arrange(w);
+      const out = await (row.run ?? runRelease)(w);
+      const command = commandOf(out.remedy, row.run === runStatus ? "status" : "release");
+      if (out.code === 0 || command === null) continue;
+      clearFaults(w);
+      const next = await (command === "release" ? runRelease(w, "r3") : command === "rollback" ? runRollback(w) : runStatus(w));
+      followed += 1;
+      seen.push(`${row.point} -> ${command}`);
+      expect(next.message, `${row.point}: \`${command}\` (from "${out.remedy}") ended in the same error`).not.toBe(out.message);
+      expect(next.code, `${row.point}: \`${command}\` -> ${next.message}`).toBe(0);
+    }
+    // Telegram/AWS/SSH down in observe, four bakes and a refused cutover ("release again"), two
+    // needs-human rows (`rollback`), status with Telegram down: 11 at the time of writing.
+    expect(followed, seen.join("\n")).toBeGreaterThanOrEqual(11);
   });
 });
