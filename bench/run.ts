@@ -5,6 +5,7 @@ import { mkdir, writeFile } from "node:fs/promises";
 import { loadavg } from "node:os";
 import { join } from "node:path";
 import { total } from "../src/adapters/call-count.js";
+import { BAD_VERSION_WORLD, type BadVersionRun, badVersionExposure } from "./bad-version.js";
 import { runBaseline } from "./baseline.js";
 import { coldStarts } from "./coldstart.js";
 import { runReleaseScenario } from "./release-scenario.js";
@@ -21,7 +22,7 @@ const log = (s: string) => process.stderr.write(`${s}\n`);
 const RATE = 50;
 // --only main,baseline,scale: run a subset while iterating (skipped parts report NaN).
 const onlyArg = process.argv.indexOf("--only");
-const only = new Set((onlyArg >= 0 ? (process.argv[onlyArg + 1] ?? "") : "main,baseline,scale,rollback,wan").split(","));
+const only = new Set((onlyArg >= 0 ? (process.argv[onlyArg + 1] ?? "") : "main,baseline,scale,rollback,wan,canary").split(","));
 const live = new Set<BenchWorld>();
 
 async function withWorld<T>(o: Parameters<typeof startBenchWorld>[0], fn: (w: BenchWorld) => Promise<T>): Promise<T> {
@@ -98,6 +99,12 @@ async function main(): Promise<void> {
     ? noRollback
     : await attempt("rollback", noRollback, () => withWorld({ hosts: 2, firstHost: 250 }, (w) => rollbackTimes(w, quick ? 1 : 3, log)));
 
+  log("bad version: webhook-500 all-at-once vs canary 10%, same stream, caught by gates.metrics.maxTarget5xx");
+  const bad: BadVersionRun[] = !only.has("canary")
+    ? []
+    : await attempt("canary", [], () => withWorld({ hosts: 2, firstHost: 252, ...BAD_VERSION_WORLD }, (w) => badVersionExposure(w, quick ? 1 : 3, RATE, log)));
+  const badOf = (strategy: BadVersionRun["strategy"]) => bad.filter((b) => b.strategy === strategy);
+
   const { releases, rollbacks } = main.scenario;
   const all = [...releases, ...rollbacks];
   const traffic = all.map((r) => r.traffic).filter((t) => t !== undefined);
@@ -131,6 +138,10 @@ async function main(): Promise<void> {
     helpColdStartMs: summarize(main.cold.help),
     statusColdStartMs: summarize(main.cold.status),
     releasePeakRssMb: summarize(all.map((r) => r.peakRssMb)),
+    // The same failure (webhook-500) under the same stream: updates answered 500 by the bad version before the rollback.
+    badVersionUpdatesAllAtOnce: summarize(badOf("all-at-once").map((b) => b.updatesReachingBad)),
+    badVersionUpdatesCanary10: summarize(badOf("canary 10%").map((b) => b.updatesReachingBad)),
+    badVersionLostUpdates: summarize(bad.map((b) => b.lost)),
     awsCallsPerRelease: summarize(released.map((c) => total(c.aws))),
     hostCommandsPerRelease: summarize(released.map((c) => total(c.host))),
     telegramCallsPerRelease: summarize(released.map((c) => total(c.telegram))),
@@ -182,6 +193,10 @@ async function main(): Promise<void> {
       cliCpuMsSixteenHosts: summarize(sixteen.map((r) => r.cliCpuMs)),
       hostCommandsOneHost: summarize(one.map((r) => r.hostCommands)),
       hostCommandsSixteenHosts: summarize(sixteen.map((r) => r.hostCommands)),
+    },
+    badVersion: {
+      runs: bad,
+      wallMs: { allAtOnce: summarize(badOf("all-at-once").map((b) => b.wallMs)), canary10: summarize(badOf("canary 10%").map((b) => b.wallMs)) },
     },
     simulatedWan: { roundTripMs: WAN_MS, runs: main.wan, targetMs: main.wan[0]?.targetMs },
     manualRollbackMs: { warm: summarize(manual.warmMs), cold: summarize(manual.coldMs) },

@@ -15,6 +15,9 @@ const GOALS: Record<string, { goal: string; ok: (m: number) => boolean | undefin
   statusColdStartMs: { goal: "<= 500", ok: (m) => m <= 500 },
   releasePeakRssMb: { goal: "<= 120", ok: (m) => m <= 120 },
   // 2 hosts per colour in the bench: <= 4 per host + 6.
+  badVersionUpdatesAllAtOnce: { goal: "(baseline)", ok: () => undefined },
+  badVersionUpdatesCanary10: { goal: "< all-at-once", ok: () => undefined },
+  badVersionLostUpdates: { goal: "0", ok: (m) => m === 0 },
   awsCallsPerRelease: { goal: "<= 25", ok: (m) => m <= 25 },
   hostCommandsPerRelease: { goal: "<= 14", ok: (m) => m <= 14 },
   telegramCallsPerRelease: { goal: "<= 12", ok: (m) => m <= 12 },

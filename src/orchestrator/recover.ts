@@ -2,7 +2,7 @@
 // is still warm, so both switches move first (no extra calls in between), then the tags catch up.
 import type { Goal } from "../domain/decide.js";
 import { IN_FLIGHT_KEYS } from "../domain/tags.js";
-import { isForwardAllTo, readListener } from "../domain/traffic.js";
+import { isForwardAllTo, listenerSendsTo, readListener } from "../domain/traffic.js";
 import { type Colour, otherColour } from "../domain/types.js";
 import { NotReadyError, RollbackFailedError } from "../errors.js";
 import { describeUnmanaged, forgetReleases, moveToUnmanaged } from "./adopt.js";
@@ -132,10 +132,10 @@ export async function clearStaleInFlight(ctx: Ctx, world: World): Promise<string
   return note;
 }
 
-/** Whether either switch points at `colour` now. */
+/** Whether either switch sends `colour` traffic now (a canary step's share counts). */
 function trafficTouches(ctx: Ctx, world: World, colour: Colour): boolean {
   return (
-    isForwardAllTo(world.traffic, colour) ||
+    listenerSendsTo(world.traffic, colour) ||
     (world.webhook.url === ctx.settings.webhook.urls[colour] && ctx.settings.webhook.urls.blue !== ctx.settings.webhook.urls.green)
   );
 }
