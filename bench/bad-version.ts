@@ -13,6 +13,11 @@ export interface BadVersionRun {
   outcome: string;
   /** Distinct updates that got a 500 from the bad version. */
   updatesReachingBad: number;
+  /** Deliveries the bad version answered 500 (Telegram retries an update, so one may count several times). */
+  deliveriesToBad: number;
+  /** Delay from an update's creation to its acknowledgement, for updates created while the release ran. */
+  p99DelayMs: number;
+  maxDelayMs: number;
   /** Updates created while the release ran. */
   updates: number;
   lost: number;
@@ -64,9 +69,19 @@ export async function badVersionExposure(w: BenchWorld, runs: number, rate: numb
   const deliveries = await w.tg<DeliveryRec[]>(`deliveries?token=${encodeURIComponent(BOT_TOKEN)}`);
   const out: BadVersionRun[] = [];
   for (const x of windows) {
-    const bad = new Set(deliveries.filter((d) => d.status === 500 && d.startedAt >= x.from && d.startedAt <= x.to).map((d) => d.updateId));
+    const failed = deliveries.filter((d) => d.status === 500 && d.startedAt >= x.from && d.startedAt <= x.to);
     const stats = await windowStats(w, x.from, x.to);
-    out.push({ strategy: x.strategy, outcome: x.outcome, updatesReachingBad: bad.size, updates: stats.updates, lost: stats.lost, wallMs: x.to - x.from });
+    out.push({
+      strategy: x.strategy,
+      outcome: x.outcome,
+      updatesReachingBad: new Set(failed.map((d) => d.updateId)).size,
+      deliveriesToBad: failed.length,
+      updates: stats.updates,
+      lost: stats.lost,
+      p99DelayMs: stats.p99DelayMs,
+      maxDelayMs: stats.maxDelayMs,
+      wallMs: x.to - x.from,
+    });
   }
   return out;
 }

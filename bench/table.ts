@@ -17,6 +17,10 @@ const GOALS: Record<string, { goal: string; ok: (m: number) => boolean | undefin
   // 2 hosts per colour in the bench: <= 4 per host + 6.
   badVersionUpdatesAllAtOnce: { goal: "(baseline)", ok: () => undefined },
   badVersionUpdatesCanary10: { goal: "< all-at-once", ok: () => undefined },
+  badVersionDeliveriesAllAtOnce: { goal: "(baseline)", ok: () => undefined },
+  badVersionDeliveriesCanary10: { goal: "< all-at-once", ok: () => undefined },
+  badVersionMaxDelayMsAllAtOnce: { goal: "-", ok: () => undefined },
+  badVersionMaxDelayMsCanary10: { goal: "-", ok: () => undefined },
   badVersionLostUpdates: { goal: "0", ok: (m) => m === 0 },
   awsCallsPerRelease: { goal: "<= 25", ok: (m) => m <= 25 },
   hostCommandsPerRelease: { goal: "<= 14", ok: (m) => m <= 14 },
