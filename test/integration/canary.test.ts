@@ -136,7 +136,7 @@ describe("canary and linear shifts with one webhook URL", { timeout: 180_000 }, 
       { step: 1, of: 2, percent: 20, weights: { green: 20, blue: 80 }, holdMs: 4000 },
       { step: 2, of: 2, percent: 100, weights: { green: 100, blue: 0 }, holdMs: 0 },
     ]);
-    const r = await withStream(t, () => t.cli(["release", "itest", "--image", "v2", "--json"]), 25);
+    const r = await withStream(t, () => t.cli(["release", "itest", "--image", "v2", "--json"]), 10);
     expectExit(r, 0);
     const shifts = shiftsOf(r);
     expect(shifts.map((s) => [s.step, s.of, s.percent])).toEqual([
@@ -149,10 +149,10 @@ describe("canary and linear shifts with one webhook URL", { timeout: 180_000 }, 
     expect((await webhookInfo(t)).url).toBe(sharedUrl);
     // The step's window: from its ModifyListener to the next one. Smooth weighted round-robin gives
     // exactly 1 in 5 over whole cycles; deliveries in flight across either edge blur it a little,
-    // so the stated tolerance is 20% +/- 10 points over the step's deliveries (~100 at 25/s for 4s).
+    // so the stated tolerance is 20% +/- 10 points over the step's deliveries (~40 at 10/s for 4s).
     const [s1, s2] = shifts as [Shift, Shift];
     const inStep = (await handled()).filter((h) => h.at >= Date.parse(s1.at) && h.at < Date.parse(s2.at));
-    expect(inStep.length).toBeGreaterThanOrEqual(40);
+    expect(inStep.length).toBeGreaterThanOrEqual(20);
     const share = inStep.filter((h) => h.variant === "v2").length / inStep.length;
     expect(share).toBeGreaterThan(0.1);
     expect(share).toBeLessThan(0.3);
@@ -167,7 +167,7 @@ describe("canary and linear shifts with one webhook URL", { timeout: 180_000 }, 
   it("canary of webhook-500 rolls back at the first step on the 5XX metric: exit 2, 0 lost, most updates never reach it", async () => {
     const before = (await t.updates()).length;
     const started = Date.now();
-    const r = await withStream(t, () => t.cli(["release", "itest", "--image", "webhook-500", "--json"]), 25);
+    const r = await withStream(t, () => t.cli(["release", "itest", "--image", "webhook-500", "--json"]), 10);
     const ended = Date.now();
     expectExit(r, 2);
     expect(r.result).toMatchObject({ outcome: "rolled-back", colour: "blue", from: "green", failedStep: { step: 1, of: 2, percent: 20 } });
@@ -189,7 +189,7 @@ describe("canary and linear shifts with one webhook URL", { timeout: 180_000 }, 
   it("linear reaches 100% in steps of 34%: 0 lost", async () => {
     await useStrategy(LINEAR);
     try {
-      const r = await withStream(t, () => t.cli(["release", "itest", "--image", "v3", "--json"]), 25);
+      const r = await withStream(t, () => t.cli(["release", "itest", "--image", "v3", "--json"]), 10);
       expectExit(r, 0);
       expect(shiftsOf(r).map((s) => s.percent)).toEqual([34, 68, 100]);
       expect(shiftsOf(r)[1]?.weights).toEqual({ blue: 68, green: 32 });
@@ -223,7 +223,7 @@ describe("canary and linear shifts with one webhook URL", { timeout: 180_000 }, 
         await useStrategy(CANARY);
         return t.cli(["release", "itest", "--image", "v2", "--json"]);
       },
-      25,
+      10,
     );
     expectExit(r, 0);
     expect(String(r.result?.recovered)).toContain("found an interrupted release");
