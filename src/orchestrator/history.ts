@@ -1,5 +1,7 @@
 // Audit records: one JSON line per release, rollback or promotion, appended on the lock host, so
 // `history` reads the same story from any machine. Never holds a secret (ids, images, reasons only).
+
+import { PreflightError } from "../errors.js";
 import { appendLine, readFile } from "../remote/files.js";
 import { redact } from "../util/redact.js";
 import type { Ctx } from "./context.js";
@@ -37,16 +39,22 @@ export async function appendAudit(ctx: Ctx, record: AuditRecord): Promise<void> 
 }
 
 export async function readAudit(ctx: Ctx): Promise<AuditRecord[]> {
-  const res = await mustExec(lockHost(ctx.hosts, ctx.unreachable), readFile(ctx.settings.historyFile));
-  return res.stdout
-    .split("\n")
-    .filter((l) => l.trim() !== "")
-    .flatMap((l) => {
-      try {
-        return [JSON.parse(l) as AuditRecord];
-      } catch {
-        return [];
-      }
-    })
-    .reverse();
+  const host = lockHost(ctx.hosts, ctx.unreachable);
+  const res = await mustExec(host, readFile(ctx.settings.historyFile));
+  const lines = res.stdout.split("\n").filter((l) => l.trim() !== "");
+  const records = lines.flatMap((l) => {
+    try {
+      const r: unknown = JSON.parse(l);
+      return typeof r === "object" && r !== null && !Array.isArray(r) ? [r as AuditRecord] : [];
+    } catch {
+      return [];
+    }
+  });
+  // A file full of something else is not "no releases recorded": say what was found instead.
+  if (lines.length > 0 && records.length === 0)
+    throw new PreflightError(
+      `the history ${ctx.settings.historyFile} on ${host.instanceId} holds ${lines.length} line${lines.length === 1 ? "" : "s"}, none of them a release record (one JSON object per line)`,
+      `look at the file on ${host.instanceId}; move it aside if it is not bluegreen's history (the next release starts a new one)`,
+    );
+  return records.reverse();
 }
