@@ -4,10 +4,13 @@
 // for the next run. Hooks get the signal; the exit codes map through cli/exit-codes.ts.
 import { describe, expect, it } from "vitest";
 import { exitCodeOf, outcomeOf } from "../../src/cli/exit-codes.js";
+import { encodeRef } from "../../src/domain/tags.js";
 import { CancelledError, type CancelSignal } from "../../src/errors.js";
 import { runHook } from "../../src/hooks/index.js";
 import { release } from "../../src/orchestrator/release.js";
+import { rollback } from "../../src/orchestrator/rollback.js";
 import { buildWorld, GROUPS } from "../fakes/adoption-world.js";
+import { fakeEnvironment, imageOf } from "../fakes/release-world.js";
 
 const OPTS = { imageRef: "v2", releaseId: "r2", bakeMs: 20, lockWaitMs: 0, allowUnhealthyLive: true };
 
@@ -115,5 +118,50 @@ describe("a hook when bluegreen is cancelled", () => {
     expect(r.code).toBeNull();
     expect(r.timedOut).toBe(false);
     expect(Date.now() - started).toBeLessThan(10_000);
+  });
+});
+
+describe("a rollback cancelled by a signal", () => {
+  it("a cold rollback stops between two steps, keeps its mark for the next rollback, frees the lock, exit 130", async () => {
+    const env = fakeEnvironment();
+    const { hosts, lb, groups, telegram, settings, runOn } = env;
+    for (const h of hosts) {
+      runOn(h, "green", "r2", imageOf("2"));
+      runOn(h, "blue", "r1", imageOf("1"), false); // stopped: the rollback is cold (start, gates, then cutover)
+    }
+    await lb.registerTargets(
+      groups.green.arn,
+      hosts.map((h) => ({ id: h.instanceId, port: 5002 })),
+    );
+    lb.forward = [
+      { targetGroupArn: groups.green.arn, weight: 1 },
+      { targetGroupArn: groups.blue.arn, weight: 0 },
+    ];
+    lb.tags = {
+      ...encodeRef("live", { colour: "green", releaseId: "r2", image: imageOf("2") }),
+      ...encodeRef("previous", { colour: "blue", releaseId: "r1", image: imageOf("1") }),
+      "bluegreen:verified": "r2",
+    };
+    await telegram.setWebhook({ url: settings.webhook.urls.green, maxConnections: 40 });
+    env.recordHistory("r1", imageOf("1"));
+    const controller = new AbortController();
+    env.ctx.cancel = controller.signal;
+    env.ctx.reporter = {
+      step: (e) => {
+        if (e.step === "start" && e.status === "start") controller.abort(new CancelledError("SIGINT"));
+      },
+    };
+    const e = await rollback(env.ctx, { lockWaitMs: 0, runId: "rb1" }).catch((x: unknown) => x);
+    expect(e).toBeInstanceOf(CancelledError);
+    expect(exitCodeOf(e)).toBe(130);
+    // Nothing half-moved: green still serves; the rollback's mark stays for the next `rollback`.
+    expect(lb.forward.find((f) => f.weight > 0)?.targetGroupArn).toBe(groups.green.arn);
+    expect(telegram.info.url).toBe(settings.webhook.urls.green);
+    expect(lb.tags["bluegreen:inflight-kind"]).toBe("rollback");
+    // The lock was released: the next rollback runs at once and finishes it.
+    env.ctx.cancel = undefined;
+    const r = await rollback(env.ctx, { lockWaitMs: 0, runId: "rb2" });
+    expect(r.colour).toBe("blue");
+    expect(lb.forward.find((f) => f.weight > 0)?.targetGroupArn).toBe(groups.blue.arn);
   });
 });
