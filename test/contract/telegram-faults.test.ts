@@ -47,6 +47,17 @@ describe("status faults", () => {
     expect(emu.control.getCalls().map((c) => c.status)).toEqual([500, 500, 500, 200]);
   });
 
+  test("a 400 on setWebhook first closes the old webhook, as a refused real setWebhook does; other codes change nothing", async () => {
+    expect((await api(emu.url, TOKEN_A, "setWebhook", { url: "http://127.0.0.1:5001/a" })).status).toBe(200);
+    await fault({ method: "setWebhook", kind: "status", status: 429, times: 1 });
+    expect((await api(emu.url, TOKEN_A, "setWebhook", { url: "http://127.0.0.1:5001/b" })).status).toBe(429);
+    expect((await webhookInfo(emu.url, TOKEN_A)).url).toBe("http://127.0.0.1:5001/a");
+    await fault({ method: "setwebhook", kind: "status", status: 400, description: "Bad Request: bad webhook: Failed to resolve host", times: 1 });
+    const refused = await api(emu.url, TOKEN_A, "setWebhook", { url: "http://127.0.0.1:5001/b" });
+    expect(refused.body).toEqual({ ok: false, error_code: 400, description: "Bad Request: bad webhook: Failed to resolve host" });
+    expect(await webhookInfo(emu.url, TOKEN_A)).toEqual({ url: "", has_custom_certificate: false, pending_update_count: 0 });
+  });
+
   test("a custom description; method names match case-insensitively", async () => {
     await fault({ method: "getWebhookInfo", kind: "status", status: 502, description: "Bad Gateway", times: 2 });
     const a = await api(emu.url, TOKEN_A, "getwebhookinfo");

@@ -13,8 +13,9 @@ async function receiver(reply?: (r: import("../helpers/telegram-receiver.js").Re
   return r;
 }
 
+// The real-time setWebhook rate limit is off here (tested in telegram-set-webhook.test.ts).
 beforeEach(async () => {
-  emu = await startTelegramEmulator({ timeScale: 0.0001, deliveryTimeoutMs: 5000, bots: [BOT_A] });
+  emu = await startTelegramEmulator({ timeScale: 0.0001, deliveryTimeoutMs: 5000, setWebhookIntervalMs: 0, bots: [BOT_A] });
 });
 afterEach(async () => {
   await emu.stop();
@@ -47,6 +48,19 @@ describe("fields", () => {
     expect(Object.keys(info)).toEqual(["url", "has_custom_certificate", "pending_update_count", "max_connections", "ip_address", "allowed_updates"]);
     await set({ url: "http://localhost:5001/x" });
     expect((await webhookInfo(emu.url, TOKEN_A)).ip_address).toBe("127.0.0.1");
+  });
+
+  test("ip_address is there whenever a url is set, a host name included (a stable address, no DNS)", async () => {
+    for (const url of ["https://bot.example.com/hook", "bot.example.org:8443/x", "https://[::1]:9443/x"]) {
+      await set({ url });
+      const first = (await webhookInfo(emu.url, TOKEN_A)).ip_address;
+      expect([url, first]).toEqual([url, expect.stringMatching(/^\d{1,3}\.\d{1,3}\.\d{1,3}\.\d{1,3}$/)]);
+      await api(emu.url, TOKEN_A, "deleteWebhook");
+      await set({ url });
+      expect((await webhookInfo(emu.url, TOKEN_A)).ip_address).toBe(first);
+    }
+    await set({ url: "https://bot.example.com/hook", ip_address: "10.1.2.3" });
+    expect((await webhookInfo(emu.url, TOKEN_A)).ip_address).toBe("10.1.2.3");
   });
 
   test("after deleteWebhook the webhook fields are gone", async () => {
@@ -140,7 +154,7 @@ describe("last error", () => {
 describe("read timeout", () => {
   let slow: TelegramEmulator;
   beforeEach(async () => {
-    slow = await startTelegramEmulator({ timeScale: 0.0001, deliveryTimeoutMs: 200, bots: [BOT_A] });
+    slow = await startTelegramEmulator({ timeScale: 0.0001, deliveryTimeoutMs: 200, setWebhookIntervalMs: 0, bots: [BOT_A] });
   });
   afterEach(async () => {
     await slow.stop();

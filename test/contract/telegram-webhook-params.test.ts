@@ -6,9 +6,10 @@ import { api, BOT_A, raw, TOKEN_A, webhookInfo } from "../helpers/telegram-harne
 
 let emu: TelegramEmulator;
 
-// A scale of 1e-4 makes the 1/s rate limit 0.1 ms, so tests can set webhooks back to back.
+// The real-time rate limit is turned off (setWebhookIntervalMs 0) so tests can set webhooks back
+// to back; telegram-set-webhook.test.ts tests the limit itself.
 beforeEach(async () => {
-  emu = await startTelegramEmulator({ timeScale: 0.0001, bots: [BOT_A] });
+  emu = await startTelegramEmulator({ timeScale: 0.0001, setWebhookIntervalMs: 0, bots: [BOT_A] });
 });
 afterEach(async () => {
   await emu.stop();
@@ -42,10 +43,15 @@ describe("parameters", () => {
     }
   });
 
-  test("ip_address is shown by getWebhookInfo; an invalid one is refused", async () => {
+  test("ip_address is shown by getWebhookInfo; an invalid or IPv6 one is refused as a bad webhook", async () => {
     await set({ url: "http://127.0.0.9:5001/a", ip_address: "127.0.0.1" });
     expect((await webhookInfo(emu.url, TOKEN_A)).ip_address).toBe("127.0.0.1");
-    expect((await set({ url: "http://127.0.0.9:5001/a", ip_address: "300.1.1.1" })).body).toEqual(bad("invalid IP address specified"));
+    for (const ip of ["300.1.1.1", "not-an-ip", "1.2.3"]) {
+      expect([ip, (await set({ url: "http://127.0.0.9:5001/a", ip_address: ip })).body]).toEqual([ip, bad("bad webhook: Invalid IP address specified")]);
+    }
+    for (const ip of ["::1", "2001:db8::1"]) {
+      expect([ip, (await set({ url: "http://127.0.0.9:5001/a", ip_address: ip })).body]).toEqual([ip, bad("bad webhook: IPv6-only addresses are not allowed")]);
+    }
   });
 
   test("certificate upload sets has_custom_certificate; a later set without it clears it", async () => {
@@ -89,14 +95,18 @@ describe("allowed_updates", () => {
     expect((await webhookInfo(emu.url, TOKEN_A)).url).toBe("http://127.0.0.1:5001/d");
   });
 
-  test("opt-in types are listed; a JSON string in a form works; bad values are refused", async () => {
+  test("opt-in types are listed; a JSON string in a form works; text that is not JSON is ignored", async () => {
     await raw(`${emu.url}/bot${TOKEN_A}/setWebhook`, {
       method: "POST",
       headers: { "content-type": "application/x-www-form-urlencoded" },
       body: new URLSearchParams({ url: "http://127.0.0.1:5001/a", allowed_updates: '["chat_member","message"]' }),
     });
     expect(await allowed()).toEqual(["message", "chat_member"]);
-    expect((await set({ url: "http://127.0.0.1:5001/b", allowed_updates: "message" })).body).toEqual(bad("can't parse allowed_updates JSON object"));
+    // Not JSON: the webhook is set and the previous allowed_updates kept, as the real server only logs it.
+    for (const text of ["message", "[message", "{"]) {
+      expect([text, (await set({ url: `http://127.0.0.1:5001/${text.length}`, allowed_updates: text })).body]).toEqual([text, ok("Webhook was set")]);
+      expect(await allowed()).toEqual(["message", "chat_member"]);
+    }
     expect((await set({ url: "http://127.0.0.1:5001/b", allowed_updates: [1] })).body).toEqual(bad("Expected an Array of String as allowed_updates"));
   });
 
@@ -132,7 +142,7 @@ describe("url rules", () => {
   describe("strict mode", () => {
     let strict: TelegramEmulator;
     beforeEach(async () => {
-      strict = await startTelegramEmulator({ mode: "strict", timeScale: 0.0001, bots: [BOT_A] });
+      strict = await startTelegramEmulator({ mode: "strict", timeScale: 0.0001, setWebhookIntervalMs: 0, bots: [BOT_A] });
     });
     afterEach(async () => {
       await strict.stop();
@@ -151,9 +161,17 @@ describe("url rules", () => {
       }
       expect((await sset("http://bot.example.com/hook")).body).toEqual(https);
       expect((await sset("http://127.0.0.1:5001/hook")).body).toEqual(https);
-      expect((await sset("bot.example.com/hook")).body).toEqual(https);
       expect((await sset("https://bot.example.com:8080/hook")).body).toEqual(ports);
       expect((await sset("https://127.0.0.1:5001/hook")).body).toEqual(ports);
+    });
+
+    test("a url without a scheme is taken as https", async () => {
+      expect((await sset("bot.example.com/hook")).body).toEqual(ok("Webhook was set"));
+      expect((await webhookInfo(strict.url, TOKEN_A)).url).toBe("bot.example.com/hook");
+      expect((await sset("bot.example.com:8443/hook")).body).toEqual(ok("Webhook was set"));
+      expect((await sset("bot.example.com:8080/hook")).body).toEqual(ports);
+      // So a bare loopback address is not an http url: strict mode refuses its port.
+      expect((await sset("127.0.0.1:5001/hook")).body).toEqual(ports);
     });
 
     test("an unparseable url", async () => {

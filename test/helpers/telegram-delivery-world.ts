@@ -1,5 +1,6 @@
 // Shared set-up of the delivery-engine contract suites: a fresh emulator per test (scale 0.002:
-// retry waits 0, 4, 8, 16, 32, 64, 128 ms, then 120-240 ms; rate limit 2 ms), receivers stopped
+// retry waits 0, 4, 8, 16, 32, 64, 128 ms, then 120-240 ms; the real-time setWebhook rate limit off,
+// as these suites change urls back to back), receivers stopped
 // after each test, and small readers over the emulator's update records.
 import { afterEach, beforeEach } from "vitest";
 import { startTelegramEmulator, type TelegramEmulator } from "../../src/sandbox/telegram/index.js";
@@ -23,7 +24,7 @@ export function deliveryWorld(timeScale = 0.002): DeliveryWorld {
   const receivers: Receiver[] = [];
   const emulators: TelegramEmulator[] = [];
   const emulator = async (scale: number) => {
-    const e = await startTelegramEmulator({ timeScale: scale, deliveryTimeoutMs: 5000, bots: [BOT_A] });
+    const e = await startTelegramEmulator({ timeScale: scale, deliveryTimeoutMs: 5000, setWebhookIntervalMs: 0, bots: [BOT_A] });
     emulators.push(e);
     return e;
   };

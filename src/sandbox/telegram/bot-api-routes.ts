@@ -1,9 +1,11 @@
 // /bot<token>/<method>: the Bot API. Order of checks: injected fault, token format, known token,
-// method name, then the method itself. Every call is logged without its token.
+// method name, then the method itself. An injected 400 on setWebhook closes the bot's old
+// webhook first, as a refused real setWebhook does. Every call is logged without its token.
 import type { IncomingMessage, ServerResponse } from "node:http";
 import { type ApiBody, ApiError, ERR_INVALID_TOKEN, ERR_METHOD_NOT_FOUND, ERR_UNAUTHORIZED, faultError } from "./envelope.js";
 import { clientGoneSignal, sendJson, sleep } from "./http-util.js";
 import { findMethod } from "./methods/index.js";
+import { closeBeforeRefusal } from "./methods/set-webhook.js";
 import { parseParams } from "./params.js";
 import { isValidTokenFormat } from "./token.js";
 import type { TelegramWorld } from "./world.js";
@@ -51,6 +53,9 @@ export async function handleBotApi(
   if (fault?.kind === "latency") await sleep(fault.latencyMs ?? 0);
   if (fault?.kind === "status") {
     const err = faultError(fault.status ?? 500, fault.description, fault.retryAfter);
+    // Telegram refuses a setWebhook (400) only after it closed the old webhook.
+    const bot = world.bot(parts.token);
+    if (err.code === 400 && parts.method.toLowerCase() === "setwebhook" && bot !== undefined) closeBeforeRefusal(bot);
     return answer(err.code, err.body(), err.headers());
   }
 

@@ -112,7 +112,7 @@ export class DeliveryEngine {
       finishedAt: null as number | null,
     };
     this.bot.deliveries.push(delivery);
-    const target = { url: hook.url, secretToken: hook.secretToken, ipAddress: hook.ipAddress };
+    const target = { url: hook.parsed.href, secretToken: hook.secretToken, ipAddress: hook.ipAddress };
     const outcome = await postUpdate(target, JSON.stringify(p.payload), this.settings.deliveryTimeoutMs(), ctrl.signal);
     const now = Date.now();
     this.flying.delete(ctrl);

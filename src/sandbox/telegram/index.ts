@@ -25,7 +25,9 @@ export type {
 export async function startTelegramEmulator(opts: TelegramEmulatorOptions = {}): Promise<TelegramEmulator> {
   const timeScale = opts.timeScale ?? 1;
   if (!isValidTimeScale(timeScale)) throw new Error("timeScale must be a number > 0");
-  const settings = new Settings(timeScale, opts.mode ?? "local", opts.deliveryTimeoutMs);
+  const interval = opts.setWebhookIntervalMs ?? 1000;
+  if (!(Number.isFinite(interval) && interval >= 0)) throw new Error("setWebhookIntervalMs must be a number >= 0");
+  const settings = new Settings(timeScale, opts.mode ?? "local", opts.deliveryTimeoutMs, interval);
   const world = new TelegramWorld(settings);
   for (const bot of opts.bots ?? []) world.addBot(bot);
   const host = opts.host ?? "127.0.0.1";

@@ -9,6 +9,12 @@ export class Settings {
     public timeScale: number,
     readonly mode: WebhookMode,
     private readonly explicitDeliveryTimeoutMs: number | undefined,
+    /**
+     * The one-setWebhook-per-second window in REAL milliseconds, whatever the time scale: a
+     * restore right after a cutover meets Telegram's 429 in the sandbox as it does in production.
+     * Only contract tests of other rules turn it off (0), explicitly.
+     */
+    readonly setWebhookIntervalMs = 1000,
   ) {}
 
   /** A duration of the real service (seconds) in emulator milliseconds. */

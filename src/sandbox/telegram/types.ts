@@ -15,8 +15,13 @@ export interface TelegramEmulatorOptions {
   host?: string;
   /** local (default): http webhook URLs on 127.0.0.0/8 and localhost are allowed on any port. */
   mode?: "strict" | "local";
-  /** Multiplies every retry wait / rate-limit window / poll timeout (1 = real time). */
+  /** Multiplies every retry wait / poll timeout (1 = real time); never the setWebhook rate limit. */
   timeScale?: number;
+  /**
+   * One setWebhook per this many REAL milliseconds per bot (default 1000, as on Telegram, at every
+   * time scale). 0 turns the limit off: only for tests of other setWebhook rules.
+   */
+  setWebhookIntervalMs?: number;
   /** Per webhook POST; default max(200, 10000 * timeScale). */
   deliveryTimeoutMs?: number;
   bots?: BotIdentity[];

@@ -14,8 +14,9 @@ export const DEFAULT_UPDATE_TYPES: readonly string[] = ALL_UPDATE_TYPES.filter((
 export type AllowedUpdates = readonly string[] | null;
 
 /**
- * Parses the allowed_updates argument. Returns undefined when the argument is absent (keep the
- * previous value), null for the default set, else the known types in canonical order.
+ * Parses the allowed_updates argument. Returns undefined when the argument is absent or not JSON
+ * (keep the previous value: the real server only logs text it cannot parse), null for the default
+ * set, else the known types in canonical order.
  */
 export function parseAllowedUpdates(raw: string | undefined): AllowedUpdates | undefined {
   if (raw === undefined || raw.trim() === "") return undefined;
@@ -23,7 +24,7 @@ export function parseAllowedUpdates(raw: string | undefined): AllowedUpdates | u
   try {
     value = JSON.parse(raw);
   } catch {
-    throw badRequest("can't parse allowed_updates JSON object");
+    return undefined;
   }
   if (!Array.isArray(value) || value.some((v) => typeof v !== "string")) {
     throw badRequest("Expected an Array of String as allowed_updates");

@@ -4,8 +4,10 @@ import http from "node:http";
 import https from "node:https";
 import { statusLine } from "./envelope.js";
 import { parseRetryAfter } from "./retry-schedule.js";
+import { withScheme } from "./webhook-url.js";
 
 export interface PostTarget {
+  /** With its scheme (see withScheme). */
   url: string;
   secretToken: string;
   /** Fixed IPv4 address to connect to instead of resolving the url's host. */
@@ -52,7 +54,7 @@ export function postUpdate(target: PostTarget, body: string, timeoutMs: number, 
       signal.removeEventListener("abort", onAbort);
       resolve(o);
     };
-    const u = new URL(/^[a-z][a-z0-9+.-]*:\/\//i.test(target.url) ? target.url : `http://${target.url}`);
+    const u = new URL(withScheme(target.url));
     const headers: Record<string, string> = {
       "Content-Type": "application/json",
       "Content-Length": String(Buffer.byteLength(body)),

@@ -1,11 +1,12 @@
-// setWebhook / deleteWebhook, in the order of events of the reference:
+// setWebhook / deleteWebhook, in the order of events of the real server (Client.cpp):
 // rate limit -> "already set" -> end a pending long poll -> close the old webhook ->
-// drop pending updates (if asked) -> validate the url -> set. A url that fails validation
-// therefore leaves the bot with no webhook at all, as on Telegram.
+// drop pending updates (if asked) -> parse the url -> secret token -> scheme and port ->
+// ip_address -> set. Every refusal after the close therefore leaves the bot with no webhook at
+// all, as on Telegram: the caller must set its webhook again.
 import { ApiError, type ApiOkBody, conflict, ok, tooManyRequests } from "../envelope.js";
 import { parseBool } from "../params.js";
-import { readWebhookParams } from "../webhook-params.js";
-import { validateWebhookUrl } from "../webhook-url.js";
+import { checkIpAddress, checkSecretToken, readWebhookParams } from "../webhook-params.js";
+import { checkWebhookUrl, parseWebhookUrl } from "../webhook-url.js";
 import type { BotRuntime, MethodContext } from "./context.js";
 
 /** Closing a webhook forgets its last error and aborts its in-flight requests. */
@@ -14,6 +15,16 @@ function closeWebhook(bot: BotRuntime, now: number): void {
   bot.state.lastError = null;
   bot.state.nextGeneration();
   bot.engine.webhookChanged(now);
+}
+
+/**
+ * What a setWebhook that Telegram goes on to refuse has already done: the long poll is ended and
+ * the old webhook closed. Injected 400 faults on setWebhook do this too, so a test of a refused
+ * setWebhook sees what production would: no webhook at all.
+ */
+export function closeBeforeRefusal(bot: BotRuntime): void {
+  bot.state.poll.terminate(conflict("terminated by setWebhook request"));
+  if (bot.state.webhook !== null) closeWebhook(bot, Date.now());
 }
 
 export function deleteWebhook(ctx: MethodContext): ApiOkBody {
@@ -31,10 +42,9 @@ export function setWebhook(ctx: MethodContext): ApiOkBody {
   const { state, engine } = ctx.bot;
   const now = Date.now();
 
-  // 1. One call per second per bot; a faster one changes nothing. A monotonic sub-millisecond
-  // clock keeps tiny time scales exact.
+  // 1. One call per second per bot, in real time at every time scale; a faster one changes nothing.
   const tick = performance.now();
-  if (tick - state.lastSetWebhookAt < ctx.settings.scaledMs(1)) throw tooManyRequests(1);
+  if (tick - state.lastSetWebhookAt < ctx.settings.setWebhookIntervalMs) throw tooManyRequests(1);
   state.lastSetWebhookAt = tick;
 
   const params = readWebhookParams(ctx.params);
@@ -56,13 +66,14 @@ export function setWebhook(ctx: MethodContext): ApiOkBody {
     return ok(true, "Webhook is already set");
   }
 
-  // 3. A pending getUpdates long poll ends.
-  state.poll.terminate(conflict("terminated by setWebhook request"));
-  // 4. The old webhook is closed first, pending updates dropped if asked, then the url validated.
-  if (cur !== null) closeWebhook(ctx.bot, now);
+  // 3. A pending getUpdates long poll ends. 4. The old webhook is closed first.
+  closeBeforeRefusal(ctx.bot);
   if (dropPending) state.store.dropAll();
-  const parsed = validateWebhookUrl(url, ctx.settings.mode);
+  // 5. Only now is the new webhook checked.
+  const parsed = parseWebhookUrl(url);
   if (parsed instanceof ApiError) throw parsed;
+  const refusal = checkSecretToken(params.secretToken) ?? checkWebhookUrl(parsed, ctx.settings.mode) ?? checkIpAddress(params.ipAddress);
+  if (refusal !== undefined) throw refusal;
 
   state.webhook = {
     url,

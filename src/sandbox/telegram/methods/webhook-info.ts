@@ -1,17 +1,24 @@
 // getWebhookInfo: field order and presence as the real server writes them; optional fields are
-// omitted when unset, url is "" without a webhook.
+// omitted when unset, url is "" without a webhook, ip_address is there whenever a url is set.
 import { isIPv4 } from "node:net";
 import type { WebhookConfig } from "../bot-state.js";
 import { type ApiOkBody, ok } from "../envelope.js";
 import type { MethodContext } from "./context.js";
 
-/** The address Telegram would show: the fixed ip_address, else the host when it is an address. */
-function shownIpAddress(w: WebhookConfig): string | undefined {
+/**
+ * The address Telegram shows whenever a url is set: the fixed ip_address, else the address it
+ * resolved the host to. The emulator never asks DNS (tests talk to 127.0.0.0/8 only): an
+ * address host is itself, localhost is 127.0.0.1, and any other name gets a stable stand-in from
+ * the documentation range 203.0.113.0/24, so the field is there as it is on Telegram.
+ */
+export function shownIpAddress(w: WebhookConfig): string {
   if (w.ipAddress !== "") return w.ipAddress;
-  const host = w.parsed.hostname;
+  const host = w.parsed.hostname.toLowerCase();
   if (isIPv4(host)) return host;
-  if (host.toLowerCase() === "localhost") return "127.0.0.1";
-  return undefined;
+  if (host === "localhost" || host === "[::1]") return "127.0.0.1";
+  let hash = 0;
+  for (const ch of host) hash = (hash * 31 + (ch.codePointAt(0) ?? 0)) % 254;
+  return `203.0.113.${hash + 1}`;
 }
 
 export function getWebhookInfo(ctx: MethodContext): ApiOkBody {
@@ -28,8 +35,7 @@ export function getWebhookInfo(ctx: MethodContext): ApiOkBody {
   }
   if (w !== null) {
     info.max_connections = w.maxConnections;
-    const ip = shownIpAddress(w);
-    if (ip !== undefined) info.ip_address = ip;
+    info.ip_address = shownIpAddress(w);
   }
   if (state.allowedUpdates !== null) info.allowed_updates = [...state.allowedUpdates];
   return ok(info);
