@@ -1,5 +1,5 @@
 // Contract: injected Bot API faults (POST/DELETE /_control/faults): error envelopes, latency,
-// dropped connections, counts.
+// dropped connections, counts, and when a fault starts (armedBy).
 import { afterEach, beforeEach, describe, expect, test } from "vitest";
 import { startTelegramEmulator, type TelegramEmulator } from "../../src/sandbox/telegram/index.js";
 import { api, BOT_A, ctl, TOKEN_A, webhookInfo } from "../helpers/telegram-harness.js";
@@ -68,6 +68,16 @@ describe("status faults", () => {
   });
 });
 
+describe("when a fault starts", () => {
+  test("armedBy: dormant until a call of that method, which itself passes", async () => {
+    await fault({ method: "getwebhookinfo", kind: "status", status: 429, retryAfter: 1, times: 1, armedBy: "deleteWebhook" });
+    expect((await api(emu.url, TOKEN_A, "getWebhookInfo")).status).toBe(200);
+    expect((await api(emu.url, TOKEN_A, "deleteWebhook")).status).toBe(200);
+    expect((await api(emu.url, TOKEN_A, "getWebhookInfo")).status).toBe(429);
+    expect((await api(emu.url, TOKEN_A, "getWebhookInfo")).status).toBe(200);
+  });
+});
+
 describe("drop and latency", () => {
   test("drop destroys the connection without an answer", async () => {
     await fault({ method: "getme", kind: "drop", times: 2 });
@@ -97,6 +107,7 @@ describe("validation", () => {
     [{ method: "getme", kind: "latency" }, "latencyMs must be a number >= 0"],
     [{ kind: "drop" }, "method must be a non-empty string"],
     [{ method: "getme", kind: "drop", times: 0 }, "times must be an integer >= 1"],
+    [{ method: "getme", kind: "drop", armedBy: "" }, "armedBy must be a non-empty method name"],
   ])("%j -> 400 %j", async (spec, error) => {
     const a = await fault(spec);
     expect(a.status).toBe(400);

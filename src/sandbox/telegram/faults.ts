@@ -8,13 +8,15 @@ interface ActiveFault {
   id: string;
   spec: FaultSpec;
   remaining: number | undefined;
+  /** False until a call of spec.armedBy arrived. */
+  armed: boolean;
 }
 
 const KINDS = new Set(["status", "latency", "drop"]);
 
 export function validateFault(input: unknown): FaultSpec {
   if (!isRecord(input)) throw invalid("fault must be an object");
-  const { method, kind, status, description, retryAfter, latencyMs, times } = input;
+  const { method, kind, status, description, retryAfter, latencyMs, times, armedBy } = input;
   if (typeof method !== "string" || method === "") throw invalid("method must be a non-empty string");
   if (typeof kind !== "string" || !KINDS.has(kind)) throw invalid('kind must be "status", "latency" or "drop"');
   const spec: FaultSpec = { method: method.toLowerCase(), kind: kind as FaultSpec["kind"] };
@@ -40,6 +42,10 @@ export function validateFault(input: unknown): FaultSpec {
     if (!isInt(times) || times < 1) throw invalid("times must be an integer >= 1");
     spec.times = times;
   }
+  if (armedBy !== undefined) {
+    if (typeof armedBy !== "string" || armedBy === "") throw invalid("armedBy must be a non-empty method name");
+    spec.armedBy = armedBy.toLowerCase();
+  }
   return spec;
 }
 
@@ -50,7 +56,7 @@ export class FaultRegistry {
   add(input: unknown): string {
     const spec = validateFault(input);
     const id = `fault-${this.nextId++}`;
-    this.faults.push({ id, spec, remaining: spec.times });
+    this.faults.push({ id, spec, remaining: spec.times, armed: spec.armedBy === undefined });
     return id;
   }
 
@@ -60,7 +66,10 @@ export class FaultRegistry {
 
   /** The first fault matching a call of `method` (lowercase), used up by one. */
   take(method: string): FaultSpec | undefined {
-    const f = this.faults.find((x) => x.spec.method === "*" || x.spec.method === method);
+    const dormant = this.faults.filter((x) => !x.armed);
+    const f = this.faults.find((x) => x.armed && (x.spec.method === "*" || x.spec.method === method));
+    // The arming call itself passes: the fault applies from the next call on.
+    for (const x of dormant) if (x.spec.armedBy === method) x.armed = true;
     if (f === undefined) return undefined;
     if (f.remaining !== undefined) {
       f.remaining -= 1;

@@ -75,6 +75,11 @@ export interface FaultSpec {
   latencyMs?: number;
   /** How many calls the fault applies to; default: until cleared. */
   times?: number;
+  /**
+   * Lowercase method name: the fault lies dormant until a call of it arrives ("the first setWebhook
+   * after a bot's deleteWebhook"), so a test can fault one step of a run whose calls it cannot count.
+   */
+  armedBy?: string;
 }
 
 export interface StreamSpec {
