@@ -16,7 +16,7 @@ export const LISTENER_ACTIONS = ["elasticloadbalancing:ModifyListener", "elastic
 /** Scoped to the two colours' target groups. */
 export const TARGET_GROUP_ACTIONS = ["elasticloadbalancing:RegisterTargets"] as const;
 
-/** Read-only CloudWatch, used only when gates.alarms / gates.metrics are configured (GetMetricData has no resource-level scoping). */
+/** Read-only CloudWatch: gates.alarms / gates.metrics, and counting the updates a bake saw (GetMetricData has no resource-level scoping). */
 export const CLOUDWATCH_ACTIONS = ["cloudwatch:DescribeAlarms", "cloudwatch:GetMetricData"] as const;
 
 export const ALL_ACTIONS: readonly string[] = [...READ_ACTIONS, ...LISTENER_ACTIONS, ...TARGET_GROUP_ACTIONS, ...CLOUDWATCH_ACTIONS];

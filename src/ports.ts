@@ -82,7 +82,8 @@ export interface BotInfo {
 
 export interface Telegram {
   getMe(): Promise<BotInfo>;
-  getWebhookInfo(): Promise<WebhookInfo>;
+  /** `signal` ends the call and its retries at a deadline (gates.timeout): it then rejects. */
+  getWebhookInfo(opts?: { signal?: AbortSignal }): Promise<WebhookInfo>;
   setWebhook(params: SetWebhookParams): Promise<void>;
   deleteWebhook(): Promise<void>;
 }
@@ -97,6 +98,8 @@ export interface AlarmView {
 
 /** The ALB's own signals for one target group over a window, aggregated across its periods. */
 export interface TargetGroupMetrics {
+  /** RequestCount, summed: in webhook mode, the update deliveries that reached the colour. */
+  requests: number;
   /** HTTPCode_Target_5XX_Count, summed. */
   target5xx: number;
   /** Highest TargetResponseTime p99 of any period, in seconds (null: no requests). */

@@ -33,7 +33,12 @@ export function metricQueries(listenerArn: string, targetGroupArn: string): Metr
     MetricStat: { Metric: { Namespace: "AWS/ApplicationELB", MetricName, Dimensions }, Period: PERIOD_SECONDS, Stat },
     ReturnData: true,
   });
-  return [q("target5xx", "HTTPCode_Target_5XX_Count", "Sum"), q("p99", "TargetResponseTime", "p99"), q("unhealthy", "UnHealthyHostCount", "Maximum")];
+  return [
+    q("requests", "RequestCount", "Sum"),
+    q("target5xx", "HTTPCode_Target_5XX_Count", "Sum"),
+    q("p99", "TargetResponseTime", "p99"),
+    q("unhealthy", "UnHealthyHostCount", "Maximum"),
+  ];
 }
 
 const STATES: readonly AlarmState[] = ["OK", "ALARM", "INSUFFICIENT_DATA"];
@@ -80,6 +85,7 @@ export class AwsMonitoring implements Monitoring {
     );
     const values = (id: string) => res.MetricDataResults?.find((r) => r.Id === id)?.Values ?? [];
     const max = (v: number[]) => (v.length === 0 ? null : Math.max(...v));
-    return { target5xx: values("target5xx").reduce((s, v) => s + v, 0), p99ResponseSeconds: max(values("p99")), maxUnhealthyHosts: max(values("unhealthy")) };
+    const total = (id: string) => values(id).reduce((s, v) => s + v, 0);
+    return { requests: total("requests"), target5xx: total("target5xx"), p99ResponseSeconds: max(values("p99")), maxUnhealthyHosts: max(values("unhealthy")) };
   }
 }

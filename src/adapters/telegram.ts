@@ -6,6 +6,19 @@ import type { BotInfo, SetWebhookParams, Telegram, WebhookInfo } from "../ports.
 import { redact } from "../util/redact.js";
 import { type CallCounter, processCalls } from "./call-count.js";
 
+/** Waits `ms`, or less when `signal` aborts first (then it resolves: the caller's pRetry throws). */
+function abortableSleep(ms: number, signal: AbortSignal | undefined): Promise<void> {
+  return new Promise<void>((resolve) => {
+    const timer = setTimeout(done, ms);
+    function done(): void {
+      clearTimeout(timer);
+      signal?.removeEventListener("abort", done);
+      resolve();
+    }
+    signal?.addEventListener("abort", done, { once: true });
+  });
+}
+
 export class TelegramApiError extends Error {
   constructor(
     readonly method: string,
@@ -39,15 +52,16 @@ export interface TelegramOptions {
 export class TelegramClient implements Telegram {
   constructor(private readonly opts: TelegramOptions) {}
 
-  private async once<T>(method: string, body: string | FormData | undefined, json: boolean): Promise<T> {
+  private async once<T>(method: string, body: string | FormData | undefined, json: boolean, signal?: AbortSignal): Promise<T> {
     const url = `${this.opts.apiBase.replace(/\/+$/, "")}/bot${this.opts.token}/${method}`;
+    const timeout = AbortSignal.timeout(this.opts.timeoutMs ?? 10_000);
     let res: Response;
     try {
       res = await fetch(url, {
         method: "POST",
         ...(body !== undefined ? { body } : {}),
         ...(json ? { headers: { "content-type": "application/json" } } : {}),
-        signal: AbortSignal.timeout(this.opts.timeoutMs ?? 10_000),
+        signal: signal !== undefined ? AbortSignal.any([timeout, signal]) : timeout,
       });
     } catch (e) {
       const cause = e instanceof Error ? ((e.cause as Error | undefined)?.message ?? e.message) : String(e);
@@ -63,11 +77,13 @@ export class TelegramClient implements Telegram {
     throw new TelegramApiError(method, env.error_code ?? res.status, redact(env.description ?? "no description"), env.parameters?.retry_after);
   }
 
-  private call<T>(method: string, body?: string | FormData, json = true): Promise<T> {
+  private call<T>(method: string, body?: string | FormData, json = true, signal?: AbortSignal): Promise<T> {
     const done = (this.opts.calls ?? processCalls).add("telegram", method);
     const maxWait = this.opts.maxRetryAfterSec ?? 60;
-    const sleep = this.opts.sleep ?? ((ms: number) => new Promise<void>((r) => setTimeout(r, ms)));
-    return pRetry(() => this.once<T>(method, body, json), {
+    const sleep = this.opts.sleep ?? ((ms: number) => abortableSleep(ms, signal));
+    return pRetry(() => this.once<T>(method, body, json, signal), {
+      // A deadline ends the retries too, not only the request in flight.
+      ...(signal !== undefined ? { signal } : {}),
       retries: 3,
       minTimeout: 200,
       factor: 2,
@@ -84,6 +100,7 @@ export class TelegramClient implements Telegram {
       },
     })
       .catch((e: unknown) => {
+        if (signal?.aborted === true) throw new Error(`Telegram ${method}: no answer before the deadline`);
         throw e instanceof AbortError ? new Error(redact(e.message)) : e;
       })
       .finally(done);
@@ -94,7 +111,7 @@ export class TelegramClient implements Telegram {
     return { id: r.id, username: r.username ?? "" };
   }
 
-  async getWebhookInfo(): Promise<WebhookInfo> {
+  async getWebhookInfo(opts: { signal?: AbortSignal } = {}): Promise<WebhookInfo> {
     const r = await this.call<{
       url: string;
       has_custom_certificate: boolean;
@@ -103,7 +120,7 @@ export class TelegramClient implements Telegram {
       last_error_message?: string;
       max_connections?: number;
       allowed_updates?: string[];
-    }>("getWebhookInfo");
+    }>("getWebhookInfo", undefined, true, opts.signal);
     return {
       url: r.url,
       hasCustomCertificate: r.has_custom_certificate,

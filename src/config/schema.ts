@@ -109,7 +109,9 @@ const gatesSchema = z
   .strictObject({
     interval: duration({ positive: true }).prefault("5s").describe("Time between two checks"),
     healthyThreshold: wholeNumber(1).default(3).describe("Consecutive passing checks before the new colour counts as healthy"),
-    timeout: duration({ positive: true }).prefault("2m").describe("How long pre-traffic gates may take in all"),
+    timeout: duration({ positive: true })
+      .prefault("2m")
+      .describe("Hard deadline of the pre-traffic gates: a check still running then is abandoned, and the failure names what was unverified"),
     bake: duration().prefault("30m").describe("How long the new colour is watched after the cutover"),
     maxPendingUpdates: wholeNumber(0).default(100).describe("Telegram's pending_update_count above which the bake fails"),
     maxMemory: size().optional().describe("Memory gate; defaults to container.memoryLimit"),

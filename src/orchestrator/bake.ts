@@ -49,9 +49,9 @@ async function hostBakeVerdict(ctx: Ctx, h: ConnectedHost, goal: Goal, baseline:
   return combine(checks);
 }
 
-async function telegramVerdict(ctx: Ctx, goal: Goal, sinceSec: number): Promise<Verdict> {
+async function telegramVerdict(ctx: Ctx, goal: Goal, sinceSec: number, signal: AbortSignal): Promise<Verdict> {
   try {
-    const info = await ctx.telegram.getWebhookInfo();
+    const info = await ctx.telegram.getWebhookInfo({ signal });
     if (goal.mode === "polling") return pollingVerdict(info, ctx.settings.gates.maxPendingUpdates);
     return webhookVerdict(info, { url: ctx.settings.webhook.urls[goal.colour], since: sinceSec, maxPendingUpdates: ctx.settings.gates.maxPendingUpdates });
   } catch (e) {
@@ -96,6 +96,9 @@ export async function bake(ctx: Ctx, goal: Goal, cutoverAt: number, baseline: Ma
   const evidence: Evidence = { telegram: 0, health: 0, targets: 0 };
   let misses = 0;
   let extending = false;
+  // A Telegram check (with its retries) never runs past the end of the extension: a black-holed
+  // API must not hold the bake open beyond gates.timeout.
+  const hardDeadline = AbortSignal.timeout(Math.max(1, hardEnd - ctx.clock.now()));
   for (;;) {
     // A signal ends the bake (the caller rolls back): waiting out a 30-minute window is not "finishing a step".
     throwIfCancelled(ctx);
@@ -109,7 +112,7 @@ export async function bake(ctx: Ctx, goal: Goal, cutoverAt: number, baseline: Ma
             (views) => targetHealthVerdict(views, expected),
             (e: unknown): Verdict => ({ kind: "wait", reason: `DescribeTargetHealth failed: ${e instanceof Error ? e.message : String(e)}` }),
           ),
-      telegramVerdict(ctx, goal, sinceSec),
+      telegramVerdict(ctx, goal, sinceSec, hardDeadline),
       alarmGate(ctx),
       metricsGate(ctx, goal.colour, cutoverAt),
     ]);

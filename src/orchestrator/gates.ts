@@ -6,6 +6,7 @@ import { combine, containerVerdict, healthVerdict, OK, onHost, targetHealthVerdi
 import { CancelledError, GateFailedError } from "../errors.js";
 import type { WebhookInfo } from "../ports.js";
 import { containerName } from "../remote/docker.js";
+import { untilAborted } from "../util/deadline.js";
 import { alarmGate } from "./cloudwatch-gates.js";
 import { containerLogs, inspectContainers, lastExit } from "./containers.js";
 import type { ConnectedHost, Ctx } from "./context.js";
@@ -87,19 +88,46 @@ export async function undoBotWebhookCall(
   );
 }
 
+const TELEGRAM = "Telegram (getWebhookInfo: the webhook untouched by the new colour)";
+const HOSTS = "the containers and /health on every host";
+const TARGETS = "the ALB target health";
+const ALARMS = "the CloudWatch alarms";
+
+/** The gates' checks in the order one attempt makes them; the deadline message lists those not passed. */
+function gateChecks(ctx: Ctx, goal: Goal): string[] {
+  return [TELEGRAM, HOSTS, ...(goal.mode === "polling" ? [] : [TARGETS]), ...((ctx.settings.gates.alarms ?? []).length > 0 ? [ALARMS] : [])];
+}
+
+/**
+ * The gates before traffic. gates.timeout is a hard deadline: a check still running when it
+ * passes (Telegram's own retries included) is abandoned through an AbortSignal, and the failure
+ * says what was still unverified.
+ */
 export async function waitForGates(ctx: Ctx, goal: Goal, webhookBefore: WebhookInfo, live: Goal["from"]): Promise<void> {
   const g = ctx.settings.gates;
   let passes = 0;
   const expected = ctx.hosts.map((h) => ({ id: h.instanceId, port: ctx.settings.hostPorts[goal.colour] }));
+  const deadline = AbortSignal.timeout(g.timeoutMs);
+  // What ends a check in flight: the deadline, or SIGINT/SIGTERM (ctx.cancel).
+  const stop = ctx.cancel !== undefined ? AbortSignal.any([deadline, ctx.cancel]) : deadline;
+  const checks = gateChecks(ctx, goal);
+  /** Index in `checks` of the check in flight; -1 between attempts. */
+  let checking = -1;
+  const check = <T>(name: string, work: () => Promise<T>): Promise<T> => {
+    checking = checks.indexOf(name);
+    return untilAborted(work(), stop);
+  };
   const attempt = async (): Promise<void> => {
-    const info = await ctx.telegram.getWebhookInfo();
+    const info = await check(TELEGRAM, () => ctx.telegram.getWebhookInfo({ signal: stop }));
     if (info.url !== webhookBefore.url) throw new AbortError(await undoBotWebhookCall(ctx, goal, info, webhookBefore, live, "at start-up"));
     // Before traffic, any restart of the new container is a crash: baseline 0.
-    const hosts = await mapLimit(ctx.hosts, ctx.settings.rollout.hostConcurrency, (h) => hostVerdict(ctx, h, goal, 0));
+    const hosts = await check(HOSTS, () => mapLimit(ctx.hosts, ctx.settings.rollout.hostConcurrency, (h) => hostVerdict(ctx, h, goal, 0)));
     // A poller is in no target group; the container's own state and /health (if any) are its gates.
-    const tg = goal.mode === "polling" ? OK : targetHealthVerdict(await ctx.lb.targetHealth(ctx.targetGroups[goal.colour].arn), expected);
+    const tg = goal.mode === "polling" ? OK : targetHealthVerdict(await check(TARGETS, () => ctx.lb.targetHealth(ctx.targetGroups[goal.colour].arn)), expected);
     // gates.alarms: an alarm already in ALARM stops the release before any traffic moves.
-    const v = combine([...hosts, tg, await alarmGate(ctx)]);
+    const alarms = await check(ALARMS, () => alarmGate(ctx));
+    checking = -1;
+    const v = combine([...hosts, tg, alarms]);
     if (v.kind === "fail") throw new AbortError(await gateFailure(ctx, goal, v.reason));
     if (v.kind === "wait") {
       passes = 0;
@@ -117,16 +145,24 @@ export async function waitForGates(ctx: Ctx, goal: Goal, webhookBefore: WebhookI
       maxTimeout: g.intervalMs,
       randomize: false,
       maxRetryTime: g.timeoutMs,
-      // A signal ends the wait with its CancelledError (the caller stops the new colour).
-      ...(ctx.cancel !== undefined ? { signal: ctx.cancel } : {}),
+      // The deadline, or a signal (its CancelledError: the caller stops the new colour), ends the wait.
+      signal: stop,
       onFailedAttempt: ({ error }) => {
+        // At the deadline the check in flight stays named in `checking` for the message.
+        if (deadline.aborted) return;
+        checking = -1;
         lastReason = error.message;
         ctx.reporter.step({ step: "gates", status: "info", message: error.message, colour: goal.colour });
       },
     });
   } catch (e) {
     if (e instanceof GateFailedError || e instanceof CancelledError) throw e;
-    throw await gateFailure(ctx, goal, `the ${goal.colour} colour did not pass its gates within ${Math.round(g.timeoutMs / 1000)}s: ${lastReason}`);
+    const within = `the ${goal.colour} colour did not pass its gates within ${Math.round(g.timeoutMs / 100) / 10}s (gates.timeout, a hard deadline)`;
+    if (!deadline.aborted || checking < 0) throw await gateFailure(ctx, goal, `${within}: ${lastReason}`);
+    // The deadline fell while a check was running: it and the checks after it were never verified.
+    const open = checks.slice(checking);
+    const last = lastReason !== "" ? `; the last completed attempt said: ${lastReason}` : "";
+    throw await gateFailure(ctx, goal, `${within}; still unverified: ${open.join(", ")} (${open[0]} had not answered)${last}`);
   }
 }
 

@@ -21,6 +21,8 @@ export interface AuditRecord {
   reason?: string;
   /** What bluegreen had to put back on the webhook during the run (a bot deleted or moved it). */
   webhookRestored?: string[];
+  /** Whether any update reached the new colour during the bake, e.g. "no update arrived: unverified". */
+  bakeUpdates?: string;
   promotedFrom?: { environment: string; releaseId: string };
   /** canary/linear: the steps taken, e.g. ["1/2 10%", "2/2 100%"]. */
   shifts?: string[];

@@ -53,7 +53,11 @@ export function trafficFacts(ctx: Ctx, listener: ListenerView, webhook: WebhookI
  */
 async function webhookInfo(ctx: Ctx): Promise<WebhookInfo> {
   try {
-    ctx.lastWebhook = await ctx.telegram.getWebhookInfo();
+    // With a last answer to fall back on, a Telegram that does not answer gets a bounded wait
+    // (gates.timeout, at most 10 s) instead of the adapter's retries times its timeout: a black-holed
+    // API must not hold every step of a run for 40 s.
+    const bound = ctx.lastWebhook !== undefined ? { signal: AbortSignal.timeout(Math.min(ctx.settings.gates.timeoutMs, 10_000)) } : {};
+    ctx.lastWebhook = await ctx.telegram.getWebhookInfo(bound);
     return ctx.lastWebhook;
   } catch (e) {
     // The first Telegram call of a run comes before anything changed: a refused token is the operator's to fix (exit 1).

@@ -17,6 +17,7 @@ import {
 import { redact } from "../util/redact.js";
 import { describeUnmanaged, moveToUnmanaged } from "./adopt.js";
 import { BakeFailed } from "./bake.js";
+import type { BakeUpdates } from "./bake-updates.js";
 import { cancelledBy, SIGNAL_EXIT, throwIfCancelled, windDown } from "./cancel.js";
 import type { Ctx } from "./context.js";
 import type { CutoverTimes } from "./cutover.js";
@@ -60,6 +61,8 @@ export interface ReleaseResult {
   recovered?: string;
   /** What bluegreen had to put back on the webhook (a bot deleted or moved it), in order. */
   webhookRestored?: string[];
+  /** Whether any update reached the new colour during the bake ("no update arrived: unverified"). */
+  bakeUpdates?: BakeUpdates;
   steps: string[];
   /** canary/linear: each step's share and weights, in order (absent for all-at-once). */
   shifts?: ShiftRecord[];
@@ -210,7 +213,14 @@ async function runGoal(ctx: Ctx, goal: Goal, state: RunState): Promise<ReleaseRe
     await runHookAt(ctx, "postRelease", goal, state.hooks);
     // The outcome is reported only once the webhook is read back where the release put it.
     await verifyWebhook(ctx, { colour: goal.colour }, `the release of ${goal.releaseId}`);
-    return { ...base, ...shiftsOf(state), outcome: "released", exitCode: 0, timings: { cutover: state.times } };
+    return {
+      ...base,
+      ...shiftsOf(state),
+      outcome: "released",
+      exitCode: 0,
+      ...(state.bakeUpdates !== undefined ? { bakeUpdates: state.bakeUpdates } : {}),
+      timings: { cutover: state.times },
+    };
   } catch (e) {
     if (e instanceof RollbackFailedError) throw e;
     // SIGINT/SIGTERM between two steps: wind down like a failure (roll back if traffic moved, else
@@ -330,6 +340,7 @@ function auditOf(ctx: Ctx, goal: Goal, r: ReleaseResult, started: number, opts: 
     ...(r.outcome === "rolled-back" ? { automatic: true } : {}),
     ...(r.reason !== undefined ? { reason: r.reason } : {}),
     ...(r.webhookRestored !== undefined ? { webhookRestored: r.webhookRestored } : {}),
+    ...(r.bakeUpdates !== undefined ? { bakeUpdates: r.bakeUpdates.message } : {}),
     ...(opts.promotedFrom !== undefined ? { promotedFrom: opts.promotedFrom } : {}),
     ...(r.shifts !== undefined ? { shifts: r.shifts.map((s) => `${s.step}/${s.of} ${s.percent}%`) } : {}),
     ...(r.failedStep !== undefined ? { failedStep: `${r.failedStep.step}/${r.failedStep.of} ${r.failedStep.percent}%` } : {}),

@@ -7,6 +7,7 @@ import { liveByListener } from "../domain/traffic.js";
 import { BluegreenError, FinalTagsError, RollbackFailedError } from "../errors.js";
 import type { WebhookInfo } from "../ports.js";
 import { BakeFailed, bake, restartBaseline } from "./bake.js";
+import { type BakeUpdates, countBakeUpdates } from "./bake-updates.js";
 import { throwIfCancelled } from "./cancel.js";
 import type { Ctx } from "./context.js";
 import { type CutoverTimes, cutover, referenceColour } from "./cutover.js";
@@ -31,6 +32,8 @@ export interface RunState {
   hooks: HookRecord[];
   /** Canary/linear steps taken, with their weights (empty for all-at-once). */
   shifts: ShiftRecord[];
+  /** Whether any update reached the new colour during its bake. */
+  bakeUpdates?: BakeUpdates;
 }
 
 export function newRunState(webhookBefore: WebhookInfo, bakeMs: number): RunState {
@@ -124,6 +127,10 @@ export async function converge(ctx: Ctx, goal: Goal, state: RunState): Promise<W
         const settleUntil = (state.startedAt ?? cutoverAt) + ctx.settings.gates.settleMs;
         await bake(ctx, goal, cutoverAt, state.baseline ?? (await restartBaseline(ctx, goal)), state.bakeMs, settleUntil);
         state.progress.baked = true;
+        // A bake that no update reached is reported unverified, not verified.
+        state.bakeUpdates = await countBakeUpdates(ctx, goal, cutoverAt);
+        if (state.bakeUpdates !== undefined && !state.bakeUpdates.verified)
+          ctx.reporter.step({ step: "bake", status: "info", message: state.bakeUpdates.message, colour: goal.colour });
         break;
       }
       case "finalize": {

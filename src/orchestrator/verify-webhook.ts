@@ -52,7 +52,9 @@ export function webhookMatches(ctx: Ctx, info: WebhookInfo, t: WebhookTarget): b
 async function readWebhook(ctx: Ctx): Promise<WebhookInfo | null> {
   try {
     // The adapter already retries transient failures; one more round covers a blip between stops.
-    const info = await pRetry(() => ctx.telegram.getWebhookInfo(), { retries: 1, minTimeout: 200, randomize: false });
+    // A Telegram that does not answer gets gates.timeout, not the adapter's retries times its timeout.
+    const signal = AbortSignal.timeout(ctx.settings.gates.timeoutMs);
+    const info = await pRetry(() => ctx.telegram.getWebhookInfo({ signal }), { retries: 1, minTimeout: 200, randomize: false, signal });
     ctx.lastWebhook = info;
     return info;
   } catch {

@@ -33,6 +33,6 @@ export class FakeMonitoring implements Monitoring {
   async targetGroupMetrics(q: { listenerArn: string; targetGroupArn: string; from: number; to: number }): Promise<TargetGroupMetrics> {
     this.calls.push(`metrics ${q.targetGroupArn} ${q.from}..${q.to}`);
     if (this.failing !== undefined) throw this.failing;
-    return this.metrics.get(q.targetGroupArn) ?? { target5xx: 0, p99ResponseSeconds: null, maxUnhealthyHosts: null };
+    return this.metrics.get(q.targetGroupArn) ?? { requests: 0, target5xx: 0, p99ResponseSeconds: null, maxUnhealthyHosts: null };
   }
 }

@@ -53,7 +53,7 @@ describe("alarmVerdict", () => {
 });
 
 describe("metricsVerdict", () => {
-  const m = { target5xx: 4, p99ResponseSeconds: 2.5, maxUnhealthyHosts: 1 };
+  const m = { requests: 10, target5xx: 4, p99ResponseSeconds: 2.5, maxUnhealthyHosts: 1 };
   it("passes at or under every threshold, and with no thresholds", () => {
     expect(metricsVerdict("green", m, { maxTarget5xx: 4, maxP99ResponseTime: 2500, maxUnhealthyHosts: 1 })).toEqual({ kind: "ok" });
     expect(metricsVerdict("green", m, {})).toEqual({ kind: "ok" });
@@ -85,7 +85,7 @@ describe("metricsVerdict", () => {
     expect(
       metricsVerdict(
         "blue",
-        { target5xx: 0, p99ResponseSeconds: null, maxUnhealthyHosts: null },
+        { requests: 0, target5xx: 0, p99ResponseSeconds: null, maxUnhealthyHosts: null },
         { maxTarget5xx: 0, maxP99ResponseTime: 1, maxUnhealthyHosts: 0 },
       ),
     ).toEqual({ kind: "ok" });
@@ -98,12 +98,17 @@ describe("the ALB's CloudWatch dimensions and queries", () => {
     expect(targetGroupDimension(TG)).toBe("targetgroup/bot-green/6d0ecf831eec9f09");
     expect(() => targetGroupDimension("bot-green")).toThrow("not a target group ARN: bot-green");
   });
-  it("asks for the 5XX sum, the response time p99 and the unhealthy host maximum per minute", () => {
+  it("asks for the request and 5XX sums, the response time p99 and the unhealthy host maximum per minute", () => {
     const dims = [
       { Name: "LoadBalancer", Value: "app/bot-alb/50dc6c495c0c9188" },
       { Name: "TargetGroup", Value: "targetgroup/bot-green/6d0ecf831eec9f09" },
     ];
     expect(metricQueries(LISTENER, TG)).toEqual([
+      {
+        Id: "requests",
+        MetricStat: { Metric: { Namespace: "AWS/ApplicationELB", MetricName: "RequestCount", Dimensions: dims }, Period: 60, Stat: "Sum" },
+        ReturnData: true,
+      },
       {
         Id: "target5xx",
         MetricStat: { Metric: { Namespace: "AWS/ApplicationELB", MetricName: "HTTPCode_Target_5XX_Count", Dimensions: dims }, Period: 60, Stat: "Sum" },

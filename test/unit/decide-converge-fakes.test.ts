@@ -146,7 +146,7 @@ describe("converge against the fakes", () => {
   it("gates.metrics: the new colour's 5XX count above maxTarget5xx during the bake fails it; the window starts at the cutover", async () => {
     const { ctx, telegram, clock, monitoring } = world();
     ctx.settings.gates.metrics = { maxTarget5xx: 2 };
-    monitoring.metrics.set("arn:tg/bot-green", { target5xx: 3, p99ResponseSeconds: 0.05, maxUnhealthyHosts: 0 });
+    monitoring.metrics.set("arn:tg/bot-green", { requests: 10, target5xx: 3, p99ResponseSeconds: 0.05, maxUnhealthyHosts: 0 });
     const goal: Goal = { kind: "release", colour: "green", releaseId: "r2", image: IMG2, from: "blue" };
     const state = newRunState(await telegram.getWebhookInfo(), 60_000);
     const failure = await converge(ctx, goal, state).catch((e: unknown) => e);
@@ -253,7 +253,7 @@ describe("converge against the fakes", () => {
       shared(ctx);
       ctx.settings.rollout.strategy = { kind: "canary", percent: 10, hold: 60_000 };
       ctx.settings.gates.metrics = { maxTarget5xx: 0 };
-      monitoring.metrics.set("arn:tg/bot-green", { target5xx: 4, p99ResponseSeconds: 0.01, maxUnhealthyHosts: 0 });
+      monitoring.metrics.set("arn:tg/bot-green", { requests: 10, target5xx: 4, p99ResponseSeconds: 0.01, maxUnhealthyHosts: 0 });
       const goal: Goal = { kind: "release", colour: "green", releaseId: "r2", image: IMG2, from: "blue" };
       const state = newRunState(await telegram.getWebhookInfo(), 50);
       const failure = await converge(ctx, goal, state).catch((e: unknown) => e);

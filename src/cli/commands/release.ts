@@ -63,6 +63,7 @@ function report(out: Output, command: string, environment: string, r: ReleaseRes
     out.line(
       `steps: ${r.shifts.map((s) => `${s.step}/${s.of} ${r.colour ?? "new colour"} ${s.percent}%`).join(" -> ")}${r.failedStep !== undefined ? ` (failed at ${r.failedStep.step}/${r.failedStep.of})` : ""}`,
     );
+  if (r.bakeUpdates !== undefined && !r.bakeUpdates.verified) out.line(`note: bake: ${r.bakeUpdates.message}`);
   if (r.outcome === "released")
     out.line(
       `✔ released ${r.releaseId} (${r.image}) on ${r.colour} in ${environment}${r.from !== null ? `; ${r.from} stays warm for an instant rollback` : ""}`,
