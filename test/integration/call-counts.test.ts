@@ -53,8 +53,9 @@ const sum = (b: Record<string, number>) => Object.values(b).reduce((a, x) => a +
 const RELEASE = {
   // 55, and one more of each below: the bake needs evidence (#13) and its window ends with a check,
   // so a one-interval bake makes two checks, not one (DescribeTargetHealth, getWebhookInfo, /health
-  // and two host commands per host each).
-  aws: { fixed: 55, perGate: 1 },
+  // and two host commands per host each). 56: one GetMetricData after the bake counts the updates
+  // that reached the new colour ("no update arrived: unverified", #13/#18).
+  aws: { fixed: 56, perGate: 1 },
   // 15: the webhook is read back last, before the outcome is reported (#13), plus the bake's closing check.
   telegram: { fixed: 15, perGate: 1 },
   // 25: two for the bake's closing check (#13, above); adoption (#12) added two per host: `docker ps --all` for unmanaged containers at preflight,
