@@ -64,6 +64,7 @@ describe("switch API faults during the cutover", { timeout: 150_000 }, () => {
 
   it("setWebhook 400 after the listener moved: listener moved back, webhook re-set, exit 2", async () => {
     const { live, next } = colours();
+    const since = Date.now();
     t.world.telegram.control.addFault({
       method: "setwebhook",
       kind: "status",
@@ -76,6 +77,10 @@ describe("switch API faults during the cutover", { timeout: 150_000 }, () => {
     expect(r.result).toMatchObject({ outcome: "rolled-back", colour: next, from: live });
     expect(String(r.result?.reason)).toContain("setWebhook failed during the cutover");
     expect(r.stdout).toContain(`"message":"listener -> ${next}"`);
+    // Telegram's refusal closed the old webhook too (the emulator does as Telegram does): bluegreen
+    // set the live colour's URL again right after it, and nothing was lost (withStream).
+    const sets = t.world.telegram.control.getCalls().filter((c) => c.method === "setWebhook" && c.at >= since);
+    expect(sets.map((c) => c.status)).toEqual([400, 200]);
     await expectLive(t, live);
   });
 
