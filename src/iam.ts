@@ -3,6 +3,7 @@
 export const READ_ACTIONS = [
   "elasticloadbalancing:DescribeLoadBalancers",
   "elasticloadbalancing:DescribeListeners",
+  "elasticloadbalancing:DescribeRules",
   "elasticloadbalancing:DescribeTargetGroups",
   "elasticloadbalancing:DescribeTargetHealth",
   "elasticloadbalancing:DescribeTags",

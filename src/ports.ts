@@ -7,10 +7,23 @@ export interface ForwardTarget {
   weight: number;
 }
 
+/** A listener rule other than the default one. */
+export interface ListenerRuleView {
+  priority: number;
+  /** Its path-pattern values; empty when it has no path condition (it then matches any path). */
+  pathPatterns: string[];
+  /** It also has conditions bluegreen does not evaluate (host, header, method): it may or may not match. */
+  otherConditions: boolean;
+  /** Its forward action's groups and weights (empty for a redirect or fixed response). */
+  forward: ForwardTarget[];
+}
+
 export interface ListenerView {
   arn: string;
   /** Target groups of the default forward action, with weights (a plain TargetGroupArn = weight 1). */
   forward: ForwardTarget[];
+  /** The listener's other rules (path rules): a request whose path one matches never reaches the default action. */
+  rules?: ListenerRuleView[];
   tags: Record<string, string>;
 }
 

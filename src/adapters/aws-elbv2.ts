@@ -1,8 +1,8 @@
 // LoadBalancer port over @aws-sdk/client-elastic-load-balancing-v2. The SDK's own retry (standard
 // mode, 3 attempts) covers throttling and 5xx; we only translate shapes. The SDK is loaded on the
 // first call, so commands that never reach AWS do not pay for it.
-import type { Action, ElasticLoadBalancingV2Client } from "@aws-sdk/client-elastic-load-balancing-v2";
-import type { ForwardTarget, ListenerView, LoadBalancer, TargetGroupView, TargetHealthState, TargetHealthView } from "../ports.js";
+import type { Action, ElasticLoadBalancingV2Client, Rule } from "@aws-sdk/client-elastic-load-balancing-v2";
+import type { ForwardTarget, ListenerRuleView, ListenerView, LoadBalancer, TargetGroupView, TargetHealthState, TargetHealthView } from "../ports.js";
 import { type AwsSettings, clientConfig, countAwsCalls } from "./aws-config.js";
 
 type Sdk = typeof import("@aws-sdk/client-elastic-load-balancing-v2");
@@ -17,6 +17,22 @@ export function forwardOf(actions: Action[] | undefined): ForwardTarget[] {
     return groups.map((g) => ({ targetGroupArn: g.TargetGroupArn ?? "", weight: g.Weight ?? 1 }));
   }
   return fwd.TargetGroupArn !== undefined ? [{ targetGroupArn: fwd.TargetGroupArn, weight: 1 }] : [];
+}
+
+/** The listener's non-default rules: path patterns (either request form), whether other conditions apply, the forward. */
+export function rulesOf(rules: Rule[] | undefined): ListenerRuleView[] {
+  return (rules ?? [])
+    .filter((r) => r.IsDefault !== true)
+    .map((r) => {
+      const conditions = r.Conditions ?? [];
+      const paths = conditions.filter((c) => c.Field === "path-pattern");
+      return {
+        priority: Number(r.Priority),
+        pathPatterns: paths.flatMap((c) => c.PathPatternConfig?.Values ?? c.Values ?? []),
+        otherConditions: conditions.some((c) => c.Field !== "path-pattern"),
+        forward: forwardOf(r.Actions),
+      };
+    });
 }
 
 export class AwsLoadBalancer implements LoadBalancer {
@@ -50,15 +66,16 @@ export class AwsLoadBalancer implements LoadBalancer {
 
   async describeListener(arn: string): Promise<ListenerView> {
     const { sdk, client } = await this.elb();
-    const [ls, tags] = await Promise.all([
+    const [ls, tags, rules] = await Promise.all([
       client.send(new sdk.DescribeListenersCommand({ ListenerArns: [arn] })),
       client.send(new sdk.DescribeTagsCommand({ ResourceArns: [arn] })),
+      client.send(new sdk.DescribeRulesCommand({ ListenerArn: arn })),
     ]);
     const l = ls.Listeners?.[0];
     if (l === undefined) throw new Error(`listener ${arn} not found`);
     const tagMap: Record<string, string> = {};
     for (const t of tags.TagDescriptions?.[0]?.Tags ?? []) if (t.Key !== undefined) tagMap[t.Key] = t.Value ?? "";
-    return { arn, forward: forwardOf(l.DefaultActions), tags: tagMap };
+    return { arn, forward: forwardOf(l.DefaultActions), tags: tagMap, rules: rulesOf(rules.Rules) };
   }
 
   async describeTargetGroup(nameOrArn: string): Promise<TargetGroupView> {

@@ -1,7 +1,7 @@
 // Pure reading of the two traffic switches: which target groups the listener sends traffic to, and
 // which colour the webhook points at. Every command reads the listener through these functions, so
 // plan, release, rollback, promote, status and decide cannot disagree about what is live.
-import type { ForwardTarget } from "../ports.js";
+import type { ForwardTarget, ListenerRuleView } from "../ports.js";
 import { COLOURS, type Colour, otherColour, type TrafficFacts, type Urls } from "./types.js";
 
 /** What the listener's default forward action does, whatever its form (plain TargetGroupArn, one group, weights, a legacy group). */
@@ -12,24 +12,76 @@ export interface ListenerReading {
   weights: Partial<Record<Colour, number>>;
   /** Groups that receive traffic and are neither colour (e.g. a legacy group from before bluegreen). */
   foreign: string[];
+  /** Colours a path rule sends the webhook's requests to (weight > 0), whatever the default action does. */
+  byRule: Partial<Record<Colour, boolean>>;
+}
+
+/** ALB path-pattern matching: case-sensitive, `*` any run of characters, `?` exactly one. */
+export function pathMatches(pattern: string, path: string): boolean {
+  const re = pattern
+    .replace(/[.+^${}()|[\]\\]/g, "\\$&")
+    .replace(/\*/g, ".*")
+    .replace(/\?/g, ".");
+  return new RegExp(`^${re}$`).test(path);
 }
 
 /**
- * The one reading of a default forward action. A plain TargetGroupArn arrives as one group at
- * weight 1 (see adapters/aws-elbv2.ts forwardOf); a group with weight 0 gets no traffic.
+ * Where the rules send a request for `path`, in priority order: every rule that may match (one with
+ * conditions we cannot evaluate, such as a host header, counts), up to the first that surely does.
  */
-export function readListener(forward: readonly ForwardTarget[], arns: Record<Colour, string>): ListenerReading {
+export function ruleForward(rules: readonly ListenerRuleView[], path: string): ForwardTarget[] {
+  const out: ForwardTarget[] = [];
+  for (const r of [...rules].sort((a, b) => a.priority - b.priority)) {
+    if (r.pathPatterns.length > 0 && !r.pathPatterns.some((p) => pathMatches(p, path))) continue;
+    out.push(...r.forward);
+    if (!r.otherConditions) break;
+  }
+  return out;
+}
+
+function pathOf(url: string): string | null {
+  try {
+    return new URL(url).pathname;
+  } catch {
+    return null;
+  }
+}
+
+/**
+ * The one reading of the listener. A plain TargetGroupArn arrives as one group at weight 1 (see
+ * adapters/aws-elbv2.ts forwardOf); a group with weight 0 gets no traffic. Path rules are read too:
+ * Telegram only ever requests the webhook's URL, so the groups the rules send that path to receive
+ * traffic (a rule for another path, e.g. the other colour's URL, receives none). The default
+ * action's groups always count, so nothing it forwards to is ever taken for idle.
+ */
+export function readListener(
+  forward: readonly ForwardTarget[],
+  arns: Record<Colour, string>,
+  via: { rules?: readonly ListenerRuleView[] | undefined; webhookUrl?: string | undefined } = {},
+): ListenerReading {
   const weights: Partial<Record<Colour, number>> = {};
   const receiving: string[] = [];
   const foreign: string[] = [];
+  const byRule: Partial<Record<Colour, boolean>> = {};
+  const receive = (f: ForwardTarget, colour: Colour | undefined) => {
+    if (f.weight <= 0 || receiving.includes(f.targetGroupArn)) return;
+    receiving.push(f.targetGroupArn);
+    if (colour === undefined) foreign.push(f.targetGroupArn);
+  };
   for (const f of forward) {
     const colour = COLOURS.find((c) => arns[c] === f.targetGroupArn);
     if (colour !== undefined) weights[colour] = (weights[colour] ?? 0) + f.weight;
-    if (f.weight <= 0 || receiving.includes(f.targetGroupArn)) continue;
-    receiving.push(f.targetGroupArn);
-    if (colour === undefined) foreign.push(f.targetGroupArn);
+    receive(f, colour);
   }
-  return { receiving, weights, foreign };
+  const path = via.webhookUrl ? pathOf(via.webhookUrl) : null;
+  if (path !== null && via.rules !== undefined) {
+    for (const f of ruleForward(via.rules, path)) {
+      const colour = COLOURS.find((c) => arns[c] === f.targetGroupArn);
+      if (colour !== undefined && f.weight > 0) byRule[colour] = true;
+      receive(f, colour);
+    }
+  }
+  return { receiving, weights, foreign, byRule };
 }
 
 /** The listener sends some traffic to `colour`'s group (weight > 0). */
@@ -46,7 +98,7 @@ export function listenerSendsTo(t: TrafficFacts, colour: Colour): boolean {
 export function servesTraffic(t: TrafficFacts, urls: Urls, colour: Colour): boolean {
   if (!t.hasTargets[colour]) return false;
   const byWebhook = urls.blue !== urls.green && t.webhookUrl !== "" && t.webhookUrl === urls[colour];
-  return listenerSendsTo(t, colour) || byWebhook;
+  return listenerSendsTo(t, colour) || byWebhook || t.byRule?.[colour] === true;
 }
 
 /** The colour the listener's default action sends all traffic to, or null when it is not exactly one of ours. */

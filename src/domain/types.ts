@@ -72,8 +72,10 @@ export interface ReleaseTags {
 export interface TrafficFacts {
   /** Weights of the listener's default forward action per colour (undefined = not referenced). */
   weights: Partial<Record<Colour, number>>;
-  /** The default action forwards to something that is neither colour. */
+  /** The default action (or the path rule the webhook's requests match) forwards to something that is neither colour. */
   foreignTargets: boolean;
+  /** Colours a path rule sends the webhook's requests to (see readListener). */
+  byRule?: Partial<Record<Colour, boolean>>;
   /** Per colour: its target group has a registered target that is not draining (an empty group serves nothing). */
   hasTargets: Record<Colour, boolean>;
   webhookUrl: string;

@@ -3,7 +3,7 @@
 
 import type { Goal, HostView, Snapshot } from "../domain/decide.js";
 import { decodeTags, TAG } from "../domain/tags.js";
-import { liveByListener, liveByWebhook, readListener } from "../domain/traffic.js";
+import { type ListenerReading, liveByListener, liveByWebhook, readListener } from "../domain/traffic.js";
 import { type Colour, type HostFacts, otherColour, type ReleaseTags, type TrafficFacts } from "../domain/types.js";
 import { ConfigError, PreflightError } from "../errors.js";
 import type { ListenerView, TargetHealthView, WebhookInfo } from "../ports.js";
@@ -35,12 +35,18 @@ export function colourArns(ctx: Ctx): Record<Colour, string> {
   return { blue: ctx.targetGroups.blue.arn, green: ctx.targetGroups.green.arn };
 }
 
+/** The one reading of the listener (default action and the path rule the webhook's requests match), for every command. */
+export function readWorldListener(ctx: Ctx, listener: ListenerView, webhookUrl: string): ListenerReading {
+  return readListener(listener.forward, colourArns(ctx), { rules: listener.rules, webhookUrl });
+}
+
 export function trafficFacts(ctx: Ctx, listener: ListenerView, webhook: WebhookInfo, health: Record<Colour, TargetHealthView[]>): TrafficFacts {
-  const reading = readListener(listener.forward, colourArns(ctx));
+  const reading = readWorldListener(ctx, listener, webhook.url);
   const hasTargets = { blue: health.blue.some((t) => t.state !== "draining"), green: health.green.some((t) => t.state !== "draining") };
   return {
     weights: reading.weights,
     foreignTargets: reading.foreign.length > 0,
+    byRule: reading.byRule,
     hasTargets,
     webhookUrl: webhook.url,
     webhookSettingsMatch: webhookSettingsMatch(ctx, webhook),

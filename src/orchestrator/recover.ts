@@ -2,14 +2,14 @@
 // is still warm, so both switches move first (no extra calls in between), then the tags catch up.
 import type { Goal } from "../domain/decide.js";
 import { IN_FLIGHT_KEYS } from "../domain/tags.js";
-import { isForwardAllTo, listenerSendsTo, readListener } from "../domain/traffic.js";
+import { isForwardAllTo, listenerSendsTo } from "../domain/traffic.js";
 import { type Colour, otherColour } from "../domain/types.js";
 import { NotReadyError, RollbackFailedError } from "../errors.js";
 import { describeUnmanaged, forgetReleases, moveToUnmanaged } from "./adopt.js";
 import { stopColourContainers } from "./containers.js";
 import type { Ctx } from "./context.js";
 import { type CutoverTimes, moveSwitches, rollbackFailed } from "./cutover.js";
-import { colourArns, liveColours, type World } from "./observe.js";
+import { liveColours, readWorldListener, type World } from "./observe.js";
 import { converge, newRunState } from "./run.js";
 import { trustedImage } from "./tag-trust.js";
 import { verifyWebhook, type WebhookTarget } from "./verify-webhook.js";
@@ -157,7 +157,7 @@ export async function recoverInterrupted(ctx: Ctx, world: World, opts: { finishR
     ...(world.tags.live !== null ? [ctx.targetGroups[world.tags.live.colour].arn] : []),
     ...(world.tags.unmanaged !== null ? [world.tags.unmanaged.targetGroupArn] : []),
   ]);
-  const strange = readListener(world.listener.forward, colourArns(ctx)).receiving.filter((arn) => !known.has(arn));
+  const strange = readWorldListener(ctx, world.listener, world.webhook.url).receiving.filter((arn) => !known.has(arn));
   if (strange.length > 0) {
     throw new RollbackFailedError(
       `${note}, but the listener now forwards to ${strange.join(", ")}, which neither the recorded live release nor the interrupted one uses; not undoing it automatically`,

@@ -1,12 +1,12 @@
 // Adoption: what serves traffic when bluegreen has not released yet ("unmanaged": no bluegreen:*
 // tags, any container name, no labels). Read once per command (docker ps on every host plus the
 // target health of the groups the listener forwards to); nothing here changes anything.
-import { type ColourChoice, chooseReleaseColour, readListener, servesTraffic } from "../domain/traffic.js";
+import { type ColourChoice, chooseReleaseColour, servesTraffic } from "../domain/traffic.js";
 import { COLOURS, type Colour, type UnmanagedRef } from "../domain/types.js";
 import { docker, LABEL } from "../remote/docker.js";
 import type { ConnectedHost, Ctx } from "./context.js";
 import { mapLimit } from "./context.js";
-import { colourArns, type World } from "./observe.js";
+import { colourArns, readWorldListener, type World } from "./observe.js";
 
 /** A container on a host as `docker ps --all` lists it. */
 export interface HostContainer {
@@ -93,7 +93,7 @@ export function groupName(arn: string): string {
 /** The unmanaged release (live or previous), the port holders, and the colour a release would use. */
 export async function observeAdoption(ctx: Ctx, world: World): Promise<Adoption> {
   const arns = colourArns(ctx);
-  const reading = readListener(world.listener.forward, arns);
+  const reading = readWorldListener(ctx, world.listener, world.webhook.url);
   const recorded = world.tags.unmanaged;
   // Every group the listener sends to (whatever the tags say), plus the recorded unmanaged group.
   const candidates = [...new Set([...reading.receiving, ...(recorded !== null ? [recorded.targetGroupArn] : [])])];
