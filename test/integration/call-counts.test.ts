@@ -55,7 +55,9 @@ const RELEASE = {
   // so a one-interval bake makes two checks, not one (DescribeTargetHealth, getWebhookInfo, /health
   // and two host commands per host each). 56: one GetMetricData after the bake counts the updates
   // that reached the new colour ("no update arrived: unverified", #13/#18).
-  aws: { fixed: 56, perGate: 1 },
+  // 66: one DescribeRules per observe (10), read with the listener so the path rule the webhook's
+  // path matches counts in the one reading of the listener (#12).
+  aws: { fixed: 66, perGate: 1 },
   // 15: the webhook is read back last, before the outcome is reported (#13), plus the bake's closing check.
   telegram: { fixed: 15, perGate: 1 },
   // 25: two for the bake's closing check (#13, above); adoption (#12) added two per host: `docker ps --all` for unmanaged containers at preflight,
@@ -64,7 +66,9 @@ const RELEASE = {
   hostHttp: { perHost: 2, perHostPerGate: 1 },
 };
 const WARM_ROLLBACK = {
-  aws: 22,
+  // 25: one DescribeRules per observe (3), read with the listener so the path rule the webhook's
+  // path matches counts in the one reading of the listener (#12).
+  aws: 25,
   telegram: 5,
   host: { perHost: 4, lockHost: 4 },
   hostHttp: { perHost: 1 },
