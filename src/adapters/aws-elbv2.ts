@@ -37,6 +37,15 @@ export function rulesOf(rules: Rule[] | undefined): ListenerRuleView[] {
 
 export class AwsLoadBalancer implements LoadBalancer {
   private loaded: Promise<{ sdk: Sdk; client: ElasticLoadBalancingV2Client }> | undefined;
+  /**
+   * Listener tags as last read or written by this run. They are our bookkeeping and only a run
+   * holding the deploy lock writes them, so within a run they change only through setTags and
+   * removeTags below: read once, then kept in step with our own writes. A write that fails (or
+   * whose outcome is unknown) drops the entry, so the next read asks AWS again.
+   */
+  private readonly tagCache = new Map<string, Record<string, string>>();
+  /** Bumped by every tag write: a read that overlapped a write must not cache what it saw. */
+  private tagWrites = 0;
   constructor(
     private readonly aws: AwsSettings,
     private readonly listener: ListenerRef,
@@ -66,16 +75,22 @@ export class AwsLoadBalancer implements LoadBalancer {
 
   async describeListener(arn: string): Promise<ListenerView> {
     const { sdk, client } = await this.elb();
+    const cached = this.tagCache.get(arn);
+    const writesBefore = this.tagWrites;
     const [ls, tags, rules] = await Promise.all([
       client.send(new sdk.DescribeListenersCommand({ ListenerArns: [arn] })),
-      client.send(new sdk.DescribeTagsCommand({ ResourceArns: [arn] })),
+      cached !== undefined ? undefined : client.send(new sdk.DescribeTagsCommand({ ResourceArns: [arn] })),
       client.send(new sdk.DescribeRulesCommand({ ListenerArn: arn })),
     ]);
     const l = ls.Listeners?.[0];
     if (l === undefined) throw new Error(`listener ${arn} not found`);
-    const tagMap: Record<string, string> = {};
-    for (const t of tags.TagDescriptions?.[0]?.Tags ?? []) if (t.Key !== undefined) tagMap[t.Key] = t.Value ?? "";
-    return { arn, forward: forwardOf(l.DefaultActions), tags: tagMap, rules: rulesOf(rules.Rules) };
+    let tagMap = cached;
+    if (tagMap === undefined) {
+      tagMap = {};
+      for (const t of tags?.TagDescriptions?.[0]?.Tags ?? []) if (t.Key !== undefined) tagMap[t.Key] = t.Value ?? "";
+      if (this.tagWrites === writesBefore) this.tagCache.set(arn, tagMap);
+    }
+    return { arn, forward: forwardOf(l.DefaultActions), tags: { ...tagMap }, rules: rulesOf(rules.Rules) };
   }
 
   async describeTargetGroup(nameOrArn: string): Promise<TargetGroupView> {
@@ -106,12 +121,22 @@ export class AwsLoadBalancer implements LoadBalancer {
   async setTags(arn: string, tags: Record<string, string>): Promise<void> {
     const { sdk, client } = await this.elb();
     const list = Object.entries(tags).map(([Key, Value]) => ({ Key, Value }));
-    if (list.length > 0) await client.send(new sdk.AddTagsCommand({ ResourceArns: [arn], Tags: list }));
+    if (list.length === 0) return;
+    const cached = this.tagCache.get(arn);
+    this.tagCache.delete(arn);
+    this.tagWrites += 1;
+    await client.send(new sdk.AddTagsCommand({ ResourceArns: [arn], Tags: list }));
+    if (cached !== undefined) this.tagCache.set(arn, { ...cached, ...tags });
   }
 
   async removeTags(arn: string, keys: string[]): Promise<void> {
     const { sdk, client } = await this.elb();
-    if (keys.length > 0) await client.send(new sdk.RemoveTagsCommand({ ResourceArns: [arn], TagKeys: keys }));
+    if (keys.length === 0) return;
+    const cached = this.tagCache.get(arn);
+    this.tagCache.delete(arn);
+    this.tagWrites += 1;
+    await client.send(new sdk.RemoveTagsCommand({ ResourceArns: [arn], TagKeys: keys }));
+    if (cached !== undefined) this.tagCache.set(arn, Object.fromEntries(Object.entries(cached).filter(([k]) => !keys.includes(k))));
   }
 
   async targetHealth(targetGroupArn: string): Promise<TargetHealthView[]> {

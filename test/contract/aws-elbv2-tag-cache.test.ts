@@ -1,0 +1,49 @@
+// Contract: the LoadBalancer adapter reads the listener's tags once per run and keeps them in step
+// with its own writes (only a run holding the lock writes them), so each observe costs one
+// DescribeListeners instead of two calls; a failed write forgets them, and the next read asks AWS.
+import { AddTagsCommand } from "@aws-sdk/client-elastic-load-balancing-v2";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { AwsLoadBalancer } from "../../src/adapters/aws-elbv2.js";
+import { type Alb, createAlb } from "../helpers/aws-alb.js";
+import { type AwsWorld, REGION, startAwsWorld } from "../helpers/aws-world.js";
+
+let w: AwsWorld;
+let alb: Alb;
+beforeAll(async () => {
+  w = await startAwsWorld();
+  alb = await createAlb(w);
+  await w.elb.send(new AddTagsCommand({ ResourceArns: [alb.listenerArn], Tags: [{ Key: "bluegreen:live", Value: "blue" }] }));
+});
+afterAll(async () => {
+  await w.stop();
+});
+
+const describeTagsCalls = () => w.emu.control.calls().filter((c) => c.action === "DescribeTags").length;
+
+describe("listener tags within one run", () => {
+  it("are read once, then follow the run's own writes", async () => {
+    const lb = new AwsLoadBalancer({ region: REGION, endpoint: w.emu.endpoint }, alb.listenerArn);
+    const before = describeTagsCalls();
+    expect((await lb.describeListener(alb.listenerArn)).tags).toEqual({ "bluegreen:live": "blue" });
+    expect((await lb.describeListener(alb.listenerArn)).tags).toEqual({ "bluegreen:live": "blue" });
+    await lb.setTags(alb.listenerArn, { "bluegreen:flight": "x" });
+    expect((await lb.describeListener(alb.listenerArn)).tags).toEqual({ "bluegreen:live": "blue", "bluegreen:flight": "x" });
+    await lb.removeTags(alb.listenerArn, ["bluegreen:flight"]);
+    const view = await lb.describeListener(alb.listenerArn);
+    expect(view.tags).toEqual({ "bluegreen:live": "blue" });
+    expect(describeTagsCalls() - before).toBe(1);
+    // What the adapter believes is what AWS has.
+    const fresh = new AwsLoadBalancer({ region: REGION, endpoint: w.emu.endpoint }, alb.listenerArn);
+    expect((await fresh.describeListener(alb.listenerArn)).tags).toEqual(view.tags);
+  });
+
+  it("are read again after a write that failed", async () => {
+    const lb = new AwsLoadBalancer({ region: REGION, endpoint: w.emu.endpoint }, alb.listenerArn);
+    await lb.describeListener(alb.listenerArn);
+    w.emu.control.addFault({ action: "AddTags", kind: "error", code: "ValidationError", message: "refused", httpStatus: 400, times: 1 });
+    await expect(lb.setTags(alb.listenerArn, { "bluegreen:flight": "y" })).rejects.toThrow(/refused/);
+    const before = describeTagsCalls();
+    expect((await lb.describeListener(alb.listenerArn)).tags).toEqual({ "bluegreen:live": "blue" });
+    expect(describeTagsCalls() - before).toBe(1);
+  });
+});
