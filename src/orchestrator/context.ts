@@ -31,6 +31,11 @@ export interface Ctx {
   activity?: PortActivity;
   /** Aborted (reason: CancelledError) when SIGINT/SIGTERM arrives: checked between steps and in waits (cancel.ts). */
   cancel?: AbortSignal;
+  /**
+   * Image digests (repository@sha256:...) each host pulled in this run (resolveDigest): staging
+   * does not pull them again. Only this run's pulls count: a resumed run pulls by digest.
+   */
+  pulled?: Map<string, Set<string>>;
 }
 
 export interface UnreachableHost {

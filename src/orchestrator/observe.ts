@@ -93,17 +93,70 @@ export function assertOwnListener(ctx: Ctx, listener: ListenerView): void {
   ]);
 }
 
-export async function observe(ctx: Ctx): Promise<World> {
+/**
+ * What a step of the loop may have changed, so the next observe re-reads only that and keeps the
+ * rest from the observe before (every fact is re-read by the observe after the cutover and after
+ * the bake, and every run starts with a whole observe). On the internet each read is a round
+ * trip: re-reading the whole world after every step made three quarters of a release's calls.
+ * Only a run holding the deploy lock moves these facts, so what our own step did not touch is what
+ * we last saw; what the bots may change on their own (their containers, the webhook) is re-read
+ * after every step that waits on them.
+ */
+export interface Refresh {
+  listener: boolean;
+  webhook: boolean;
+  hosts: boolean;
+  /** Target health of these colours' groups. */
+  health: readonly Colour[];
+}
+
+const ALL: Refresh = { listener: true, webhook: true, hosts: true, health: ["blue", "green"] };
+
+/** The facts each step of `decide` can move, by the step's name in the run's steps. Pure: tested row by row. */
+export function refreshAfter(step: string, colour: Colour): Refresh {
+  const none: Refresh = { listener: false, webhook: false, hosts: false, health: [] };
+  switch (step) {
+    // Right before the cutover: its check that no bot moved the webhook since the gates needs a fresh reading.
+    case "mark-cutover":
+      return { ...none, listener: true, webhook: true };
+    // Tags only: they are part of the listener's reading.
+    case "mark-staging":
+    case "finalize":
+    case "reference":
+      return { ...none, listener: true };
+    // A container started or replaced; its target is (re)registered or drains. A start-up call to
+    // the webhook is the gates' to catch (they compare with the webhook from before the run).
+    case "stage":
+    case "start":
+      return { ...none, hosts: true, health: [colour] };
+    case "register":
+      return { ...none, health: [colour] };
+    // The gates watched the new containers for a while: they, their health, and a start-up call to the webhook.
+    case "gates":
+      return { ...none, webhook: true, hosts: true, health: [colour] };
+    // The switches moved; the containers and their targets were watched by the cutover's own checks
+    // and are watched again by the bake (a canary's weighted steps included).
+    case "cutover":
+      return { ...none, listener: true, webhook: true };
+    default:
+      return ALL;
+  }
+}
+
+export async function observe(ctx: Ctx, previous?: World, refresh: Refresh = ALL): Promise<World> {
+  const fresh = previous === undefined ? ALL : refresh;
   const [listener, webhook, blue, green, hosts] = await Promise.all([
-    ctx.lb.describeListener(ctx.listenerArn),
-    webhookInfo(ctx),
-    ctx.lb.targetHealth(ctx.targetGroups.blue.arn),
-    ctx.lb.targetHealth(ctx.targetGroups.green.arn),
-    mapLimit(ctx.hosts, ctx.settings.rollout.hostConcurrency, async (h) => ({
-      instanceId: h.instanceId,
-      address: h.address,
-      containers: await inspectContainers(h, ctx.settings.container.name),
-    })),
+    fresh.listener || previous === undefined ? ctx.lb.describeListener(ctx.listenerArn) : previous.listener,
+    fresh.webhook || previous === undefined ? webhookInfo(ctx) : previous.webhook,
+    fresh.health.includes("blue") || previous === undefined ? ctx.lb.targetHealth(ctx.targetGroups.blue.arn) : previous.health.blue,
+    fresh.health.includes("green") || previous === undefined ? ctx.lb.targetHealth(ctx.targetGroups.green.arn) : previous.health.green,
+    fresh.hosts || previous === undefined
+      ? mapLimit(ctx.hosts, ctx.settings.rollout.hostConcurrency, async (h) => ({
+          instanceId: h.instanceId,
+          address: h.address,
+          containers: await inspectContainers(h, ctx.settings.container.name),
+        }))
+      : previous.hosts,
   ]);
   assertOwnListener(ctx, listener);
   return {

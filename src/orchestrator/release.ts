@@ -25,7 +25,7 @@ import { colourLogs } from "./gates.js";
 import { type AuditRecord, appendAudit } from "./history.js";
 import { runHookAt } from "./hooks.js";
 import { acquireLock } from "./lock.js";
-import { observe, startingLive } from "./observe.js";
+import { observe, startingLive, type World } from "./observe.js";
 import { guardedRead } from "./port-guard.js";
 import { checkTagHeadroom, preflight } from "./preflight.js";
 import { clearInFlight, clearStaleInFlight, modeOf, recoverInterrupted, rollBackTo, stopColourVerified, undoCutoverTimed } from "./recover.js";
@@ -159,7 +159,8 @@ async function releaseLocked(ctx: Ctx, opts: ReleaseOptions, started: number): P
       : {};
   let result: ReleaseResult;
   try {
-    result = await runGoal(ctx, goal, state);
+    // The preflight's world is still the world unless a hook ran since: the loop starts from it.
+    result = await runGoal(ctx, goal, state, state.hooks.length === 0 ? world : undefined);
   } catch (e) {
     // Live and baked, only the bookkeeping failed (exit 3): history must still say what went live.
     if (e instanceof FinalTagsError) {
@@ -200,7 +201,7 @@ function adoptionColour(a: Adoption): "blue" | "green" {
   return a.choice.colour;
 }
 
-async function runGoal(ctx: Ctx, goal: Goal, state: RunState): Promise<ReleaseResult> {
+async function runGoal(ctx: Ctx, goal: Goal, state: RunState, initial?: World): Promise<ReleaseResult> {
   const base = {
     releaseId: goal.releaseId,
     image: goal.image,
@@ -209,7 +210,7 @@ async function runGoal(ctx: Ctx, goal: Goal, state: RunState): Promise<ReleaseRe
     steps: state.steps,
   };
   try {
-    await converge(ctx, goal, state);
+    await converge(ctx, goal, state, initial);
     await runHookAt(ctx, "postRelease", goal, state.hooks);
     // The outcome is reported only once the webhook is read back where the release put it.
     await verifyWebhook(ctx, { colour: goal.colour }, `the release of ${goal.releaseId}`);

@@ -13,7 +13,7 @@ import type { Ctx } from "./context.js";
 import { type CutoverTimes, cutover, referenceColour } from "./cutover.js";
 import { gateFailure, smokeTest, undoBotWebhookCall, waitForGates } from "./gates.js";
 import { type HookRecord, runHookAt } from "./hooks.js";
-import { observe, snapshotFor, type World } from "./observe.js";
+import { observe, refreshAfter, snapshotFor, type World } from "./observe.js";
 import { type ShiftRecord, shiftBeforeCutover, shiftsInSteps, weightsRecord } from "./shift.js";
 import { register, stage, startStopped } from "./stage.js";
 
@@ -42,9 +42,16 @@ export function newRunState(webhookBefore: WebhookInfo, bakeMs: number): RunStat
 
 const MAX_STEPS = 30;
 
-export async function converge(ctx: Ctx, goal: Goal, state: RunState): Promise<World> {
+/**
+ * `initial`: the world the caller observed right before, when nothing ran since that could have
+ * moved it (no hook): the loop's first step is decided on it instead of reading it all again.
+ */
+export async function converge(ctx: Ctx, goal: Goal, state: RunState, initial?: World): Promise<World> {
+  let previous: { world: World; step: string } | undefined;
   for (let i = 0; i < MAX_STEPS; i++) {
-    const world = await observe(ctx);
+    // The first observe reads everything; after a step, only what that step may have moved.
+    const world =
+      previous !== undefined ? await observe(ctx, previous.world, refreshAfter(previous.step, goal.colour)) : i === 0 && initial !== undefined ? initial : await observe(ctx);
     const step = decide(snapshotFor(ctx, world, goal), goal, state.progress);
     if (step.kind === "done") return world;
     if (step.kind === "failed") {
@@ -142,6 +149,7 @@ export async function converge(ctx: Ctx, goal: Goal, state: RunState): Promise<W
       }
     }
     ctx.reporter.step({ step: name, status: "ok", colour: goal.colour, elapsedMs: ctx.clock.now() - started });
+    previous = { world, step: name };
   }
   throw new BluegreenError(`the ${goal.kind} did not converge in ${MAX_STEPS} steps`, "internal", "run `bluegreen status` and report this as a bug");
 }

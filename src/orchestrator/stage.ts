@@ -70,7 +70,8 @@ export async function stageHost(ctx: Ctx, host: ConnectedHost, goal: Goal): Prom
   // The stale container of the idle colour goes; "No such container" is fine, so no exit check.
   await host.remote.exec(docker.remove(name));
   await mustExec(host, writeFilePrivate(envFilePath(ctx, goal.colour)), { stdin: envFileContent(containerEnv(ctx, goal)) });
-  await mustExec(host, docker.pull(goal.image), { timeoutMs: 10 * 60_000 });
+  // resolveDigest pulled these very bytes on this host moments ago: pulling by digest again is a no-op round trip.
+  if (ctx.pulled?.get(host.instanceId)?.has(goal.image) !== true) await mustExec(host, docker.pull(goal.image), { timeoutMs: 10 * 60_000 });
   const run = await host.remote.exec(runArgv(ctx, goal));
   if (run.code === 0) return;
   // A run killed mid-stage may still have its own `docker run` landing on the host: remove and retry once.
@@ -114,9 +115,9 @@ export async function resolveDigest(ctx: Ctx, ref: string): Promise<string> {
     const mine = list.find((d) => d.split("@")[0]?.split("/").pop() === repository.split("/").pop()) ?? list[0];
     const digest = mine?.split("@")[1];
     if (digest === undefined) throw new BluegreenError(`${h.instanceId}: ${ref} has no registry digest after the pull`, "world");
-    return digest;
+    return { host: h.instanceId, digest };
   });
-  const unique = [...new Set(digests)];
+  const unique = [...new Set(digests.map((d) => d.digest))];
   if (unique.length !== 1) {
     throw new BluegreenError(
       `hosts pulled different digests for ${ref} (${unique.join(", ")}): the tag moved during the release`,
@@ -124,5 +125,10 @@ export async function resolveDigest(ctx: Ctx, ref: string): Promise<string> {
       "run the release again, or release by digest (--image @sha256:...)",
     );
   }
-  return `${repository}@${unique[0]}`;
+  const image = `${repository}@${unique[0]}`;
+  // Only when the pulled reference names the configured repository is repository@digest on the host now.
+  if (!ref.startsWith(`${repository}:`) && !ref.startsWith(`${repository}@`)) return image;
+  ctx.pulled ??= new Map();
+  for (const d of digests) ctx.pulled.set(d.host, new Set([...(ctx.pulled.get(d.host) ?? []), image]));
+  return image;
 }

@@ -51,24 +51,28 @@ const sum = (b: Record<string, number>) => Object.values(b).reduce((a, x) => a +
  * change saves calls; never raise one without saying in the commit which call earns its place.
  */
 const RELEASE = {
-  // 55, and one more of each below: the bake needs evidence (#13) and its window ends with a check,
-  // so a one-interval bake makes two checks, not one (DescribeTargetHealth, getWebhookInfo, /health
-  // and two host commands per host each). 56: one GetMetricData after the bake counts the updates
-  // that reached the new colour ("no update arrived: unverified", #13/#18).
-  // 66: one DescribeRules per observe (10), read with the listener so the path rule the webhook's
-  // path matches counts in the one reading of the listener (#12).
-  aws: { fixed: 66, perGate: 1 },
-  // 15: the webhook is read back last, before the outcome is reported (#13), plus the bake's closing check.
-  telegram: { fixed: 15, perGate: 1 },
-  // 25: two for the bake's closing check (#13, above); adoption (#12) added two per host: `docker ps --all` for unmanaged containers at preflight,
-  // and an inspect of the colour's name right before it is removed (never remove what we did not start).
-  host: { perHost: 25, perHostPerGate: 1, lockHost: 4 },
+  // 38 (was 66): the loop observes once per step with only the facts that step can move (#17:
+  // observe.ts refreshAfter), the loop starts from the preflight's world, and the listener's tags
+  // are read once per run. The bake needs evidence (#13) and its window ends with a check, so a
+  // one-interval bake makes two checks (DescribeTargetHealth, getWebhookInfo, /health and two
+  // host commands per host each). +1: one GetMetricData after the bake counts the updates that
+  // reached the new colour ("no update arrived: unverified", #13/#18). +6: DescribeRules with every
+  // read of the listener, so the path rule the webhook's path matches counts in the one reading of
+  // the listener (#12).
+  aws: { fixed: 38, perGate: 1 },
+  // 11 (was 15): the webhook is read after the gates and right before the cutover (a bot's late
+  // call), watched through the settle window, and read back last before the outcome (#13).
+  telegram: { fixed: 11, perGate: 1 },
+  // 19 (was 25): fewer observes, and staging does not pull again the digest resolveDigest pulled on
+  // that host moments before. Adoption (#12) added two per host: `docker ps --all` for unmanaged
+  // containers at preflight, and an inspect of the colour's name right before it is removed
+  // (never remove what we did not start).
+  host: { perHost: 19, perHostPerGate: 1, lockHost: 4 },
   hostHttp: { perHost: 2, perHostPerGate: 1 },
 };
 const WARM_ROLLBACK = {
-  // 25: one DescribeRules per observe (3), read with the listener so the path rule the webhook's
-  // path matches counts in the one reading of the listener (#12).
-  aws: 25,
+  // 21 (was 25): fewer observes (#17); DescribeRules with every read of the listener (#12).
+  aws: 21,
   telegram: 5,
   host: { perHost: 4, lockHost: 4 },
   hostHttp: { perHost: 1 },
