@@ -5,7 +5,7 @@
 // to it and moves the listener and the webhook); 2. v2 while updates stream in; 3. `rehearse`
 // catches a crash-on-boot image before any release; 4. a broken version that fails after the
 // cutover is rolled back by itself; 5. status and history. Then `sandbox down`.
-import { spawn } from "node:child_process";
+import { spawn, spawnSync } from "node:child_process";
 import { rm } from "node:fs/promises";
 import { resolve } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -24,6 +24,7 @@ function bluegreen(args: string[]): Promise<number> {
       stdio: "inherit",
       env: { ...process.env, PATH: `${paths.bin}:${process.env.PATH ?? ""}` },
     });
+    running = new Promise((done) => child.on("close", () => done()));
     child.on("close", (code) => res(code ?? -1));
   });
 }
@@ -50,6 +51,7 @@ async function main(): Promise<number> {
   await rm(paths.root, { recursive: true, force: true });
   const codes: number[] = [];
   try {
+    ownSandbox = true;
     const up = await bluegreen(["sandbox", "up", "--legacy"]);
     if (up !== 0) {
       process.stderr.write(`cannot start the sandbox on ports ${Object.values(SANDBOX_PORTS).join(", ")} (see ${paths.log})\n`);
@@ -108,6 +110,28 @@ async function sandboxUp(): Promise<boolean> {
     child.on("close", () => res(/"outcome":\s*"up"/.test(out)));
   });
 }
+
+/**
+ * The sandbox runs in the background once `sandbox up` started it: a demo interrupted (Ctrl-C, a
+ * closed terminal, or piped into `head`, whose exit breaks our stdout) must still stop it, or its
+ * ports stay taken and the next `npm run demo` refuses to start.
+ */
+let stopping = false;
+/** Set once this demo starts the sandbox: one the user ran before is never stopped by us. */
+let ownSandbox = false;
+/** The bluegreen command under way: `sandbox up` may still be starting the daemon when we are told to stop. */
+let running: Promise<void> = Promise.resolve();
+async function stopSandboxAndExit(code: number): Promise<void> {
+  if (stopping) return;
+  stopping = true;
+  await Promise.race([running, new Promise((r) => setTimeout(r, 30_000))]);
+  if (ownSandbox) spawnSync(process.execPath, [cli, "sandbox", "down"], { cwd: repo, stdio: "ignore", timeout: 30_000 });
+  process.exit(code);
+}
+process.on("SIGINT", () => void stopSandboxAndExit(130));
+process.on("SIGTERM", () => void stopSandboxAndExit(143));
+process.on("SIGHUP", () => void stopSandboxAndExit(129));
+process.stdout.on("error", () => void stopSandboxAndExit(1));
 
 main().then(
   (code) => process.exit(code),
