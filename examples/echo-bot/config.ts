@@ -22,12 +22,13 @@ export const BOT_VARIANTS = [
   "polling-v1",
   "polling-v2",
   "polling-crash-on-boot",
+  "polling-crash-after-10",
 ] as const;
 
 export type BotVariant = (typeof BOT_VARIANTS)[number];
 
 /** Variants whose image is a poller whatever BOT_MODE says ("polling-mode" is a webhook server that deletes the webhook). */
-export const POLLER_VARIANTS = ["polling-v1", "polling-v2", "polling-crash-on-boot"] as const;
+export const POLLER_VARIANTS = ["polling-v1", "polling-v2", "polling-crash-on-boot", "polling-crash-after-10"] as const;
 
 export type BotMode = "webhook" | "polling";
 

@@ -56,10 +56,17 @@ function main(): void {
 
 /** Polling: the getUpdates loop, plus /health only when BOT_HEALTH_SERVER asks for it. */
 function runPolling(config: BotConfig): void {
+  let handled = 0;
   const poller = startPoller(config, (update) => {
     record(config, update.update_id);
     logInfo(`update ${update.update_id} received by polling`);
     void echo(config, update);
+    // A poller that passes its gates and dies once it takes traffic, before confirming the batch:
+    // Telegram hands those updates out again (at least once), so a rollback loses none.
+    if (config.variant === "polling-crash-after-10" && ++handled >= 10) {
+      logError("polling-crash-after-10: exiting with code 3 after 10 updates");
+      process.exit(3);
+    }
   });
   const server = config.healthServer ? createBotServer(config, variantBehaviour(config, Date.now())) : null;
   server?.listen(config.port, config.host, () => logInfo(`health on http://${config.host}:${config.port}/health`));

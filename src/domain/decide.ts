@@ -20,6 +20,11 @@ export interface Goal {
   unmanaged?: UnmanagedRef;
   /** How the goal's containers get updates; absent = webhook. A polling goal is decided by decidePolling. */
   mode?: "webhook" | "polling";
+  /**
+   * A mode switch: what ran before was the other mode (polling -> webhook, or back). The cutover
+   * then also ends the other mode: a webhook cutover stops the old pollers after setWebhook.
+   */
+  switchFrom?: "webhook" | "polling";
 }
 
 export interface HostView {
@@ -95,7 +100,8 @@ export function decide(s: Snapshot, goal: Goal, progress: Progress): Step {
   const live = on.listener && on.webhook;
   const finalized = s.tags.live?.releaseId === goal.releaseId && s.tags.live.colour === goal.colour && inFlight === null;
 
-  if (finalized && live) return { kind: "done" };
+  const pollersLeft = goal.switchFrom === "polling" && s.hosts.some((h) => h.other?.running === true && h.other.mode === "polling");
+  if (finalized && live && !pollersLeft) return { kind: "done" };
   if (!marked && !live) return { kind: "mark", phase: "staging" };
 
   const notRunning = s.hosts.filter((h) => !runsGoal(h.container, goal));
@@ -133,6 +139,11 @@ export function decide(s: Snapshot, goal: Goal, progress: Progress): Step {
     if (gatesNeeded && progress.gates !== "passed") return { kind: "gates" };
     if (inFlight?.phase !== "cutover" || !marked) return { kind: "mark", phase: "cutover" };
     return { kind: "cutover", moveListener: !on.listener, moveWebhook: !on.webhook };
+  }
+  // A switch from polling: pollers of the other colour still running after setWebhook (their
+  // getUpdates only meets 409 now) are stopped by a cutover that has nothing left to move.
+  if (pollersLeft) {
+    return { kind: "cutover", moveListener: false, moveWebhook: false };
   }
   if (goal.kind === "release" && !progress.baked && !finalized) return { kind: "bake" };
   return { kind: "finalize" };

@@ -72,6 +72,13 @@ export async function cutover(ctx: Ctx, goal: Goal, step: { moveListener: boolea
   if (step.moveListener) ctx.reporter.step({ step: "cutover", status: "info", message: `listener -> ${goal.colour}`, colour: goal.colour });
   if (step.moveWebhook)
     ctx.reporter.step({ step: "cutover", status: "info", message: `webhook -> ${ctx.settings.webhook.urls[goal.colour]}`, colour: goal.colour });
+  if (goal.switchFrom === "polling") {
+    // setWebhook ended the old pollers' long poll (409) and Telegram now pushes: they stop, kept for a rollback.
+    const old = otherColour(goal.colour);
+    await stopColourContainers(ctx, old);
+    times.handedOverAt = ctx.clock.now();
+    ctx.reporter.step({ step: "cutover", status: "info", message: `the ${old} poller is stopped (kept for a rollback)`, colour: goal.colour });
+  }
   await markBaking(ctx, goal);
 }
 
@@ -88,6 +95,11 @@ async function handover(ctx: Ctx, goal: Goal, step: { moveWebhook: boolean }, ti
   const old = otherColour(goal.colour);
   await stopColourContainers(ctx, old);
   times.handedOverAt = ctx.clock.now();
+  // Back from a switch to webhook: the listener returns to the poller's colour, as it was before.
+  if (goal.switchFrom === "webhook" && goal.kind === "rollback" && ctx.settings.hasLoadBalancer) {
+    await moveListener(ctx, goal.colour);
+    times.listenerMovedAt = ctx.clock.now();
+  }
   if (step.moveWebhook)
     ctx.reporter.step({ step: "cutover", status: "info", message: "webhook deleted (pending updates kept for getUpdates)", colour: goal.colour });
   ctx.reporter.step({

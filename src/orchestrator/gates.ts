@@ -34,8 +34,9 @@ export async function containerOnHost(
 
 export async function healthOnHost(ctx: Ctx, host: ConnectedHost, goal: Goal): Promise<Verdict> {
   const h = ctx.settings.container.health;
-  // A poller without an HTTP server: running and not restarting is all there is to see.
-  if (h === undefined) return OK;
+  // A poller without an HTTP server: running and not restarting is all there is to see. Across a
+  // mode switch the environment's health check belongs to the other mode's containers.
+  if (h === undefined || (goal.mode ?? "webhook") !== ctx.settings.mode) return OK;
   const res = await host.remote
     .httpRequest(ctx.settings.hostPorts[goal.colour], h.path, { timeoutMs: h.timeoutMs })
     .catch((e: unknown) => (e instanceof Error ? e : new Error(String(e))));

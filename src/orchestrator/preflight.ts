@@ -13,7 +13,12 @@ import type { World } from "./observe.js";
 
 const MIN_FREE_KIB = 512 * 1024;
 
-export async function preflight(ctx: Ctx, world: World, live: Colour | null, opts: { allowUnhealthyLive: boolean }): Promise<void> {
+export async function preflight(
+  ctx: Ctx,
+  world: World,
+  live: Colour | null,
+  opts: { allowUnhealthyLive: boolean; liveMode?: "webhook" | "polling" },
+): Promise<void> {
   const s = ctx.settings;
   const health = s.container.health;
   // A poller is not behind the target groups: their health checks do not concern it.
@@ -56,7 +61,7 @@ export async function preflight(ctx: Ctx, world: World, live: Colour | null, opt
       return v.kind === "ok" ? [] : [`${h.instanceId}: ${v.reason}`];
     });
     const tg =
-      s.mode === "polling"
+      (opts.liveMode ?? s.mode) === "polling"
         ? { kind: "ok" as const }
         : targetHealthVerdict(
             world.health[live],

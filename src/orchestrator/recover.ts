@@ -1,6 +1,7 @@
 // Undoing: after a failed bake, a failed cutover, or a run that died halfway. The previous colour
 // is still warm, so both switches move first (no extra calls in between), then the tags catch up.
 import type { Goal } from "../domain/decide.js";
+import { colourMode, type Mode } from "../domain/switch.js";
 import { IN_FLIGHT_KEYS } from "../domain/tags.js";
 import { isForwardAllTo, listenerSendsTo } from "../domain/traffic.js";
 import { type Colour, otherColour } from "../domain/types.js";
@@ -82,6 +83,28 @@ export async function rollBackTo(ctx: Ctx, world: World, failed: Colour, reason:
     );
   }
   const times: CutoverTimes = {};
+  if (crossesSwitch(ctx, world, prev.colour)) {
+    // Back across a mode switch: the old colour is started again (cold: a poller, or a webhook
+    // colour stopped at the handover), gated, then its own cutover ends the failed mode.
+    const back: Goal = {
+      kind: "rollback",
+      colour: prev.colour,
+      releaseId: prev.releaseId,
+      image: await trustedImage(ctx, world, prev, "live"),
+      from: failed,
+      ...modeAt(ctx, world, prev.colour),
+    };
+    const state = newRunState(world.webhook, 0);
+    await converge(ctx, back, state).catch((e: unknown) => {
+      throw new RollbackFailedError(
+        `${reason}; the previous release ${prev.releaseId} (${back.mode ?? "webhook"} mode) could not be brought back on ${prev.colour}: ${e instanceof Error ? e.message : String(e)}`,
+        `run \`bluegreen status ${ctx.settings.environment}\`, then \`bluegreen rollback ${ctx.settings.environment}\` again`,
+      );
+    });
+    // Read back last, after every stop: the webhook set again, or deleted for the poller.
+    await verifyWebhook(ctx, { colour: prev.colour, mode: back.mode ?? "webhook" }, `the rollback to ${prev.colour}`);
+    return state.times;
+  }
   let urgent = true;
   await moveBack(ctx, world, prev.colour, prev.releaseId, reason, times).catch((e: unknown) => {
     if (!(e instanceof NotReadyError)) throw e;
@@ -165,6 +188,20 @@ export async function recoverInterrupted(ctx: Ctx, world: World, opts: { finishR
     );
   }
   ctx.reporter.step({ step: "recover", status: "info", message: `${note}: undoing it` });
+  if (f.kind === "rollback" && crossesSwitch(ctx, world, f.colour)) {
+    // A rollback across a mode switch is finished, whoever asks: half of it (a poller started
+    // while the webhook is still set, or the reverse) is a state only its own end makes whole.
+    const goal: Goal = {
+      kind: "rollback",
+      colour: f.colour,
+      releaseId: f.releaseId,
+      image: f.image,
+      from: otherColour(f.colour),
+      ...modeAt(ctx, world, f.colour),
+    };
+    await converge(ctx, { ...goal, image: await trustedImage(ctx, world, f, "inflight") }, newRunState(world.webhook, 0));
+    return `${note}: finished it (across the mode switch)`;
+  }
   if (f.kind === "rollback" && world.tags.live !== null) {
     const live = world.tags.live;
     const goal: Goal = {
@@ -216,4 +253,21 @@ export async function recoverInterrupted(ctx: Ctx, world: World, opts: { finishR
 /** A goal's mode is the environment's: pollers are released and rolled back as pollers. */
 export function modeOf(ctx: Ctx): { mode?: "polling" } {
   return ctx.settings.mode === "polling" ? { mode: "polling" } : {};
+}
+
+/**
+ * The mode of a goal that returns to `colour`: the mode its containers were started in (their
+ * label; the environment's when it has none), and `switchFrom` when the other colour's containers
+ * run in the other mode (a rollback across a mode switch). Goals in the environment's own mode
+ * and without a switch are exactly modeOf(ctx).
+ */
+export function modeAt(ctx: Ctx, world: World, colour: Colour): { mode?: "polling"; switchFrom?: Mode } {
+  const mode = colourMode(world.hosts, colour) ?? ctx.settings.mode;
+  const other = colourMode(world.hosts, otherColour(colour));
+  return { ...(mode === "polling" ? { mode: "polling" as const } : {}), ...(other !== null && other !== mode ? { switchFrom: other } : {}) };
+}
+
+/** Returning to `prev` crosses a mode switch: the converge loop of its own mode undoes it, gated. */
+export function crossesSwitch(ctx: Ctx, world: World, colour: Colour): boolean {
+  return modeAt(ctx, world, colour).switchFrom !== undefined;
 }

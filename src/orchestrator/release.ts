@@ -2,7 +2,9 @@
 // idle colour; a failure before traffic moved abandons it (exit 1), after it rolls back (exit 2).
 import { userInfo } from "node:os";
 import type { Goal } from "../domain/decide.js";
-import { liveByListener } from "../domain/traffic.js";
+import { type SwitchSource, switchSource } from "../domain/switch.js";
+import { encodeRef, TAG } from "../domain/tags.js";
+import { liveByListener, liveByWebhook } from "../domain/traffic.js";
 import { otherColour } from "../domain/types.js";
 import {
   BluegreenError,
@@ -114,11 +116,20 @@ async function releaseLocked(ctx: Ctx, opts: ReleaseOptions, started: number): P
     if (await stopExpiredWarm(ctx, world)) world = await observe(ctx);
     ctx.reporter.step({ step: "preflight", status: "start" });
     // One reading of the listener and the hosts decides the colour (plan shows the same one).
-    // Polling: no listener to read or adopt from; the recorded live poller is where it starts.
-    const adoption = ctx.settings.mode === "polling" ? null : await observeAdoption(ctx, world);
-    const live = adoption === null ? startingLive(ctx, world) : adoption.choice.from;
+    // A mode switch starts from what runs in the other mode; polling: no listener to read or
+    // adopt from, the recorded live poller is where it starts.
+    const switching = modeSwitchFrom(ctx, world);
+    const adoption = ctx.settings.mode === "polling" || switching !== null ? null : await observeAdoption(ctx, world);
+    const live = switching !== null ? switching.colour : adoption === null ? startingLive(ctx, world) : adoption.choice.from;
     const colour = adoption === null ? (live !== null ? otherColour(live) : "blue") : adoptionColour(adoption);
-    await preflight(ctx, world, live, { allowUnhealthyLive: opts.allowUnhealthyLive });
+    if (switching !== null) {
+      ctx.reporter.step({
+        step: "switch",
+        status: "info",
+        message: `mode switch: ${switching.releaseId} runs in ${switching.mode} mode on ${switching.colour}; ${colour} is staged in ${ctx.settings.mode} mode`,
+      });
+    }
+    await preflight(ctx, world, live, { allowUnhealthyLive: opts.allowUnhealthyLive, ...(switching !== null ? { liveMode: switching.mode } : {}) });
     const unmanaged = adoption?.unmanaged?.role === "live" ? adoption.unmanaged : null;
     checkTagHeadroom(ctx, world, { colour, from: live, releaseId: opts.releaseId, adopting: unmanaged !== null });
     if (unmanaged !== null) {
@@ -138,7 +149,7 @@ async function releaseLocked(ctx: Ctx, opts: ReleaseOptions, started: number): P
       );
     });
     ctx.reporter.step({ step: "pull", status: "ok", message: image });
-    const fromReleaseId = live !== null && world.tags.live?.colour === live ? world.tags.live.releaseId : undefined;
+    const fromReleaseId = switching !== null ? switching.releaseId : live !== null && world.tags.live?.colour === live ? world.tags.live.releaseId : undefined;
     const goal: Goal = {
       kind: "release",
       colour,
@@ -147,11 +158,13 @@ async function releaseLocked(ctx: Ctx, opts: ReleaseOptions, started: number): P
       from: live,
       ...(fromReleaseId !== undefined ? { fromReleaseId } : {}),
       ...modeOf(ctx),
+      ...(switching !== null ? { switchFrom: switching.mode } : {}),
       ...(unmanaged !== null ? { unmanaged: unmanagedRef(unmanaged) } : {}),
     };
     return { world, goal, unmanaged, recovered };
   });
   const state = newRunState(world.webhook, opts.bakeMs);
+  if (goal.switchFrom !== undefined && goal.from !== null) await recordSwitchSource(ctx, world, goal.from);
   await runHookAt(ctx, "preRelease", goal, state.hooks);
   const adopted =
     unmanaged !== null
@@ -187,6 +200,44 @@ async function releaseLocked(ctx: Ctx, opts: ReleaseOptions, started: number): P
     (e: unknown) => ctx.reporter.step({ step: "audit", status: "fail", message: `audit record not written: ${msg(e)}` }),
   );
   return result;
+}
+
+/**
+ * What runs in the other mode when telegram.mode changed (null: an ordinary release). Refuses a
+ * switch it could not undo: webhook -> polling needs the load balancer and the webhook URLs in the
+ * polling environment (the rollback sets the webhook back and reads the listener's state).
+ */
+function modeSwitchFrom(ctx: Ctx, world: World): SwitchSource | null {
+  const webhookColour = liveByWebhook(world.webhook.url, ctx.settings.webhook.urls);
+  const found = switchSource(world.hosts, ctx.settings.mode, world.tags.live, webhookColour === "shared" ? null : webhookColour);
+  if (found === null) return null;
+  if (found === "ambiguous")
+    throw new PreflightError(
+      `both colours run containers in the other mode than telegram.mode: ${ctx.settings.mode}, and neither the release state nor the webhook says which one is live; nothing was changed`,
+      `run \`bluegreen status ${ctx.settings.environment}\` and stop the one that is not live (\`docker stop ${ctx.settings.container.name}-<colour>\`)`,
+    );
+  if (found.mode === "webhook" && (!ctx.settings.hasLoadBalancer || ctx.settings.webhook.urls.blue === "")) {
+    throw new PreflightError(
+      `${ctx.settings.environment} switches from webhook to polling (${found.releaseId} runs in webhook mode on ${found.colour}), but the environment names no ${ctx.settings.hasLoadBalancer ? "telegram.webhook" : "loadBalancer"}: the rollback of the switch sets the webhook back through it; nothing was changed`,
+      "keep loadBalancer, colours.*.targetGroup and telegram.webhook from the webhook environment in the polling one for the switch (they may go after the next polling release)",
+    );
+  }
+  return found;
+}
+
+/**
+ * The switch's rollback returns to the release that runs now: record it as live where this
+ * environment keeps its state (a poller's state may sit in the host file a load balancer replaces).
+ */
+async function recordSwitchSource(ctx: Ctx, world: World, from: "blue" | "green"): Promise<void> {
+  const recorded = world.tags.live;
+  const running = world.hosts.map((h) => h.containers[from]).find((c) => c?.running === true);
+  if (running === undefined || running.releaseId === null || running.image === null) return;
+  if (recorded !== null && recorded.colour === from && recorded.releaseId === running.releaseId) return;
+  await ctx.lb.setTags(ctx.listenerArn, {
+    ...encodeRef("live", { colour: from, releaseId: running.releaseId, image: running.image }),
+    [TAG.environment]: ctx.settings.environment,
+  });
 }
 
 /** The colour to stage on, or a preflight error naming what holds it (nothing was touched yet). */
@@ -233,7 +284,8 @@ async function runGoal(ctx: Ctx, goal: Goal, state: RunState, initial?: World): 
     // A failed bake: the previous colour is warm and known; move both switches back before
     // reading anything else, so the rollback costs one ModifyListener and one setWebhook.
     let early: CutoverTimes | undefined;
-    if (e instanceof BakeFailed && goal.from !== null) {
+    // Across a mode switch the way back is the old mode's own converge loop (rollBackTo): no fast path.
+    if (e instanceof BakeFailed && goal.from !== null && goal.switchFrom === undefined) {
       early = {};
       await undoCutoverTimed(ctx, goal.from, goal.fromReleaseId, early);
     } else if (e instanceof BakeFailed && goal.unmanaged !== undefined) {
@@ -261,7 +313,7 @@ async function runGoal(ctx: Ctx, goal: Goal, state: RunState, initial?: World): 
       const rollback = e instanceof RolledBackError ? {} : { ...(await rollBackTo(ctx, world, goal.colour, reason)), ...early };
       if (e instanceof RolledBackError) {
         await clearInFlight(ctx);
-        await stopColourVerified(ctx, goal.colour, webhookTargetFor(goal.from, state.webhookBefore));
+        await stopColourVerified(ctx, goal.colour, webhookTargetFor(goal.from, state.webhookBefore, goal.switchFrom));
       }
       ctx.reporter.step({
         step: "rollback",
@@ -300,7 +352,9 @@ async function runGoal(ctx: Ctx, goal: Goal, state: RunState, initial?: World): 
     }
     // Nothing moved: stop the new containers (kept for inspection) and forget the attempt. Their
     // shutdown may delete the webhook; after a start-up restore, a second replica's call may be late.
-    await stopColourVerified(ctx, goal.colour, webhookTargetFor(goal.from, state.webhookBefore), { settle: (ctx.webhookNotes?.length ?? 0) > 0 });
+    await stopColourVerified(ctx, goal.colour, webhookTargetFor(goal.from, state.webhookBefore, goal.switchFrom), {
+      settle: (ctx.webhookNotes?.length ?? 0) > 0,
+    });
     await clearInFlight(ctx).catch(() => undefined);
     if (cancelled !== null)
       return {

@@ -4,6 +4,7 @@
 import { userInfo } from "node:os";
 import type { Goal } from "../domain/decide.js";
 import { combine } from "../domain/gates.js";
+import { colourMode } from "../domain/switch.js";
 import { liveByListener } from "../domain/traffic.js";
 import type { ReleaseRef, UnmanagedRef } from "../domain/types.js";
 import { NotReadyError, PreflightError, RollbackFailedError } from "../errors.js";
@@ -19,7 +20,7 @@ import { acquireLock } from "./lock.js";
 import type { World } from "./observe.js";
 import { liveColours, observe } from "./observe.js";
 import { guardedRead } from "./port-guard.js";
-import { clearStaleInFlight, modeOf, moveBack, recoverInterrupted } from "./recover.js";
+import { clearStaleInFlight, modeAt, modeOf, moveBack, recoverInterrupted } from "./recover.js";
 import { converge, newRunState } from "./run.js";
 import { trustedImage } from "./tag-trust.js";
 import { observeAdoption } from "./unmanaged.js";
@@ -156,8 +157,11 @@ export async function rollback(ctx: Ctx, opts: { lockWaitMs: number; runId: stri
           : { kind: "fail" as const, reason: "not there" };
       });
       // A previous poller is stopped at every handover, so a polling rollback is always cold:
-      // started again and gated before the current poller stops.
-      let warm = !polling && combine(verdicts).kind === "ok";
+      // started again and gated before the current poller stops. So is one across a mode switch
+      // (the old mode's containers were stopped at the switch's cutover).
+      const prevMode = modeAt(ctx, world, prev.colour);
+      const across = prevMode.switchFrom !== undefined;
+      let warm = !polling && !across && combine(verdicts).kind === "ok";
       const state = newRunState(world.webhook, 0);
       if (warm) {
         // Warm means serving now, on the ALB too; otherwise the cold path restarts and gates it.
@@ -178,7 +182,21 @@ export async function rollback(ctx: Ctx, opts: { lockWaitMs: number; runId: stri
           "bring the host back, or release a known-good image once every host answers",
         );
       }
-      const goal: Goal = { kind: "rollback", colour: prev.colour, releaseId: prev.releaseId, image, from: live, urgent: warm, ...modeOf(ctx) };
+      const goal: Goal = {
+        kind: "rollback",
+        colour: prev.colour,
+        releaseId: prev.releaseId,
+        image,
+        from: live,
+        urgent: warm,
+        ...(across ? prevMode : modeOf(ctx)),
+      };
+      if (across)
+        ctx.reporter.step({
+          step: "rollback",
+          status: "info",
+          message: `back across the mode switch: ${prev.releaseId} on ${prev.colour} runs in ${prevMode.mode ?? "webhook"} mode again`,
+        });
       await converge(ctx, goal, state);
       const unreachableNote = down.length > 0 ? `; unreachable, not checked: ${down.map((u) => u.instanceId).join(", ")}` : "";
       result = {
@@ -189,7 +207,7 @@ export async function rollback(ctx: Ctx, opts: { lockWaitMs: number; runId: stri
         colour: prev.colour,
         from: live,
         mode: warm ? "warm" : "cold",
-        message: `${prev.releaseId} is live again on ${prev.colour} (${warm ? "warm: instant" : "cold: restarted and gated"})${unreachableNote}`,
+        message: `${prev.releaseId} is live again on ${prev.colour} (${warm ? "warm: instant" : "cold: restarted and gated"}${across ? `, ${prevMode.mode ?? "webhook"} mode` : ""})${unreachableNote}`,
         steps: state.steps,
         timings: state.times,
       };
@@ -200,7 +218,9 @@ export async function rollback(ctx: Ctx, opts: { lockWaitMs: number; runId: stri
     // cold rollback's restarted containers settle, so a late start-up call is undone).
     // (An unmanaged rollback hands the webhook back to the legacy URL: no colour to check against.)
     if (result.mode !== "unmanaged" && (result.colour === "blue" || result.colour === "green")) {
-      await verifyWebhook(ctx, { colour: result.colour }, `the rollback to ${result.colour}`, { settle: result.mode === "cold" });
+      // The colour now live says which rule holds (webhook set, or none for a poller), also across a switch.
+      const liveMode = colourMode(world.hosts, result.colour) ?? ctx.settings.mode;
+      await verifyWebhook(ctx, { colour: result.colour, mode: liveMode }, `the rollback to ${result.colour}`, { settle: result.mode === "cold" });
     } else if (result.mode === "unmanaged" && tags.unmanaged !== null) {
       await verifyWebhook(ctx, { unmanaged: tags.unmanaged }, `the rollback to ${describeUnmanaged(tags.unmanaged)}`);
     }

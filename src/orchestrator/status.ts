@@ -2,8 +2,9 @@
 // Changes nothing. `consistent` is false on drift: exit 3.
 import { containerVerdict, targetHealthVerdict } from "../domain/gates.js";
 import { describeWeights, shareOf } from "../domain/strategy.js";
+import { colourMode, switchSource } from "../domain/switch.js";
 import { KNOWN_KEYS, TAG } from "../domain/tags.js";
-import { readListener } from "../domain/traffic.js";
+import { liveByWebhook, readListener } from "../domain/traffic.js";
 import { COLOURS, type Colour, type InFlight, otherColour } from "../domain/types.js";
 import type { TargetHealthView } from "../ports.js";
 import type { Lease } from "../remote/lock.js";
@@ -38,6 +39,10 @@ export interface StatusReport {
   neverReleased: boolean;
   /** How the bot gets its updates (telegram.mode). */
   mode: "webhook" | "polling";
+  /** How the live release gets them (its containers' label); differs from `mode` until a switch is released. */
+  runningMode: "webhook" | "polling" | null;
+  /** telegram.mode differs from what runs: the next release is a mode switch from this release. */
+  pendingSwitch: { from: "webhook" | "polling"; to: "webhook" | "polling"; colour: Colour; releaseId: string } | null;
   live: Colour | null;
   liveByListener: Colour | null;
   webhook: { url: string; colour: Colour | "shared" | null; pendingUpdateCount: number; lastErrorDate: number | null; lastErrorMessage: string | null };
@@ -138,10 +143,16 @@ export async function status(ctx: Ctx): Promise<StatusReport> {
   ) as Record<Colour, ColourReport>;
   const t = world.tags;
   const tagWarnings = untrustedTags(ctx, world);
+  const byHook = liveByWebhook(world.webhook.url, ctx.settings.webhook.urls);
+  const source = switchSource(world.hosts, ctx.settings.mode, t.live, byHook === "shared" ? null : byHook);
+  const sw =
+    source === null || source === "ambiguous" ? null : { from: source.mode, to: ctx.settings.mode, colour: source.colour, releaseId: source.releaseId };
   return {
     environment: ctx.settings.environment,
     neverReleased,
     mode: ctx.settings.mode,
+    runningMode: sw !== null ? sw.from : lc.live !== null ? (colourMode(world.hosts, lc.live) ?? ctx.settings.mode) : null,
+    pendingSwitch: sw,
     live: lc.live,
     liveByListener: lc.byListener,
     webhook: {

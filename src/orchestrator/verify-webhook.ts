@@ -15,23 +15,27 @@ import { webhookSettingsMatch } from "./observe.js";
 import { restoreWebhook, setWebhookFor } from "./webhook.js";
 
 /**
- * Where the webhook must be: a colour's URL with our settings, the unmanaged release's URL (with
+ * Where the webhook must be: a colour's URL with our settings (`mode`: that colour's own mode when it
+ * differs from the environment's, during or after a mode switch), the unmanaged release's URL (with
  * our secret, max connections, allowed updates and certificate, as the return to it sets them), or
  * (no live colour) what it was before the run.
  */
-export type WebhookTarget = { colour: Colour } | { unmanaged: UnmanagedRef } | { before: WebhookInfo };
+export type WebhookTarget = { colour: Colour; mode?: "webhook" | "polling" } | { unmanaged: UnmanagedRef } | { before: WebhookInfo };
 
 /** Restores in one watch before we stop fighting a bot that keeps moving the webhook. */
 const MAX_RESTORES = 3;
 
-export function webhookTargetFor(live: Colour | null, before: WebhookInfo): WebhookTarget {
-  return live !== null ? { colour: live } : { before };
+/** `mode`: the live colour's own mode when it differs from the environment's (a mode switch). */
+export function webhookTargetFor(live: Colour | null, before: WebhookInfo, mode?: "webhook" | "polling"): WebhookTarget {
+  return live !== null ? { colour: live, ...(mode !== undefined ? { mode } : {}) } : { before };
 }
 
 /** Polling mode: the webhook must stay deleted (getUpdates fails while one is set), whatever colour serves. */
 const NO_WEBHOOK: WebhookInfo = { url: "", hasCustomCertificate: false, pendingUpdateCount: 0 };
 function forMode(ctx: Ctx, t: WebhookTarget): WebhookTarget {
-  return ctx.settings.mode === "polling" ? { before: NO_WEBHOOK } : t;
+  // A colour in the other mode (during or after a mode switch) says which rule holds.
+  const mode = "colour" in t ? (t.mode ?? ctx.settings.mode) : ctx.settings.mode;
+  return mode === "polling" ? { before: NO_WEBHOOK } : "colour" in t ? { colour: t.colour, mode } : t;
 }
 
 export function describeTarget(ctx: Ctx, t: WebhookTarget): string {

@@ -67,6 +67,10 @@ export function renderStatus(s: StatusReport): string[] {
   const liveText = s.live ?? (u?.role === "live" ? `unmanaged (${u.targetGroupName}, not released by bluegreen)` : "none");
   const lines = [`${s.environment} (${s.mode} mode): live ${liveText}${s.liveRelease !== null ? ` — ${s.liveRelease.releaseId} ${s.liveRelease.image}` : ""}`];
   const polling = s.mode === "polling";
+  if (s.pendingSwitch !== null)
+    lines.push(
+      `  mode switch pending: ${s.pendingSwitch.releaseId} runs in ${s.pendingSwitch.from} mode on ${s.pendingSwitch.colour}; the next release switches to ${s.pendingSwitch.to} (\`bluegreen plan ${s.environment}\` shows the steps)`,
+    );
   if (!polling) lines.push(`  listener forwards to ${s.listener.forwardsTo.map((f) => `${f.targetGroup}=${f.weight}`).join(", ") || "(nothing)"}`);
   if (s.shift !== null)
     lines.push(`  shifting to ${s.shift.colour}: step ${s.shift.step}/${s.shift.of}, ${describeWeights(s.shift.weights[s.shift.colour], s.shift.colour)}`);

@@ -2,6 +2,8 @@
 // run. Looks up the live colour when AWS answers; otherwise says what it could not look up.
 import type { RolloutStrategy } from "../../config/types.js";
 import { describeWeights, shiftSteps } from "../../domain/strategy.js";
+import { type SwitchSource, switchSource } from "../../domain/switch.js";
+import { liveByWebhook } from "../../domain/traffic.js";
 import { type Colour, otherColour } from "../../domain/types.js";
 import { UsageError } from "../../errors.js";
 import { disconnect } from "../../orchestrator/connect.js";
@@ -19,6 +21,7 @@ import { expectPositionals } from "../args.js";
 import { imageRefFor, loadEnv, openCtx } from "../env.js";
 import { EXIT } from "../exit-codes.js";
 import type { Output } from "../output.js";
+import { switchSteps } from "./plan-switch.js";
 
 export async function plan(p: Parsed, out: Output): Promise<number> {
   const [envName] = expectPositionals(p, ["ENV"]);
@@ -29,6 +32,7 @@ export async function plan(p: Parsed, out: Output): Promise<number> {
   let live: Colour | null = null;
   let colour: Colour = "blue";
   let unmanaged: UnmanagedRelease | null = null;
+  let switching: SwitchSource | null = null;
   const unknown: string[] = [];
   const problems: string[] = [];
   const unreachable: string[] = [];
@@ -37,7 +41,15 @@ export async function plan(p: Parsed, out: Output): Promise<number> {
     ctx = await openCtx(env, { step: () => undefined }, { requireHealthyInstances: false, tolerateUnreachable: true });
     for (const u of ctx.unreachable ?? []) unreachable.push(`${u.instanceId} (${u.address}) is unreachable: ${u.reason}; a release would refuse in preflight`);
     const world = await observe(ctx);
-    if (settings.mode === "polling") {
+    const byHook = liveByWebhook(world.webhook.url, settings.webhook.urls);
+    const source = switchSource(world.hosts, settings.mode, world.tags.live, byHook === "shared" ? null : byHook);
+    if (source === "ambiguous") problems.push("both colours run containers in the other mode and nothing says which one is live");
+    else if (source !== null) {
+      // A mode switch starts from what runs in the other mode (release reads it the same way).
+      switching = source;
+      live = source.colour;
+      colour = otherColour(source.colour);
+    } else if (settings.mode === "polling") {
       // No listener to read: the recorded live poller, and the other colour to stage on.
       live = startingLive(ctx, world);
       colour = live !== null ? otherColour(live) : "blue";
@@ -74,29 +86,31 @@ export async function plan(p: Parsed, out: Output): Promise<number> {
   const health = settings.container.health;
   const healthText = health === undefined ? "" : `, GET ${health.path} -> ${health.expectStatus}`;
   const steps =
-    settings.mode === "polling"
-      ? pollingSteps(settings, colour, live, hostCmds, healthText)
-      : [
-          `lock: ${formatArgvForDisplay(lockCommands.acquire(lockPath(settings.lock.dir, settings.environment)))} (on the first host)`,
-          `observe: listener, tags, both target groups' health, getWebhookInfo, docker inspect on every host`,
-          `preflight: target groups, instances, SSH host keys, docker, disk, getMe, docker ps (host ports ${settings.hostPorts[colour]} free)${live !== null ? `, live colour ${live} healthy` : ""}`,
-          ...(unmanaged !== null
-            ? [
-                `adopt: ${unmanaged.targetGroupName} serves traffic without bluegreen (${unmanaged.containers.map((c) => `${c.instanceId} ${c.name}:${c.hostPort}`).join(", ") || "no container found"}); its containers are never touched`,
-              ]
-            : []),
-          `stage ${colour} on every host:`,
-          ...hostCmds.map((a) => `    ${formatArgvForDisplay(a)}`),
-          `register the hosts in ${settings.targetGroups[colour]} on port ${settings.hostPorts[colour]}; keep it referenced (weight 0) so the ALB health-checks it`,
-          `gates: container running${healthText}, target group healthy ${settings.gates.healthyThreshold}x every ${settings.gates.intervalMs}ms (timeout ${settings.gates.timeoutMs}ms), webhook untouched`,
-          ...(shifts.length > 0
-            ? shiftLines(settings, colour, shifts)
-            : [
-                `cutover: ModifyListener ${unmanaged !== null ? `${unmanaged.targetGroupName} ` : ""}-> ${settings.targetGroups[colour]}, then setWebhook ${settings.webhook.urls[colour]}`,
-              ]),
-          `bake ${settings.gates.bakeMs}ms: health, target health, webhook errors, pending <= ${settings.gates.maxPendingUpdates}, restarts, OOM, memory <= ${settings.gates.maxMemoryBytes} bytes; any failure -> back to ${live ?? (unmanaged !== null ? `${unmanaged.targetGroupName} and webhook ${unmanaged.webhookUrl || "(none)"}` : "(nothing: first release)")}`,
-          `finalize: tags, audit record in ${settings.historyFile}, ${live !== null ? `${live} stays warm for ${settings.rollout.keepPreviousWarmMs}ms` : "no previous colour"}`,
-        ];
+    switching !== null
+      ? switchSteps(settings, switching, hostCmds, healthText)
+      : settings.mode === "polling"
+        ? pollingSteps(settings, colour, live, hostCmds, healthText)
+        : [
+            `lock: ${formatArgvForDisplay(lockCommands.acquire(lockPath(settings.lock.dir, settings.environment)))} (on the first host)`,
+            `observe: listener, tags, both target groups' health, getWebhookInfo, docker inspect on every host`,
+            `preflight: target groups, instances, SSH host keys, docker, disk, getMe, docker ps (host ports ${settings.hostPorts[colour]} free)${live !== null ? `, live colour ${live} healthy` : ""}`,
+            ...(unmanaged !== null
+              ? [
+                  `adopt: ${unmanaged.targetGroupName} serves traffic without bluegreen (${unmanaged.containers.map((c) => `${c.instanceId} ${c.name}:${c.hostPort}`).join(", ") || "no container found"}); its containers are never touched`,
+                ]
+              : []),
+            `stage ${colour} on every host:`,
+            ...hostCmds.map((a) => `    ${formatArgvForDisplay(a)}`),
+            `register the hosts in ${settings.targetGroups[colour]} on port ${settings.hostPorts[colour]}; keep it referenced (weight 0) so the ALB health-checks it`,
+            `gates: container running${healthText}, target group healthy ${settings.gates.healthyThreshold}x every ${settings.gates.intervalMs}ms (timeout ${settings.gates.timeoutMs}ms), webhook untouched`,
+            ...(shifts.length > 0
+              ? shiftLines(settings, colour, shifts)
+              : [
+                  `cutover: ModifyListener ${unmanaged !== null ? `${unmanaged.targetGroupName} ` : ""}-> ${settings.targetGroups[colour]}, then setWebhook ${settings.webhook.urls[colour]}`,
+                ]),
+            `bake ${settings.gates.bakeMs}ms: health, target health, webhook errors, pending <= ${settings.gates.maxPendingUpdates}, restarts, OOM, memory <= ${settings.gates.maxMemoryBytes} bytes; any failure -> back to ${live ?? (unmanaged !== null ? `${unmanaged.targetGroupName} and webhook ${unmanaged.webhookUrl || "(none)"}` : "(nothing: first release)")}`,
+            `finalize: tags, audit record in ${settings.historyFile}, ${live !== null ? `${live} stays warm for ${settings.rollout.keepPreviousWarmMs}ms` : "no previous colour"}`,
+          ];
   // A host that cannot be reached is for a human to look at: the plan is shown, and exits 3.
   const exitCode = unreachable.length > 0 ? EXIT.needsHuman : EXIT.ok;
   if (p.flags.json) {
@@ -109,6 +123,8 @@ export async function plan(p: Parsed, out: Output): Promise<number> {
       live,
       colour,
       image,
+      mode: settings.mode,
+      ...(switching !== null ? { switch: { from: switching.mode, to: settings.mode, colour: switching.colour, releaseId: switching.releaseId } } : {}),
       hostCommands: hostCmds,
       steps,
       ...(shifts.length > 0 ? { shifts } : {}),
