@@ -85,7 +85,9 @@ export async function undoBotWebhookCall(
   noteWebhookRestored(ctx, `the new ${goal.colour} container ${what} ${when}; bluegreen restored it to ${to}`);
   return new GateFailedError(
     `the new ${goal.colour} container ${what} by itself ${when}; the webhook was restored to ${to}`,
-    "remove the setWebhook/deleteWebhook call from the bot (or guard it with BLUEGREEN_COLOUR, see the README): bluegreen owns the webhook",
+    seen.url === "" && (goal.mode ?? "webhook") === "webhook"
+      ? "a bot that came up in polling mode deletes the webhook at start-up (python-telegram-bot's run_polling() does): start it as a webhook server, or set telegram.mode: polling to release it as a poller (the next release is then a mode switch, see the README)"
+      : "remove the setWebhook/deleteWebhook call from the bot (or guard it with BLUEGREEN_COLOUR, see the README): bluegreen owns the webhook",
   );
 }
 

@@ -4,7 +4,7 @@
 // time. One shared world, one host; the operator's edit of telegram.mode is a rewrite of the file.
 import { writeFile } from "node:fs/promises";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { expectExit, listenerForward, stopWorld, webhookInfo, webhookUrlOf } from "../helpers/assertions.js";
+import { expectExit, listenerForward, stopWorld, tolerantHealthChecks, webhookInfo, webhookUrlOf } from "../helpers/assertions.js";
 import { environmentYaml, lostUpdates, startTestWorld, type TestWorld } from "../helpers/sandbox-env.js";
 
 let t: TestWorld;
@@ -30,6 +30,8 @@ async function useMode(mode: "webhook" | "polling"): Promise<void> {
 beforeAll(async () => {
   t = await startTestWorld({ firstHost: 240, hosts: 1, environment: ENV, gates: { bake: "3s" } });
   webhookYaml = environmentYaml(t.world, t.dir, { environment: ENV, gates: { bake: "3s" } });
+  // The switches' preflight checks the live webhook colour's target health: probes tolerant of a loaded machine.
+  await tolerantHealthChecks(t);
 });
 afterAll(async () => {
   await stopWorld(t);
@@ -80,7 +82,7 @@ describe("mode switch as a release", { timeout: 600_000 }, () => {
     expect(listenerForward(t)).toBe("blue");
   });
 
-  it("polling -> webhook v1: listener, setWebhook, old poller stopped, baked; then a manual rollback starts the poller again (0 lost)", async () => {
+  it("polling -> webhook v1: listener, setWebhook, old poller stopped, baked; a polling bot in the webhook environment fails its gates; a manual rollback starts the poller again (0 lost)", async () => {
     const r = await streamed(() => t.cli(["release", ENV, "--image", "v1", "--json"], SLOW));
     expectExit(r, 0);
     expect(r.result).toMatchObject({ outcome: "released", colour: "green", from: "blue" });
@@ -89,6 +91,13 @@ describe("mode switch as a release", { timeout: 600_000 }, () => {
     const s = await status();
     expect(s.report).toMatchObject({ mode: "webhook", runningMode: "webhook", pendingSwitch: null, live: "green", consistent: true });
     expect(s.containers.blue).toMatchObject({ running: false, mode: "polling" });
+
+    // A bot that comes up polling in this (webhook) environment deletes the webhook at start: a failed gate, the webhook restored.
+    const wrong = await streamed(() => t.cli(["release", ENV, "--image", "polling-mode", "--json"], SLOW));
+    expectExit(wrong, 1);
+    expect(String(wrong.result?.reason)).toMatch(/deleted the webhook by itself at start-up; the webhook was restored/);
+    expect(String(wrong.result?.remedy)).toMatch(/came up in polling mode/);
+    expect((await webhookInfo(t)).url).toBe(webhookUrlOf(t, "green"));
 
     const back = await streamed(() => t.cli(["rollback", ENV, "--json"], SLOW));
     expectExit(back, 0);
