@@ -113,7 +113,7 @@ export interface Refresh {
 const ALL: Refresh = { listener: true, webhook: true, hosts: true, health: ["blue", "green"] };
 
 /** The facts each step of `decide` can move, by the step's name in the run's steps. Pure: tested row by row. */
-export function refreshAfter(step: string, colour: Colour): Refresh {
+export function refreshAfter(step: string, colour: Colour, switching = false): Refresh {
   const none: Refresh = { listener: false, webhook: false, hosts: false, health: [] };
   switch (step) {
     // Right before the cutover: its check that no bot moved the webhook since the gates needs a fresh reading.
@@ -136,8 +136,9 @@ export function refreshAfter(step: string, colour: Colour): Refresh {
       return { ...none, webhook: true, hosts: true, health: [colour] };
     // The switches moved; the containers and their targets were watched by the cutover's own checks
     // and are watched again by the bake (a canary's weighted steps included).
+    // A mode switch's cutover also stops the other mode's containers: read them again.
     case "cutover":
-      return { ...none, listener: true, webhook: true };
+      return { ...none, listener: true, webhook: true, hosts: switching };
     default:
       return ALL;
   }

@@ -51,7 +51,11 @@ export async function converge(ctx: Ctx, goal: Goal, state: RunState, initial?: 
   for (let i = 0; i < MAX_STEPS; i++) {
     // The first observe reads everything; after a step, only what that step may have moved.
     const world =
-      previous !== undefined ? await observe(ctx, previous.world, refreshAfter(previous.step, goal.colour)) : i === 0 && initial !== undefined ? initial : await observe(ctx);
+      previous !== undefined
+        ? await observe(ctx, previous.world, refreshAfter(previous.step, goal.colour, goal.switchFrom !== undefined))
+        : i === 0 && initial !== undefined
+          ? initial
+          : await observe(ctx);
     const step = decide(snapshotFor(ctx, world, goal), goal, state.progress);
     if (step.kind === "done") return world;
     if (step.kind === "failed") {
