@@ -113,7 +113,7 @@ export interface Refresh {
 const ALL: Refresh = { listener: true, webhook: true, hosts: true, health: ["blue", "green"] };
 
 /** The facts each step of `decide` can move, by the step's name in the run's steps. Pure: tested row by row. */
-export function refreshAfter(step: string, colour: Colour, switching = false): Refresh {
+export function refreshAfter(step: string, colour: Colour): Refresh {
   const none: Refresh = { listener: false, webhook: false, hosts: false, health: [] };
   switch (step) {
     // Right before the cutover: its check that no bot moved the webhook since the gates needs a fresh reading.
@@ -134,11 +134,11 @@ export function refreshAfter(step: string, colour: Colour, switching = false): R
     // The gates watched the new containers for a while: they, their health, and a start-up call to the webhook.
     case "gates":
       return { ...none, webhook: true, hosts: true, health: [colour] };
-    // The switches moved; the containers and their targets were watched by the cutover's own checks
-    // and are watched again by the bake (a canary's weighted steps included).
-    // A mode switch's cutover also stops the other mode's containers: read them again.
+    // The switches moved. A poller's handover and a mode switch's cutover also stop the old
+    // containers, so the hosts are read again too (decide would repeat the cutover otherwise); the
+    // target groups were watched by the cutover's own checks and are watched again by the bake.
     case "cutover":
-      return { ...none, listener: true, webhook: true, hosts: switching };
+      return { ...none, listener: true, webhook: true, hosts: true };
     default:
       return ALL;
   }

@@ -52,7 +52,7 @@ export async function converge(ctx: Ctx, goal: Goal, state: RunState, initial?: 
     // The first observe reads everything; after a step, only what that step may have moved.
     const world =
       previous !== undefined
-        ? await observe(ctx, previous.world, refreshAfter(previous.step, goal.colour, goal.switchFrom !== undefined))
+        ? await observe(ctx, previous.world, refreshAfter(previous.step, goal.colour))
         : i === 0 && initial !== undefined
           ? initial
           : await observe(ctx);

@@ -63,11 +63,12 @@ const RELEASE = {
   // 11 (was 15): the webhook is read after the gates and right before the cutover (a bot's late
   // call), watched through the settle window, and read back last before the outcome (#13).
   telegram: { fixed: 11, perGate: 1 },
-  // 19 (was 25): fewer observes, and staging does not pull again the digest resolveDigest pulled on
+  // 20 (was 25): fewer observes, and staging does not pull again the digest resolveDigest pulled on
   // that host moments before. Adoption (#12) added two per host: `docker ps --all` for unmanaged
   // containers at preflight, and an inspect of the colour's name right before it is removed
   // (never remove what we did not start).
-  host: { perHost: 19, perHostPerGate: 1, lockHost: 4 },
+  // +1: the hosts are read again after the cutover (a poller's handover stops the old poller).
+  host: { perHost: 20, perHostPerGate: 1, lockHost: 4 },
   hostHttp: { perHost: 2, perHostPerGate: 1 },
 };
 const WARM_ROLLBACK = {

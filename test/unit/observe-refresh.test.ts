@@ -52,7 +52,7 @@ describe("refreshAfter: what each step may have moved", () => {
     ["start", { ...none, hosts: true, health: ["green"] }],
     ["register", { ...none, health: ["green"] }],
     ["gates", { ...none, webhook: true, hosts: true, health: ["green"] }],
-    ["cutover", { ...none, listener: true, webhook: true }],
+    ["cutover", { ...none, listener: true, webhook: true, hosts: true }],
   ])("%s", (step, expected) => {
     expect(refreshAfter(step, "green")).toEqual(expected);
   });
