@@ -12,7 +12,10 @@ export const T0 = Date.parse("2026-01-01T00:00:00.000Z");
 
 export function fakeEnvironment() {
   const settings = settingsFor();
-  settings.gates = { ...settings.gates, intervalMs: 1, healthyThreshold: 2, timeoutMs: 1000, bakeMs: 20, smokeUpdates: [] };
+  // settleMs 20: with a 1 ms interval the default 10 s settle window is 10 000 bake checks per release,
+  // which made the recovery property test CPU-bound (27 s alone, over its limit on a loaded machine).
+  // No test on this world is about the settle window (webhook-verified-last and the guarded world are).
+  settings.gates = { ...settings.gates, intervalMs: 1, healthyThreshold: 2, timeoutMs: 1000, bakeMs: 20, settleMs: 20, smokeUpdates: [] };
   settings.webhook.secretToken = "TEST-webhook-secret-bbbbbbbbbbbbbbbb";
   const hosts = [new FakeHost("127.0.1.1", "i-1"), new FakeHost("127.0.1.2", "i-2")];
   const groups = {
