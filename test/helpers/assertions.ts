@@ -73,6 +73,18 @@ export function stepNames(r: CliResult): string[] {
  * containers under `<config-dir>/.bluegreen/sandbox/runtime` (src/orchestrator/connect.ts), not the
  * world's runtimeDir, so world.stop() alone leaves those bots running and their ports bound.
  */
+/** SIGKILLs every CLI a test started and left running (a failed assertion must not leave one behind), by pid. */
+export function killChildren(children: Set<number>): void {
+  for (const pid of children) {
+    try {
+      process.kill(pid, "SIGKILL");
+    } catch {
+      // already gone
+    }
+  }
+  children.clear();
+}
+
 export async function stopWorld(t: TestWorld | undefined): Promise<void> {
   if (t === undefined) return;
   await killAllContainers(join(t.dir, ".bluegreen", "sandbox", "runtime")).catch(() => 0);

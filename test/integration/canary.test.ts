@@ -13,7 +13,7 @@ import { join } from "node:path";
 import { CloudWatchClient, GetMetricDataCommand } from "@aws-sdk/client-cloudwatch";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { loadBalancerDimension, targetGroupDimension } from "../../src/sandbox/aws/cloudwatch/metrics.js";
-import { expectExit, listenerForward, stopWorld, tolerantHealthChecks, webhookInfo, withStream } from "../helpers/assertions.js";
+import { expectExit, killChildren, listenerForward, stopWorld, tolerantHealthChecks, webhookInfo, withStream } from "../helpers/assertions.js";
 import { startTestWorld, type TestWorld } from "../helpers/sandbox-env.js";
 
 let t: TestWorld;
@@ -42,16 +42,7 @@ beforeAll(async () => {
   expect(listenerForward(t)).toBe("blue");
   expect((await webhookInfo(t)).url).toBe(sharedUrl);
 }, 180_000);
-afterEach(() => {
-  for (const pid of children) {
-    try {
-      process.kill(pid, "SIGKILL");
-    } catch {
-      // already gone
-    }
-  }
-  children.clear();
-});
+afterEach(() => killChildren(children));
 afterAll(async () => {
   await stopWorld(t);
 });

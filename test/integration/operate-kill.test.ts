@@ -3,7 +3,7 @@
 // release exits 0, status is consistent, both switches agree, and no update is lost meanwhile.
 import { spawn } from "node:child_process";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
-import { expectExit, listenerForward, stopWorld, webhookInfo, webhookUrlOf, withStream } from "../helpers/assertions.js";
+import { expectExit, killChildren, listenerForward, stopWorld, webhookInfo, webhookUrlOf, withStream } from "../helpers/assertions.js";
 import { CLI, startTestWorld, type TestWorld } from "../helpers/sandbox-env.js";
 
 let t: TestWorld;
@@ -11,16 +11,7 @@ const children = new Set<number>();
 beforeAll(async () => {
   t = await startTestWorld({ firstHost: 80 });
 });
-afterEach(() => {
-  for (const pid of children) {
-    try {
-      process.kill(pid, "SIGKILL");
-    } catch {
-      // already gone
-    }
-  }
-  children.clear();
-});
+afterEach(() => killChildren(children));
 afterAll(async () => {
   await stopWorld(t);
 });

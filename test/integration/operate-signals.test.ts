@@ -8,7 +8,7 @@ import { readdirSync, readFileSync } from "node:fs";
 import { appendFile, readFile, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
-import { expectExit, listenerForward, stopWorld, tolerantHealthChecks, webhookInfo, webhookUrlOf } from "../helpers/assertions.js";
+import { expectExit, killChildren, listenerForward, stopWorld, tolerantHealthChecks, webhookInfo, webhookUrlOf } from "../helpers/assertions.js";
 import { BOT_TOKEN, CLI, type CliResult, startTestWorld, type TestWorld } from "../helpers/sandbox-env.js";
 
 let t: TestWorld;
@@ -20,16 +20,7 @@ beforeAll(async () => {
   base = `${await readFile(t.envFile, "utf8")}notify:\n  telegram: { chatId: 4343 }\n`;
   await writeFile(t.envFile, base);
 }, 60_000);
-afterEach(() => {
-  for (const pid of children) {
-    try {
-      process.kill(pid, "SIGKILL");
-    } catch {
-      // already gone
-    }
-  }
-  children.clear();
-});
+afterEach(() => killChildren(children));
 afterAll(async () => {
   await stopWorld(t);
 });
