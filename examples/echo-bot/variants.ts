@@ -47,9 +47,20 @@ function ownWebhook(config: BotConfig): Record<string, unknown> {
   return payload;
 }
 
-async function callAtStartup(config: BotConfig, method: string, payload: Record<string, unknown>) {
+/**
+ * The bot's own call to the Bot API. Like the frameworks' flood control (aiogram, telegraf, PTB's
+ * rate limiter), a 429 is waited out (its "retry after N") and the call made again, at most three
+ * times: Telegram allows one setWebhook per second, so a late call landing right after bluegreen's
+ * cutover would otherwise be refused and the test that it is caught would depend on that race.
+ */
+async function callAtStartup(config: BotConfig, method: string, payload: Record<string, unknown>, attempts = 3): Promise<void> {
   try {
-    logInfo(describeReply(method, await callTelegram(config, method, payload)));
+    const reply = await callTelegram(config, method, payload);
+    logInfo(describeReply(method, reply));
+    if (reply.httpStatus !== 429 || attempts <= 1) return;
+    const seconds = Number(/retry after (\d+)/i.exec(reply.description ?? "")?.[1] ?? "1");
+    await new Promise((resolve) => setTimeout(resolve, Math.max(1, seconds) * 1000));
+    await callAtStartup(config, method, payload, attempts - 1);
   } catch (error) {
     logError((error as Error).message);
   }
