@@ -188,31 +188,18 @@ export async function recoverInterrupted(ctx: Ctx, world: World, opts: { finishR
     );
   }
   ctx.reporter.step({ step: "recover", status: "info", message: `${note}: undoing it` });
+  // The interrupted rollback's own goal: back to its colour, from the other one.
+  const rollbackGoal: Goal = { kind: "rollback", colour: f.colour, releaseId: f.releaseId, image: f.image, from: otherColour(f.colour) };
   if (f.kind === "rollback" && crossesSwitch(ctx, world, f.colour)) {
     // A rollback across a mode switch is finished, whoever asks: half of it (a poller started
     // while the webhook is still set, or the reverse) is a state only its own end makes whole.
-    const goal: Goal = {
-      kind: "rollback",
-      colour: f.colour,
-      releaseId: f.releaseId,
-      image: f.image,
-      from: otherColour(f.colour),
-      ...modeAt(ctx, world, f.colour),
-    };
+    const goal: Goal = { ...rollbackGoal, ...modeAt(ctx, world, f.colour) };
     await converge(ctx, { ...goal, image: await trustedImage(ctx, world, f, "inflight") }, newRunState(world.webhook, 0));
     return `${note}: finished it (across the mode switch)`;
   }
   if (f.kind === "rollback" && world.tags.live !== null) {
     const live = world.tags.live;
-    const goal: Goal = {
-      kind: "rollback",
-      colour: f.colour,
-      releaseId: f.releaseId,
-      image: f.image,
-      from: otherColour(f.colour),
-      urgent: true,
-      ...modeOf(ctx),
-    };
+    const goal: Goal = { ...rollbackGoal, urgent: true, ...modeOf(ctx) };
     if (!trafficTouches(ctx, world, f.colour)) {
       // Nothing moved yet: its colour may be half-restarted. Never move traffic to it ungated.
       if (!opts.finishRollback) {
