@@ -4,8 +4,8 @@
 // time. One shared world, one host; the operator's edit of telegram.mode is a rewrite of the file.
 import { writeFile } from "node:fs/promises";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { expectExit, listenerForward, stopWorld, tolerantHealthChecks, webhookInfo, webhookUrlOf } from "../helpers/assertions.js";
-import { environmentYaml, lostUpdates, startTestWorld, type TestWorld } from "../helpers/sandbox-env.js";
+import { expectExit, listenerForward, stopWorld, tolerantHealthChecks, webhookInfo, webhookUrlOf, withStream } from "../helpers/assertions.js";
+import { environmentYaml, startTestWorld, type TestWorld } from "../helpers/sandbox-env.js";
 
 let t: TestWorld;
 let webhookYaml = "";
@@ -45,17 +45,6 @@ async function status(): Promise<{ report: Record<string, unknown>; containers: 
   return { report, containers };
 }
 
-/** Runs `body` with a steady stream, then insists every update was confirmed (a poller's offset or a webhook's 200). */
-async function streamed<T>(body: () => Promise<T>): Promise<T> {
-  const id = await t.stream(20, 120_000);
-  try {
-    return await body();
-  } finally {
-    await t.stopStream(id);
-    expect(await lostUpdates(t)).toEqual([]);
-  }
-}
-
 describe("mode switch as a release", { timeout: 600_000 }, () => {
   it("polling -> webhook: plan and status show the switch; a failing webhook version rolls back to the poller (exit 2, 0 lost)", async () => {
     await useMode("polling");
@@ -72,7 +61,7 @@ describe("mode switch as a release", { timeout: 600_000 }, () => {
     const before = await status();
     expect(before.report).toMatchObject({ mode: "webhook", runningMode: "polling", pendingSwitch: { from: "polling", to: "webhook", colour: "blue" } });
 
-    const r = await streamed(() => t.cli(["release", ENV, "--image", "crash-after-10", "--json"], SLOW));
+    const r = await withStream(t, () => t.cli(["release", ENV, "--image", "crash-after-10", "--json"], SLOW));
     expectExit(r, 2);
     expect(r.result).toMatchObject({ outcome: "rolled-back", colour: "green", from: "blue" });
     expect((await webhookInfo(t)).url).toBe("");
@@ -83,7 +72,7 @@ describe("mode switch as a release", { timeout: 600_000 }, () => {
   });
 
   it("polling -> webhook v1: listener, setWebhook, old poller stopped, baked; then a manual rollback starts the poller again (0 lost)", async () => {
-    const r = await streamed(() => t.cli(["release", ENV, "--image", "v1", "--json"], SLOW));
+    const r = await withStream(t, () => t.cli(["release", ENV, "--image", "v1", "--json"], SLOW));
     expectExit(r, 0);
     expect(r.result).toMatchObject({ outcome: "released", colour: "green", from: "blue" });
     expect((await webhookInfo(t)).url).toBe(webhookUrlOf(t, "green"));
@@ -92,7 +81,7 @@ describe("mode switch as a release", { timeout: 600_000 }, () => {
     expect(s.report).toMatchObject({ mode: "webhook", runningMode: "webhook", pendingSwitch: null, live: "green", consistent: true });
     expect(s.containers.blue).toMatchObject({ running: false, mode: "polling" });
 
-    const back = await streamed(() => t.cli(["rollback", ENV, "--json"], SLOW));
+    const back = await withStream(t, () => t.cli(["rollback", ENV, "--json"], SLOW));
     expectExit(back, 0);
     expect(back.result).toMatchObject({ outcome: "rolled-back", colour: "blue", mode: "cold" });
     expect((await webhookInfo(t)).url).toBe("");
@@ -103,13 +92,13 @@ describe("mode switch as a release", { timeout: 600_000 }, () => {
 
   it("webhook -> polling: a poller that dies once it takes updates rolls back to the webhook (setWebhook back, exit 2, 0 lost)", async () => {
     // Back on webhook first (the switch again, v2), then the environment switches to polling.
-    expectExit(await streamed(() => t.cli(["release", ENV, "--image", "v2", "--json"], SLOW)), 0);
+    expectExit(await withStream(t, () => t.cli(["release", ENV, "--image", "v2", "--json"], SLOW)), 0);
     await useMode("polling");
     const plan = await t.cli(["plan", ENV, "--image", "polling-v2", "--json"]);
     expect(plan.result).toMatchObject({ mode: "polling", colour: "blue", switch: { from: "webhook", to: "polling", colour: "green" } });
     expect((plan.result?.steps as string[]).join("\n")).toMatch(/cutover: deleteWebhook \(pending updates kept for getUpdates\)/);
 
-    const r = await streamed(() => t.cli(["release", ENV, "--image", "polling-crash-after-10", "--json"], SLOW));
+    const r = await withStream(t, () => t.cli(["release", ENV, "--image", "polling-crash-after-10", "--json"], SLOW));
     expectExit(r, 2);
     expect(r.result).toMatchObject({ outcome: "rolled-back", colour: "blue", from: "green" });
     expect((await webhookInfo(t)).url).toBe(webhookUrlOf(t, "green"));
@@ -119,7 +108,7 @@ describe("mode switch as a release", { timeout: 600_000 }, () => {
   });
 
   it("webhook -> polling v2: deleteWebhook, webhook colour stopped, baked as polling; a manual rollback sets the webhook back (0 lost)", async () => {
-    const r = await streamed(() => t.cli(["release", ENV, "--image", "polling-v2", "--json"], SLOW));
+    const r = await withStream(t, () => t.cli(["release", ENV, "--image", "polling-v2", "--json"], SLOW));
     expectExit(r, 0);
     expect(r.result).toMatchObject({ outcome: "released", colour: "blue", from: "green" });
     expect((await webhookInfo(t)).url).toBe("");
@@ -127,7 +116,7 @@ describe("mode switch as a release", { timeout: 600_000 }, () => {
     expect(s.report).toMatchObject({ mode: "polling", runningMode: "polling", pendingSwitch: null, live: "blue" });
     expect(s.containers.green).toMatchObject({ running: false, mode: "webhook" });
 
-    const back = await streamed(() => t.cli(["rollback", ENV, "--json"], SLOW));
+    const back = await withStream(t, () => t.cli(["rollback", ENV, "--json"], SLOW));
     expectExit(back, 0);
     expect(back.result).toMatchObject({ outcome: "rolled-back", colour: "green", mode: "cold" });
     expect((await webhookInfo(t)).url).toBe(webhookUrlOf(t, "green"));
@@ -138,7 +127,7 @@ describe("mode switch as a release", { timeout: 600_000 }, () => {
 
   it("back in webhook mode, a bot that comes up polling deletes the webhook at start: a failed gate (exit 1), the webhook restored", async () => {
     await useMode("webhook");
-    const wrong = await streamed(() => t.cli(["release", ENV, "--image", "polling-mode", "--json"], SLOW));
+    const wrong = await withStream(t, () => t.cli(["release", ENV, "--image", "polling-mode", "--json"], SLOW));
     expectExit(wrong, 1);
     expect(String(wrong.result?.reason)).toMatch(/deleted the webhook by itself at start-up; the webhook was restored/);
     expect(String(wrong.result?.remedy)).toMatch(/came up in polling mode/);

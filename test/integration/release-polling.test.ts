@@ -5,8 +5,8 @@
 import { writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { expectExit, stopWorld, webhookInfo } from "../helpers/assertions.js";
-import { lostUpdates, startTestWorld, type TestWorld } from "../helpers/sandbox-env.js";
+import { expectExit, stopWorld, webhookInfo, withStream } from "../helpers/assertions.js";
+import { startTestWorld, type TestWorld } from "../helpers/sandbox-env.js";
 
 let t: TestWorld;
 // Each CLI run may take a while on a loaded machine (2 cores shared): a longer leash for the process, not the assertions.
@@ -44,20 +44,9 @@ async function containers(): Promise<Record<string, { running: boolean; release:
   return Object.fromEntries(Object.entries(s.colours).flatMap(([c, k]) => (k.containers[0] === undefined ? [] : [[c, k.containers[0]]])));
 }
 
-/** Runs `body` with a steady stream, then insists every update was confirmed by some poller. */
-async function streamed<T>(body: () => Promise<T>): Promise<T> {
-  const id = await t.stream(20, 120_000);
-  try {
-    return await body();
-  } finally {
-    await t.stopStream(id);
-    expect(await lostUpdates(t)).toEqual([]);
-  }
-}
-
 describe("polling release", { timeout: 300_000 }, () => {
   it("first release polling-v1: blue polls, no webhook, status shows polling mode", async () => {
-    const r = await streamed(() => t.cli(["release", "ipoll", "--image", "polling-v1", "--json"], SLOW));
+    const r = await withStream(t, () => t.cli(["release", "ipoll", "--image", "polling-v1", "--json"], SLOW));
     expectExit(r, 0);
     expect(r.result).toMatchObject({
       outcome: "released",
@@ -72,7 +61,7 @@ describe("polling release", { timeout: 300_000 }, () => {
   });
 
   it("v1 -> polling-v2: gated, old poller stopped (kept), baked on Telegram's side, 0 lost", async () => {
-    const r = await streamed(() => t.cli(["release", "ipoll", "--image", "polling-v2", "--json"], SLOW));
+    const r = await withStream(t, () => t.cli(["release", "ipoll", "--image", "polling-v2", "--json"], SLOW));
     expectExit(r, 0);
     expect(r.result).toMatchObject({
       outcome: "released",
@@ -88,7 +77,7 @@ describe("polling release", { timeout: 300_000 }, () => {
   });
 
   it("polling-crash-on-boot fails before the handover (exit 1); the live poller keeps confirming", async () => {
-    const r = await streamed(() => t.cli(["release", "ipoll", "--image", "polling-crash-on-boot", "--json"], SLOW));
+    const r = await withStream(t, () => t.cli(["release", "ipoll", "--image", "polling-crash-on-boot", "--json"], SLOW));
     expectExit(r, 1);
     expect(r.result).toMatchObject({ outcome: "failed", colour: "blue", from: "green" });
     expect(String(r.result?.reason)).toMatch(/exited with code 3|restart loop/);
@@ -96,14 +85,14 @@ describe("polling release", { timeout: 300_000 }, () => {
     expect(c.green).toMatchObject({ running: true });
     // After the failure, updates still get confirmed by the green poller alone.
     const before = (await t.updates()).length;
-    await streamed(() => new Promise((res) => setTimeout(res, 1500)));
+    await withStream(t, () => new Promise((res) => setTimeout(res, 1500)));
     expect((await t.updates()).length).toBeGreaterThan(before);
   });
 
   it("manual rollback: the old poller (v1 on blue) starts, gated, and green stops; 0 lost", async () => {
     // The failed crash-on-boot attempt replaced blue's v1 container: release v1 again to get a previous.
     expectExit(await t.cli(["release", "ipoll", "--image", "polling-v1", "--json"], SLOW), 0);
-    const r = await streamed(() => t.cli(["rollback", "ipoll", "--json"], SLOW));
+    const r = await withStream(t, () => t.cli(["rollback", "ipoll", "--json"], SLOW));
     expectExit(r, 0);
     expect(r.result).toMatchObject({ outcome: "rolled-back", colour: "green", mode: "cold" });
     const c = await containers();
