@@ -2,7 +2,8 @@
 // which mode, is read from the containers' labels (bluegreen.mode) and the release tags: a switch
 // from polling may find its state in the listener's tags or only in the host file it left behind,
 // so what runs is the evidence, the tags only break a tie. Pure: no I/O.
-import type { Colour, HostFacts, ReleaseRef } from "./types.js";
+import { listenerSendsTo } from "./traffic.js";
+import type { Colour, HostFacts, ReleaseRef, TrafficFacts } from "./types.js";
 import { COLOURS } from "./types.js";
 
 export type Mode = "webhook" | "polling";
@@ -56,4 +57,19 @@ export function switchSource(
     image: recorded?.image ?? c?.image ?? "",
     mode: from,
   };
+}
+
+/**
+ * Where the listener must point before a switch from polling stages `staging`, or null when it may
+ * stay. A webhook -> polling switch leaves the listener on the old webhook colour (its rollback sets
+ * the webhook back there), so the colour a later switch back stages on can be the one the listener
+ * still forwards to: the release would find it "serving", refuse to stage it, or skip its gates as if
+ * the cutover had happened. With no webhook set Telegram sends nothing through the load balancer, so
+ * that forward carries no updates: it goes to the poller's colour (`from`) first, as a polling ->
+ * webhook rollback leaves it. With a webhook set, nothing is moved (the release judges as always).
+ */
+export function listenerBeforeSwitch(t: TrafficFacts, staging: Colour, from: Colour | null, switchFrom: Mode | undefined): Colour | null {
+  if (switchFrom !== "polling" || from === null || from === staging) return null;
+  if (t.webhookUrl !== "" || !listenerSendsTo(t, staging)) return null;
+  return from;
 }

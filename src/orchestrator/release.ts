@@ -2,7 +2,7 @@
 // idle colour; a failure before traffic moved abandons it (exit 1), after it rolls back (exit 2).
 import { userInfo } from "node:os";
 import type { Goal } from "../domain/decide.js";
-import { type SwitchSource, switchSource } from "../domain/switch.js";
+import { listenerBeforeSwitch, type SwitchSource, switchSource } from "../domain/switch.js";
 import { encodeRef, TAG } from "../domain/tags.js";
 import { liveByListener, liveByWebhook } from "../domain/traffic.js";
 import { otherColour } from "../domain/types.js";
@@ -22,7 +22,7 @@ import { BakeFailed } from "./bake.js";
 import type { BakeUpdates } from "./bake-updates.js";
 import { cancelledBy, SIGNAL_EXIT, throwIfCancelled, windDown } from "./cancel.js";
 import type { Ctx } from "./context.js";
-import type { CutoverTimes } from "./cutover.js";
+import { type CutoverTimes, moveListener } from "./cutover.js";
 import { colourLogs } from "./gates.js";
 import { type AuditRecord, appendAudit } from "./history.js";
 import { runHookAt } from "./hooks.js";
@@ -165,6 +165,7 @@ async function releaseLocked(ctx: Ctx, opts: ReleaseOptions, started: number): P
   });
   const state = newRunState(world.webhook, opts.bakeMs);
   if (goal.switchFrom !== undefined && goal.from !== null) await recordSwitchSource(ctx, world, goal.from);
+  const listenerMoved = await freeStagingColour(ctx, world, goal);
   await runHookAt(ctx, "preRelease", goal, state.hooks);
   const adopted =
     unmanaged !== null
@@ -173,7 +174,7 @@ async function releaseLocked(ctx: Ctx, opts: ReleaseOptions, started: number): P
   let result: ReleaseResult;
   try {
     // The preflight's world is still the world unless a hook ran since: the loop starts from it.
-    result = await runGoal(ctx, goal, state, state.hooks.length === 0 ? world : undefined);
+    result = await runGoal(ctx, goal, state, state.hooks.length === 0 && !listenerMoved ? world : undefined);
   } catch (e) {
     // Live and baked, only the bookkeeping failed (exit 3): history must still say what went live.
     if (e instanceof FinalTagsError) {
@@ -238,6 +239,19 @@ async function recordSwitchSource(ctx: Ctx, world: World, from: "blue" | "green"
     ...encodeRef("live", { colour: from, releaseId: running.releaseId, image: running.image }),
     [TAG.environment]: ctx.settings.environment,
   });
+}
+
+/** A switch from polling: the listener off the colour it stages on (see listenerBeforeSwitch); true when it moved. */
+async function freeStagingColour(ctx: Ctx, world: World, goal: Goal): Promise<boolean> {
+  const to = listenerBeforeSwitch(world.traffic, goal.colour, goal.from, goal.switchFrom);
+  if (to === null) return false;
+  await moveListener(ctx, to);
+  ctx.reporter.step({
+    step: "switch",
+    status: "info",
+    message: `listener -> ${to}: it still forwarded to ${goal.colour}, which no webhook sends updates to while ${to} polls; ${goal.colour} is staged and cut over as any other colour`,
+  });
+  return true;
 }
 
 /** The colour to stage on, or a preflight error naming what holds it (nothing was touched yet). */

@@ -1,9 +1,12 @@
 // promote between two environments on different real hosts: staging (host 0) and production
 // (host 1), each with its own ALB and bot. Production must run exactly the digest staging baked,
-// pulled by production's own engine from the registry.
+// pulled by production's own engine from the registry. Then, in the same world (no second set of
+// engines for CI to start), staging switches webhook -> polling -> webhook and rolls back to the
+// poller, each under a steady update stream with 0 lost: the mode switch on a real engine.
+import { readFile, writeFile } from "node:fs/promises";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { expectExit } from "../helpers/assertions.js";
-import { engineContainer } from "../helpers/e2e-assert.js";
+import { engineContainer, expectLive, listenerForward, webhookUrl } from "../helpers/e2e-assert.js";
 import { addEnvironment, type ExtraEnvironment } from "../helpers/e2e-environment.js";
 import { type E2eWorld, startE2eWorld } from "../helpers/e2e-world.js";
 
@@ -58,4 +61,69 @@ describe("promote staging -> production on different hosts", () => {
     const webhook = await fetch(`${prod.sandbox.telegram.url}/bot${PROD_TOKEN}/getWebhookInfo`);
     expect(((await webhook.json()) as { result: { url: string } }).result.url).toBe(`http://127.0.0.1:${prod.sandbox.albPort}/telegram/blue`);
   }, 300_000);
+});
+
+/** staging in polling mode: v1 as a poller (BOT_MODE=polling), no health endpoint; the load balancer and webhook stay for the switch back. */
+function pollingYaml(yaml: string): string {
+  const out = yaml
+    .replace(/ {2}health: \{[^\n]*\n/, "")
+    .replace("  env:\n", "  env:\n    BOT_MODE: polling\n")
+    .replace(/(telegram:\n {2}botToken: [^\n]*\n {2}apiBase: [^\n]*\n)/, "$1  mode: polling\n");
+  if (!out.includes("mode: polling\n") || out.includes("health:")) throw new Error("the polling variant of the environment file was not derived");
+  return out;
+}
+
+/** body() under a stream of 20 updates/s to staging's bot; every update must be confirmed (0 lost). */
+async function streaming<T>(body: () => Promise<T>): Promise<T> {
+  const id = await w.stream(20, 240_000);
+  let out: T;
+  try {
+    out = await body();
+  } finally {
+    await w.stopStream(id);
+  }
+  expect(await w.lostUpdates()).toEqual([]);
+  return out;
+}
+
+describe("mode switch on a real engine (staging, after the promote)", () => {
+  it("webhook -> polling (v1 poller), polling -> webhook (v2): poller stopped and kept, webhook set; rollback to the poller; 0 lost each", async () => {
+    const h = w.net.hosts[0];
+    if (h === undefined) throw new Error("no host");
+    const webhookYaml = await readFile(w.envFile, "utf8");
+    const stagingStatus = async () => (await w.cli(["status", "staging", "--json"])).events[0];
+
+    // The seed's option B first, so a poller runs: staging (v2 webhook on blue) becomes v1 polling on green.
+    await writeFile(w.envFile, pollingYaml(webhookYaml));
+    const toPolling = await streaming(() => w.cli(["release", "staging", "--image", "v1", "--json"]));
+    expectExit(toPolling, 0);
+    expect(toPolling.result).toMatchObject({ outcome: "released", colour: "green", from: "blue" });
+    expect(await webhookUrl(w)).toBe("");
+    expect(engineContainer(h, "echo-bot-green")).toMatchObject({ running: true, variant: "v1" });
+    expect(engineContainer(h, "echo-bot-blue")).toMatchObject({ running: false });
+
+    // polling -> webhook (the seed's recommended direction): staged on blue, listener, setWebhook, poller stopped.
+    await writeFile(w.envFile, webhookYaml);
+    const toWebhook = await streaming(() => w.cli(["release", "staging", "--image", "v2", "--json"]));
+    expectExit(toWebhook, 0);
+    expect(toWebhook.result).toMatchObject({ outcome: "released", colour: "blue", from: "green" });
+    // The switch to polling left the listener on blue (its rollback sets the webhook back there): with no
+    // webhook set it carries nothing, so it goes to the poller's green first and blue is staged and gated.
+    expect(toWebhook.events.filter((e) => e.step === "switch").map((e) => e.message)).toContainEqual(expect.stringMatching(/^listener -> green: /));
+    expect(toWebhook.result?.steps).toEqual(["mark-staging", "stage", "gates", "mark-cutover", "cutover", "bake", "finalize"]);
+    await expectLive(w, "blue");
+    // The old poller is stopped, not removed: the rollback starts it again.
+    expect(engineContainer(h, "echo-bot-green")).toMatchObject({ running: false, variant: "v1" });
+    expect(engineContainer(h, "echo-bot-blue")).toMatchObject({ running: true, variant: "v2" });
+    expect(await stagingStatus()).toMatchObject({ mode: "webhook", runningMode: "webhook", pendingSwitch: null, live: "blue", consistent: true });
+
+    // Manual rollback to the poller: deleteWebhook (pending updates kept), poller started, webhook colour stopped.
+    const back = await streaming(() => w.cli(["rollback", "staging", "--json"]));
+    expectExit(back, 0);
+    expect(back.result).toMatchObject({ outcome: "rolled-back", colour: "green", from: "blue" });
+    expect(await webhookUrl(w)).toBe("");
+    expect(listenerForward(w)).toBe("green");
+    expect(engineContainer(h, "echo-bot-green")).toMatchObject({ running: true, variant: "v1" });
+    expect(engineContainer(h, "echo-bot-blue")).toMatchObject({ running: false, variant: "v2" });
+  }, 480_000);
 });

@@ -1,8 +1,9 @@
 // Mode switches through the pure decide: polling -> webhook (green webhook server from the blue
-// poller r1) and webhook -> polling, each forward and back, and switchSource reading what runs.
+// poller r1) and webhook -> polling, each forward and back, switchSource reading what runs, and
+// listenerBeforeSwitch: a switch back from polling after webhook -> polling (listener left behind).
 import { describe, expect, it } from "vitest";
 import { decide, type Goal, type Progress, type Snapshot } from "../../src/domain/decide.js";
-import { colourMode, switchSource } from "../../src/domain/switch.js";
+import { colourMode, listenerBeforeSwitch, switchSource } from "../../src/domain/switch.js";
 import type { ContainerFacts, HostFacts, InFlight } from "../../src/domain/types.js";
 import { flight, IMAGE, OLD_REF, URLS } from "../fakes/decide-snapshot.js";
 
@@ -220,5 +221,32 @@ describe("switchSource: what runs in the other mode", () => {
   it("colourMode reads the label of the colour's containers", () => {
     expect(colourMode([host(c("blue", "r1", "polling", false))], "blue")).toBe("polling");
     expect(colourMode([host(c("blue", "r1", "polling", false))], "green")).toBeNull();
+  });
+});
+
+describe("listenerBeforeSwitch: webhook -> polling left the listener on the colour the switch back stages", () => {
+  // After webhook (green) -> polling (blue poller r1): green stopped but registered, the listener still on green, no webhook.
+  const goal: Goal = { kind: "release", colour: "green", releaseId: "r2", image: IMAGE, from: "blue", switchFrom: "polling" };
+  const snap = (weights: Snapshot["traffic"]["weights"], webhookUrl = ""): Snapshot => ({
+    hosts: [{ instanceId: "i-1", container: c("green", "r0", "webhook", false), other: c("blue", "r1", "polling", true), registered: true, healthy: false }],
+    traffic: { weights, foreignTargets: false, hasTargets: { blue: false, green: true }, webhookUrl, webhookSettingsMatch: true },
+    urls: URLS,
+    tags: { unmanaged: null, live: OLD_REF, previous: null, verified: null, inFlight: flight("release", "r2", "staging"), previousWarmUntil: null },
+  });
+
+  it("with no webhook set the listener goes to the poller's colour first; then the webhook colour is staged, not blocked", () => {
+    const stale = snap({ green: 1, blue: 0 });
+    expect(decide(stale, goal, PENDING)).toMatchObject({ kind: "blocked" });
+    expect(listenerBeforeSwitch(stale.traffic, "green", "blue", "polling")).toBe("blue");
+    expect(decide(snap({ blue: 1, green: 0 }), goal, PENDING)).toEqual({ kind: "stage", instanceIds: ["i-1"] });
+  });
+
+  it("nothing moves with a webhook set, outside a switch from polling, or with the listener already off the staging colour", () => {
+    expect(listenerBeforeSwitch(snap({ green: 1, blue: 0 }, URLS.green).traffic, "green", "blue", "polling")).toBeNull();
+    expect(listenerBeforeSwitch(snap({ green: 1, blue: 0 }).traffic, "green", "blue", undefined)).toBeNull();
+    expect(listenerBeforeSwitch(snap({ green: 1, blue: 0 }).traffic, "green", "blue", "webhook")).toBeNull();
+    expect(listenerBeforeSwitch(snap({ blue: 1, green: 0 }).traffic, "green", "blue", "polling")).toBeNull();
+    expect(listenerBeforeSwitch(snap({}).traffic, "green", "blue", "polling")).toBeNull();
+    expect(listenerBeforeSwitch(snap({ green: 1, blue: 0 }).traffic, "green", null, "polling")).toBeNull();
   });
 });
