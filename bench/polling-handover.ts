@@ -1,12 +1,13 @@
-// `node dist/bench/polling-handover.js` (after `npx tsc -p tsconfig.build.json`): the handover gap of a
-// polling release, judged by the Telegram emulator. A steady stream runs while polling-v1 -> polling-v2
-// is released; the figure is the longest time around the handover (the cutover step, which stops
+// The handover gap of a polling release, judged by the Telegram emulator: `npm run bench` key
+// pollingHandoverGapMs (details.pollingHandover has every figure); alone, one JSON line:
+// `node dist/bench/polling-handover.js` after `npx tsc -p tsconfig.build.json`. A steady stream
+// runs while polling-v1 -> polling-v2 is released; the figure is the longest time around the handover (the cutover step, which stops
 // the old poller) in which Telegram saw no update confirmed (getUpdates offsets), next to the same
 // figure for the steady state before it. Also: updates lost (must be 0) and the release's wall time.
 import { writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { drain, startStream, stopStream } from "./traffic.js";
-import { BOT_TOKEN, startBenchWorld } from "./world.js";
+import { type BenchWorld, BOT_TOKEN, startBenchWorld } from "./world.js";
 
 interface UpdateRec {
   updateId: number;
@@ -16,7 +17,6 @@ interface UpdateRec {
 }
 
 const RATE = 20;
-const log = (s: string) => process.stderr.write(`${s}\n`);
 
 function maxGap(times: number[], from: number, to: number): number {
   const inside = times.filter((t) => t >= from && t <= to).sort((a, b) => a - b);
@@ -30,8 +30,20 @@ const stepAt = (events: Record<string, unknown>[], step: string, status: string)
   return e === undefined ? Number.NaN : Date.parse(String(e.at));
 };
 
-const w = await startBenchWorld({ hosts: 1, firstHost: 200 });
-try {
+export interface HandoverFigures {
+  ratePerSecond: number;
+  updates: number;
+  lost: number;
+  releaseWallMs: number;
+  handoverStepMs: number;
+  /** Longest span with no confirmation from 1 s before the handover step to 3 s after it. */
+  handoverGapMs: number;
+  /** The same figure over the 3 s of steady state before the release started. */
+  steadyGapMs: number;
+}
+
+/** polling-v1, then polling-v1 -> polling-v2 under a stream, in a world of one host. */
+export async function pollingHandover(w: BenchWorld, log: (s: string) => void): Promise<HandoverFigures> {
   await writeFile(
     join(w.dir, "environments", "poll.yaml"),
     `environment: poll
@@ -69,18 +81,23 @@ lock: { lease: 2m, dir: ${w.dir}/lock }
   const acks = updates.flatMap((u) => (u.acknowledgedAt !== null ? [u.acknowledgedAt] : []));
   const cutStart = stepAt(r.events, "cutover", "start");
   const cutEnd = stepAt(r.events, "cutover", "ok");
-  const figures = {
+  return {
     ratePerSecond: RATE,
     updates: updates.length,
     lost: updates.filter((u) => !u.acknowledged).length,
     releaseWallMs: wallMs,
     handoverStepMs: cutEnd - cutStart,
-    /** Longest span with no confirmation from 1 s before the handover step to 3 s after it. */
     handoverGapMs: maxGap(acks, cutStart - 1000, cutEnd + 3000),
-    /** The same figure over the 3 s of steady state before the release started. */
     steadyGapMs: maxGap(acks, started - 3000, started),
   };
-  process.stdout.write(`${JSON.stringify(figures)}\n`);
-} finally {
-  await w.stop();
+}
+
+// Run directly: one world, the figures as one JSON line.
+if (process.argv[1]?.endsWith("polling-handover.js") === true) {
+  const w = await startBenchWorld({ hosts: 1, firstHost: 200 });
+  try {
+    process.stdout.write(`${JSON.stringify(await pollingHandover(w, (s) => process.stderr.write(`${s}\n`)))}\n`);
+  } finally {
+    await w.stop();
+  }
 }

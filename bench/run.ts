@@ -8,6 +8,7 @@ import { total } from "../src/adapters/call-count.js";
 import { BAD_VERSION_WORLD, type BadVersionRun, badVersionExposure } from "./bad-version.js";
 import { runBaseline } from "./baseline.js";
 import { coldStarts } from "./coldstart.js";
+import { type HandoverFigures, pollingHandover } from "./polling-handover.js";
 import { runReleaseScenario } from "./release-scenario.js";
 import { rollbackTimes } from "./rollback-timing.js";
 import { releaseTimes } from "./scale.js";
@@ -22,7 +23,7 @@ const log = (s: string) => process.stderr.write(`${s}\n`);
 const RATE = 50;
 // --only main,baseline,scale: run a subset while iterating (skipped parts report NaN).
 const onlyArg = process.argv.indexOf("--only");
-const only = new Set((onlyArg >= 0 ? (process.argv[onlyArg + 1] ?? "") : "main,baseline,scale,rollback,wan,canary").split(","));
+const only = new Set((onlyArg >= 0 ? (process.argv[onlyArg + 1] ?? "") : "main,baseline,scale,rollback,wan,canary,polling").split(","));
 const live = new Set<BenchWorld>();
 
 async function withWorld<T>(o: Parameters<typeof startBenchWorld>[0], fn: (w: BenchWorld) => Promise<T>): Promise<T> {
@@ -109,6 +110,11 @@ async function main(): Promise<void> {
     : await attempt("canary", [], () => withWorld({ hosts: 2, firstHost: 252, ...BAD_VERSION_WORLD }, (w) => badVersionExposure(w, quick ? 1 : 3, RATE, log)));
   const badOf = (strategy: BadVersionRun["strategy"]) => bad.filter((b) => b.strategy === strategy);
 
+  log("polling handover: polling-v1 -> polling-v2 under a stream");
+  const handover: HandoverFigures | null = !only.has("polling")
+    ? null
+    : await attempt("polling", null, () => withWorld({ hosts: 1, firstHost: 254 }, (w) => pollingHandover(w, log)));
+
   const { releases, rollbacks } = main.scenario;
   const all = [...releases, ...rollbacks];
   const traffic = all.map((r) => r.traffic).filter((t) => t !== undefined);
@@ -156,6 +162,9 @@ async function main(): Promise<void> {
     awsCallsPerRollback: summarize(manual.warmCalls.map((c) => total(c.aws))),
     hostCommandsPerRollback: summarize(manual.warmCalls.map((c) => total(c.host))),
     telegramCallsPerRollback: summarize(manual.warmCalls.map((c) => total(c.telegram))),
+    // Polling (one host, 20 updates/s, polling-v1 -> polling-v2): the longest span Telegram saw with no
+    // update confirmed, from 1 s before the handover step (the old poller's docker stop) to 3 s after it.
+    pollingHandoverGapMs: summarize(handover !== null ? [handover.handoverGapMs] : []),
   } satisfies Record<string, Summary>;
   const details = {
     when: new Date().toISOString(),
@@ -208,6 +217,7 @@ async function main(): Promise<void> {
     },
     simulatedWan: { roundTripMs: WAN_MS, runs: main.wan, targetMs: main.wan[0]?.targetMs },
     manualRollbackMs: { warm: summarize(manual.warmMs), cold: summarize(manual.coldMs) },
+    pollingHandover: handover,
     statusExitCode: main.cold.statusExit,
     sandbox: {
       startMs: round(main.startMs),

@@ -28,6 +28,7 @@ const GOALS: Record<string, { goal: string; ok: (m: number) => boolean | undefin
   awsCallsPerRollback: { goal: "-", ok: () => undefined },
   hostCommandsPerRollback: { goal: "-", ok: () => undefined },
   telegramCallsPerRollback: { goal: "-", ok: () => undefined },
+  pollingHandoverGapMs: { goal: "<= 1000", ok: (m) => m <= 1000 },
 };
 
 const f = (x: number) => (Number.isInteger(x) ? String(x) : x.toFixed(Math.abs(x) >= 100 ? 0 : 2));
