@@ -8,7 +8,7 @@ import {
   InvalidParameterCombinationException,
   InvalidParameterValueException,
 } from "@aws-sdk/client-cloudwatch";
-import { ModifyListenerCommand, RegisterTargetsCommand } from "@aws-sdk/client-elastic-load-balancing-v2";
+import { ModifyListenerCommand, ModifyTargetGroupCommand, RegisterTargetsCommand } from "@aws-sdk/client-elastic-load-balancing-v2";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type Alb, createAlb } from "../helpers/aws-alb.js";
 import { type AwsWorld, httpCall, rejectionOf, startAwsWorld, startTarget, type TargetServer, waitFor } from "../helpers/aws-world.js";
@@ -35,6 +35,12 @@ beforeAll(async () => {
   alb = await createAlb(w);
   blueTg = alb.tg["bot-blue"] as string;
   greenTg = alb.tg["bot-green"] as string;
+  // Health checks every 600 ms with a 500 ms timeout at this time scale: createAlb's 2 s timeout is
+  // 40 ms here, and a process stalled that long on a loaded machine (a CI run beside other work) read
+  // a healthy blue target as timed out, so "blue never unhealthy" failed for the machine's load alone.
+  for (const tg of [blueTg, greenTg]) {
+    await w.elb.send(new ModifyTargetGroupCommand({ TargetGroupArn: tg, HealthCheckIntervalSeconds: 30, HealthCheckTimeoutSeconds: 25 }));
+  }
   blue = await startTarget("127.0.3.1", "blue");
   green = await startTarget("127.0.3.2", "green");
   for (const [tg, t] of [
@@ -61,7 +67,7 @@ beforeAll(async () => {
     }),
   );
   const healthy = async () => (await w.emu.control.state()).targetGroups.every((g) => g.targets.length === 1 && g.targets.every((t) => t.state === "healthy"));
-  await waitFor(healthy, (ok) => ok, 5000, "both targets healthy");
+  await waitFor(healthy, (ok) => ok, 10_000, "both targets healthy");
 });
 afterAll(async () => {
   await Promise.all([blue?.stop(), green?.stop()]);
@@ -191,7 +197,7 @@ describe("GetMetricData: the ALB's per-target-group metrics from its own data pl
       await waitFor(
         async () => total(await query(start, new Date(Date.now() + 100), greenTg, "UnHealthyHostCount", "Maximum")),
         (n) => n >= 1,
-        5000,
+        10_000,
         "an unhealthy host",
       );
     } finally {
