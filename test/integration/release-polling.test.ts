@@ -80,7 +80,12 @@ describe("polling release", { timeout: 300_000 }, () => {
     const r = await withStream(t, () => t.cli(["release", "ipoll", "--image", "polling-crash-on-boot", "--json"], SLOW));
     expectExit(r, 1);
     expect(r.result).toMatchObject({ outcome: "failed", colour: "blue", from: "green" });
-    expect(String(r.result?.reason)).toMatch(/exited with code 3|restart loop/);
+    // Which of three correct readings the gate makes depends on when its round lands in the
+    // engine's restart cycle (between restarts, while it backs off, or after a restart): each names
+    // the exit code. Seen in a loaded clean-clone run: "restarted 2 time(s) (exit code 3)".
+    expect(String(r.result?.reason)).toMatch(
+      /^i-[0-9a-f]+: container poller-blue (is in a restart loop \(exit code 3, \d+ restarts\)|exited with code 3|restarted \d+ time\(s\) \(exit code 3\))$/,
+    );
     const c = await containers();
     expect(c.green).toMatchObject({ running: true });
     // After the failure, updates still get confirmed by the green poller alone.
