@@ -104,6 +104,10 @@ describe("mode switch on a real engine (staging, after the promote)", () => {
 
     // polling -> webhook (the seed's recommended direction): staged on blue, listener, setWebhook, poller stopped.
     await writeFile(w.envFile, webhookYaml);
+    const plan = await w.cli(["plan", "staging", "--image", "v2", "--json"]);
+    expectExit(plan, 0);
+    expect(plan.result).toMatchObject({ colour: "blue", live: "green", switch: { from: "polling", to: "webhook", colour: "green" } });
+    expect(plan.result?.steps).toContainEqual(expect.stringMatching(/^ModifyListener -> bot-green \(bot-blue referenced at weight 0\)/));
     const toWebhook = await streaming(() => w.cli(["release", "staging", "--image", "v2", "--json"]));
     expectExit(toWebhook, 0);
     expect(toWebhook.result).toMatchObject({ outcome: "released", colour: "blue", from: "green" });

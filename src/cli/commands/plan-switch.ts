@@ -7,7 +7,8 @@ import { containerName, docker } from "../../remote/docker.js";
 import { lockCommands, lockPath } from "../../remote/lock.js";
 import { formatArgvForDisplay } from "../../remote/quote.js";
 
-export function switchSteps(settings: Settings, from: SwitchSource, hostCmds: string[][], healthText: string): string[] {
+/** `listenerFirst`: the listener still forwards to the colour a switch from polling stages (see listenerBeforeSwitch). */
+export function switchSteps(settings: Settings, from: SwitchSource, hostCmds: string[][], healthText: string, listenerFirst = false): string[] {
   const colour: Colour = otherColour(from.colour);
   const cmd = (argv: string[]) => `\`${formatArgvForDisplay(argv)}\``;
   const secs = Math.max(1, Math.round(settings.container.stopTimeoutMs / 1000));
@@ -25,6 +26,11 @@ export function switchSteps(settings: Settings, from: SwitchSource, hostCmds: st
       "observe: listener, tags, both target groups' health, getWebhookInfo, docker inspect on every host (the poller's bluegreen.mode label)",
       `preflight: target groups, instances, docker, disk, getMe, live poller ${from.colour} running`,
       `record ${from.releaseId} on ${from.colour} as the live release in the listener's tags (the switch's rollback returns to it)`,
+      ...(listenerFirst
+        ? [
+            `ModifyListener -> ${settings.targetGroups[from.colour]} (${settings.targetGroups[colour]} referenced at weight 0): the listener still forwards to ${settings.targetGroups[colour]}, which no webhook sends updates to while the poller runs, so ${colour} is free to stage`,
+          ]
+        : []),
       `stage ${colour} on every host (no traffic reaches it yet: the poller still takes every update):`,
       ...hostCmds.map((a) => `    ${formatArgvForDisplay(a)}`),
       `register the hosts in ${settings.targetGroups[colour]} on port ${settings.hostPorts[colour]}; keep it referenced (weight 0)`,

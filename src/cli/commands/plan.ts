@@ -2,7 +2,7 @@
 // run. Looks up the live colour when AWS answers; otherwise says what it could not look up.
 import type { RolloutStrategy } from "../../config/types.js";
 import { describeWeights, shiftSteps } from "../../domain/strategy.js";
-import { type SwitchSource, switchSource } from "../../domain/switch.js";
+import { listenerBeforeSwitch, type SwitchSource, switchSource } from "../../domain/switch.js";
 import { liveByWebhook } from "../../domain/traffic.js";
 import { type Colour, otherColour } from "../../domain/types.js";
 import { UsageError } from "../../errors.js";
@@ -33,6 +33,7 @@ export async function plan(p: Parsed, out: Output): Promise<number> {
   let colour: Colour = "blue";
   let unmanaged: UnmanagedRelease | null = null;
   let switching: SwitchSource | null = null;
+  let listenerFirst = false;
   const unknown: string[] = [];
   const problems: string[] = [];
   const unreachable: string[] = [];
@@ -49,6 +50,7 @@ export async function plan(p: Parsed, out: Output): Promise<number> {
       switching = source;
       live = source.colour;
       colour = otherColour(source.colour);
+      listenerFirst = listenerBeforeSwitch(world.traffic, colour, live, source.mode) !== null;
     } else if (settings.mode === "polling") {
       // No listener to read: the recorded live poller, and the other colour to stage on.
       live = startingLive(ctx, world);
@@ -87,7 +89,7 @@ export async function plan(p: Parsed, out: Output): Promise<number> {
   const healthText = health === undefined ? "" : `, GET ${health.path} -> ${health.expectStatus}`;
   const steps =
     switching !== null
-      ? switchSteps(settings, switching, hostCmds, healthText)
+      ? switchSteps(settings, switching, hostCmds, healthText, listenerFirst)
       : settings.mode === "polling"
         ? pollingSteps(settings, colour, live, hostCmds, healthText)
         : [
