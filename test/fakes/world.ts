@@ -16,6 +16,8 @@ import type {
   Telegram,
   WebhookInfo,
 } from "../../src/ports.js";
+import { type BatchStep, decodeBatch, formatBatchOutput } from "../../src/remote/batch.js";
+import { REMOVE_IF_OURS } from "../../src/remote/docker.js";
 
 export interface FakeContainer {
   name: string;
@@ -39,7 +41,10 @@ export function digestOf(ref: string): string {
 export class FakeHost implements RemoteHost {
   readonly containers = new Map<string, FakeContainer>();
   readonly files = new Map<string, string>();
+  /** Every command a step ran (the steps of a batch one by one). */
   readonly log: string[][] = [];
+  /** Every exec as it arrived (a batch is one): what a real host would count. */
+  readonly execs: string[][] = [];
   /** Called after `docker run` started a container (a test may make it die at once). */
   onRun?: (c: FakeContainer) => void;
   /** Called when `docker stop` stops a container: a bot's shutdown hook (e.g. deleteWebhook) runs here. */
@@ -54,8 +59,35 @@ export class FakeHost implements RemoteHost {
   }
 
   async exec(argv: readonly string[], opts?: { stdin?: string }): Promise<ExecResult> {
+    this.execs.push([...argv]);
+    const batch = decodeBatch(argv);
+    if (batch !== null) return this.runBatch(batch.marker, batch.steps, opts);
+    return this.run1(argv, opts);
+  }
+
+  /** A batch (src/remote/batch.ts) as its script runs it: each step logged, a failing `stop` step ends it. */
+  private async runBatch(marker: string, steps: BatchStep[], opts?: { stdin?: string }): Promise<ExecResult> {
+    const results: ExecResult[] = [];
+    for (const step of steps) {
+      const r = await this.run1(step.argv, step.stdin === true ? opts : {});
+      results.push(r);
+      if (r.code !== 0 && step.stop === true) break;
+    }
+    return ok(formatBatchOutput(marker, results));
+  }
+
+  private async run1(argv: readonly string[], opts?: { stdin?: string }): Promise<ExecResult> {
     this.log.push([...argv]);
     const [prog, cmd, ...rest] = argv;
+    if (prog === "sh" && argv[2] === REMOVE_IF_OURS) {
+      // docker.removeIfOurs: only a container whose colour label is the colour goes.
+      const [name = "", colour = ""] = argv.slice(4);
+      const c = this.containers.get(name);
+      if (c === undefined) return ok();
+      if (c.labels["bluegreen.colour"] !== colour) return { code: 3, stdout: "", stderr: `${name} was not started by bluegreen\n` };
+      this.containers.delete(name);
+      return ok();
+    }
     if (prog === "sh") {
       // readFile, appendLine (the history) and writeFilePrivate: the path is the last word, content through stdin.
       const path = argv[argv.length - 1] ?? "";
