@@ -7,7 +7,7 @@ import { combine, memoryVerdict, OK, onHost, pollingVerdict, targetHealthVerdict
 import { containerName } from "../remote/docker.js";
 import { throwIfCancelled } from "./cancel.js";
 import { alarmGate, metricsGate } from "./cloudwatch-gates.js";
-import { containerMemory, inspectContainers } from "./containers.js";
+import { inspectContainers, inspectWithMemory } from "./containers.js";
 import type { ConnectedHost, Ctx } from "./context.js";
 import { mapLimit } from "./context.js";
 import { containerOnHost, healthOnHost } from "./gates.js";
@@ -40,10 +40,10 @@ async function hostBakeVerdict(ctx: Ctx, h: ConnectedHost, goal: Goal, baseline:
   const name = containerName(ctx.settings.container.name, goal.colour);
   // The restart baseline was taken just before the cutover: its exits are in this window.
   const exitWindowSeconds = (ctx.clock.now() - cutoverAt) / 1000 + 30;
-  const [c, used] = await Promise.all([
-    containerOnHost(ctx, h, goal, baseline.get(h.instanceId) ?? 0, exitWindowSeconds),
-    containerMemory(h, name).catch(() => null),
-  ]);
+  // The containers and the new one's memory in one exec (#17).
+  const read = await inspectWithMemory(h, ctx.settings.container.name, goal.colour);
+  const used = read.memory;
+  const c = await containerOnHost(ctx, h, goal, baseline.get(h.instanceId) ?? 0, exitWindowSeconds, read.containers);
   const checks = [c, onHost(h.instanceId, memoryVerdict(name, used, ctx.settings.gates.maxMemoryBytes))];
   if (c.kind === "ok") checks.push(await healthOnHost(ctx, h, goal));
   return combine(checks);

@@ -2,7 +2,9 @@
 
 import type { LastExit } from "../domain/gates.js";
 import type { Colour, ContainerFacts } from "../domain/types.js";
+import { parseBatch } from "../remote/batch.js";
 import { containerName, docker, LABEL } from "../remote/docker.js";
+import { inspectWithStats } from "../remote/phases.js";
 import type { ConnectedHost, Ctx } from "./context.js";
 import { mapLimit, mustExec } from "./context.js";
 
@@ -48,9 +50,31 @@ export function parseInspect(stdout: string): ContainerFacts[] {
 export async function inspectContainers(host: ConnectedHost, baseName: string): Promise<Partial<Record<Colour, ContainerFacts>>> {
   // docker inspect exits 1 when one of the names is missing but still prints the others.
   const res = await host.remote.exec(docker.inspect([containerName(baseName, "blue"), containerName(baseName, "green")]));
+  return byColour(res.stdout);
+}
+
+function byColour(stdout: string): Partial<Record<Colour, ContainerFacts>> {
   const out: Partial<Record<Colour, ContainerFacts>> = {};
-  for (const c of parseInspect(res.stdout)) out[c.colour] = c;
+  for (const c of parseInspect(stdout)) out[c.colour] = c;
   return out;
+}
+
+/**
+ * A bake check's reading of a host in one exec (#17): both colours' containers, as
+ * inspectContainers reads them, and the memory `colour`'s container uses (null: unknown).
+ */
+export async function inspectWithMemory(
+  host: ConnectedHost,
+  baseName: string,
+  colour: Colour,
+): Promise<{ containers: Partial<Record<Colour, ContainerFacts>>; memory: number | null }> {
+  const name = containerName(baseName, colour);
+  const argv = inspectWithStats([containerName(baseName, "blue"), containerName(baseName, "green")], [name]);
+  const [inspected, stats] = parseBatch(argv, await host.remote.exec(argv));
+  return {
+    containers: byColour(inspected?.stdout ?? ""),
+    memory: stats !== undefined && stats.code === 0 ? (parseStatsMemory(stats.stdout).get(name) ?? null) : null,
+  };
 }
 
 /** Memory in use per container name, from `docker stats --no-stream` (e.g. "12.3MiB / 400MiB"). */
@@ -76,11 +100,6 @@ export function parseDockerSize(text: string): number | null {
   if (m === null) return null;
   const unit = UNITS[(m[2] ?? "").toUpperCase()];
   return unit === undefined ? null : Math.round(Number(m[1]) * unit);
-}
-
-export async function containerMemory(host: ConnectedHost, name: string): Promise<number | null> {
-  const res = await mustExec(host, docker.stats([name]));
-  return parseStatsMemory(res.stdout).get(name) ?? null;
 }
 
 export async function containerLogs(host: ConnectedHost, name: string, lines = 20): Promise<string> {

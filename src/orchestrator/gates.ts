@@ -3,6 +3,7 @@
 import pRetry, { AbortError } from "p-retry";
 import type { Goal } from "../domain/decide.js";
 import { combine, containerVerdict, healthVerdict, OK, onHost, targetHealthVerdict, type Verdict } from "../domain/gates.js";
+import type { ContainerFacts } from "../domain/types.js";
 import { CancelledError, GateFailedError } from "../errors.js";
 import type { WebhookInfo } from "../ports.js";
 import { containerName } from "../remote/docker.js";
@@ -25,8 +26,10 @@ export async function containerOnHost(
   goal: Goal,
   baselineRestarts: number | undefined,
   exitWindowSeconds: number,
+  /** The host's containers when the caller already read them in this check (the bake, with their memory). */
+  read?: Partial<Record<Goal["colour"], ContainerFacts>>,
 ): Promise<Verdict> {
-  const c = (await inspectContainers(host, ctx.settings.container.name))[goal.colour];
+  const c = (read ?? (await inspectContainers(host, ctx.settings.container.name)))[goal.colour];
   const restarted = c !== undefined && baselineRestarts !== undefined && c.restartCount > baselineRestarts;
   const exit = restarted ? await lastExit(host, c, exitWindowSeconds).catch(() => null) : null;
   return onHost(host.instanceId, containerVerdict(c, baselineRestarts, exit));

@@ -4,20 +4,29 @@ import { containerVerdict, targetHealthVerdict } from "../domain/gates.js";
 import { KNOWN_KEYS, MAX_LISTENER_TAGS, tagHeadroom } from "../domain/tags.js";
 import type { Colour } from "../domain/types.js";
 import { PreflightError } from "../errors.js";
-import { diskFree, docker, parseDfAvailableKib } from "../remote/docker.js";
+import { parseBatch } from "../remote/batch.js";
+import { parseDfAvailableKib } from "../remote/docker.js";
+import { engineProbe } from "../remote/phases.js";
 import { redact } from "../util/redact.js";
 import { checkAlarmsExist } from "./cloudwatch-gates.js";
-import type { Ctx } from "./context.js";
-import { mapLimit } from "./context.js";
+import { type ConnectedHost, type Ctx, mapLimit } from "./context.js";
 import type { World } from "./observe.js";
+import type { EngineFacts } from "./unmanaged.js";
 
 const MIN_FREE_KIB = 512 * 1024;
+
+async function probeEngine(h: ConnectedHost): Promise<EngineFacts> {
+  const argv = engineProbe();
+  const [version, df] = parseBatch(argv, await h.remote.exec(argv));
+  const none = { code: 255, stdout: "", stderr: "" };
+  return { version: version ?? none, df: df ?? none };
+}
 
 export async function preflight(
   ctx: Ctx,
   world: World,
   live: Colour | null,
-  opts: { allowUnhealthyLive: boolean; liveMode?: "webhook" | "polling" },
+  opts: { allowUnhealthyLive: boolean; liveMode?: "webhook" | "polling"; engines?: Map<string, EngineFacts> | undefined },
 ): Promise<void> {
   const s = ctx.settings;
   const health = s.container.health;
@@ -32,13 +41,13 @@ export async function preflight(
     }
   }
   await mapLimit(ctx.hosts, s.rollout.hostConcurrency, async (h) => {
-    const v = await h.remote.exec(docker.version());
+    // Adoption read these in its own exec on this host moments ago; otherwise one exec for both.
+    const { version: v, df } = opts.engines?.get(h.instanceId) ?? (await probeEngine(h));
     if (v.code !== 0)
       throw new PreflightError(
         `${h.instanceId}: the Docker engine does not answer (${(v.stderr || v.stdout).trim().split("\n")[0] ?? ""})`,
         "install/start Docker on the host and let the SSH user run `docker`",
       );
-    const df = await h.remote.exec(diskFree("/"));
     const free = parseDfAvailableKib(df.stdout);
     if (free !== null && free < MIN_FREE_KIB)
       throw new PreflightError(

@@ -119,7 +119,7 @@ async function releaseLocked(ctx: Ctx, opts: ReleaseOptions, started: number): P
     // A mode switch starts from what runs in the other mode; polling: no listener to read or
     // adopt from, the recorded live poller is where it starts.
     const switching = modeSwitchFrom(ctx, world);
-    const adoption = ctx.settings.mode === "polling" || switching !== null ? null : await observeAdoption(ctx, world);
+    const adoption = ctx.settings.mode === "polling" || switching !== null ? null : await observeAdoption(ctx, world, { engine: true });
     const live = switching !== null ? switching.colour : adoption === null ? startingLive(ctx, world) : adoption.choice.from;
     const colour = adoption === null ? (live !== null ? otherColour(live) : "blue") : adoptionColour(adoption);
     if (switching !== null) {
@@ -129,7 +129,11 @@ async function releaseLocked(ctx: Ctx, opts: ReleaseOptions, started: number): P
         message: `mode switch: ${switching.releaseId} runs in ${switching.mode} mode on ${switching.colour}; ${colour} is staged in ${ctx.settings.mode} mode`,
       });
     }
-    await preflight(ctx, world, live, { allowUnhealthyLive: opts.allowUnhealthyLive, ...(switching !== null ? { liveMode: switching.mode } : {}) });
+    await preflight(ctx, world, live, {
+      allowUnhealthyLive: opts.allowUnhealthyLive,
+      engines: adoption?.engines,
+      ...(switching !== null ? { liveMode: switching.mode } : {}),
+    });
     const unmanaged = adoption?.unmanaged?.role === "live" ? adoption.unmanaged : null;
     checkTagHeadroom(ctx, world, { colour, from: live, releaseId: opts.releaseId, adopting: unmanaged !== null });
     if (unmanaged !== null) {

@@ -3,9 +3,10 @@
 import type { Goal } from "../domain/decide.js";
 import { servesTraffic } from "../domain/traffic.js";
 import { BluegreenError } from "../errors.js";
+import { parseBatch } from "../remote/batch.js";
 import { containerName, docker } from "../remote/docker.js";
 import { envFileContent, writeFilePrivate } from "../remote/files.js";
-import { parseInspect } from "./containers.js";
+import { pullAndDigest, stageBatch } from "../remote/phases.js";
 import type { ConnectedHost, Ctx } from "./context.js";
 import { HostCommandError, mapLimit, mustExec } from "./context.js";
 import type { World } from "./observe.js";
@@ -57,22 +58,28 @@ export function runArgvFor(s: Settings, goal: Pick<Goal, "colour" | "releaseId" 
 
 export async function stageHost(ctx: Ctx, host: ConnectedHost, goal: Goal): Promise<void> {
   const name = containerName(ctx.settings.container.name, goal.colour);
+  // resolveDigest pulled these very bytes on this host moments ago: pulling by digest again is a no-op round trip.
+  const pull = ctx.pulled?.get(host.instanceId)?.has(goal.image) === true ? undefined : docker.pull(goal.image);
+  const writeEnvFile = writeFilePrivate(envFilePath(ctx, goal.colour));
+  // One exec for the whole stage (#17): each step runs only when the ones before it succeeded.
+  const argv = stageBatch({ name, colour: goal.colour, writeEnvFile, run: runArgv(ctx, goal), ...(pull !== undefined ? { pull } : {}) });
+  const res = await host.remote.exec(argv, { stdin: envFileContent(containerEnv(ctx, goal)), ...(pull !== undefined ? { timeoutMs: 10 * 60_000 } : {}) });
+  const [removed, written, ...rest] = parseBatch(argv, res);
+  const pulled = pull !== undefined ? rest[0] : undefined;
+  const run = rest.at(-1);
   // Only a container bluegreen started is ever removed: one under the same name without our labels
   // (started with a plain `docker run`) may be what serves production. Stop, touch nothing.
-  const existing = await host.remote.exec(docker.inspect([name]));
-  if (existing.code === 0 && !parseInspect(existing.stdout).some((c) => c.colour === goal.colour)) {
+  if (removed?.code === 3) {
     throw new BluegreenError(
       `${host.instanceId}: container ${name} was not started by bluegreen (no bluegreen labels); refusing to remove it`,
       "world",
       `rename or remove it on that host once nothing depends on it (\`docker rm -f ${name}\`), or set container.name to another name`,
     );
   }
-  // The stale container of the idle colour goes; "No such container" is fine, so no exit check.
-  await host.remote.exec(docker.remove(name));
-  await mustExec(host, writeFilePrivate(envFilePath(ctx, goal.colour)), { stdin: envFileContent(containerEnv(ctx, goal)) });
-  // resolveDigest pulled these very bytes on this host moments ago: pulling by digest again is a no-op round trip.
-  if (ctx.pulled?.get(host.instanceId)?.has(goal.image) !== true) await mustExec(host, docker.pull(goal.image), { timeoutMs: 10 * 60_000 });
-  const run = await host.remote.exec(runArgv(ctx, goal));
+  if (removed !== undefined && removed.code !== 0) throw new HostCommandError(host.instanceId, docker.removeIfOurs(name, goal.colour), removed);
+  if (written !== undefined && written.code !== 0) throw new HostCommandError(host.instanceId, writeEnvFile, written);
+  if (pull !== undefined && pulled !== undefined && pulled.code !== 0) throw new HostCommandError(host.instanceId, pull, pulled);
+  if (run === undefined) throw new HostCommandError(host.instanceId, argv, res);
   if (run.code === 0) return;
   // A run killed mid-stage may still have its own `docker run` landing on the host: remove and retry once.
   if (/is already in use/.test(run.stderr)) {
@@ -109,8 +116,12 @@ export async function register(ctx: Ctx, goal: Goal, instanceIds: string[]): Pro
 export async function resolveDigest(ctx: Ctx, ref: string): Promise<string> {
   const repository = ctx.settings.container.repository;
   const digests = await mapLimit(ctx.hosts, ctx.settings.rollout.hostConcurrency, async (h) => {
-    await mustExec(h, docker.pull(ref), { timeoutMs: 10 * 60_000 });
-    const res = await mustExec(h, docker.repoDigests(ref));
+    // One exec per host (#17): the digests are read only after a good pull.
+    const argv = pullAndDigest(ref);
+    const [pulled, read] = parseBatch(argv, await h.remote.exec(argv, { timeoutMs: 10 * 60_000 }));
+    if (pulled === undefined || pulled.code !== 0) throw new HostCommandError(h.instanceId, docker.pull(ref), pulled ?? { code: 255, stdout: "", stderr: "" });
+    if (read === undefined || read.code !== 0) throw new HostCommandError(h.instanceId, docker.repoDigests(ref), read ?? { code: 255, stdout: "", stderr: "" });
+    const res = read;
     const list = JSON.parse(res.stdout.trim() || "[]") as string[];
     const mine = list.find((d) => d.split("@")[0]?.split("/").pop() === repository.split("/").pop()) ?? list[0];
     const digest = mine?.split("@")[1];

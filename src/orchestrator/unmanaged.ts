@@ -3,7 +3,10 @@
 // target health of the groups the listener forwards to); nothing here changes anything.
 import { type ColourChoice, chooseReleaseColour, servesTraffic } from "../domain/traffic.js";
 import { COLOURS, type Colour, type UnmanagedRef } from "../domain/types.js";
+import type { ExecResult } from "../ports.js";
+import { parseBatch } from "../remote/batch.js";
 import { docker, LABEL } from "../remote/docker.js";
+import { preflightProbe } from "../remote/phases.js";
 import type { ConnectedHost, Ctx } from "./context.js";
 import { mapLimit } from "./context.js";
 import { colourArns, readWorldListener, type World } from "./observe.js";
@@ -43,6 +46,14 @@ export interface Adoption {
   choice: ColourChoice;
   /** Problems that make a release unsafe, each naming the container and the fix (preflight errors). */
   problems: { message: string; remedy: string }[];
+  /** With `engine`: each host's `docker version` and `df` answers, read in the same exec as its containers (the preflight judges them). */
+  engines?: Map<string, EngineFacts>;
+}
+
+/** What the preflight judges about a host's engine. */
+export interface EngineFacts {
+  version: ExecResult;
+  df: ExecResult;
 }
 
 interface PsJson {
@@ -81,8 +92,17 @@ export function parsePs(instanceId: string, stdout: string, environment: string)
   });
 }
 
-async function listContainers(ctx: Ctx, h: ConnectedHost): Promise<HostContainer[]> {
-  const res = await h.remote.exec(docker.listAll());
+async function listContainers(ctx: Ctx, h: ConnectedHost, engines: Map<string, EngineFacts> | undefined): Promise<HostContainer[]> {
+  let res: ExecResult;
+  if (engines === undefined) res = await h.remote.exec(docker.listAll());
+  else {
+    // One round trip for the preflight's engine checks and this listing (#17).
+    const argv = preflightProbe();
+    const [version, df, ps] = parseBatch(argv, await h.remote.exec(argv));
+    const none = { code: 255, stdout: "", stderr: "" };
+    engines.set(h.instanceId, { version: version ?? none, df: df ?? none });
+    res = ps ?? none;
+  }
   return res.code === 0 ? parsePs(h.instanceId, res.stdout, ctx.settings.environment) : [];
 }
 
@@ -90,15 +110,19 @@ export function groupName(arn: string): string {
   return arn.split(":targetgroup/")[1]?.split("/")[0] ?? arn;
 }
 
-/** The unmanaged release (live or previous), the port holders, and the colour a release would use. */
-export async function observeAdoption(ctx: Ctx, world: World): Promise<Adoption> {
+/**
+ * The unmanaged release (live or previous), the port holders, and the colour a release would use.
+ * `engine`: also read what the preflight checks on each host (a release), in the same exec.
+ */
+export async function observeAdoption(ctx: Ctx, world: World, opts: { engine?: boolean } = {}): Promise<Adoption> {
+  const engines = opts.engine === true ? new Map<string, EngineFacts>() : undefined;
   const arns = colourArns(ctx);
   const reading = readWorldListener(ctx, world.listener, world.webhook.url);
   const recorded = world.tags.unmanaged;
   // Every group the listener sends to (whatever the tags say), plus the recorded unmanaged group.
   const candidates = [...new Set([...reading.receiving, ...(recorded !== null ? [recorded.targetGroupArn] : [])])];
   const [containers, healths] = await Promise.all([
-    mapLimit(ctx.hosts, ctx.settings.rollout.hostConcurrency, (h) => listContainers(ctx, h)).then((l) => l.flat()),
+    mapLimit(ctx.hosts, ctx.settings.rollout.hostConcurrency, (h) => listContainers(ctx, h, engines)).then((l) => l.flat()),
     Promise.all(
       candidates.map(async (arn) => {
         const colour = COLOURS.find((c) => arns[c] === arn) ?? null;
@@ -154,7 +178,7 @@ export async function observeAdoption(ctx: Ctx, world: World): Promise<Adoption>
   const recordedLive = world.tags.live === null ? null : world.tags.live.colour;
   const choice = chooseReleaseColour(world.traffic, ctx.settings.webhook.urls, recordedLive, blockedPorts);
   if (choice.colour !== null) problems.push(...portProblems(ctx, containers, choice.colour));
-  return { containers, unmanaged, blockedPorts, choice, problems };
+  return { containers, unmanaged, blockedPorts, choice, problems, ...(engines !== undefined ? { engines } : {}) };
 }
 
 /** A container that is not ours on the colour's host port or under its container name: staging would fail or destroy it. */

@@ -31,6 +31,10 @@ export interface RunSpec {
   mode?: "webhook" | "polling";
 }
 
+/** $1 name, $2 colour, $3 the --format template that prints the colour label. */
+export const REMOVE_IF_OURS =
+  'l=$(docker inspect --type container --format "$3" "$1" 2>/dev/null) || exit 0; if [ "$l" != "$2" ]; then echo "$1 was not started by bluegreen" >&2; exit 3; fi; docker rm --force "$1" >/dev/null || true';
+
 export function containerName(baseName: string, colour: Colour): string {
   return `${baseName}-${colour}`;
 }
@@ -101,6 +105,13 @@ export const docker = {
   ],
   start: (name: string): string[] => ["docker", "start", name],
   remove: (name: string): string[] => ["docker", "rm", "--force", name],
+  /**
+   * Removes a colour's container only if bluegreen started it: one under that name whose colour
+   * label is not `colour` (started by hand, maybe what serves production) is left alone, exit 3.
+   * No container under that name: exit 0, nothing to do. A failed rm is not a failure (the
+   * `docker run` after it says what is wrong), as with a plain `docker rm --force`.
+   */
+  removeIfOurs: (name: string, colour: Colour): string[] => ["sh", "-c", REMOVE_IF_OURS, "sh", name, colour, `{{index .Config.Labels "${LABEL.colour}"}}`],
   // bluegreen rehearse, on the machine that runs it:
   build: (tag: string, dockerfile: string, dir: string): string[] => ["docker", "build", "--tag", tag, "--file", dockerfile, dir],
   /** The default bridge's gateway and subnet (gateway,subnet per pool): where containers reach the engine's machine. */

@@ -68,7 +68,10 @@ const RELEASE = {
   // containers at preflight, and an inspect of the colour's name right before it is removed
   // (never remove what we did not start).
   // +1: the hosts are read again after the cutover (a poller's handover stops the old poller).
-  host: { perHost: 20, perHostPerGate: 1, lockHost: 4 },
+  // 12 (was 20): one exec per phase per host (#17, src/remote/phases.ts): docker version + df +
+  // ps --all in one (-2), pull + digest lookup in one (-1), the guard inspect + rm + env file +
+  // docker run in one (-3), and each of the two bake checks' inspect + stats in one (-2).
+  host: { perHost: 12, perHostPerGate: 1, lockHost: 4 },
   hostHttp: { perHost: 2, perHostPerGate: 1 },
 };
 const WARM_ROLLBACK = {
