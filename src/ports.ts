@@ -27,6 +27,15 @@ export interface ListenerView {
   tags: Record<string, string>;
 }
 
+/**
+ * Parts of a listener the caller already knows from this run (its own write, or a reading it keeps):
+ * the adapter does not ask AWS for them again. Tags are always the adapter's own (cached) copy.
+ */
+export interface ListenerKnown {
+  forward?: ForwardTarget[];
+  rules?: ListenerRuleView[];
+}
+
 export interface TargetGroupView {
   arn: string;
   name: string;
@@ -47,7 +56,8 @@ export interface TargetHealthView {
 
 export interface LoadBalancer {
   resolveListener(): Promise<string>;
-  describeListener(listenerArn: string): Promise<ListenerView>;
+  /** `known`: parts to take as given instead of reading them again (an adapter may still read them). */
+  describeListener(listenerArn: string, known?: ListenerKnown): Promise<ListenerView>;
   describeTargetGroup(nameOrArn: string): Promise<TargetGroupView>;
   setForward(listenerArn: string, forward: ForwardTarget[]): Promise<void>;
   setTags(arn: string, tags: Record<string, string>): Promise<void>;

@@ -2,7 +2,16 @@
 // mode, 3 attempts) covers throttling and 5xx; we only translate shapes. The SDK is loaded on the
 // first call, so commands that never reach AWS do not pay for it.
 import type { Action, ElasticLoadBalancingV2Client, Rule } from "@aws-sdk/client-elastic-load-balancing-v2";
-import type { ForwardTarget, ListenerRuleView, ListenerView, LoadBalancer, TargetGroupView, TargetHealthState, TargetHealthView } from "../ports.js";
+import type {
+  ForwardTarget,
+  ListenerKnown,
+  ListenerRuleView,
+  ListenerView,
+  LoadBalancer,
+  TargetGroupView,
+  TargetHealthState,
+  TargetHealthView,
+} from "../ports.js";
 import { type AwsSettings, clientConfig, countAwsCalls } from "./aws-config.js";
 
 type Sdk = typeof import("@aws-sdk/client-elastic-load-balancing-v2");
@@ -46,6 +55,11 @@ export class AwsLoadBalancer implements LoadBalancer {
   private readonly tagCache = new Map<string, Record<string, string>>();
   /** Bumped by every tag write: a read that overlapped a write must not cache what it saw. */
   private tagWrites = 0;
+  /** Target group lookups waiting to go out together (by name, by ARN: one request cannot mix them). */
+  private readonly tgBatch: Record<"names" | "arns", { keys: string[]; views: Promise<TargetGroupView[]> } | undefined> = {
+    names: undefined,
+    arns: undefined,
+  };
   constructor(
     private readonly aws: AwsSettings,
     private readonly listener: ListenerRef,
@@ -73,39 +87,84 @@ export class AwsLoadBalancer implements LoadBalancer {
     return arn;
   }
 
-  async describeListener(arn: string): Promise<ListenerView> {
+  /**
+   * The listener: its default action, its path rules and its tags, each read only when not given
+   * in `known` (and the tags only when not cached), in parallel. Nothing to read: no call at all.
+   */
+  async describeListener(arn: string, known: ListenerKnown = {}): Promise<ListenerView> {
     const { sdk, client } = await this.elb();
     const cached = this.tagCache.get(arn);
     const writesBefore = this.tagWrites;
-    const [ls, tags, rules] = await Promise.all([
-      client.send(new sdk.DescribeListenersCommand({ ListenerArns: [arn] })),
+    const [forward, tags, rules] = await Promise.all([
+      known.forward !== undefined
+        ? known.forward.map((f) => ({ ...f }))
+        : client.send(new sdk.DescribeListenersCommand({ ListenerArns: [arn] })).then((ls) => {
+            const l = ls.Listeners?.[0];
+            if (l === undefined) throw new Error(`listener ${arn} not found`);
+            return forwardOf(l.DefaultActions);
+          }),
       cached !== undefined ? undefined : client.send(new sdk.DescribeTagsCommand({ ResourceArns: [arn] })),
-      client.send(new sdk.DescribeRulesCommand({ ListenerArn: arn })),
+      known.rules !== undefined ? known.rules : client.send(new sdk.DescribeRulesCommand({ ListenerArn: arn })).then((r) => rulesOf(r.Rules)),
     ]);
-    const l = ls.Listeners?.[0];
-    if (l === undefined) throw new Error(`listener ${arn} not found`);
     let tagMap = cached;
     if (tagMap === undefined) {
       tagMap = {};
       for (const t of tags?.TagDescriptions?.[0]?.Tags ?? []) if (t.Key !== undefined) tagMap[t.Key] = t.Value ?? "";
       if (this.tagWrites === writesBefore) this.tagCache.set(arn, tagMap);
     }
-    return { arn, forward: forwardOf(l.DefaultActions), tags: { ...tagMap }, rules: rulesOf(rules.Rules) };
+    return { arn, forward, tags: { ...tagMap }, rules };
   }
 
-  async describeTargetGroup(nameOrArn: string): Promise<TargetGroupView> {
-    const { sdk, client } = await this.elb();
+  /**
+   * One target group by name or ARN. Lookups asked for together (both colours' groups, at the start
+   * of every command) go out as one DescribeTargetGroups; when that one is refused (a group not
+   * found fails the whole request), each is asked alone so its error names its own group.
+   */
+  describeTargetGroup(nameOrArn: string): Promise<TargetGroupView> {
     const byArn = nameOrArn.startsWith("arn:");
-    const res = await client.send(new sdk.DescribeTargetGroupsCommand(byArn ? { TargetGroupArns: [nameOrArn] } : { Names: [nameOrArn] }));
-    const tg = res.TargetGroups?.[0];
-    if (tg === undefined) throw new Error(`target group ${nameOrArn} not found`);
-    return {
+    let batch = this.tgBatch[byArn ? "arns" : "names"];
+    if (batch === undefined) {
+      const keys: string[] = [];
+      const created = {
+        keys,
+        views: new Promise<void>((r) => setImmediate(r)).then(() => {
+          this.tgBatch[byArn ? "arns" : "names"] = undefined;
+          return this.describeTargetGroups(keys, byArn);
+        }),
+      };
+      this.tgBatch[byArn ? "arns" : "names"] = created;
+      batch = created;
+    }
+    if (!batch.keys.includes(nameOrArn)) batch.keys.push(nameOrArn);
+    const views = batch.views;
+    const keysAsked = batch.keys;
+    return views.then(
+      (found) => {
+        const tg = found.find((g) => g.arn === nameOrArn || g.name === nameOrArn);
+        if (tg === undefined) throw new Error(`target group ${nameOrArn} not found`);
+        return tg;
+      },
+      (e: unknown) => {
+        if (keysAsked.length === 1) throw e;
+        return this.describeTargetGroups([nameOrArn], byArn).then((found) => {
+          const tg = found[0];
+          if (tg === undefined) throw new Error(`target group ${nameOrArn} not found`);
+          return tg;
+        });
+      },
+    );
+  }
+
+  private async describeTargetGroups(keys: string[], byArn: boolean): Promise<TargetGroupView[]> {
+    const { sdk, client } = await this.elb();
+    const res = await client.send(new sdk.DescribeTargetGroupsCommand(byArn ? { TargetGroupArns: keys } : { Names: keys }));
+    return (res.TargetGroups ?? []).map((tg) => ({
       arn: tg.TargetGroupArn ?? "",
       name: tg.TargetGroupName ?? "",
       port: tg.Port ?? 0,
       protocol: tg.Protocol ?? "",
       healthCheckPath: tg.HealthCheckPath ?? "/",
-    };
+    }));
   }
 
   async setForward(listenerArn: string, forward: ForwardTarget[]): Promise<void> {

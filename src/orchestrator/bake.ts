@@ -52,6 +52,8 @@ async function hostBakeVerdict(ctx: Ctx, h: ConnectedHost, goal: Goal, baseline:
 async function telegramVerdict(ctx: Ctx, goal: Goal, sinceSec: number, signal: AbortSignal): Promise<Verdict> {
   try {
     const info = await ctx.telegram.getWebhookInfo({ signal });
+    // The run's latest reading of the webhook: the observe after the bake takes it instead of asking again.
+    ctx.lastWebhook = info;
     if (goal.mode === "polling") return pollingVerdict(info, ctx.settings.gates.maxPendingUpdates);
     return webhookVerdict(info, { url: ctx.settings.webhook.urls[goal.colour], since: sinceSec, maxPendingUpdates: ctx.settings.gates.maxPendingUpdates });
   } catch (e) {

@@ -6,7 +6,7 @@ import { decodeTags, TAG } from "../domain/tags.js";
 import { type ListenerReading, liveByListener, liveByWebhook, readListener } from "../domain/traffic.js";
 import { type Colour, type HostFacts, otherColour, type ReleaseTags, type TrafficFacts } from "../domain/types.js";
 import { ConfigError, PreflightError } from "../errors.js";
-import type { ListenerView, TargetHealthView, WebhookInfo } from "../ports.js";
+import type { ListenerKnown, ListenerView, TargetHealthView, WebhookInfo } from "../ports.js";
 import { redact } from "../util/redact.js";
 import { inspectContainers } from "./containers.js";
 import type { Ctx } from "./context.js";
@@ -95,60 +95,100 @@ export function assertOwnListener(ctx: Ctx, listener: ListenerView): void {
 
 /**
  * What a step of the loop may have changed, so the next observe re-reads only that and keeps the
- * rest from the observe before (every fact is re-read by the observe after the cutover and after
- * the bake, and every run starts with a whole observe). On the internet each read is a round
- * trip: re-reading the whole world after every step made three quarters of a release's calls.
- * Only a run holding the deploy lock moves these facts, so what our own step did not touch is what
- * we last saw; what the bots may change on their own (their containers, the webhook) is re-read
- * after every step that waits on them.
+ * rest from the observe before (every run starts with a whole observe). On the internet each read
+ * is a round trip: re-reading the whole world after every step made three quarters of a release's
+ * calls. Only a run holding the deploy lock moves these facts, so what our own step did not touch
+ * is what we last saw, and what it wrote is known from the write (the listener's tags through the
+ * adapter's cache, the webhook through ctx.lastWebhook, a registration through `registered`); what
+ * the bots may change on their own (their containers, the webhook) is re-read after every step
+ * that waits on them, or taken from the step's own last reading of it (the bake).
  */
 export interface Refresh {
+  /** The listener's default action (DescribeListeners). */
   listener: boolean;
+  /** The listener's tags: the adapter's copy, kept in step with this run's writes (no call once read). */
+  tags: boolean;
+  /**
+   * The listener's path rules (DescribeRules). No run writes them, so they are read with the
+   * whole observe every run starts with; the rest of the run keeps that reading.
+   */
+  rules: boolean;
+  /** getWebhookInfo; otherwise the run's last reading or write of it (ctx.lastWebhook). */
   webhook: boolean;
   hosts: boolean;
   /** Target health of these colours' groups. */
   health: readonly Colour[];
 }
 
-const ALL: Refresh = { listener: true, webhook: true, hosts: true, health: ["blue", "green"] };
+const ALL: Refresh = { listener: true, tags: true, rules: true, webhook: true, hosts: true, health: ["blue", "green"] };
 
 /** The facts each step of `decide` can move, by the step's name in the run's steps. Pure: tested row by row. */
 export function refreshAfter(step: string, colour: Colour): Refresh {
-  const none: Refresh = { listener: false, webhook: false, hosts: false, health: [] };
+  const none: Refresh = { listener: false, tags: false, rules: false, webhook: false, hosts: false, health: [] };
   switch (step) {
-    // Right before the cutover: its check that no bot moved the webhook since the gates needs a fresh reading.
+    // Right before the cutover: the listener is read before it is written, and the check that no
+    // bot moved the webhook since the gates needs a fresh reading.
     case "mark-cutover":
-      return { ...none, listener: true, webhook: true };
-    // Tags only: they are part of the listener's reading.
+      return { ...none, listener: true, tags: true, webhook: true };
+    // Tags only, and our own write says what they are now (no call).
     case "mark-staging":
     case "finalize":
+      return { ...none, tags: true };
+    // The default action was written: read back.
     case "reference":
-      return { ...none, listener: true };
-    // A container started or replaced; its target is (re)registered or drains. A start-up call to
-    // the webhook is the gates' to catch (they compare with the webhook from before the run).
+      return { ...none, listener: true, tags: true };
+    // A container replaced. Its target's registration is not touched (no run deregisters a target):
+    // decide needs only whether it is registered, which the world says. A start-up call to the
+    // webhook is the gates' to catch (they compare with the webhook from before the run).
     case "stage":
+      return { ...none, hosts: true };
+    // A stopped container started again: whether its targets are healthy now decides whether an
+    // urgent rollback may skip the gates, so the group is read.
     case "start":
       return { ...none, hosts: true, health: [colour] };
+    // The targets our write registered are put in the world from the write (see `registered`).
     case "register":
-      return { ...none, health: [colour] };
-    // The gates watched the new containers for a while: they, their health, and a start-up call to the webhook.
+      return none;
+    // The gates watched the new containers, their target health and the webhook until they passed:
+    // the health is not read again (they just saw every target healthy); the containers are, as
+    // decide checks they still run, and so is the webhook (a bot's start-up call after the gates'
+    // last look; the read right before the cutover checks it once more).
     case "gates":
-      return { ...none, webhook: true, hosts: true, health: [colour] };
-    // The switches moved. A poller's handover and a mode switch's cutover also stop the old
+      return { ...none, hosts: true, webhook: true };
+    // The switches moved: the listener is read back; the webhook is what the cutover set (the bake
+    // reads it at once). A poller's handover and a mode switch's cutover also stop the old
     // containers, so the hosts are read again too (decide would repeat the cutover otherwise); the
     // target groups were watched by the cutover's own checks and are watched again by the bake.
     case "cutover":
-      return { ...none, listener: true, webhook: true, hosts: true };
+      return { ...none, listener: true, tags: true, hosts: true };
+    // The bake watched the new colour (containers, target health, the webhook) to its end: the
+    // webhook is its last reading. The listener is as the cutover read it back (only a run holding
+    // the lock moves it, and the bake moves nothing); the hosts are read again.
+    case "bake":
+      return { ...none, hosts: true };
     default:
       return ALL;
   }
 }
 
+/** The world after our RegisterTargets of `targets` in `colour`'s group: registered (initial until checked), none draining. */
+export function registered(world: World, colour: Colour, targets: readonly { id: string; port: number }[]): World {
+  const same = (t: { id: string; port: number }, n: { id: string; port: number }) => t.id === n.id && t.port === n.port;
+  const kept = world.health[colour].filter((t) => !targets.some((n) => same(t, n)) || t.state !== "draining");
+  const added = targets.filter((n) => !kept.some((t) => same(t, n))).map((n) => ({ id: n.id, port: n.port, state: "initial" as const }));
+  const health = { ...world.health, [colour]: [...kept, ...added] };
+  return { ...world, health, traffic: { ...world.traffic, hasTargets: { ...world.traffic.hasTargets, [colour]: true } } };
+}
+
 export async function observe(ctx: Ctx, previous?: World, refresh: Refresh = ALL): Promise<World> {
   const fresh = previous === undefined ? ALL : refresh;
+  const known: ListenerKnown = {
+    ...(previous !== undefined && !fresh.listener ? { forward: previous.listener.forward } : {}),
+    ...(previous?.listener.rules !== undefined && !fresh.rules ? { rules: previous.listener.rules } : {}),
+  };
   const [listener, webhook, blue, green, hosts] = await Promise.all([
-    fresh.listener || previous === undefined ? ctx.lb.describeListener(ctx.listenerArn) : previous.listener,
-    fresh.webhook || previous === undefined ? webhookInfo(ctx) : previous.webhook,
+    previous === undefined || fresh.listener || fresh.tags || fresh.rules ? ctx.lb.describeListener(ctx.listenerArn, known) : previous.listener,
+    fresh.webhook || previous === undefined ? webhookInfo(ctx) : (ctx.lastWebhook ?? previous.webhook),
     fresh.health.includes("blue") || previous === undefined ? ctx.lb.targetHealth(ctx.targetGroups.blue.arn) : previous.health.blue,
     fresh.health.includes("green") || previous === undefined ? ctx.lb.targetHealth(ctx.targetGroups.green.arn) : previous.health.green,
     fresh.hosts || previous === undefined

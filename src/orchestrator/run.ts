@@ -13,9 +13,9 @@ import type { Ctx } from "./context.js";
 import { type CutoverTimes, cutover, referenceColour } from "./cutover.js";
 import { gateFailure, smokeTest, undoBotWebhookCall, waitForGates } from "./gates.js";
 import { type HookRecord, runHookAt } from "./hooks.js";
-import { observe, refreshAfter, snapshotFor, type World } from "./observe.js";
+import { observe, refreshAfter, registered, snapshotFor, type World } from "./observe.js";
 import { type ShiftRecord, shiftBeforeCutover, shiftsInSteps, weightsRecord } from "./shift.js";
-import { register, stage, startStopped } from "./stage.js";
+import { register, registerTargets, stage, startStopped } from "./stage.js";
 
 export interface RunState {
   progress: Progress;
@@ -153,7 +153,9 @@ export async function converge(ctx: Ctx, goal: Goal, state: RunState, initial?: 
       }
     }
     ctx.reporter.step({ step: name, status: "ok", colour: goal.colour, elapsedMs: ctx.clock.now() - started });
-    previous = { world, step: name };
+    // What our RegisterTargets wrote is known without reading it back (the gates read the group next).
+    const after = step.kind === "register" ? registered(world, goal.colour, registerTargets(ctx, goal, step.instanceIds)) : world;
+    previous = { world: after, step: name };
   }
   throw new BluegreenError(`the ${goal.kind} did not converge in ${MAX_STEPS} steps`, "internal", "run `bluegreen status` and report this as a bug");
 }

@@ -105,11 +105,13 @@ export async function startStopped(ctx: Ctx, goal: Goal, instanceIds: string[]):
   await mapLimit(hosts, ctx.settings.rollout.hostConcurrency, (h) => mustExec(h, docker.start(name)).then(() => undefined));
 }
 
+/** The targets `register` writes for these hosts. */
+export function registerTargets(ctx: Ctx, goal: Goal, instanceIds: string[]): { id: string; port: number }[] {
+  return instanceIds.map((id) => ({ id, port: ctx.settings.hostPorts[goal.colour] }));
+}
+
 export async function register(ctx: Ctx, goal: Goal, instanceIds: string[]): Promise<void> {
-  await ctx.lb.registerTargets(
-    ctx.targetGroups[goal.colour].arn,
-    instanceIds.map((id) => ({ id, port: ctx.settings.hostPorts[goal.colour] })),
-  );
+  await ctx.lb.registerTargets(ctx.targetGroups[goal.colour].arn, registerTargets(ctx, goal, instanceIds));
 }
 
 /** Resolve --image to one digest: pull on every host, and insist they all got the same bytes. */

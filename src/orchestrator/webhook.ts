@@ -15,12 +15,16 @@ export async function setWebhookFor(ctx: Ctx, colour: Colour): Promise<void> {
     dropPendingUpdates: w.dropPendingUpdates,
     ...(w.certificatePem !== undefined ? { certificatePem: w.certificatePem } : {}),
   });
-  remember(ctx, w.urls[colour]);
+  // Everything setWebhook was given (the loop decides "the webhook is on this colour" from it until the bake reads it).
+  remember(ctx, w.urls[colour], {
+    ...(w.allowedUpdates !== undefined ? { allowedUpdates: [...w.allowedUpdates] } : {}),
+    ...(w.certificatePem !== undefined ? { hasCustomCertificate: true } : {}),
+  });
 }
 
 /** What we just set is what getWebhookInfo would say: keep observe's fallback copy true. */
-function remember(ctx: Ctx, url: string): void {
-  if (ctx.lastWebhook !== undefined) ctx.lastWebhook = { ...ctx.lastWebhook, url, maxConnections: ctx.settings.webhook.maxConnections };
+function remember(ctx: Ctx, url: string, settings: Partial<WebhookInfo> = {}): void {
+  if (ctx.lastWebhook !== undefined) ctx.lastWebhook = { ...ctx.lastWebhook, url, maxConnections: ctx.settings.webhook.maxConnections, ...settings };
 }
 
 /** Put the webhook back where it was before something (usually a new container) moved it. */

@@ -18,7 +18,8 @@ afterAll(async () => {
   await w.stop();
 });
 
-const describeTagsCalls = () => w.emu.control.calls().filter((c) => c.action === "DescribeTags").length;
+const callsOf = (action: string) => w.emu.control.calls().filter((c) => c.action === action).length;
+const describeTagsCalls = () => callsOf("DescribeTags");
 
 describe("listener tags within one run", () => {
   it("are read once, then follow the run's own writes", async () => {
@@ -45,5 +46,22 @@ describe("listener tags within one run", () => {
     const before = describeTagsCalls();
     expect((await lb.describeListener(alb.listenerArn)).tags).toEqual({ "bluegreen:live": "blue" });
     expect(describeTagsCalls() - before).toBe(1);
+  });
+
+  it("a listener read with its default action and rules known makes no call once the tags are cached (#17)", async () => {
+    const lb = new AwsLoadBalancer({ region: REGION, endpoint: w.emu.endpoint }, alb.listenerArn);
+    const first = await lb.describeListener(alb.listenerArn);
+    await lb.setTags(alb.listenerArn, { "bluegreen:flight": "z" });
+    const count = () => ["DescribeListeners", "DescribeRules", "DescribeTags"].map(callsOf);
+    const before = count();
+    const known = await lb.describeListener(alb.listenerArn, { forward: first.forward, rules: first.rules ?? [] });
+    expect(count()).toEqual(before);
+    expect(known).toEqual({ ...first, tags: { ...first.tags, "bluegreen:flight": "z" } });
+    // Only the part not given is read: the default action (the read-back after a cutover), not the rules.
+    const readBack = await lb.describeListener(alb.listenerArn, { rules: first.rules ?? [] });
+    const [listeners, rules, tags] = count();
+    expect([listeners, rules, tags]).toEqual([(before[0] ?? 0) + 1, before[1], before[2]]);
+    expect(readBack.forward).toEqual(first.forward);
+    await lb.removeTags(alb.listenerArn, ["bluegreen:flight"]);
   });
 });

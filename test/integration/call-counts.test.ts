@@ -59,10 +59,21 @@ const RELEASE = {
   // reached the new colour ("no update arrived: unverified", #13/#18). +6: DescribeRules with every
   // read of the listener, so the path rule the webhook's path matches counts in the one reading of
   // the listener (#12).
-  aws: { fixed: 38, perGate: 1 },
+  // 23 (was 38, #17): DescribeRules once per run, with the whole observe every run starts with (no
+  // run writes rules; -5: after mark-staging, mark-cutover, the cutover, the bake and finalize);
+  // the listener's default action is read only before the cutover writes it and right after
+  // (-3: after mark-staging and finalize the tags come from the adapter's copy of our own writes,
+  // and after the bake it is as the cutover read it back); DescribeTargetHealth only where the
+  // world lacks it (-4: after staging, which registers nothing; after register, whose write says
+  // what is registered; after the gates, which just saw every target healthy; both groups after
+  // the bake, which watched the new one); both target groups in one DescribeTargetGroups (-1).
+  aws: { fixed: 23, perGate: 1 },
   // 11 (was 15): the webhook is read after the gates and right before the cutover (a bot's late
   // call), watched through the settle window, and read back last before the outcome (#13).
-  telegram: { fixed: 11, perGate: 1 },
+  // 9 (was 11, #17): the observe after the bake takes the webhook from the bake's own last
+  // reading, and the one after the cutover from what the cutover set (the bake reads it at once);
+  // the reads after the gates and right before the cutover, and the read-back last, stay.
+  telegram: { fixed: 9, perGate: 1 },
   // 20 (was 25): fewer observes, and staging does not pull again the digest resolveDigest pulled on
   // that host moments before. Adoption (#12) added two per host: `docker ps --all` for unmanaged
   // containers at preflight, and an inspect of the colour's name right before it is removed
@@ -76,7 +87,9 @@ const RELEASE = {
 };
 const WARM_ROLLBACK = {
   // 21 (was 25): fewer observes (#17); DescribeRules with every read of the listener (#12).
-  aws: 21,
+  // 19: DescribeRules only with the run's whole observes, not after finalize (-1); both target
+  // groups in one DescribeTargetGroups (-1).
+  aws: 19,
   telegram: 5,
   host: { perHost: 4, lockHost: 4 },
   hostHttp: { perHost: 1 },

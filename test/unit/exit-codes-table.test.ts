@@ -292,8 +292,9 @@ describe("failure point x exit code", () => {
     const orig = w.telegram.getWebhookInfo.bind(w.telegram);
     let onGreen = 0;
     w.telegram.getWebhookInfo = async () => {
-      // The bake's first check (the second read after the cutover, after converge's observe) outlasts the 20 s window (retries, timeouts) by 0.3 s.
-      if (w.telegram.info.url === GREEN && ++onGreen === 2) {
+      // The bake's first check (the first read after the cutover: the loop takes the webhook the cutover set
+      // from its own write, #17) outlasts the 20 s window (retries, timeouts) by 0.3 s.
+      if (w.telegram.info.url === GREEN && ++onGreen === 1) {
         w.clock.t += 20_300;
       }
       return orig();

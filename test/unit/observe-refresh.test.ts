@@ -1,19 +1,23 @@
 // Observe once per step with the facts the step needs (#17): after a step the loop re-reads only
 // what that step may have moved, and keeps the rest from the observe before.
 import { describe, expect, it } from "vitest";
-import { observe, refreshAfter } from "../../src/orchestrator/observe.js";
+import { observe, refreshAfter, registered } from "../../src/orchestrator/observe.js";
+import type { ListenerKnown } from "../../src/ports.js";
 import { fakeEnvironment } from "../fakes/release-world.js";
 
 /** Counts the port calls observe makes, on the stateful fakes (no module mocks). */
 function counting() {
   const env = fakeEnvironment();
   const calls = { describeListener: 0, targetHealth: [] as string[], getWebhookInfo: 0, hostExec: 0 };
+  /** What each describeListener was told it need not read again. */
+  const known: (ListenerKnown | undefined)[] = [];
   const lb = env.ctx.lb;
   const describeListener = lb.describeListener.bind(lb);
   const targetHealth = lb.targetHealth.bind(lb);
-  lb.describeListener = (arn) => {
+  lb.describeListener = (arn, k) => {
     calls.describeListener += 1;
-    return describeListener(arn);
+    known.push(k);
+    return describeListener(arn, k);
   };
   lb.targetHealth = (arn) => {
     calls.targetHealth.push(arn);
@@ -37,28 +41,30 @@ function counting() {
     calls.targetHealth = [];
     calls.getWebhookInfo = 0;
     calls.hostExec = 0;
+    known.length = 0;
   };
-  return { ...env, calls, reset };
+  return { ...env, calls, known, reset };
 }
 
 describe("refreshAfter: what each step may have moved", () => {
-  const none = { listener: false, webhook: false, hosts: false, health: [] };
+  const none = { listener: false, tags: false, rules: false, webhook: false, hosts: false, health: [] };
   it.each([
-    ["mark-staging", { ...none, listener: true }],
-    ["mark-cutover", { ...none, listener: true, webhook: true }],
-    ["finalize", { ...none, listener: true }],
-    ["reference", { ...none, listener: true }],
-    ["stage", { ...none, hosts: true, health: ["green"] }],
+    ["mark-staging", { ...none, tags: true }],
+    ["mark-cutover", { ...none, listener: true, tags: true, webhook: true }],
+    ["finalize", { ...none, tags: true }],
+    ["reference", { ...none, listener: true, tags: true }],
+    ["stage", { ...none, hosts: true }],
     ["start", { ...none, hosts: true, health: ["green"] }],
-    ["register", { ...none, health: ["green"] }],
-    ["gates", { ...none, webhook: true, hosts: true, health: ["green"] }],
-    ["cutover", { ...none, listener: true, webhook: true, hosts: true }],
+    ["register", none],
+    ["gates", { ...none, hosts: true, webhook: true }],
+    ["cutover", { ...none, listener: true, tags: true, hosts: true }],
+    ["bake", { ...none, hosts: true }],
   ])("%s", (step, expected) => {
     expect(refreshAfter(step, "green")).toEqual(expected);
   });
 
-  it.each(["bake", "handover", "some-step-added-later"])("%s (and any step it does not know) re-reads everything", (step) => {
-    expect(refreshAfter(step, "blue")).toEqual({ listener: true, webhook: true, hosts: true, health: ["blue", "green"] });
+  it.each(["handover", "some-step-added-later"])("%s (and any step it does not know) re-reads everything", (step) => {
+    expect(refreshAfter(step, "blue")).toEqual({ listener: true, tags: true, rules: true, webhook: true, hosts: true, health: ["blue", "green"] });
   });
 });
 
@@ -69,39 +75,82 @@ describe("observe with a previous world", () => {
     expect(w.calls).toEqual({ describeListener: 1, targetHealth: ["arn:tg/bot-blue", "arn:tg/bot-green"], getWebhookInfo: 1, hostExec: 2 });
   });
 
-  it("after register: only the goal colour's target health is read; the rest is the previous observe's", async () => {
+  it("after register: nothing is read; the targets our write registered are in the world (initial until checked)", async () => {
     const w = counting();
     const before = await observe(w.ctx);
     w.reset();
     await w.ctx.lb.registerTargets("arn:tg/bot-green", [{ id: "i-1", port: 5002 }]);
-    const after = await observe(w.ctx, before, refreshAfter("register", "green"));
-    expect(w.calls).toEqual({ describeListener: 0, targetHealth: ["arn:tg/bot-green"], getWebhookInfo: 0, hostExec: 0 });
-    expect(after.health.green.map((t) => t.id)).toContain("i-1");
+    const after = await observe(w.ctx, registered(before, "green", [{ id: "i-1", port: 5002 }]), refreshAfter("register", "green"));
+    expect(w.calls).toEqual({ describeListener: 0, targetHealth: [], getWebhookInfo: 0, hostExec: 0 });
+    expect(after.health.green).toContainEqual({ id: "i-1", port: 5002, state: "initial" });
+    expect(after.traffic.hasTargets.green).toBe(true);
     expect(after.health.blue).toBe(before.health.blue);
     expect(after.listener).toBe(before.listener);
     expect(after.hosts).toBe(before.hosts);
-    expect(after.webhook).toBe(before.webhook);
+    expect(after.webhook).toEqual(before.webhook);
   });
 
-  it("after mark: the listener (its tags) is read again, and the traffic facts are recomputed from it", async () => {
+  it("registered: a draining target registered again is registered (initial), others are kept as they are", () => {
+    const base = {
+      health: {
+        blue: [],
+        green: [
+          { id: "i-1", port: 5002, state: "draining" as const },
+          { id: "i-2", port: 5002, state: "healthy" as const },
+        ],
+      },
+      traffic: { weights: {}, foreignTargets: false, hasTargets: { blue: false, green: false }, webhookUrl: "", webhookSettingsMatch: true },
+    } as unknown as Parameters<typeof registered>[0];
+    const after = registered(base, "green", [
+      { id: "i-1", port: 5002 },
+      { id: "i-2", port: 5002 },
+    ]);
+    expect(after.health.green).toEqual([
+      { id: "i-2", port: 5002, state: "healthy" },
+      { id: "i-1", port: 5002, state: "initial" },
+    ]);
+    expect(after.traffic.hasTargets).toEqual({ blue: false, green: true });
+  });
+
+  it("after mark: the tags are read through the adapter, told the default action and rules it need not read again", async () => {
     const w = counting();
     const before = await observe(w.ctx);
     w.reset();
     await w.ctx.lb.setTags(w.ctx.listenerArn, { "bluegreen:environment": "production" });
     const after = await observe(w.ctx, before, refreshAfter("mark-staging", "green"));
     expect(w.calls).toEqual({ describeListener: 1, targetHealth: [], getWebhookInfo: 0, hostExec: 0 });
+    expect(w.known).toEqual([{ forward: before.listener.forward, ...(before.listener.rules !== undefined ? { rules: before.listener.rules } : {}) }]);
     expect(after.listener.tags["bluegreen:environment"]).toBe("production");
     expect(after.traffic).toEqual(before.traffic);
   });
 
-  it("after the gates: the new containers, their group and the webhook (a start-up call to it) are read again", async () => {
+  it("after the cutover: the default action is read back, the rules are the run's first reading", async () => {
+    const w = counting();
+    const before = await observe(w.ctx);
+    w.reset();
+    await observe(w.ctx, before, refreshAfter("cutover", "green"));
+    expect(w.calls.describeListener).toBe(1);
+    expect(w.known[0]?.forward).toBeUndefined();
+  });
+
+  it("after the gates: the new containers and the webhook (a start-up call to it) are read again, not the target health", async () => {
     const w = counting();
     const before = await observe(w.ctx);
     w.reset();
     await w.ctx.telegram.setWebhook({ url: "https://bot.example.com/moved-by-the-bot" });
     const after = await observe(w.ctx, before, refreshAfter("gates", "blue"));
-    expect(w.calls).toEqual({ describeListener: 0, targetHealth: ["arn:tg/bot-blue"], getWebhookInfo: 1, hostExec: 2 });
+    expect(w.calls).toEqual({ describeListener: 0, targetHealth: [], getWebhookInfo: 1, hostExec: 2 });
     expect(after.webhook.url).toBe("https://bot.example.com/moved-by-the-bot");
     expect(after.traffic.webhookUrl).toBe("https://bot.example.com/moved-by-the-bot");
+  });
+
+  it("after the bake: the webhook is the bake's own last reading (ctx.lastWebhook), not read again", async () => {
+    const w = counting();
+    const before = await observe(w.ctx);
+    w.reset();
+    w.ctx.lastWebhook = { ...before.webhook, pendingUpdateCount: 7 };
+    const after = await observe(w.ctx, before, refreshAfter("bake", "blue"));
+    expect(w.calls).toEqual({ describeListener: 0, targetHealth: [], getWebhookInfo: 0, hostExec: 2 });
+    expect(after.webhook.pendingUpdateCount).toBe(7);
   });
 });
