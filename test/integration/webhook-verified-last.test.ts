@@ -97,14 +97,29 @@ describe("the webhook is verified last", { timeout: 180_000 }, () => {
     await expectStatusOk();
   });
 
-  it("sets-webhook-late: the late setWebhook is caught and undone (exit 1 before the cutover, 2 after)", async () => {
+  it("sets-webhook-late: the late setWebhook is caught and undone (exit 1 before the cutover, 2 after), or overwritten by the cutover's own (exit 0, checked by the call order)", async () => {
     const from = await live();
+    const to = from === "blue" ? "green" : "blue";
+    const startedAt = Date.now();
     const r = await release("sets-webhook-late", "late");
-    const movedTraffic = (r.result?.timings as { cutover?: { listenerMovedAt?: number } } | undefined)?.cutover?.listenerMovedAt !== undefined;
-    expectExit(r, movedTraffic ? 2 : 1);
-    expect(String(r.result?.reason)).toMatch(/webhook/);
-    await expectLive(t, from);
-    expect((await webhookInfo(t)).url).toBe(webhookUrlOf(t, from));
+    const cutover = (r.result?.timings as { cutover?: { listenerMovedAt?: number; webhookMovedAt?: number } } | undefined)?.cutover;
+    const sets = t.world.telegram.control.getCalls().filter((c) => c.method === "setWebhook" && c.status === 200 && c.at >= startedAt);
+    if (r.code === 0) {
+      // Correct only in one order, seen on a loaded machine: the bots' late calls all landed between
+      // the last check before the cutover and the cutover's own setWebhook, which then put the
+      // webhook right (a late call after it would have been caught by the bake's watch). So the
+      // cutover's setWebhook is the last successful one, and the bots' calls came before it.
+      const movedAt = cutover?.webhookMovedAt ?? Number.NaN;
+      expect(sets.filter((c) => c.at > movedAt)).toEqual([]);
+      expect(sets.length).toBeGreaterThanOrEqual(2);
+      await expectLive(t, to);
+      expect((await webhookInfo(t)).url).toBe(webhookUrlOf(t, to));
+    } else {
+      expectExit(r, cutover?.listenerMovedAt !== undefined ? 2 : 1);
+      expect(String(r.result?.reason)).toMatch(/webhook/);
+      await expectLive(t, from);
+      expect((await webhookInfo(t)).url).toBe(webhookUrlOf(t, from));
+    }
     await expectStatusOk();
   });
 });
