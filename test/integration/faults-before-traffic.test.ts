@@ -1,5 +1,6 @@
 // Releases that must fail before any traffic moves (exit 1): the live colour keeps both switches,
 // a bot that touched the webhook on boot has it put back, and no update is lost meanwhile.
+import { readFile, writeFile } from "node:fs/promises";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { expectExit, expectLive, stopWorld, tolerantHealthChecks, webhookInfo, webhookUrlOf, withStream } from "../helpers/assertions.js";
 import { startTestWorld, type TestWorld } from "../helpers/sandbox-env.js";
@@ -9,8 +10,20 @@ beforeAll(async () => {
   // Over real sshd: the failure variants take the same path as on EC2 (argv over SSH, /health through the tunnel).
   t = await startTestWorld({ firstHost: 20, gates: { timeout: "6s" }, transport: "ssh" });
   await tolerantHealthChecks(t);
-  const r = await t.cli(["release", "itest", "--image", "v1", "--json"]);
-  expectExit(r, 0);
+  // The setup release (not under test) runs with gates.timeout 20s: its bake extends by up to
+  // gates.timeout to gather its evidence, and at load average 17 each bake check took 2.6-5 s, so
+  // 6 s of extension ended with too little evidence (needs-human, exit 3) in two loaded clean-clone
+  // runs. The tests below run with the file's 6 s, which the gate-timeout test is about.
+  const yaml = await readFile(t.envFile, "utf8");
+  const setup = yaml.replace("\n  timeout: 6s\n", "\n  timeout: 20s\n");
+  expect(setup).not.toBe(yaml);
+  await writeFile(t.envFile, setup);
+  try {
+    const r = await t.cli(["release", "itest", "--image", "v1", "--json"]);
+    expectExit(r, 0);
+  } finally {
+    await writeFile(t.envFile, yaml);
+  }
   await expectLive(t, "blue");
 });
 afterAll(async () => {
