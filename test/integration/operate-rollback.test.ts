@@ -3,13 +3,19 @@
 // and the refusal when nothing was released before.
 import { execFile } from "node:child_process";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { expectExit, expectLive, stopWorld, withStream } from "../helpers/assertions.js";
+import { expectExit, expectLive, stopWorld, tolerantHealthChecks, withStream } from "../helpers/assertions.js";
 import { startTestWorld, type TestWorld } from "../helpers/sandbox-env.js";
 
 let t: TestWorld;
 let fresh: TestWorld | undefined;
+// Rollbacks are under test, not the bake: one piece of bake evidence in a 1 s window is enough for
+// the releases (the default bake extends to ~5 s to gather 3 rounds of evidence).
+const FAST_BAKE = { bake: "1s", bakeEvidence: 1 };
 beforeAll(async () => {
-  t = await startTestWorld({ firstHost: 60 });
+  t = await startTestWorld({ firstHost: 60, gates: FAST_BAKE });
+  // Each release's and rollback's preflight reads the live colour's target health: probes tolerant
+  // of a loaded machine (a 100 ms probe timeout failed v2's preflight in a loaded run).
+  await tolerantHealthChecks(t);
 });
 afterAll(async () => {
   await stopWorld(t);
@@ -70,7 +76,7 @@ describe("rollback", () => {
   });
 
   it("refuses with exit 1 when only one release exists", async () => {
-    fresh = await startTestWorld({ firstHost: 64 });
+    fresh = await startTestWorld({ firstHost: 64, gates: FAST_BAKE });
     expectExit(await fresh.cli(["release", "itest", "--image", "v1", "--json"]), 0);
     const r = await fresh.cli(["rollback", "itest"]);
     expect(r.code).toBe(1);
