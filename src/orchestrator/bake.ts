@@ -11,6 +11,7 @@ import { inspectContainers, inspectWithMemory } from "./containers.js";
 import type { ConnectedHost, Ctx } from "./context.js";
 import { mapLimit } from "./context.js";
 import { containerOnHost, healthOnHost } from "./gates.js";
+import type { World } from "./observe.js";
 
 export class BakeFailed extends Error {
   constructor(
@@ -21,6 +22,11 @@ export class BakeFailed extends Error {
   ) {
     super(reason);
   }
+}
+
+/** The new colour's restart counts per host as `world` saw them (0 where it has no container). */
+export function baselineFrom(world: Pick<World, "hosts">, goal: Goal): Map<string, number> {
+  return new Map(world.hosts.map((h) => [h.instanceId, h.containers[goal.colour]?.restartCount ?? 0] as const));
 }
 
 export async function restartBaseline(ctx: Ctx, goal: Goal): Promise<Map<string, number>> {

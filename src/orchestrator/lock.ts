@@ -4,7 +4,7 @@
 import { hostname, userInfo } from "node:os";
 import pRetry, { AbortError } from "p-retry";
 import { LockHeldError, PreflightError } from "../errors.js";
-import { type Lease, leaseExpired, lockCommands, lockPath, parseLease } from "../remote/lock.js";
+import { type Lease, leaseExpired, leaseTokens, lockCommands, lockPath, parseLease } from "../remote/lock.js";
 import type { ConnectedHost, Ctx, UnreachableHost } from "./context.js";
 import { mustExec } from "./context.js";
 
@@ -111,11 +111,9 @@ export async function acquireLock(ctx: Ctx, command: string, releaseId: string, 
     lease,
     release: async () => {
       clearInterval(timer);
-      // Only our own lease is removed: a takeover by someone else after our lease expired stays theirs.
-      const held = parseLease((await host.remote.exec(lockCommands.read(path))).stdout);
-      if (held !== null && held.pid === lease.pid && held.machine === lease.machine && held.acquiredAt === lease.acquiredAt) {
-        await host.remote.exec(lockCommands.release(path));
-      }
+      // Only our own lease is removed: a takeover by someone else after our lease expired stays
+      // theirs. Checked and removed on the host in one exec (#17).
+      await host.remote.exec(lockCommands.releaseIfMine(path, leaseTokens(lease)));
     },
   };
 }

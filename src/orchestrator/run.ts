@@ -6,7 +6,7 @@ import { encodeInFlight, encodeShift, encodeUnmanaged, finalTags, TAG } from "..
 import { liveByListener } from "../domain/traffic.js";
 import { BluegreenError, FinalTagsError, RollbackFailedError } from "../errors.js";
 import type { WebhookInfo } from "../ports.js";
-import { BakeFailed, bake, restartBaseline } from "./bake.js";
+import { BakeFailed, bake, baselineFrom, restartBaseline } from "./bake.js";
 import { type BakeUpdates, countBakeUpdates } from "./bake-updates.js";
 import { throwIfCancelled } from "./cancel.js";
 import type { Ctx } from "./context.js";
@@ -117,7 +117,10 @@ export async function converge(ctx: Ctx, goal: Goal, state: RunState, initial?: 
         if (step.moveWebhook && state.progress.gates === "passed" && world.webhook.url !== state.webhookBefore.url) {
           throw await undoBotWebhookCall(ctx, goal, world.webhook, state.webhookBefore, goal.from, "after its gates passed");
         }
-        state.baseline = await restartBaseline(ctx, goal);
+        // The restarts the bake counts from: this step's world read every host moments ago (after
+        // the gates, or a whole observe when a run resumes here), so no second inspect (#17). A
+        // restart after that reading counts against the new colour in the bake: the safe side.
+        state.baseline = baselineFrom(world, goal);
         // canary/linear: the weighted steps first, each watched; the cutover below is the last (100%).
         if (shiftsInSteps(ctx, goal, step)) {
           await shiftBeforeCutover(ctx, goal, step, state.baseline, state.times, state.shifts);

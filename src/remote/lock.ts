@@ -37,7 +37,24 @@ export const lockCommands = {
     mine,
   ],
   release: (path: string): string[] => ["rm", "-rf", "--", path],
+  /**
+   * Removes the lock only while the lease is still ours, in one exec: every `mine` string must be
+   * in it (a takeover by someone else after our lease expired stays theirs). Exit 0 either way.
+   */
+  releaseIfMine: (path: string, mine: readonly string[]): string[] => [
+    "sh",
+    "-c",
+    'p=$1; shift; for t in "$@"; do grep -qF -- "$t" "$p/lease.json" 2>/dev/null || exit 0; done; rm -rf -- "$p"',
+    "sh",
+    path,
+    ...mine,
+  ],
 };
+
+/** Strings only our own lease holds (JSON.stringify's key order: owner, machine, pid, ..., acquiredAt). */
+export function leaseTokens(lease: Pick<Lease, "machine" | "pid" | "acquiredAt">): string[] {
+  return [`"machine":${JSON.stringify(lease.machine)},"pid":${lease.pid},`, `"acquiredAt":${JSON.stringify(lease.acquiredAt)}`];
+}
 
 export function parseLease(text: string): Lease | null {
   if (text.trim() === "") return null;

@@ -88,6 +88,8 @@ export class FakeHost implements RemoteHost {
       this.containers.delete(name);
       return ok();
     }
+    // lockCommands.releaseIfMine: the fake keeps no lock directory (acquire only writes its lease file).
+    if (prog === "sh" && (argv[2] ?? "").startsWith("p=$1; shift; for t in")) return ok();
     if (prog === "sh") {
       // readFile, appendLine (the history) and writeFilePrivate: the path is the last word, content through stdin.
       const path = argv[argv.length - 1] ?? "";

@@ -1,9 +1,13 @@
 // Every host command as an exact argv: docker, the deploy lock, private files, and the staged `docker run`.
+import { spawnSync } from "node:child_process";
+import { existsSync, mkdirSync, mkdtempSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { containerEnv, envFilePath, runArgv } from "../../src/orchestrator/stage.js";
 import { containerName, diskFree, docker, LABEL, parseDfAvailableKib } from "../../src/remote/docker.js";
 import { appendLine, envFileContent, readFile, writeFilePrivate } from "../../src/remote/files.js";
-import { leaseExpired, lockCommands, lockPath, parseLease } from "../../src/remote/lock.js";
+import { leaseExpired, leaseTokens, lockCommands, lockPath, parseLease } from "../../src/remote/lock.js";
 import { ctxFor, GOAL } from "../fakes/argv-ctx.js";
 
 describe("docker argv", () => {
@@ -154,6 +158,15 @@ describe("private files and the lock", () => {
       '"owner":"me@m"',
     ]);
     expect(lockCommands.release(p)).toEqual(["rm", "-rf", "--", p]);
+    expect(lockCommands.releaseIfMine(p, ['"machine":"m","pid":7,', '"acquiredAt":"t"'])).toEqual([
+      "sh",
+      "-c",
+      'p=$1; shift; for t in "$@"; do grep -qF -- "$t" "$p/lease.json" 2>/dev/null || exit 0; done; rm -rf -- "$p"',
+      "sh",
+      p,
+      '"machine":"m","pid":7,',
+      '"acquiredAt":"t"',
+    ]);
   });
 
   it("parses leases and their expiry", () => {
@@ -173,5 +186,43 @@ describe("private files and the lock", () => {
     expect(parseLease(JSON.stringify({ owner: "me", pid: 1 }))).toBeNull();
     expect(leaseExpired(lease, Date.parse("2026-01-01T00:09:59Z"))).toBe(false);
     expect(leaseExpired(lease, Date.parse("2026-01-01T00:10:00Z"))).toBe(true);
+  });
+});
+
+describe("lockCommands.releaseIfMine under a real sh", () => {
+  const lease = {
+    owner: "op",
+    machine: "laptop 'x\"",
+    pid: 4242,
+    releaseId: "r1",
+    command: "release",
+    acquiredAt: "2026-01-01T00:00:00.000Z",
+    expiresAt: "2026-01-01T00:15:00.000Z",
+  };
+  const lockAt = (content: string): string => {
+    const dir = join(mkdtempSync(join(tmpdir(), "bluegreen-lock-")), "env.lock");
+    mkdirSync(dir);
+    writeFileSync(join(dir, "lease.json"), content);
+    return dir;
+  };
+  const run = (argv: string[]) => spawnSync(argv[0] ?? "", argv.slice(1)).status;
+
+  it("removes the lock while the lease is ours, renewed or not", () => {
+    for (const content of [JSON.stringify(lease), JSON.stringify({ ...lease, expiresAt: "2026-01-01T00:30:00.000Z" })]) {
+      const dir = lockAt(content);
+      expect(run(lockCommands.releaseIfMine(dir, leaseTokens(lease)))).toBe(0);
+      expect(existsSync(dir)).toBe(false);
+    }
+  });
+
+  it("leaves a lock someone else took over (another pid, machine or acquiredAt), and a missing lease", () => {
+    for (const other of [{ pid: 4243 }, { machine: "laptop" }, { acquiredAt: "2026-01-01T00:16:00.000Z" }]) {
+      const dir = lockAt(JSON.stringify({ ...lease, ...other }));
+      expect(run(lockCommands.releaseIfMine(dir, leaseTokens(lease)))).toBe(0);
+      expect(existsSync(join(dir, "lease.json"))).toBe(true);
+    }
+    const empty = lockAt("");
+    expect(run(lockCommands.releaseIfMine(empty, leaseTokens(lease)))).toBe(0);
+    expect(existsSync(empty)).toBe(true);
   });
 });
