@@ -82,7 +82,10 @@ const RELEASE = {
   // 12 (was 20): one exec per phase per host (#17, src/remote/phases.ts): docker version + df +
   // ps --all in one (-2), pull + digest lookup in one (-1), the guard inspect + rm + env file +
   // docker run in one (-3), and each of the two bake checks' inspect + stats in one (-2).
-  host: { perHost: 12, perHostPerGate: 1, lockHost: 4 },
+  // 11 (was 12): the bake's restart baseline comes from the world the cutover was decided on (no
+  // inspect of its own). Lock host 3 (was 4): the lease check and the lock's removal at the end
+  // are one command.
+  host: { perHost: 11, perHostPerGate: 1, lockHost: 3 },
   hostHttp: { perHost: 2, perHostPerGate: 1 },
 };
 const WARM_ROLLBACK = {
@@ -91,7 +94,8 @@ const WARM_ROLLBACK = {
   // groups in one DescribeTargetGroups (-1).
   aws: 19,
   telegram: 5,
-  host: { perHost: 4, lockHost: 4 },
+  // Lock host 3 (was 4): the lease check and the lock's removal are one command (#17).
+  host: { perHost: 4, lockHost: 3 },
   hostHttp: { perHost: 1 },
 };
 /** Gate attempts: every failed attempt is reported as a gates info event, plus the one that passed. */
