@@ -2,12 +2,11 @@
 // serves the SDK, binds mapped listener ports, and on SIGTERM closes everything and exits 0.
 import { type ChildProcess, spawn } from "node:child_process";
 import http from "node:http";
-import type { AddressInfo } from "node:net";
 import { createInterface } from "node:readline";
 import { DescribeLoadBalancersCommand, ElasticLoadBalancingV2Client } from "@aws-sdk/client-elastic-load-balancing-v2";
 import { afterEach, beforeAll, expect, it } from "vitest";
 import { ensureEmulatorBuilt } from "../helpers/aws-build.js";
-import { httpCall } from "../helpers/aws-world.js";
+import { testHost } from "../helpers/test-net.js";
 
 let serverMain: string;
 let child: ChildProcess | undefined;
@@ -19,13 +18,22 @@ afterEach(() => {
   child = undefined;
 });
 
-const freePort = () =>
-  new Promise<number>((resolve) => {
-    const s = http.createServer().listen(0, "127.0.0.1", () => {
-      const port = (s.address() as AddressInfo).port;
-      s.close(() => resolve(port));
+// The emulator and its listener on this file's own loopback address, the listener on a fixed port
+// below the ephemeral range: a free port found by binding 0 and closing it again was taken by
+// another file's server in between in one clean-clone run (the seed then failed).
+const HOST = testHost(186);
+const ALB_PORT = 18080;
+
+function get(path: string): Promise<{ status: number }> {
+  return new Promise((resolve, reject) => {
+    const req = http.request({ host: HOST, port: ALB_PORT, path, method: "GET", agent: false }, (res) => {
+      res.resume();
+      res.on("end", () => resolve({ status: res.statusCode ?? 0 }));
     });
+    req.on("error", reject);
+    req.end();
   });
+}
 
 function firstLine(c: ChildProcess): Promise<string> {
   return new Promise((resolve, reject) => {
@@ -49,10 +57,11 @@ function exited(c: ChildProcess): Promise<number | null> {
 }
 
 it("prints {endpoint, port}, serves the SDK and control API, and stops cleanly on SIGTERM", async () => {
-  const alb = await freePort();
-  child = spawn(process.execPath, [serverMain, "--port", "0", "--time-scale", "0.02", "--listener-port", `80=${alb}`], { stdio: ["ignore", "pipe", "pipe"] });
+  child = spawn(process.execPath, [serverMain, "--port", "0", "--host", HOST, "--time-scale", "0.02", "--listener-port", `80=${ALB_PORT}`], {
+    stdio: ["ignore", "pipe", "pipe"],
+  });
   const ready = JSON.parse(await firstLine(child)) as { endpoint: string; port: number };
-  expect(ready.endpoint).toBe(`http://127.0.0.1:${ready.port}`);
+  expect(ready.endpoint).toBe(`http://${HOST}:${ready.port}`);
 
   const seed = await fetch(`${ready.endpoint}/_control/seed`, {
     method: "POST",
@@ -63,7 +72,7 @@ it("prints {endpoint, port}, serves the SDK and control API, and stops cleanly o
       defaultTargetGroup: "bot-blue",
     }),
   });
-  expect(((await seed.json()) as { dataPlanePort: number }).dataPlanePort).toBe(alb);
+  expect(((await seed.json()) as { dataPlanePort: number }).dataPlanePort).toBe(ALB_PORT);
   const elb = new ElasticLoadBalancingV2Client({
     endpoint: ready.endpoint,
     region: "ap-southeast-2",
@@ -75,11 +84,11 @@ it("prints {endpoint, port}, serves the SDK and control API, and stops cleanly o
   } finally {
     elb.destroy();
   }
-  expect((await httpCall(alb, "/")).status).toBe(503);
+  expect((await get("/")).status).toBe(503);
 
   child.kill("SIGTERM");
   expect(await exited(child)).toBe(0);
-  const refused = await httpCall(alb, "/").then(
+  const refused = await get("/").then(
     () => "answered",
     (err: NodeJS.ErrnoException) => err.code,
   );
