@@ -243,13 +243,16 @@ export async function waitUntil(check: () => boolean | Promise<boolean>, what: s
 }
 
 /** The pid holding the IPv4 TCP socket bound to 127.0.0.1:<localPort> (from /proc/net/tcp): who made a connection. */
-export function pidOwningTcpSocket(localPort: number): number | undefined {
-  const hexPort = localPort.toString(16).toUpperCase().padStart(4, "0");
+export function pidOwningTcpSocket(localPort: number, remotePort?: number): number | undefined {
+  const hex = (port: number) => `0100007F:${port.toString(16).toUpperCase().padStart(4, "0")}`;
+  // The whole connection (both ends), and a socket some process still holds (inode not 0): a busy
+  // run reuses ephemeral ports, and a TIME_WAIT row of an earlier connection from the same local
+  // port (inode 0, listed first) once stood in for this one and made its owner unknown.
   const row = readFileSync("/proc/net/tcp", "utf8")
     .split("\n")
     .slice(1)
     .map((line) => line.trim().split(/\s+/))
-    .find((cols) => cols[1] === `0100007F:${hexPort}`);
+    .find((cols) => cols[1] === hex(localPort) && (remotePort === undefined || cols[2] === hex(remotePort)) && cols[9] !== "0");
   const inode = row?.[9];
   if (!inode || inode === "0") return undefined;
   for (const entry of readdirSync("/proc")) {

@@ -30,7 +30,7 @@ describe("SshHost.httpRequest through an SSH tunnel", () => {
   beforeAll(async () => {
     server = createServer((req: IncomingMessage, res: ServerResponse) => {
       seenRemotePorts.push(req.socket.remotePort ?? 0);
-      seenOwners.push(pidOwningTcpSocket(req.socket.remotePort ?? 0));
+      seenOwners.push(pidOwningTcpSocket(req.socket.remotePort ?? 0, req.socket.localPort));
       if (req.url === "/hang") return; // never answers: the client's deadline must end it
       const chunks: Buffer[] = [];
       req.on("data", (c: Buffer) => chunks.push(c));
