@@ -9,6 +9,7 @@ import { expectExit } from "../helpers/assertions.js";
 import { engineContainer, expectLive, listenerForward, webhookUrl } from "../helpers/e2e-assert.js";
 import { addEnvironment, type ExtraEnvironment } from "../helpers/e2e-environment.js";
 import { type E2eWorld, startE2eWorld } from "../helpers/e2e-world.js";
+import { pollingYaml } from "../helpers/polling-env.js";
 
 const PROD_TOKEN = "7000000004:TEST-bot-token-e2e-production-bbbbbbbbbb";
 let w: E2eWorld;
@@ -62,16 +63,6 @@ describe("promote staging -> production on different hosts", () => {
     expect(((await webhook.json()) as { result: { url: string } }).result.url).toBe(`http://127.0.0.1:${prod.sandbox.albPort}/telegram/blue`);
   }, 300_000);
 });
-
-/** staging in polling mode: v1 as a poller (BOT_MODE=polling), no health endpoint; the load balancer and webhook stay for the switch back. */
-function pollingYaml(yaml: string): string {
-  const out = yaml
-    .replace(/ {2}health: \{[^\n]*\n/, "")
-    .replace("  env:\n", "  env:\n    BOT_MODE: polling\n")
-    .replace(/(telegram:\n {2}botToken: [^\n]*\n {2}apiBase: [^\n]*\n)/, "$1  mode: polling\n");
-  if (!out.includes("mode: polling\n") || out.includes("health:")) throw new Error("the polling variant of the environment file was not derived");
-  return out;
-}
 
 /** body() under a stream of 20 updates/s to staging's bot; every update must be confirmed (0 lost). */
 async function streaming<T>(body: () => Promise<T>): Promise<T> {

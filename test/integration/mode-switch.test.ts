@@ -5,6 +5,7 @@
 import { writeFile } from "node:fs/promises";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { expectExit, listenerForward, stopWorld, tolerantHealthChecks, webhookInfo, webhookUrlOf, withStream } from "../helpers/assertions.js";
+import { pollingYaml } from "../helpers/polling-env.js";
 import { environmentYaml, startTestWorld, type TestWorld } from "../helpers/sandbox-env.js";
 
 let t: TestWorld;
@@ -12,16 +13,6 @@ let webhookYaml = "";
 // Each CLI run may take a while on a loaded machine (2 cores shared): a longer leash for the process, not the assertions.
 const SLOW = { timeoutMs: 140_000 };
 const ENV = "iswitch";
-
-/** The same environment in polling mode: no health endpoint, the load balancer and webhook kept for the switch back. */
-function pollingYaml(yaml: string): string {
-  const out = yaml
-    .replace(/ {2}health: \{[^\n]*\n/, "")
-    .replace("  env:\n", "  env:\n    BOT_MODE: polling\n")
-    .replace(/(telegram:\n {2}botToken: [^\n]*\n {2}apiBase: [^\n]*\n)/, "$1  mode: polling\n");
-  if (!out.includes("mode: polling\n") || out.includes("health:")) throw new Error("the polling variant of the environment file was not derived");
-  return out;
-}
 
 async function useMode(mode: "webhook" | "polling"): Promise<void> {
   await writeFile(t.envFile, mode === "webhook" ? webhookYaml : pollingYaml(webhookYaml));
