@@ -27,6 +27,29 @@ const PENDING: Progress = { gates: "pending", baked: false };
 const GATED: Progress = { gates: "passed", baked: false };
 const BAKED: Progress = { gates: "passed", baked: true };
 
+/** One host; the listener on `on` (all of it), `webhook` set; the rest of the facts as every case here has them. */
+function oneHost(o: {
+  container: ContainerFacts | undefined;
+  other: ContainerFacts;
+  on: "blue" | "green";
+  webhook: string;
+  inFlight: InFlight | null;
+  healthy?: boolean;
+}): Snapshot {
+  return {
+    hosts: [{ instanceId: "i-1", container: o.container, other: o.other, registered: true, healthy: o.healthy ?? true }],
+    traffic: {
+      weights: o.on === "green" ? { blue: 0, green: 1 } : { blue: 1, green: 0 },
+      foreignTargets: false,
+      hasTargets: { blue: o.on === "blue", green: o.on === "green" },
+      webhookUrl: o.webhook,
+      webhookSettingsMatch: true,
+    },
+    urls: URLS,
+    tags: { unmanaged: null, live: OLD_REF, previous: null, verified: null, inFlight: o.inFlight, previousWarmUntil: null },
+  };
+}
+
 describe("polling -> webhook: green webhook release r2 from the blue poller r1", () => {
   const goal: Goal = { kind: "release", colour: "green", releaseId: "r2", image: IMAGE, from: "blue", switchFrom: "polling" };
   const snap = (o: { green?: ContainerFacts; blue?: ContainerFacts; webhook?: string; listener?: "green" | "none"; inFlight?: InFlight | null }): Snapshot => ({
@@ -85,18 +108,8 @@ describe("polling -> webhook: green webhook release r2 from the blue poller r1",
 
 describe("back to the poller (rollback of polling -> webhook)", () => {
   const back: Goal = { kind: "rollback", colour: "blue", releaseId: "r1", image: IMAGE, from: "green", mode: "polling", switchFrom: "webhook" };
-  const snap = (blue: ContainerFacts, webhook: string, inFlight: InFlight | null, green = c("green", "r2", "webhook", true)): Snapshot => ({
-    hosts: [{ instanceId: "i-1", container: blue, other: green, registered: true, healthy: true }],
-    traffic: {
-      weights: { blue: 0, green: 1 },
-      foreignTargets: false,
-      hasTargets: { blue: false, green: true },
-      webhookUrl: webhook,
-      webhookSettingsMatch: true,
-    },
-    urls: URLS,
-    tags: { unmanaged: null, live: OLD_REF, previous: null, verified: null, inFlight, previousWarmUntil: null },
-  });
+  const snap = (blue: ContainerFacts, webhook: string, inFlight: InFlight | null, green = c("green", "r2", "webhook", true)): Snapshot =>
+    oneHost({ container: blue, other: green, on: "green", webhook, inFlight });
   const rb = (phase: InFlight["phase"]): InFlight => ({ ...flight("rollback", "r1", phase), colour: "blue", from: "green" });
 
   it("starts the stopped poller first, gates it, then hands over: deleteWebhook and stop the webhook colour", () => {
@@ -124,18 +137,8 @@ describe("back to the poller (rollback of polling -> webhook)", () => {
 
 describe("webhook -> polling and back", () => {
   const goal: Goal = { kind: "release", colour: "green", releaseId: "r2", image: IMAGE, from: "blue", mode: "polling", switchFrom: "webhook" };
-  const snap = (green: ContainerFacts | undefined, blue: ContainerFacts, webhook: string, inFlight: InFlight | null): Snapshot => ({
-    hosts: [{ instanceId: "i-1", container: green, other: blue, registered: true, healthy: true }],
-    traffic: {
-      weights: { blue: 1, green: 0 },
-      foreignTargets: false,
-      hasTargets: { blue: true, green: false },
-      webhookUrl: webhook,
-      webhookSettingsMatch: true,
-    },
-    urls: URLS,
-    tags: { unmanaged: null, live: OLD_REF, previous: null, verified: null, inFlight, previousWarmUntil: null },
-  });
+  const snap = (green: ContainerFacts | undefined, blue: ContainerFacts, webhook: string, inFlight: InFlight | null): Snapshot =>
+    oneHost({ container: green, other: blue, on: "blue", webhook, inFlight });
   const web = c("blue", "r1", "webhook", true);
 
   it("stages the poller while the webhook is set, gates it, then deleteWebhook and stop the webhook colour", () => {
