@@ -9,6 +9,7 @@ import {
   RegisterTargetsCommand,
 } from "@aws-sdk/client-elastic-load-balancing-v2";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { PROBE_TIMEOUT_FLOOR_MS } from "../../src/sandbox/aws/health-checker.js";
 import { type Alb, createAlb } from "../helpers/aws-alb.js";
 import { type AwsWorld, startAwsWorld, startTarget, type TargetServer, waitFor } from "../helpers/aws-world.js";
 
@@ -144,6 +145,59 @@ describe("state machine", () => {
       "unhealthy",
     );
     expect(bad[0]).toMatchObject({ reason: "Target.Timeout", description: "Request timed out" });
+  });
+});
+
+describe("probe timeout floor", () => {
+  // At this file's 0.02 time scale createAlb's 2 s timeout scales to 40 ms; the emulator gives a
+  // probe PROBE_TIMEOUT_FLOOR_MS (500 ms) instead, so a loaded machine's stall is not a timeout,
+  // while a target slower than the floor still times out.
+  const RAW_SCALED_MS = 2 * 1000 * 0.02;
+
+  /** A target whose /health answers 200 after `delayMs` (real milliseconds). */
+  async function slowTarget(host: string, delayMs: number): Promise<{ id: string; port: number }> {
+    const server = http.createServer((_req, res) => {
+      const timer = setTimeout(() => res.writeHead(200).end("ok"), delayMs);
+      res.on("close", () => clearTimeout(timer));
+    });
+    await new Promise<void>((r) => server.listen(0, host, r));
+    stops.push(
+      () =>
+        new Promise<void>((r) => {
+          server.close(() => r());
+          server.closeAllConnections();
+        }),
+    );
+    const { instanceId } = w.emu.control.addInstance({ privateIp: host });
+    return { id: instanceId, port: (server.address() as AddressInfo).port };
+  }
+
+  it("a target answering after the raw scaled timeout but within the floor is healthy", async () => {
+    const delayMs = 150;
+    expect(delayMs).toBeGreaterThan(RAW_SCALED_MS * 3);
+    expect(delayMs).toBeLessThan(PROBE_TIMEOUT_FLOOR_MS / 3);
+    const { id, port } = await slowTarget("127.0.1.11", delayMs);
+    await register(blue, id, port);
+    await waitFor(
+      () => stateOf(blue),
+      (s) => s === "healthy",
+      5000,
+      "healthy",
+    );
+    // Healthy means two probes passed in a row and none timed out since registration.
+    expect((await health(blue))[0]).toMatchObject({ state: "healthy", reason: undefined });
+  });
+
+  it("a target answering later than the floor is Target.Timeout, as a slow target is on a real ALB", async () => {
+    const { id, port } = await slowTarget("127.0.1.12", PROBE_TIMEOUT_FLOOR_MS * 3);
+    await register(blue, id, port);
+    const bad = await waitFor(
+      () => health(blue),
+      (h) => h[0]?.state !== "initial",
+      10_000,
+      "a verdict",
+    );
+    expect(bad[0]).toMatchObject({ state: "unhealthy", reason: "Target.Timeout", description: "Request timed out" });
   });
 });
 

@@ -102,9 +102,9 @@ export async function waitForCutover(t: TestWorld, c: Colour, deadlineMs = 60_00
 }
 
 /**
- * The test world's ALB probes with a 100 ms timeout (2 s x time scale 0.05) and marks a target
- * unhealthy after 2 misses: on a loaded 2-core CI box a healthy bot misses that, and a bake
- * fails for no reason of its own. 0.1 x (interval 5 s, timeout 4 s, 3 misses) keeps probes fast
+ * The test world's ALB probed with a 100 ms timeout (2 s x time scale 0.05; the emulator now
+ * floors it at 500 ms, PROBE_TIMEOUT_FLOOR_MS) and marks a target unhealthy after 2 misses: on a
+ * loaded 2-core CI box a healthy bot missed that, and a bake failed for no reason of its own. 0.1 x (interval 5 s, timeout 4 s, 3 misses) keeps probes fast
  * (500 ms) but tolerant (400 ms per probe). Changed through the ELBv2 API, as an operator would.
  */
 export async function tolerantHealthChecks(t: TestWorld): Promise<void> {

@@ -24,6 +24,22 @@ interface Loop {
 
 type Outcome = { ok: true } | { ok: false; failure: TargetHealth };
 
+/**
+ * The least time a probe is given, in real milliseconds, whatever the time scale. The ALB's
+ * shortest timeout is 2 s; scaled for a fast test (0.02) that is 40 ms, less than the event-loop
+ * stall of a loaded 2-core machine (a CI run beside other work): a healthy target then reads as
+ * Target.Timeout, and the probe measures the machine, not the target. A target slower than the
+ * floor still times out, as one slower than its timeout does on a real ALB. Like the Telegram
+ * emulator's floor on its scaled delivery timeout (settings.ts); at time scales of 0.25 and up
+ * every valid timeout is above it, so real-pace runs are unchanged.
+ */
+export const PROBE_TIMEOUT_FLOOR_MS = 500;
+
+/** A probe's timeout in real milliseconds: the group's timeout scaled, never under the floor. */
+export function probeTimeoutMs(timeoutSeconds: number, timeScale: number): number {
+  return Math.max(PROBE_TIMEOUT_FLOOR_MS, timeoutSeconds * 1000 * timeScale);
+}
+
 export class HealthChecker {
   private readonly loops = new Map<TargetRecord, Loop>();
   private readonly probes = new Set<http.ClientRequest>();
@@ -107,7 +123,7 @@ export class HealthChecker {
     if (!host) return Promise.resolve({ ok: false, failure: FAILED });
     const hc = tg.healthCheck;
     const port = hc.port === "traffic-port" ? rec.port : Number(hc.port);
-    const timeoutMs = Math.max(1, hc.timeoutSeconds * 1000 * this.timeScale());
+    const timeoutMs = probeTimeoutMs(hc.timeoutSeconds, this.timeScale());
     const matches = matcher(hc.matcher);
     return new Promise((resolve) => {
       let settled = false;
