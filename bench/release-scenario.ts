@@ -1,13 +1,24 @@
 // Releases and rollbacks on one world with a steady 50 updates/s stream flowing: cutover gap,
 // rollback speed, release overhead, peak RSS, delivery figures and API calls per release.
 import type { CallCounts } from "../src/adapters/call-count.js";
+import { SANDBOX_HEALTH } from "../src/sandbox/aws/seed.js";
 import { measureRoundTrip, type RoundTrip } from "./roundtrip.js";
 import { countBy } from "./stats.js";
 import { drain, startStream, stopStream, type WindowStats, windowStats } from "./traffic.js";
-import type { BenchWorld, CliRun } from "./world.js";
+import { BENCH_AWS_TIME_SCALE, type BenchWorld, type CliRun } from "./world.js";
 
-/** interval x healthyThreshold + bake of the bench environment (see environmentYaml defaults). */
-export const CONFIGURED_WAITS_MS = 300 * 2 + 2000;
+/**
+ * The waits the bench environment is configured to make, none of them the tool's overhead:
+ * - the ALB marks a new target healthy only after HealthyThresholdCount probes, the first one
+ *   HealthCheckIntervalSeconds after registration (the sandbox's groups: 2 x 5 s, at the bench's AWS
+ *   time scale 0.2: 2 s). Until then no gate can pass, however fast bluegreen polls. (Before
+ *   2026-11-30 this wait was counted as overhead: the figure was 2,600 ms, interval x threshold + bake.)
+ * - the gates' healthyThreshold passes in a row, gates.interval apart: the first pass can be the
+ *   attempt that sees the target healthy, so (2 - 1) x 300 ms;
+ * - the bake window, 2 s (environmentYaml's defaults: interval 300ms, healthyThreshold 2, bake 2s).
+ */
+const ALB_HEALTHY_MS = SANDBOX_HEALTH.intervalSeconds * 1000 * BENCH_AWS_TIME_SCALE * SANDBOX_HEALTH.healthyThreshold;
+export const CONFIGURED_WAITS_MS = ALB_HEALTHY_MS + 300 * (2 - 1) + 2000;
 
 export interface ReleaseRun {
   image: string;

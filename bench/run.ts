@@ -9,13 +9,13 @@ import { BAD_VERSION_WORLD, type BadVersionRun, badVersionExposure } from "./bad
 import { runBaseline } from "./baseline.js";
 import { coldStarts } from "./coldstart.js";
 import { type HandoverFigures, pollingHandover } from "./polling-handover.js";
-import { runReleaseScenario } from "./release-scenario.js";
+import { CONFIGURED_WAITS_MS, runReleaseScenario } from "./release-scenario.js";
 import { rollbackTimes } from "./rollback-timing.js";
 import { releaseTimes } from "./scale.js";
 import { median, round, type Summary, summarize } from "./stats.js";
 import { renderTable } from "./table.js";
 import { WAN_MS, wanRelease } from "./wan.js";
-import { type BenchWorld, REPO, startBenchWorld } from "./world.js";
+import { BENCH_AWS_TIME_SCALE, type BenchWorld, REPO, startBenchWorld } from "./world.js";
 
 const json = process.argv.includes("--json");
 const quick = process.argv.includes("--quick");
@@ -170,11 +170,11 @@ async function main(): Promise<void> {
     when: new Date().toISOString(),
     quick,
     errors,
-    awsTimeScale: 0.2,
+    awsTimeScale: BENCH_AWS_TIME_SCALE,
     loadAverage: { before: loadBefore, after: loadavg().map(round), cpus: 2 },
     outcomes: all.map((r) => ({ image: r.image, outcome: r.outcome, reason: r.reason })),
     streamRatePerSecond: RATE,
-    configuredWaitsMs: 2600,
+    configuredWaitsMs: CONFIGURED_WAITS_MS,
     roundTripMs: {
       modifyListener: summarize(all.map((r) => r.roundTrip.modifyListenerMs)),
       setWebhook: summarize(all.map((r) => r.roundTrip.setWebhookMs)),

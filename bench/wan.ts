@@ -10,7 +10,7 @@ export interface WanRun {
   image: string;
   outcome: string;
   wallMs: number;
-  /** Wall time above the configured waits (health-check interval x threshold + bake). */
+  /** Wall time above the configured waits (CONFIGURED_WAITS_MS: the ALB's healthy threshold, the gates' passes, the bake). */
   aboveWaitsMs: number;
   depth: number;
   /** 3 x depth x the round trip: the target for aboveWaitsMs. */

@@ -58,6 +58,9 @@ function vmHwmMb(pid: number): number {
  * 400 ms). The integration tests' 0.05 gives a 100 ms health-check timeout, which a bot under a
  * 50 updates/s stream on a loaded 2-core box misses, so healthy releases were rolled back.
  */
+/** The AWS emulator's time scale in every bench world unless a scenario says otherwise. */
+export const BENCH_AWS_TIME_SCALE = 0.2;
+
 export async function startBenchWorld(o: WorldOptions & { hosts: number; firstHost: number; awsTimeScale?: number }): Promise<BenchWorld> {
   const dir = await mkdtemp(join(tmpdir(), "bluegreen-bench-"));
   await mkdir(join(dir, "environments"), { recursive: true });
@@ -67,7 +70,7 @@ export async function startBenchWorld(o: WorldOptions & { hosts: number; firstHo
     hosts: o.hosts,
     firstHost: o.firstHost,
     botToken: BOT_TOKEN,
-    awsTimeScale: o.awsTimeScale ?? 0.2,
+    awsTimeScale: o.awsTimeScale ?? BENCH_AWS_TIME_SCALE,
     telegramTimeScale: 0.05,
   });
   const startMs = performance.now() - t0;

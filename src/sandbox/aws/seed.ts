@@ -19,7 +19,8 @@ export interface SeedResult {
   rules: { ruleArn: string; priority: number; pathPattern: string; targetGroup: string }[];
 }
 
-const SANDBOX_HEALTH: Omit<HealthCheck, "path"> = {
+/** The health check of the sandbox's seeded target groups (the bench derives its configured waits from it). */
+export const SANDBOX_HEALTH: Omit<HealthCheck, "path"> = {
   protocol: "HTTP",
   port: "traffic-port",
   enabled: true,
