@@ -56,6 +56,8 @@ export function renderTable(s: Record<string, Summary>, d: Record<string, unknow
   extra("scale 16 hosts ms", det.scale?.sixteenHostsMs);
   extra("scale CLI CPU ms, 1 host", det.scale?.cliCpuMsOneHost);
   extra("scale CLI CPU ms, 16 hosts", det.scale?.cliCpuMsSixteenHosts);
+  extra("scale machine CPU ms, 1 host", det.scale?.machineCpuMsOneHost);
+  extra("scale machine CPU ms, 16 hosts", det.scale?.machineCpuMsSixteenHosts);
   extra("call depth per release", d.callDepthPerRelease);
   extra("manual rollback warm ms", det.manualRollbackMs?.warm);
   extra("manual rollback cold ms", det.manualRollbackMs?.cold);
