@@ -47,9 +47,19 @@ export function parseInspect(stdout: string): ContainerFacts[] {
   });
 }
 
+/** The one reading of a host's containers (both colours): what observe and each gate attempt run; `plan` shows it. */
+export function inspectBothArgv(baseName: string): string[] {
+  return docker.inspect([containerName(baseName, "blue"), containerName(baseName, "green")]);
+}
+
+/** A bake check's one exec on a host: both colours' containers and `colour`'s memory; `plan` shows it. */
+export function bakeCheckArgv(baseName: string, colour: Colour, marker?: string): string[] {
+  return inspectWithStats([containerName(baseName, "blue"), containerName(baseName, "green")], [containerName(baseName, colour)], marker);
+}
+
 export async function inspectContainers(host: ConnectedHost, baseName: string): Promise<Partial<Record<Colour, ContainerFacts>>> {
   // docker inspect exits 1 when one of the names is missing but still prints the others.
-  const res = await host.remote.exec(docker.inspect([containerName(baseName, "blue"), containerName(baseName, "green")]));
+  const res = await host.remote.exec(inspectBothArgv(baseName));
   return byColour(res.stdout);
 }
 
@@ -69,7 +79,7 @@ export async function inspectWithMemory(
   colour: Colour,
 ): Promise<{ containers: Partial<Record<Colour, ContainerFacts>>; memory: number | null }> {
   const name = containerName(baseName, colour);
-  const argv = inspectWithStats([containerName(baseName, "blue"), containerName(baseName, "green")], [name]);
+  const argv = bakeCheckArgv(baseName, colour);
   const [inspected, stats] = parseBatch(argv, await host.remote.exec(argv));
   return {
     containers: byColour(inspected?.stdout ?? ""),

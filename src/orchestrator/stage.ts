@@ -56,13 +56,28 @@ export function runArgvFor(s: Settings, goal: Pick<Goal, "colour" | "releaseId" 
   });
 }
 
+/**
+ * The stage's one exec on a host (#17; each step runs only when the ones before it succeeded), and
+ * the two steps whose failure names its own argv. `pulled`: this run already pulled goal.image on
+ * the host (resolveDigest), so it is not pulled again. `plan` shows the same argv.
+ */
+export function stageExec(ctx: Ctx, goal: Goal, pulled: boolean, marker?: string): { argv: string[]; pull?: string[]; writeEnvFile: string[] } {
+  const name = containerName(ctx.settings.container.name, goal.colour);
+  const pull = pulled ? undefined : docker.pull(goal.image);
+  const writeEnvFile = writeFilePrivate(envFilePath(ctx, goal.colour));
+  const argv = stageBatch({ name, colour: goal.colour, writeEnvFile, run: runArgv(ctx, goal), ...(pull !== undefined ? { pull } : {}) }, marker);
+  return { argv, writeEnvFile, ...(pull !== undefined ? { pull } : {}) };
+}
+
+/** resolveDigest's pull of `ref` leaves repository@digest on the host only when `ref` names the configured repository. */
+export function pullLeavesDigestOnHost(repository: string, ref: string): boolean {
+  return ref.startsWith(`${repository}:`) || ref.startsWith(`${repository}@`);
+}
+
 export async function stageHost(ctx: Ctx, host: ConnectedHost, goal: Goal): Promise<void> {
   const name = containerName(ctx.settings.container.name, goal.colour);
   // resolveDigest pulled these very bytes on this host moments ago: pulling by digest again is a no-op round trip.
-  const pull = ctx.pulled?.get(host.instanceId)?.has(goal.image) === true ? undefined : docker.pull(goal.image);
-  const writeEnvFile = writeFilePrivate(envFilePath(ctx, goal.colour));
-  // One exec for the whole stage (#17): each step runs only when the ones before it succeeded.
-  const argv = stageBatch({ name, colour: goal.colour, writeEnvFile, run: runArgv(ctx, goal), ...(pull !== undefined ? { pull } : {}) });
+  const { argv, pull, writeEnvFile } = stageExec(ctx, goal, ctx.pulled?.get(host.instanceId)?.has(goal.image) === true);
   const res = await host.remote.exec(argv, { stdin: envFileContent(containerEnv(ctx, goal)), ...(pull !== undefined ? { timeoutMs: 10 * 60_000 } : {}) });
   const [removed, written, ...rest] = parseBatch(argv, res);
   const pulled = pull !== undefined ? rest[0] : undefined;
@@ -140,7 +155,7 @@ export async function resolveDigest(ctx: Ctx, ref: string): Promise<string> {
   }
   const image = `${repository}@${unique[0]}`;
   // Only when the pulled reference names the configured repository is repository@digest on the host now.
-  if (!ref.startsWith(`${repository}:`) && !ref.startsWith(`${repository}@`)) return image;
+  if (!pullLeavesDigestOnHost(repository, ref)) return image;
   ctx.pulled ??= new Map();
   for (const d of digests) ctx.pulled.set(d.host, new Set([...(ctx.pulled.get(d.host) ?? []), image]));
   return image;

@@ -7,8 +7,8 @@ import { containerName, docker } from "../../remote/docker.js";
 import { lockCommands, lockPath } from "../../remote/lock.js";
 import { formatArgvForDisplay } from "../../remote/quote.js";
 
-/** `listenerFirst`: the listener still forwards to the colour a switch from polling stages (see listenerBeforeSwitch). */
-export function switchSteps(settings: Settings, from: SwitchSource, hostCmds: string[][], healthText: string, listenerFirst = false): string[] {
+/** `hostLines`: each host's execs (plan-host.ts execLines). `listenerFirst`: the listener still forwards to the colour a switch from polling stages (see listenerBeforeSwitch). */
+export function switchSteps(settings: Settings, from: SwitchSource, hostLines: string[], healthText: string, listenerFirst = false): string[] {
   const colour: Colour = otherColour(from.colour);
   const cmd = (argv: string[]) => `\`${formatArgvForDisplay(argv)}\``;
   const secs = Math.max(1, Math.round(settings.container.stopTimeoutMs / 1000));
@@ -32,7 +32,7 @@ export function switchSteps(settings: Settings, from: SwitchSource, hostCmds: st
           ]
         : []),
       `stage ${colour} on every host (no traffic reaches it yet: the poller still takes every update):`,
-      ...hostCmds.map((a) => `    ${formatArgvForDisplay(a)}`),
+      ...hostLines,
       `register the hosts in ${settings.targetGroups[colour]} on port ${settings.hostPorts[colour]}; keep it referenced (weight 0)`,
       `gates: container running${healthText}, target group healthy ${settings.gates.healthyThreshold}x every ${settings.gates.intervalMs}ms, still no webhook set by the bot`,
       `cutover: ModifyListener -> ${settings.targetGroups[colour]}, then setWebhook ${url} (it ends the poller's long poll with 409), then ${stopOld} on every host (kept, stopped)`,
@@ -50,7 +50,7 @@ export function switchSteps(settings: Settings, from: SwitchSource, hostCmds: st
     "observe: listener, tags, getWebhookInfo, docker inspect on every host",
     `preflight: instances, docker, disk, getMe, live colour ${from.colour} healthy`,
     `stage ${colour} on every host (its getUpdates gets 409 while the webhook is set: harmless, it retries):`,
-    ...hostCmds.map((a) => `    ${formatArgvForDisplay(a)}`),
+    ...hostLines,
     `gates: container running, not restarting${healthText}, ${settings.gates.healthyThreshold}x every ${settings.gates.intervalMs}ms, webhook untouched`,
     `cutover: deleteWebhook (pending updates kept for getUpdates), then ${stopOld} on every host (kept, stopped)`,
     `bake ${settings.gates.bakeMs}ms as a polling release: no webhook, pending_update_count <= ${settings.gates.maxPendingUpdates}, ${colour} keeps running`,

@@ -1,5 +1,5 @@
 // `plan ENV --image REF` (and `release --dry-run`): the steps and exact host commands a release would
-// run. Looks up the live colour when AWS answers; otherwise says what it could not look up.
+// run, per host one exec per phase with its steps (plan-host.ts). Looks up the live colour when AWS answers; otherwise says what it could not look up.
 import type { RolloutStrategy } from "../../config/types.js";
 import { describeWeights, shiftSteps } from "../../domain/strategy.js";
 import { listenerBeforeSwitch, type SwitchSource, switchSource } from "../../domain/switch.js";
@@ -10,10 +10,8 @@ import { disconnect } from "../../orchestrator/connect.js";
 import type { Ctx } from "../../orchestrator/context.js";
 import { observe, startingLive } from "../../orchestrator/observe.js";
 import { settingsFromConfig } from "../../orchestrator/settings-from-config.js";
-import { envFilePath, runArgv } from "../../orchestrator/stage.js";
 import { observeAdoption, type UnmanagedRelease } from "../../orchestrator/unmanaged.js";
-import { containerName, diskFree, docker } from "../../remote/docker.js";
-import { writeFilePrivate } from "../../remote/files.js";
+import { containerName, docker } from "../../remote/docker.js";
 import { lockCommands, lockPath } from "../../remote/lock.js";
 import { formatArgvForDisplay } from "../../remote/quote.js";
 import type { Parsed } from "../args.js";
@@ -21,6 +19,7 @@ import { expectPositionals } from "../args.js";
 import { imageRefFor, loadEnv, openCtx } from "../env.js";
 import { EXIT } from "../exit-codes.js";
 import type { Output } from "../output.js";
+import { execLines, hostExecs, stagingCommands } from "./plan-host.js";
 import { switchSteps } from "./plan-switch.js";
 
 export async function plan(p: Parsed, out: Output): Promise<number> {
@@ -71,27 +70,18 @@ export async function plan(p: Parsed, out: Output): Promise<number> {
   }
   const liveText = live ?? (unmanaged !== null ? `unmanaged (${unmanaged.targetGroupName})` : null);
   const goal = { kind: "release" as const, colour, releaseId: "<release-id>", image: `${settings.container.repository}@<digest of ${image}>`, from: live };
-  const fake = { settings } as Ctx;
-  const name = containerName(settings.container.name, colour);
-  const hostCmds = [
-    docker.version(),
-    diskFree("/"),
-    docker.pull(image),
-    docker.repoDigests(image),
-    docker.remove(name),
-    writeFilePrivate(envFilePath(fake, colour)),
-    docker.pull(goal.image),
-    runArgv(fake, goal),
-  ];
+  // What each host runs, one exec per phase, built by the release's own builders.
+  const execs = hostExecs({ settings, ref: image, goal, adoption: settings.mode === "webhook" && switching === null });
+  const hostLines = execLines(execs);
   // A release shifts in steps only from a live colour of ours (release.ts: shiftsInSteps).
   const shifts = settings.mode !== "polling" && live !== null ? planShifts(settings.rollout.strategy, colour) : [];
   const health = settings.container.health;
   const healthText = health === undefined ? "" : `, GET ${health.path} -> ${health.expectStatus}`;
   const steps =
     switching !== null
-      ? switchSteps(settings, switching, hostCmds, healthText, listenerFirst)
+      ? switchSteps(settings, switching, hostLines, healthText, listenerFirst)
       : settings.mode === "polling"
-        ? pollingSteps(settings, colour, live, hostCmds, healthText)
+        ? pollingSteps(settings, colour, live, hostLines, healthText)
         : [
             `lock: ${formatArgvForDisplay(lockCommands.acquire(lockPath(settings.lock.dir, settings.environment)))} (on the first host)`,
             `observe: listener, tags, both target groups' health, getWebhookInfo, docker inspect on every host`,
@@ -102,7 +92,7 @@ export async function plan(p: Parsed, out: Output): Promise<number> {
                 ]
               : []),
             `stage ${colour} on every host:`,
-            ...hostCmds.map((a) => `    ${formatArgvForDisplay(a)}`),
+            ...hostLines,
             `register the hosts in ${settings.targetGroups[colour]} on port ${settings.hostPorts[colour]}; keep it referenced (weight 0) so the ALB health-checks it`,
             `gates: container running${healthText}, target group healthy ${settings.gates.healthyThreshold}x every ${settings.gates.intervalMs}ms (timeout ${settings.gates.timeoutMs}ms), webhook untouched`,
             ...(shifts.length > 0
@@ -127,7 +117,8 @@ export async function plan(p: Parsed, out: Output): Promise<number> {
       image,
       mode: settings.mode,
       ...(switching !== null ? { switch: { from: switching.mode, to: settings.mode, colour: switching.colour, releaseId: switching.releaseId } } : {}),
-      hostCommands: hostCmds,
+      hostCommands: stagingCommands(execs),
+      hostExecs: execs,
       steps,
       ...(shifts.length > 0 ? { shifts } : {}),
       unknown,
@@ -182,7 +173,7 @@ function pollingSteps(
   settings: Awaited<ReturnType<typeof settingsFromConfig>>,
   colour: Colour,
   live: Colour | null,
-  hostCmds: string[][],
+  hostLines: string[],
   healthText: string,
 ): string[] {
   const old = live ?? otherColour(colour);
@@ -194,7 +185,7 @@ function pollingSteps(
     `observe: release state, getWebhookInfo, docker inspect on every host`,
     `preflight: instances, SSH host keys, docker, disk, getMe${live !== null ? `, live poller ${live} running` : ""}`,
     `stage ${colour} on every host (it starts polling at once; Telegram hands each update to one poller):`,
-    ...hostCmds.map((a) => `    ${formatArgvForDisplay(a)}`),
+    ...hostLines,
     `gates: container running, not restarting${healthText}, ${settings.gates.healthyThreshold}x every ${settings.gates.intervalMs}ms (timeout ${settings.gates.timeoutMs}ms), no webhook set by the bot`,
     `handover: deleteWebhook if one is set (pending updates kept), then \`${stop}\` on every host (kept, stopped, for a rollback)`,
     `bake ${settings.gates.bakeMs}ms: no webhook, pending_update_count <= ${settings.gates.maxPendingUpdates}, ${colour} keeps running (restarts, OOM, memory <= ${settings.gates.maxMemoryBytes} bytes)`,
