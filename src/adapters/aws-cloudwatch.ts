@@ -5,6 +5,7 @@
 import type { CloudWatchClient, MetricDataQuery } from "@aws-sdk/client-cloudwatch";
 import type { AlarmState, AlarmView, Monitoring, TargetGroupMetrics } from "../ports.js";
 import { type AwsSettings, clientConfig, countAwsCalls } from "./aws-config.js";
+import { type CloudWatchSdk, loadCloudWatch } from "./aws-sdk.js";
 
 /** `LoadBalancer` dimension: `app/<name>/<id>` from a listener (or load balancer) ARN. */
 export function loadBalancerDimension(arn: string): string {
@@ -43,7 +44,7 @@ export function metricQueries(listenerArn: string, targetGroupArn: string): Metr
 
 const STATES: readonly AlarmState[] = ["OK", "ALARM", "INSUFFICIENT_DATA"];
 
-type Sdk = typeof import("@aws-sdk/client-cloudwatch");
+type Sdk = CloudWatchSdk;
 
 export class AwsMonitoring implements Monitoring {
   private loaded: Promise<{ sdk: Sdk; client: CloudWatchClient }> | undefined;
@@ -51,7 +52,8 @@ export class AwsMonitoring implements Monitoring {
   constructor(private readonly aws: AwsSettings) {}
 
   private cw(): Promise<{ sdk: Sdk; client: CloudWatchClient }> {
-    this.loaded ??= import("@aws-sdk/client-cloudwatch").then((sdk) => {
+    this.loaded ??= Promise.resolve().then(() => {
+      const sdk = loadCloudWatch();
       const client = new sdk.CloudWatchClient(clientConfig(this.aws));
       countAwsCalls(client);
       return { sdk, client };

@@ -1,13 +1,14 @@
 // Instances port over @aws-sdk/client-ec2: which hosts an environment has, and whether they are up.
 // The client is loaded on the first call (it is the largest of the SDK clients we use, most of a
-// cold start), so commands that never list instances do not pay for it. The SDK's own retry
-// (standard mode, 3 attempts) covers throttling and 5xx.
+// cold start; see aws-sdk.ts for how), so commands that never list instances do not pay for it.
+// The SDK's own retry (standard mode, 3 attempts) covers throttling and 5xx.
 import type { EC2Client, Filter } from "@aws-sdk/client-ec2";
 import type { Instances, InstanceView } from "../ports.js";
 import { type AwsSettings, clientConfig, countAwsCalls } from "./aws-config.js";
+import { type Ec2Sdk, loadEc2 } from "./aws-sdk.js";
 import type { CallCounter } from "./call-count.js";
 
-type Sdk = typeof import("@aws-sdk/client-ec2");
+type Sdk = Ec2Sdk;
 
 export type InstanceSelector = { instanceIds: string[] } | { tags: Record<string, string> };
 
@@ -29,7 +30,8 @@ export class AwsInstances implements Instances {
   ) {}
 
   private ec2(): Promise<{ sdk: Sdk; client: EC2Client }> {
-    this.loaded ??= import("@aws-sdk/client-ec2").then((sdk) => {
+    this.loaded ??= Promise.resolve().then(() => {
+      const sdk = loadEc2();
       const client = new sdk.EC2Client(clientConfig(this.aws));
       countAwsCalls(client, this.opts.calls);
       return { sdk, client };
@@ -47,7 +49,8 @@ export class AwsInstances implements Instances {
     }
   }
 
-  async list(): Promise<InstanceView[]> {
+  /** Only a release needs the status checks (connect refuses impaired hosts); a read such as `status` skips DescribeInstanceStatus. */
+  async list(opts: { statusChecks?: boolean } = {}): Promise<InstanceView[]> {
     const { sdk, client } = await this.ec2();
     const input = "instanceIds" in this.selector ? { InstanceIds: this.selector.instanceIds } : { Filters: describeInstancesFilters(this.selector) };
     const res = await this.send("DescribeInstances", () => client.send(new sdk.DescribeInstancesCommand(input)));
@@ -58,8 +61,9 @@ export class AwsInstances implements Instances {
       .filter((i) => i.State?.Name === "running")
       .map((i) => i.InstanceId ?? "")
       .filter((id) => id !== "");
+    const checked = opts.statusChecks !== false;
     const statuses =
-      ids.length === 0
+      ids.length === 0 || !checked
         ? []
         : ((
             await this.send("DescribeInstanceStatus", () => client.send(new sdk.DescribeInstanceStatusCommand({ InstanceIds: ids, IncludeAllInstances: true })))
@@ -73,7 +77,7 @@ export class AwsInstances implements Instances {
           state: i.State?.Name ?? "unknown",
           ...(i.PrivateIpAddress !== undefined ? { privateIp: i.PrivateIpAddress } : {}),
           ...(i.PublicIpAddress !== undefined ? { publicIp: i.PublicIpAddress } : {}),
-          status: ok ? "ok" : `instance ${st?.InstanceStatus?.Status ?? "unknown"}, system ${st?.SystemStatus?.Status ?? "unknown"}`,
+          status: !checked ? "not checked" : ok ? "ok" : `instance ${st?.InstanceStatus?.Status ?? "unknown"}, system ${st?.SystemStatus?.Status ?? "unknown"}`,
         };
       })
       .sort((a, b) => (a.instanceId < b.instanceId ? -1 : 1));

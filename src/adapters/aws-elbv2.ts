@@ -13,8 +13,9 @@ import type {
   TargetHealthView,
 } from "../ports.js";
 import { type AwsSettings, clientConfig, countAwsCalls } from "./aws-config.js";
+import { type Elbv2Sdk, loadElbv2 } from "./aws-sdk.js";
 
-type Sdk = typeof import("@aws-sdk/client-elastic-load-balancing-v2");
+type Sdk = Elbv2Sdk;
 
 export type ListenerRef = string | { loadBalancer: string; port: number };
 
@@ -66,7 +67,8 @@ export class AwsLoadBalancer implements LoadBalancer {
   ) {}
 
   private elb(): Promise<{ sdk: Sdk; client: ElasticLoadBalancingV2Client }> {
-    this.loaded ??= import("@aws-sdk/client-elastic-load-balancing-v2").then((sdk) => {
+    this.loaded ??= Promise.resolve().then(() => {
+      const sdk = loadElbv2();
       const client = new sdk.ElasticLoadBalancingV2Client(clientConfig(this.aws));
       countAwsCalls(client);
       return { sdk, client };
