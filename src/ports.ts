@@ -71,12 +71,13 @@ export interface InstanceView {
   state: string;
   privateIp?: string;
   publicIp?: string;
-  /** "ok" only when both instance and system status checks are ok. */
+  /** "ok" only when both instance and system status checks are ok; "not checked" when they were not asked for. */
   status: string;
 }
 
 export interface Instances {
-  list(): Promise<InstanceView[]>;
+  /** `statusChecks: false`: the status checks are not read (one call fewer); `status` is then "not checked". */
+  list(opts?: { statusChecks?: boolean }): Promise<InstanceView[]>;
 }
 
 export interface WebhookInfo {

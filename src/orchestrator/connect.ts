@@ -117,7 +117,7 @@ export async function connectCtx(settings: Settings, raw: Ports, clock: Clock, r
   };
   const monitoring = { activity, ...(ports.monitoring !== undefined ? { monitoring: ports.monitoring } : {}) };
   const listInstances = () =>
-    ports.instances.list().catch((e: unknown) => {
+    ports.instances.list({ statusChecks: opts.requireHealthyInstances }).catch((e: unknown) => {
       throw new PreflightError(`cannot list the EC2 instances: ${why(e)}`, "check hosts.ec2 and the AWS credentials");
     });
   if (ports.lb === null) {

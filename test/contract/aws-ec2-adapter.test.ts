@@ -38,6 +38,19 @@ describe("AwsInstances over the EC2 SDK client", () => {
     expect(calls.snapshot().aws).toEqual({ DescribeInstances: 1, DescribeInstanceStatus: 1 });
   });
 
+  it("without status checks: one call, and the status says they were not read", async () => {
+    const calls = new CallCounter();
+    const list = await adapter({ tags: { app: "bot", role: "web" } }, calls).list({ statusChecks: false });
+    expect(list.map((i) => [i.instanceId, i.status])).toEqual(
+      [
+        [ids.a, "not checked"],
+        [ids.b, "not checked"],
+      ].sort((x, y) => ((x[0] ?? "") < (y[0] ?? "") ? -1 : 1)),
+    );
+    expect(list.find((i) => i.instanceId === ids.a)).toMatchObject({ privateIp: "127.0.1.1", publicIp: "203.0.113.10", state: "running" });
+    expect(calls.snapshot().aws).toEqual({ DescribeInstances: 1 });
+  });
+
   it("selects by instance ids", async () => {
     expect((await adapter({ instanceIds: [ids.c] }).list()).map((i) => i.instanceId)).toEqual([ids.c]);
   });

@@ -49,10 +49,16 @@ async function world(opts: { down?: string[]; blueOnDown?: "running" | "stopped"
       { instanceId: "i-0stopped", state: "stopped", status: "instance unknown, system unknown" },
       { instanceId: "i-9gone", state: "terminated", status: "x" },
     );
+  const listed: ({ statusChecks?: boolean } | undefined)[] = [];
   const ports: Ports = {
     lb,
     telegram,
-    instances: { list: async () => list },
+    instances: {
+      list: async (o) => {
+        listed.push(o);
+        return list;
+      },
+    },
     connector: {
       connect: async (t) => {
         if (opts.down?.includes(t.instanceId)) throw new Error(`connect ETIMEDOUT ${t.address}:22`);
@@ -67,7 +73,7 @@ async function world(opts: { down?: string[]; blueOnDown?: "running" | "stopped"
     requireHealthyInstances: opts.requireHealthy ?? false,
     tolerateUnreachable: opts.tolerate ?? true,
   });
-  return { ...env, ctx };
+  return { ...env, ctx, listed };
 }
 
 describe("hosts as they are: running instances only", () => {
@@ -78,6 +84,11 @@ describe("hosts as they are: running instances only", () => {
       "ignoring i-0stopped: it is stopped, not running",
       "ignoring i-9gone: it is terminated, not running",
     ]);
+  });
+
+  it("only a connect that requires healthy instances asks for their status checks (status and rollback skip that call)", async () => {
+    expect((await world({ requireHealthy: true, tolerate: false })).listed).toEqual([{ statusChecks: true }]);
+    expect((await world({})).listed).toEqual([{ statusChecks: false }]);
   });
 
   it("release still refuses an unreachable host in preflight (exit 1)", async () => {
