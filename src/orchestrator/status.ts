@@ -12,7 +12,7 @@ import type { Ctx } from "./context.js";
 import { readLease } from "./lock.js";
 import { colourArns, liveColours, observe, type World } from "./observe.js";
 import { digestIn } from "./tag-trust.js";
-import { groupName, observeAdoption, type UnmanagedRelease } from "./unmanaged.js";
+import { adoptionFrom, groupName, listHostContainers, type UnmanagedRelease } from "./unmanaged.js";
 
 export interface ColourReport {
   targetGroup: string;
@@ -69,8 +69,10 @@ export interface StatusReport {
 }
 
 export async function status(ctx: Ctx): Promise<StatusReport> {
-  const [world, lock] = await Promise.all([observe(ctx), readLease(ctx).catch(() => null)]);
-  const adoption = await observeAdoption(ctx, world);
+  // One round: AWS, Telegram and every host at once (the hosts' listing for adoption needs nothing
+  // from the world). Only a listener forwarding to a group that is neither colour's costs another call.
+  const [world, lock, listing] = await Promise.all([observe(ctx), readLease(ctx).catch(() => null), listHostContainers(ctx)]);
+  const adoption = await adoptionFrom(ctx, world, listing);
   const unmanagedLive = adoption.unmanaged?.role === "live";
   const polling = ctx.settings.mode === "polling";
   const lc = polling ? pollingLive(world) : liveColours(ctx, world);

@@ -1,6 +1,8 @@
 // Adoption: what serves traffic when bluegreen has not released yet ("unmanaged": no bluegreen:*
 // tags, any container name, no labels). Read once per command (docker ps on every host plus the
-// target health of the groups the listener forwards to); nothing here changes anything.
+// target health of the groups the listener forwards to); nothing here changes anything. The hosts'
+// listing needs nothing from the world, so `status` reads it in the same round as its observe
+// (listHostContainers, then adoptionFrom).
 import { type ColourChoice, chooseReleaseColour, servesTraffic } from "../domain/traffic.js";
 import { COLOURS, type Colour, type UnmanagedRef } from "../domain/types.js";
 import type { ExecResult } from "../ports.js";
@@ -110,27 +112,61 @@ export function groupName(arn: string): string {
   return arn.split(":targetgroup/")[1]?.split("/")[0] ?? arn;
 }
 
+/** What every host runs (`docker ps --all`); with `engine` also what the preflight checks, in the same exec. */
+export interface HostListing {
+  containers: HostContainer[];
+  engines?: Map<string, EngineFacts>;
+}
+
+/** One exec per host; independent of the world, so it can run in the same round as the observe. */
+export async function listHostContainers(ctx: Ctx, opts: { engine?: boolean } = {}): Promise<HostListing> {
+  const engines = opts.engine === true ? new Map<string, EngineFacts>() : undefined;
+  const containers = (await mapLimit(ctx.hosts, ctx.settings.rollout.hostConcurrency, (h) => listContainers(ctx, h, engines))).flat();
+  return { containers, ...(engines !== undefined ? { engines } : {}) };
+}
+
+interface CandidateGroup {
+  arn: string;
+  colour: Colour | null;
+  targets: { id: string; port: number; state: string }[];
+}
+
+/**
+ * Every group the listener sends to (whatever the tags say), plus the recorded unmanaged group, with
+ * its targets. A colour's group is already in the world; only another group's health is a call.
+ */
+async function candidateGroups(ctx: Ctx, world: World): Promise<CandidateGroup[]> {
+  const arns = colourArns(ctx);
+  const reading = readWorldListener(ctx, world.listener, world.webhook.url);
+  const recorded = world.tags.unmanaged;
+  const candidates = [...new Set([...reading.receiving, ...(recorded !== null ? [recorded.targetGroupArn] : [])])];
+  return Promise.all(
+    candidates.map(async (arn) => {
+      const colour = COLOURS.find((c) => arns[c] === arn) ?? null;
+      const targets = colour !== null ? world.health[colour] : await ctx.lb.targetHealth(arn).catch(() => []);
+      return { arn, colour, targets: targets.filter((t) => t.state !== "draining") };
+    }),
+  );
+}
+
 /**
  * The unmanaged release (live or previous), the port holders, and the colour a release would use.
  * `engine`: also read what the preflight checks on each host (a release), in the same exec.
  */
 export async function observeAdoption(ctx: Ctx, world: World, opts: { engine?: boolean } = {}): Promise<Adoption> {
-  const engines = opts.engine === true ? new Map<string, EngineFacts>() : undefined;
-  const arns = colourArns(ctx);
+  const [listing, healths] = await Promise.all([listHostContainers(ctx, opts), candidateGroups(ctx, world)]);
+  return judgeAdoption(ctx, world, listing, healths);
+}
+
+/** observeAdoption from a listing read earlier (in the observe's round); another group's health is still read here. */
+export async function adoptionFrom(ctx: Ctx, world: World, listing: HostListing): Promise<Adoption> {
+  return judgeAdoption(ctx, world, listing, await candidateGroups(ctx, world));
+}
+
+function judgeAdoption(ctx: Ctx, world: World, listing: HostListing, healths: CandidateGroup[]): Adoption {
+  const { containers, engines } = listing;
   const reading = readWorldListener(ctx, world.listener, world.webhook.url);
   const recorded = world.tags.unmanaged;
-  // Every group the listener sends to (whatever the tags say), plus the recorded unmanaged group.
-  const candidates = [...new Set([...reading.receiving, ...(recorded !== null ? [recorded.targetGroupArn] : [])])];
-  const [containers, healths] = await Promise.all([
-    mapLimit(ctx.hosts, ctx.settings.rollout.hostConcurrency, (h) => listContainers(ctx, h, engines)).then((l) => l.flat()),
-    Promise.all(
-      candidates.map(async (arn) => {
-        const colour = COLOURS.find((c) => arns[c] === arn) ?? null;
-        const targets = colour !== null ? world.health[colour] : await ctx.lb.targetHealth(arn).catch(() => []);
-        return { arn, colour, targets: targets.filter((t) => t.state !== "draining") };
-      }),
-    ),
-  ]);
   const receivingArns = new Set(reading.receiving);
   const serving = healths.filter((g) => g.targets.length > 0 && receivingArns.has(g.arn));
   // The unmanaged release: what serves before the first release, or the recorded one after it.
