@@ -11,17 +11,23 @@ import { stopColourContainers } from "./containers.js";
 import type { Ctx } from "./context.js";
 import { type CutoverTimes, moveSwitches, rollbackFailed } from "./cutover.js";
 import { liveColours, readWorldListener, type World } from "./observe.js";
+import type { Moved } from "./rollback-refresh.js";
 import { converge, newRunState } from "./run.js";
 import { trustedImage } from "./tag-trust.js";
 import { verifyWebhook, type WebhookTarget } from "./verify-webhook.js";
 
-/** Move both switches to `to` (which must run `releaseId` healthy now), skipping one already there (a second setWebhook would only meet the 1/s limit). */
-export async function moveBack(ctx: Ctx, world: World, to: Colour, releaseId: string, reason: string, times: CutoverTimes): Promise<void> {
+/**
+ * Move both switches to `to` (which must run `releaseId` healthy now), skipping one already there (a
+ * second setWebhook would only meet the 1/s limit). Returns which switches it moved.
+ */
+export async function moveBack(ctx: Ctx, world: World, to: Colour, releaseId: string, reason: string, times: CutoverTimes): Promise<Moved> {
   // Polling: "webhook" means a webhook to delete (getUpdates fails while one is set).
   const webhookThere =
     ctx.settings.mode === "polling" ? world.webhook.url === "" : world.webhook.url === ctx.settings.webhook.urls[to] && world.traffic.webhookSettingsMatch;
-  const problems = await moveSwitches(ctx, to, { listener: !isForwardAllTo(world.traffic, to), webhook: !webhookThere }, times, releaseId, world);
+  const moved: Moved = { listener: !isForwardAllTo(world.traffic, to), webhook: !webhookThere };
+  const problems = await moveSwitches(ctx, to, moved, times, releaseId, world);
   if (problems.length > 0) throw rollbackFailed(ctx, `${reason}; rolling back to ${to} failed`, problems);
+  return moved;
 }
 
 /** Both switches to `to` at once after one readiness read (the automatic rollback's fast path); rollBackTo retries what failed. */

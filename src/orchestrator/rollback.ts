@@ -3,17 +3,17 @@
 // same gates as a release, then move. A release that died halfway is undone instead.
 import { userInfo } from "node:os";
 import type { Goal } from "../domain/decide.js";
-import { combine } from "../domain/gates.js";
+import { combine, type Verdict } from "../domain/gates.js";
 import { colourMode } from "../domain/switch.js";
 import { liveByListener } from "../domain/traffic.js";
 import type { ReleaseRef, UnmanagedRef } from "../domain/types.js";
 import { NotReadyError, PreflightError, RollbackFailedError } from "../errors.js";
 import { describeUnmanaged, forgetReleases, moveToUnmanaged } from "./adopt.js";
 import type { Ctx } from "./context.js";
-import { mapLimit, type UnreachableHost } from "./context.js";
+import { type ConnectedHost, mapLimit, type UnreachableHost } from "./context.js";
 import type { CutoverTimes } from "./cutover.js";
 import { rollbackFailed } from "./cutover.js";
-import { hostVerdict } from "./gates.js";
+import { containerOnHost, healthOnHost } from "./gates.js";
 import { appendAudit } from "./history.js";
 import { type HookRecord, runHookAt } from "./hooks.js";
 import { acquireLock } from "./lock.js";
@@ -21,6 +21,7 @@ import type { World } from "./observe.js";
 import { liveColours, observe } from "./observe.js";
 import { guardedRead } from "./port-guard.js";
 import { clearStaleInFlight, modeAt, modeOf, moveBack, recoverInterrupted } from "./recover.js";
+import { type Moved, refreshAfterMoveBack } from "./rollback-refresh.js";
 import { converge, newRunState } from "./run.js";
 import { trustedImage } from "./tag-trust.js";
 import { observeAdoption } from "./unmanaged.js";
@@ -93,6 +94,15 @@ async function rollbackToUnmanaged(ctx: Ctx, world: World, u: UnmanagedRef, live
   };
 }
 
+/**
+ * A warm colour's check on one host: its containers as this run's observe read them moments ago
+ * (no second inspect, #17; the switches' readiness check uses the same reading), /health asked now.
+ */
+async function warmVerdict(ctx: Ctx, h: ConnectedHost, goal: Goal, read: World["hosts"][number]["containers"]): Promise<Verdict> {
+  const c = await containerOnHost(ctx, h, goal, undefined, 0, read);
+  return c.kind !== "ok" ? c : healthOnHost(ctx, h, goal);
+}
+
 export async function rollback(ctx: Ctx, opts: { lockWaitMs: number; runId: string }): Promise<RollbackResult> {
   const started = ctx.clock.now();
   const lock = await guardedRead(ctx, () => acquireLock(ctx, "rollback", opts.runId, opts.lockWaitMs));
@@ -151,9 +161,9 @@ export async function rollback(ctx: Ctx, opts: { lockWaitMs: number; runId: stri
       // The tag names the release; only its digest is read, and only once the hosts agree with it.
       const image = await trustedImage(ctx, world, prev, "previous");
       const verdicts = await mapLimit(ctx.hosts, ctx.settings.rollout.hostConcurrency, async (h) => {
-        const c = world.hosts.find((x) => x.instanceId === h.instanceId)?.containers[prev.colour];
-        return c?.releaseId === prev.releaseId
-          ? hostVerdict(ctx, h, { kind: "rollback", colour: prev.colour, releaseId: prev.releaseId, image, from: live, ...modeOf(ctx) })
+        const read = world.hosts.find((x) => x.instanceId === h.instanceId)?.containers;
+        return read?.[prev.colour]?.releaseId === prev.releaseId
+          ? warmVerdict(ctx, h, { kind: "rollback", colour: prev.colour, releaseId: prev.releaseId, image, from: live, ...modeOf(ctx) }, read)
           : { kind: "fail" as const, reason: "not there" };
       });
       // A previous poller is stopped at every handover, so a polling rollback is always cold:
@@ -163,9 +173,10 @@ export async function rollback(ctx: Ctx, opts: { lockWaitMs: number; runId: stri
       const across = prevMode.switchFrom !== undefined;
       let warm = !polling && !across && combine(verdicts).kind === "ok";
       const state = newRunState(world.webhook, 0);
+      let moved: Moved | null = null;
       if (warm) {
         // Warm means serving now, on the ALB too; otherwise the cold path restarts and gates it.
-        await moveBack(ctx, world, prev.colour, prev.releaseId, "rollback", state.times).catch((e: unknown) => {
+        moved = await moveBack(ctx, world, prev.colour, prev.releaseId, "rollback", state.times).catch((e: unknown) => {
           if (!(e instanceof NotReadyError)) throw e;
           ctx.reporter.step({
             step: "rollback",
@@ -173,6 +184,7 @@ export async function rollback(ctx: Ctx, opts: { lockWaitMs: number; runId: stri
             message: `${prev.colour} is not warm (${e.problems.join("; ")}): restarting it and gating it`,
           });
           warm = false;
+          return null;
         });
       }
       const down = ctx.unreachable ?? [];
@@ -197,7 +209,10 @@ export async function rollback(ctx: Ctx, opts: { lockWaitMs: number; runId: stri
           status: "info",
           message: `back across the mode switch: ${prev.releaseId} on ${prev.colour} runs in ${prevMode.mode ?? "webhook"} mode again`,
         });
-      await converge(ctx, goal, state);
+      // After a warm move, the bookkeeping is decided on this run's own world: what the move wrote,
+      // and the containers read again (#17); a cold rollback starts from a whole observe.
+      const afterMove = moved !== null ? await observe(ctx, world, refreshAfterMoveBack(moved)) : undefined;
+      await converge(ctx, goal, state, afterMove);
       const unreachableNote = down.length > 0 ? `; unreachable, not checked: ${down.map((u) => u.instanceId).join(", ")}` : "";
       result = {
         outcome: "rolled-back",

@@ -92,10 +92,20 @@ const WARM_ROLLBACK = {
   // 21 (was 25): fewer observes (#17); DescribeRules with every read of the listener (#12).
   // 19: DescribeRules only with the run's whole observes, not after finalize (-1); both target
   // groups in one DescribeTargetGroups (-1).
-  aws: 19,
-  telegram: 5,
+  // 14 (was 19; measured 17 before): after the switches move, the bookkeeping is decided on the
+  // run's own world (rollback-refresh.ts), not a whole observe: no DescribeRules (-1, no run writes
+  // rules) and no DescribeTargetHealth of either group (-2: moving the switches registers nothing,
+  // and the readiness check before the move saw the colour healthy); the listener is read back.
+  // 13: no DescribeInstanceStatus (598ce07: only a release reads the EC2 status checks).
+  aws: 13,
+  // 3 (was 5; measured 4 before): no getWebhookInfo after the move (-1): the webhook is what
+  // setWebhook wrote until the read-back last, after every stop, which stays.
+  telegram: 3,
   // Lock host 3 (was 4): the lease check and the lock's removal are one command (#17).
-  host: { perHost: 4, lockHost: 3 },
+  // 2 per host (was 4; measured 3 before): the warm check takes the containers from the run's first
+  // observe instead of its own inspect (-1); the containers are read once after the move (the bots'
+  // to move).
+  host: { perHost: 2, lockHost: 3 },
   hostHttp: { perHost: 1 },
 };
 /** Gate attempts: every failed attempt is reported as a gates info event, plus the one that passed. */

@@ -1,0 +1,130 @@
+// A warm rollback after its switches moved (#17): it re-reads only what the bots move on their own
+// (their containers) and takes the rest from its own writes and its first observe; the webhook is
+// still read back last, after every other call that could move it.
+import { describe, expect, it } from "vitest";
+import { release } from "../../src/orchestrator/release.js";
+import { rollback } from "../../src/orchestrator/rollback.js";
+import { refreshAfterMoveBack } from "../../src/orchestrator/rollback-refresh.js";
+import type { ListenerKnown } from "../../src/ports.js";
+import { fakeEnvironment, REPO } from "../fakes/release-world.js";
+
+describe("refreshAfterMoveBack: what moving the switches back may have moved", () => {
+  const base = { rules: false, webhook: false, hosts: true, health: [] };
+  it.each([
+    [
+      { listener: true, webhook: true },
+      { ...base, listener: true, tags: true },
+    ],
+    [
+      { listener: true, webhook: false },
+      { ...base, listener: true, tags: true },
+    ],
+    [
+      { listener: false, webhook: true },
+      { ...base, listener: false, tags: false },
+    ],
+    [
+      { listener: false, webhook: false },
+      { ...base, listener: false, tags: false },
+    ],
+  ])("moved %o", (moved, expected) => {
+    expect(refreshAfterMoveBack(moved)).toEqual(expected);
+  });
+});
+
+/** blue r1 then green r2 released on the fakes; every port call of what runs next, in order. */
+async function releasedTwice() {
+  const env = fakeEnvironment();
+  env.settings.rollout.keepPreviousWarmMs = 600_000;
+  for (const [v, id] of [
+    ["v1", "r1"],
+    ["v2", "r2"],
+  ] as const) {
+    const r = await release(env.ctx, { imageRef: `${REPO}:${v}`, releaseId: id, bakeMs: 20, lockWaitMs: 0, allowUnhealthyLive: false });
+    expect(r.outcome).toBe("released");
+  }
+  const log: string[] = [];
+  const known: (ListenerKnown | undefined)[] = [];
+  const { lb, telegram } = env.ctx;
+  const describeListener = lb.describeListener.bind(lb);
+  lb.describeListener = (arn, k) => {
+    log.push("describeListener");
+    known.push(k);
+    return describeListener(arn, k);
+  };
+  const targetHealth = lb.targetHealth.bind(lb);
+  lb.targetHealth = (arn) => {
+    log.push(`targetHealth ${arn}`);
+    return targetHealth(arn);
+  };
+  const setForward = lb.setForward.bind(lb);
+  lb.setForward = (arn, f) => {
+    log.push("setForward");
+    return setForward(arn, f);
+  };
+  const getWebhookInfo = telegram.getWebhookInfo.bind(telegram);
+  telegram.getWebhookInfo = (o) => {
+    log.push("getWebhookInfo");
+    return getWebhookInfo(o);
+  };
+  const setWebhook = telegram.setWebhook.bind(telegram);
+  telegram.setWebhook = (p) => {
+    log.push("setWebhook");
+    return setWebhook(p);
+  };
+  for (const h of env.ctx.hosts) {
+    const exec = h.remote.exec.bind(h.remote);
+    h.remote.exec = (argv, o) => {
+      log.push(`${h.instanceId} ${argv[0] === "docker" ? `docker ${argv[1]}` : "sh"}`);
+      return exec(argv, o);
+    };
+  }
+  return { env, log, known };
+}
+
+describe("the warm rollback after the switches move", () => {
+  it("reads the listener back and the containers again; not the target health, the rules or the webhook until the last read-back", async () => {
+    const { env, log, known } = await releasedTwice();
+    const r = await rollback(env.ctx, { lockWaitMs: 0, runId: "rb" });
+    expect(r).toMatchObject({ mode: "warm", colour: "blue", releaseId: "r1", steps: ["finalize"] });
+    const moved = log.indexOf("setWebhook");
+    expect(log.indexOf("setForward")).toBeLessThan(moved);
+    const after = log.slice(moved + 1);
+    // The containers once per host (the bots' to move), the listener read back once; the finalize
+    // step's tags come from the adapter's copy (a describeListener told everything but the tags).
+    expect(after.filter((c) => c.endsWith("docker inspect")).sort()).toEqual(["i-1 docker inspect", "i-2 docker inspect"]);
+    expect(after.filter((c) => c.startsWith("targetHealth"))).toEqual([]);
+    expect(after.filter((c) => c === "getWebhookInfo")).toEqual(["getWebhookInfo"]);
+    // The read-back asks for the default action (the fakes have no path rules; the sandbox's
+    // DescribeRules count is in test/integration/call-counts.test.ts).
+    expect(known.at(-2)?.forward).toBeUndefined();
+    expect(known.at(-1)?.forward).toBeDefined();
+    // The webhook is read back last: nothing after it but the audit record and the lock's release.
+    expect(log.slice(log.lastIndexOf("getWebhookInfo") + 1)).toEqual(["i-1 sh", "i-1 sh"]);
+    // Before the move: one whole observe (both groups, each host once) and the warm check's /health
+    // (an HTTP request, not an exec): no second inspect per host.
+    const before = log.slice(0, log.indexOf("setForward"));
+    expect(before.filter((c) => c.startsWith("targetHealth"))).toEqual(["targetHealth arn:tg/bot-blue", "targetHealth arn:tg/bot-green"]);
+    expect(before.filter((c) => c.endsWith("docker inspect")).sort()).toEqual(["i-1 docker inspect", "i-2 docker inspect"]);
+    expect(env.lb.forward).toEqual([
+      { targetGroupArn: "arn:tg/bot-blue", weight: 1 },
+      { targetGroupArn: "arn:tg/bot-green", weight: 0 },
+    ]);
+  });
+
+  it("a blue container that dies as the switches move is seen by the read after the move: restarted and gated, never recorded live as it is", async () => {
+    const { env } = await releasedTwice();
+    const host = env.hosts[1];
+    if (host === undefined) throw new Error("two hosts");
+    const setForward = env.lb.setForward.bind(env.lb);
+    env.lb.setForward = async (arn, f) => {
+      await setForward(arn, f);
+      const c = host.containers.get("telegram-bot-blue");
+      if (c !== undefined) c.running = false;
+    };
+    const r = await rollback(env.ctx, { lockWaitMs: 0, runId: "rb" });
+    expect(r.steps).not.toEqual(["finalize"]);
+    expect(r.steps[0]).toBe("start");
+    expect(host.containers.get("telegram-bot-blue")?.running).toBe(true);
+  });
+});
