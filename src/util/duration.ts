@@ -25,7 +25,9 @@ export function parseDuration(text: string): number | null {
     const unit = match[2] as Unit;
     const unitIndex = ORDER.indexOf(unit);
     if (unitIndex <= lastUnitIndex) return null;
-    if (unit === "ms" && !Number.isInteger(amount)) return null;
+    // Milliseconds are written whole: "1.0ms" is as much a typo as "1.5ms" (the schema's pattern
+    // says the same, so config validation and the CLI agree on every text).
+    if (unit === "ms" && (match[1] ?? "").includes(".")) return null;
     lastUnitIndex = unitIndex;
     total += amount * UNIT_MS[unit];
   }

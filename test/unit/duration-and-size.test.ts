@@ -19,7 +19,7 @@ describe("parseDuration", () => {
     expect(parseDuration(text)).toBe(ms);
   });
 
-  it.each(["", "5", "30", "5 m", " 5m", "5m ", "30m1h", "1s1s", "5d", "1.5ms", "m", "-5s", "5M", "1h 30m", "5sec"])("rejects %j", (text) => {
+  it.each(["", "5", "30", "5 m", " 5m", "5m ", "30m1h", "1s1s", "5d", "1.5ms", "0.0ms", "1.0ms", "m", "-5s", "5M", "1h 30m", "5sec"])("rejects %j", (text) => {
     expect(parseDuration(text)).toBeNull();
   });
 });
