@@ -10,8 +10,8 @@ import { describeUnmanaged, forgetReleases, moveToUnmanaged } from "./adopt.js";
 import { stopColourContainers } from "./containers.js";
 import type { Ctx } from "./context.js";
 import { type CutoverTimes, moveSwitches, rollbackFailed } from "./cutover.js";
-import { liveColours, readWorldListener, type World } from "./observe.js";
-import type { Moved } from "./rollback-refresh.js";
+import { liveColours, observe, readWorldListener, type World } from "./observe.js";
+import { type Moved, refreshAfterMoveBack } from "./rollback-refresh.js";
 import { converge, newRunState } from "./run.js";
 import { trustedImage } from "./tag-trust.js";
 import { verifyWebhook, type WebhookTarget } from "./verify-webhook.js";
@@ -112,7 +112,7 @@ export async function rollBackTo(ctx: Ctx, world: World, failed: Colour, reason:
     return state.times;
   }
   let urgent = true;
-  await moveBack(ctx, world, prev.colour, prev.releaseId, reason, times).catch((e: unknown) => {
+  const moved = await moveBack(ctx, world, prev.colour, prev.releaseId, reason, times).catch((e: unknown) => {
     if (!(e instanceof NotReadyError)) throw e;
     // Restart and gate the previous colour only to take traffic off the failed one; when no switch
     // points at it, there is nothing to move and nothing may be stopped: a human looks (exit 3).
@@ -123,11 +123,15 @@ export async function rollBackTo(ctx: Ctx, world: World, failed: Colour, reason:
       message: `${prev.colour} is not warm (${e.problems.join("; ")}): restarting it and gating it before traffic moves`,
     });
     urgent = false;
+    return null;
   });
   // Cold: the previous release is run again, so its image must be one the hosts vouch for.
   const image = urgent ? prev.image : await trustedImage(ctx, world, prev, "live");
   const back: Goal = { kind: "rollback", colour: prev.colour, releaseId: prev.releaseId, image, from: failed, urgent, ...modeOf(ctx) };
-  await converge(ctx, back, newRunState(world.webhook, 0)).catch((e: unknown) => {
+  // Warm: the bookkeeping is decided on the world the caller just observed plus what the move
+  // wrote, the containers read again (#17, rollback-refresh.ts); cold: from a whole observe.
+  const afterMove = moved !== null ? await observe(ctx, world, refreshAfterMoveBack(moved)) : undefined;
+  await converge(ctx, back, newRunState(world.webhook, 0), afterMove).catch((e: unknown) => {
     if (!urgent)
       throw new RollbackFailedError(
         `${reason}; the previous release ${prev.releaseId} could not be brought back on ${prev.colour}: ${e instanceof Error ? e.message : String(e)}`,

@@ -1,6 +1,7 @@
 // A warm rollback after its switches moved (#17): it re-reads only what the bots move on their own
 // (their containers) and takes the rest from its own writes and its first observe; the webhook is
-// still read back last, after every other call that could move it.
+// still read back last, after every other call that could move it. The same for the automatic
+// rollback after a failed bake (recover.ts rollBackTo).
 import { describe, expect, it } from "vitest";
 import { release } from "../../src/orchestrator/release.js";
 import { rollback } from "../../src/orchestrator/rollback.js";
@@ -126,5 +127,48 @@ describe("the warm rollback after the switches move", () => {
     expect(r.steps).not.toEqual(["finalize"]);
     expect(r.steps[0]).toBe("start");
     expect(host.containers.get("telegram-bot-blue")?.running).toBe(true);
+  });
+});
+
+describe("the automatic rollback after a failed bake", () => {
+  it("one whole observe after the switches moved back, then only the containers until the webhook's read-back last", async () => {
+    const { env, log } = await releasedTwice();
+    // r3 to blue; its container on i-2 dies right after the cutover's setWebhook: the bake fails.
+    const host = env.hosts[1];
+    if (host === undefined) throw new Error("two hosts");
+    const setWebhook = env.ctx.telegram.setWebhook.bind(env.ctx.telegram);
+    env.ctx.telegram.setWebhook = async (p) => {
+      await setWebhook(p);
+      const c = host.containers.get("telegram-bot-blue");
+      if (p.url === env.settings.webhook.urls.blue && c !== undefined) c.running = false;
+    };
+    const r = await release(env.ctx, { imageRef: `${REPO}:v3`, releaseId: "r3", bakeMs: 20, lockWaitMs: 0, allowUnhealthyLive: false });
+    expect(r).toMatchObject({ outcome: "rolled-back", colour: "blue", from: "green" });
+    expect(env.telegram.info.url).toBe(env.settings.webhook.urls.green);
+    // After the switches moved back (the last setWebhook): the release's one whole observe, then
+    // rollBackTo's bookkeeping reads the containers only; the webhook is read back last.
+    const after = log.slice(log.lastIndexOf("setWebhook") + 1);
+    expect(after.filter((c) => c.startsWith("targetHealth"))).toEqual(["targetHealth arn:tg/bot-blue", "targetHealth arn:tg/bot-green"]);
+    expect(after.filter((c) => c === "getWebhookInfo")).toEqual(["getWebhookInfo", "getWebhookInfo"]);
+    // Per host: the release's observe, the bookkeeping's read, and the stop's own check that the
+    // container is ours (stopColourContainers).
+    expect(after.filter((c) => c.endsWith("docker inspect")).sort()).toEqual([
+      "i-1 docker inspect",
+      "i-1 docker inspect",
+      "i-1 docker inspect",
+      "i-2 docker inspect",
+      "i-2 docker inspect",
+      "i-2 docker inspect",
+    ]);
+    // The webhook is read back after the failed colour stopped; after it only the report's logs,
+    // the audit record and the lock's release.
+    const last = log.lastIndexOf("getWebhookInfo");
+    expect(
+      log
+        .slice(0, last)
+        .filter((c) => c.endsWith("docker stop"))
+        .sort(),
+    ).toEqual(["i-1 docker stop", "i-2 docker stop"]);
+    expect(log.slice(last + 1).filter((c) => !c.endsWith(" sh") && !c.endsWith("docker logs"))).toEqual([]);
   });
 });
