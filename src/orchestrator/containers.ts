@@ -63,7 +63,8 @@ export async function inspectContainers(host: ConnectedHost, baseName: string): 
   return byColour(res.stdout);
 }
 
-function byColour(stdout: string): Partial<Record<Colour, ContainerFacts>> {
+/** Our containers by colour, from the output of `docker inspect` of both colours' names. */
+export function byColour(stdout: string): Partial<Record<Colour, ContainerFacts>> {
   const out: Partial<Record<Colour, ContainerFacts>> = {};
   for (const c of parseInspect(stdout)) out[c.colour] = c;
   return out;

@@ -52,6 +52,54 @@ export async function hostVerdict(ctx: Ctx, host: ConnectedHost, goal: Goal, bas
   return c.kind !== "ok" ? c : healthOnHost(ctx, host, goal);
 }
 
+/** Whether healthOnHost asks the colour's /health (false: a poller without one, or across a mode switch). */
+export function checksHealth(ctx: Ctx, goal: Goal): boolean {
+  return ctx.settings.container.health !== undefined && (goal.mode ?? "webhook") === ctx.settings.mode;
+}
+
+/**
+ * Whether a gate attempt inspects the new container on a host (an exec per host): pure, tested row
+ * by row. Restart counts are cumulative and the gates' baseline is 0, so one inspect sees every
+ * restart since staging: it runs
+ * - when /health is not the signal (a poller without one, across a mode switch): the container's
+ *   state is all there is, every attempt;
+ * - on the attempt that would complete gates.healthyThreshold: no restart since staging, confirmed
+ *   right before traffic may move (this reading is also the world the cutover is decided on);
+ * - when /health failed or did not answer: a crash fails the gates at once with its exit reason
+ *   (`healthOk` false), instead of waiting out the deadline as a slow start.
+ * Otherwise a passing /health says the container runs.
+ */
+export function gateInspects(o: { healthChecked: boolean; completesThreshold: boolean; healthOk: boolean }): boolean {
+  return !o.healthChecked || o.completesThreshold || !o.healthOk;
+}
+
+/** One host in a gate attempt: its verdict, and its containers when this attempt inspected them. */
+async function gateOnHost(
+  ctx: Ctx,
+  host: ConnectedHost,
+  goal: Goal,
+  completesThreshold: boolean,
+): Promise<{ verdict: Verdict; read?: Partial<Record<Goal["colour"], ContainerFacts>> }> {
+  const healthChecked = checksHealth(ctx, goal);
+  // Before traffic the container is at most the gates' timeout old.
+  const exitWindow = ctx.settings.gates.timeoutMs / 1000 + 30;
+  // An attempt that may do without the inspect asks /health first; the answer decides.
+  if (!gateInspects({ healthChecked, completesThreshold, healthOk: true })) {
+    const health = await healthOnHost(ctx, host, goal);
+    if (!gateInspects({ healthChecked, completesThreshold, healthOk: health.kind === "ok" })) return { verdict: health };
+    const read = await inspectContainers(host, ctx.settings.container.name);
+    const c = await containerOnHost(ctx, host, goal, 0, exitWindow, read);
+    // The container's failure is the more specific reason (as when it was read first).
+    return { verdict: c.kind !== "ok" ? c : health, read };
+  }
+  const read = await inspectContainers(host, ctx.settings.container.name);
+  const c = await containerOnHost(ctx, host, goal, 0, exitWindow, read);
+  return { verdict: c.kind !== "ok" ? c : await healthOnHost(ctx, host, goal), read };
+}
+
+/** The passing gate attempt's reading of every host's containers (instance id -> containers). */
+export type GateReadings = Map<string, Partial<Record<Goal["colour"], ContainerFacts>>>;
+
 /** The last log lines of a colour's container on every host, for the operator's report. */
 export async function colourLogs(ctx: Ctx, colour: Goal["colour"]): Promise<string> {
   const name = containerName(ctx.settings.container.name, colour);
@@ -109,7 +157,7 @@ function gateChecks(ctx: Ctx, goal: Goal): string[] {
  * passes (Telegram's own retries included) is abandoned through an AbortSignal, and the failure
  * says what was still unverified.
  */
-export async function waitForGates(ctx: Ctx, goal: Goal, webhookBefore: WebhookInfo, live: Goal["from"]): Promise<void> {
+export async function waitForGates(ctx: Ctx, goal: Goal, webhookBefore: WebhookInfo, live: Goal["from"]): Promise<GateReadings> {
   const g = ctx.settings.gates;
   let passes = 0;
   const expected = ctx.hosts.map((h) => ({ id: h.instanceId, port: ctx.settings.hostPorts[goal.colour] }));
@@ -123,11 +171,16 @@ export async function waitForGates(ctx: Ctx, goal: Goal, webhookBefore: WebhookI
     checking = checks.indexOf(name);
     return untilAborted(work(), stop);
   };
-  const attempt = async (): Promise<void> => {
+  const attempt = async (): Promise<GateReadings> => {
     const info = await check(TELEGRAM, () => ctx.telegram.getWebhookInfo({ signal: stop }));
+    // The run's latest reading of the webhook: after a passing attempt, the observe after the gates
+    // takes it instead of asking again (#17).
+    ctx.lastWebhook = info;
     if (info.url !== webhookBefore.url) throw new AbortError(await undoBotWebhookCall(ctx, goal, info, webhookBefore, live, "at start-up"));
-    // Before traffic, any restart of the new container is a crash: baseline 0.
-    const hosts = await check(HOSTS, () => mapLimit(ctx.hosts, ctx.settings.rollout.hostConcurrency, (h) => hostVerdict(ctx, h, goal, 0)));
+    // Before traffic, any restart of the new container is a crash: baseline 0 (see gateInspects).
+    const completes = passes + 1 >= g.healthyThreshold;
+    const onHosts = await check(HOSTS, () => mapLimit(ctx.hosts, ctx.settings.rollout.hostConcurrency, (h) => gateOnHost(ctx, h, goal, completes)));
+    const hosts = onHosts.map((x) => x.verdict);
     // A poller is in no target group; the container's own state and /health (if any) are its gates.
     const tg = goal.mode === "polling" ? OK : targetHealthVerdict(await check(TARGETS, () => ctx.lb.targetHealth(ctx.targetGroups[goal.colour].arn)), expected);
     // gates.alarms: an alarm already in ALARM stops the release before any traffic moves.
@@ -141,10 +194,17 @@ export async function waitForGates(ctx: Ctx, goal: Goal, webhookBefore: WebhookI
     }
     passes += 1;
     if (passes < g.healthyThreshold) throw new Error(`healthy ${passes}/${g.healthyThreshold}`);
+    // The passing attempt completed the threshold, so it inspected every host.
+    return new Map(
+      ctx.hosts.flatMap((h, i) => {
+        const read = onHosts[i]?.read;
+        return read !== undefined ? [[h.instanceId, read] as const] : [];
+      }),
+    );
   };
   let lastReason = "";
   try {
-    await pRetry(attempt, {
+    return await pRetry(attempt, {
       retries: Math.ceil(g.timeoutMs / Math.max(1, g.intervalMs)) + g.healthyThreshold,
       factor: 1,
       minTimeout: g.intervalMs,
@@ -172,10 +232,10 @@ export async function waitForGates(ctx: Ctx, goal: Goal, webhookBefore: WebhookI
   }
 }
 
-/** Optional smoke updates: each posted to every new container with the secret header, 2xx required. */
-export async function smokeTest(ctx: Ctx, goal: Goal): Promise<void> {
+/** Optional smoke updates: each posted to every new container with the secret header, 2xx required. True when any was posted. */
+export async function smokeTest(ctx: Ctx, goal: Goal): Promise<boolean> {
   // A poller has no webhook endpoint to post to.
-  if (goal.mode === "polling" || ctx.settings.gates.smokeUpdates.length === 0) return;
+  if (goal.mode === "polling" || ctx.settings.gates.smokeUpdates.length === 0) return false;
   const path = new URL(ctx.settings.webhook.urls[goal.colour]).pathname;
   const headers: Record<string, string> = { "content-type": "application/json" };
   if (ctx.settings.webhook.secretToken !== undefined) headers["x-telegram-bot-api-secret-token"] = ctx.settings.webhook.secretToken;
@@ -192,4 +252,5 @@ export async function smokeTest(ctx: Ctx, goal: Goal): Promise<void> {
       }
     }
   }
+  return true;
 }

@@ -122,9 +122,28 @@ export interface Refresh {
 
 const ALL: Refresh = { listener: true, tags: true, rules: true, webhook: true, hosts: true, health: ["blue", "green"] };
 
+/**
+ * What a step itself read or did that decides what the next observe must read again (#17): a
+ * host's containers read by the step's own last exec need no exec of their own.
+ */
+export interface StepFacts {
+  /**
+   * The step ended with its own reading of every host's containers, already in the world it hands
+   * on (`withHosts`): stage's batch ends with an inspect, and the gates' and the bake's last checks
+   * inspect every host. Absent or false: the hosts are read again.
+   */
+  hostsRead?: boolean;
+  /**
+   * Whether the cutover stopped containers (a poller's handover, a mode switch's cutover):
+   * `cutoverStopsContainers`. Absent: assumed it did, so the hosts are read again.
+   */
+  stoppedContainers?: boolean;
+}
+
 /** The facts each step of `decide` can move, by the step's name in the run's steps. Pure: tested row by row. */
-export function refreshAfter(step: string, colour: Colour): Refresh {
+export function refreshAfter(step: string, colour: Colour, facts: StepFacts = {}): Refresh {
   const none: Refresh = { listener: false, tags: false, rules: false, webhook: false, hosts: false, health: [] };
+  const hosts = facts.hostsRead !== true;
   switch (step) {
     // Right before the cutover: the listener is read before it is written, and the check that no
     // bot moved the webhook since the gates needs a fresh reading.
@@ -139,9 +158,10 @@ export function refreshAfter(step: string, colour: Colour): Refresh {
       return { ...none, listener: true, tags: true };
     // A container replaced. Its target's registration is not touched (no run deregisters a target):
     // decide needs only whether it is registered, which the world says. A start-up call to the
-    // webhook is the gates' to catch (they compare with the webhook from before the run).
+    // webhook is the gates' to catch (they compare with the webhook from before the run). The
+    // staging batch ends with an inspect of the host's containers: with it, no exec here.
     case "stage":
-      return { ...none, hosts: true };
+      return { ...none, hosts };
     // A stopped container started again: whether its targets are healthy now decides whether an
     // urgent rollback may skip the gates, so the group is read.
     case "start":
@@ -150,25 +170,47 @@ export function refreshAfter(step: string, colour: Colour): Refresh {
     case "register":
       return none;
     // The gates watched the new containers, their target health and the webhook until they passed:
-    // the health is not read again (they just saw every target healthy); the containers are, as
-    // decide checks they still run, and so is the webhook (a bot's start-up call after the gates'
-    // last look; the read right before the cutover checks it once more).
+    // the health is not read again (they just saw every target healthy); the containers are the
+    // passing attempt's inspect of every host (which decide checks still run), read again only
+    // without it (smoke updates posted after it may have crashed one). The webhook is the passing
+    // attempt's reading (ctx.lastWebhook): a bot's start-up call after it is caught by the read
+    // right before the cutover (mark-cutover), which the cutover compares with the one from before.
     case "gates":
-      return { ...none, hosts: true, webhook: true };
+      return { ...none, hosts };
     // The switches moved: the listener is read back; the webhook is what the cutover set (the bake
     // reads it at once). A poller's handover and a mode switch's cutover also stop the old
-    // containers, so the hosts are read again too (decide would repeat the cutover otherwise); the
-    // target groups were watched by the cutover's own checks and are watched again by the bake.
+    // containers, so then the hosts are read again too (decide would repeat the cutover
+    // otherwise); a webhook release's cutover touches no container. The target groups were watched
+    // by the cutover's own checks and are watched again by the bake.
     case "cutover":
-      return { ...none, listener: true, tags: true, hosts: true };
+      return { ...none, listener: true, tags: true, hosts: facts.stoppedContainers !== false };
     // The bake watched the new colour (containers, target health, the webhook) to its end: the
-    // webhook is its last reading. The listener is as the cutover read it back (only a run holding
-    // the lock moves it, and the bake moves nothing); the hosts are read again.
+    // webhook is its last reading, and so are the hosts (its last check inspects every host). The
+    // listener is as the cutover read it back (only a run holding the lock moves it, and the bake
+    // moves nothing).
     case "bake":
-      return { ...none, hosts: true };
+      return { ...none, hosts };
     default:
       return ALL;
   }
+}
+
+/** Whether a cutover stops containers: a poller's handover, and a mode switch's (either way). Pure. */
+export function cutoverStopsContainers(goal: Pick<Goal, "mode" | "switchFrom">): boolean {
+  return goal.mode === "polling" || goal.switchFrom !== undefined;
+}
+
+/**
+ * The world with the hosts' containers a step read itself (instance id -> containers), and whether
+ * that reading covers every host (only then may the next observe skip reading the hosts).
+ */
+export function withHosts(world: World, read: ReadonlyMap<string, HostFacts["containers"]> | undefined): { world: World; hostsRead: boolean } {
+  if (read === undefined || read.size === 0) return { world, hostsRead: false };
+  const hosts = world.hosts.map((h) => {
+    const c = read.get(h.instanceId);
+    return c !== undefined ? { ...h, containers: c } : h;
+  });
+  return { world: { ...world, hosts }, hostsRead: world.hosts.every((h) => read.has(h.instanceId)) };
 }
 
 /** The world after our RegisterTargets of `targets` in `colour`'s group: registered (initial until checked), none draining. */

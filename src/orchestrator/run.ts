@@ -4,6 +4,7 @@ import pRetry from "p-retry";
 import { decide, type Goal, type Progress, trafficMoved } from "../domain/decide.js";
 import { encodeInFlight, encodeShift, encodeUnmanaged, finalTags, TAG } from "../domain/tags.js";
 import { liveByListener } from "../domain/traffic.js";
+import type { HostFacts } from "../domain/types.js";
 import { BluegreenError, FinalTagsError, RollbackFailedError } from "../errors.js";
 import type { WebhookInfo } from "../ports.js";
 import { BakeFailed, bake, baselineFrom, restartBaseline } from "./bake.js";
@@ -13,7 +14,7 @@ import type { Ctx } from "./context.js";
 import { type CutoverTimes, cutover, referenceColour } from "./cutover.js";
 import { gateFailure, smokeTest, undoBotWebhookCall, waitForGates } from "./gates.js";
 import { type HookRecord, runHookAt } from "./hooks.js";
-import { observe, refreshAfter, registered, snapshotFor, type World } from "./observe.js";
+import { cutoverStopsContainers, observe, refreshAfter, registered, type StepFacts, snapshotFor, type World, withHosts } from "./observe.js";
 import { type ShiftRecord, shiftBeforeCutover, shiftsInSteps, weightsRecord } from "./shift.js";
 import { register, registerTargets, stage, startStopped } from "./stage.js";
 
@@ -47,12 +48,12 @@ const MAX_STEPS = 30;
  * moved it (no hook): the loop's first step is decided on it instead of reading it all again.
  */
 export async function converge(ctx: Ctx, goal: Goal, state: RunState, initial?: World): Promise<World> {
-  let previous: { world: World; step: string } | undefined;
+  let previous: { world: World; step: string; facts: StepFacts } | undefined;
   for (let i = 0; i < MAX_STEPS; i++) {
     // The first observe reads everything; after a step, only what that step may have moved.
     const world =
       previous !== undefined
-        ? await observe(ctx, previous.world, refreshAfter(previous.step, goal.colour))
+        ? await observe(ctx, previous.world, refreshAfter(previous.step, goal.colour, previous.facts))
         : i === 0 && initial !== undefined
           ? initial
           : await observe(ctx);
@@ -74,6 +75,9 @@ export async function converge(ctx: Ctx, goal: Goal, state: RunState, initial?: 
     state.steps.push(name);
     const started = ctx.clock.now();
     ctx.reporter.step({ step: name, status: "start", colour: goal.colour });
+    /** The hosts' containers as this step itself last read them (#17: the next observe needs no exec for them). */
+    let read: ReadonlyMap<string, HostFacts["containers"]> | undefined;
+    let facts: StepFacts = {};
     switch (step.kind) {
       case "mark":
         await ctx.lb.setTags(ctx.listenerArn, {
@@ -92,7 +96,7 @@ export async function converge(ctx: Ctx, goal: Goal, state: RunState, initial?: 
         });
         break;
       case "stage":
-        await stage(ctx, world, goal, step.instanceIds);
+        read = await stage(ctx, world, goal, step.instanceIds);
         state.startedAt = ctx.clock.now();
         break;
       case "start":
@@ -106,8 +110,9 @@ export async function converge(ctx: Ctx, goal: Goal, state: RunState, initial?: 
         await referenceColour(ctx, goal.colour, liveByListener(world.traffic), world.listener.forward);
         break;
       case "gates":
-        await waitForGates(ctx, goal, state.webhookBefore, goal.from);
-        await smokeTest(ctx, goal);
+        read = await waitForGates(ctx, goal, state.webhookBefore, goal.from);
+        // Smoke updates reach the containers after the gates' last inspect (one may crash them): read again.
+        if (await smokeTest(ctx, goal)) read = undefined;
         state.progress.gates = "passed";
         break;
       case "cutover":
@@ -133,13 +138,14 @@ export async function converge(ctx: Ctx, goal: Goal, state: RunState, initial?: 
           await ctx.lb.setTags(ctx.listenerArn, encodeShift({ step: last.of, of: last.of, percent: 100 }));
         }
         state.cutoverAt = state.times.listenerMovedAt ?? state.times.webhookMovedAt ?? state.times.handedOverAt ?? ctx.clock.now();
+        facts = { stoppedContainers: cutoverStopsContainers(goal) || state.times.handedOverAt !== undefined };
         if (goal.kind === "release") await runHookAt(ctx, "postCutover", goal, state.hooks);
         break;
       case "bake": {
         const cutoverAt = state.cutoverAt ?? ctx.clock.now();
         // The webhook is watched until every new container has been up for gates.settle, even past a short bake.
         const settleUntil = (state.startedAt ?? cutoverAt) + ctx.settings.gates.settleMs;
-        await bake(ctx, goal, cutoverAt, state.baseline ?? (await restartBaseline(ctx, goal)), state.bakeMs, settleUntil);
+        read = await bake(ctx, goal, cutoverAt, state.baseline ?? (await restartBaseline(ctx, goal)), state.bakeMs, settleUntil);
         state.progress.baked = true;
         // A bake that no update reached is reported unverified, not verified.
         state.bakeUpdates = await countBakeUpdates(ctx, goal, cutoverAt);
@@ -158,7 +164,8 @@ export async function converge(ctx: Ctx, goal: Goal, state: RunState, initial?: 
     ctx.reporter.step({ step: name, status: "ok", colour: goal.colour, elapsedMs: ctx.clock.now() - started });
     // What our RegisterTargets wrote is known without reading it back (the gates read the group next).
     const after = step.kind === "register" ? registered(world, goal.colour, registerTargets(ctx, goal, step.instanceIds)) : world;
-    previous = { world: after, step: name };
+    const own = withHosts(after, read);
+    previous = { world: own.world, step: name, facts: { ...facts, hostsRead: own.hostsRead } };
   }
   throw new BluegreenError(`the ${goal.kind} did not converge in ${MAX_STEPS} steps`, "internal", "run `bluegreen status` and report this as a bug");
 }

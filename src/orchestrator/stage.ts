@@ -2,12 +2,14 @@
 // Secrets travel in a 0600 env file written through stdin, never on a command line.
 import type { Goal } from "../domain/decide.js";
 import { servesTraffic } from "../domain/traffic.js";
+import type { Colour, ContainerFacts } from "../domain/types.js";
 import { BluegreenError } from "../errors.js";
 import { parseBatch } from "../remote/batch.js";
 import { containerName, docker } from "../remote/docker.js";
 import { envFileContent, writeFilePrivate } from "../remote/files.js";
 import { pullAndDigest, stageBatch } from "../remote/phases.js";
 import type { ConnectedHost, Ctx } from "./context.js";
+import { byColour } from "./containers.js";
 import { HostCommandError, mapLimit, mustExec } from "./context.js";
 import type { World } from "./observe.js";
 import type { Settings } from "./settings.js";
@@ -65,7 +67,9 @@ export function stageExec(ctx: Ctx, goal: Goal, pulled: boolean, marker?: string
   const name = containerName(ctx.settings.container.name, goal.colour);
   const pull = pulled ? undefined : docker.pull(goal.image);
   const writeEnvFile = writeFilePrivate(envFilePath(ctx, goal.colour));
-  const argv = stageBatch({ name, colour: goal.colour, writeEnvFile, run: runArgv(ctx, goal), ...(pull !== undefined ? { pull } : {}) }, marker);
+  // The batch ends with the inspect every observe reads (#17): the observe after staging takes it.
+  const inspect = [containerName(ctx.settings.container.name, "blue"), containerName(ctx.settings.container.name, "green")];
+  const argv = stageBatch({ name, colour: goal.colour, writeEnvFile, run: runArgv(ctx, goal), inspect, ...(pull !== undefined ? { pull } : {}) }, marker);
   return { argv, writeEnvFile, ...(pull !== undefined ? { pull } : {}) };
 }
 
@@ -74,14 +78,22 @@ export function pullLeavesDigestOnHost(repository: string, ref: string): boolean
   return ref.startsWith(`${repository}:`) || ref.startsWith(`${repository}@`);
 }
 
-export async function stageHost(ctx: Ctx, host: ConnectedHost, goal: Goal): Promise<void> {
+/**
+ * Stage `goal` on one host. Returns the host's containers as the batch's last step read them right
+ * after the `docker run` (#17: the observe after staging needs no exec of its own), or undefined
+ * when it has no such reading (the retry after a run that collided with a dead run's). `docker run
+ * --detach` returns once the container started, so a container not running in that reading has
+ * already exited: a crash, which decide fails before traffic with the container's own reason.
+ */
+export async function stageHost(ctx: Ctx, host: ConnectedHost, goal: Goal): Promise<Partial<Record<Colour, ContainerFacts>> | undefined> {
   const name = containerName(ctx.settings.container.name, goal.colour);
   // resolveDigest pulled these very bytes on this host moments ago: pulling by digest again is a no-op round trip.
   const { argv, pull, writeEnvFile } = stageExec(ctx, goal, ctx.pulled?.get(host.instanceId)?.has(goal.image) === true);
   const res = await host.remote.exec(argv, { stdin: envFileContent(containerEnv(ctx, goal)), ...(pull !== undefined ? { timeoutMs: 10 * 60_000 } : {}) });
   const [removed, written, ...rest] = parseBatch(argv, res);
   const pulled = pull !== undefined ? rest[0] : undefined;
-  const run = rest.at(-1);
+  const run = rest.at(-2);
+  const read = rest.at(-1);
   // Only a container bluegreen started is ever removed: one under the same name without our labels
   // (started with a plain `docker run`) may be what serves production. Stop, touch nothing.
   if (removed?.code === 3) {
@@ -95,23 +107,28 @@ export async function stageHost(ctx: Ctx, host: ConnectedHost, goal: Goal): Prom
   if (written !== undefined && written.code !== 0) throw new HostCommandError(host.instanceId, writeEnvFile, written);
   if (pull !== undefined && pulled !== undefined && pulled.code !== 0) throw new HostCommandError(host.instanceId, pull, pulled);
   if (run === undefined) throw new HostCommandError(host.instanceId, argv, res);
-  if (run.code === 0) return;
+  // `docker inspect` exits 1 when one of the names is missing but still prints the others.
+  if (run.code === 0) return read !== undefined ? byColour(read.stdout) : undefined;
   // A run killed mid-stage may still have its own `docker run` landing on the host: remove and retry once.
   if (/is already in use/.test(run.stderr)) {
     await host.remote.exec(docker.remove(name));
     await mustExec(host, runArgv(ctx, goal));
-    return;
+    return undefined;
   }
   throw new HostCommandError(host.instanceId, runArgv(ctx, goal), run);
 }
 
-export async function stage(ctx: Ctx, world: World, goal: Goal, instanceIds: string[]): Promise<void> {
+/** What staging read back per host (instance id -> containers); a host missing here was not read. */
+export type StagedReadings = Map<string, Partial<Record<Colour, ContainerFacts>>>;
+
+export async function stage(ctx: Ctx, world: World, goal: Goal, instanceIds: string[]): Promise<StagedReadings> {
   // Never replace what serves traffic: decide must not ask for it, and if it ever did, stop.
   if (servesTraffic(world.traffic, ctx.settings.webhook.urls, goal.colour)) {
     throw new BluegreenError(`refusing to replace the ${goal.colour} containers: they serve traffic`, "internal");
   }
   const hosts = ctx.hosts.filter((h) => instanceIds.includes(h.instanceId));
-  await mapLimit(hosts, ctx.settings.rollout.hostConcurrency, (h) => stageHost(ctx, h, goal));
+  const read = await mapLimit(hosts, ctx.settings.rollout.hostConcurrency, async (h) => [h.instanceId, await stageHost(ctx, h, goal)] as const);
+  return new Map(read.flatMap(([id, c]) => (c !== undefined ? [[id, c] as const] : [])));
 }
 
 export async function startStopped(ctx: Ctx, goal: Goal, instanceIds: string[]): Promise<void> {

@@ -35,11 +35,17 @@ export interface StageSteps {
   pull?: readonly string[];
   /** The `docker run` (stage.runArgvFor). */
   run: readonly string[];
+  /**
+   * Both colours' container names: after a good run the batch reads them (`docker inspect`), so
+   * the run's next observe takes the host's containers from the stage itself (#17: no exec of its own).
+   */
+  inspect?: readonly string[];
 }
 
 /**
  * Staging a colour on a host: remove its stale container (only one bluegreen started), write its
- * env file, pull, run. Each step runs only when the ones before it succeeded.
+ * env file, pull, run, and (with `inspect`) read the host's containers as they are after the run.
+ * Each step runs only when the ones before it succeeded.
  */
 export function stageBatch(s: StageSteps, marker?: string): string[] {
   return batchArgv(
@@ -47,7 +53,7 @@ export function stageBatch(s: StageSteps, marker?: string): string[] {
       { argv: docker.removeIfOurs(s.name, s.colour), stop: true },
       { argv: s.writeEnvFile, stdin: true, stop: true },
       ...(s.pull !== undefined ? [{ argv: s.pull, stop: true }] : []),
-      { argv: s.run },
+      ...(s.inspect !== undefined ? [{ argv: s.run, stop: true }, { argv: docker.inspect(s.inspect) }] : [{ argv: s.run }]),
     ],
     marker,
   );

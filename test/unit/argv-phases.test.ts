@@ -97,6 +97,29 @@ describe("staging", () => {
     const argv = stageBatch({ name: "bot-green", colour: "green", writeEnvFile: write, run }, "bluegreen-t");
     expect(argv.slice(head.length)).toEqual(["s", "7", ...docker.removeIfOurs("bot-green", "green"), "si", "5", ...write, "-", "6", ...run]);
   });
+
+  it("with the inspect of both colours after the run (#17): the run now stops the batch, the inspect is read back", () => {
+    const argv = stageBatch({ name: "bot-green", colour: "green", writeEnvFile: write, run, inspect: ["bot-blue", "bot-green"] }, "bluegreen-t");
+    expect(argv.slice(head.length)).toEqual([
+      "s",
+      "7",
+      ...docker.removeIfOurs("bot-green", "green"),
+      "si",
+      "5",
+      ...write,
+      "s",
+      "6",
+      ...run,
+      "-",
+      "6",
+      "docker",
+      "inspect",
+      "--type",
+      "container",
+      "bot-blue",
+      "bot-green",
+    ]);
+  });
 });
 
 describe("a bake check", () => {

@@ -1,7 +1,8 @@
 // Observe once per step with the facts the step needs (#17): after a step the loop re-reads only
 // what that step may have moved, and keeps the rest from the observe before.
 import { describe, expect, it } from "vitest";
-import { observe, refreshAfter, registered } from "../../src/orchestrator/observe.js";
+import type { ContainerFacts } from "../../src/domain/types.js";
+import { cutoverStopsContainers, observe, refreshAfter, registered, withHosts } from "../../src/orchestrator/observe.js";
 import type { ListenerKnown } from "../../src/ports.js";
 import { fakeEnvironment } from "../fakes/release-world.js";
 
@@ -56,11 +57,40 @@ describe("refreshAfter: what each step may have moved", () => {
     ["stage", { ...none, hosts: true }],
     ["start", { ...none, hosts: true, health: ["green"] }],
     ["register", none],
-    ["gates", { ...none, hosts: true, webhook: true }],
+    ["gates", { ...none, hosts: true }],
     ["cutover", { ...none, listener: true, tags: true, hosts: true }],
     ["bake", { ...none, hosts: true }],
   ])("%s", (step, expected) => {
     expect(refreshAfter(step, "green")).toEqual(expected);
+  });
+
+  // #17: what the step itself read (stage's batch, the gates' passing attempt, the bake's closing
+  // check) or did (a cutover that stopped no container) spares the hosts' exec; nothing else changes.
+  it.each([
+    ["stage", { hostsRead: true }, none],
+    ["stage", { hostsRead: false }, { ...none, hosts: true }],
+    ["gates", { hostsRead: true }, none],
+    ["gates", { hostsRead: false }, { ...none, hosts: true }],
+    ["bake", { hostsRead: true }, none],
+    ["bake", { hostsRead: false }, { ...none, hosts: true }],
+    ["cutover", { stoppedContainers: false }, { ...none, listener: true, tags: true }],
+    ["cutover", { stoppedContainers: true }, { ...none, listener: true, tags: true, hosts: true }],
+    ["cutover", { stoppedContainers: false, hostsRead: true }, { ...none, listener: true, tags: true }],
+    ["start", { hostsRead: true }, { ...none, hosts: true, health: ["green"] }],
+    ["mark-cutover", { hostsRead: false }, { ...none, listener: true, tags: true, webhook: true }],
+    ["register", { stoppedContainers: true }, none],
+  ] as const)("%s with %o", (step, facts, expected) => {
+    expect(refreshAfter(step, "green", facts)).toEqual(expected);
+  });
+
+  it.each([
+    [{ mode: "webhook" as const }, false],
+    [{}, false],
+    [{ mode: "polling" as const }, true],
+    [{ mode: "webhook" as const, switchFrom: "polling" as const }, true],
+    [{ mode: "polling" as const, switchFrom: "webhook" as const }, true],
+  ])("cutoverStopsContainers(%o) = %s", (goal, stops) => {
+    expect(cutoverStopsContainers(goal)).toBe(stops);
   });
 
   it.each(["handover", "some-step-added-later"])("%s (and any step it does not know) re-reads everything", (step) => {
@@ -133,15 +163,27 @@ describe("observe with a previous world", () => {
     expect(w.known[0]?.forward).toBeUndefined();
   });
 
-  it("after the gates: the new containers and the webhook (a start-up call to it) are read again, not the target health", async () => {
+  it("after the gates: the webhook is the passing attempt's reading (ctx.lastWebhook), the hosts are read without its inspect, not the target health", async () => {
     const w = counting();
     const before = await observe(w.ctx);
     w.reset();
-    await w.ctx.telegram.setWebhook({ url: "https://bot.example.com/moved-by-the-bot" });
+    w.ctx.lastWebhook = { ...before.webhook, url: "https://bot.example.com/moved-by-the-bot" };
     const after = await observe(w.ctx, before, refreshAfter("gates", "blue"));
-    expect(w.calls).toEqual({ describeListener: 0, targetHealth: [], getWebhookInfo: 1, hostExec: 2 });
+    expect(w.calls).toEqual({ describeListener: 0, targetHealth: [], getWebhookInfo: 0, hostExec: 2 });
     expect(after.webhook.url).toBe("https://bot.example.com/moved-by-the-bot");
     expect(after.traffic.webhookUrl).toBe("https://bot.example.com/moved-by-the-bot");
+  });
+
+  it("after the gates with their reading of every host: nothing is read; the world holds that reading", async () => {
+    const w = counting();
+    const before = await observe(w.ctx);
+    w.reset();
+    const seen = new Map(before.hosts.map((h) => [h.instanceId, {}] as const));
+    const own = withHosts(before, seen);
+    expect(own.hostsRead).toBe(true);
+    const after = await observe(w.ctx, own.world, refreshAfter("gates", "blue", { hostsRead: own.hostsRead }));
+    expect(w.calls).toEqual({ describeListener: 0, targetHealth: [], getWebhookInfo: 0, hostExec: 0 });
+    expect(after.hosts.map((h) => h.containers)).toEqual(before.hosts.map(() => ({})));
   });
 
   it("after the bake: the webhook is the bake's own last reading (ctx.lastWebhook), not read again", async () => {
@@ -152,5 +194,42 @@ describe("observe with a previous world", () => {
     const after = await observe(w.ctx, before, refreshAfter("bake", "blue"));
     expect(w.calls).toEqual({ describeListener: 0, targetHealth: [], getWebhookInfo: 0, hostExec: 2 });
     expect(after.webhook.pendingUpdateCount).toBe(7);
+  });
+});
+
+describe("withHosts: the world with the containers a step read itself", () => {
+  const world = {
+    hosts: [
+      { instanceId: "i-1", address: "10.0.0.1", containers: {} },
+      { instanceId: "i-2", address: "10.0.0.2", containers: {} },
+    ],
+  } as unknown as Parameters<typeof withHosts>[0];
+  const green = { name: "bot-green", colour: "green", running: true, restartCount: 0 } as unknown as NonNullable<ContainerFacts>;
+
+  it("no reading: the world as it was, the hosts to be read", () => {
+    expect(withHosts(world, undefined)).toEqual({ world, hostsRead: false });
+    expect(withHosts(world, new Map())).toEqual({ world, hostsRead: false });
+  });
+
+  it("a reading of some hosts: those replaced, the hosts still to be read (the others were not looked at)", () => {
+    const r = withHosts(world, new Map([["i-1", { green }]]));
+    expect(r.hostsRead).toBe(false);
+    expect(r.world.hosts).toEqual([
+      { instanceId: "i-1", address: "10.0.0.1", containers: { green } },
+      { instanceId: "i-2", address: "10.0.0.2", containers: {} },
+    ]);
+  });
+
+  it("a reading of every host: all replaced, nothing to read", () => {
+    const r = withHosts(
+      world,
+      new Map([
+        ["i-1", { green }],
+        ["i-2", {}],
+      ]),
+    );
+    expect(r.hostsRead).toBe(true);
+    expect(r.world.hosts[0]?.containers).toEqual({ green });
+    expect(world.hosts[0]?.containers).toEqual({});
   });
 });

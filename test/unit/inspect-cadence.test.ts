@@ -1,0 +1,37 @@
+// When the gates and the bake inspect the new containers (#17): the inspect is one exec per host,
+// so it runs only where it can change the verdict. Both decisions row by row.
+import { describe, expect, it } from "vitest";
+import { BAKE_INSPECT_EVERY_MS, bakeInspects } from "../../src/orchestrator/bake.js";
+import { gateInspects } from "../../src/orchestrator/gates.js";
+
+describe("gateInspects: a gate attempt inspects the container on a host when", () => {
+  it.each([
+    // healthChecked, completesThreshold, healthOk -> inspects
+    [false, false, true, true, "no /health to ask (a poller): the container is the only signal"],
+    [false, false, false, true, "no /health to ask, whatever else"],
+    [false, true, true, true, "no /health to ask, the last attempt"],
+    [true, true, true, true, "the attempt completes the threshold: no restart since staging before traffic moves"],
+    [true, true, false, true, "the attempt completes the threshold and /health failed"],
+    [true, false, false, true, "/health failed or did not answer: a crash fails now with its exit reason"],
+    [true, false, true, false, "an early attempt whose /health passed: it runs (restarts are counted by the last attempt)"],
+  ])("healthChecked %s, completesThreshold %s, healthOk %s -> %s (%s)", (healthChecked, completesThreshold, healthOk, inspects) => {
+    expect(gateInspects({ healthChecked, completesThreshold, healthOk })).toBe(inspects);
+  });
+});
+
+describe("bakeInspects: a bake check inspects a host (containers + memory) when", () => {
+  type Row = [Parameters<typeof bakeInspects>[0], boolean, string];
+  const fine = { healthChecked: true, closing: false, sinceInspectMs: 0 };
+  it.each<Row>([
+    [{ ...fine }, false, "/health is asked and nothing is due: /health first"],
+    [{ ...fine, healthOk: true, targetOk: true }, false, "/health and the target answered fine"],
+    [{ ...fine, healthChecked: false }, true, "no /health to ask (a poller): every check"],
+    [{ ...fine, closing: true }, true, "the closing check: its reading covers the window and is the world the run goes on with"],
+    [{ ...fine, sinceInspectMs: BAKE_INSPECT_EVERY_MS - 1 }, false, "just under the cadence"],
+    [{ ...fine, sinceInspectMs: BAKE_INSPECT_EVERY_MS }, true, "the cadence (gates.maxMemory) is due"],
+    [{ ...fine, healthOk: false, targetOk: true }, true, "/health failed: crash or OOM kill, failed at once with its reason"],
+    [{ ...fine, healthOk: true, targetOk: false }, true, "a target is not healthy"],
+  ])("%o -> %s (%s)", (o, inspects, _why) => {
+    expect(bakeInspects(o)).toBe(inspects);
+  });
+});
