@@ -6,10 +6,13 @@ import { decodeTags, TAG } from "../domain/tags.js";
 import { type ListenerReading, liveByListener, liveByWebhook, readListener } from "../domain/traffic.js";
 import { type Colour, type HostFacts, otherColour, type ReleaseTags, type TrafficFacts } from "../domain/types.js";
 import { ConfigError, PreflightError } from "../errors.js";
-import type { ListenerKnown, ListenerView, TargetHealthView, WebhookInfo } from "../ports.js";
+import type { ExecResult, ListenerKnown, ListenerView, TargetHealthView, WebhookInfo } from "../ports.js";
+import { parseBatch } from "../remote/batch.js";
+import { containerName } from "../remote/docker.js";
+import { firstLook } from "../remote/phases.js";
 import { redact } from "../util/redact.js";
-import { inspectContainers } from "./containers.js";
-import type { Ctx } from "./context.js";
+import { byColour, inspectContainers } from "./containers.js";
+import type { ConnectedHost, Ctx } from "./context.js";
 import { mapLimit } from "./context.js";
 
 export interface World {
@@ -19,6 +22,28 @@ export interface World {
   hosts: HostFacts[];
   webhook: WebhookInfo;
   health: Record<Colour, TargetHealthView[]>;
+  /**
+   * A release's first observe only (`observe(..., { probe: true })`): each host's preflight probe,
+   * read in the same exec as its containers. Never carried into a later world: it describes the
+   * hosts at this observe, so adoption and the preflight use it only with the world it came with.
+   */
+  probe?: Map<string, HostProbe>;
+}
+
+/** The preflight's answers from a host: `docker version`, `df -Pk /` and `docker ps --all`. */
+export interface HostProbe {
+  version: ExecResult;
+  df: ExecResult;
+  ps: ExecResult;
+}
+
+const NO_ANSWER: ExecResult = { code: 255, stdout: "", stderr: "" };
+
+/** A host's containers and its preflight probe in one exec (phases.firstLook). */
+async function lookAtHost(h: ConnectedHost, baseName: string): Promise<{ containers: HostFacts["containers"]; probe: HostProbe }> {
+  const argv = firstLook([containerName(baseName, "blue"), containerName(baseName, "green")]);
+  const [inspected, version, df, ps] = parseBatch(argv, await h.remote.exec(argv));
+  return { containers: byColour(inspected?.stdout ?? ""), probe: { version: version ?? NO_ANSWER, df: df ?? NO_ANSWER, ps: ps ?? NO_ANSWER } };
 }
 
 export function webhookSettingsMatch(ctx: Ctx, info: WebhookInfo): boolean {
@@ -206,11 +231,13 @@ export function cutoverStopsContainers(goal: Pick<Goal, "mode" | "switchFrom">):
  */
 export function withHosts(world: World, read: ReadonlyMap<string, HostFacts["containers"]> | undefined): { world: World; hostsRead: boolean } {
   if (read === undefined || read.size === 0) return { world, hostsRead: false };
-  const hosts = world.hosts.map((h) => {
+  // A probe describes the hosts as the observe that read it saw them: not carried on (see World.probe).
+  const { probe: _probe, ...rest } = world;
+  const hosts = rest.hosts.map((h) => {
     const c = read.get(h.instanceId);
     return c !== undefined ? { ...h, containers: c } : h;
   });
-  return { world: { ...world, hosts }, hostsRead: world.hosts.every((h) => read.has(h.instanceId)) };
+  return { world: { ...rest, hosts }, hostsRead: world.hosts.every((h) => read.has(h.instanceId)) };
 }
 
 /** The world after our RegisterTargets of `targets` in `colour`'s group: registered (initial until checked), none draining. */
@@ -222,23 +249,29 @@ export function registered(world: World, colour: Colour, targets: readonly { id:
   return { ...world, health, traffic: { ...world.traffic, hasTargets: { ...world.traffic.hasTargets, [colour]: true } } };
 }
 
-export async function observe(ctx: Ctx, previous?: World, refresh: Refresh = ALL): Promise<World> {
+/**
+ * `probe` (a release's first observe): each host's preflight probe is read in the same exec as its
+ * containers (#17: one exec per host where there were two), kept in `world.probe`.
+ */
+export async function observe(ctx: Ctx, previous?: World, refresh: Refresh = ALL, opts: { probe?: boolean } = {}): Promise<World> {
   const fresh = previous === undefined ? ALL : refresh;
   const known: ListenerKnown = {
     ...(previous !== undefined && !fresh.listener ? { forward: previous.listener.forward } : {}),
     ...(previous?.listener.rules !== undefined && !fresh.rules ? { rules: previous.listener.rules } : {}),
   };
+  const probe = new Map<string, HostProbe>();
   const [listener, webhook, blue, green, hosts] = await Promise.all([
     previous === undefined || fresh.listener || fresh.tags || fresh.rules ? ctx.lb.describeListener(ctx.listenerArn, known) : previous.listener,
     fresh.webhook || previous === undefined ? webhookInfo(ctx) : (ctx.lastWebhook ?? previous.webhook),
     fresh.health.includes("blue") || previous === undefined ? ctx.lb.targetHealth(ctx.targetGroups.blue.arn) : previous.health.blue,
     fresh.health.includes("green") || previous === undefined ? ctx.lb.targetHealth(ctx.targetGroups.green.arn) : previous.health.green,
     fresh.hosts || previous === undefined
-      ? mapLimit(ctx.hosts, ctx.settings.rollout.hostConcurrency, async (h) => ({
-          instanceId: h.instanceId,
-          address: h.address,
-          containers: await inspectContainers(h, ctx.settings.container.name),
-        }))
+      ? mapLimit(ctx.hosts, ctx.settings.rollout.hostConcurrency, async (h) => {
+          if (opts.probe !== true) return { instanceId: h.instanceId, address: h.address, containers: await inspectContainers(h, ctx.settings.container.name) };
+          const look = await lookAtHost(h, ctx.settings.container.name);
+          probe.set(h.instanceId, look.probe);
+          return { instanceId: h.instanceId, address: h.address, containers: look.containers };
+        })
       : previous.hosts,
   ]);
   assertOwnListener(ctx, listener);
@@ -249,6 +282,7 @@ export async function observe(ctx: Ctx, previous?: World, refresh: Refresh = ALL
     hosts,
     webhook,
     health: { blue, green },
+    ...(probe.size > 0 ? { probe } : {}),
   };
 }
 

@@ -34,7 +34,7 @@ import { clearInFlight, clearStaleInFlight, modeOf, recoverInterrupted, rollBack
 import { converge, newRunState, type RunState } from "./run.js";
 import type { ShiftRecord } from "./shift.js";
 import { resolveDigest } from "./stage.js";
-import { type Adoption, groupName, observeAdoption, unmanagedRef } from "./unmanaged.js";
+import { type Adoption, type EngineFacts, groupName, observeAdoption, unmanagedRef } from "./unmanaged.js";
 import { verifyWebhook, webhookTargetFor } from "./verify-webhook.js";
 import { stopExpiredWarm } from "./warm.js";
 
@@ -106,7 +106,9 @@ async function releaseLocked(ctx: Ctx, opts: ReleaseOptions, started: number): P
   throwIfCancelled(ctx);
   // Until the first change to the listener or the webhook, any failure is exit 1: nothing moved.
   const { world, goal, unmanaged, recovered } = await guardedRead(ctx, async () => {
-    let world = await observe(ctx);
+    // The first look at each host also reads the preflight's probe in the same exec (#17); a world
+    // read again below (a dead run repaired) has none, and adoption and the preflight probe again.
+    let world = await observe(ctx, undefined, undefined, { probe: true });
     const healed = await clearStaleInFlight(ctx, world);
     if (healed !== null) world = await observe(ctx);
     const recovered = (await recoverInterrupted(ctx, world, { finishRollback: false })) ?? healed;
@@ -131,7 +133,7 @@ async function releaseLocked(ctx: Ctx, opts: ReleaseOptions, started: number): P
     }
     await preflight(ctx, world, live, {
       allowUnhealthyLive: opts.allowUnhealthyLive,
-      engines: adoption?.engines,
+      engines: adoption?.engines ?? enginesOf(world),
       ...(switching !== null ? { liveMode: switching.mode } : {}),
     });
     const unmanaged = adoption?.unmanaged?.role === "live" ? adoption.unmanaged : null;
@@ -256,6 +258,12 @@ async function freeStagingColour(ctx: Ctx, world: World, goal: Goal): Promise<bo
     message: `listener -> ${to}: it still forwarded to ${goal.colour}, which no webhook sends updates to while ${to} polls; ${goal.colour} is staged and cut over as any other colour`,
   });
   return true;
+}
+
+/** The preflight's engine answers from the world's own probe (a polling release or a mode switch: no adoption). */
+function enginesOf(world: World): Map<string, EngineFacts> | undefined {
+  if (world.probe === undefined) return undefined;
+  return new Map([...world.probe].map(([id, p]) => [id, { version: p.version, df: p.df }] as const));
 }
 
 /** The colour to stage on, or a preflight error naming what holds it (nothing was touched yet). */

@@ -11,7 +11,7 @@ import { docker, LABEL } from "../remote/docker.js";
 import { preflightProbe } from "../remote/phases.js";
 import type { ConnectedHost, Ctx } from "./context.js";
 import { mapLimit } from "./context.js";
-import { colourArns, readWorldListener, type World } from "./observe.js";
+import { colourArns, type HostProbe, readWorldListener, type World } from "./observe.js";
 
 /** A container on a host as `docker ps --all` lists it. */
 export interface HostContainer {
@@ -94,9 +94,18 @@ export function parsePs(instanceId: string, stdout: string, environment: string)
   });
 }
 
-async function listContainers(ctx: Ctx, h: ConnectedHost, engines: Map<string, EngineFacts> | undefined): Promise<HostContainer[]> {
+async function listContainers(
+  ctx: Ctx,
+  h: ConnectedHost,
+  engines: Map<string, EngineFacts> | undefined,
+  probed: HostProbe | undefined,
+): Promise<HostContainer[]> {
   let res: ExecResult;
-  if (engines === undefined) res = await h.remote.exec(docker.listAll());
+  if (probed !== undefined) {
+    // The world's own observe read this host's probe in the exec that read its containers (#17).
+    engines?.set(h.instanceId, { version: probed.version, df: probed.df });
+    res = probed.ps;
+  } else if (engines === undefined) res = await h.remote.exec(docker.listAll());
   else {
     // One round trip for the preflight's engine checks and this listing (#17).
     const argv = preflightProbe();
@@ -118,10 +127,15 @@ export interface HostListing {
   engines?: Map<string, EngineFacts>;
 }
 
-/** One exec per host; independent of the world, so it can run in the same round as the observe. */
-export async function listHostContainers(ctx: Ctx, opts: { engine?: boolean } = {}): Promise<HostListing> {
+/**
+ * One exec per host; independent of the world, so it can run in the same round as the observe.
+ * `probed`: hosts whose listing (and engine answers) a release's first look already read (#17): no exec for them.
+ */
+export async function listHostContainers(ctx: Ctx, opts: { engine?: boolean; probed?: Map<string, HostProbe> } = {}): Promise<HostListing> {
   const engines = opts.engine === true ? new Map<string, EngineFacts>() : undefined;
-  const containers = (await mapLimit(ctx.hosts, ctx.settings.rollout.hostConcurrency, (h) => listContainers(ctx, h, engines))).flat();
+  const containers = (
+    await mapLimit(ctx.hosts, ctx.settings.rollout.hostConcurrency, (h) => listContainers(ctx, h, engines, opts.probed?.get(h.instanceId)))
+  ).flat();
   return { containers, ...(engines !== undefined ? { engines } : {}) };
 }
 
@@ -154,7 +168,8 @@ async function candidateGroups(ctx: Ctx, world: World): Promise<CandidateGroup[]
  * `engine`: also read what the preflight checks on each host (a release), in the same exec.
  */
 export async function observeAdoption(ctx: Ctx, world: World, opts: { engine?: boolean } = {}): Promise<Adoption> {
-  const [listing, healths] = await Promise.all([listHostContainers(ctx, opts), candidateGroups(ctx, world)]);
+  const probed = world.probe !== undefined ? { probed: world.probe } : {};
+  const [listing, healths] = await Promise.all([listHostContainers(ctx, { ...opts, ...probed }), candidateGroups(ctx, world)]);
   return judgeAdoption(ctx, world, listing, healths);
 }
 

@@ -15,6 +15,14 @@ export function preflightProbe(marker?: string): string[] {
   return batchArgv([{ argv: docker.version() }, { argv: diskFree("/") }, { argv: docker.listAll() }], marker);
 }
 
+/**
+ * A release's first look at a host (#17): its containers (`docker inspect` of both colours' names,
+ * what every observe reads) and the preflight's probe, in one exec. No step stops the others.
+ */
+export function firstLook(names: readonly string[], marker?: string): string[] {
+  return batchArgv([{ argv: docker.inspect(names) }, { argv: docker.version() }, { argv: diskFree("/") }, { argv: docker.listAll() }], marker);
+}
+
 /** The same without `docker ps` (a polling release, or a mode switch: nothing to adopt). */
 export function engineProbe(marker?: string): string[] {
   return batchArgv([{ argv: docker.version() }, { argv: diskFree("/") }], marker);

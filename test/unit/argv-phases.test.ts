@@ -7,7 +7,7 @@ import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import { BATCH_SCRIPT } from "../../src/remote/batch.js";
 import { docker, REMOVE_IF_OURS } from "../../src/remote/docker.js";
-import { engineProbe, inspectWithStats, preflightProbe, pullAndDigest, stageBatch } from "../../src/remote/phases.js";
+import { engineProbe, firstLook, inspectWithStats, preflightProbe, pullAndDigest, stageBatch } from "../../src/remote/phases.js";
 
 const head = ["sh", "-c", BATCH_SCRIPT, "bluegreen-batch", "bluegreen-t"];
 
@@ -34,6 +34,25 @@ describe("phase batches", () => {
       "--no-trunc",
       "--format",
       "{{json .}}",
+    ]);
+  });
+
+  it("a release's first look at a host (#17): inspect of both colours, then the preflight's probe, none stopping the others", () => {
+    expect(firstLook(["bot-blue", "bot-green"], "bluegreen-t").slice(head.length)).toEqual([
+      "-",
+      "6",
+      ...docker.inspect(["bot-blue", "bot-green"]),
+      "-",
+      "4",
+      ...docker.version(),
+      "-",
+      "3",
+      "df",
+      "-Pk",
+      "/",
+      "-",
+      "6",
+      ...docker.listAll(),
     ]);
   });
 

@@ -3,6 +3,7 @@
 import { describe, expect, it } from "vitest";
 import type { ContainerFacts } from "../../src/domain/types.js";
 import { cutoverStopsContainers, observe, refreshAfter, registered, withHosts } from "../../src/orchestrator/observe.js";
+import { observeAdoption } from "../../src/orchestrator/unmanaged.js";
 import type { ListenerKnown } from "../../src/ports.js";
 import { fakeEnvironment } from "../fakes/release-world.js";
 
@@ -103,6 +104,22 @@ describe("observe with a previous world", () => {
     const w = counting();
     await observe(w.ctx);
     expect(w.calls).toEqual({ describeListener: 1, targetHealth: ["arn:tg/bot-blue", "arn:tg/bot-green"], getWebhookInfo: 1, hostExec: 2 });
+  });
+
+  it("a release's first observe (probe): one exec per host reads its containers and the preflight's probe; adoption then reads nothing more", async () => {
+    const w = counting();
+    const world = await observe(w.ctx, undefined, undefined, { probe: true });
+    expect(w.calls).toEqual({ describeListener: 1, targetHealth: ["arn:tg/bot-blue", "arn:tg/bot-green"], getWebhookInfo: 1, hostExec: 2 });
+    expect([...(world.probe?.keys() ?? [])]).toEqual(w.ctx.hosts.map((h) => h.instanceId));
+    for (const p of world.probe?.values() ?? []) expect(p.version.code).toBe(0);
+    expect(world.hosts).toEqual((await observe(w.ctx)).hosts);
+    w.reset();
+    const adoption = await observeAdoption(w.ctx, world, { engine: true });
+    expect(w.calls.hostExec).toBe(0);
+    expect([...(adoption.engines?.keys() ?? [])]).toEqual(w.ctx.hosts.map((h) => h.instanceId));
+    // A world read again has no probe: adoption probes itself.
+    const again = await observe(w.ctx, world, refreshAfter("stage", "green"));
+    expect(again.probe).toBeUndefined();
   });
 
   it("after register: nothing is read; the targets our write registered are in the world (initial until checked)", async () => {
