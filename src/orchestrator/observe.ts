@@ -14,6 +14,7 @@ import { redact } from "../util/redact.js";
 import { byColour, inspectContainers } from "./containers.js";
 import type { ConnectedHost, Ctx } from "./context.js";
 import { mapLimit } from "./context.js";
+import type { Settings } from "./settings.js";
 
 export interface World {
   listener: ListenerView;
@@ -39,9 +40,14 @@ export interface HostProbe {
 
 const NO_ANSWER: ExecResult = { code: 255, stdout: "", stderr: "" };
 
+/** A release's first exec on each host (phases.firstLook): `docker ps --all` for adoption in a webhook environment. `plan` shows it. */
+export function firstLookArgv(s: Pick<Settings, "container" | "mode">, marker?: string): string[] {
+  return firstLook([containerName(s.container.name, "blue"), containerName(s.container.name, "green")], s.mode !== "polling", marker);
+}
+
 /** A host's containers and its preflight probe in one exec (phases.firstLook). */
-async function lookAtHost(h: ConnectedHost, baseName: string): Promise<{ containers: HostFacts["containers"]; probe: HostProbe }> {
-  const argv = firstLook([containerName(baseName, "blue"), containerName(baseName, "green")]);
+async function lookAtHost(ctx: Ctx, h: ConnectedHost): Promise<{ containers: HostFacts["containers"]; probe: HostProbe }> {
+  const argv = firstLookArgv(ctx.settings);
   const [inspected, version, df, ps] = parseBatch(argv, await h.remote.exec(argv));
   return { containers: byColour(inspected?.stdout ?? ""), probe: { version: version ?? NO_ANSWER, df: df ?? NO_ANSWER, ps: ps ?? NO_ANSWER } };
 }
@@ -268,7 +274,7 @@ export async function observe(ctx: Ctx, previous?: World, refresh: Refresh = ALL
     fresh.hosts || previous === undefined
       ? mapLimit(ctx.hosts, ctx.settings.rollout.hostConcurrency, async (h) => {
           if (opts.probe !== true) return { instanceId: h.instanceId, address: h.address, containers: await inspectContainers(h, ctx.settings.container.name) };
-          const look = await lookAtHost(h, ctx.settings.container.name);
+          const look = await lookAtHost(ctx, h);
           probe.set(h.instanceId, look.probe);
           return { instanceId: h.instanceId, address: h.address, containers: look.containers };
         })

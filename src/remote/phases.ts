@@ -17,10 +17,15 @@ export function preflightProbe(marker?: string): string[] {
 
 /**
  * A release's first look at a host (#17): its containers (`docker inspect` of both colours' names,
- * what every observe reads) and the preflight's probe, in one exec. No step stops the others.
+ * what every observe reads) and the preflight's probe, in one exec; `listAll`: with `docker ps
+ * --all` for adoption (a webhook environment; whether the release is a mode switch, which adopts
+ * nothing, is known only from this reading). No step stops the others.
  */
-export function firstLook(names: readonly string[], marker?: string): string[] {
-  return batchArgv([{ argv: docker.inspect(names) }, { argv: docker.version() }, { argv: diskFree("/") }, { argv: docker.listAll() }], marker);
+export function firstLook(names: readonly string[], listAll: boolean, marker?: string): string[] {
+  return batchArgv(
+    [{ argv: docker.inspect(names) }, { argv: docker.version() }, { argv: diskFree("/") }, ...(listAll ? [{ argv: docker.listAll() }] : [])],
+    marker,
+  );
 }
 
 /** The same without `docker ps` (a polling release, or a mode switch: nothing to adopt). */

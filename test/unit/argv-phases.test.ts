@@ -38,7 +38,21 @@ describe("phase batches", () => {
   });
 
   it("a release's first look at a host (#17): inspect of both colours, then the preflight's probe, none stopping the others", () => {
-    expect(firstLook(["bot-blue", "bot-green"], "bluegreen-t").slice(head.length)).toEqual([
+    expect(firstLook(["bot-blue", "bot-green"], false, "bluegreen-t").slice(head.length)).toEqual([
+      "-",
+      "6",
+      ...docker.inspect(["bot-blue", "bot-green"]),
+      "-",
+      "4",
+      ...docker.version(),
+      "-",
+      "3",
+      "df",
+      "-Pk",
+      "/",
+    ]);
+    // With `docker ps --all` for adoption (a webhook environment).
+    expect(firstLook(["bot-blue", "bot-green"], true, "bluegreen-t").slice(head.length)).toEqual([
       "-",
       "6",
       ...docker.inspect(["bot-blue", "bot-green"]),

@@ -40,10 +40,10 @@ describe("plan's host execs against a release's", () => {
       goal: { kind: "release", colour: "green", releaseId: "r2", image: r.image, from: "blue" },
       adoption: true,
     });
-    // observe and gate attempts read the same `docker inspect`: once in the distinct list.
-    const plannedDistinct = planned.filter((e) => e.phase !== "gate").map(shape);
+    // The gate attempts' inspect and a later observe's are the same `docker inspect`: once in the distinct list.
+    const plannedDistinct = planned.filter((e) => e.phase !== "observe").map(shape);
     expect(distinctExecs(host.execs)).toEqual(plannedDistinct.map(({ phase: _, ...e }) => e));
-    expect(planned.map((e) => e.phase)).toEqual(["observe", "preflight", "pull", "stage", "gate", "bake"]);
+    expect(planned.map((e) => e.phase)).toEqual(["preflight", "pull", "stage", "gate", "bake", "observe"]);
   });
 });
 
@@ -60,7 +60,10 @@ describe("hostExecs", () => {
       docker.removeIfOurs("telegram-bot-green", "green"),
       writeFilePrivate("/etc/bluegreen/env/production/telegram-bot-green.env"),
       expect.arrayContaining(["docker", "run", "--name", "telegram-bot-green", `${REPO}@<digest>`]),
+      // #17: the containers as they are after the run, which the observe after staging takes.
+      docker.inspect(["telegram-bot-blue", "telegram-bot-green"]),
     ]);
+    expect(stage?.steps[2]?.stop).toBe(true);
     expect(stage?.steps[0]).toMatchObject({
       stop: true,
       guard:
@@ -76,10 +79,12 @@ describe("hostExecs", () => {
     expect(stage?.steps[2]).toEqual({ argv: docker.pull(`${REPO}@<digest>`), stop: true });
   });
 
-  it("preflight lists every container only for adoption (a webhook release); pull reads the digests after a good pull", () => {
+  it("the first look reads the containers and the preflight's probe, listing every container in a webhook environment (adoption); pull reads the digests after a good pull", () => {
     const withPs = hostExecs({ settings, ref: `${REPO}:v2`, goal, adoption: true });
-    expect(byPhase(withPs, "preflight")?.steps).toEqual([{ argv: docker.version() }, { argv: ["df", "-Pk", "/"] }, { argv: docker.listAll() }]);
-    expect(byPhase(hostExecs({ settings, ref: `${REPO}:v2`, goal, adoption: false }), "preflight")?.steps).toEqual([
+    const inspect = { argv: docker.inspect(["telegram-bot-blue", "telegram-bot-green"]) };
+    expect(byPhase(withPs, "preflight")?.steps).toEqual([inspect, { argv: docker.version() }, { argv: ["df", "-Pk", "/"] }, { argv: docker.listAll() }]);
+    expect(byPhase(hostExecs({ settings: { ...settings, mode: "polling" }, ref: `${REPO}:v2`, goal, adoption: false }), "preflight")?.steps).toEqual([
+      inspect,
       { argv: docker.version() },
       { argv: ["df", "-Pk", "/"] },
     ]);
@@ -94,8 +99,10 @@ describe("hostExecs", () => {
   it("hostCommands (--json) is the steps before the container runs, in order; the text shows each exec and its steps", () => {
     const execs = hostExecs({ settings, ref: `${REPO}:v2`, goal, adoption: false });
     expect(stagingCommands(execs).map((a) => a.slice(0, 3).join(" "))).toEqual([
+      "docker inspect --type",
       "docker version --format",
       "df -Pk /",
+      "docker ps --all",
       `docker pull ${REPO}:v2`,
       "docker image inspect",
       'sh -c l=$(docker inspect --type container --format "$3" "$1" 2>/dev/null) || exit 0; if [ "$l" != "$2" ]; then echo "$1 was not started by bluegreen" >&2; exit 3; fi; docker rm --force "$1" >/dev/null || true',
@@ -107,7 +114,7 @@ describe("hostExecs", () => {
       "    pull, once: one exec (a batch of 2 steps in order):",
       `      docker pull ${REPO}:v2  [a failure ends the exec]`,
       `      docker image inspect --format '{{json .RepoDigests}}' ${REPO}:v2`,
-      "    gate, each gate attempt: one exec:",
+      "    gate, the gate attempt completing gates.healthyThreshold, one whose /health failed, every attempt without /health (a poller): one exec:",
       "      docker inspect --type container telegram-bot-blue telegram-bot-green",
     ]);
     expect(execLines(execs.filter((e) => e.phase === "stage"))[1]).toMatch(

@@ -7,11 +7,12 @@
 import type { Goal } from "../../domain/decide.js";
 import { bakeCheckArgv, inspectBothArgv } from "../../orchestrator/containers.js";
 import type { Ctx } from "../../orchestrator/context.js";
+import { firstLookArgv } from "../../orchestrator/observe.js";
 import type { Settings } from "../../orchestrator/settings.js";
 import { pullLeavesDigestOnHost, stageExec } from "../../orchestrator/stage.js";
 import { decodeBatch } from "../../remote/batch.js";
 import { containerName, docker, LABEL } from "../../remote/docker.js";
-import { engineProbe, preflightProbe, pullAndDigest } from "../../remote/phases.js";
+import { pullAndDigest } from "../../remote/phases.js";
 import { formatArgvForDisplay } from "../../remote/quote.js";
 
 export interface PlannedStep {
@@ -39,7 +40,11 @@ export interface HostPlanInput {
   ref: string;
   /** What the release stages (its image is repository@digest, a placeholder in plan). */
   goal: Pick<Goal, "kind" | "colour" | "releaseId" | "image" | "from">;
-  /** A webhook release that is not a mode switch: preflight also lists every container, for adoption. */
+  /**
+   * A webhook release that is not a mode switch (adoption). The first look lists every container
+   * (`docker ps --all`) whenever telegram.mode is webhook: whether a release is a mode switch is
+   * known only from that reading.
+   */
   adoption: boolean;
 }
 
@@ -75,19 +80,37 @@ export function hostExecs(i: HostPlanInput): PlannedExec[] {
       step.guard = `removes ${name} only if its ${LABEL.colour} label is ${colour} (a container bluegreen staged); none there: nothing to do; one without that label: the release stops, touching nothing`;
     }
   }
+  // When each runs (#17): the run takes the hosts' containers from its steps' own readings (the
+  // first look, staging's last step, the gates' and the bake's inspects); see gateInspects and
+  // bakeInspects for when those run.
   return [
-    plannedExec("observe", "each time the run reads the hosts' containers (the first observe, and after a step that moves them)", inspectBothArgv(base)),
-    plannedExec("preflight", "once", i.adoption ? preflightProbe(MARKER) : engineProbe(MARKER)),
+    plannedExec("preflight", "once: the run's first look at the host, its containers and the preflight's probe", firstLookArgv(s, MARKER)),
     plannedExec("pull", "once", pullAndDigest(i.ref, MARKER)),
     stage,
-    plannedExec("gate", "each gate attempt", inspectBothArgv(base)),
-    plannedExec("bake", "each bake check", bakeCheckArgv(base, colour, MARKER)),
+    plannedExec(
+      "gate",
+      "the gate attempt completing gates.healthyThreshold, one whose /health failed, every attempt without /health (a poller)",
+      inspectBothArgv(base),
+    ),
+    plannedExec(
+      "bake",
+      "the bake's closing check, at least every 5 s, a check whose /health or target failed, every check without /health (a poller)",
+      bakeCheckArgv(base, colour, MARKER),
+    ),
+    plannedExec(
+      "observe",
+      "when no step's own reading has the containers (after a poller's handover or a mode switch, smoke updates, a dead run repaired)",
+      inspectBothArgv(base),
+    ),
   ];
 }
 
 /** The commands before the new container runs (preflight, pull, stage), step by step: plan's `hostCommands`. */
 export function stagingCommands(execs: readonly PlannedExec[]): string[][] {
-  return execs.filter((e) => e.phase === "preflight" || e.phase === "pull" || e.phase === "stage").flatMap((e) => e.steps.map((s) => s.argv));
+  const steps = execs.filter((e) => e.phase === "preflight" || e.phase === "pull" || e.phase === "stage").flatMap((e) => e.steps.map((s) => s.argv));
+  // Up to the `docker run`: the stage's last step reads the containers after it (the run's observe).
+  const run = steps.findIndex((a) => a[0] === "docker" && a[1] === "run");
+  return run < 0 ? steps : steps.slice(0, run + 1);
 }
 
 /** The text plan's lines for these execs (indented under the stage step). */
