@@ -99,7 +99,9 @@ const RELEASE = {
   // a bake check whose /health and target are fine inspects only when it closes the window (or
   // every 5 s), and the observe after the bake takes that inspect (-2). An attempt beyond the
   // threshold (a wait: /health not answering yet) may inspect: 1 per host each.
-  host: { perHost: 6, perHostPerExtraGate: 1, lockHost: 3 },
+  // 5 (was 6): a release's first observe reads the containers and the preflight's probe (docker
+  // version, df, ps --all) in one exec (phases.firstLook), -1 per host.
+  host: { perHost: 5, perHostPerExtraGate: 1, lockHost: 3 },
   hostHttp: { perHost: 2, perHostPerGate: 1 },
 };
 const WARM_ROLLBACK = {
