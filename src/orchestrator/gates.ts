@@ -180,9 +180,26 @@ export async function waitForGates(ctx: Ctx, goal: Goal, webhookBefore: WebhookI
     // Before traffic, any restart of the new container is a crash: baseline 0 (see gateInspects).
     const completes = passes + 1 >= g.healthyThreshold;
     const onHosts = await check(HOSTS, () => mapLimit(ctx.hosts, ctx.settings.rollout.hostConcurrency, (h) => gateOnHost(ctx, h, goal, completes)));
-    const hosts = onHosts.map((x) => x.verdict);
     // A poller is in no target group; the container's own state and /health (if any) are its gates.
-    const tg = goal.mode === "polling" ? OK : targetHealthVerdict(await check(TARGETS, () => ctx.lb.targetHealth(ctx.targetGroups[goal.colour].arn)), expected);
+    const views = goal.mode === "polling" ? null : await check(TARGETS, () => ctx.lb.targetHealth(ctx.targetGroups[goal.colour].arn));
+    const tg = views === null ? OK : targetHealthVerdict(views, expected);
+    // A target the ALB saw fail its probes while /health answered us: a container that crashed and
+    // was restarted between two attempts looks like that, and the reset pass count would keep the
+    // threshold's inspect from ever running. Inspect those hosts now, so the crash fails the gates
+    // with its exit reason instead of waiting out gates.timeout as "unhealthy".
+    const failedProbes = new Set((views ?? []).filter((t) => t.state === "unhealthy").map((t) => t.id));
+    const hosts = await check(HOSTS, () =>
+      mapLimit(
+        ctx.hosts.map((h, i) => ({ h, own: onHosts[i] as (typeof onHosts)[number] })),
+        ctx.settings.rollout.hostConcurrency,
+        async ({ h, own }) => {
+          if (own.read !== undefined || !failedProbes.has(h.instanceId)) return own.verdict;
+          const read = await inspectContainers(h, ctx.settings.container.name);
+          const c = await containerOnHost(ctx, h, goal, 0, ctx.settings.gates.timeoutMs / 1000 + 30, read);
+          return c.kind !== "ok" ? c : own.verdict;
+        },
+      ),
+    );
     // gates.alarms: an alarm already in ALARM stops the release before any traffic moves.
     const alarms = await check(ALARMS, () => alarmGate(ctx));
     checking = -1;

@@ -169,6 +169,12 @@ export interface StepFacts {
    * `cutoverStopsContainers`. Absent: assumed it did, so the hosts are read again.
    */
   stoppedContainers?: boolean;
+  /**
+   * The gates ran with the run's in-flight record already at the cutover phase (a run resumed after
+   * its mark-cutover): decide goes from the gates straight to the cutover, with no mark-cutover read
+   * of the webhook in between, so the observe after the gates reads it.
+   */
+  cutoverMarked?: boolean;
 }
 
 /** The facts each step of `decide` can move, by the step's name in the run's steps. Pure: tested row by row. */
@@ -205,9 +211,11 @@ export function refreshAfter(step: string, colour: Colour, facts: StepFacts = {}
     // passing attempt's inspect of every host (which decide checks still run), read again only
     // without it (smoke updates posted after it may have crashed one). The webhook is the passing
     // attempt's reading (ctx.lastWebhook): a bot's start-up call after it is caught by the read
-    // right before the cutover (mark-cutover), which the cutover compares with the one from before.
+    // right before the cutover (mark-cutover), which the cutover compares with the one from before;
+    // when the cutover was marked before the gates ran (a resumed run), no mark-cutover comes, so
+    // the webhook is read here instead.
     case "gates":
-      return { ...none, hosts };
+      return { ...none, hosts, webhook: facts.cutoverMarked === true };
     // The switches moved: the listener is read back; the webhook is what the cutover set (the bake
     // reads it at once). A poller's handover and a mode switch's cutover also stop the old
     // containers, so then the hosts are read again too (decide would repeat the cutover

@@ -114,6 +114,7 @@ export async function converge(ctx: Ctx, goal: Goal, state: RunState, initial?: 
         // Smoke updates reach the containers after the gates' last inspect (one may crash them): read again.
         if (await smokeTest(ctx, goal)) read = undefined;
         state.progress.gates = "passed";
+        facts = { cutoverMarked: world.tags.inFlight?.releaseId === goal.releaseId && world.tags.inFlight.phase === "cutover" };
         break;
       case "cutover":
         // A late setWebhook/deleteWebhook from the new containers between the gates and now would be

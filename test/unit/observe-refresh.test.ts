@@ -72,6 +72,10 @@ describe("refreshAfter: what each step may have moved", () => {
     ["stage", { hostsRead: false }, { ...none, hosts: true }],
     ["gates", { hostsRead: true }, none],
     ["gates", { hostsRead: false }, { ...none, hosts: true }],
+    // A resumed run whose cutover was marked before its gates: no mark-cutover read follows, so the
+    // webhook a bot may have moved after the gates' last look is read here.
+    ["gates", { hostsRead: true, cutoverMarked: true }, { ...none, webhook: true }],
+    ["gates", { hostsRead: true, cutoverMarked: false }, none],
     ["bake", { hostsRead: true }, none],
     ["bake", { hostsRead: false }, { ...none, hosts: true }],
     ["cutover", { stoppedContainers: false }, { ...none, listener: true, tags: true }],
