@@ -81,7 +81,8 @@ export function pullLeavesDigestOnHost(repository: string, ref: string): boolean
 /**
  * Stage `goal` on one host. Returns the host's containers as the batch's last step read them right
  * after the `docker run` (#17: the observe after staging needs no exec of its own), or undefined
- * when it has no such reading (the retry after a run that collided with a dead run's). `docker run
+ * when it has no such reading (the retry after a run that collided with a dead run's, or a reading
+ * that lacks the container just started). `docker run
  * --detach` returns once the container started, so a container not running in that reading has
  * already exited: a crash, which decide fails before traffic with the container's own reason.
  */
@@ -108,7 +109,12 @@ export async function stageHost(ctx: Ctx, host: ConnectedHost, goal: Goal): Prom
   if (pull !== undefined && pulled !== undefined && pulled.code !== 0) throw new HostCommandError(host.instanceId, pull, pulled);
   if (run === undefined) throw new HostCommandError(host.instanceId, argv, res);
   // `docker inspect` exits 1 when one of the names is missing but still prints the others.
-  if (run.code === 0) return read !== undefined ? byColour(read.stdout) : undefined;
+  // A reading without the container just started (its output lost with the connection) is no
+  // reading: undefined makes the observe read the host again instead of staging it a second time.
+  if (run.code === 0) {
+    const seen = read !== undefined ? byColour(read.stdout) : undefined;
+    return seen?.[goal.colour] !== undefined ? seen : undefined;
+  }
   // A run killed mid-stage may still have its own `docker run` landing on the host: remove and retry once.
   if (/is already in use/.test(run.stderr)) {
     await host.remote.exec(docker.remove(name));
