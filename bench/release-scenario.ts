@@ -9,16 +9,22 @@ import { BENCH_AWS_TIME_SCALE, type BenchWorld, type CliRun } from "./world.js";
 
 /**
  * The waits the bench environment is configured to make, none of them the tool's overhead:
- * - the ALB marks a new target healthy only after HealthyThresholdCount probes, the first one
- *   HealthCheckIntervalSeconds after registration (the sandbox's groups: 2 x 5 s, at the bench's AWS
- *   time scale 0.2: 2 s). Until then no gate can pass, however fast bluegreen polls. (Before
- *   2026-11-30 this wait was counted as overhead: the figure was 2,600 ms, interval x threshold + bake.)
  * - the gates' healthyThreshold passes in a row, gates.interval apart: the first pass can be the
- *   attempt that sees the target healthy, so (2 - 1) x 300 ms;
- * - the bake window, 2 s (environmentYaml's defaults: interval 300ms, healthyThreshold 2, bake 2s).
+ *   attempt that sees everything healthy, so (2 - 1) x 300 ms;
+ * - the bake window, 2 s (environmentYaml's defaults: interval 300ms, healthyThreshold 2, bake 2s);
+ * - only for a release that registers its targets (the first on a colour: `register` among its
+ *   steps), the ALB's own healthy threshold: a new target is healthy only after
+ *   HealthyThresholdCount probes, the first HealthCheckIntervalSeconds after registration (the
+ *   sandbox's groups: 2 x 5 s, at the bench's AWS time scale 0.2: 2 s), and no gate can pass before.
+ *   A target that stays registered across releases stays healthy while its port answers.
  */
-const ALB_HEALTHY_MS = SANDBOX_HEALTH.intervalSeconds * 1000 * BENCH_AWS_TIME_SCALE * SANDBOX_HEALTH.healthyThreshold;
-export const CONFIGURED_WAITS_MS = ALB_HEALTHY_MS + 300 * (2 - 1) + 2000;
+export const ALB_HEALTHY_MS = SANDBOX_HEALTH.intervalSeconds * 1000 * BENCH_AWS_TIME_SCALE * SANDBOX_HEALTH.healthyThreshold;
+export const CONFIGURED_WAITS_MS = 300 * (2 - 1) + 2000;
+
+/** The configured waits of one release: CONFIGURED_WAITS_MS, plus the ALB's threshold when it registered targets. */
+export function configuredWaitsOf(steps: unknown): number {
+  return CONFIGURED_WAITS_MS + (Array.isArray(steps) && steps.includes("register") ? ALB_HEALTHY_MS : 0);
+}
 
 export interface ReleaseRun {
   image: string;
@@ -79,7 +85,7 @@ export async function timedRelease(w: BenchWorld, image: string, log: (s: string
       .map((e) => `${String(e.step)}: ${String(e.message ?? e.status)}`)
       .join("; "),
     wallMs: r.wallMs,
-    overheadMs: r.wallMs - CONFIGURED_WAITS_MS,
+    overheadMs: r.wallMs - configuredWaitsOf(r.result?.steps),
     peakRssMb: r.peakRssMb,
     roundTrip,
     cutoverGapMs: gap,

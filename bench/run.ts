@@ -9,7 +9,7 @@ import { BAD_VERSION_WORLD, type BadVersionRun, badVersionExposure } from "./bad
 import { runBaseline } from "./baseline.js";
 import { coldStarts } from "./coldstart.js";
 import { type HandoverFigures, pollingHandover } from "./polling-handover.js";
-import { CONFIGURED_WAITS_MS, runReleaseScenario } from "./release-scenario.js";
+import { ALB_HEALTHY_MS, CONFIGURED_WAITS_MS, runReleaseScenario } from "./release-scenario.js";
 import { rollbackTimes } from "./rollback-timing.js";
 import { releaseTimes } from "./scale.js";
 import { median, round, type Summary, summarize } from "./stats.js";
@@ -174,7 +174,7 @@ async function main(): Promise<void> {
     loadAverage: { before: loadBefore, after: loadavg().map(round), cpus: 2 },
     outcomes: all.map((r) => ({ image: r.image, outcome: r.outcome, reason: r.reason })),
     streamRatePerSecond: RATE,
-    configuredWaitsMs: CONFIGURED_WAITS_MS,
+    configuredWaitsMs: { base: CONFIGURED_WAITS_MS, plusAfterRegistration: ALB_HEALTHY_MS },
     roundTripMs: {
       modifyListener: summarize(all.map((r) => r.roundTrip.modifyListenerMs)),
       setWebhook: summarize(all.map((r) => r.roundTrip.setWebhookMs)),

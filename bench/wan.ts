@@ -1,7 +1,7 @@
 // One release with every AWS call, Telegram call and host command delayed by a simulated WAN round
 // trip (the emulators' latency faults and the local transport's latency), against the same
 // release's call depth: the least wall time those calls can take one after another.
-import { CONFIGURED_WAITS_MS } from "./release-scenario.js";
+import { configuredWaitsOf } from "./release-scenario.js";
 import type { BenchWorld } from "./world.js";
 
 export const WAN_MS = 150;
@@ -10,7 +10,7 @@ export interface WanRun {
   image: string;
   outcome: string;
   wallMs: number;
-  /** Wall time above the configured waits (CONFIGURED_WAITS_MS: the ALB's healthy threshold, the gates' passes, the bake). */
+  /** Wall time above the configured waits (configuredWaitsOf: the gates' passes, the bake, the ALB's threshold after a registration). */
   aboveWaitsMs: number;
   depth: number;
   /** 3 x depth x the round trip: the target for aboveWaitsMs. */
@@ -34,7 +34,7 @@ export async function wanRelease(w: BenchWorld, image: string, log: (s: string) 
       image,
       outcome: String(r.result?.outcome ?? `exit ${r.code}`),
       wallMs: r.wallMs,
-      aboveWaitsMs: r.wallMs - CONFIGURED_WAITS_MS,
+      aboveWaitsMs: r.wallMs - configuredWaitsOf(r.result?.steps),
       depth,
       targetMs: 3 * depth * WAN_MS,
       calls,
