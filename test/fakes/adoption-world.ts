@@ -59,6 +59,23 @@ export interface WorldSpec {
   otherTags?: number;
 }
 
+/** Production before bluegreen: an unlabelled `name` on port 5000 on both hosts, in the legacy group the listener forwards to, the webhook its own. */
+export function legacySpec(name: string): WorldSpec {
+  const bot = (): ContainerSpec[] => [{ name, colour: null, hostPort: 5000, running: true }];
+  return {
+    forward: [{ group: "legacy", weight: 1 }],
+    containers: [bot(), bot()],
+    registered: {
+      legacy: [
+        [0, 5000],
+        [1, 5000],
+      ],
+    },
+    tagsLive: null,
+    webhook: "legacy",
+  };
+}
+
 export interface FakeWorld {
   ctx: Ctx;
   hosts: FakeHost[];

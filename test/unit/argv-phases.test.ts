@@ -38,36 +38,10 @@ describe("phase batches", () => {
   });
 
   it("a release's first look at a host (#17): inspect of both colours, then the preflight's probe, none stopping the others", () => {
-    expect(firstLook(["bot-blue", "bot-green"], false, "bluegreen-t").slice(head.length)).toEqual([
-      "-",
-      "6",
-      ...docker.inspect(["bot-blue", "bot-green"]),
-      "-",
-      "4",
-      ...docker.version(),
-      "-",
-      "3",
-      "df",
-      "-Pk",
-      "/",
-    ]);
-    // With `docker ps --all` for adoption (a webhook environment).
-    expect(firstLook(["bot-blue", "bot-green"], true, "bluegreen-t").slice(head.length)).toEqual([
-      "-",
-      "6",
-      ...docker.inspect(["bot-blue", "bot-green"]),
-      "-",
-      "4",
-      ...docker.version(),
-      "-",
-      "3",
-      "df",
-      "-Pk",
-      "/",
-      "-",
-      "6",
-      ...docker.listAll(),
-    ]);
+    const look = ["-", "6", ...docker.inspect(["bot-blue", "bot-green"]), "-", "4", ...docker.version(), "-", "3", "df", "-Pk", "/"];
+    expect(firstLook(["bot-blue", "bot-green"], false, "bluegreen-t").slice(head.length)).toEqual(look);
+    // With `docker ps --all` for adoption (a webhook environment), last.
+    expect(firstLook(["bot-blue", "bot-green"], true, "bluegreen-t").slice(head.length)).toEqual([...look, "-", "6", ...docker.listAll()]);
   });
 
   it("preflight without adoption: docker version and df", () => {

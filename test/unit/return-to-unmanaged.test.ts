@@ -8,7 +8,7 @@ import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import { release } from "../../src/orchestrator/release.js";
 import { rollback } from "../../src/orchestrator/rollback.js";
-import { buildWorld, type FakeWorld, LEGACY, LEGACY_URL } from "../fakes/adoption-world.js";
+import { buildWorld, type FakeWorld, LEGACY, LEGACY_URL, legacySpec } from "../fakes/adoption-world.js";
 
 const OPTS = { imageRef: "v2", releaseId: "r2", bakeMs: 20, lockWaitMs: 0, allowUnhealthyLive: true };
 const dir = mkdtempSync(join(tmpdir(), "bg-unmanaged-"));
@@ -16,21 +16,7 @@ afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 /** Production before bluegreen: bot-legacy (port 5000) on both hosts, the webhook its own (max_connections 40). */
 function legacyWorld(hookFile: string): FakeWorld {
-  const w = buildWorld({
-    forward: [{ group: "legacy", weight: 1 }],
-    containers: [
-      [{ name: "telegram-bot", colour: null, hostPort: 5000, running: true }],
-      [{ name: "telegram-bot", colour: null, hostPort: 5000, running: true }],
-    ],
-    registered: {
-      legacy: [
-        [0, 5000],
-        [1, 5000],
-      ],
-    },
-    tagsLive: null,
-    webhook: "legacy",
-  });
+  const w = buildWorld(legacySpec("telegram-bot"));
   w.ctx.settings.webhook = { ...w.ctx.settings.webhook, maxConnections: 77, allowedUpdates: ["message", "callback_query"] };
   const script =
     "require('fs').writeFileSync(process.argv[1], [process.env.BLUEGREEN_COLOUR, process.env.BLUEGREEN_PREVIOUS_COLOUR, process.env.BLUEGREEN_RELEASE_ID].join(' '))";

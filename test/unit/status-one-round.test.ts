@@ -4,7 +4,7 @@
 import { describe, expect, it } from "vitest";
 import type { Ctx } from "../../src/orchestrator/context.js";
 import { status } from "../../src/orchestrator/status.js";
-import { buildWorld } from "../fakes/adoption-world.js";
+import { buildWorld, legacySpec } from "../fakes/adoption-world.js";
 import { CallGate, execWords } from "../fakes/call-gate.js";
 import { fakeEnvironment, imageOf } from "../fakes/release-world.js";
 
@@ -46,21 +46,7 @@ describe("status: one round of calls", () => {
   });
 
   it("a listener forwarding to a group of neither colour (an unmanaged release): that group's health is the one call after the round", async () => {
-    const w = buildWorld({
-      forward: [{ group: "legacy", weight: 1 }],
-      containers: [
-        [{ name: "legacy-bot", colour: null, hostPort: 5000, running: true }],
-        [{ name: "legacy-bot", colour: null, hostPort: 5000, running: true }],
-      ],
-      registered: {
-        legacy: [
-          [0, 5000],
-          [1, 5000],
-        ],
-      },
-      tagsLive: null,
-      webhook: "legacy",
-    });
+    const w = buildWorld(legacySpec("legacy-bot"));
     const gate = new CallGate();
     const done = status(gated(w.ctx, gate));
     const round = await gate.settle();
