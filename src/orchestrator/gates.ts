@@ -46,10 +46,17 @@ export async function healthOnHost(ctx: Ctx, host: ConnectedHost, goal: Goal): P
   return onHost(host.instanceId, healthVerdict(res, h));
 }
 
-export async function hostVerdict(ctx: Ctx, host: ConnectedHost, goal: Goal, baselineRestarts?: number): Promise<Verdict> {
-  // Before traffic the container is at most the gates' timeout old.
-  const c = await containerOnHost(ctx, host, goal, baselineRestarts, ctx.settings.gates.timeoutMs / 1000 + 30);
-  return c.kind !== "ok" ? c : healthOnHost(ctx, host, goal);
+/**
+ * The new container on one host before traffic, inspected: any restart is a crash (baseline 0), and
+ * the container is at most the gates' timeout old (the window its last exit is looked up in).
+ */
+async function inspectBeforeTraffic(
+  ctx: Ctx,
+  host: ConnectedHost,
+  goal: Goal,
+): Promise<{ verdict: Verdict; read: Partial<Record<Goal["colour"], ContainerFacts>> }> {
+  const read = await inspectContainers(host, ctx.settings.container.name);
+  return { verdict: await containerOnHost(ctx, host, goal, 0, ctx.settings.gates.timeoutMs / 1000 + 30, read), read };
 }
 
 /** Whether healthOnHost asks the colour's /health (false: a poller without one, or across a mode switch). */
@@ -81,20 +88,16 @@ async function gateOnHost(
   completesThreshold: boolean,
 ): Promise<{ verdict: Verdict; read?: Partial<Record<Goal["colour"], ContainerFacts>> }> {
   const healthChecked = checksHealth(ctx, goal);
-  // Before traffic the container is at most the gates' timeout old.
-  const exitWindow = ctx.settings.gates.timeoutMs / 1000 + 30;
   // An attempt that may do without the inspect asks /health first; the answer decides.
   if (!gateInspects({ healthChecked, completesThreshold, healthOk: true })) {
     const health = await healthOnHost(ctx, host, goal);
     if (!gateInspects({ healthChecked, completesThreshold, healthOk: health.kind === "ok" })) return { verdict: health };
-    const read = await inspectContainers(host, ctx.settings.container.name);
-    const c = await containerOnHost(ctx, host, goal, 0, exitWindow, read);
+    const c = await inspectBeforeTraffic(ctx, host, goal);
     // The container's failure is the more specific reason (as when it was read first).
-    return { verdict: c.kind !== "ok" ? c : health, read };
+    return { verdict: c.verdict.kind !== "ok" ? c.verdict : health, read: c.read };
   }
-  const read = await inspectContainers(host, ctx.settings.container.name);
-  const c = await containerOnHost(ctx, host, goal, 0, exitWindow, read);
-  return { verdict: c.kind !== "ok" ? c : await healthOnHost(ctx, host, goal), read };
+  const c = await inspectBeforeTraffic(ctx, host, goal);
+  return { verdict: c.verdict.kind !== "ok" ? c.verdict : await healthOnHost(ctx, host, goal), read: c.read };
 }
 
 /** The passing gate attempt's reading of every host's containers (instance id -> containers). */
@@ -194,9 +197,8 @@ export async function waitForGates(ctx: Ctx, goal: Goal, webhookBefore: WebhookI
         ctx.settings.rollout.hostConcurrency,
         async ({ h, own }) => {
           if (own.read !== undefined || !failedProbes.has(h.instanceId)) return own.verdict;
-          const read = await inspectContainers(h, ctx.settings.container.name);
-          const c = await containerOnHost(ctx, h, goal, 0, ctx.settings.gates.timeoutMs / 1000 + 30, read);
-          return c.kind !== "ok" ? c : own.verdict;
+          const c = await inspectBeforeTraffic(ctx, h, goal);
+          return c.verdict.kind !== "ok" ? c.verdict : own.verdict;
         },
       ),
     );

@@ -119,12 +119,7 @@ describe("staging", () => {
       ...run,
       "-",
       "6",
-      "docker",
-      "inspect",
-      "--type",
-      "container",
-      "bot-blue",
-      "bot-green",
+      ...docker.inspect(["bot-blue", "bot-green"]),
     ]);
   });
 });
@@ -135,12 +130,7 @@ describe("a bake check", () => {
       ...head,
       "-",
       "6",
-      "docker",
-      "inspect",
-      "--type",
-      "container",
-      "bot-blue",
-      "bot-green",
+      ...docker.inspect(["bot-blue", "bot-green"]),
       "-",
       "6",
       "docker",
