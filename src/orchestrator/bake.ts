@@ -185,10 +185,16 @@ export async function bake(
     ]);
     // /health failed or a target is unhealthy: inspect the hosts not inspected yet this round, so a
     // crash or an OOM kill fails the bake now with its own reason (the /health answer is kept).
+    //
+    // A round that fails on another check (Telegram's delivery errors, an alarm) inspects the hosts
+    // it did not, before reporting: an OOM kill or a crash shows as delivery errors too, and the
+    // container's own reason is the one to give (as when every round inspected). One exec per host,
+    // only on the way to a rollback.
+    const othersFail = combine([tg, tel, alarms, metrics]).kind === "fail";
     const hosts = await mapLimit(ctx.hosts, ctx.settings.rollout.hostConcurrency, async (h) => {
       const r = round.find((x) => x.h === h);
       let inspected = r?.inspected;
-      if (inspected === undefined && due(h, { healthOk: r?.health?.kind === "ok", targetOk: tg.kind === "ok" })) {
+      if (inspected === undefined && (othersFail || due(h, { healthOk: r?.health?.kind === "ok", targetOk: tg.kind === "ok" }))) {
         inspected = await inspectOnHost(ctx, h, goal, baseline, cutoverAt);
       }
       if (inspected === undefined) return { verdict: r?.health ?? OK, read: undefined };
