@@ -26,6 +26,12 @@ export interface FakeContainer {
   hostPort: number;
   running: boolean;
   restartCount: number;
+  /** What `docker stats` reports it uses (default 50 MiB). */
+  memoryMiB?: number;
+  /** What `docker inspect` reports as State.OOMKilled (a process in it was OOM-killed). */
+  oomKilled?: boolean;
+  /** How its earlier runs ended, oldest first: what `docker events` reports (die, and oom before it). */
+  exits?: { exitCode: number; oom: boolean }[];
 }
 
 const ok = (stdout = ""): ExecResult => ({ code: 0, stdout, stderr: "" });
@@ -141,7 +147,13 @@ export class FakeHost implements RemoteHost {
             {
               Name: `/${c.name}`,
               RestartCount: c.restartCount,
-              State: { Status: c.running ? "running" : "exited", Running: c.running, ExitCode: 0, OOMKilled: false, StartedAt: "2026-01-01T00:00:00Z" },
+              State: {
+                Status: c.running ? "running" : "exited",
+                Running: c.running,
+                ExitCode: 0,
+                OOMKilled: c.oomKilled === true,
+                StartedAt: "2026-01-01T00:00:00Z",
+              },
               Config: { Labels: c.labels },
             },
           ];
@@ -152,11 +164,25 @@ export class FakeHost implements RemoteHost {
         return ok(
           rest
             .slice(3)
-            .map((n) => JSON.stringify({ Name: n, MemUsage: "50MiB / 400MiB" }))
+            .map((n) => JSON.stringify({ Name: n, MemUsage: `${this.containers.get(n)?.memoryMiB ?? 50}MiB / 400MiB` }))
             .join("\n"),
         );
       case "logs":
         return ok("fake log line");
+      case "events": {
+        // docker.exitEvents: the die (and oom) events of the container named by its filter.
+        const name = (rest.find((a) => a.startsWith("container=")) ?? "").slice("container=".length);
+        const exits = this.containers.get(name)?.exits ?? [];
+        return ok(
+          exits
+            .flatMap((x, i) => [
+              ...(x.oom ? [{ Action: "oom", timeNano: 2 * i }] : []),
+              { Action: "die", timeNano: 2 * i + 1, Actor: { Attributes: { exitCode: String(x.exitCode) } } },
+            ])
+            .map((e) => JSON.stringify(e))
+            .join("\n"),
+        );
+      }
       case "start":
       case "stop": {
         const c = this.containers.get(rest[rest.length - 1] ?? "");
@@ -184,7 +210,8 @@ export class FakeHost implements RemoteHost {
       } else if (flag === "--publish") hostPort = Number(value.split(":")[0]);
     }
     if (this.containers.has(name)) return { code: 125, stdout: "", stderr: `Conflict. The container name "/${name}" is already in use` };
-    if ([...this.containers.values()].some((c) => c.running && c.hostPort === hostPort)) {
+    // A poller without a health check publishes nothing (no --publish): no port to collide on.
+    if (hostPort !== 0 && [...this.containers.values()].some((c) => c.running && c.hostPort === hostPort)) {
       return {
         code: 125,
         stdout: "",
