@@ -8,6 +8,7 @@ import { total } from "../src/adapters/call-count.js";
 import { BAD_VERSION_WORLD, type BadVersionRun, badVersionExposure } from "./bad-version.js";
 import { runBaseline } from "./baseline.js";
 import { coldStarts } from "./coldstart.js";
+import { type CountedRelease, countedReleases, SECOND_GATES, TARGET_GATES } from "./counts.js";
 import { type HandoverFigures, pollingHandover } from "./polling-handover.js";
 import { ALB_HEALTHY_MS, CONFIGURED_WAITS_MS, runReleaseScenario } from "./release-scenario.js";
 import { rollbackTimes } from "./rollback-timing.js";
@@ -23,7 +24,7 @@ const log = (s: string) => process.stderr.write(`${s}\n`);
 const RATE = 50;
 // --only main,baseline,scale: run a subset while iterating (skipped parts report NaN).
 const onlyArg = process.argv.indexOf("--only");
-const only = new Set((onlyArg >= 0 ? (process.argv[onlyArg + 1] ?? "") : "main,baseline,scale,rollback,wan,canary,polling").split(","));
+const only = new Set((onlyArg >= 0 ? (process.argv[onlyArg + 1] ?? "") : "main,counts,baseline,scale,rollback,wan,canary,polling").split(","));
 const live = new Set<BenchWorld>();
 
 async function withWorld<T>(o: Parameters<typeof startBenchWorld>[0], fn: (w: BenchWorld) => Promise<T>): Promise<T> {
@@ -86,6 +87,17 @@ async function main(): Promise<void> {
         const wan = !only.has("wan") ? [] : await attempt("wan", [], async () => [await wanRelease(w, "v3", log)]);
         return { startMs: w.startMs, idleRss, scenario, cold, wan };
       });
+  log("calls per release: default gates (healthyThreshold 3, bakeEvidence 3), bake 3s, interval 3s, then interval 1s");
+  const counts: CountedRelease[] = !only.has("counts")
+    ? []
+    : await attempt("counts", [], () =>
+        withWorld({ hosts: 2, firstHost: 246, gates: TARGET_GATES }, (w) => countedReleases(w, quick ? ["v2"] : ["v2", "v3"], log)),
+      );
+  const countsOneSecond: CountedRelease[] = !only.has("counts")
+    ? []
+    : await attempt("counts-1s", [], () =>
+        withWorld({ hosts: 2, firstHost: 246, gates: SECOND_GATES }, (w) => countedReleases(w, quick ? ["v2"] : ["v2", "v3"], log)),
+      );
   log("baseline: stop-old/start-new restart deploy under the same stream");
   const baseline = !only.has("baseline")
     ? []
@@ -156,9 +168,10 @@ async function main(): Promise<void> {
     badVersionMaxDelayMsAllAtOnce: summarize(badOf("all-at-once").map((b) => b.maxDelayMs)),
     badVersionMaxDelayMsCanary10: summarize(badOf("canary 10%").map((b) => b.maxDelayMs)),
     badVersionLostUpdates: summarize(bad.map((b) => b.lost)),
-    awsCallsPerRelease: summarize(released.map((c) => total(c.aws))),
-    hostCommandsPerRelease: summarize(released.map((c) => total(c.host))),
-    telegramCallsPerRelease: summarize(released.map((c) => total(c.telegram))),
+    // #17's targets are stated for a 3 s bake: counted in the counts world (default gates, bake 3s).
+    awsCallsPerRelease: summarize(counts.map((c) => total(c.calls.aws))),
+    hostCommandsPerRelease: summarize(counts.map((c) => total(c.calls.host))),
+    telegramCallsPerRelease: summarize(counts.map((c) => total(c.calls.telegram))),
     awsCallsPerRollback: summarize(manual.warmCalls.map((c) => total(c.aws))),
     hostCommandsPerRollback: summarize(manual.warmCalls.map((c) => total(c.host))),
     telegramCallsPerRollback: summarize(manual.warmCalls.map((c) => total(c.telegram))),
@@ -229,7 +242,27 @@ async function main(): Promise<void> {
       idleRssDeltaMb: mb(main.idleRss - rssBefore),
     },
     callDepthPerRelease: summarize(released.map((c) => c.depth)),
-    countedCalls: { release: released[0], warmRollback: manual.warmCalls[0] },
+    countedCalls: { release: counts[0]?.calls, warmRollback: manual.warmCalls[0] },
+    countsWorld: {
+      gates: TARGET_GATES,
+      releaseWallMs: summarize(counts.map((c) => c.wallMs)),
+      perRelease: counts.map((c) => ({ image: c.image, aws: total(c.calls.aws), telegram: total(c.calls.telegram), host: total(c.calls.host) })),
+      intervalOneSecond: {
+        gates: SECOND_GATES,
+        release: countsOneSecond[0]?.calls,
+        aws: summarize(countsOneSecond.map((c) => total(c.calls.aws))),
+        host: summarize(countsOneSecond.map((c) => total(c.calls.host))),
+        telegram: summarize(countsOneSecond.map((c) => total(c.calls.telegram))),
+      },
+    },
+    // The same counts in the main world (gates 300 ms apart, healthyThreshold 2, bake 2s: ~10 rounds
+    // of one target-health read and one getWebhookInfo each): the per-round part at fast gates.
+    countedCallsFastGates: {
+      release: released[0],
+      aws: summarize(released.map((c) => total(c.aws))),
+      host: summarize(released.map((c) => total(c.host))),
+      telegram: summarize(released.map((c) => total(c.telegram))),
+    },
     apiCallsPerRelease: {
       release: releases[0]?.calls,
       rollbackRelease: rollbacks[0]?.calls,
