@@ -7,6 +7,7 @@ import { containerName, docker, LABEL } from "../remote/docker.js";
 import { inspectWithStats } from "../remote/phases.js";
 import type { ConnectedHost, Ctx } from "./context.js";
 import { mapLimit, mustExec } from "./context.js";
+import type { Settings } from "./settings.js";
 
 interface InspectJson {
   Id?: string;
@@ -147,14 +148,17 @@ export async function lastExit(host: ConnectedHost, container: ContainerFacts, s
   return res.code === 0 ? parseExitEvents(res.stdout) : null;
 }
 
+/** The graceful stop of a colour's container (container.stopTimeout, container.stopSignal): what a handover runs; `plan` shows it. */
+export function stopArgv(s: Pick<Settings, "container">, colour: Colour): string[] {
+  return docker.stop(containerName(s.container.name, colour), Math.max(1, Math.round(s.container.stopTimeoutMs / 1000)), s.container.stopSignal);
+}
+
 /** Stop (not remove) a colour's containers gracefully (docker stop, container.stopTimeout): kept for `docker logs`, restartable by a rollback. */
 export async function stopColourContainers(ctx: Ctx, colour: Colour): Promise<void> {
-  const name = containerName(ctx.settings.container.name, colour);
-  const seconds = Math.max(1, Math.round(ctx.settings.container.stopTimeoutMs / 1000));
   await mapLimit(ctx.hosts, ctx.settings.rollout.hostConcurrency, async (h) => {
     // Only our own container (labelled with this colour): one under the same name started by hand is not ours to stop.
     if ((await inspectContainers(h, ctx.settings.container.name))[colour] === undefined) return;
-    await h.remote.exec(docker.stop(name, seconds, ctx.settings.container.stopSignal));
+    await h.remote.exec(stopArgv(ctx.settings, colour));
   });
 }
 

@@ -2,6 +2,7 @@
 // them, for tests that drive release()/rollback() end to end without a sandbox.
 import type { Colour } from "../../src/domain/types.js";
 import type { Ctx } from "../../src/orchestrator/context.js";
+import { HostStateStore, hostStatePath } from "../../src/orchestrator/host-state.js";
 import type { StepEvent } from "../../src/ports.js";
 import { settingsFor } from "./argv-ctx.js";
 import { FakeClock, FakeHost, FakeLoadBalancer, FakeTelegram } from "./world.js";
@@ -65,4 +66,30 @@ export function fakeEnvironment() {
     lockHost.files.set(settings.historyFile, `${lockHost.files.get(settings.historyFile) ?? ""}${line}\n`);
   };
   return { ctx, settings, hosts, groups, lb, telegram, clock, events, runOn, recordHistory };
+}
+
+/**
+ * A polling environment without a load balancer on the same fakes, wired as connectCtx wires one:
+ * no host port, no /health, no webhook URLs, and the release state in a file on the lock host
+ * (HostStateStore over the first host's exec).
+ */
+export function fakePollingEnvironment() {
+  const env = fakeEnvironment();
+  const s = env.settings;
+  s.mode = "polling";
+  s.hasLoadBalancer = false;
+  s.hostPorts = { blue: 0, green: 0 };
+  s.targetGroups = { blue: "", green: "" };
+  s.container = { ...s.container, port: 0, health: undefined };
+  s.webhook = { ...s.webhook, urls: { blue: "", green: "" }, secretToken: undefined };
+  const lockHost = env.ctx.hosts[0];
+  if (lockHost === undefined) throw new Error("two hosts");
+  const store = new HostStateStore(lockHost, hostStatePath(s.container.envFileDir, s.environment));
+  const none = { arn: "", name: "", port: 0, protocol: "", healthCheckPath: "" };
+  env.ctx.lb = store;
+  env.ctx.listenerArn = `host-state:${lockHost.instanceId}:${store.path}`;
+  env.ctx.targetGroups = { blue: none, green: none };
+  // No ALB here: the fake one and its groups are not part of this world.
+  const { lb: _alb, groups: _groups, ...rest } = env;
+  return { ...rest, store };
 }

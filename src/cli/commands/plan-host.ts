@@ -5,7 +5,8 @@
 // Values a plan cannot know are placeholders (the release id, the image's digest); secrets never
 // appear: the env file's content travels through stdin, never on a command line.
 import type { Goal } from "../../domain/decide.js";
-import { bakeCheckArgv, inspectBothArgv } from "../../orchestrator/containers.js";
+import type { Colour } from "../../domain/types.js";
+import { bakeCheckArgv, inspectBothArgv, stopArgv } from "../../orchestrator/containers.js";
 import type { Ctx } from "../../orchestrator/context.js";
 import { firstLookArgv } from "../../orchestrator/observe.js";
 import type { Settings } from "../../orchestrator/settings.js";
@@ -26,7 +27,7 @@ export interface PlannedStep {
 }
 
 export interface PlannedExec {
-  phase: "observe" | "preflight" | "pull" | "stage" | "gate" | "bake";
+  phase: "observe" | "preflight" | "pull" | "stage" | "gate" | "handover" | "bake";
   /** How often each host runs it. */
   when: string;
   /** true: one `sh -c` batch runs the steps in order (src/remote/batch.ts); false: one plain command. */
@@ -46,6 +47,12 @@ export interface HostPlanInput {
    * known only from that reading.
    */
   adoption: boolean;
+  /**
+   * The colour whose containers the cutover stops (cutover.ts, stopColourContainers): the old
+   * poller at a polling release's handover, the other mode's colour in a mode switch. Absent: a
+   * webhook release, whose cutover stops no container (the old colour stays warm).
+   */
+  handover?: Colour;
 }
 
 /** The markers in a plan's batches: decoded away, never shown (the release picks a random one per exec). */
@@ -92,6 +99,20 @@ export function hostExecs(i: HostPlanInput): PlannedExec[] {
       "the gate attempt completing gates.healthyThreshold, one whose /health failed, every attempt without /health (a poller)",
       inspectBothArgv(base),
     ),
+    ...(i.handover === undefined
+      ? []
+      : [
+          plannedExec(
+            "handover",
+            `once, at the cutover: whether ${containerName(base, i.handover)} here is ours (its ${LABEL.colour} label)`,
+            inspectBothArgv(base),
+          ),
+          plannedExec(
+            "handover",
+            "once, right after, where it is ours (none after a first release): stopped gracefully, kept for a rollback",
+            stopArgv(s, i.handover),
+          ),
+        ]),
     plannedExec(
       "bake",
       "the bake's closing check, at least every 5 s, a check whose /health or target failed, every check without /health (a poller)",

@@ -2,6 +2,7 @@
 // its rollbacks spelled out (the automatic one after a failed bake, and `bluegreen rollback`).
 import type { SwitchSource } from "../../domain/switch.js";
 import { type Colour, otherColour } from "../../domain/types.js";
+import { stopArgv } from "../../orchestrator/containers.js";
 import type { Settings } from "../../orchestrator/settings.js";
 import { containerName, docker } from "../../remote/docker.js";
 import { lockCommands, lockPath } from "../../remote/lock.js";
@@ -11,10 +12,10 @@ import { formatArgvForDisplay } from "../../remote/quote.js";
 export function switchSteps(settings: Settings, from: SwitchSource, hostLines: string[], healthText: string, listenerFirst = false): string[] {
   const colour: Colour = otherColour(from.colour);
   const cmd = (argv: string[]) => `\`${formatArgvForDisplay(argv)}\``;
-  const secs = Math.max(1, Math.round(settings.container.stopTimeoutMs / 1000));
-  const stopOld = cmd(docker.stop(containerName(settings.container.name, from.colour), secs));
+  // The stops as the run makes them (stopArgv: container.stopTimeout and container.stopSignal).
+  const stopOld = cmd(stopArgv(settings, from.colour));
   const startOld = cmd(docker.start(containerName(settings.container.name, from.colour)));
-  const stopNew = cmd(docker.stop(containerName(settings.container.name, colour), secs));
+  const stopNew = cmd(stopArgv(settings, colour));
   const lock = `lock: ${formatArgvForDisplay(lockCommands.acquire(lockPath(settings.lock.dir, settings.environment)))} (on the first host)`;
   const env = settings.environment;
   if (from.mode === "polling") {

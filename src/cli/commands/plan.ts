@@ -7,6 +7,7 @@ import { liveByWebhook } from "../../domain/traffic.js";
 import { type Colour, otherColour } from "../../domain/types.js";
 import { UsageError } from "../../errors.js";
 import { disconnect } from "../../orchestrator/connect.js";
+import { stopArgv } from "../../orchestrator/containers.js";
 import type { Ctx } from "../../orchestrator/context.js";
 import { observe, startingLive } from "../../orchestrator/observe.js";
 import { settingsFromConfig } from "../../orchestrator/settings-from-config.js";
@@ -71,7 +72,9 @@ export async function plan(p: Parsed, out: Output): Promise<number> {
   const liveText = live ?? (unmanaged !== null ? `unmanaged (${unmanaged.targetGroupName})` : null);
   const goal = { kind: "release" as const, colour, releaseId: "<release-id>", image: `${settings.container.repository}@<digest of ${image}>`, from: live };
   // What each host runs, one exec per phase, built by the release's own builders.
-  const execs = hostExecs({ settings, ref: image, goal, adoption: settings.mode === "webhook" && switching === null });
+  // A polling release's handover and a mode switch's cutover stop the other colour (the old poller, the other mode's containers).
+  const handover = settings.mode === "polling" || switching !== null ? { handover: otherColour(colour) } : {};
+  const execs = hostExecs({ settings, ref: image, goal, adoption: settings.mode === "webhook" && switching === null, ...handover });
   const hostLines = execLines(execs);
   // A release shifts in steps only from a live colour of ours (release.ts: shiftsInSteps).
   const shifts = settings.mode !== "polling" && live !== null ? planShifts(settings.rollout.strategy, colour) : [];
@@ -168,8 +171,8 @@ function shiftLines(settings: Awaited<ReturnType<typeof settingsFromConfig>>, co
   ];
 }
 
-/** A polling release: no listener, no target groups; the handover stops the old poller. */
-function pollingSteps(
+/** A polling release: no listener, no target groups; the handover stops the old poller (stopArgv, as the run does). */
+export function pollingSteps(
   settings: Awaited<ReturnType<typeof settingsFromConfig>>,
   colour: Colour,
   live: Colour | null,
@@ -177,7 +180,7 @@ function pollingSteps(
   healthText: string,
 ): string[] {
   const old = live ?? otherColour(colour);
-  const stop = formatArgvForDisplay(docker.stop(containerName(settings.container.name, old), Math.max(1, Math.round(settings.container.stopTimeoutMs / 1000))));
+  const stop = formatArgvForDisplay(stopArgv(settings, old));
   const start = formatArgvForDisplay(docker.start(containerName(settings.container.name, old)));
   return [
     `mode: polling (the bot calls getUpdates; no load balancer)`,
