@@ -1,7 +1,8 @@
 // `plan` against a polling release on the fakes, phase for phase: each exec a release ran on a host
 // is, in order, the one the plan shows for that phase (the first look, pull, stage, one gate
 // inspect per attempt, the handover's inspect and `docker stop`, the observe after it, one bake
-// check per check), and no other. The webhook counterpart is plan-host.test.ts.
+// check per check), and no other; likewise a webhook -> polling switch, whose cutover stops the
+// webhook colour. The webhook counterpart is plan-host.test.ts.
 import { describe, expect, it } from "vitest";
 import { pollingSteps } from "../../src/cli/commands/plan.js";
 import { execLines, hostExecs, type PlannedExec, plannedExec } from "../../src/cli/commands/plan-host.js";
@@ -12,7 +13,7 @@ import { decodeBatch } from "../../src/remote/batch.js";
 import { docker } from "../../src/remote/docker.js";
 import { formatArgvForDisplay } from "../../src/remote/quote.js";
 import { settingsFor } from "../fakes/argv-ctx.js";
-import { fakePollingEnvironment, REPO } from "../fakes/release-world.js";
+import { fakeEnvironment, fakePollingEnvironment, REPO } from "../fakes/release-world.js";
 
 type Shape = Pick<PlannedExec, "batch" | "steps">;
 /** An exec as the plan describes one, without its phase, its `when` and the guard's explanation. */
@@ -23,7 +24,7 @@ const ran = (argv: readonly string[]): Shape => shape(plannedExec("observe", "",
 /** The lock, the release-state file and the history: the lock host's own commands, shown as plan's lock and finalize steps. */
 const lockHostOwn = (argv: readonly string[]) => decodeBatch(argv) === null && argv[0] === "sh";
 
-type Env = ReturnType<typeof fakePollingEnvironment>;
+type Env = Pick<ReturnType<typeof fakeEnvironment>, "ctx" | "hosts" | "settings">;
 
 async function releaseAndPlan(env: Env, version: string, releaseId: string, from: Colour | null) {
   for (const h of env.hosts) h.execs.length = 0;
@@ -48,20 +49,22 @@ async function releaseAndPlan(env: Env, version: string, releaseId: string, from
 
 /**
  * Each host's execs (the lock host's own commands left out), labelled with the plan's phase at
- * their position, against the plan: `before` in order, then the bake's check for every check made
- * (a poller has no /health: every bake check inspects, at least gates.bakeEvidence of them).
+ * their position, against the plan: `before` in order, then the bake's check for every check that
+ * inspected (a poller has no /health: every check, at least gates.bakeEvidence of them). Returns
+ * the bake checks per host.
  */
-function phaseForPhase(env: Env, before: PlannedExec[], bake: PlannedExec) {
-  for (const h of env.hosts) {
+function phaseForPhase(env: Env, before: PlannedExec[], bake: PlannedExec, minChecks = env.settings.gates.bakeEvidence): number[] {
+  return env.hosts.map((h) => {
     const execs = h.execs.filter((a) => !lockHostOwn(a));
     const checks = execs.length - before.length;
-    expect(checks).toBeGreaterThanOrEqual(env.settings.gates.bakeEvidence);
+    expect(checks).toBeGreaterThanOrEqual(minChecks);
     const expected = [...before, ...Array.from({ length: checks }, () => bake)];
     expect(
       execs.map((a, i) => ({ phase: expected[i]?.phase, ...ran(a) })),
       h.instanceId,
     ).toEqual(expected.map((e) => ({ phase: e.phase, ...shape(e) })));
-  }
+    return checks;
+  });
 }
 
 describe("plan's host execs against a polling release's, phase for phase", () => {
@@ -126,6 +129,27 @@ describe("plan's host execs against a polling release's, phase for phase", () =>
     expect(phase("handover", 1).steps).toEqual([{ argv: stop }]);
     for (const h of env.hosts) expect(h.execs.filter((a) => a[1] === "stop")).toEqual([stop]);
     expect(execLines([phase("handover", 1)])[1]).toBe(`      ${formatArgvForDisplay(stop)}`);
+  });
+});
+
+describe("plan's host execs against a mode switch's, phase for phase", () => {
+  it("webhook -> polling: the switch's cutover stops the webhook colour (the handover's inspect and docker stop), as plan shows it", async () => {
+    const env = fakeEnvironment();
+    expect((await releaseAndPlan(env, "v1", "r1", null)).r.outcome).toBe("released");
+    // The environment now says polling: blue serves the webhook, green is staged as a poller (plan.ts: a switch stops the other colour).
+    env.settings.mode = "polling";
+    const { r, phase } = await releaseAndPlan(env, "v2", "r2", "blue");
+    expect(r.steps).toContain("cutover");
+    // /health is configured and asked (the goal's mode is the environment's): the gates inspect
+    // once, on the attempt completing the threshold, and the 20 ms bake only at its closing check.
+    const checks = phaseForPhase(
+      env,
+      [phase("preflight"), phase("pull"), phase("stage"), phase("gate"), phase("handover", 0), phase("handover", 1), phase("observe")],
+      phase("bake"),
+      1,
+    );
+    expect(checks).toEqual([1, 1]);
+    for (const h of env.hosts) expect(h.containers.get("telegram-bot-blue")?.running).toBe(false);
   });
 });
 
