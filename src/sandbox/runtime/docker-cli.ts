@@ -1,9 +1,9 @@
-// Entry of the sandbox `docker` command (see shim.ts). Importing it gives the public API instead.
+// Entry of the sandbox `docker` command (see shim.ts); the runtime's API is ./index.js. This file
+// loads only the dispatcher (which imports the one subcommand it runs): every host command of a
+// release or status is one such process, so what it loads is paid per command.
 import { realpathSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { runDocker } from "./dispatch.js";
-
-export * from "./index.js";
 
 function isEntryPoint(): boolean {
   const script = process.argv[1];
