@@ -26,7 +26,7 @@ const COMMAND: Record<CommandName, () => Promise<Command>> = {
   release: async () => (await import("./commands/release.js")).release,
   promote: async () => (await import("./commands/release.js")).promote,
   rollback: async () => (await import("./commands/operate.js")).rollback,
-  status: async () => (await import("./commands/operate.js")).status,
+  status: async () => (await import("./commands/status.js")).status,
   history: async () => (await import("./commands/operate.js")).history,
   lock: async () => (await import("./commands/operate.js")).lock,
   sandbox: async () => (await import("./commands/sandbox.js")).sandbox,

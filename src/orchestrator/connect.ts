@@ -6,7 +6,6 @@ import { AwsMonitoring } from "../adapters/aws-cloudwatch.js";
 import { AwsInstances } from "../adapters/aws-ec2.js";
 import { AwsLoadBalancer } from "../adapters/aws-elbv2.js";
 import { LocalHostConnector } from "../adapters/local-host.js";
-import { SshConnector } from "../adapters/ssh.js";
 import { TelegramClient } from "../adapters/telegram.js";
 import type { Config } from "../config/index.js";
 import { PreflightError } from "../errors.js";
@@ -69,6 +68,8 @@ export async function realPorts(config: Config, configFile: string): Promise<Por
     });
   } else {
     const knownHostsText = ssh.knownHosts !== undefined ? await readFile(ssh.knownHosts, "utf8") : undefined;
+    // Loaded only for SSH: node-ssh and ssh2 cost a sandbox (`transport: local`) run ~70 ms of CPU at startup.
+    const { SshConnector } = await import("../adapters/ssh.js");
     connector = new SshConnector({
       user: ssh.user,
       port: ssh.port,

@@ -1,7 +1,7 @@
 // Issue #18 case 10: status on an environment nothing was released to is not "needs a human" and
 // does not recommend `rollback` (there is nothing to roll back to): exit 0 and the release command.
 import { describe, expect, it } from "vitest";
-import { renderStatus } from "../../src/cli/commands/operate.js";
+import { renderStatus } from "../../src/cli/commands/status.js";
 import { status } from "../../src/orchestrator/status.js";
 import { fakeEnvironment } from "../fakes/release-world.js";
 

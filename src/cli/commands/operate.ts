@@ -1,8 +1,7 @@
-// `rollback`, `status`, `history`, `lock`: the rest of the operator's day.
+// `rollback`, `history`, `lock`: the rest of the operator's day (`status` is commands/status.ts).
 
 import { hostname } from "node:os";
 import { createInterface } from "node:readline/promises";
-import { describeWeights } from "../../domain/strategy.js";
 import { BluegreenError, PreflightError, UsageError } from "../../errors.js";
 import { notifyAndReport } from "../../notify/index.js";
 import { disconnect } from "../../orchestrator/connect.js";
@@ -10,7 +9,6 @@ import { readAudit } from "../../orchestrator/history.js";
 import { describeLease, forceReleaseLock, readLease } from "../../orchestrator/lock.js";
 import { guardedRead } from "../../orchestrator/port-guard.js";
 import { rollback as runRollback } from "../../orchestrator/rollback.js";
-import { status as readStatus, type StatusReport } from "../../orchestrator/status.js";
 import { leaseExpired } from "../../remote/lock.js";
 import { redact } from "../../util/redact.js";
 import type { Parsed } from "../args.js";
@@ -49,79 +47,6 @@ export async function rollback(p: Parsed, out: Output): Promise<number> {
       out.line(`✔ ${r.message}`);
     }
     return EXIT.ok;
-  } finally {
-    await disconnect(ctx);
-  }
-}
-
-/** The remedy for what status found; never one that leads back to the same finding. */
-function nextFor(s: StatusReport): string {
-  if (s.unreachable.length > 0)
-    return `bring ${s.unreachable.map((u) => u.instanceId).join(", ")} back (or check SSH access), then \`bluegreen status ${s.environment}\` again`;
-  if (s.neverReleased) return `\`bluegreen release ${s.environment} --image <tag>\``;
-  return `\`bluegreen rollback ${s.environment}\` puts the recorded live release back on both switches`;
-}
-
-export function renderStatus(s: StatusReport): string[] {
-  const u = s.unmanaged;
-  const liveText = s.live ?? (u?.role === "live" ? `unmanaged (${u.targetGroupName}, not released by bluegreen)` : "none");
-  const lines = [`${s.environment} (${s.mode} mode): live ${liveText}${s.liveRelease !== null ? ` — ${s.liveRelease.releaseId} ${s.liveRelease.image}` : ""}`];
-  const polling = s.mode === "polling";
-  if (s.pendingSwitch !== null)
-    lines.push(
-      `  mode switch pending: ${s.pendingSwitch.releaseId} runs in ${s.pendingSwitch.from} mode on ${s.pendingSwitch.colour}; the next release switches to ${s.pendingSwitch.to} (\`bluegreen plan ${s.environment}\` shows the steps)`,
-    );
-  if (!polling) lines.push(`  listener forwards to ${s.listener.forwardsTo.map((f) => `${f.targetGroup}=${f.weight}`).join(", ") || "(nothing)"}`);
-  if (s.shift !== null)
-    lines.push(`  shifting to ${s.shift.colour}: step ${s.shift.step}/${s.shift.of}, ${describeWeights(s.shift.weights[s.shift.colour], s.shift.colour)}`);
-  lines.push(
-    `  ${polling ? "poller" : "listener"} -> ${polling ? (s.live ?? "(none recorded)") : (s.liveByListener ?? "(not one colour)")}; webhook -> ${s.webhook.url === "" ? "(none)" : s.webhook.url} [${s.webhook.colour ?? "neither"}], pending ${s.webhook.pendingUpdateCount}${s.webhook.lastErrorMessage !== null ? `, last error ${new Date((s.webhook.lastErrorDate ?? 0) * 1000).toISOString()} ${s.webhook.lastErrorMessage}` : ""}`,
-  );
-  for (const c of ["blue", "green"] as const) {
-    const k = s.colours[c];
-    lines.push(polling ? `  ${c.padEnd(5)} release ${k.release ?? "-"}` : `  ${c.padEnd(5)} ${k.targetGroup} :${k.hostPort}  release ${k.release ?? "-"}`);
-    for (const x of k.containers)
-      lines.push(
-        `        ${x.instanceId} ${x.name} ${x.mode === "polling" ? "poller " : ""}${x.status}${x.restarts > 0 ? `, ${x.restarts} restarts` : ""}${x.oomKilled ? ", OOM-killed" : ""} ${x.image ?? ""}`,
-      );
-    for (const t of k.targets) lines.push(`        target ${t.id}:${t.port} ${t.state}${t.reason !== undefined ? ` (${t.reason})` : ""}`);
-  }
-  if (u !== null) {
-    lines.push(
-      `  ${u.role === "live" ? "unmanaged (live)" : "previous: unmanaged"}: ${u.targetGroupName}, webhook ${u.webhookUrl === "" ? "(none)" : u.webhookUrl}`,
-    );
-    for (const c of u.containers) lines.push(`        ${c.instanceId} ${c.name} :${c.hostPort} ${c.image}`);
-    if (u.role === "previous") lines.push(`        retire it once the release has baked: see "Retiring the pre-bluegreen container" in the README`);
-  }
-  if (s.previousRelease !== null)
-    lines.push(
-      `  previous: ${s.previousRelease.releaseId} on ${s.previousRelease.colour}${s.previousWarmUntil !== null ? ` (warm until ${s.previousWarmUntil})` : ""}`,
-    );
-  for (const u of s.unreachable) lines.push(`  ✖ ${u.instanceId} (${u.address}) unreachable: ${u.reason}`);
-  lines.push(`  lock: ${s.lock === null ? "free" : describeLease(s.lock)}`);
-  for (const w of s.tagWarnings) lines.push(`  ⚠ ${w}`);
-  if (s.neverReleased && s.consistent && u === null)
-    lines.push(`  nothing has been released to ${s.environment} yet: \`bluegreen release ${s.environment} --image <tag>\``);
-  else lines.push(s.consistent ? "  ✔ consistent" : `  ✖ needs a look:\n${s.problems.map((x) => `    - ${x}`).join("\n")}\n  next: ${nextFor(s)}`);
-  return lines;
-}
-
-export async function status(p: Parsed, out: Output): Promise<number> {
-  const [envName] = expectPositionals(p, ["ENV"]);
-  const env = await loadEnv(envName ?? "", p.flags);
-  const ctx = await openCtx(env, out, { requireHealthyInstances: false, tolerateUnreachable: true });
-  try {
-    for (;;) {
-      // status only reads: Telegram, AWS or SSH not answering is exit 1 with the cause, not drift.
-      const s = await guardedRead(ctx, () => readStatus(ctx));
-      if (p.flags.json) out.json(s);
-      else {
-        if (p.flags.watch && out.o.isTty) out.o.out.write("\u001b[2J\u001b[H");
-        for (const l of renderStatus(s)) out.line(l);
-      }
-      if (!(p.flags.watch && out.o.isTty)) return s.consistent ? EXIT.ok : EXIT.needsHuman;
-      await new Promise((r) => setTimeout(r, 2000));
-    }
   } finally {
     await disconnect(ctx);
   }
