@@ -49,6 +49,8 @@ export interface Snapshot {
 export interface Progress {
   gates: "pending" | "passed";
   baked: boolean;
+  /** This run (re)started the goal's containers (a rollback's `start`): they pass the gates before the run ends, even where traffic already is. */
+  restarted?: boolean;
 }
 
 export type Step =
@@ -145,6 +147,9 @@ export function decide(s: Snapshot, goal: Goal, progress: Progress): Step {
   if (pollersLeft) {
     return { kind: "cutover", moveListener: false, moveWebhook: false };
   }
+  // A warm rollback whose container stopped as the switches moved restarts it where traffic already
+  // is: what serves is a fresh start nobody has checked, so it passes the gates before the run ends.
+  if (progress.restarted === true && progress.gates !== "passed") return { kind: "gates" };
   if (goal.kind === "release" && !progress.baked && !finalized) return { kind: "bake" };
   return { kind: "finalize" };
 }

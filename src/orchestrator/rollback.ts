@@ -222,7 +222,7 @@ export async function rollback(ctx: Ctx, opts: { lockWaitMs: number; runId: stri
         colour: prev.colour,
         from: live,
         mode: warm ? "warm" : "cold",
-        message: `${prev.releaseId} is live again on ${prev.colour} (${warm ? "warm: instant" : "cold: restarted and gated"}${across ? `, ${prevMode.mode ?? "webhook"} mode` : ""})${unreachableNote}`,
+        message: `${prev.releaseId} is live again on ${prev.colour} (${warm ? (state.steps.includes("start") ? "warm, then restarted and gated: its containers stopped as the switches moved" : "warm: instant") : "cold: restarted and gated"}${across ? `, ${prevMode.mode ?? "webhook"} mode` : ""})${unreachableNote}`,
         steps: state.steps,
         timings: state.times,
       };
@@ -235,7 +235,9 @@ export async function rollback(ctx: Ctx, opts: { lockWaitMs: number; runId: stri
     if (result.mode !== "unmanaged" && (result.colour === "blue" || result.colour === "green")) {
       // The colour now live says which rule holds (webhook set, or none for a poller), also across a switch.
       const liveMode = colourMode(world.hosts, result.colour) ?? ctx.settings.mode;
-      await verifyWebhook(ctx, { colour: result.colour, mode: liveMode }, `the rollback to ${result.colour}`, { settle: result.mode === "cold" });
+      // Restarted containers (a cold rollback, or a warm one whose containers stopped as the switches moved) are watched while they settle.
+      const restarted = result.mode === "cold" || result.steps.includes("start");
+      await verifyWebhook(ctx, { colour: result.colour, mode: liveMode }, `the rollback to ${result.colour}`, { settle: restarted });
     } else if (result.mode === "unmanaged" && tags.unmanaged !== null) {
       await verifyWebhook(ctx, { unmanaged: tags.unmanaged }, `the rollback to ${describeUnmanaged(tags.unmanaged)}`);
     }

@@ -5,8 +5,9 @@ import { decide, type Goal, type Progress, trafficMoved } from "../domain/decide
 import { encodeInFlight, encodeShift, encodeUnmanaged, finalTags, TAG } from "../domain/tags.js";
 import { liveByListener } from "../domain/traffic.js";
 import type { HostFacts } from "../domain/types.js";
-import { BluegreenError, FinalTagsError, RollbackFailedError } from "../errors.js";
+import { BluegreenError, FinalTagsError, GateFailedError, RollbackFailedError } from "../errors.js";
 import type { WebhookInfo } from "../ports.js";
+import { containerName } from "../remote/docker.js";
 import { BakeFailed, bake, baselineFrom, restartBaseline } from "./bake.js";
 import { type BakeUpdates, countBakeUpdates } from "./bake-updates.js";
 import { throwIfCancelled } from "./cancel.js";
@@ -102,6 +103,7 @@ export async function converge(ctx: Ctx, goal: Goal, state: RunState, initial?: 
       case "start":
         await startStopped(ctx, goal, step.instanceIds);
         state.startedAt = ctx.clock.now();
+        state.progress.restarted = true;
         break;
       case "register":
         await register(ctx, goal, step.instanceIds);
@@ -110,6 +112,11 @@ export async function converge(ctx: Ctx, goal: Goal, state: RunState, initial?: 
         await referenceColour(ctx, goal.colour, liveByListener(world.traffic), world.listener.forward);
         break;
       case "gates":
+        if (trafficMoved(snapshotFor(ctx, world, goal), goal)) {
+          read = await gatesWhereTrafficIs(ctx, goal, world);
+          state.progress.gates = "passed";
+          break;
+        }
         read = await waitForGates(ctx, goal, state.webhookBefore, goal.from);
         // Smoke updates reach the containers after the gates' last inspect (one may crash them): read again.
         if (await smokeTest(ctx, goal)) read = undefined;
@@ -188,6 +195,24 @@ async function writeFinalTags(ctx: Ctx, goal: Goal, t: { set: Record<string, str
     throw new FinalTagsError(
       `${goal.releaseId} is live on ${goal.colour} (listener and webhook moved${goal.kind === "release" ? ", bake passed" : ""}), but its final tags could not be written: ${e instanceof Error ? e.message : String(e)}; nothing was rolled back`,
       `write them by hand (make room first if the listener has 50 tags): aws elbv2 add-tags --resource-arns ${ctx.listenerArn} --tags ${tags}`,
+    );
+  }
+}
+
+/**
+ * The gates of containers restarted where traffic already is (a warm rollback's container that
+ * stopped as the switches moved). The webhook to keep is the one on the goal colour now, and a bot
+ * call that moves it is undone back to it; a failure is not "the live release is untouched": the
+ * goal colour serves, so it is a failed rollback, named with what to do.
+ */
+async function gatesWhereTrafficIs(ctx: Ctx, goal: Goal, world: World): Promise<Awaited<ReturnType<typeof waitForGates>>> {
+  try {
+    return await waitForGates(ctx, goal, world.webhook, goal.colour);
+  } catch (e) {
+    if (!(e instanceof GateFailedError)) throw e;
+    throw new RollbackFailedError(
+      `${goal.releaseId} serves on ${goal.colour} again, but its containers stopped as the switches moved; restarted, they did not pass the gates: ${e.message}`,
+      `inspect them with \`docker logs ${containerName(ctx.settings.container.name, goal.colour)}\` on the hosts and \`bluegreen status ${ctx.settings.environment}\`; release a known-good image with \`bluegreen release ${ctx.settings.environment} --image <tag>\``,
     );
   }
 }

@@ -90,6 +90,16 @@ const rows: [string, Row, Step][] = [
   ["live, release baked", { inFlight: bakingR2, weights: ON_GREEN, webhook: "goal", progress: BAKED }, { kind: "finalize" }],
   ["live, rollback needs no bake", { goal: ROLLBACK, inFlight: rbCutover, weights: ON_GREEN, webhook: "goal", progress: PASSED }, { kind: "finalize" }],
   ["live, urgent rollback needs no bake", { goal: URGENT, inFlight: rbCutover, weights: ON_GREEN, webhook: "goal" }, { kind: "finalize" }],
+  [
+    "live, urgent rollback that restarted its containers where traffic is: gates before the finalize",
+    { goal: URGENT, inFlight: rbCutover, weights: ON_GREEN, webhook: "goal", progress: { gates: "pending", baked: false, restarted: true } },
+    { kind: "gates" },
+  ],
+  [
+    "live, urgent rollback restarted and gated: finalize",
+    { goal: URGENT, inFlight: rbCutover, weights: ON_GREEN, webhook: "goal", progress: { gates: "passed", baked: false, restarted: true } },
+    { kind: "finalize" },
+  ],
   ["live and finalized", { live: GOAL_REF, weights: ON_GREEN, webhook: "goal" }, { kind: "done" }],
   ["live and finalized, even with hosts gone", { live: GOAL_REF, weights: ON_GREEN, webhook: "goal", hosts: ["missing", "stopped"] }, { kind: "done" }],
   ["tags.live is goal but traffic moved away", { live: GOAL_REF, weights: { blue: 1, green: 0 }, webhook: "other" }, { kind: "mark", phase: "staging" }],

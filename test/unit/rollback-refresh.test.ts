@@ -3,6 +3,8 @@
 // still read back last, after every other call that could move it. The same for the automatic
 // rollback after a failed bake (recover.ts rollBackTo).
 import { describe, expect, it } from "vitest";
+import { TAG } from "../../src/domain/tags.js";
+import { RollbackFailedError } from "../../src/errors.js";
 import { release } from "../../src/orchestrator/release.js";
 import { rollback } from "../../src/orchestrator/rollback.js";
 import { refreshAfterMoveBack } from "../../src/orchestrator/rollback-refresh.js";
@@ -124,9 +126,52 @@ describe("the warm rollback after the switches move", () => {
       if (c !== undefined) c.running = false;
     };
     const r = await rollback(env.ctx, { lockWaitMs: 0, runId: "rb" });
-    expect(r.steps).not.toEqual(["finalize"]);
-    expect(r.steps[0]).toBe("start");
+    // Restarted where traffic already is, then gated before anything records it live.
+    expect(r.steps).toEqual(["start", "gates", "finalize"]);
+    expect(r.message).toContain("warm, then restarted and gated");
     expect(host.containers.get("telegram-bot-blue")?.running).toBe(true);
+    expect(env.lb.forward).toEqual([
+      { targetGroupArn: "arn:tg/bot-blue", weight: 1 },
+      { targetGroupArn: "arn:tg/bot-green", weight: 0 },
+    ]);
+    expect(env.telegram.info.url).toBe(env.ctx.settings.webhook.urls.blue);
+  });
+
+  it("restarted where traffic is and crashing again: a failed rollback that says so; traffic stays on blue, nothing recorded live", async () => {
+    const { env } = await releasedTwice();
+    const host = env.hosts[1];
+    if (host === undefined) throw new Error("two hosts");
+    const setForward = env.lb.setForward.bind(env.lb);
+    env.lb.setForward = async (arn, f) => {
+      await setForward(arn, f);
+      const c = host.containers.get("telegram-bot-blue");
+      if (c !== undefined) c.running = false;
+    };
+    // Its restart crashes at once: docker restarts it (restart policy), the gates see the restart.
+    const exec = host.exec.bind(host);
+    host.exec = async (argv, o) => {
+      const r = await exec(argv, o);
+      const c = host.containers.get("telegram-bot-blue");
+      if (c !== undefined && host.log.some((cmd) => cmd[0] === "docker" && cmd[1] === "start") && c.restartCount === 0) {
+        c.restartCount = 1;
+        c.exits = [{ exitCode: 1, oom: false }];
+      }
+      return r;
+    };
+    const liveBefore = env.lb.tags[TAG.liveRelease];
+    const e = await rollback(env.ctx, { lockWaitMs: 0, runId: "rb" }).catch((x: unknown) => x);
+    expect(e).toBeInstanceOf(RollbackFailedError);
+    expect((e as RollbackFailedError).message).toMatch(
+      /^r1 serves on blue again, but its containers stopped as the switches moved; restarted, they did not pass the gates: i-2: /,
+    );
+    expect((e as RollbackFailedError).remedy).toContain("docker logs telegram-bot-blue");
+    // Nothing moved back to the release being rolled back from, and the run did not record blue live.
+    expect(env.lb.forward).toEqual([
+      { targetGroupArn: "arn:tg/bot-blue", weight: 1 },
+      { targetGroupArn: "arn:tg/bot-green", weight: 0 },
+    ]);
+    expect(env.telegram.info.url).toBe(env.ctx.settings.webhook.urls.blue);
+    expect(env.lb.tags[TAG.liveRelease]).toBe(liveBefore);
   });
 });
 
