@@ -85,6 +85,20 @@ async function releasedTwice() {
   return { env, log, known };
 }
 
+/** releasedTwice, and i-2's blue container stops right after the rollback's ModifyListener. */
+async function blueStopsAsTheListenerMoves() {
+  const { env } = await releasedTwice();
+  const host = env.hosts[1];
+  if (host === undefined) throw new Error("two hosts");
+  const setForward = env.lb.setForward.bind(env.lb);
+  env.lb.setForward = async (arn, f) => {
+    await setForward(arn, f);
+    const c = host.containers.get("telegram-bot-blue");
+    if (c !== undefined) c.running = false;
+  };
+  return { env, host };
+}
+
 describe("the warm rollback after the switches move", () => {
   it("reads the listener back and the containers again; not the target health, the rules or the webhook until the last read-back", async () => {
     const { env, log, known } = await releasedTwice();
@@ -116,15 +130,7 @@ describe("the warm rollback after the switches move", () => {
   });
 
   it("a blue container that dies as the switches move is seen by the read after the move: restarted and gated, never recorded live as it is", async () => {
-    const { env } = await releasedTwice();
-    const host = env.hosts[1];
-    if (host === undefined) throw new Error("two hosts");
-    const setForward = env.lb.setForward.bind(env.lb);
-    env.lb.setForward = async (arn, f) => {
-      await setForward(arn, f);
-      const c = host.containers.get("telegram-bot-blue");
-      if (c !== undefined) c.running = false;
-    };
+    const { env, host } = await blueStopsAsTheListenerMoves();
     const r = await rollback(env.ctx, { lockWaitMs: 0, runId: "rb" });
     // Restarted where traffic already is, then gated before anything records it live.
     expect(r.steps).toEqual(["start", "gates", "finalize"]);
@@ -138,15 +144,7 @@ describe("the warm rollback after the switches move", () => {
   });
 
   it("restarted where traffic is and crashing again: a failed rollback that says so; traffic stays on blue, nothing recorded live", async () => {
-    const { env } = await releasedTwice();
-    const host = env.hosts[1];
-    if (host === undefined) throw new Error("two hosts");
-    const setForward = env.lb.setForward.bind(env.lb);
-    env.lb.setForward = async (arn, f) => {
-      await setForward(arn, f);
-      const c = host.containers.get("telegram-bot-blue");
-      if (c !== undefined) c.running = false;
-    };
+    const { env, host } = await blueStopsAsTheListenerMoves();
     // Its restart crashes at once: docker restarts it (restart policy), the gates see the restart.
     const exec = host.exec.bind(host);
     host.exec = async (argv, o) => {
