@@ -1,0 +1,103 @@
+// The SDK bundles' code cache: written once, then read; a changed file gets its own entry; a
+// corrupt entry, a folder others can write to, or no folder fall back to a plain compile that
+// gives the same module. Each load runs in a fresh Node process (the built module), as the CLI
+// does: inside one process V8's own in-memory compilation cache would answer instead.
+import { spawnSync } from "node:child_process";
+import { chmod, mkdtemp, readdir, rm, writeFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join, resolve } from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { compileCacheDir } from "../../src/adapters/compile-cache.js";
+
+const BUILT = resolve(import.meta.dirname, "../../dist/src/adapters/compile-cache.js");
+let root: string;
+let n = 0;
+
+async function moduleFile(body: string): Promise<string> {
+  const file = join(root, `mod-${++n}.cjs`);
+  await writeFile(file, body);
+  return file;
+}
+
+/** requireWithCodeCache(file, dir) in a new process: how it loaded, and what the module exports (functions called with 21). */
+function load(file: string, dir: string | undefined): { cache: string; exports: Record<string, unknown> } {
+  const script = `
+    import { requireWithCodeCache } from ${JSON.stringify(BUILT)};
+    const r = requireWithCodeCache(${JSON.stringify(file)}, ${dir === undefined ? "undefined" : JSON.stringify(dir)});
+    const exports = Object.fromEntries(Object.entries(r.exports).map(([k, v]) => [k, typeof v === "function" ? v(21) : v]));
+    process.stdout.write(JSON.stringify({ cache: r.cache, exports }));`;
+  const r = spawnSync(process.execPath, ["--input-type=module", "-e", script], { encoding: "utf8", timeout: 30_000 });
+  if (r.status !== 0) throw new Error(`load failed (${r.status}): ${r.stderr}`);
+  return JSON.parse(r.stdout) as { cache: string; exports: Record<string, unknown> };
+}
+
+beforeAll(async () => {
+  root = await mkdtemp(join(tmpdir(), "bluegreen-compile-cache-"));
+});
+afterAll(async () => {
+  await rm(root, { recursive: true, force: true });
+});
+
+describe("requireWithCodeCache (the AWS SDK bundles' V8 code cache)", () => {
+  it("writes an entry on the first load and compiles from it on the next; the module is the same either way", async () => {
+    const dir = join(root, "cache-a");
+    const file = await moduleFile("exports.answer = 42; exports.twice = (x) => x * 2; exports.dir = __dirname; exports.self = module.id === __filename;");
+    const expected = { answer: 42, twice: 42, dir: root, self: true };
+    expect(load(file, dir)).toEqual({ cache: "written", exports: expected });
+    expect(load(file, dir)).toEqual({ cache: "hit", exports: expected });
+    expect(await readdir(dir)).toHaveLength(1);
+  });
+
+  it("keys entries by content: a file changed to the same length gets its own entry and runs its new code", async () => {
+    const dir = join(root, "cache-b");
+    const file = await moduleFile("exports.value = 'aaaa';");
+    expect(load(file, dir)).toEqual({ cache: "written", exports: { value: "aaaa" } });
+    await writeFile(file, "exports.value = 'bbbb';");
+    expect(load(file, dir)).toEqual({ cache: "written", exports: { value: "bbbb" } });
+    expect(load(file, dir)).toEqual({ cache: "hit", exports: { value: "bbbb" } });
+    expect(await readdir(dir)).toHaveLength(2);
+  });
+
+  it("a corrupt entry is rejected by V8: the file compiles as usual and the entry is rewritten", async () => {
+    const dir = join(root, "cache-c");
+    const file = await moduleFile("exports.ok = true;");
+    load(file, dir);
+    const [entry = ""] = await readdir(dir);
+    await writeFile(join(dir, entry), "not a code cache");
+    expect(load(file, dir)).toEqual({ cache: "written", exports: { ok: true } });
+    expect(load(file, dir)).toEqual({ cache: "hit", exports: { ok: true } });
+  });
+
+  it("does not trust a folder others can write to: plain require, nothing read or written", async () => {
+    const dir = join(root, "cache-shared");
+    const file = await moduleFile("exports.shared = 1;");
+    load(file, dir);
+    await chmod(dir, 0o777);
+    const [entry = ""] = await readdir(dir);
+    await writeFile(join(dir, entry), "not a code cache");
+    expect(load(file, dir)).toEqual({ cache: "plain", exports: { shared: 1 } });
+    expect(await readdir(dir)).toEqual([entry]);
+  });
+
+  it("without a folder it is require()", async () => {
+    const file = await moduleFile("exports.plain = 1;");
+    expect(load(file, undefined)).toEqual({ cache: "plain", exports: { plain: 1 } });
+  });
+
+  it("a module that throws while loading throws the same error, and no entry is written for it", async () => {
+    const dir = join(root, "cache-d");
+    const file = await moduleFile("throw new Error('broken module');");
+    expect(() => load(file, dir)).toThrow("broken module");
+    expect(await readdir(dir)).toEqual([]);
+  });
+});
+
+describe("compileCacheDir", () => {
+  it("BLUEGREEN_CACHE_DIR, else XDG_CACHE_HOME/bluegreen, else ~/.cache/bluegreen; one folder per Node version; off with BLUEGREEN_COMPILE_CACHE=0", () => {
+    const v = `v8-${process.version}-${process.arch}`;
+    expect(compileCacheDir({ BLUEGREEN_CACHE_DIR: "/c" })).toBe(`/c/${v}`);
+    expect(compileCacheDir({ XDG_CACHE_HOME: "/x" })).toBe(`/x/bluegreen/${v}`);
+    expect(compileCacheDir({})).toMatch(new RegExp(`/\\.cache/bluegreen/${v}$`));
+    expect(compileCacheDir({ BLUEGREEN_COMPILE_CACHE: "0", BLUEGREEN_CACHE_DIR: "/c" })).toBeUndefined();
+  });
+});
