@@ -8,6 +8,7 @@ import { BluegreenError, CancelledError, ConfigError } from "../errors.js";
 import { redact } from "../util/redact.js";
 import { type CommandName, type Parsed, parse } from "./args.js";
 import { exitCodeOf, outcomeOf } from "./exit-codes.js";
+import { applyCliHeapFlags } from "./heap.js";
 import { HELP } from "./help.js";
 import { Output } from "./output.js";
 import { handleSignals } from "./signals.js";
@@ -130,6 +131,8 @@ export function exitWhenDrained(code: number, streams: readonly NodeJS.WritableS
 }
 
 if (isEntryPoint()) {
+  // Before the command (and the AWS SDK it loads) is imported: see heap.ts.
+  applyCliHeapFlags();
   main(process.argv.slice(2), { out: process.stdout, err: process.stderr, isTty: process.stdout.isTTY === true, env: process.env }).then(
     (code) => {
       writeCallCounts(process.env);
