@@ -1,6 +1,10 @@
-// Telegram port over fetch. The token lives in the URL path, so no URL or raw error from here may
-// escape without redaction. 429s are retried after Telegram's retry_after (p-retry), transient
+// Telegram port over node:http(s). The token lives in the URL path, so no URL or raw error from
+// here may escape without redaction. Not fetch(): Node 20 compiles undici (and its llhttp wasm) on
+// a process's first fetch, 50-60 ms of CPU against 9-12 ms for a first http.request (measured on
+// the 2-core sandbox machine), and every command of the CLI is a new process. 429s are retried after Telegram's retry_after (p-retry), transient
 // network errors a few times; Telegram's own refusals (400/401/409) are not retried.
+import { request as httpRequest, type IncomingMessage } from "node:http";
+import { request as httpsRequest } from "node:https";
 import pRetry, { AbortError } from "p-retry";
 import type { BotInfo, SetWebhookParams, Telegram, WebhookInfo } from "../ports.js";
 import { redact } from "../util/redact.js";
@@ -49,27 +53,58 @@ export interface TelegramOptions {
   calls?: CallCounter;
 }
 
+/**
+ * One POST: the status and the whole body, or a rejection (network error, abort) whose message or
+ * cause says why. A FormData body (setWebhook with a certificate) is encoded as multipart by
+ * Response, which loads undici only for that call.
+ */
+async function post(url: string, body: string | FormData | undefined, json: boolean, signal: AbortSignal): Promise<{ status: number; text: string }> {
+  const headers: Record<string, string> = {};
+  let payload: string | Buffer | undefined;
+  if (body instanceof FormData) {
+    const encoded = new Response(body);
+    headers["content-type"] = encoded.headers.get("content-type") ?? "multipart/form-data";
+    payload = Buffer.from(await encoded.arrayBuffer());
+  } else {
+    payload = body;
+    if (json) headers["content-type"] = "application/json";
+  }
+  headers["content-length"] = String(payload === undefined ? 0 : Buffer.byteLength(payload));
+  signal.throwIfAborted();
+  const target = new URL(url);
+  const send = target.protocol === "https:" ? httpsRequest : httpRequest;
+  return new Promise((resolve, reject) => {
+    const req = send(target, { method: "POST", headers, signal }, (res: IncomingMessage) => {
+      const chunks: Buffer[] = [];
+      res.on("data", (c: Buffer) => chunks.push(c));
+      res.on("end", () => resolve({ status: res.statusCode ?? 0, text: Buffer.concat(chunks).toString("utf8") }));
+      res.on("error", reject);
+      // Cut off mid-answer (an abort, a reset): the abort's reason, else say so (after "end" this does nothing).
+      res.on("close", () => {
+        if (!res.complete) reject(signal.aborted ? signal.reason : new Error("the connection closed before the whole answer arrived"));
+      });
+    });
+    req.on("error", reject);
+    req.end(payload);
+  });
+}
+
 export class TelegramClient implements Telegram {
   constructor(private readonly opts: TelegramOptions) {}
 
   private async once<T>(method: string, body: string | FormData | undefined, json: boolean, signal?: AbortSignal): Promise<T> {
     const url = `${this.opts.apiBase.replace(/\/+$/, "")}/bot${this.opts.token}/${method}`;
     const timeout = AbortSignal.timeout(this.opts.timeoutMs ?? 10_000);
-    let res: Response;
+    let res: { status: number; text: string };
     try {
-      res = await fetch(url, {
-        method: "POST",
-        ...(body !== undefined ? { body } : {}),
-        ...(json ? { headers: { "content-type": "application/json" } } : {}),
-        signal: signal !== undefined ? AbortSignal.any([timeout, signal]) : timeout,
-      });
+      res = await post(url, body, json, signal !== undefined ? AbortSignal.any([timeout, signal]) : timeout);
     } catch (e) {
       const cause = e instanceof Error ? ((e.cause as Error | undefined)?.message ?? e.message) : String(e);
       throw new Error(redact(`Telegram ${method}: request failed: ${cause}`));
     }
     let env: Envelope<T>;
     try {
-      env = (await res.json()) as Envelope<T>;
+      env = JSON.parse(res.text) as Envelope<T>;
     } catch {
       throw new Error(`Telegram ${method}: HTTP ${res.status} with a body that is not JSON`);
     }

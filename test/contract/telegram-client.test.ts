@@ -50,3 +50,50 @@ describe("the adapter on Telegram's refusals", () => {
     expect((await client.getWebhookInfo()).url).toBe("http://127.0.0.1:5001/telegram/green");
   });
 });
+
+// The adapter speaks HTTP itself (node:http, not fetch): bodies, errors and aborts as fetch gave them.
+describe("the adapter's transport", () => {
+  const PEM = "-----BEGIN CERTIFICATE-----\nMIIBfake\n-----END CERTIFICATE-----\n";
+
+  test("a setWebhook with a certificate goes as multipart, with its other parameters", async () => {
+    await client.setWebhook({ url: "http://127.0.0.1:5001/telegram/cert", certificatePem: PEM, secretToken: "TEST-secret-cert", maxConnections: 7 });
+    const info = await client.getWebhookInfo();
+    expect(info).toMatchObject({ url: "http://127.0.0.1:5001/telegram/cert", hasCustomCertificate: true, maxConnections: 7 });
+    const set = emu.control.getCalls().filter((c) => c.method === "setWebhook" && c.status === 200);
+    expect(set.length).toBeGreaterThan(0);
+  });
+
+  test("a dropped connection is retried; the answer after it is returned", async () => {
+    const expected = (await webhookInfo(emu.url, TOKEN_A)).url;
+    emu.control.addFault({ method: "getwebhookinfo", kind: "drop", times: 1 });
+    const since = Date.now();
+    expect((await client.getWebhookInfo()).url).toBe(expected);
+    const statuses = emu.control
+      .getCalls()
+      .filter((c) => c.method === "getWebhookInfo" && c.at >= since)
+      .map((c) => c.status);
+    expect(statuses).toEqual([null, 200]);
+  });
+
+  test("an answer slower than timeoutMs is aborted and retried; after the retries the error names the timeout, never the token", async () => {
+    emu.control.addFault({ method: "getme", kind: "latency", latencyMs: 2000, times: 4 });
+    const slow = new TelegramClient({ apiBase: emu.url, token: TOKEN_A, timeoutMs: 100 });
+    const e = (await slow.getMe().catch((x: unknown) => x)) as Error;
+    expect(e.message).toBe("Telegram getMe: request failed: The operation was aborted due to timeout");
+  });
+
+  test("a refused connection says so, with the token redacted", async () => {
+    const closed = new TelegramClient({ apiBase: "http://127.0.0.1:1", token: TOKEN_A, timeoutMs: 1000, sleep: async () => undefined });
+    const e = (await closed.getMe().catch((x: unknown) => x)) as Error;
+    expect(e.message).toBe("Telegram getMe: request failed: connect ECONNREFUSED 127.0.0.1:1");
+    expect(e.message).not.toContain(TOKEN_A);
+  });
+
+  test("the caller's deadline ends the call and its retries", async () => {
+    emu.control.addFault({ method: "getwebhookinfo", kind: "latency", latencyMs: 3000, times: 1 });
+    const started = performance.now();
+    const e = (await client.getWebhookInfo({ signal: AbortSignal.timeout(200) }).catch((x: unknown) => x)) as Error;
+    expect(e.message).toBe("Telegram getWebhookInfo: no answer before the deadline");
+    expect(performance.now() - started).toBeLessThan(2000);
+  });
+});
