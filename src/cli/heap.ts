@@ -1,14 +1,15 @@
 // V8 settings for the CLI process, applied at its entry point before any command module loads.
-// Measured on the sandbox (bench releasePeakRssMb, VmHWM of a 2-host release; see README "Memory"):
+// Measured on the sandbox (bench releasePeakRssMb, VmHWM of a 2-host release; README, "Peak RSS of a release"):
 // - `--semi-space-growth-factor=1`: the young generation stays at its initial 1 MB semi-spaces. By
 //   default it grows to 16 MB semi-spaces (32 MB resident) while the AWS SDK clients load, and keeps
 //   them for the rest of the run: a one-shot CLI gains little from a big nursery. `--max-semi-space-size`
 //   would do the same but is read only when the heap is set up (a command-line flag); the growth
 //   factor is read at every growth decision, so setting it here works however the CLI is started.
-// - `--liftoff-only`: fetch (the Telegram adapter) parses HTTP with undici's llhttp, a WebAssembly
-//   module whose state machine V8 otherwise recompiles with TurboFan on a worker thread: ~26 MB of
-//   compiler memory for a few hundred milliseconds. Liftoff, V8's baseline wasm compiler, parses our
-//   handful of small Telegram responses just as well. Read when a module compiles.
+// - `--liftoff-only`: fetch parses HTTP with undici's llhttp, a WebAssembly module whose state
+//   machine V8 otherwise recompiles with TurboFan on a worker thread: ~26 MB of compiler memory for
+//   about a second after a process's first fetch. The Telegram adapter no longer uses fetch; the
+//   notifications (src/notify) still do, and Liftoff, V8's baseline wasm compiler, parses their
+//   few small responses just as well. Read when a module compiles.
 import { setFlagsFromString } from "node:v8";
 
 export const CLI_V8_FLAGS: readonly string[] = ["--semi-space-growth-factor=1", "--liftoff-only"];
