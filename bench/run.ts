@@ -242,6 +242,15 @@ async function main(): Promise<void> {
       idleRssDeltaMb: mb(main.idleRss - rssBefore),
     },
     callDepthPerRelease: summarize(released.map((c) => c.depth)),
+    // Wall time during which the release had a call of each kind in flight (overlaps counted once):
+    // how much of releaseOverheadMs its host commands (each a Node process of the sandbox's docker
+    // stand-in), AWS and Telegram calls account for.
+    busyMsPerRelease: {
+      host: summarize(released.map((c) => c.busyMs?.host ?? Number.NaN)),
+      aws: summarize(released.map((c) => c.busyMs?.aws ?? Number.NaN)),
+      telegram: summarize(released.map((c) => c.busyMs?.telegram ?? Number.NaN)),
+      hostHttp: summarize(released.map((c) => c.busyMs?.hostHttp ?? Number.NaN)),
+    },
     countedCalls: { release: counts[0]?.calls, warmRollback: manual.warmCalls[0] },
     countsWorld: {
       gates: TARGET_GATES,

@@ -59,6 +59,7 @@ export function renderTable(s: Record<string, Summary>, d: Record<string, unknow
   extra("scale machine CPU ms, 1 host", det.scale?.machineCpuMsOneHost);
   extra("scale machine CPU ms, 16 hosts", det.scale?.machineCpuMsSixteenHosts);
   extra("call depth per release", d.callDepthPerRelease);
+  for (const [k, v] of Object.entries(det.busyMsPerRelease ?? {})) extra(`release: ${k} calls in flight ms`, v);
   extra("manual rollback warm ms", det.manualRollbackMs?.warm);
   extra("manual rollback cold ms", det.manualRollbackMs?.cold);
   const widths = rows[0]?.map((_, i) => Math.max(...rows.map((r) => (r[i] ?? "").length))) ?? [];

@@ -17,6 +17,11 @@ export interface CallCounts {
    * ended): with a fixed latency per call, the least wall time those calls can take is depth x latency.
    */
   depth: number;
+  /**
+   * Wall time during which at least one call of each kind was in flight (the union of their spans):
+   * how much of a run's time its host commands, AWS or Telegram calls account for.
+   */
+  busyMs?: Record<CallKind, number>;
   /** CPU time of the whole process (user + system), written with the counts. */
   cpuMs?: number;
 }
@@ -34,21 +39,38 @@ export function callDepth(spans: readonly (readonly [number, number])[]): number
   return depth;
 }
 
-type Buckets = Omit<CallCounts, "depth">;
+/** Total length of the union of intervals (overlapping calls count once). */
+export function busyTime(spans: readonly (readonly [number, number])[]): number {
+  let busy = 0;
+  let from = Number.NEGATIVE_INFINITY;
+  let to = Number.NEGATIVE_INFINITY;
+  for (const [start, end] of [...spans].sort((a, b) => a[0] - b[0])) {
+    if (start > to) {
+      busy += to - from > 0 ? to - from : 0;
+      from = start;
+      to = end;
+    } else if (end > to) to = end;
+  }
+  return busy + (to - from > 0 ? to - from : 0);
+}
+
+type Buckets = Omit<CallCounts, "depth" | "busyMs">;
 const empty = (): Buckets => ({ aws: {}, telegram: {}, host: {}, hostHttp: {} });
 
 export class CallCounter {
   private counts = empty();
-  private spans: [number, number][] = [];
+  private spans: [number, number, CallKind][] = [];
+  /** `now`: the clock the spans are timed with (a test gives its own). */
+  constructor(private readonly now: () => number = () => performance.now()) {}
 
   /** Counts one call now; the returned function marks its end (for the call depth). */
   add(kind: CallKind, key: string): () => void {
     const bucket = this.counts[kind];
     bucket[key] = (bucket[key] ?? 0) + 1;
-    const span: [number, number] = [performance.now(), Number.POSITIVE_INFINITY];
+    const span: [number, number, CallKind] = [this.now(), Number.POSITIVE_INFINITY, kind];
     this.spans.push(span);
     return () => {
-      span[1] = performance.now();
+      span[1] = this.now();
     };
   }
 
@@ -64,7 +86,12 @@ export class CallCounter {
 
   snapshot(): CallCounts {
     const ended = this.spans.filter((s) => Number.isFinite(s[1]));
-    return { ...structuredClone(this.counts), depth: callDepth(ended) };
+    const busy = (kind: CallKind) => Math.round(busyTime(ended.filter((s) => s[2] === kind).map(([a, b]) => [a, b] as const)));
+    return {
+      ...structuredClone(this.counts),
+      depth: callDepth(ended.map(([a, b]) => [a, b] as const)),
+      busyMs: { aws: busy("aws"), telegram: busy("telegram"), host: busy("host"), hostHttp: busy("hostHttp") },
+    };
   }
 
   reset(): void {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { CallCounter, callDepth } from "../../src/adapters/call-count.js";
+import { busyTime, CallCounter, callDepth } from "../../src/adapters/call-count.js";
 
 describe("call counting", () => {
   it("counts per kind and key, and resets", () => {
@@ -10,7 +10,7 @@ describe("call counting", () => {
     c.add("host", "local:127.0.1.1")();
     expect(c.snapshot()).toMatchObject({ aws: { DescribeTargetHealth: 2 }, telegram: { getWebhookInfo: 1 }, host: { "local:127.0.1.1": 1 }, hostHttp: {} });
     c.reset();
-    expect(c.snapshot()).toEqual({ aws: {}, telegram: {}, host: {}, hostHttp: {}, depth: 0 });
+    expect(c.snapshot()).toEqual({ aws: {}, telegram: {}, host: {}, hostHttp: {}, depth: 0, busyMs: { aws: 0, telegram: 0, host: 0, hostHttp: 0 } });
   });
 
   it("time() counts a call that fails too", async () => {
@@ -39,5 +39,39 @@ describe("call counting", () => {
         [0, 15],
       ]),
     ).toBe(3);
+  });
+
+  it("busy time is the union of the calls' spans: overlapping calls count once", () => {
+    expect(busyTime([])).toBe(0);
+    expect(
+      busyTime([
+        [0, 10],
+        [5, 12],
+        [1, 9],
+        [20, 25],
+      ]),
+    ).toBe(17);
+    // touching spans join; one inside another adds nothing
+    expect(
+      busyTime([
+        [10, 15],
+        [0, 10],
+        [2, 3],
+      ]),
+    ).toBe(15);
+  });
+
+  it("the snapshot's busy time is per kind", () => {
+    let now = 0;
+    const c = new CallCounter(() => now);
+    const a = c.add("host", "h1");
+    const b = c.add("host", "h2");
+    now = 100;
+    a();
+    const t = c.add("telegram", "getWebhookInfo");
+    now = 150;
+    b();
+    t();
+    expect(c.snapshot().busyMs).toEqual({ aws: 0, telegram: 50, host: 150, hostHttp: 0 });
   });
 });
