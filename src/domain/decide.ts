@@ -59,7 +59,7 @@ export type Step =
   | { kind: "start"; instanceIds: string[] }
   | { kind: "register"; instanceIds: string[] }
   | { kind: "reference" }
-  | { kind: "gates" }
+  | { kind: "gates"; whereTrafficIs?: true }
   | { kind: "cutover"; moveListener: boolean; moveWebhook: boolean }
   | { kind: "bake" }
   | { kind: "finalize" }
@@ -149,7 +149,7 @@ export function decide(s: Snapshot, goal: Goal, progress: Progress): Step {
   }
   // A warm rollback whose container stopped as the switches moved restarts it where traffic already
   // is: what serves is a fresh start nobody has checked, so it passes the gates before the run ends.
-  if (progress.restarted === true && progress.gates !== "passed") return { kind: "gates" };
+  if (progress.restarted === true && progress.gates !== "passed") return { kind: "gates", whereTrafficIs: true };
   if (goal.kind === "release" && !progress.baked && !finalized) return { kind: "bake" };
   return { kind: "finalize" };
 }

@@ -104,6 +104,9 @@ export async function converge(ctx: Ctx, goal: Goal, state: RunState, initial?: 
         await startStopped(ctx, goal, step.instanceIds);
         state.startedAt = ctx.clock.now();
         state.progress.restarted = true;
+        // Whatever passed before (a cold rollback's gates, then a container that stopped during
+        // its cutover) was another start: this one passes the gates again.
+        state.progress.gates = "pending";
         break;
       case "register":
         await register(ctx, goal, step.instanceIds);
@@ -112,7 +115,9 @@ export async function converge(ctx: Ctx, goal: Goal, state: RunState, initial?: 
         await referenceColour(ctx, goal.colour, liveByListener(world.traffic), world.listener.forward);
         break;
       case "gates":
-        if (trafficMoved(snapshotFor(ctx, world, goal), goal)) {
+        // Only decide knows the switches are both on the goal already (a shared webhook URL makes
+        // "the webhook is on the goal" true before any traffic moved).
+        if (step.whereTrafficIs === true) {
           read = await gatesWhereTrafficIs(ctx, goal, world);
           state.progress.gates = "passed";
           break;
@@ -146,7 +151,9 @@ export async function converge(ctx: Ctx, goal: Goal, state: RunState, initial?: 
           await ctx.lb.setTags(ctx.listenerArn, encodeShift({ step: last.of, of: last.of, percent: 100 }));
         }
         state.cutoverAt = state.times.listenerMovedAt ?? state.times.webhookMovedAt ?? state.times.handedOverAt ?? ctx.clock.now();
-        facts = { stoppedContainers: cutoverStopsContainers(goal) || state.times.handedOverAt !== undefined };
+        // A rollback has no bake to notice a container that stopped as the switches moved: the hosts
+        // are read again before it can finalize (the restart and its gates follow from that reading).
+        facts = { stoppedContainers: cutoverStopsContainers(goal) || state.times.handedOverAt !== undefined || goal.kind === "rollback" };
         if (goal.kind === "release") await runHookAt(ctx, "postCutover", goal, state.hooks);
         break;
       case "bake": {

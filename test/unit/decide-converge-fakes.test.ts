@@ -3,6 +3,7 @@
 import { describe, expect, it } from "vitest";
 import type { Goal } from "../../src/domain/decide.js";
 import { decodeTags, encodeRef } from "../../src/domain/tags.js";
+import { GateFailedError } from "../../src/errors.js";
 import { BakeFailed } from "../../src/orchestrator/bake.js";
 import type { Ctx } from "../../src/orchestrator/context.js";
 import { converge, newRunState } from "../../src/orchestrator/run.js";
@@ -138,6 +139,24 @@ describe("converge against the fakes", () => {
     const goal: Goal = { kind: "release", colour: "green", releaseId: "r2", image: IMG2, from: "blue" };
     const state = newRunState(await telegram.getWebhookInfo(), 50);
     const failure = await converge(ctx, goal, state).catch((e: unknown) => e);
+    expect((failure as Error).message).toBe("CloudWatch alarm bot-5xx is in ALARM (Threshold Crossed)");
+    expect(state.steps).toEqual(["mark-staging", "stage", "register", "gates"]);
+    expect(lb.forward[0]).toEqual({ targetGroupArn: "arn:tg/bot-blue", weight: 1 });
+  });
+
+  it("one webhook URL for both colours: the gates before traffic stay the gates before traffic (a GateFailedError, nothing moved)", async () => {
+    const { ctx, lb, telegram, monitoring } = world();
+    const shared = "https://bot.example.com/telegram";
+    ctx.settings.webhook.urls = { blue: shared, green: shared };
+    await telegram.setWebhook({ url: shared, maxConnections: 40 });
+    ctx.settings.gates.alarms = ["bot-5xx"];
+    monitoring.setAlarm("bot-5xx", "ALARM", "Threshold Crossed");
+    const goal: Goal = { kind: "release", colour: "green", releaseId: "r2", image: IMG2, from: "blue" };
+    const state = newRunState(await telegram.getWebhookInfo(), 50);
+    const failure = await converge(ctx, goal, state).catch((e: unknown) => e);
+    // The shared URL reads as "the webhook is on green" already; only the restarted-where-traffic-is
+    // gates of a rollback may treat traffic as moved.
+    expect(failure).toBeInstanceOf(GateFailedError);
     expect((failure as Error).message).toBe("CloudWatch alarm bot-5xx is in ALARM (Threshold Crossed)");
     expect(state.steps).toEqual(["mark-staging", "stage", "register", "gates"]);
     expect(lb.forward[0]).toEqual({ targetGroupArn: "arn:tg/bot-blue", weight: 1 });

@@ -93,7 +93,7 @@ const rows: [string, Row, Step][] = [
   [
     "live, urgent rollback that restarted its containers where traffic is: gates before the finalize",
     { goal: URGENT, inFlight: rbCutover, weights: ON_GREEN, webhook: "goal", progress: { gates: "pending", baked: false, restarted: true } },
-    { kind: "gates" },
+    { kind: "gates", whereTrafficIs: true },
   ],
   [
     "live, urgent rollback restarted and gated: finalize",

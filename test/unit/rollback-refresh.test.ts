@@ -173,6 +173,34 @@ describe("the warm rollback after the switches move", () => {
   });
 });
 
+describe("a cold rollback whose restarted container stops again during its cutover", () => {
+  it("restarts it again and gates it again: passing the gates before traffic does not cover a later start", async () => {
+    const { env } = await releasedTwice();
+    // Cold: blue (r1) was stopped on both hosts after r2 went live.
+    for (const h of env.hosts) {
+      const c = h.containers.get("telegram-bot-blue");
+      if (c !== undefined) c.running = false;
+    }
+    const host = env.hosts[1];
+    if (host === undefined) throw new Error("two hosts");
+    const setForward = env.lb.setForward.bind(env.lb);
+    let stopped = false;
+    env.lb.setForward = async (arn, f) => {
+      await setForward(arn, f);
+      const c = host.containers.get("telegram-bot-blue");
+      if (!stopped && c !== undefined && f[0]?.weight === 1) {
+        stopped = true;
+        c.running = false;
+      }
+    };
+    const r = await rollback(env.ctx, { lockWaitMs: 0, runId: "rb" });
+    expect(r.mode).toBe("cold");
+    const afterCutover = r.steps.slice(r.steps.indexOf("cutover") + 1);
+    expect(afterCutover).toEqual(["start", "gates", "finalize"]);
+    expect(host.containers.get("telegram-bot-blue")?.running).toBe(true);
+  });
+});
+
 describe("the automatic rollback after a failed bake", () => {
   it("one whole observe after the switches moved back, then only the containers until the webhook's read-back last", async () => {
     const { env, log } = await releasedTwice();
