@@ -1,4 +1,5 @@
-import { availableParallelism } from "node:os";
+import { availableParallelism, tmpdir } from "node:os";
+import { join } from "node:path";
 import { defineConfig } from "vitest/config";
 
 // Tests that start servers (emulators, sshd, dockerd) stop them themselves; forks keep a crashed
@@ -23,6 +24,9 @@ export default defineConfig({
     teardownTimeout: 30_000,
     reporters: ["default"],
     // The pinned SDK supports Node 20; its notice about future releases only clutters test output.
-    env: { AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: "true" },
+    // The CLIs the tests start keep their SDK code cache (src/adapters/compile-cache.ts) out of the
+    // developer's own ~/.cache/bluegreen: in-process contract tests and the CLI (which sets V8 flags)
+    // would overwrite each other's entries there, and every checkout would add its own.
+    env: { AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: "true", BLUEGREEN_CACHE_DIR: join(tmpdir(), "bluegreen-test-code-cache") },
   },
 });

@@ -93,6 +93,9 @@ export async function startBenchWorld(o: WorldOptions & { hosts: number; firstHo
       ...process.env,
       ITEST_BOT_TOKEN: BOT_TOKEN,
       ITEST_WEBHOOK_SECRET: WEBHOOK_SECRET,
+      // The SDK code cache in a folder of the bench's own (warmed by each world's first, unmeasured
+      // release), not the user's: figures that do not depend on what ~/.cache/bluegreen holds.
+      BLUEGREEN_CACHE_DIR: process.env.BLUEGREEN_CACHE_DIR ?? join(tmpdir(), "bluegreen-bench-code-cache"),
       PATH: `${wrapDir}:${world.binDir}:${process.env.PATH ?? ""}`,
       BLUEGREEN_SANDBOX_STATE: world.runtimeDir,
       NO_COLOR: "1",

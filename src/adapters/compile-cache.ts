@@ -7,7 +7,7 @@
 // The cache is an optimisation only: any problem (no cache folder, one not owned by this user or
 // writable by others, a stale or corrupt entry, a full disk) falls back to a plain require().
 import { createHash } from "node:crypto";
-import { mkdirSync, readFileSync, renameSync, statSync, writeFileSync } from "node:fs";
+import { closeSync, fstatSync, fsyncSync, mkdirSync, openSync, readFileSync, renameSync, rmSync, statSync, writeSync } from "node:fs";
 import { createRequire, Module } from "node:module";
 import { homedir } from "node:os";
 import { dirname, join } from "node:path";
@@ -21,8 +21,66 @@ const plainRequire = createRequire(import.meta.url);
  */
 export function compileCacheDir(env: NodeJS.ProcessEnv = process.env): string | undefined {
   if (env.BLUEGREEN_COMPILE_CACHE === "0") return undefined;
-  const base = env.BLUEGREEN_CACHE_DIR || join(env.XDG_CACHE_HOME || join(homedir(), ".cache"), "bluegreen");
-  return join(base, `v8-${process.version}-${process.arch}`);
+  try {
+    // homedir() throws with no HOME and a uid without a passwd entry: then there is no cache.
+    const base = env.BLUEGREEN_CACHE_DIR || join(env.XDG_CACHE_HOME || join(homedir(), ".cache"), "bluegreen");
+    return join(base, `v8-${process.version}-${process.arch}`);
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * An entry is the SHA-256 of V8's code cache, then the cache. V8 checks a cache's length and
+ * flags, not its payload: a torn or bit-flipped entry of the right length aborts the process
+ * (a V8 fatal error, every run until someone deletes it), so the payload is checked here first.
+ */
+const DIGEST_BYTES = 32;
+
+function sealed(data: Buffer): Buffer {
+  return Buffer.concat([createHash("sha256").update(data).digest(), data]);
+}
+
+/** The code cache in an entry, or undefined when the entry is not one whole, intact write of ours. */
+export function unsealed(entry: Buffer): Buffer | undefined {
+  if (entry.length <= DIGEST_BYTES) return undefined;
+  const data = entry.subarray(DIGEST_BYTES);
+  return createHash("sha256").update(data).digest().equals(entry.subarray(0, DIGEST_BYTES)) ? data : undefined;
+}
+
+/** The entry's bytes, only from a regular file this user owns that no one else may write. */
+function readOwnEntry(path: string): Buffer | undefined {
+  let fd: number | undefined;
+  try {
+    fd = openSync(path, "r");
+    const st = fstatSync(fd);
+    const uid = process.getuid?.();
+    if (!st.isFile() || (uid !== undefined && st.uid !== uid) || (st.mode & 0o022) !== 0) return undefined;
+    return readFileSync(fd);
+  } catch {
+    return undefined;
+  } finally {
+    if (fd !== undefined) closeSync(fd);
+  }
+}
+
+/** Written whole under another name, flushed, then renamed: a reader sees the old entry or the new one. */
+function writeEntry(path: string, data: Buffer): boolean {
+  const partial = `${path}.${process.pid}.tmp`;
+  let fd: number | undefined;
+  try {
+    fd = openSync(partial, "w", 0o600);
+    writeSync(fd, sealed(data));
+    fsyncSync(fd);
+    closeSync(fd);
+    fd = undefined;
+    renameSync(partial, path);
+    return true;
+  } catch {
+    if (fd !== undefined) closeSync(fd);
+    rmSync(partial, { force: true });
+    return false;
+  }
 }
 
 /**
@@ -66,16 +124,14 @@ export function requireWithCodeCache(id: string, dir: string | undefined): Cache
     return { exports: plainRequire(id), cache: "plain" };
   }
   const entry = join(folder, `${createHash("sha256").update(file).update("\0").update(source).digest("hex")}.bin`);
-  let cachedData: Buffer | undefined;
-  try {
-    cachedData = readFileSync(entry);
-  } catch {
-    cachedData = undefined;
-  }
+  const stored = readOwnEntry(entry);
+  const cachedData = stored === undefined ? undefined : unsealed(stored);
   // The same wrapper and module object Node's CommonJS loader would give the file.
   const script = new Script(Module.wrap(source), { filename: file, ...(cachedData !== undefined ? { cachedData } : {}) });
   const mod = new Module(file);
   mod.filename = file;
+  // Where a bare require() from this module looks, as Node's loader sets it.
+  mod.paths = (Module as unknown as { _nodeModulePaths(dir: string): string[] })._nodeModulePaths(dirname(file));
   plainRequire.cache[file] = mod;
   try {
     const wrapper = script.runInThisContext() as (exports: unknown, require: NodeJS.Require, module: Module, filename: string, dirname: string) => void;
@@ -86,13 +142,5 @@ export function requireWithCodeCache(id: string, dir: string | undefined): Cache
     throw e;
   }
   if (cachedData !== undefined && script.cachedDataRejected !== true) return { exports: mod.exports, cache: "hit" };
-  try {
-    // Written whole under another name, then renamed: a concurrent run reads the old entry or the new one.
-    const partial = `${entry}.${process.pid}.tmp`;
-    writeFileSync(partial, script.createCachedData(), { mode: 0o600 });
-    renameSync(partial, entry);
-    return { exports: mod.exports, cache: "written" };
-  } catch {
-    return { exports: mod.exports, cache: "plain" };
-  }
+  return { exports: mod.exports, cache: writeEntry(entry, script.createCachedData()) ? "written" : "plain" };
 }

@@ -3,11 +3,12 @@
 // gives the same module. Each load runs in a fresh Node process (the built module), as the CLI
 // does: inside one process V8's own in-memory compilation cache would answer instead.
 import { spawnSync } from "node:child_process";
-import { chmod, mkdtemp, readdir, rm, writeFile } from "node:fs/promises";
+import { createHash } from "node:crypto";
+import { chmod, mkdtemp, readdir, readFile, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { compileCacheDir } from "../../src/adapters/compile-cache.js";
+import { compileCacheDir, unsealed } from "../../src/adapters/compile-cache.js";
 
 const BUILT = resolve(import.meta.dirname, "../../dist/src/adapters/compile-cache.js");
 let root: string;
@@ -66,6 +67,38 @@ describe("requireWithCodeCache (the AWS SDK bundles' V8 code cache)", () => {
     await writeFile(join(dir, entry), "not a code cache");
     expect(load(file, dir)).toEqual({ cache: "written", exports: { ok: true } });
     expect(load(file, dir)).toEqual({ cache: "hit", exports: { ok: true } });
+  });
+
+  it("an entry of the right length with a damaged payload is never given to V8 (it would abort the process): compiled as usual, rewritten", async () => {
+    const dir = join(root, "cache-torn");
+    const file = await moduleFile("exports.torn = [1, 2, 3].map((x) => x * 2);");
+    load(file, dir);
+    const [entry = ""] = await readdir(dir);
+    const bytes = await readFile(join(dir, entry));
+    // A torn write (zeros) over the second half of the payload, the length unchanged.
+    bytes.fill(0, Math.floor(bytes.length / 2));
+    await writeFile(join(dir, entry), bytes);
+    expect(load(file, dir)).toEqual({ cache: "written", exports: { torn: [2, 4, 6] } });
+    expect(load(file, dir)).toEqual({ cache: "hit", exports: { torn: [2, 4, 6] } });
+  });
+
+  it("an entry is the payload's SHA-256 and the payload: unsealed gives the payload back only when they match", () => {
+    const payload = Buffer.from("a code cache");
+    const entry = Buffer.concat([createHash("sha256").update(payload).digest(), payload]);
+    expect(unsealed(entry)?.toString()).toBe("a code cache");
+    const flipped = Buffer.from(entry);
+    flipped[flipped.length - 1] = (flipped[flipped.length - 1] ?? 0) ^ 1;
+    expect(unsealed(flipped)).toBeUndefined();
+    expect(unsealed(entry.subarray(0, 32))).toBeUndefined();
+  });
+
+  it("a module loaded through the cache has the module.paths require() would give it (bare names resolve the same)", async () => {
+    const dir = join(root, "cache-paths");
+    const file = await moduleFile(
+      "exports.same = module.paths.length > 0 && JSON.stringify(module.paths) === JSON.stringify(require('node:module')._nodeModulePaths(__dirname));",
+    );
+    expect(load(file, dir)).toEqual({ cache: "written", exports: { same: true } });
+    expect(load(file, dir)).toEqual({ cache: "hit", exports: { same: true } });
   });
 
   it("does not trust a folder others can write to: plain require, nothing read or written", async () => {
