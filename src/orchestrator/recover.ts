@@ -137,6 +137,10 @@ export async function rollBackTo(ctx: Ctx, world: World, failed: Colour, reason:
         `${reason}; the previous release ${prev.releaseId} could not be brought back on ${prev.colour}: ${e instanceof Error ? e.message : String(e)}`,
         `run \`bluegreen status ${ctx.settings.environment}\`; release a known-good image with \`bluegreen release ${ctx.settings.environment} --image <tag>\``,
       );
+    // A container that stopped as the switches moved, restarted and failed its gates: that says
+    // itself what serves and what to do; it is not a bookkeeping failure.
+    if (e instanceof RollbackFailedError)
+      throw new RollbackFailedError(`${reason}; ${e.message}`, e.remedy ?? `run \`bluegreen status ${ctx.settings.environment}\``);
     throw new RollbackFailedError(
       `${reason}; traffic is back on ${prev.colour} but its bookkeeping failed: ${e instanceof Error ? e.message : String(e)}`,
       `run \`bluegreen status ${ctx.settings.environment}\``,

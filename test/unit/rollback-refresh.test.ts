@@ -242,4 +242,44 @@ describe("the automatic rollback after a failed bake", () => {
     ).toEqual(["i-1 docker stop", "i-2 docker stop"]);
     expect(log.slice(last + 1).filter((c) => !c.endsWith(" sh") && !c.endsWith("docker logs"))).toEqual([]);
   });
+
+  it("the colour it returns to stops as the switches move and crashes again: a failed rollback naming what serves, not 'bookkeeping'", async () => {
+    const { env } = await releasedTwice();
+    const host = env.hosts[1];
+    if (host === undefined) throw new Error("two hosts");
+    // r3 to blue dies after its cutover (the bake fails); green, warm, is moved back to...
+    const setWebhook = env.ctx.telegram.setWebhook.bind(env.ctx.telegram);
+    env.ctx.telegram.setWebhook = async (p) => {
+      await setWebhook(p);
+      const c = host.containers.get("telegram-bot-blue");
+      if (p.url === env.settings.webhook.urls.blue && c !== undefined) c.running = false;
+    };
+    // ...and green's container on i-2 stops as the listener moves back, then crashes on its restart.
+    const setForward = env.lb.setForward.bind(env.lb);
+    env.lb.setForward = async (arn, f) => {
+      await setForward(arn, f);
+      const green = host.containers.get("telegram-bot-green");
+      if (green !== undefined && f.find((t) => t.targetGroupArn === "arn:tg/bot-green")?.weight === 1) green.running = false;
+    };
+    const exec = host.exec.bind(host);
+    host.exec = async (argv, o) => {
+      const r = await exec(argv, o);
+      const green = host.containers.get("telegram-bot-green");
+      if (green !== undefined && green.restartCount === 0 && host.log.some((c) => c[1] === "start" && c.at(-1) === "telegram-bot-green")) {
+        green.restartCount = 1;
+        green.exits = [{ exitCode: 1, oom: false }];
+      }
+      return r;
+    };
+    const e = await release(env.ctx, { imageRef: `${REPO}:v3`, releaseId: "r3", bakeMs: 20, lockWaitMs: 0, allowUnhealthyLive: false }).catch(
+      (x: unknown) => x,
+    );
+    expect(e).toBeInstanceOf(RollbackFailedError);
+    const message = (e as RollbackFailedError).message;
+    expect(message).toContain("r2 serves on green again, but its containers stopped as the switches moved; restarted, they did not pass the gates: i-2: ");
+    expect(message).not.toContain("bookkeeping");
+    expect((e as RollbackFailedError).remedy).toContain("docker logs telegram-bot-green");
+    expect(env.lb.forward.find((f) => f.targetGroupArn === "arn:tg/bot-green")?.weight).toBe(1);
+    expect(env.telegram.info.url).toBe(env.settings.webhook.urls.green);
+  });
 });
