@@ -152,6 +152,15 @@ export async function rollback(ctx: Ctx, opts: { lockWaitMs: number; runId: stri
       };
     } else {
       const prev = tags.previous;
+      // Both switches on the previous release's colour while the record says the other one is live:
+      // a rollback that moved them and then failed (or was killed) before recording it, or switches
+      // moved by hand. There is nothing older to return to; say what is there instead.
+      if (!polling && prev !== null && live !== null && prev.colour === live && tags.live !== null && tags.live.colour !== live) {
+        throw new PreflightError(
+          `the listener and the webhook both serve ${live} (${prev.releaseId} by the record), but the recorded live release is ${tags.live.releaseId} on ${tags.live.colour}: a rollback that moved the switches and did not finish, or switches moved by hand; nothing was changed`,
+          `see \`bluegreen status ${ctx.settings.environment}\` and \`bluegreen history ${ctx.settings.environment}\`, then release a known-good image: \`bluegreen release ${ctx.settings.environment} --image <tag>\``,
+        );
+      }
       if (prev === null || live === null || prev.colour === live) {
         throw new PreflightError(
           `nothing to roll back to in ${ctx.settings.environment}: no previous release is recorded`,

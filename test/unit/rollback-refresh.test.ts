@@ -4,7 +4,7 @@
 // rollback after a failed bake (recover.ts rollBackTo).
 import { describe, expect, it } from "vitest";
 import { TAG } from "../../src/domain/tags.js";
-import { RollbackFailedError } from "../../src/errors.js";
+import { PreflightError, RollbackFailedError } from "../../src/errors.js";
 import { release } from "../../src/orchestrator/release.js";
 import { rollback } from "../../src/orchestrator/rollback.js";
 import { refreshAfterMoveBack } from "../../src/orchestrator/rollback-refresh.js";
@@ -170,6 +170,16 @@ describe("the warm rollback after the switches move", () => {
     ]);
     expect(env.telegram.info.url).toBe(env.ctx.settings.webhook.urls.blue);
     expect(env.lb.tags[TAG.liveRelease]).toBe(liveBefore);
+    // The next rollback finds both switches on blue and the record on green: it says so, touches nothing.
+    const again = await rollback(env.ctx, { lockWaitMs: 0, runId: "rb2" }).catch((x: unknown) => x);
+    expect(again).toBeInstanceOf(PreflightError);
+    expect((again as PreflightError).message).toBe(
+      "the listener and the webhook both serve blue (r1 by the record), but the recorded live release is r2 on green: a rollback that moved the switches and did not finish, or switches moved by hand; nothing was changed",
+    );
+    expect(env.lb.forward).toEqual([
+      { targetGroupArn: "arn:tg/bot-blue", weight: 1 },
+      { targetGroupArn: "arn:tg/bot-green", weight: 0 },
+    ]);
   });
 });
 
