@@ -211,18 +211,24 @@ describe("a cold rollback whose restarted container stops again during its cutov
   });
 });
 
+/** releasedTwice, and i-2's blue container stops right after a setWebhook to blue (the next release's cutover). */
+async function r3DiesAfterItsCutover() {
+  const { env, log } = await releasedTwice();
+  const host = env.hosts[1];
+  if (host === undefined) throw new Error("two hosts");
+  const setWebhook = env.ctx.telegram.setWebhook.bind(env.ctx.telegram);
+  env.ctx.telegram.setWebhook = async (p) => {
+    await setWebhook(p);
+    const c = host.containers.get("telegram-bot-blue");
+    if (p.url === env.settings.webhook.urls.blue && c !== undefined) c.running = false;
+  };
+  return { env, log, host };
+}
+
 describe("the automatic rollback after a failed bake", () => {
   it("one whole observe after the switches moved back, then only the containers until the webhook's read-back last", async () => {
-    const { env, log } = await releasedTwice();
     // r3 to blue; its container on i-2 dies right after the cutover's setWebhook: the bake fails.
-    const host = env.hosts[1];
-    if (host === undefined) throw new Error("two hosts");
-    const setWebhook = env.ctx.telegram.setWebhook.bind(env.ctx.telegram);
-    env.ctx.telegram.setWebhook = async (p) => {
-      await setWebhook(p);
-      const c = host.containers.get("telegram-bot-blue");
-      if (p.url === env.settings.webhook.urls.blue && c !== undefined) c.running = false;
-    };
+    const { env, log, host } = await r3DiesAfterItsCutover();
     const r = await release(env.ctx, { imageRef: `${REPO}:v3`, releaseId: "r3", bakeMs: 20, lockWaitMs: 0, allowUnhealthyLive: false });
     expect(r).toMatchObject({ outcome: "rolled-back", colour: "blue", from: "green" });
     expect(env.telegram.info.url).toBe(env.settings.webhook.urls.green);
@@ -254,16 +260,8 @@ describe("the automatic rollback after a failed bake", () => {
   });
 
   it("the colour it returns to stops as the switches move and crashes again: a failed rollback naming what serves, not 'bookkeeping'", async () => {
-    const { env } = await releasedTwice();
-    const host = env.hosts[1];
-    if (host === undefined) throw new Error("two hosts");
     // r3 to blue dies after its cutover (the bake fails); green, warm, is moved back to...
-    const setWebhook = env.ctx.telegram.setWebhook.bind(env.ctx.telegram);
-    env.ctx.telegram.setWebhook = async (p) => {
-      await setWebhook(p);
-      const c = host.containers.get("telegram-bot-blue");
-      if (p.url === env.settings.webhook.urls.blue && c !== undefined) c.running = false;
-    };
+    const { env, host } = await r3DiesAfterItsCutover();
     // ...and green's container on i-2 stops as the listener moves back, then crashes on its restart.
     const setForward = env.lb.setForward.bind(env.lb);
     env.lb.setForward = async (arn, f) => {
