@@ -228,7 +228,7 @@ async function r3DiesAfterItsCutover() {
 describe("the automatic rollback after a failed bake", () => {
   it("one whole observe after the switches moved back, then only the containers until the webhook's read-back last", async () => {
     // r3 to blue; its container on i-2 dies right after the cutover's setWebhook: the bake fails.
-    const { env, log, host } = await r3DiesAfterItsCutover();
+    const { env, log } = await r3DiesAfterItsCutover();
     const r = await release(env.ctx, { imageRef: `${REPO}:v3`, releaseId: "r3", bakeMs: 20, lockWaitMs: 0, allowUnhealthyLive: false });
     expect(r).toMatchObject({ outcome: "rolled-back", colour: "blue", from: "green" });
     expect(env.telegram.info.url).toBe(env.settings.webhook.urls.green);
