@@ -83,6 +83,9 @@ export function trafficMoved(s: Snapshot, goal: Goal): boolean {
     return f !== null && f.releaseId === goal.releaseId && f.kind === goal.kind && f.phase !== "staging";
   }
   const on = trafficOnGoal(s, goal);
+  // One URL for both colours (canary/linear): the webhook is "on the goal" before anything moved,
+  // so only the listener says; any weight on the goal (a canary step) is traffic moved.
+  if (s.urls.blue === s.urls.green) return on.listener || (s.traffic.weights[goal.colour] ?? 0) > 0;
   return on.listener || on.webhook;
 }
 

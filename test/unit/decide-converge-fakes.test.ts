@@ -162,6 +162,23 @@ describe("converge against the fakes", () => {
     expect(lb.forward[0]).toEqual({ targetGroupArn: "arn:tg/bot-blue", weight: 1 });
   });
 
+  it("one webhook URL for both colours: a new container that dies before traffic moves fails the release (not a rollback)", async () => {
+    const { ctx, lb, telegram, hosts } = world();
+    const shared = "https://bot.example.com/telegram";
+    ctx.settings.webhook.urls = { blue: shared, green: shared };
+    await telegram.setWebhook({ url: shared, maxConnections: 40 });
+    for (const h of hosts)
+      h.onRun = (c) => {
+        if (c.labels["bluegreen.release"] === "r2") c.running = false;
+      };
+    const goal: Goal = { kind: "release", colour: "green", releaseId: "r2", image: IMG2, from: "blue" };
+    const state = newRunState(await telegram.getWebhookInfo(), 50);
+    const failure = await converge(ctx, goal, state).catch((e: unknown) => e);
+    expect(failure).toBeInstanceOf(GateFailedError);
+    expect(failure).not.toBeInstanceOf(BakeFailed);
+    expect(lb.forward[0]).toEqual({ targetGroupArn: "arn:tg/bot-blue", weight: 1 });
+  });
+
   it("gates.metrics: the new colour's 5XX count above maxTarget5xx during the bake fails it; the window starts at the cutover", async () => {
     const { ctx, telegram, clock, monitoring } = world();
     ctx.settings.gates.metrics = { maxTarget5xx: 2 };

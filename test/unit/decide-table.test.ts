@@ -1,7 +1,7 @@
 // decide(): one exact Step for each situation that matters. Goal is green (release r2 from blue)
 // unless a row says otherwise; two hosts i-1 and i-2.
 import { describe, expect, it } from "vitest";
-import { decide, type Progress, type Snapshot, type Step } from "../../src/domain/decide.js";
+import { decide, type Progress, type Snapshot, type Step, trafficMoved } from "../../src/domain/decide.js";
 import { flight, GOAL_REF, RELEASE, ROLLBACK, type Row, snapshotOf, URGENT } from "../fakes/decide-snapshot.js";
 
 const PENDING: Progress = { gates: "pending", baked: false };
@@ -124,5 +124,19 @@ describe("decide", () => {
     const s = snapshotOf({ inFlight: cutoverR2, progress: PASSED });
     const snap: Snapshot = { ...s, urls: { blue: shared, green: shared }, traffic: { ...s.traffic, webhookUrl: shared } };
     expect(decide(snap, RELEASE, PASSED)).toEqual({ kind: "cutover", moveListener: true, moveWebhook: false });
+  });
+
+  it("with a single URL, traffic has moved only by the listener: none at weight 0, a canary step's weight or a cutover", () => {
+    const shared = "https://bot.example.com/telegram";
+    const at = (weights: Row["weights"]) => {
+      const s = snapshotOf({ inFlight: cutoverR2, weights });
+      return { ...s, urls: { blue: shared, green: shared }, traffic: { ...s.traffic, webhookUrl: shared } } satisfies Snapshot;
+    };
+    expect(trafficMoved(at({ blue: 1, green: 0 }), RELEASE)).toBe(false);
+    expect(trafficMoved(at({ blue: 9, green: 1 }), RELEASE)).toBe(true);
+    expect(trafficMoved(at(ON_GREEN), RELEASE)).toBe(true);
+    // With a URL per colour the webhook alone is a switch that moved.
+    const perColour = snapshotOf({ inFlight: cutoverR2, webhook: "goal" });
+    expect(trafficMoved(perColour, RELEASE)).toBe(true);
   });
 });
