@@ -13,7 +13,7 @@ import { type BakeUpdates, countBakeUpdates } from "./bake-updates.js";
 import { throwIfCancelled } from "./cancel.js";
 import type { Ctx } from "./context.js";
 import { type CutoverTimes, cutover, referenceColour } from "./cutover.js";
-import { gateFailure, smokeTest, undoBotWebhookCall, waitForGates } from "./gates.js";
+import { type GateReadings, gateFailure, smokeTest, undoBotWebhookCall, waitForGates } from "./gates.js";
 import { type HookRecord, runHookAt } from "./hooks.js";
 import { cutoverStopsContainers, observe, refreshAfter, registered, type StepFacts, snapshotFor, type World, withHosts } from "./observe.js";
 import { type ShiftRecord, shiftBeforeCutover, shiftsInSteps, weightsRecord } from "./shift.js";
@@ -212,7 +212,7 @@ async function writeFinalTags(ctx: Ctx, goal: Goal, t: { set: Record<string, str
  * call that moves it is undone back to it; a failure is not "the live release is untouched": the
  * goal colour serves, so it is a failed rollback, named with what to do.
  */
-async function gatesWhereTrafficIs(ctx: Ctx, goal: Goal, world: World): Promise<Awaited<ReturnType<typeof waitForGates>>> {
+async function gatesWhereTrafficIs(ctx: Ctx, goal: Goal, world: World): Promise<GateReadings> {
   try {
     return await waitForGates(ctx, goal, world.webhook, goal.colour);
   } catch (e) {

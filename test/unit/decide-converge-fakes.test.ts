@@ -64,6 +64,15 @@ function world() {
   return { ctx, hosts, lb, telegram, clock, events, monitoring };
 }
 
+/** world(), with one webhook URL for both colours (what canary and linear need), set on Telegram. */
+async function sharedUrlWorld() {
+  const w = world();
+  const shared = "https://bot.example.com/telegram";
+  w.ctx.settings.webhook.urls = { blue: shared, green: shared };
+  await w.telegram.setWebhook({ url: shared, maxConnections: 40 });
+  return w;
+}
+
 describe("converge against the fakes", () => {
   it("releases green cleanly", async () => {
     const { ctx, hosts, lb, telegram, clock } = world();
@@ -145,10 +154,7 @@ describe("converge against the fakes", () => {
   });
 
   it("one webhook URL for both colours: the gates before traffic stay the gates before traffic (a GateFailedError, nothing moved)", async () => {
-    const { ctx, lb, telegram, monitoring } = world();
-    const shared = "https://bot.example.com/telegram";
-    ctx.settings.webhook.urls = { blue: shared, green: shared };
-    await telegram.setWebhook({ url: shared, maxConnections: 40 });
+    const { ctx, lb, telegram, monitoring } = await sharedUrlWorld();
     ctx.settings.gates.alarms = ["bot-5xx"];
     monitoring.setAlarm("bot-5xx", "ALARM", "Threshold Crossed");
     const goal: Goal = { kind: "release", colour: "green", releaseId: "r2", image: IMG2, from: "blue" };
@@ -163,10 +169,7 @@ describe("converge against the fakes", () => {
   });
 
   it("one webhook URL for both colours: a new container that dies before traffic moves fails the release (not a rollback)", async () => {
-    const { ctx, lb, telegram, hosts } = world();
-    const shared = "https://bot.example.com/telegram";
-    ctx.settings.webhook.urls = { blue: shared, green: shared };
-    await telegram.setWebhook({ url: shared, maxConnections: 40 });
+    const { ctx, lb, telegram, hosts } = await sharedUrlWorld();
     for (const h of hosts)
       h.onRun = (c) => {
         if (c.labels["bluegreen.release"] === "r2") c.running = false;
