@@ -165,10 +165,11 @@ export interface StepFacts {
    */
   hostsRead?: boolean;
   /**
-   * Whether the cutover stopped containers (a poller's handover, a mode switch's cutover):
-   * `cutoverStopsContainers`. Absent: assumed it did, so the hosts are read again.
+   * Whether the hosts are read again after the cutover: it stopped containers (a poller's handover,
+   * a mode switch's cutover: `cutoverStopsContainers`), or it was a rollback's, which has no bake to
+   * notice a container that stopped as the switches moved. Absent: read again.
    */
-  stoppedContainers?: boolean;
+  rereadHosts?: boolean;
   /**
    * The gates ran with the run's in-flight record already at the cutover phase (a run resumed after
    * its mark-cutover): decide goes from the gates straight to the cutover, with no mark-cutover read
@@ -222,7 +223,7 @@ export function refreshAfter(step: string, colour: Colour, facts: StepFacts = {}
     // otherwise); a webhook release's cutover touches no container. The target groups were watched
     // by the cutover's own checks and are watched again by the bake.
     case "cutover":
-      return { ...none, listener: true, tags: true, hosts: facts.stoppedContainers !== false };
+      return { ...none, listener: true, tags: true, hosts: facts.rereadHosts !== false };
     // The bake watched the new colour (containers, target health, the webhook) to its end: the
     // webhook is its last reading, and so are the hosts (its last check inspects every host). The
     // listener is as the cutover read it back (only a run holding the lock moves it, and the bake

@@ -153,7 +153,7 @@ export async function converge(ctx: Ctx, goal: Goal, state: RunState, initial?: 
         state.cutoverAt = state.times.listenerMovedAt ?? state.times.webhookMovedAt ?? state.times.handedOverAt ?? ctx.clock.now();
         // A rollback has no bake to notice a container that stopped as the switches moved: the hosts
         // are read again before it can finalize (the restart and its gates follow from that reading).
-        facts = { stoppedContainers: cutoverStopsContainers(goal) || state.times.handedOverAt !== undefined || goal.kind === "rollback" };
+        facts = { rereadHosts: cutoverStopsContainers(goal) || state.times.handedOverAt !== undefined || goal.kind === "rollback" };
         if (goal.kind === "release") await runHookAt(ctx, "postCutover", goal, state.hooks);
         break;
       case "bake": {

@@ -78,12 +78,12 @@ describe("refreshAfter: what each step may have moved", () => {
     ["gates", { hostsRead: true, cutoverMarked: false }, none],
     ["bake", { hostsRead: true }, none],
     ["bake", { hostsRead: false }, { ...none, hosts: true }],
-    ["cutover", { stoppedContainers: false }, { ...none, listener: true, tags: true }],
-    ["cutover", { stoppedContainers: true }, { ...none, listener: true, tags: true, hosts: true }],
-    ["cutover", { stoppedContainers: false, hostsRead: true }, { ...none, listener: true, tags: true }],
+    ["cutover", { rereadHosts: false }, { ...none, listener: true, tags: true }],
+    ["cutover", { rereadHosts: true }, { ...none, listener: true, tags: true, hosts: true }],
+    ["cutover", { rereadHosts: false, hostsRead: true }, { ...none, listener: true, tags: true }],
     ["start", { hostsRead: true }, { ...none, hosts: true, health: ["green"] }],
     ["mark-cutover", { hostsRead: false }, { ...none, listener: true, tags: true, webhook: true }],
-    ["register", { stoppedContainers: true }, none],
+    ["register", { rereadHosts: true }, none],
   ] as const)("%s with %o", (step, facts, expected) => {
     expect(refreshAfter(step, "green", facts)).toEqual(expected);
   });
