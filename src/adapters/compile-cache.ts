@@ -99,6 +99,18 @@ function privateDir(dir: string): string | undefined {
   }
 }
 
+/**
+ * What V8 checks a code cache against besides the source, as this process runs now: its version and
+ * the hash of its flags, read from the header of a code cache made for a one-character script
+ * (magic number, version hash, source hash, flag hash: its first 16 bytes). The CLI sets V8 flags at
+ * its entry (src/cli/heap.ts) and V8 rejects a cache made under other flags; with this in the key, a
+ * process started without them (a test, a library user) keeps entries of its own instead of
+ * evicting the CLI's, and back, on every run. Read at each load: flags can change while a process runs.
+ */
+export function v8CacheState(): Buffer {
+  return new Script("0", { filename: "bluegreen-v8-cache-state" }).createCachedData().subarray(0, 16);
+}
+
 export interface CachedRequireResult {
   exports: unknown;
   /** "hit": compiled from the cache; "written": compiled and cached for next time; "plain": require() as usual. */
@@ -107,8 +119,8 @@ export interface CachedRequireResult {
 
 /**
  * require(id) resolved from this module, compiled with a code cache kept in `dir` (undefined: plain
- * require; the SDK loaders pass compileCacheDir()). The entry is keyed
- * by the file's path and a hash of its content (V8 itself checks little more than the length), and
+ * require; the SDK loaders pass compileCacheDir()). The entry is keyed by the file's path, a hash
+ * of its content (V8 itself checks little more than the length) and V8's flag state (v8CacheState), and
  * written after the module ran, so it also holds the functions compiled while it loaded.
  */
 export function requireWithCodeCache(id: string, dir: string | undefined): CachedRequireResult {
@@ -123,7 +135,8 @@ export function requireWithCodeCache(id: string, dir: string | undefined): Cache
   } catch {
     return { exports: plainRequire(id), cache: "plain" };
   }
-  const entry = join(folder, `${createHash("sha256").update(file).update("\0").update(source).digest("hex")}.bin`);
+  const key = createHash("sha256").update(file).update("\0").update(source).update("\0").update(v8CacheState());
+  const entry = join(folder, `${key.digest("hex")}.bin`);
   const stored = readOwnEntry(entry);
   const cachedData = stored === undefined ? undefined : unsealed(stored);
   // The same wrapper and module object Node's CommonJS loader would give the file.

@@ -11,6 +11,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { compileCacheDir, unsealed } from "../../src/adapters/compile-cache.js";
 
 const BUILT = resolve(import.meta.dirname, "../../dist/src/adapters/compile-cache.js");
+const HEAP = resolve(import.meta.dirname, "../../dist/src/cli/heap.js");
 let root: string;
 let n = 0;
 
@@ -20,10 +21,15 @@ async function moduleFile(body: string): Promise<string> {
   return file;
 }
 
-/** requireWithCodeCache(file, dir) in a new process: how it loaded, and what the module exports (functions called with 21). */
-function load(file: string, dir: string | undefined): { cache: string; exports: Record<string, unknown> } {
+/**
+ * requireWithCodeCache(file, dir) in a new process: how it loaded, and what the module exports
+ * (functions called with 21). `cliFlags`: the process first sets the V8 flags the CLI sets at its entry.
+ */
+function load(file: string, dir: string | undefined, opts: { cliFlags?: boolean } = {}): { cache: string; exports: Record<string, unknown> } {
+  const flags = opts.cliFlags === true ? `(await import(${JSON.stringify(HEAP)})).applyCliHeapFlags();` : "";
   const script = `
     import { requireWithCodeCache } from ${JSON.stringify(BUILT)};
+    ${flags}
     const r = requireWithCodeCache(${JSON.stringify(file)}, ${dir === undefined ? "undefined" : JSON.stringify(dir)});
     const exports = Object.fromEntries(Object.entries(r.exports).map(([k, v]) => [k, typeof v === "function" ? v(21) : v]));
     process.stdout.write(JSON.stringify({ cache: r.cache, exports }));`;
@@ -56,6 +62,18 @@ describe("requireWithCodeCache (the AWS SDK bundles' V8 code cache)", () => {
     await writeFile(file, "exports.value = 'bbbb';");
     expect(load(file, dir)).toEqual({ cache: "written", exports: { value: "bbbb" } });
     expect(load(file, dir)).toEqual({ cache: "hit", exports: { value: "bbbb" } });
+    expect(await readdir(dir)).toHaveLength(2);
+  });
+
+  it("entries written under the CLI's V8 flags and without them do not evict each other (V8 rejects a cache made under other flags)", async () => {
+    const dir = join(root, "cache-flags");
+    const file = await moduleFile("exports.flags = 'same code';");
+    const expected = { flags: "same code" };
+    expect(load(file, dir)).toEqual({ cache: "written", exports: expected });
+    expect(load(file, dir, { cliFlags: true })).toEqual({ cache: "written", exports: expected });
+    // Before the flags were in the key, each of these was rejected and rewritten by the other.
+    expect(load(file, dir)).toEqual({ cache: "hit", exports: expected });
+    expect(load(file, dir, { cliFlags: true })).toEqual({ cache: "hit", exports: expected });
     expect(await readdir(dir)).toHaveLength(2);
   });
 
