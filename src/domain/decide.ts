@@ -51,10 +51,15 @@ export interface Progress {
   baked: boolean;
   /** This run (re)started the goal's containers (a rollback's `start`): they pass the gates before the run ends, even where traffic already is. */
   restarted?: boolean;
+  /**
+   * The listener refused the restart's mark (its tags full: ELBv2 allows 50): the restart goes on
+   * without it, gated in this run only, rather than leave a stopped container where traffic is.
+   */
+  restartUnmarked?: boolean;
 }
 
 export type Step =
-  | { kind: "mark"; phase: "staging" | "cutover" }
+  | { kind: "mark"; phase: "staging" | "cutover" | "restarting" }
   | { kind: "stage"; instanceIds: string[] }
   | { kind: "start"; instanceIds: string[] }
   | { kind: "register"; instanceIds: string[] }
@@ -104,6 +109,9 @@ export function decide(s: Snapshot, goal: Goal, progress: Progress): Step {
   const on = trafficOnGoal(s, goal);
   const live = on.listener && on.webhook;
   const finalized = s.tags.live?.releaseId === goal.releaseId && s.tags.live.colour === goal.colour && inFlight === null;
+  // A restart where traffic already is, recorded on the listener (in this run or a killed one):
+  // the restarted containers pass the gates before the run ends.
+  const restartMarked = marked && inFlight.phase === "restarting";
 
   const pollersLeft = goal.switchFrom === "polling" && s.hosts.some((h) => h.other?.running === true && h.other.mode === "polling");
   if (finalized && live && !pollersLeft) return { kind: "done" };
@@ -114,6 +122,9 @@ export function decide(s: Snapshot, goal: Goal, progress: Progress): Step {
     // A stopped container of the same release is restarted (a cold rollback); anything else is staged anew.
     const restartable = notRunning.filter((h) => h.container !== undefined && h.container.releaseId === goal.releaseId);
     if (goal.kind === "rollback" && restartable.length > 0) {
+      // Where both switches already are, the restart is recorded first: a run killed during the
+      // gates that follow leaves a mark the next run gates from, instead of finalizing unseen.
+      if (live && !restartMarked && progress.restartUnmarked !== true) return { kind: "mark", phase: "restarting" };
       return { kind: "start", instanceIds: restartable.map((h) => h.instanceId) };
     }
     // Our release's containers exist but died: staging them again would hide a crash. Fail it.
@@ -140,7 +151,7 @@ export function decide(s: Snapshot, goal: Goal, progress: Progress): Step {
     // Skipping the gates needs proof the colour serves now: every target healthy on the ALB. An
     // urgent rollback to a colour whose containers were restarted, or are not healthy, is gated.
     const healthyNow = s.hosts.every((h) => h.healthy);
-    const gatesNeeded = !(healthyNow && (goal.urgent === true || on.listener));
+    const gatesNeeded = restartMarked || !(healthyNow && (goal.urgent === true || on.listener));
     if (gatesNeeded && progress.gates !== "passed") return { kind: "gates" };
     if (inFlight?.phase !== "cutover" || !marked) return { kind: "mark", phase: "cutover" };
     return { kind: "cutover", moveListener: !on.listener, moveWebhook: !on.webhook };
@@ -151,8 +162,9 @@ export function decide(s: Snapshot, goal: Goal, progress: Progress): Step {
     return { kind: "cutover", moveListener: false, moveWebhook: false };
   }
   // A warm rollback whose container stopped as the switches moved restarts it where traffic already
-  // is: what serves is a fresh start nobody has checked, so it passes the gates before the run ends.
-  if (progress.restarted === true && progress.gates !== "passed") return { kind: "gates", whereTrafficIs: true };
+  // is: what serves is a fresh start nobody has checked, so it passes the gates before the run ends
+  // (or the next run's, from the mark, when this one was killed or cancelled during them).
+  if ((progress.restarted === true || restartMarked) && progress.gates !== "passed") return { kind: "gates", whereTrafficIs: true };
   if (goal.kind === "release" && !progress.baked && !finalized) return { kind: "bake" };
   return { kind: "finalize" };
 }

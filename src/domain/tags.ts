@@ -74,7 +74,11 @@ export function decodeTags(tags: Record<string, string>): ReleaseTags {
   const fc = colour(tags[TAG.flightColour]);
   const phase = tags[TAG.flightPhase];
   let inFlight: InFlight | null = null;
-  if ((kind === "release" || kind === "rollback") && fc !== null && (phase === "staging" || phase === "cutover" || phase === "baking")) {
+  if (
+    (kind === "release" || kind === "rollback") &&
+    fc !== null &&
+    (phase === "staging" || phase === "cutover" || phase === "baking" || phase === "restarting")
+  ) {
     inFlight = {
       kind,
       releaseId: tags[TAG.flightRelease] ?? "",

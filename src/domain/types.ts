@@ -45,7 +45,11 @@ export interface InFlight {
   /** The colour that was live when it started (null on a first release). */
   from: Colour | null;
   startedAt: string;
-  phase: "staging" | "cutover" | "baking";
+  /**
+   * "restarting": a rollback restarted its colour's stopped containers where both switches already
+   * were; they pass the gates before it is recorded live (a run resumed after a kill gates them).
+   */
+  phase: "staging" | "cutover" | "baking" | "restarting";
   /** Where a canary/linear shift stood (absent for all-at-once). */
   shift?: { step: number; of: number; percent: number };
 }

@@ -189,6 +189,7 @@ export function refreshAfter(step: string, colour: Colour, facts: StepFacts = {}
       return { ...none, listener: true, tags: true, webhook: true };
     // Tags only, and our own write says what they are now (no call).
     case "mark-staging":
+    case "mark-restarting":
     case "finalize":
       return { ...none, tags: true };
     // The default action was written: read back.

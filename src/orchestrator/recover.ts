@@ -4,7 +4,7 @@ import type { Goal } from "../domain/decide.js";
 import { colourMode, type Mode } from "../domain/switch.js";
 import { IN_FLIGHT_KEYS } from "../domain/tags.js";
 import { isForwardAllTo, listenerSendsTo } from "../domain/traffic.js";
-import { type Colour, otherColour } from "../domain/types.js";
+import { type Colour, type InFlight, otherColour } from "../domain/types.js";
 import { NotReadyError, RollbackFailedError } from "../errors.js";
 import { describeUnmanaged, forgetReleases, moveToUnmanaged } from "./adopt.js";
 import { stopColourContainers } from "./containers.js";
@@ -161,6 +161,9 @@ export async function clearStaleInFlight(ctx: Ctx, world: World): Promise<string
   const f = world.tags.inFlight;
   const live = world.tags.live;
   if (f === null || live === null || live.releaseId !== f.releaseId || live.colour !== f.colour) return null;
+  // An automatic rollback's restart where traffic is (the record already names it live): its
+  // restarted containers have not passed their gates yet; recoverInterrupted gates them.
+  if (f.phase === "restarting") return null;
   const seen = liveColours(ctx, world);
   if (!seen.consistent || seen.byListener !== live.colour) return null;
   await clearInFlight(ctx);
@@ -180,7 +183,8 @@ function trafficTouches(ctx: Ctx, world: World, colour: Colour): boolean {
 /**
  * A run died with a release or rollback in flight: undo it, or finish an interrupted rollback.
  * `finishRollback`: the `rollback` command finishes one that moved nothing yet (cold: restarted and
- * gated); `release` abandons it (the release stages that colour anew anyway).
+ * gated), and one whose containers were restarted where traffic is (gated there); `release`
+ * abandons them (the release stages that colour anew, or checks it as the live one and replaces it).
  */
 export async function recoverInterrupted(ctx: Ctx, world: World, opts: { finishRollback: boolean } = { finishRollback: true }): Promise<string | null> {
   const f = world.tags.inFlight;
@@ -210,6 +214,14 @@ export async function recoverInterrupted(ctx: Ctx, world: World, opts: { finishR
     const goal: Goal = { ...rollbackGoal, ...modeAt(ctx, world, f.colour) };
     await converge(ctx, { ...goal, image: await trustedImage(ctx, world, f, "inflight") }, newRunState(world.webhook, 0));
     return `${note}: finished it (across the mode switch)`;
+  }
+  if (f.kind === "rollback" && f.phase === "restarting") {
+    if (!opts.finishRollback) {
+      // Traffic stays where it is; the release checks that colour as its live one and replaces it.
+      await clearInFlight(ctx);
+      return `${note}: its restarted containers were not gated yet; abandoned it (${f.releaseId} on ${f.colour} serves until this release replaces it)`;
+    }
+    return finishRestart(ctx, world, f, rollbackGoal, note);
   }
   if (f.kind === "rollback" && world.tags.live !== null) {
     const live = world.tags.live;
@@ -249,6 +261,24 @@ export async function recoverInterrupted(ctx: Ctx, world: World, opts: { finishR
   }
   await rollBackTo(ctx, world, f.colour, note);
   return `${note}: undone, ${f.from} is live`;
+}
+
+/**
+ * A rollback killed or cancelled after it restarted its colour's containers where both switches
+ * already were (its mark: phase "restarting"): `rollback` finishes it by gating them there, never
+ * by moving traffic back to the release it left; a failure leaves the mark for the next try. An
+ * automatic rollback (the record names its colour live) also stops the failed release's colour, as
+ * it would have.
+ */
+async function finishRestart(ctx: Ctx, world: World, f: InFlight, rollbackGoal: Goal, note: string): Promise<string> {
+  const goal: Goal = { ...rollbackGoal, urgent: true, image: await trustedImage(ctx, world, f, "inflight"), ...modeOf(ctx) };
+  await converge(ctx, goal, newRunState(world.webhook, 0));
+  const failed = f.from;
+  if (world.tags.live?.colour === f.colour && failed !== null && failed !== f.colour) {
+    await stopColourVerified(ctx, failed, { colour: f.colour });
+    return `${note}: finished it (its restarted containers gated where traffic is; ${failed} stopped)`;
+  }
+  return `${note}: finished it (its restarted containers gated where traffic is)`;
 }
 
 /** A goal's mode is the environment's: pollers are released and rolled back as pollers. */

@@ -81,20 +81,33 @@ export async function converge(ctx: Ctx, goal: Goal, state: RunState, initial?: 
     let facts: StepFacts = {};
     switch (step.kind) {
       case "mark":
-        await ctx.lb.setTags(ctx.listenerArn, {
-          ...encodeInFlight({
-            kind: goal.kind,
-            releaseId: goal.releaseId,
-            colour: goal.colour,
-            image: goal.image,
-            from: goal.from,
-            startedAt: new Date(ctx.clock.now()).toISOString(),
-            phase: step.phase,
-          }),
-          // Written before anything moves: a rollback (automatic, or a later run's) knows where to return.
-          ...(goal.unmanaged !== undefined ? encodeUnmanaged(goal.unmanaged) : {}),
-          [TAG.environment]: ctx.settings.environment,
-        });
+        await ctx.lb
+          .setTags(ctx.listenerArn, {
+            ...encodeInFlight({
+              kind: goal.kind,
+              releaseId: goal.releaseId,
+              colour: goal.colour,
+              image: goal.image,
+              from: goal.from,
+              startedAt: new Date(ctx.clock.now()).toISOString(),
+              phase: step.phase,
+            }),
+            // Written before anything moves: a rollback (automatic, or a later run's) knows where to return.
+            ...(goal.unmanaged !== undefined ? encodeUnmanaged(goal.unmanaged) : {}),
+            [TAG.environment]: ctx.settings.environment,
+          })
+          .catch((e: unknown) => {
+            // A container where traffic is stays stopped until restarted: without its mark (a full
+            // listener, or AddTags denied) it is restarted and gated all the same, in this run only.
+            if (step.phase !== "restarting") throw e;
+            state.progress.restartUnmarked = true;
+            ctx.reporter.step({
+              step: name,
+              status: "info",
+              message: `the restart could not be recorded on the listener (${e instanceof Error ? e.message : String(e)}): restarting and gating ${goal.colour} without the mark; a run killed before its gates pass leaves none to resume from`,
+              colour: goal.colour,
+            });
+          });
         break;
       case "stage":
         read = await stage(ctx, world, goal, step.instanceIds);

@@ -13,6 +13,7 @@ const cutoverR2 = flight("release", "r2", "cutover");
 const bakingR2 = flight("release", "r2", "baking");
 const rbStaging = flight("rollback", "r2", "staging");
 const rbCutover = flight("rollback", "r2", "cutover");
+const rbRestarting = flight("rollback", "r2", "restarting");
 
 const rows: [string, Row, Step][] = [
   ["fresh release, nothing in flight", { hosts: ["missing", "missing"] }, { kind: "mark", phase: "staging" }],
@@ -98,6 +99,41 @@ const rows: [string, Row, Step][] = [
   [
     "live, urgent rollback restarted and gated: finalize",
     { goal: URGENT, inFlight: rbCutover, weights: ON_GREEN, webhook: "goal", progress: { gates: "passed", baked: false, restarted: true } },
+    { kind: "finalize" },
+  ],
+  [
+    "live, rollback whose container stopped where traffic is: the restart is marked on the listener first",
+    { goal: URGENT, weights: ON_GREEN, webhook: "goal", hosts: ["stopped", "this"] },
+    { kind: "mark", phase: "restarting" },
+  ],
+  [
+    "live, rollback marked restarting, container still stopped: start",
+    { goal: URGENT, inFlight: rbRestarting, weights: ON_GREEN, webhook: "goal", hosts: ["stopped", "this"] },
+    { kind: "start", instanceIds: ["i-1"] },
+  ],
+  [
+    "live, the listener refused the restart's mark: start without it",
+    { goal: URGENT, weights: ON_GREEN, webhook: "goal", hosts: ["stopped", "this"], progress: { ...PENDING, restartUnmarked: true } },
+    { kind: "start", instanceIds: ["i-1"] },
+  ],
+  [
+    "live, marked restarting, a new run (gates pending, nothing restarted by it): gates where traffic is",
+    { goal: URGENT, inFlight: rbRestarting, weights: ON_GREEN, webhook: "goal" },
+    { kind: "gates", whereTrafficIs: true },
+  ],
+  [
+    "live, marked restarting, gates passed: finalize",
+    { goal: URGENT, inFlight: rbRestarting, weights: ON_GREEN, webhook: "goal", progress: PASSED },
+    { kind: "finalize" },
+  ],
+  [
+    "marked restarting but the switches moved off it: gated before they move back, even healthy and urgent",
+    { goal: URGENT, inFlight: rbRestarting, weights: { blue: 1, green: 0 } },
+    { kind: "gates" },
+  ],
+  [
+    "a release's restarting mark is not this rollback's",
+    { goal: URGENT, inFlight: flight("release", "r2", "restarting"), weights: ON_GREEN, webhook: "goal" },
     { kind: "finalize" },
   ],
   ["live and finalized", { live: GOAL_REF, weights: ON_GREEN, webhook: "goal" }, { kind: "done" }],

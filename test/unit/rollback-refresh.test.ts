@@ -4,7 +4,7 @@
 // rollback after a failed bake (recover.ts rollBackTo).
 import { describe, expect, it } from "vitest";
 import { TAG } from "../../src/domain/tags.js";
-import { PreflightError, RollbackFailedError } from "../../src/errors.js";
+import { RollbackFailedError } from "../../src/errors.js";
 import { release } from "../../src/orchestrator/release.js";
 import { rollback } from "../../src/orchestrator/rollback.js";
 import { refreshAfterMoveBack } from "../../src/orchestrator/rollback-refresh.js";
@@ -132,8 +132,8 @@ describe("the warm rollback after the switches move", () => {
   it("a blue container that dies as the switches move is seen by the read after the move: restarted and gated, never recorded live as it is", async () => {
     const { env, host } = await blueStopsAsTheListenerMoves();
     const r = await rollback(env.ctx, { lockWaitMs: 0, runId: "rb" });
-    // Restarted where traffic already is, then gated before anything records it live.
-    expect(r.steps).toEqual(["start", "gates", "finalize"]);
+    // Restarted where traffic already is (recorded on the listener first), then gated before anything records it live.
+    expect(r.steps).toEqual(["mark-restarting", "start", "gates", "finalize"]);
     expect(r.message).toContain("warm, then restarted and gated");
     expect(host.containers.get("telegram-bot-blue")?.running).toBe(true);
     expect(env.lb.forward).toEqual([
@@ -170,12 +170,15 @@ describe("the warm rollback after the switches move", () => {
     ]);
     expect(env.telegram.info.url).toBe(env.ctx.settings.webhook.urls.blue);
     expect(env.lb.tags[TAG.liveRelease]).toBe(liveBefore);
-    // The next rollback finds both switches on blue and the record on green: it says so, touches nothing.
+    // The restart's mark stays: the next rollback gates the restarted containers again (still
+    // crashed: the same failure), and moves nothing back to the release it left.
+    expect(env.lb.tags[TAG.flightPhase]).toBe("restarting");
     const again = await rollback(env.ctx, { lockWaitMs: 0, runId: "rb2" }).catch((x: unknown) => x);
-    expect(again).toBeInstanceOf(PreflightError);
-    expect((again as PreflightError).message).toBe(
-      "the listener and the webhook both serve blue (r1 by the record), but the recorded live release is r2 on green: a rollback that moved the switches and did not finish, or switches moved by hand; nothing was changed",
+    expect(again).toBeInstanceOf(RollbackFailedError);
+    expect((again as RollbackFailedError).message).toMatch(
+      /^r1 serves on blue again, but its containers stopped as the switches moved; restarted, they did not pass the gates: i-2: /,
     );
+    expect(env.lb.tags[TAG.liveRelease]).toBe(liveBefore);
     expect(env.lb.forward).toEqual([
       { targetGroupArn: "arn:tg/bot-blue", weight: 1 },
       { targetGroupArn: "arn:tg/bot-green", weight: 0 },
@@ -206,7 +209,7 @@ describe("a cold rollback whose restarted container stops again during its cutov
     const r = await rollback(env.ctx, { lockWaitMs: 0, runId: "rb" });
     expect(r.mode).toBe("cold");
     const afterCutover = r.steps.slice(r.steps.indexOf("cutover") + 1);
-    expect(afterCutover).toEqual(["start", "gates", "finalize"]);
+    expect(afterCutover).toEqual(["mark-restarting", "start", "gates", "finalize"]);
     expect(host.containers.get("telegram-bot-blue")?.running).toBe(true);
   });
 });

@@ -1,0 +1,189 @@
+// A rollback that restarts its colour's stopped containers where both switches already are records
+// that on the listener first (the in-flight record, phase "restarting"): a run killed or cancelled
+// during the gates that follow leaves a mark the next `rollback` gates from, instead of finalizing
+// the restarted containers unseen (review M2). On the fakes: blue r1 then green r2 released.
+import { describe, expect, it } from "vitest";
+import { decodeTags, TAG } from "../../src/domain/tags.js";
+import { CancelledError, RollbackFailedError } from "../../src/errors.js";
+import { release } from "../../src/orchestrator/release.js";
+import { rollback } from "../../src/orchestrator/rollback.js";
+import { fakeEnvironment, REPO } from "../fakes/release-world.js";
+
+class Killed extends Error {}
+
+const OPTS = { bakeMs: 20, lockWaitMs: 0, allowUnhealthyLive: false };
+
+async function releasedTwice() {
+  const env = fakeEnvironment();
+  env.settings.rollout.keepPreviousWarmMs = 600_000;
+  for (const [v, id] of [
+    ["v1", "r1"],
+    ["v2", "r2"],
+  ] as const) {
+    expect((await release(env.ctx, { ...OPTS, imageRef: `${REPO}:${v}`, releaseId: id })).outcome).toBe("released");
+  }
+  const host = env.hosts[1];
+  if (host === undefined) throw new Error("two hosts");
+  return { env, host };
+}
+
+/** `container` on i-2 stops right after the ModifyListener that sends its colour all the traffic. */
+function stopsAsTheListenerMoves(
+  env: Awaited<ReturnType<typeof releasedTwice>>["env"],
+  host: Awaited<ReturnType<typeof releasedTwice>>["host"],
+  colour: "blue" | "green",
+) {
+  const setForward = env.lb.setForward.bind(env.lb);
+  env.lb.setForward = async (arn, f) => {
+    await setForward(arn, f);
+    const c = host.containers.get(`telegram-bot-${colour}`);
+    if (c !== undefined && f.find((t) => t.targetGroupArn === `arn:tg/bot-${colour}`)?.weight === 1) c.running = false;
+  };
+}
+
+/** The run ends (a kill: nothing after it runs) or is cancelled when the gates after a restart start. */
+function interruptRestartGates(env: Awaited<ReturnType<typeof releasedTwice>>["env"], how: "kill" | "SIGINT") {
+  const controller = new AbortController();
+  if (how === "SIGINT") env.ctx.cancel = controller.signal;
+  const step = env.ctx.reporter.step.bind(env.ctx.reporter);
+  let restarted = false;
+  let done = false;
+  env.ctx.reporter = {
+    step: (e) => {
+      step(e);
+      if (e.step === "start" && e.status === "ok") restarted = true;
+      if (done || !restarted || e.step !== "gates" || e.status !== "start") return;
+      done = true;
+      if (how === "kill") throw new Killed("killed during the restarted gates");
+      controller.abort(new CancelledError("SIGINT"));
+    },
+  };
+}
+
+/** Every step a later run starts, from the events the fakes record. */
+const stepsFrom = (env: Awaited<ReturnType<typeof releasedTwice>>["env"], from: number) =>
+  env.events
+    .slice(from)
+    .filter((e) => e.status === "start")
+    .map((e) => e.step);
+
+const onBlue = [
+  { targetGroupArn: "arn:tg/bot-blue", weight: 1 },
+  { targetGroupArn: "arn:tg/bot-green", weight: 0 },
+];
+
+describe("the restart's mark", () => {
+  it("is written before the docker start, names the rollback, and the finalize removes it", async () => {
+    const { env, host } = await releasedTwice();
+    stopsAsTheListenerMoves(env, host, "blue");
+    const order: string[] = [];
+    const setTags = env.lb.setTags.bind(env.lb);
+    env.lb.setTags = async (arn, tags) => {
+      if (tags[TAG.flightPhase] !== undefined) order.push(`mark ${tags[TAG.flightPhase]}`);
+      return setTags(arn, tags);
+    };
+    let flight: ReturnType<typeof decodeTags>["inFlight"] = null;
+    const exec = host.exec.bind(host);
+    host.exec = async (argv, o) => {
+      if (argv[0] === "docker" && argv[1] === "start") {
+        order.push("docker start");
+        flight = decodeTags(env.lb.tags).inFlight;
+      }
+      return exec(argv, o);
+    };
+    const r = await rollback(env.ctx, { lockWaitMs: 0, runId: "rb" });
+    expect(r.steps).toEqual(["mark-restarting", "start", "gates", "finalize"]);
+    expect(order).toEqual(["mark restarting", "docker start"]);
+    expect(flight).toMatchObject({ kind: "rollback", releaseId: "r1", colour: "blue", from: "green", phase: "restarting" });
+    expect(decodeTags(env.lb.tags)).toMatchObject({ inFlight: null, live: { colour: "blue", releaseId: "r1" } });
+  });
+
+  it("killed during the restarted gates: the next rollback gates the restarted container there and finishes it", async () => {
+    const { env, host } = await releasedTwice();
+    stopsAsTheListenerMoves(env, host, "blue");
+    interruptRestartGates(env, "kill");
+    await expect(rollback(env.ctx, { lockWaitMs: 0, runId: "rb" })).rejects.toBeInstanceOf(Killed);
+    // Traffic is on blue, its restarted container unchecked: the listener says so.
+    expect(decodeTags(env.lb.tags)).toMatchObject({ inFlight: { kind: "rollback", releaseId: "r1", phase: "restarting" }, live: { releaseId: "r2" } });
+    const from = env.events.length;
+    const r = await rollback(env.ctx, { lockWaitMs: 0, runId: "rb2" });
+    expect(r).toMatchObject({ mode: "recovered", colour: "blue", releaseId: "r1" });
+    expect(r.message).toContain("finished it (its restarted containers gated where traffic is)");
+    expect(stepsFrom(env, from)).toEqual(["gates", "finalize"]);
+    expect(decodeTags(env.lb.tags)).toMatchObject({ inFlight: null, live: { colour: "blue", releaseId: "r1" }, previous: { releaseId: "r2" } });
+    expect(env.lb.forward).toEqual(onBlue);
+    expect(env.telegram.info.url).toBe(env.settings.webhook.urls.blue);
+  });
+
+  it("cancelled (SIGINT) during the restarted gates: a CancelledError, then `rollback` finishes the interrupted rollback, gated", async () => {
+    const { env, host } = await releasedTwice();
+    stopsAsTheListenerMoves(env, host, "blue");
+    interruptRestartGates(env, "SIGINT");
+    await expect(rollback(env.ctx, { lockWaitMs: 0, runId: "rb" })).rejects.toBeInstanceOf(CancelledError);
+    expect(decodeTags(env.lb.tags).inFlight).toMatchObject({ kind: "rollback", releaseId: "r1", phase: "restarting" });
+    env.ctx.cancel = undefined;
+    const from = env.events.length;
+    const r = await rollback(env.ctx, { lockWaitMs: 0, runId: "rb2" });
+    expect(r).toMatchObject({ mode: "recovered", colour: "blue", releaseId: "r1" });
+    expect(stepsFrom(env, from)).toEqual(["gates", "finalize"]);
+    expect(decodeTags(env.lb.tags)).toMatchObject({ inFlight: null, live: { colour: "blue", releaseId: "r1" } });
+  });
+
+  it("an automatic rollback killed during its restarted gates: the next rollback gates them, finishes it and stops the failed colour", async () => {
+    const { env, host } = await releasedTwice();
+    // r3 to blue: its container on i-2 dies right after the cutover's setWebhook (the bake fails)...
+    const setWebhook = env.ctx.telegram.setWebhook.bind(env.ctx.telegram);
+    env.ctx.telegram.setWebhook = async (p) => {
+      await setWebhook(p);
+      const c = host.containers.get("telegram-bot-blue");
+      if (p.url === env.settings.webhook.urls.blue && c !== undefined) c.running = false;
+    };
+    // ...and green (r2, warm) stops on i-2 as the listener moves back to it: restarted where traffic is.
+    stopsAsTheListenerMoves(env, host, "green");
+    interruptRestartGates(env, "kill");
+    await expect(release(env.ctx, { ...OPTS, imageRef: `${REPO}:v3`, releaseId: "r3" })).rejects.toThrow(RollbackFailedError);
+    // The record already names r2 on green live: only the mark says its restarted container is unchecked.
+    expect(decodeTags(env.lb.tags)).toMatchObject({
+      inFlight: { kind: "rollback", releaseId: "r2", colour: "green", from: "blue", phase: "restarting" },
+      live: { colour: "green", releaseId: "r2" },
+    });
+    const from = env.events.length;
+    const r = await rollback(env.ctx, { lockWaitMs: 0, runId: "rb" });
+    expect(r).toMatchObject({ mode: "recovered", colour: "green", releaseId: "r2" });
+    expect(r.message).toContain("blue stopped");
+    expect(stepsFrom(env, from)).toEqual(["gates", "finalize"]);
+    expect(decodeTags(env.lb.tags)).toMatchObject({ inFlight: null, live: { colour: "green", releaseId: "r2" } });
+    for (const h of env.hosts) expect(h.containers.get("telegram-bot-blue")?.running).toBe(false);
+    expect(env.telegram.info.url).toBe(env.settings.webhook.urls.green);
+  });
+
+  it("a release after such a kill abandons the mark: traffic stays, the release checks that colour as its live one and replaces the other", async () => {
+    const { env, host } = await releasedTwice();
+    stopsAsTheListenerMoves(env, host, "blue");
+    interruptRestartGates(env, "kill");
+    await expect(rollback(env.ctx, { lockWaitMs: 0, runId: "rb" })).rejects.toBeInstanceOf(Killed);
+    const r = await release(env.ctx, { ...OPTS, imageRef: `${REPO}:v3`, releaseId: "r3" });
+    expect(r).toMatchObject({ outcome: "released", colour: "green", from: "blue" });
+    expect(r.recovered).toContain("its restarted containers were not gated yet; abandoned it");
+    expect(decodeTags(env.lb.tags)).toMatchObject({ inFlight: null, live: { colour: "green", releaseId: "r3" } });
+  });
+
+  it("a listener that refuses the mark (TooManyTags): the container is restarted and gated all the same, in this run", async () => {
+    const { env, host } = await releasedTwice();
+    stopsAsTheListenerMoves(env, host, "blue");
+    const setTags = env.lb.setTags.bind(env.lb);
+    env.lb.setTags = async (arn, tags) => {
+      if (tags[TAG.flightPhase] === "restarting") throw new Error("TooManyTags: the listener has 50 tags");
+      return setTags(arn, tags);
+    };
+    const r = await rollback(env.ctx, { lockWaitMs: 0, runId: "rb" });
+    expect(r.steps).toEqual(["mark-restarting", "start", "gates", "finalize"]);
+    expect(host.containers.get("telegram-bot-blue")?.running).toBe(true);
+    expect(
+      env.events.some(
+        (e) => e.step === "mark-restarting" && e.status === "info" && /could not be recorded on the listener \(TooManyTags/.test(e.message ?? ""),
+      ),
+    ).toBe(true);
+    expect(decodeTags(env.lb.tags)).toMatchObject({ inFlight: null, live: { colour: "blue", releaseId: "r1" } });
+  });
+});
