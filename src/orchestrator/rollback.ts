@@ -23,6 +23,7 @@ import { guardedRead } from "./port-guard.js";
 import { clearStaleInFlight, modeAt, modeOf, moveBack, recoverInterrupted } from "./recover.js";
 import { type Moved, refreshAfterMoveBack } from "./rollback-refresh.js";
 import { converge, newRunState } from "./run.js";
+import { describeSwitchedRecord, switchedRecord, switchedRecordRemedy } from "./switched-record.js";
 import { trustedImage } from "./tag-trust.js";
 import { observeAdoption } from "./unmanaged.js";
 import { verifyWebhook } from "./verify-webhook.js";
@@ -152,14 +153,11 @@ export async function rollback(ctx: Ctx, opts: { lockWaitMs: number; runId: stri
       };
     } else {
       const prev = tags.previous;
-      // Both switches on the previous release's colour while the record says the other one is live:
-      // a rollback that moved them and then failed (or was killed) before recording it, or switches
-      // moved by hand. There is nothing older to return to; say what is there instead.
-      if (!polling && prev !== null && live !== null && prev.colour === live && tags.live !== null && tags.live.colour !== live) {
-        throw new PreflightError(
-          `the listener and the webhook both serve ${live} (${prev.releaseId} by the record), but the recorded live release is ${tags.live.releaseId} on ${tags.live.colour}: a rollback that moved the switches and did not finish, or switches moved by hand; nothing was changed`,
-          `see \`bluegreen status ${ctx.settings.environment}\` and \`bluegreen history ${ctx.settings.environment}\`, then release a known-good image: \`bluegreen release ${ctx.settings.environment} --image <tag>\``,
-        );
+      // Both switches on the previous release's colour while the record says the other one is live
+      // (switched-record.ts): there is nothing older to return to; say what is there instead.
+      const switched = polling ? null : switchedRecord(tags, live);
+      if (switched !== null) {
+        throw new PreflightError(`${describeSwitchedRecord(switched)}; nothing was changed`, switchedRecordRemedy(ctx.settings.environment));
       }
       if (prev === null || live === null || prev.colour === live) {
         throw new PreflightError(

@@ -11,6 +11,7 @@ import type { Lease } from "../remote/lock.js";
 import type { Ctx } from "./context.js";
 import { readLease } from "./lock.js";
 import { colourArns, liveColours, observe, type World } from "./observe.js";
+import { describeSwitchedRecord, switchedRecord } from "./switched-record.js";
 import { digestIn } from "./tag-trust.js";
 import { adoptionFrom, groupName, listHostContainers, type UnmanagedRelease } from "./unmanaged.js";
 
@@ -47,7 +48,7 @@ export interface StatusReport {
   liveByListener: Colour | null;
   webhook: { url: string; colour: Colour | "shared" | null; pendingUpdateCount: number; lastErrorDate: number | null; lastErrorMessage: string | null };
   colours: Record<Colour, ColourReport>;
-  liveRelease: { releaseId: string; image: string } | null;
+  liveRelease: { releaseId: string; image: string; colour: Colour } | null;
   previousRelease: { releaseId: string; image: string; colour: Colour } | null;
   previousWarmUntil: string | null;
   /** The release that last passed its bake (promote copies only that). */
@@ -97,6 +98,11 @@ export async function status(ctx: Ctx): Promise<StatusReport> {
   for (const u of ctx.unreachable ?? []) problems.push(`${u.instanceId} (${u.address}) is unreachable, so its containers are unknown: ${u.reason}`);
   if (world.tags.inFlight !== null)
     problems.push(`a ${world.tags.inFlight.kind} (${world.tags.inFlight.releaseId}) is in flight or was interrupted in phase ${world.tags.inFlight.phase}`);
+  // Both switches agree, on the colour the record calls previous (a rollback that did not finish
+  // without its mark, or switches moved by hand): the record is wrong about what serves.
+  const agree = lc.byWebhook === "shared" || lc.byWebhook === lc.byListener;
+  const switched = polling || !agree || world.tags.inFlight !== null ? null : switchedRecord(world.tags, lc.byListener);
+  if (switched !== null) problems.push(describeSwitchedRecord(switched));
   // Before the first release the listener may forward to a colour's group that runs the unmanaged bot: not ours to judge.
   // Never released (and not polling): whatever the listener forwards to is not ours to judge either (status exits 0 and says so).
   const live = polling ? lc.live : unmanagedLive || neverReleased ? null : lc.byListener;
@@ -165,7 +171,7 @@ export async function status(ctx: Ctx): Promise<StatusReport> {
       lastErrorMessage: world.webhook.lastErrorMessage ?? null,
     },
     colours,
-    liveRelease: t.live !== null ? { releaseId: t.live.releaseId, image: t.live.image } : null,
+    liveRelease: t.live !== null ? { releaseId: t.live.releaseId, image: t.live.image, colour: t.live.colour } : null,
     previousRelease: t.previous !== null ? { releaseId: t.previous.releaseId, image: t.previous.image, colour: t.previous.colour } : null,
     previousWarmUntil: t.previousWarmUntil,
     verifiedRelease: t.verified,

@@ -3,10 +3,12 @@
 // during the gates that follow leaves a mark the next `rollback` gates from, instead of finalizing
 // the restarted containers unseen (review M2). On the fakes: blue r1 then green r2 released.
 import { describe, expect, it } from "vitest";
+import { renderStatus } from "../../src/cli/commands/status.js";
 import { decodeTags, TAG } from "../../src/domain/tags.js";
 import { CancelledError, RollbackFailedError } from "../../src/errors.js";
 import { release } from "../../src/orchestrator/release.js";
 import { rollback } from "../../src/orchestrator/rollback.js";
+import { status } from "../../src/orchestrator/status.js";
 import { fakeEnvironment, REPO } from "../fakes/release-world.js";
 
 class Killed extends Error {}
@@ -122,6 +124,10 @@ describe("the restart's mark", () => {
     await expect(rollback(env.ctx, { lockWaitMs: 0, runId: "rb" })).rejects.toBeInstanceOf(CancelledError);
     expect(decodeTags(env.lb.tags).inFlight).toMatchObject({ kind: "rollback", releaseId: "r1", phase: "restarting" });
     env.ctx.cancel = undefined;
+    // status says where it stopped and sends the operator to the command that finishes it.
+    const text = renderStatus(await status(env.ctx)).join("\n");
+    expect(text).toContain("- a rollback (r1) is in flight or was interrupted in phase restarting");
+    expect(text).toContain("next: `bluegreen rollback production` finishes the interrupted rollback");
     const from = env.events.length;
     const r = await rollback(env.ctx, { lockWaitMs: 0, runId: "rb2" });
     expect(r).toMatchObject({ mode: "recovered", colour: "blue", releaseId: "r1" });
