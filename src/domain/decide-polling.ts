@@ -38,6 +38,10 @@ export function decidePolling(s: Snapshot, goal: Goal, progress: Progress): Step
   }
   // The handover: a webhook would make every getUpdates fail, and the old poller must stop.
   if (others.length > 0 || webhookSet) return { kind: "cutover", moveListener: false, moveWebhook: webhookSet };
+  // A rollback's poller started again without gates (the automatic one starts it at once, before
+  // stopping the failed one: handBack) is what takes the updates now: it passes the gates, held for
+  // gates.settle, before the rollback is reported. A cold rollback passed them before its handover.
+  if (goal.kind === "rollback" && progress.gates !== "passed") return { kind: "gates", whereTrafficIs: true };
   if (goal.kind === "release" && !progress.baked && !finalized) return { kind: "bake" };
   return { kind: "finalize" };
 }

@@ -156,15 +156,33 @@ function gateChecks(ctx: Ctx, goal: Goal): string[] {
 }
 
 /**
+ * Passing attempts in a row the gates need: gates.healthyThreshold, or, with `holdMs`, as many as
+ * span it at gates.interval (consecutive passes, each after the interval): a colour must keep
+ * passing that long, e.g. a poller restarted by a rollback for the settle window.
+ */
+export function passesNeeded(g: { healthyThreshold: number; intervalMs: number }, holdMs = 0): number {
+  return Math.max(g.healthyThreshold, holdMs > 0 ? 1 + Math.ceil(holdMs / Math.max(1, g.intervalMs)) : 0);
+}
+
+/**
  * The gates before traffic. gates.timeout is a hard deadline: a check still running when it
  * passes (Telegram's own retries included) is abandoned through an AbortSignal, and the failure
- * says what was still unverified.
+ * says what was still unverified. `holdMs`: the passes in a row must also span this long (see
+ * passesNeeded); the deadline grows by it.
  */
-export async function waitForGates(ctx: Ctx, goal: Goal, webhookBefore: WebhookInfo, live: Goal["from"]): Promise<GateReadings> {
+export async function waitForGates(
+  ctx: Ctx,
+  goal: Goal,
+  webhookBefore: WebhookInfo,
+  live: Goal["from"],
+  opts: { holdMs?: number } = {},
+): Promise<GateReadings> {
   const g = ctx.settings.gates;
+  const need = passesNeeded(g, opts.holdMs);
+  const limitMs = g.timeoutMs + (opts.holdMs ?? 0);
   let passes = 0;
   const expected = ctx.hosts.map((h) => ({ id: h.instanceId, port: ctx.settings.hostPorts[goal.colour] }));
-  const deadline = AbortSignal.timeout(g.timeoutMs);
+  const deadline = AbortSignal.timeout(limitMs);
   // What ends a check in flight: the deadline, or SIGINT/SIGTERM (ctx.cancel).
   const stop = ctx.cancel !== undefined ? AbortSignal.any([deadline, ctx.cancel]) : deadline;
   const checks = gateChecks(ctx, goal);
@@ -181,7 +199,7 @@ export async function waitForGates(ctx: Ctx, goal: Goal, webhookBefore: WebhookI
     ctx.lastWebhook = info;
     if (info.url !== webhookBefore.url) throw new AbortError(await undoBotWebhookCall(ctx, goal, info, webhookBefore, live, "at start-up"));
     // Before traffic, any restart of the new container is a crash: baseline 0 (see gateInspects).
-    const completes = passes + 1 >= g.healthyThreshold;
+    const completes = passes + 1 >= need;
     const onHosts = await check(HOSTS, () => mapLimit(ctx.hosts, ctx.settings.rollout.hostConcurrency, (h) => gateOnHost(ctx, h, goal, completes)));
     // A poller is in no target group; the container's own state and /health (if any) are its gates.
     const views = goal.mode === "polling" ? null : await check(TARGETS, () => ctx.lb.targetHealth(ctx.targetGroups[goal.colour].arn));
@@ -212,7 +230,7 @@ export async function waitForGates(ctx: Ctx, goal: Goal, webhookBefore: WebhookI
       throw new Error(v.reason);
     }
     passes += 1;
-    if (passes < g.healthyThreshold) throw new Error(`healthy ${passes}/${g.healthyThreshold}`);
+    if (passes < need) throw new Error(`healthy ${passes}/${need}`);
     // The passing attempt completed the threshold, so it inspected every host.
     return new Map(
       ctx.hosts.flatMap((h, i) => {
@@ -224,12 +242,12 @@ export async function waitForGates(ctx: Ctx, goal: Goal, webhookBefore: WebhookI
   let lastReason = "";
   try {
     return await pRetry(attempt, {
-      retries: Math.ceil(g.timeoutMs / Math.max(1, g.intervalMs)) + g.healthyThreshold,
+      retries: Math.ceil(limitMs / Math.max(1, g.intervalMs)) + need,
       factor: 1,
       minTimeout: g.intervalMs,
       maxTimeout: g.intervalMs,
       randomize: false,
-      maxRetryTime: g.timeoutMs,
+      maxRetryTime: limitMs,
       // The deadline, or a signal (its CancelledError: the caller stops the new colour), ends the wait.
       signal: stop,
       onFailedAttempt: ({ error }) => {
@@ -242,7 +260,11 @@ export async function waitForGates(ctx: Ctx, goal: Goal, webhookBefore: WebhookI
     });
   } catch (e) {
     if (e instanceof GateFailedError || e instanceof CancelledError) throw e;
-    const within = `the ${goal.colour} colour did not pass its gates within ${Math.round(g.timeoutMs / 100) / 10}s (gates.timeout, a hard deadline)`;
+    const limit =
+      opts.holdMs !== undefined && opts.holdMs > 0
+        ? `gates.timeout plus the ${Math.round(opts.holdMs / 100) / 10}s it must hold, a hard deadline`
+        : "gates.timeout, a hard deadline";
+    const within = `the ${goal.colour} colour did not pass its gates within ${Math.round(limitMs / 100) / 10}s (${limit})`;
     if (!deadline.aborted || checking < 0) throw await gateFailure(ctx, goal, `${within}: ${lastReason}`);
     // The deadline fell while a check was running: it and the checks after it were never verified.
     const open = checks.slice(checking);

@@ -4,7 +4,7 @@ import pRetry from "p-retry";
 import { decide, type Goal, type Progress, trafficMoved } from "../domain/decide.js";
 import { encodeInFlight, encodeShift, encodeUnmanaged, finalTags, TAG } from "../domain/tags.js";
 import { liveByListener } from "../domain/traffic.js";
-import type { HostFacts } from "../domain/types.js";
+import { type HostFacts, otherColour } from "../domain/types.js";
 import { BluegreenError, FinalTagsError, GateFailedError, RollbackFailedError } from "../errors.js";
 import type { WebhookInfo } from "../ports.js";
 import { containerName } from "../remote/docker.js";
@@ -226,13 +226,31 @@ async function writeFinalTags(ctx: Ctx, goal: Goal, t: { set: Record<string, str
  * goal colour serves, so it is a failed rollback, named with what to do.
  */
 async function gatesWhereTrafficIs(ctx: Ctx, goal: Goal, world: World): Promise<GateReadings> {
+  const polling = goal.mode === "polling";
   try {
-    return await waitForGates(ctx, goal, world.webhook, goal.colour);
+    // A poller must keep running (and keep the webhook deleted) for gates.settle: one that dies a
+    // few seconds after its start would otherwise be reported as what serves.
+    return await waitForGates(ctx, goal, world.webhook, goal.colour, polling ? { holdMs: ctx.settings.gates.settleMs } : {});
   } catch (e) {
     if (!(e instanceof GateFailedError)) throw e;
+    if (polling) throw pollerNotVerified(ctx, goal, e);
     throw new RollbackFailedError(
       `${goal.releaseId} serves on ${goal.colour} again, but its containers stopped as the switches moved; restarted, they did not pass the gates: ${e.message}`,
       `inspect them with \`docker logs ${containerName(ctx.settings.container.name, goal.colour)}\` on the hosts and \`bluegreen status ${ctx.settings.environment}\`; release a known-good image with \`bluegreen release ${ctx.settings.environment} --image <tag>\``,
     );
   }
+}
+
+/**
+ * A polling rollback whose restarted poller failed its gates: the failed colour's poller is stopped
+ * (the handover back), so no verified poller takes updates; Telegram keeps them up to 24 h.
+ */
+function pollerNotVerified(ctx: Ctx, goal: Goal, e: GateFailedError): RollbackFailedError {
+  const env = ctx.settings.environment;
+  const name = containerName(ctx.settings.container.name, goal.colour);
+  const failed = containerName(ctx.settings.container.name, otherColour(goal.colour));
+  return new RollbackFailedError(
+    `the ${goal.colour} poller (${goal.releaseId}) was started again and ${failed} stopped, but ${name} did not pass its gates (running, /health if configured, no webhook set, held for gates.settle ${Math.round(ctx.settings.gates.settleMs / 100) / 10}s): ${e.message}; no verified poller takes updates now (Telegram keeps them up to 24 h for getUpdates)`,
+    `inspect it with \`docker logs ${name}\` on the hosts and run \`bluegreen status ${env}\`; release a known-good image with \`bluegreen release ${env} --image <tag>\``,
+  );
 }

@@ -1,12 +1,15 @@
 // Polling releases on the sandbox, judged by the Telegram emulator's confirmation log (getUpdates
 // offsets) while a steady stream of updates flows: v1 -> v2 hands over with 0 lost; a poller that
 // crashes on boot fails with exit 1 while the old poller keeps confirming; a manual rollback starts
-// the old poller again and stops the new one. One shared world, one host, no load balancer.
-import { writeFile } from "node:fs/promises";
+// the old poller again and stops the new one; a poller that dies once it takes updates is rolled back
+// automatically, the previous poller started again and gated (held for gates.settle) before the
+// rollback is reported. One shared world, one host, no load balancer.
+import { readFile, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { expectExit, stopWorld, webhookInfo, withStream } from "../helpers/assertions.js";
-import { startTestWorld, type TestWorld } from "../helpers/sandbox-env.js";
+import { TAG } from "../../src/domain/tags.js";
+import { expectExit, killChildren, stopWorld, webhookInfo, withStream } from "../helpers/assertions.js";
+import { type CliResult, startTestWorld, type TestWorld } from "../helpers/sandbox-env.js";
 
 let t: TestWorld;
 // Each CLI run may take a while on a loaded machine (2 cores shared): a longer leash for the process, not the assertions.
@@ -29,7 +32,7 @@ container:
   secrets: { TELEGRAM_BOT_TOKEN: "\${env:ITEST_BOT_TOKEN}" }
   envFileDir: ${t.dir}/files
 telegram: { botToken: "\${env:ITEST_BOT_TOKEN}", apiBase: "${t.world.telegram.url}", mode: polling }
-gates: { interval: 300ms, healthyThreshold: 2, timeout: 20s, bake: 2s, maxPendingUpdates: 50, telegramMisses: 3 }
+gates: { interval: 300ms, healthyThreshold: 2, timeout: 20s, bake: 2s, settle: 2s, maxPendingUpdates: 50, telegramMisses: 3 }
 lock: { lease: 1m, dir: ${t.dir}/lock }
 `,
   );
@@ -37,6 +40,18 @@ lock: { lease: 1m, dir: ${t.dir}/lock }
 afterAll(async () => {
   await stopWorld(t);
 });
+
+/** Resolves once the release state records a run past its handover (phase baking): the new poller polls alone. */
+async function waitForBaking(deadlineMs: number): Promise<void> {
+  const file = join(t.dir, "files", "ipoll", "release-state.json");
+  const end = Date.now() + deadlineMs;
+  while (Date.now() < end) {
+    const text = await readFile(file, "utf8").catch(() => "{}");
+    if ((JSON.parse(text) as Record<string, string>)[TAG.flightPhase] === "baking") return;
+    await new Promise((res) => setTimeout(res, 25));
+  }
+  throw new Error(`no handover within ${deadlineMs}ms`);
+}
 
 async function containers(): Promise<Record<string, { running: boolean; release: string | null; mode: string }>> {
   const r = await t.cli(["status", "ipoll", "--json"]);
@@ -102,6 +117,34 @@ describe("polling release", { timeout: 300_000 }, () => {
     expect(r.result).toMatchObject({ outcome: "rolled-back", colour: "green", mode: "cold" });
     const c = await containers();
     expect(c.green).toMatchObject({ running: true });
+    expect(c.blue).toMatchObject({ running: false });
+    expect((await webhookInfo(t)).url).toBe("");
+  });
+
+  it("polling-crash-after-10 dies once it takes updates: the automatic rollback restarts the green poller, gates it where it polls, held for gates.settle (exit 2, 0 lost)", async () => {
+    // No updates before the handover: both pollers take turns while the new one is gated, and ten
+    // updates then would crash it before traffic moved (exit 1). The stream starts once it polls alone.
+    const run = t.spawnCli(["release", "ipoll", "--image", "polling-crash-after-10", "--json"]);
+    let r: CliResult;
+    try {
+      await waitForBaking(60_000);
+      r = await withStream(t, () => run.done);
+    } catch (e) {
+      // Never leave the CLI running (it holds the lock and the pollers) when the wait failed.
+      killChildren(new Set([run.pid]));
+      throw e;
+    }
+    expectExit(r, 2);
+    expect(r.result).toMatchObject({ outcome: "rolled-back", colour: "blue", from: "green" });
+    // After the rollback started: green's gates, passed, before the outcome.
+    const events = r.events as { step?: string; status?: string; colour?: string }[];
+    const rollback = events.findIndex((e) => e.step === "rollback" && e.status === "start");
+    expect(rollback).toBeGreaterThan(0);
+    const gated = events.findIndex((e, i) => i > rollback && e.step === "gates" && e.status === "ok" && e.colour === "green");
+    expect(gated).toBeGreaterThan(rollback);
+    expect(events.findIndex((e) => e.step === "rollback" && e.status === "ok")).toBeGreaterThan(gated);
+    const c = await containers();
+    expect(c.green).toMatchObject({ running: true, mode: "polling" });
     expect(c.blue).toMatchObject({ running: false });
     expect((await webhookInfo(t)).url).toBe("");
   });

@@ -128,8 +128,18 @@ const rows: [string, Row, Step][] = [
     { kind: "cutover", moveListener: false, moveWebhook: false },
   ],
   [
-    "rollback: no bake, finalize",
+    "rollback handed back: the restarted poller passes the gates where it takes the updates (held for gates.settle)",
     { goal: ROLLBACK, green: "stopped", inFlight: { ...flight("rollback", "r1", "baking"), colour: "blue" } },
+    { kind: "gates", whereTrafficIs: true },
+  ],
+  [
+    "rollback gated: no bake, finalize",
+    { goal: ROLLBACK, green: "stopped", inFlight: { ...flight("rollback", "r1", "baking"), colour: "blue" }, progress: GATED },
+    { kind: "finalize" },
+  ],
+  [
+    "cold rollback gated before its handover: no second gates, finalize",
+    { goal: { ...ROLLBACK, urgent: false }, green: "stopped", inFlight: { ...flight("rollback", "r1", "baking"), colour: "blue" }, progress: GATED },
     { kind: "finalize" },
   ],
 ];

@@ -124,14 +124,16 @@ describe("back to the poller (rollback of polling -> webhook)", () => {
     });
   });
 
-  it("resumed after the webhook was deleted but before the stop: stops the webhook colour; then finalizes (no bake)", () => {
+  it("resumed after the webhook was deleted but before the stop: stops the webhook colour; then gates the poller where it takes the updates, finalizes (no bake)", () => {
     expect(decide(snap(c("blue", "r1", "polling", true), "", rb("cutover")), back, PENDING)).toEqual({
       kind: "cutover",
       moveListener: false,
       moveWebhook: false,
     });
     const done = snap(c("blue", "r1", "polling", true), "", rb("baking"), c("green", "r2", "webhook", false));
-    expect(decide(done, back, PENDING)).toEqual({ kind: "finalize" });
+    // A resumed run never saw this poller pass its gates.
+    expect(decide(done, back, PENDING)).toEqual({ kind: "gates", whereTrafficIs: true });
+    expect(decide(done, back, GATED)).toEqual({ kind: "finalize" });
   });
 });
 

@@ -193,7 +193,7 @@ export function pollingSteps(
     `handover: deleteWebhook if one is set (pending updates kept), then \`${stop}\` on every host (kept, stopped, for a rollback)`,
     `bake ${settings.gates.bakeMs}ms: no webhook, pending_update_count <= ${settings.gates.maxPendingUpdates}, ${colour} keeps running (restarts, OOM, memory <= ${settings.gates.maxMemoryBytes} bytes)`,
     live !== null
-      ? `rollback (automatic on a failed bake, or \`bluegreen rollback ${settings.environment}\`): \`${start}\`, then stop ${colour}`
+      ? `rollback (automatic on a failed bake, or \`bluegreen rollback ${settings.environment}\`): \`${start}\`, then stop ${colour}; the automatic one then gates ${live} where it polls, held ${settings.gates.settleMs}ms (gates.settle), before it reports (exit 3 if it fails them); getWebhookInfo read back last`
       : "rollback: none (first release): a failure stops the new poller",
     `finalize: release state, audit record in ${settings.historyFile}`,
   ];
