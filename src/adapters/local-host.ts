@@ -2,11 +2,15 @@
 // run as local processes that learn which host they act for from an env var (the docker shim reads
 // it). It mirrors the SSH adapter's contract: argv without a shell, the same word checks, 127 for a
 // missing program, a timeout that kills the whole process group (as sshd's signal request does).
+// With `inProcessDocker` (the sandbox wiring only), a command whose `docker` is the sandbox's own
+// shim runs the stand-in here instead of as a process (local-docker.ts).
 import { spawn } from "node:child_process";
 import { constants } from "node:os";
 import type { ExecResult, HostConnector, HostTarget, HttpResponse, RemoteHost } from "../ports.js";
+import { decodeBatch } from "../remote/batch.js";
 import { quoteArgv } from "../remote/quote.js";
 import { type CallCounter, processCalls } from "./call-count.js";
+import { type InProcessDocker, runBatchHere, ShimLookup } from "./local-docker.js";
 import { HostCommandTimeoutError, HostConnectionError } from "./ssh-errors.js";
 import { httpExchange } from "./ssh-http.js";
 
@@ -20,15 +24,26 @@ export interface LocalHostConnectorOptions {
   calls?: CallCounter;
   /** A simulated network round trip before every command and HTTP request (the bench's WAN shim). */
   latencyMs?: number;
+  /**
+   * The sandbox's docker stand-in, run in this process when the `docker` first on a command's PATH
+   * is a shim it recognises: a `docker ...` command, and the docker steps of a batch (remote/batch.ts).
+   * Any other program, and any other `docker` (a test's faulty wrapper), is spawned as always.
+   */
+  inProcessDocker?: InProcessDocker;
 }
 
 const HTTP_DEFAULT_TIMEOUT_MS = 30_000;
 
 export class LocalHostConnector implements HostConnector {
-  constructor(private readonly options: LocalHostConnectorOptions) {}
+  /** Which PATH's `docker` is a shim: looked up once per PATH for all hosts of this connector. */
+  private readonly shims: ShimLookup | undefined;
+
+  constructor(private readonly options: LocalHostConnectorOptions) {
+    this.shims = options.inProcessDocker && new ShimLookup(options.inProcessDocker);
+  }
 
   async connect(target: HostTarget): Promise<RemoteHost> {
-    return new LocalHost(target, this.options);
+    return new LocalHost(target, this.options, this.shims);
   }
 }
 
@@ -52,6 +67,7 @@ class LocalHost implements RemoteHost {
   constructor(
     private readonly target: HostTarget,
     private readonly options: LocalHostConnectorOptions,
+    private readonly shims: ShimLookup | undefined,
   ) {
     this.name = `local:${target.address}`;
   }
@@ -80,14 +96,67 @@ class LocalHost implements RemoteHost {
     } catch (err) {
       return Promise.reject(err);
     }
-    const [program = "", ...args] = argv;
     if (this.closed) {
       return Promise.reject(new HostConnectionError(`connection to ${this.name} is closed (close() was called)`, this.name));
     }
     const done = (this.options.calls ?? processCalls).add("host", this.name);
     const timeoutMs = opts.timeoutMs ?? this.options.commandTimeoutMs;
     const env = { ...process.env, ...this.options.env, [this.options.hostEnvVar ?? "BLUEGREEN_SANDBOX_HOST"]: this.target.address };
+    return this.run(argv, env, opts.stdin, timeoutMs).finally(done);
+  }
 
+  /** In this process when the command's docker is the sandbox's shim, else as a process. */
+  private async run(argv: readonly string[], env: NodeJS.ProcessEnv, stdin: string | undefined, timeoutMs: number | undefined): Promise<ExecResult> {
+    const [program = ""] = argv;
+    const batch = program === "sh" ? decodeBatch(argv) : null;
+    const wantsDocker = program === "docker" || batch?.steps.some((s) => s.argv[0] === "docker") === true;
+    const shim = wantsDocker && this.shims ? await this.shims.defaultsFor(env.PATH) : null;
+    if (shim === null || this.shims === undefined) return this.spawnCommand(argv, env, stdin, timeoutMs);
+    const docker = this.shims.docker;
+    // The shim sets its defaults only where the caller's environment lacks them (`-z "${VAR:-}"`).
+    const dockerEnv = { ...env };
+    for (const [key, value] of Object.entries(shim)) if (!dockerEnv[key]) dockerEnv[key] = value;
+    // A batch's other steps run as processes (as the script's `eval` runs them), within what is left of the timeout.
+    const deadline = timeoutMs === undefined ? undefined : Date.now() + timeoutMs;
+    const work =
+      batch === null
+        ? docker.run(argv.slice(1), dockerEnv)
+        : runBatchHere(batch, (step) =>
+            step.argv[0] === "docker"
+              ? docker.run(step.argv.slice(1), dockerEnv)
+              : this.spawnCommand(step.argv, env, step.stdin === true ? stdin : "", deadline === undefined ? undefined : Math.max(1, deadline - Date.now())),
+          );
+    return this.withTimeout(program, work, timeoutMs);
+  }
+
+  /**
+   * The command timeout for work done in this process. It cannot be killed as a process group is:
+   * the timed-out command is abandoned and finishes on its own. That is acceptable for the sandbox
+   * stand-in, whose every wait is bounded (stop -t, the supervisor's start, events --until are all
+   * capped), and the caller gets the same HostCommandTimeoutError at the same moment.
+   */
+  private withTimeout(program: string, work: Promise<ExecResult>, timeoutMs: number | undefined): Promise<ExecResult> {
+    if (timeoutMs === undefined) return work;
+    let timer: NodeJS.Timeout | undefined;
+    const timedOut = new Promise<never>((_, reject) => {
+      timer = setTimeout(
+        () =>
+          reject(
+            new HostCommandTimeoutError(
+              `command \`${program}\` on ${this.name} timed out after ${timeoutMs}ms; it was abandoned (the sandbox's docker runs in this process)`,
+              this.name,
+              timeoutMs,
+            ),
+          ),
+        timeoutMs,
+      );
+    });
+    return Promise.race([work, timedOut]).finally(() => clearTimeout(timer));
+  }
+
+  /** One process, as on a real host: no shell, its own process group (killed whole at the timeout). */
+  private spawnCommand(argv: readonly string[], env: NodeJS.ProcessEnv, stdin: string | undefined, timeoutMs: number | undefined): Promise<ExecResult> {
+    const [program = "", ...args] = argv;
     return new Promise<ExecResult>((resolve, reject) => {
       const child = spawn(program, args, { shell: false, env, stdio: ["pipe", "pipe", "pipe"], detached: true });
       const stdout: Buffer[] = [];
@@ -116,7 +185,7 @@ class LocalHost implements RemoteHost {
       child.stdin.on("error", () => {
         // The command exited without reading its stdin (EPIPE): its exit status tells the story.
       });
-      child.stdin.end(opts.stdin);
+      child.stdin.end(stdin);
       child.on("error", (err: NodeJS.ErrnoException) => {
         // What a POSIX shell on a real host would report: 127 not found, 126 not executable.
         const code = err.code === "ENOENT" ? 127 : err.code === "EACCES" ? 126 : undefined;
@@ -133,7 +202,7 @@ class LocalHost implements RemoteHost {
           }),
         );
       });
-    }).finally(done);
+    });
   }
 
   private httpNow(

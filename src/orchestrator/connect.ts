@@ -11,6 +11,7 @@ import type { Config } from "../config/index.js";
 import { PreflightError } from "../errors.js";
 import type { Clock, HostConnector, Instances, InstanceView, LoadBalancer, Monitoring, Reporter, Telegram } from "../ports.js";
 import { sandboxPaths } from "../sandbox/paths.js";
+import { sandboxDockerRunner } from "../sandbox/runtime/in-process.js";
 import { redact } from "../util/redact.js";
 import type { ConnectedHost, Ctx, UnreachableHost } from "./context.js";
 import { mapLimit } from "./context.js";
@@ -65,6 +66,10 @@ export async function realPorts(config: Config, configFile: string): Promise<Por
           : { PATH: `${paths.bin}:${process.env.PATH ?? ""}`, BLUEGREEN_SANDBOX_STATE: paths.runtime },
       hostEnvVar: "BLUEGREEN_SANDBOX_HOST",
       ...(Number.isFinite(latencyMs) && latencyMs > 0 ? { latencyMs } : {}),
+      // The docker stand-in in this process, not a Node process per command: on a real host docker
+      // runs on another machine, so the stand-in's process start is the sandbox's cost, not the tool's.
+      // A docker on PATH that is not the sandbox's shim (a fault test's wrapper) still runs as a process.
+      inProcessDocker: sandboxDockerRunner(),
     });
   } else {
     const knownHostsText = ssh.knownHosts !== undefined ? await readFile(ssh.knownHosts, "utf8") : undefined;

@@ -92,8 +92,8 @@ export async function startLegacyProduction(s: LegacyStart): Promise<void> {
   const l = s.layout;
   for (const h of s.hosts) {
     const argv = legacyRunArgv(l, { image: "echo-bot:sets-webhook", botToken: s.botToken, telegramUrl: s.telegramUrl, webhookSecret: s.webhookSecret });
-    const code = await runDocker(argv, { ...process.env, BLUEGREEN_SANDBOX_STATE: s.runtimeDir, BLUEGREEN_SANDBOX_HOST: h.ip });
-    if (code !== 0) throw new Error(`docker ${argv.slice(0, 4).join(" ")} on ${h.ip} exited ${code}`);
+    const { code, stderr } = await runDocker(argv, { ...process.env, BLUEGREEN_SANDBOX_STATE: s.runtimeDir, BLUEGREEN_SANDBOX_HOST: h.ip });
+    if (code !== 0) throw new Error(`docker ${argv.slice(0, 4).join(" ")} on ${h.ip} exited ${code}: ${stderr.trim()}`);
   }
   await registerLegacyTargets(
     s.awsEndpoint,

@@ -5,6 +5,7 @@ import { createServer, type Server } from "node:net";
 import { join } from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { killAllContainers, writeDockerShim } from "../../src/sandbox/runtime/index.js";
+import { readShimDefaults } from "../../src/sandbox/runtime/shim.js";
 import { type FakeTelegram, startFakeTelegram } from "../helpers/runtime-fake-telegram.js";
 import {
   COMPILED_CLI,
@@ -248,13 +249,20 @@ describe("docker run on a sandbox host", () => {
     expect(await killAllContainers(world.stateRoot)).toBe(0);
   });
 
-  it("writes a two-line sh shim that execs node on the compiled CLI", async () => {
+  it("writes a sh shim, marked as ours with its defaults, that execs node on the compiled CLI", async () => {
     const text = await readFile(world.shim, "utf8");
-    expect(text).toBe(`#!/bin/sh\nexec '${process.execPath}' '${COMPILED_CLI}' "$@"\n`);
+    expect(text).toBe(`#!/bin/sh\n# bluegreen-sandbox-docker-shim {}\nexec '${process.execPath}' '${COMPILED_CLI}' "$@"\n`);
+    expect(await readShimDefaults(world.shim)).toEqual({});
     const withDefaults = await writeDockerShim(join(world.stateRoot, "bin2"), { stateRoot: "/tmp/it's", host: HOST });
-    expect((await readFile(withDefaults, "utf8")).split("\n").slice(1, 3)).toEqual([
+    expect((await readFile(withDefaults, "utf8")).split("\n").slice(1, 4)).toEqual([
+      `# bluegreen-sandbox-docker-shim {"BLUEGREEN_SANDBOX_STATE":"/tmp/it's","BLUEGREEN_SANDBOX_HOST":"${HOST}"}`,
       `if [ -z "\${BLUEGREEN_SANDBOX_STATE:-}" ]; then BLUEGREEN_SANDBOX_STATE='/tmp/it'\\''s'; export BLUEGREEN_SANDBOX_STATE; fi`,
       `if [ -z "\${BLUEGREEN_SANDBOX_HOST:-}" ]; then BLUEGREEN_SANDBOX_HOST='${HOST}'; export BLUEGREEN_SANDBOX_HOST; fi`,
     ]);
+    expect(await readShimDefaults(withDefaults)).toEqual({ BLUEGREEN_SANDBOX_STATE: "/tmp/it's", BLUEGREEN_SANDBOX_HOST: HOST });
+    // Anything else is not ours: another script, a missing file.
+    await writeFile(join(world.stateRoot, "bin2", "other"), '#!/bin/sh\n# bluegreen-sandbox-docker-shim nonsense\nexec docker "$@"\n');
+    expect(await readShimDefaults(join(world.stateRoot, "bin2", "other"))).toBeNull();
+    expect(await readShimDefaults(join(world.stateRoot, "bin2", "missing"))).toBeNull();
   });
 });

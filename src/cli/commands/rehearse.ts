@@ -17,6 +17,7 @@ import { type BotApiObserver, type Engine, REHEARSAL_COLOUR, type RehearsalResul
 import { builtinUpdates, updatesFromDir } from "../../rehearse/updates.js";
 import { docker, parseBridgeGateway } from "../../remote/docker.js";
 import { sandboxPaths } from "../../sandbox/paths.js";
+import { sandboxDockerRunner } from "../../sandbox/runtime/in-process.js";
 import { startTelegramEmulator, type TelegramEmulator } from "../../sandbox/telegram/index.js";
 import type { Parsed } from "../args.js";
 import { expectPositionals } from "../args.js";
@@ -43,7 +44,13 @@ async function connectEngine(config: Config, configFile: string): Promise<{ engi
         : { PATH: `${paths.bin}:${process.env.PATH ?? ""}`, BLUEGREEN_SANDBOX_STATE: paths.runtime };
     env.BLUEGREEN_SANDBOX_HOST = sandboxHost;
   }
-  const remote = await new LocalHostConnector({ env, commandTimeoutMs: 60_000 }).connect({ instanceId: "local", address: "127.0.0.1" });
+  // A sandbox environment runs the sandbox's docker stand-in in this process (as `release` does); any other engine is a process.
+  const connector = new LocalHostConnector({
+    env,
+    commandTimeoutMs: 60_000,
+    ...(config.hosts.ssh.transport === "local" ? { inProcessDocker: sandboxDockerRunner() } : {}),
+  });
+  const remote = await connector.connect({ instanceId: "local", address: "127.0.0.1" });
   const v = await remote.exec(docker.version(), { timeoutMs: 30_000 });
   if (v.code !== 0) {
     const why = v.code === 127 ? "the docker command is not installed" : (v.stderr.trim().split("\n")[0] ?? `docker version exited ${v.code}`);
@@ -57,7 +64,7 @@ async function connectEngine(config: Config, configFile: string): Promise<{ engi
   const version = v.stdout.trim();
   const sandbox = version.endsWith("-sandbox");
   const address = sandbox ? sandboxHost : engineAddress(process.env.DOCKER_HOST);
-  const host = sandbox ? await new LocalHostConnector({ env, commandTimeoutMs: 60_000 }).connect({ instanceId: "local", address }) : remote;
+  const host = sandbox ? await connector.connect({ instanceId: "local", address }) : remote;
   const connected: ConnectedHost = { instanceId: sandbox ? `sandbox ${address}` : "local", address, remote: host };
   return { engine: { host: connected, address, sandbox }, version };
 }

@@ -1,4 +1,5 @@
-// What every subcommand gets: which sandbox host it acts on, and where its output goes.
+// What every subcommand gets: which sandbox host it acts on, its environment, and where its output
+// goes (the process's streams for the `docker` executable, buffers for an in-process run).
 import { resolve } from "node:path";
 import { DockerCliError } from "./cli-error.js";
 import { type HostPaths, hostPaths } from "./paths.js";
@@ -12,7 +13,13 @@ export interface CliContext {
   err(text: string): void;
 }
 
-export function contextFromEnv(env: NodeJS.ProcessEnv): CliContext {
+/** Where a command's output goes: docker-cli.ts writes to the real streams, runDocker's callers to buffers. */
+export interface DockerIo {
+  out(text: string): void;
+  err(text: string): void;
+}
+
+export function contextFromEnv(env: NodeJS.ProcessEnv, io: DockerIo): CliContext {
   const stateRoot = env.BLUEGREEN_SANDBOX_STATE;
   const host = env.BLUEGREEN_SANDBOX_HOST;
   if (!stateRoot || !host) {
@@ -31,8 +38,8 @@ export function contextFromEnv(env: NodeJS.ProcessEnv): CliContext {
     host,
     paths: hostPaths(resolve(stateRoot), host),
     env,
-    out: (text) => process.stdout.write(text),
-    err: (text) => process.stderr.write(text),
+    out: (text) => io.out(text),
+    err: (text) => io.err(text),
   };
 }
 

@@ -1,11 +1,12 @@
 // argv -> subcommand, and the only place that turns errors into stderr text and exit codes.
+// Runs in the `docker` process (docker-cli.ts) or in the caller's own process (runDocker).
 import { DockerCliError } from "./cli-error.js";
-import { type CliContext, contextFromEnv } from "./context.js";
+import { type CliContext, contextFromEnv, type DockerIo } from "./context.js";
 import { TemplateError } from "./template.js";
 
 type Handler = (ctx: CliContext, argv: string[]) => Promise<number>;
 
-// Every host command is a fresh process: each loads only its own subcommand's modules (`ps` does
+// Each subcommand's modules load on first use: a `docker` process loads only its own (`ps` does
 // not compile `run`'s supervisor launch, option parser and registry), so a command starts faster.
 const run: Handler = async (ctx, argv) => (await import("./commands/run.js")).runCommand(ctx, argv);
 const ps: Handler = async (ctx, argv) => (await import("./commands/ps.js")).psCommand(ctx, argv);
@@ -64,7 +65,8 @@ function resolveHandler(argv: string[]): { handler: Handler; rest: string[] } {
   return { handler, rest: argv.slice(1) };
 }
 
-async function dispatch(argv: string[], env: NodeJS.ProcessEnv, out: (t: string) => void): Promise<number> {
+async function dispatch(argv: string[], env: NodeJS.ProcessEnv, io: DockerIo): Promise<number> {
+  const out = (text: string) => io.out(text);
   const first = argv[0];
   if (first === "--version" || first === "-v") {
     out((await import("./commands/version.js")).versionLine());
@@ -80,32 +82,52 @@ async function dispatch(argv: string[], env: NodeJS.ProcessEnv, out: (t: string)
   if (first === "version") {
     let ctx: CliContext | null = null;
     try {
-      ctx = contextFromEnv(env);
+      ctx = contextFromEnv(env, io);
     } catch {
       // version still answers for the client without a daemon
     }
     return (await import("./commands/version.js")).versionCommand(ctx, argv.slice(1), out);
   }
   const { handler, rest } = resolveHandler(argv);
-  return handler(contextFromEnv(env), rest);
+  return handler(contextFromEnv(env, io), rest);
 }
 
-/** Runs one docker command line; returns the exit code. Output goes to process.stdout/stderr. */
-export async function runDocker(argv: string[], env: NodeJS.ProcessEnv = process.env): Promise<number> {
-  const out = (text: string) => process.stdout.write(text);
+/** What one command line printed and its exit code (what the `docker` process would have exited with). */
+export interface DockerResult {
+  code: number;
+  stdout: string;
+  stderr: string;
+}
+
+/**
+ * Runs one docker command line in this process with `env` as its environment (the variables the
+ * `docker` process would get): the exit code, and the output collected. With `io`, output goes to
+ * those sinks as it is printed instead (docker-cli.ts passes the process's streams) and the
+ * collected text is empty. Nothing here reads stdin, exits the process or reads process.env.
+ */
+export async function runDocker(argv: string[], env: NodeJS.ProcessEnv, io?: DockerIo): Promise<DockerResult> {
+  const stdout: string[] = [];
+  const stderr: string[] = [];
+  const sink: DockerIo = io ?? { out: (t) => stdout.push(t), err: (t) => stderr.push(t) };
+  const code = await runWith(argv, env, sink);
+  return { code, stdout: stdout.join(""), stderr: stderr.join("") };
+}
+
+/** The only place that turns errors into stderr text and exit codes. */
+async function runWith(argv: string[], env: NodeJS.ProcessEnv, io: DockerIo): Promise<number> {
   try {
-    return await dispatch(argv, env, out);
+    return await dispatch(argv, env, io);
   } catch (error) {
     if (error instanceof DockerCliError) {
-      if (error.stdout) out(error.stdout);
-      process.stderr.write(`${error.message}\n`);
+      if (error.stdout) io.out(error.stdout);
+      io.err(`${error.message}\n`);
       return error.exitCode;
     }
     if (error instanceof TemplateError) {
-      process.stderr.write(`template parsing error: ${error.message}\n`);
+      io.err(`template parsing error: ${error.message}\n`);
       return 1;
     }
-    process.stderr.write(`Error response from daemon: sandbox runtime: ${(error as Error).stack ?? String(error)}\n`);
+    io.err(`Error response from daemon: sandbox runtime: ${(error as Error).stack ?? String(error)}\n`);
     return 1;
   }
 }

@@ -16,7 +16,9 @@ function isEntryPoint(): boolean {
 }
 
 if (isEntryPoint()) {
-  runDocker(process.argv.slice(2)).then((code) => {
+  // The process is the one place the runtime meets the real streams and exit status.
+  const io = { out: (text: string) => process.stdout.write(text), err: (text: string) => process.stderr.write(text) };
+  runDocker(process.argv.slice(2), process.env, io).then(({ code }) => {
     process.exitCode = code;
   });
 }

@@ -1,0 +1,247 @@
+// The sandbox transport's in-process docker (LocalHostConnectorOptions.inProcessDocker): the same
+// commands the orchestrator runs give the same answers whether the stand-in runs as a process (the
+// shim) or in the caller; a `docker` that is not the shim is still spawned; the command timeout
+// still rejects; a container started in-process outlives the process that started it.
+import { execFile } from "node:child_process";
+import { chmodSync, mkdtempSync, writeFileSync } from "node:fs";
+import { rm } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { CallCounter } from "../../src/adapters/call-count.js";
+import { LocalHostConnector } from "../../src/adapters/local-host.js";
+import { HostCommandTimeoutError } from "../../src/adapters/ssh-errors.js";
+import type { ExecResult, RemoteHost } from "../../src/ports.js";
+import { decodeBatch, parseBatch } from "../../src/remote/batch.js";
+import { docker } from "../../src/remote/docker.js";
+import { writeFilePrivate } from "../../src/remote/files.js";
+import { firstLook, inspectWithStats, pullAndDigest, stageBatch } from "../../src/remote/phases.js";
+import { sandboxDockerRunner } from "../../src/sandbox/runtime/in-process.js";
+import { initSandboxRegistry, killAllContainers, readContainer, writeDockerShim } from "../../src/sandbox/runtime/index.js";
+import { hostPaths } from "../../src/sandbox/runtime/paths.js";
+import { isAlive } from "../../src/sandbox/runtime/proc.js";
+import { processesMentioning, requireCompiledRuntime, waitForStatus } from "../helpers/runtime-world.js";
+import { testHost } from "../helpers/test-net.js";
+
+const SPAWNED = testHost(187);
+const HERE = testHost(188);
+const PORT = 5187;
+const MARKER = "bluegreen-in-process-test";
+
+/** What differs between two runs of the same commands on two hosts: ids, times, pids, the host's address, sizes. */
+function normalise(text: string, host: string): string {
+  return text
+    .replaceAll(host, "<host>")
+    .replace(/[a-f0-9]{64}/g, "<id>")
+    .replace(/[a-f0-9]{12}/g, "<short-id>")
+    .replace(/\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d+)?Z/g, "<time>")
+    .replace(/"Pid": ?\d+/g, '"Pid": <pid>')
+    .replace(/\b(About a minute|Less than a second|\d+ seconds?|\d+ minutes?) ago\b/g, "<ago>")
+    .replace(/(Up|Exited \(\d+\)) (About a minute|Less than a second|\d+ seconds?|\d+ minutes?)/g, "$1 <for>")
+    .replace(/\(pid \d+\)/g, "(pid <pid>)")
+    .replace(/"(CreatedAt|RunningFor|Status|MemPerc|MemUsage|CPUPerc)":"[^"]*"/g, '"$1":"<varies>"');
+}
+
+/** A result as compared: a batch step by step (df's free space is the machine's, so only its exit code). */
+function comparable(argv: readonly string[], res: ExecResult, host: string): unknown {
+  const batch = decodeBatch(argv);
+  if (argv[0] === "df") return { code: res.code };
+  if (batch === null) return { code: res.code, stdout: normalise(res.stdout, host), stderr: normalise(res.stderr, host) };
+  return parseBatch(argv, res).map((step, i) =>
+    step === undefined
+      ? "not run"
+      : batch.steps[i]?.argv[0] === "df"
+        ? { code: step.code }
+        : { code: step.code, stdout: normalise(step.stdout, host), stderr: normalise(step.stderr, host) },
+  );
+}
+
+describe("LocalHost with the sandbox's docker in this process", () => {
+  let stateRoot = "";
+  let bin = "";
+  let spawned: RemoteHost;
+  let here: RemoteHost;
+  const spawnedCalls = new CallCounter();
+  const hereCalls = new CallCounter();
+  /** The docker subcommands that ran in this process (the runner, counting). */
+  const ranHere: string[] = [];
+  const runner = sandboxDockerRunner();
+  const counting: typeof runner = {
+    recognise: (path) => runner.recognise(path),
+    run: (args, env) => {
+      ranHere.push(args[0] ?? "");
+      return runner.run(args, env);
+    },
+  };
+
+  beforeAll(async () => {
+    requireCompiledRuntime();
+    stateRoot = mkdtempSync(join(tmpdir(), "bluegreen-in-process-"));
+    bin = join(stateRoot, "bin");
+    await writeDockerShim(bin);
+    await initSandboxRegistry(stateRoot);
+    const env = { PATH: `${bin}:${process.env.PATH ?? "/usr/bin:/bin"}`, BLUEGREEN_SANDBOX_STATE: stateRoot };
+    spawned = await new LocalHostConnector({ env, calls: spawnedCalls }).connect({ instanceId: "i-spawned", address: SPAWNED });
+    here = await new LocalHostConnector({ env, calls: hereCalls, inProcessDocker: counting }).connect({ instanceId: "i-here", address: HERE });
+  });
+
+  afterAll(async () => {
+    await killAllContainers(stateRoot);
+    const survivors = processesMentioning(stateRoot);
+    await rm(stateRoot, { recursive: true, force: true });
+    expect(survivors).toEqual([]);
+  });
+
+  it("answers the orchestrator's commands exactly as the docker process does, one counted host call each", async () => {
+    const name = "bot-blue";
+    const envFile = (host: string) => join(stateRoot, "env", host, "bot-blue.env");
+    const runArgv = (host: string) =>
+      docker.run({
+        slot: { environment: "test", colour: "blue", containerName: name, hostPort: PORT },
+        releaseId: "r1",
+        image: "echo-bot:v1",
+        containerPort: 5000,
+        envFile: envFile(host),
+        memoryBytes: 256 * 2 ** 20,
+        restartPolicy: "unless-stopped",
+      });
+    const envText = `TELEGRAM_BOT_TOKEN=123456789:TEST-bot-token-aaaaaaaaaaaaaaaaaaaaaaaaa\nBOT_MODE=webhook\nTELEGRAM_API_BASE=http://127.0.0.1:9\n`;
+    // What a release, status and rollback run on a host, in order (the batches as phases.ts builds them).
+    const commands = (host: string): { argv: string[]; stdin?: string }[] => [
+      { argv: firstLook([name, "bot-green"], true, MARKER) },
+      { argv: pullAndDigest("echo-bot:v1", MARKER) },
+      { argv: docker.pull("echo-bot:nope") },
+      { argv: docker.repoDigests("echo-bot:v1") },
+      { argv: docker.repoDigests("echo-bot:v9") },
+      {
+        argv: stageBatch({ name, colour: "blue", writeEnvFile: writeFilePrivate(envFile(host)), run: runArgv(host), inspect: [name, "bot-green"] }, MARKER),
+        stdin: envText,
+      },
+      { argv: docker.inspect([name, "bot-green"]) },
+      { argv: inspectWithStats([name], [], MARKER) },
+      { argv: docker.logs(name, 5) },
+      { argv: docker.stop(name, 1) },
+      { argv: docker.inspect([name]) },
+      { argv: docker.start(name) },
+      { argv: docker.stop(name, 0, "SIGKILL") },
+      { argv: docker.remove(name) },
+      { argv: docker.remove(name) },
+      { argv: docker.stop("missing", 1) },
+      { argv: docker.logs("missing", 5) },
+      { argv: ["docker", "frobnicate"] },
+      { argv: [...docker.inspect([name]), "--format", "{{.Nope"] },
+      { argv: ["sh", "-c", "echo not docker; exit 3"] },
+      { argv: ["df", "-Pk", "/"] },
+    ];
+    const results = async (host: RemoteHost, address: string) => {
+      const out: unknown[] = [];
+      for (const c of commands(address)) {
+        const res = await host.exec(c.argv, c.stdin !== undefined ? { stdin: c.stdin } : {});
+        out.push(comparable(c.argv, res, address));
+        // The bot answers between the run and what reads it, as in a release's gates.
+        if (c.argv.includes("run") || c.argv.includes("start")) await waitForStatus(`http://${address}:${PORT}/health`, 200);
+      }
+      return out;
+    };
+    const expected = await results(spawned, SPAWNED);
+    expect(ranHere).toEqual([]);
+    const actual = await results(here, HERE);
+    expect(actual).toEqual(expected);
+    // Every docker command and batch step ran here; `sh -c` steps (and the docker inside them) and df did not.
+    expect(ranHere).toEqual(
+      ["inspect", "version", "ps", "pull", "image", "pull", "image", "image", "run", "inspect", "inspect", "inspect", "stats"].concat([
+        "logs",
+        "stop",
+        "inspect",
+        "start",
+        "stop",
+        "rm",
+        "rm",
+        "stop",
+        "logs",
+        "frobnicate",
+        "inspect",
+      ]),
+    );
+    // The batch really ran: staged, read back running, its env file written through stdin.
+    const staged = expected[5] as { code: number; stdout: string }[];
+    expect(staged.map((step) => step.code)).toEqual([0, 0, 0, 1]); // the last: `bot-green` is not there
+    expect(staged[3]?.stdout).toContain('"Status": "running"');
+    expect(hereCalls.snapshot().host).toEqual({ [`local:${HERE}`]: commands(HERE).length });
+    expect(spawnedCalls.snapshot().host).toEqual({ [`local:${SPAWNED}`]: commands(SPAWNED).length });
+  });
+
+  it("spawns a docker on PATH that is not the sandbox's shim (a test's own wrapper), also inside a batch", async () => {
+    const wrapperDir = join(stateRoot, "wrapper");
+    await writeDockerShim(wrapperDir); // the shim exists too, later on PATH
+    writeFileSync(join(wrapperDir, "docker"), '#!/bin/sh\necho "wrapper $*"; exit 7\n');
+    chmodSync(join(wrapperDir, "docker"), 0o755);
+    const before = ranHere.length;
+    const wrapped = await new LocalHostConnector({
+      env: { PATH: `${wrapperDir}:${bin}:${process.env.PATH ?? ""}`, BLUEGREEN_SANDBOX_STATE: stateRoot },
+      inProcessDocker: counting,
+    }).connect({ instanceId: "i-wrapped", address: HERE });
+    expect(await wrapped.exec(docker.version())).toEqual({ code: 7, stdout: "wrapper version --format {{.Server.Version}}\n", stderr: "" });
+    const argv = firstLook(["bot-blue"], false, MARKER);
+    expect(parseBatch(argv, await wrapped.exec(argv))[0]).toEqual({ code: 7, stdout: "wrapper inspect --type container bot-blue\n", stderr: "" });
+    expect(ranHere.length).toBe(before);
+  });
+
+  it("rejects a command that outlives its timeout with HostCommandTimeoutError", async () => {
+    const started = performance.now();
+    // `docker events` with a future --until waits it out (3 s here).
+    const err = await here.exec(["docker", "events", "--until=-3s"], { timeoutMs: 300 }).then(
+      () => undefined,
+      (e: unknown) => e,
+    );
+    expect(err).toBeInstanceOf(HostCommandTimeoutError);
+    expect((err as Error).message).toBe(
+      `command \`docker\` on local:${HERE} timed out after 300ms; it was abandoned (the sandbox's docker runs in this process)`,
+    );
+    expect(performance.now() - started).toBeLessThan(2_500);
+  });
+
+  it("starts a container that outlives the process that ran `docker run`, and killAllContainers ends it", async () => {
+    const own = mkdtempSync(join(tmpdir(), "bluegreen-in-process-own-"));
+    try {
+      await writeDockerShim(join(own, "bin"));
+      await initSandboxRegistry(own);
+      const dist = fileURLToPath(new URL("../../dist/src/", import.meta.url));
+      // A separate CLI-like process: runs `docker run` in-process, prints the result, and exits.
+      const script = join(own, "caller.mjs");
+      writeFileSync(
+        script,
+        [
+          `import { LocalHostConnector } from ${JSON.stringify(join(dist, "adapters/local-host.js"))};`,
+          `import { sandboxDockerRunner } from ${JSON.stringify(join(dist, "sandbox/runtime/in-process.js"))};`,
+          "const [env, address, argv] = process.argv.slice(2).map((a) => JSON.parse(a));",
+          "const host = await new LocalHostConnector({ env, inProcessDocker: sandboxDockerRunner() }).connect({ instanceId: 'i', address });",
+          "process.stdout.write(JSON.stringify(await host.exec(argv)));",
+        ].join("\n"),
+      );
+      const env = { PATH: `${join(own, "bin")}:${process.env.PATH ?? ""}`, BLUEGREEN_SANDBOX_STATE: own };
+      const argv = ["docker", "run", "--detach", "--name", "survivor", "--publish", `${PORT + 1}:5000`, "--env", "BOT_MODE=webhook", "echo-bot:v1"];
+      const started = performance.now();
+      // execFile waits for the caller's stdout and stderr to close: a supervisor holding them would keep it waiting.
+      const out = await new Promise<string>((done, fail) =>
+        execFile(process.execPath, [script, JSON.stringify(env), JSON.stringify(HERE), JSON.stringify(argv)], { timeout: 20_000 }, (error, stdout) =>
+          error ? fail(error) : done(stdout),
+        ),
+      );
+      expect(performance.now() - started).toBeLessThan(15_000);
+      expect(JSON.parse(out)).toMatchObject({ code: 0, stdout: expect.stringMatching(/^[a-f0-9]{64}\n$/) });
+      expect(await waitForStatus(`http://${HERE}:${PORT + 1}/health`, 200)).toContain('"status":"ok"');
+      const record = await readContainer(hostPaths(own, HERE), "survivor");
+      expect(record?.state.Status).toBe("running");
+      expect(isAlive(record?.supervisor)).toBe(true);
+      expect(await killAllContainers(own)).toBe(2); // its supervisor and its bot
+      expect(isAlive(record?.supervisor)).toBe(false);
+      expect(isAlive(record?.bot)).toBe(false);
+      expect(processesMentioning(own)).toEqual([]);
+    } finally {
+      await killAllContainers(own);
+      await rm(own, { recursive: true, force: true });
+    }
+  });
+});
