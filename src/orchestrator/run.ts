@@ -1,7 +1,7 @@
 // The loop: observe -> decide -> apply one step -> observe again, until decide says done.
 
 import pRetry from "p-retry";
-import { decide, type Goal, type Progress, trafficMoved } from "../domain/decide.js";
+import { decide, type Goal, type Progress, type Step, trafficMoved } from "../domain/decide.js";
 import { encodeInFlight, encodeShift, encodeUnmanaged, finalTags, TAG } from "../domain/tags.js";
 import { liveByListener } from "../domain/traffic.js";
 import { type HostFacts, otherColour } from "../domain/types.js";
@@ -70,8 +70,10 @@ export async function converge(ctx: Ctx, goal: Goal, state: RunState, initial?: 
         `run \`bluegreen status ${ctx.settings.environment}\`; restart the containers on that colour or roll back by hand`,
       );
     }
-    // A signal stops the run here, between two whole steps (never inside a cutover).
-    throwIfCancelled(ctx);
+    // A signal stops the run here, between two whole steps (never inside a cutover). Not before a
+    // rollback's record of switches already on its colour (its restart's mark, or the finalize):
+    // stopped there, they would stay moved with nothing a later `rollback` could finish from.
+    if (!recordsMovedSwitches(goal, step)) throwIfCancelled(ctx);
     const name = step.kind === "mark" ? `mark-${step.phase}` : step.kind;
     state.steps.push(name);
     const started = ctx.clock.now();
@@ -196,6 +198,11 @@ export async function converge(ctx: Ctx, goal: Goal, state: RunState, initial?: 
     previous = { world: own.world, step: name, facts: { ...facts, hostsRead: own.hostsRead } };
   }
   throw new BluegreenError(`the ${goal.kind} did not converge in ${MAX_STEPS} steps`, "internal", "run `bluegreen status` and report this as a bug");
+}
+
+/** A rollback's tag write that records switches already moved to its colour: never cancelled before it. */
+function recordsMovedSwitches(goal: Goal, step: Step): boolean {
+  return goal.kind === "rollback" && (step.kind === "finalize" || (step.kind === "mark" && step.phase === "restarting"));
 }
 
 /**

@@ -193,3 +193,40 @@ describe("the restart's mark", () => {
     expect(decodeTags(env.lb.tags)).toMatchObject({ inFlight: null, live: { colour: "blue", releaseId: "r1" } });
   });
 });
+
+describe("a signal while a warm rollback moves the switches", () => {
+  /** SIGINT arrives as the listener moves (the move itself finishes: never half-done). */
+  function sigintAsTheListenerMoves(env: Awaited<ReturnType<typeof releasedTwice>>["env"]) {
+    const controller = new AbortController();
+    env.ctx.cancel = controller.signal;
+    const setForward = env.lb.setForward.bind(env.lb);
+    env.lb.setForward = async (arn, f) => {
+      await setForward(arn, f);
+      controller.abort(new CancelledError("SIGINT"));
+    };
+  }
+
+  it("nothing to restart: the finalize still records the move (one tag write), so nothing is left that `rollback` would refuse", async () => {
+    const { env } = await releasedTwice();
+    sigintAsTheListenerMoves(env);
+    const r = await rollback(env.ctx, { lockWaitMs: 0, runId: "rb" });
+    expect(r).toMatchObject({ mode: "warm", colour: "blue", releaseId: "r1", steps: ["finalize"] });
+    expect(decodeTags(env.lb.tags)).toMatchObject({ inFlight: null, live: { colour: "blue", releaseId: "r1" }, previous: { releaseId: "r2" } });
+  });
+
+  it("a container stopped as they moved: the restart's mark is written, the run stops before the start; `rollback` restarts and gates it", async () => {
+    const { env, host } = await releasedTwice();
+    stopsAsTheListenerMoves(env, host, "blue");
+    sigintAsTheListenerMoves(env);
+    await expect(rollback(env.ctx, { lockWaitMs: 0, runId: "rb" })).rejects.toBeInstanceOf(CancelledError);
+    expect(decodeTags(env.lb.tags).inFlight).toMatchObject({ kind: "rollback", releaseId: "r1", phase: "restarting" });
+    expect(host.containers.get("telegram-bot-blue")?.running).toBe(false);
+    env.ctx.cancel = undefined;
+    const from = env.events.length;
+    const r = await rollback(env.ctx, { lockWaitMs: 0, runId: "rb2" });
+    expect(r).toMatchObject({ mode: "recovered", colour: "blue", releaseId: "r1" });
+    expect(stepsFrom(env, from)).toEqual(["start", "gates", "finalize"]);
+    expect(host.containers.get("telegram-bot-blue")?.running).toBe(true);
+    expect(decodeTags(env.lb.tags)).toMatchObject({ inFlight: null, live: { colour: "blue", releaseId: "r1" } });
+  });
+});
