@@ -112,6 +112,43 @@ describe("decide invariants over the cross product", () => {
     expect(Object.fromEntries(broken)).toEqual({});
   });
 
+  // Review M2: a restart where traffic already is must be on the listener before it happens (a run
+  // killed during its gates is resumed from that mark), and a marked restart is never recorded
+  // live, or moved to, before the gates pass. Over the rollback goals only (a release never restarts).
+  it("restarts where both switches are only once the restart is marked; never finishes or cuts over to a marked restart ungated", () => {
+    const broken = new Map<string, string>();
+    const flights = [null, flight("rollback", "r2", "cutover"), flight("rollback", "r2", "restarting"), flight("release", "r2", "baking")];
+    const progresses: Progress[] = [
+      { gates: "pending", baked: false },
+      { gates: "passed", baked: false },
+      { gates: "pending", baked: false, restarted: true },
+      { gates: "pending", baked: false, restartUnmarked: true },
+    ];
+    const weights: TrafficFacts["weights"][] = [{ blue: 1, green: 0 }, { blue: 0, green: 1 }, { blue: 1 }];
+    let n = 0;
+    for (const goal of [ROLLBACK, URGENT])
+      for (const inFlight of flights)
+        for (const a of ["missing", "other", "this", "stopped"] as const)
+          for (const b of ["this", "stopped"] as const)
+            for (const wt of weights)
+              for (const webhook of ["goal", "other"] as const)
+                for (const progress of progresses)
+                  for (const live of [GOAL_REF, OLD_REF]) {
+                    n++;
+                    const snap = snapshotOf({ inFlight, hosts: [a, b], weights: wt, webhook, live });
+                    const step = decide(snap, goal, progress);
+                    const on = trafficOnGoal(snap, goal);
+                    const marked = inFlight?.kind === "rollback" && inFlight.phase === "restarting";
+                    const label = JSON.stringify({ urgent: goal.urgent, inFlight: inFlight?.phase, hosts: [a, b], wt, webhook, progress, live: live.colour });
+                    if (step.kind === "start" && on.listener && on.webhook && !marked && progress.restartUnmarked !== true)
+                      broken.set("start where traffic is, unmarked", label);
+                    if (marked && progress.gates !== "passed" && (step.kind === "finalize" || step.kind === "done" || step.kind === "cutover"))
+                      broken.set(`${step.kind} of a marked restart before its gates`, label);
+                  }
+    expect(n).toBe(2 * 4 * 8 * 3 * 2 * 4 * 2);
+    expect(Object.fromEntries(broken)).toEqual({});
+  });
+
   it("is deterministic (pure): the same input gives the same step", () => {
     let i = 0;
     for (const c of cases()) {
