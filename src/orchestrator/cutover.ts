@@ -132,7 +132,11 @@ async function deleteWebhookKeepingUpdates(ctx: Ctx): Promise<void> {
   if (ctx.lastWebhook !== undefined) ctx.lastWebhook = { ...ctx.lastWebhook, url: "" };
 }
 
-/** Polling's way back: the `to` poller starts first (no gap), then the other colour stops. */
+/**
+ * Polling's way back: the `to` poller starts first (no gap), then the other colour stops. Nothing
+ * here vouches for the restarted poller: the rollback's converge gates it where it polls, held for
+ * gates.settle (decidePolling's `gates` whereTrafficIs), before any outcome is reported.
+ */
 async function handBack(ctx: Ctx, to: Colour, which: { webhook: boolean }, times: CutoverTimes): Promise<string[]> {
   const problems: string[] = [];
   const why = (e: unknown) => (e instanceof Error ? e.message : String(e));
@@ -179,7 +183,8 @@ export async function moveSwitches(
   releaseId?: string,
   seen?: World,
 ): Promise<string[]> {
-  // Polling has no ALB to vouch for a colour: handBack starts the old poller before stopping the other.
+  // Polling has no ALB to vouch for a colour: handBack starts the old poller before stopping the
+  // other, and the rollback gates it after (see handBack).
   if (ctx.settings.mode === "polling") return handBack(ctx, to, which, times);
   const problems: string[] = [];
   const why = (e: unknown) => (e instanceof Error ? e.message : String(e));
