@@ -8,6 +8,7 @@ import { CancelledError, GateFailedError } from "../errors.js";
 import type { WebhookInfo } from "../ports.js";
 import { containerName } from "../remote/docker.js";
 import { untilAborted } from "../util/deadline.js";
+import { formatDuration } from "../util/duration.js";
 import { alarmGate } from "./cloudwatch-gates.js";
 import { containerLogs, inspectContainers, lastExit } from "./containers.js";
 import type { ConnectedHost, Ctx } from "./context.js";
@@ -262,7 +263,7 @@ export async function waitForGates(
     if (e instanceof GateFailedError || e instanceof CancelledError) throw e;
     const limit =
       opts.holdMs !== undefined && opts.holdMs > 0
-        ? `gates.timeout plus the ${Math.round(opts.holdMs / 100) / 10}s it must hold, a hard deadline`
+        ? `gates.timeout plus the ${formatDuration(opts.holdMs)} it must hold, a hard deadline`
         : "gates.timeout, a hard deadline";
     const within = `the ${goal.colour} colour did not pass its gates within ${Math.round(limitMs / 100) / 10}s (${limit})`;
     if (!deadline.aborted || checking < 0) throw await gateFailure(ctx, goal, `${within}: ${lastReason}`);

@@ -8,6 +8,7 @@ import { type HostFacts, otherColour } from "../domain/types.js";
 import { BluegreenError, FinalTagsError, GateFailedError, RollbackFailedError } from "../errors.js";
 import type { WebhookInfo } from "../ports.js";
 import { containerName } from "../remote/docker.js";
+import { formatDuration } from "../util/duration.js";
 import { BakeFailed, bake, baselineFrom, restartBaseline } from "./bake.js";
 import { type BakeUpdates, countBakeUpdates } from "./bake-updates.js";
 import { throwIfCancelled } from "./cancel.js";
@@ -257,7 +258,7 @@ function pollerNotVerified(ctx: Ctx, goal: Goal, e: GateFailedError): RollbackFa
   const name = containerName(ctx.settings.container.name, goal.colour);
   const failed = containerName(ctx.settings.container.name, otherColour(goal.colour));
   return new RollbackFailedError(
-    `the ${goal.colour} poller (${goal.releaseId}) was started again and ${failed} stopped, but ${name} did not pass its gates (running, /health if configured, no webhook set, held for gates.settle ${Math.round(ctx.settings.gates.settleMs / 100) / 10}s): ${e.message}; no verified poller takes updates now (Telegram keeps them up to 24 h for getUpdates)`,
+    `the ${goal.colour} poller (${goal.releaseId}) was started again and ${failed} stopped, but ${name} did not pass its gates (running, /health if configured, no webhook set, held for gates.settle ${formatDuration(ctx.settings.gates.settleMs)}): ${e.message}; no verified poller takes updates now (Telegram keeps them up to 24 h for getUpdates)`,
     `inspect it with \`docker logs ${name}\` on the hosts and run \`bluegreen status ${env}\`; release a known-good image with \`bluegreen release ${env} --image <tag>\``,
   );
 }

@@ -1,8 +1,9 @@
 // A polling release's automatic rollback starts the previous poller again, then stops the failed
 // one (handBack: no gap). What it reports must be verified: the restarted poller passes the gates
 // (running, not restarting, /health when configured, no webhook set) held for gates.settle, and
-// the webhook is read back (deleted) last. A restarted poller that dies a moment after its start
-// is a failed rollback (RollbackFailedError, exit 3) naming it, never "rolled back" (exit 2).
+// the webhook is read back (deleted) last. A restarted poller that dies a moment after its start,
+// or whose /health fails, is a failed rollback (RollbackFailedError, exit 3) naming it, never
+// "rolled back" (exit 2).
 import { describe, expect, it } from "vitest";
 import { EXIT, exitCodeOf } from "../../src/cli/exit-codes.js";
 import { RollbackFailedError } from "../../src/errors.js";
@@ -20,8 +21,13 @@ const inspects = (argv: readonly string[], name: string) => argv.includes("inspe
  * that look at it (a docker inspect naming it) after its restart, as a poller that crashes at its
  * first update does. Every call the run makes is logged in order (calls).
  */
-async function pollingRollback(opts: { blueDiesAt?: number } = {}) {
+async function pollingRollback(opts: { blueDiesAt?: number; blueHealthAfterRestart?: number } = {}) {
   const env = fakePollingEnvironment();
+  if (opts.blueHealthAfterRestart !== undefined) {
+    // A poller that serves GET /health (container.health in a polling environment).
+    env.settings.container = { ...env.settings.container, port: 5000, health: { path: "/health", expectStatus: 200, timeoutMs: 100 } };
+    env.settings.hostPorts = { blue: 5001, green: 5002 };
+  }
   const r1 = await release(env.ctx, { imageRef: `${REPO}:v1`, releaseId: "r1", bakeMs: 20, lockWaitMs: 0, allowUnhealthyLive: false });
   expect(r1.outcome).toBe("released");
   const calls: string[] = [];
@@ -31,6 +37,12 @@ async function pollingRollback(opts: { blueDiesAt?: number } = {}) {
     h.onStop = (c) => {
       const green = h.containers.get(GREEN);
       if (c.name === BLUE && green !== undefined) green.restartCount += 1;
+    };
+    const httpRequest = h.httpRequest.bind(h);
+    h.httpRequest = async (port) => {
+      const status = opts.blueHealthAfterRestart;
+      if (status !== undefined && looksSinceStart !== undefined && port === env.settings.hostPorts.blue) return { status, body: "" };
+      return httpRequest(port);
     };
     const exec = h.exec.bind(h);
     h.exec = async (argv, o) => {
@@ -99,10 +111,28 @@ describe("a polling release's automatic rollback verifies the poller it restarts
     expect(exitCodeOf(err)).toBe(EXIT.needsHuman);
     expect(EXIT.needsHuman).toBe(3);
     expect(err.message).toMatch(
-      /the blue poller \(r1\) was started again and telegram-bot-green stopped, but telegram-bot-blue did not pass its gates \(running, \/health if configured, no webhook set, held for gates\.settle [\d.]+s\): i-1: container telegram-bot-blue exited with code 0; no verified poller takes updates now/,
+      /the blue poller \(r1\) was started again and telegram-bot-green stopped, but telegram-bot-blue did not pass its gates \(running, \/health if configured, no webhook set, held for gates\.settle 20ms\): i-1: container telegram-bot-blue exited with code 0; no verified poller takes updates now/,
     );
     expect(err.remedy).toContain("docker logs telegram-bot-blue");
     expect(err.remedy).toContain("bluegreen release production --image <tag>");
     expect(env.hosts[0]?.containers.get(BLUE)?.running).toBe(false);
+  });
+
+  it("a restarted poller whose /health fails: not verified within gates.timeout plus gates.settle, RollbackFailedError (exit 3) naming /health", async () => {
+    const { env, run } = await pollingRollback({ blueHealthAfterRestart: 503 });
+    const e = await run.then(
+      () => null,
+      (x: unknown) => x,
+    );
+    expect(e).toBeInstanceOf(RollbackFailedError);
+    expect(exitCodeOf(e)).toBe(EXIT.needsHuman);
+    expect((e as RollbackFailedError).message).toMatch(
+      /the blue poller \(r1\) was started again and telegram-bot-green stopped, but telegram-bot-blue did not pass its gates .*: the blue colour did not pass its gates within [\d.]+s \(gates\.timeout plus the 20ms it must hold, a hard deadline\): i-1: GET \/health answered 503, expected 200/,
+    );
+    // The restarted poller runs (only its /health fails): it is not stopped, the failed one is.
+    for (const h of env.hosts) {
+      expect(h.containers.get(BLUE)?.running).toBe(true);
+      expect(h.containers.get(GREEN)?.running).toBe(false);
+    }
   });
 });
