@@ -251,7 +251,9 @@ async function main(): Promise<void> {
       telegram: summarize(released.map((c) => c.busyMs?.telegram ?? Number.NaN)),
       hostHttp: summarize(released.map((c) => c.busyMs?.hostHttp ?? Number.NaN)),
     },
-    countedCalls: { release: counts[0]?.calls, warmRollback: manual.warmCalls[0] },
+    // Each with its ledger (calls per step, in order): v2 is the first release on its colour
+    // (RegisterTargets, a gate round while the new targets are "initial"), v3 the steady state.
+    countedCalls: { release: counts[0]?.calls, releaseSteadyState: counts[1]?.calls, warmRollback: manual.warmCalls[0] },
     countsWorld: {
       gates: TARGET_GATES,
       releaseWallMs: summarize(counts.map((c) => c.wallMs)),

@@ -24,6 +24,20 @@ export interface CallCounts {
   busyMs?: Record<CallKind, number>;
   /** CPU time of the whole process (user + system), written with the counts. */
   cpuMs?: number;
+  /**
+   * The same calls in the order the run made them, grouped by the step they fell in (`mark`): the
+   * ledger that says which step pays for which call. Consecutive calls of one step are one entry.
+   */
+  ledger?: LedgerEntry[];
+}
+
+/** The calls made while one step (or the reads after it) ran: AWS and Telegram per operation, hosts summed. */
+export interface LedgerEntry {
+  step: string;
+  aws?: Record<string, number>;
+  telegram?: Record<string, number>;
+  host?: number;
+  hostHttp?: number;
 }
 
 /** Longest chain of non-overlapping intervals (greedy by end time: optimal for interval scheduling). */
@@ -54,12 +68,17 @@ export function busyTime(spans: readonly (readonly [number, number])[]): number 
   return busy + (to - from > 0 ? to - from : 0);
 }
 
-type Buckets = Omit<CallCounts, "depth" | "busyMs">;
+type Buckets = Omit<CallCounts, "depth" | "busyMs" | "cpuMs" | "ledger">;
 const empty = (): Buckets => ({ aws: {}, telegram: {}, host: {}, hostHttp: {} });
 
 export class CallCounter {
   private counts = empty();
   private spans: [number, number, CallKind][] = [];
+  private ledger: LedgerEntry[] = [];
+  private step = "start";
+  /** Bumped by every mark: a step marked again later (a retried step) is a new entry, even with no calls between. */
+  private marks = 0;
+  private ledgerMark = -1;
   /** `now`: the clock the spans are timed with (a test gives its own). */
   constructor(private readonly now: () => number = () => performance.now()) {}
 
@@ -67,6 +86,7 @@ export class CallCounter {
   add(kind: CallKind, key: string): () => void {
     const bucket = this.counts[kind];
     bucket[key] = (bucket[key] ?? 0) + 1;
+    this.inLedger(kind, key);
     const span: [number, number, CallKind] = [this.now(), Number.POSITIVE_INFINITY, kind];
     this.spans.push(span);
     return () => {
@@ -84,6 +104,26 @@ export class CallCounter {
     }
   }
 
+  /** Calls from now on belong to `step` in the ledger (the CLI marks each step's start and end). */
+  mark(step: string): void {
+    this.step = step;
+    this.marks += 1;
+  }
+
+  private inLedger(kind: CallKind, key: string): void {
+    let last = this.ledger[this.ledger.length - 1];
+    if (last === undefined || this.ledgerMark !== this.marks) {
+      last = { step: this.step };
+      this.ledger.push(last);
+      this.ledgerMark = this.marks;
+    }
+    if (kind === "aws" || kind === "telegram") {
+      const ops = last[kind] ?? {};
+      ops[key] = (ops[key] ?? 0) + 1;
+      last[kind] = ops;
+    } else last[kind] = (last[kind] ?? 0) + 1;
+  }
+
   snapshot(): CallCounts {
     const ended = this.spans.filter((s) => Number.isFinite(s[1]));
     const busy = (kind: CallKind) => Math.round(busyTime(ended.filter((s) => s[2] === kind).map(([a, b]) => [a, b] as const)));
@@ -91,12 +131,16 @@ export class CallCounter {
       ...structuredClone(this.counts),
       depth: callDepth(ended.map(([a, b]) => [a, b] as const)),
       busyMs: { aws: busy("aws"), telegram: busy("telegram"), host: busy("host"), hostHttp: busy("hostHttp") },
+      ledger: structuredClone(this.ledger),
     };
   }
 
   reset(): void {
     this.counts = empty();
     this.spans = [];
+    this.ledger = [];
+    this.step = "start";
+    this.ledgerMark = -1;
   }
 }
 

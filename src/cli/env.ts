@@ -1,5 +1,6 @@
 // Loading an environment for a command: config -> secrets registered for redaction -> Ctx.
 import { randomBytes } from "node:crypto";
+import { processCalls } from "../adapters/call-count.js";
 import { type Config, loadEnvironment, referencedFileErrors } from "../config/index.js";
 import { ConfigError, UsageError } from "../errors.js";
 import { connectCtx, realPorts, systemClock } from "../orchestrator/connect.js";
@@ -41,7 +42,8 @@ export async function openCtx(
 ): Promise<Ctx> {
   const settings = await settingsFromConfig(env.config, opts.bakeMs !== undefined ? { bakeMs: opts.bakeMs } : {});
   const ports = await realPorts(env.config, env.file);
-  const ctx = await connectCtx(settings, ports, systemClock, reporter, {
+  processCalls.mark("connect");
+  const ctx = await connectCtx(settings, ports, systemClock, ledgerMarks(reporter), {
     addressType: env.config.hosts.address,
     requireHealthyInstances: opts.requireHealthyInstances,
     tolerateUnreachable: opts.tolerateUnreachable === true,
@@ -49,6 +51,19 @@ export async function openCtx(
   const cancel = cancelSignal();
   if (cancel !== undefined) ctx.cancel = cancel;
   return ctx;
+}
+
+/**
+ * The call ledger's steps (call-count.ts): a run-wide step's start, and its end (the reads that
+ * follow a step are the observe after it). Per-host events and notes do not split the ledger.
+ */
+function ledgerMarks(reporter: Reporter): Reporter {
+  return {
+    step: (e) => {
+      if (e.host === undefined && e.status !== "info") processCalls.mark(e.status === "start" ? e.step : `after ${e.step}`);
+      reporter.step(e);
+    },
+  };
 }
 
 export function newReleaseId(now = new Date()): string {

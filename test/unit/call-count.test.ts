@@ -10,7 +10,15 @@ describe("call counting", () => {
     c.add("host", "local:127.0.1.1")();
     expect(c.snapshot()).toMatchObject({ aws: { DescribeTargetHealth: 2 }, telegram: { getWebhookInfo: 1 }, host: { "local:127.0.1.1": 1 }, hostHttp: {} });
     c.reset();
-    expect(c.snapshot()).toEqual({ aws: {}, telegram: {}, host: {}, hostHttp: {}, depth: 0, busyMs: { aws: 0, telegram: 0, host: 0, hostHttp: 0 } });
+    expect(c.snapshot()).toEqual({
+      aws: {},
+      telegram: {},
+      host: {},
+      hostHttp: {},
+      depth: 0,
+      busyMs: { aws: 0, telegram: 0, host: 0, hostHttp: 0 },
+      ledger: [],
+    });
   });
 
   it("time() counts a call that fails too", async () => {
@@ -73,5 +81,30 @@ describe("call counting", () => {
     b();
     t();
     expect(c.snapshot().busyMs).toEqual({ aws: 0, telegram: 50, host: 150, hostHttp: 0 });
+  });
+
+  it("the ledger lists the calls in order, grouped by the step they fell in", () => {
+    const c = new CallCounter();
+    c.add("aws", "DescribeListeners")();
+    c.mark("mark-staging");
+    c.add("aws", "AddTags")();
+    c.mark("after mark-staging");
+    c.mark("stage");
+    c.add("host", "h1")();
+    c.add("host", "h2")();
+    c.add("hostHttp", "h1")();
+    c.add("aws", "DescribeTargetHealth")();
+    c.add("aws", "DescribeTargetHealth")();
+    c.add("telegram", "getWebhookInfo")();
+    c.mark("bake");
+    c.mark("stage");
+    c.add("aws", "RegisterTargets")();
+    expect(c.snapshot().ledger).toEqual([
+      { step: "start", aws: { DescribeListeners: 1 } },
+      { step: "mark-staging", aws: { AddTags: 1 } },
+      { step: "stage", host: 2, hostHttp: 1, aws: { DescribeTargetHealth: 2 }, telegram: { getWebhookInfo: 1 } },
+      // A step seen again later is a new entry: the ledger keeps the order.
+      { step: "stage", aws: { RegisterTargets: 1 } },
+    ]);
   });
 });
