@@ -59,7 +59,11 @@ export interface LoadBalancer {
   /** `known`: parts to take as given instead of reading them again (an adapter may still read them). */
   describeListener(listenerArn: string, known?: ListenerKnown): Promise<ListenerView>;
   describeTargetGroup(nameOrArn: string): Promise<TargetGroupView>;
-  setForward(listenerArn: string, forward: ForwardTarget[]): Promise<void>;
+  /**
+   * Returns the listener's default action as the write's own answer states it (ModifyListener
+   * answers with the modified listener): a run reads its cutover back from it (#17: no second call).
+   */
+  setForward(listenerArn: string, forward: ForwardTarget[]): Promise<ForwardTarget[]>;
   setTags(arn: string, tags: Record<string, string>): Promise<void>;
   removeTags(arn: string, keys: string[]): Promise<void>;
   targetHealth(targetGroupArn: string): Promise<TargetHealthView[]>;

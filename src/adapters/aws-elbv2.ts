@@ -169,14 +169,23 @@ export class AwsLoadBalancer implements LoadBalancer {
     }));
   }
 
-  async setForward(listenerArn: string, forward: ForwardTarget[]): Promise<void> {
+  /**
+   * The listener's default action as ModifyListener answered it: AWS answers with the modified
+   * listener, so that answer is the read-back. An answer without the listener (not seen from AWS)
+   * is read back with DescribeListeners instead.
+   */
+  async setForward(listenerArn: string, forward: ForwardTarget[]): Promise<ForwardTarget[]> {
     const { sdk, client } = await this.elb();
-    await client.send(
+    const res = await client.send(
       new sdk.ModifyListenerCommand({
         ListenerArn: listenerArn,
         DefaultActions: [{ Type: "forward", ForwardConfig: { TargetGroups: forward.map((f) => ({ TargetGroupArn: f.targetGroupArn, Weight: f.weight })) } }],
       }),
     );
+    const answered = res.Listeners?.find((l) => l.ListenerArn === listenerArn);
+    if (answered?.DefaultActions !== undefined) return forwardOf(answered.DefaultActions);
+    const ls = await client.send(new sdk.DescribeListenersCommand({ ListenerArns: [listenerArn] }));
+    return forwardOf(ls.Listeners?.[0]?.DefaultActions);
   }
 
   async setTags(arn: string, tags: Record<string, string>): Promise<void> {

@@ -46,6 +46,8 @@ export interface InFlight {
   from: Colour | null;
   startedAt: string;
   /**
+   * "staging" until the switches may move, "cutover" from right before they move to the run's end.
+   * "baking" is only read: runs before #17 wrote it after the cutover, and it means what "cutover" does.
    * "restarting": a rollback restarted its colour's stopped containers where both switches already
    * were; they pass the gates before it is recorded live (a run resumed after a kill gates them).
    */

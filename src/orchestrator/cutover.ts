@@ -1,10 +1,10 @@
 // The cutover: listener first, webhook right after, with nothing in between so the gap stays one
 // round trip. If the webhook move fails, both switches go back to the previous colour.
 import type { Goal } from "../domain/decide.js";
-import { encodeInFlight } from "../domain/tags.js";
 import { forwardAllTo } from "../domain/traffic.js";
 import { type Colour, otherColour } from "../domain/types.js";
 import { NotReadyError, RollbackFailedError, RolledBackError } from "../errors.js";
+import type { ForwardTarget } from "../ports.js";
 import { describeUnmanaged, moveToUnmanaged } from "./adopt.js";
 import { startColourContainers, stopColourContainers } from "./containers.js";
 import type { Ctx } from "./context.js";
@@ -23,8 +23,9 @@ function arns(ctx: Ctx): Record<Colour, string> {
   return { blue: ctx.targetGroups.blue.arn, green: ctx.targetGroups.green.arn };
 }
 
-export async function moveListener(ctx: Ctx, colour: Colour): Promise<void> {
-  await ctx.lb.setForward(ctx.listenerArn, forwardAllTo(colour, arns(ctx)));
+/** Returns the listener's default action as the write's answer states it (ports.ts: setForward). */
+export async function moveListener(ctx: Ctx, colour: Colour): Promise<ForwardTarget[]> {
+  return ctx.lb.setForward(ctx.listenerArn, forwardAllTo(colour, arns(ctx)));
 }
 
 /** Point the listener at `colour` but keep the other colour referenced (weight 0) so the ALB health-checks it. */
@@ -38,10 +39,20 @@ export async function referenceColour(
   await ctx.lb.setForward(ctx.listenerArn, forward);
 }
 
-export async function cutover(ctx: Ctx, goal: Goal, step: { moveListener: boolean; moveWebhook: boolean }, times: CutoverTimes): Promise<void> {
+/**
+ * Returns the listener's default action as the cutover's ModifyListener answered it (the read-back
+ * of the move, #17), or undefined when this cutover did not move the listener.
+ */
+export async function cutover(
+  ctx: Ctx,
+  goal: Goal,
+  step: { moveListener: boolean; moveWebhook: boolean },
+  times: CutoverTimes,
+): Promise<ForwardTarget[] | undefined> {
   if (goal.mode === "polling") return handover(ctx, goal, step, times);
+  let answered: ForwardTarget[] | undefined;
   if (step.moveListener) {
-    await moveListener(ctx, goal.colour);
+    answered = await moveListener(ctx, goal.colour);
     times.listenerMovedAt = ctx.clock.now();
   }
   if (step.moveWebhook) {
@@ -79,7 +90,10 @@ export async function cutover(ctx: Ctx, goal: Goal, step: { moveListener: boolea
     times.handedOverAt = ctx.clock.now();
     ctx.reporter.step({ step: "cutover", status: "info", message: `the ${old} poller is stopped (kept for a rollback)`, colour: goal.colour });
   }
-  await markBaking(ctx, goal);
+  // The in-flight record stays at phase "cutover" (#17: no AddTags of a "baking" phase here): every
+  // decision after a kill (decide, recover, the release's rollback) treats a record past staging
+  // alike, and where the switches are now says how far the cutover got.
+  return answered;
 }
 
 /**
@@ -87,7 +101,7 @@ export async function cutover(ctx: Ctx, goal: Goal, step: { moveListener: boolea
  * out), then stop the old poller gracefully. Telegram keeps every unconfirmed update, so what the
  * old poller took but did not confirm goes to the new one (at least once, never lost).
  */
-async function handover(ctx: Ctx, goal: Goal, step: { moveWebhook: boolean }, times: CutoverTimes): Promise<void> {
+async function handover(ctx: Ctx, goal: Goal, step: { moveWebhook: boolean }, times: CutoverTimes): Promise<ForwardTarget[] | undefined> {
   if (step.moveWebhook) {
     await deleteWebhookKeepingUpdates(ctx);
     times.webhookMovedAt = ctx.clock.now();
@@ -95,9 +109,10 @@ async function handover(ctx: Ctx, goal: Goal, step: { moveWebhook: boolean }, ti
   const old = otherColour(goal.colour);
   await stopColourContainers(ctx, old);
   times.handedOverAt = ctx.clock.now();
+  let answered: ForwardTarget[] | undefined;
   // Back from a switch to webhook: the listener returns to the poller's colour, as it was before.
   if (goal.switchFrom === "webhook" && goal.kind === "rollback" && ctx.settings.hasLoadBalancer) {
-    await moveListener(ctx, goal.colour);
+    answered = await moveListener(ctx, goal.colour);
     times.listenerMovedAt = ctx.clock.now();
   }
   if (step.moveWebhook)
@@ -108,23 +123,7 @@ async function handover(ctx: Ctx, goal: Goal, step: { moveWebhook: boolean }, ti
     message: `the ${old} poller is stopped (kept for a rollback); ${goal.colour} polls alone`,
     colour: goal.colour,
   });
-  await markBaking(ctx, goal);
-}
-
-/** Traffic is on the goal colour: the in-flight record says so, so a killed run resumes at the bake. */
-async function markBaking(ctx: Ctx, goal: Goal): Promise<void> {
-  await ctx.lb.setTags(
-    ctx.listenerArn,
-    encodeInFlight({
-      kind: goal.kind,
-      releaseId: goal.releaseId,
-      colour: goal.colour,
-      image: goal.image,
-      from: goal.from,
-      startedAt: new Date(ctx.clock.now()).toISOString(),
-      phase: "baking",
-    }),
-  );
+  return answered;
 }
 
 async function deleteWebhookKeepingUpdates(ctx: Ctx): Promise<void> {

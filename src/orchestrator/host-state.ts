@@ -40,7 +40,7 @@ export class HostStateStore implements LoadBalancer {
     return { arn: "", name: nameOrArn, port: 0, protocol: "", healthCheckPath: "" };
   }
 
-  async setForward(_arn: string, _forward: ForwardTarget[]): Promise<void> {
+  async setForward(_arn: string, _forward: ForwardTarget[]): Promise<ForwardTarget[]> {
     throw new BluegreenError("this polling environment has no load balancer to move", "internal");
   }
 

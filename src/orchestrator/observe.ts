@@ -6,7 +6,7 @@ import { decodeTags, TAG } from "../domain/tags.js";
 import { type ListenerReading, liveByListener, liveByWebhook, readListener } from "../domain/traffic.js";
 import { type Colour, type HostFacts, otherColour, type ReleaseTags, type TrafficFacts } from "../domain/types.js";
 import { ConfigError, PreflightError } from "../errors.js";
-import type { ExecResult, ListenerKnown, ListenerView, TargetHealthView, WebhookInfo } from "../ports.js";
+import type { ExecResult, ForwardTarget, ListenerKnown, ListenerView, TargetHealthView, WebhookInfo } from "../ports.js";
 import { parseBatch } from "../remote/batch.js";
 import { containerName } from "../remote/docker.js";
 import { firstLook } from "../remote/phases.js";
@@ -176,6 +176,11 @@ export interface StepFacts {
    * of the webhook in between, so the observe after the gates reads it.
    */
   cutoverMarked?: boolean;
+  /**
+   * The cutover's ModifyListener answered with the listener's default action as it now is, already
+   * in the world it hands on (`withForward`): that answer is the read-back, no DescribeListeners.
+   */
+  listenerAnswered?: boolean;
 }
 
 /** The facts each step of `decide` can move, by the step's name in the run's steps. Pure: tested row by row. */
@@ -218,13 +223,14 @@ export function refreshAfter(step: string, colour: Colour, facts: StepFacts = {}
     // the webhook is read here instead.
     case "gates":
       return { ...none, hosts, webhook: facts.cutoverMarked === true };
-    // The switches moved: the listener is read back; the webhook is what the cutover set (the bake
+    // The switches moved: the listener is read back (from ModifyListener's own answer, which is the
+    // listener after the write, when the cutover moved it); the webhook is what the cutover set (the bake
     // reads it at once). A poller's handover and a mode switch's cutover also stop the old
     // containers, so then the hosts are read again too (decide would repeat the cutover
     // otherwise); a webhook release's cutover touches no container. The target groups were watched
     // by the cutover's own checks and are watched again by the bake.
     case "cutover":
-      return { ...none, listener: true, tags: true, hosts: facts.rereadHosts !== false };
+      return { ...none, listener: facts.listenerAnswered !== true, tags: true, hosts: facts.rereadHosts !== false };
     // The bake watched the new colour (containers, target health, the webhook) to its end: the
     // webhook is its last reading, and so are the hosts (its last check inspects every host). The
     // listener is as the cutover read it back (only a run holding the lock moves it, and the bake
@@ -254,6 +260,11 @@ export function withHosts(world: World, read: ReadonlyMap<string, HostFacts["con
     return c !== undefined ? { ...h, containers: c } : h;
   });
   return { world: { ...rest, hosts }, hostsRead: world.hosts.every((h) => read.has(h.instanceId)) };
+}
+
+/** The world with the listener's default action as our own write's answer stated it (the cutover's read-back). */
+export function withForward(world: World, forward: readonly ForwardTarget[]): World {
+  return { ...world, listener: { ...world.listener, forward: forward.map((f) => ({ ...f })) } };
 }
 
 /** The world after our RegisterTargets of `targets` in `colour`'s group: registered (initial until checked), none draining. */

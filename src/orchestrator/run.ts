@@ -6,7 +6,7 @@ import { encodeInFlight, encodeShift, encodeUnmanaged, finalTags, TAG } from "..
 import { liveByListener } from "../domain/traffic.js";
 import { type HostFacts, otherColour } from "../domain/types.js";
 import { BluegreenError, FinalTagsError, GateFailedError, RollbackFailedError } from "../errors.js";
-import type { WebhookInfo } from "../ports.js";
+import type { ForwardTarget, WebhookInfo } from "../ports.js";
 import { containerName } from "../remote/docker.js";
 import { formatDuration } from "../util/duration.js";
 import { BakeFailed, bake, baselineFrom, restartBaseline } from "./bake.js";
@@ -16,7 +16,7 @@ import type { Ctx } from "./context.js";
 import { type CutoverTimes, cutover, referenceColour } from "./cutover.js";
 import { type GateReadings, gateFailure, smokeTest, undoBotWebhookCall, waitForGates } from "./gates.js";
 import { type HookRecord, runHookAt } from "./hooks.js";
-import { cutoverStopsContainers, observe, refreshAfter, registered, type StepFacts, snapshotFor, type World, withHosts } from "./observe.js";
+import { cutoverStopsContainers, observe, refreshAfter, registered, type StepFacts, snapshotFor, type World, withForward, withHosts } from "./observe.js";
 import { type ShiftRecord, shiftBeforeCutover, shiftsInSteps, weightsRecord } from "./shift.js";
 import { register, registerTargets, stage, startStopped } from "./stage.js";
 
@@ -82,6 +82,8 @@ export async function converge(ctx: Ctx, goal: Goal, state: RunState, initial?: 
     /** The hosts' containers as this step itself last read them (#17: the next observe needs no exec for them). */
     let read: ReadonlyMap<string, HostFacts["containers"]> | undefined;
     let facts: StepFacts = {};
+    /** The cutover's ModifyListener answer: the listener after the move (its read-back, #17). */
+    let answered: ForwardTarget[] | undefined;
     switch (step.kind) {
       case "mark":
         await ctx.lb
@@ -159,8 +161,8 @@ export async function converge(ctx: Ctx, goal: Goal, state: RunState, initial?: 
         if (shiftsInSteps(ctx, goal, step)) {
           await shiftBeforeCutover(ctx, goal, step, state.baseline, state.times, state.shifts);
           // The shared webhook was checked (and its settings put right) before the first step.
-          await cutover(ctx, goal, { ...step, moveWebhook: false }, state.times);
-        } else await cutover(ctx, goal, step, state.times);
+          answered = await cutover(ctx, goal, { ...step, moveWebhook: false }, state.times);
+        } else answered = await cutover(ctx, goal, step, state.times);
         if (state.shifts.length > 0) {
           const last = state.shifts[state.shifts.length - 1] as ShiftRecord;
           state.shifts.push({ step: last.of, of: last.of, percent: 100, weights: weightsRecord(goal, 100), at: new Date(ctx.clock.now()).toISOString() });
@@ -169,7 +171,10 @@ export async function converge(ctx: Ctx, goal: Goal, state: RunState, initial?: 
         state.cutoverAt = state.times.listenerMovedAt ?? state.times.webhookMovedAt ?? state.times.handedOverAt ?? ctx.clock.now();
         // A rollback has no bake to notice a container that stopped as the switches moved: the hosts
         // are read again before it can finalize (the restart and its gates follow from that reading).
-        facts = { rereadHosts: cutoverStopsContainers(goal) || state.times.handedOverAt !== undefined || goal.kind === "rollback" };
+        facts = {
+          rereadHosts: cutoverStopsContainers(goal) || state.times.handedOverAt !== undefined || goal.kind === "rollback",
+          listenerAnswered: answered !== undefined,
+        };
         if (goal.kind === "release") await runHookAt(ctx, "postCutover", goal, state.hooks);
         break;
       case "bake": {
@@ -194,7 +199,13 @@ export async function converge(ctx: Ctx, goal: Goal, state: RunState, initial?: 
     }
     ctx.reporter.step({ step: name, status: "ok", colour: goal.colour, elapsedMs: ctx.clock.now() - started });
     // What our RegisterTargets wrote is known without reading it back (the gates read the group next).
-    const after = step.kind === "register" ? registered(world, goal.colour, registerTargets(ctx, goal, step.instanceIds)) : world;
+    // What our ModifyListener answered is the listener after the cutover (no read-back call).
+    const after =
+      step.kind === "register"
+        ? registered(world, goal.colour, registerTargets(ctx, goal, step.instanceIds))
+        : answered !== undefined
+          ? withForward(world, answered)
+          : world;
     const own = withHosts(after, read);
     previous = { world: own.world, step: name, facts: { ...facts, hostsRead: own.hostsRead } };
   }

@@ -96,8 +96,15 @@ export async function status(ctx: Ctx): Promise<StatusReport> {
   else if (lc.byWebhook !== "shared" && lc.byWebhook !== lc.byListener)
     problems.push(`the listener sends traffic to ${lc.byListener ?? "neither colour"} but the webhook points at ${lc.byWebhook}`);
   for (const u of ctx.unreachable ?? []) problems.push(`${u.instanceId} (${u.address}) is unreachable, so its containers are unknown: ${u.reason}`);
-  if (world.tags.inFlight !== null)
-    problems.push(`a ${world.tags.inFlight.kind} (${world.tags.inFlight.releaseId}) is in flight or was interrupted in phase ${world.tags.inFlight.phase}`);
+  if (world.tags.inFlight !== null) {
+    const f = world.tags.inFlight;
+    // The record stays at "cutover" through the bake: where the switches are says how far it got.
+    const moved =
+      (f.phase === "cutover" || f.phase === "baking") && lc.byListener === f.colour && (lc.byWebhook === "shared" || lc.byWebhook === f.colour)
+        ? ` (both switches are on ${f.colour}: its cutover was done)`
+        : "";
+    problems.push(`a ${f.kind} (${f.releaseId}) is in flight or was interrupted in phase ${f.phase}${moved}`);
+  }
   // Both switches agree, on the colour the record calls previous (a rollback that did not finish
   // without its mark, or switches moved by hand): the record is wrong about what serves.
   const agree = lc.byWebhook === "shared" || lc.byWebhook === lc.byListener;

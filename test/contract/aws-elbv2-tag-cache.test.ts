@@ -65,3 +65,25 @@ describe("listener tags within one run", () => {
     await lb.removeTags(alb.listenerArn, ["bluegreen:flight"]);
   });
 });
+
+describe("the listener's default action after our own ModifyListener (#17)", () => {
+  it("is what ModifyListener answered: the move's read-back without a DescribeListeners, equal to a fresh read", async () => {
+    const lb = new AwsLoadBalancer({ region: REGION, endpoint: w.emu.endpoint }, alb.listenerArn);
+    const blue = alb.tg["bot-blue"] as string;
+    const green = alb.tg["bot-green"] as string;
+    const before = callsOf("DescribeListeners");
+    const answered = await lb.setForward(alb.listenerArn, [
+      { targetGroupArn: green, weight: 1 },
+      { targetGroupArn: blue, weight: 0 },
+    ]);
+    expect(callsOf("DescribeListeners")).toBe(before);
+    expect(answered).toEqual([
+      { targetGroupArn: green, weight: 1 },
+      { targetGroupArn: blue, weight: 0 },
+    ]);
+    const fresh = new AwsLoadBalancer({ region: REGION, endpoint: w.emu.endpoint }, alb.listenerArn);
+    expect((await fresh.describeListener(alb.listenerArn)).forward).toEqual(answered);
+    // Back where the other tests expect it.
+    await lb.setForward(alb.listenerArn, [{ targetGroupArn: blue, weight: 1 }]);
+  });
+});

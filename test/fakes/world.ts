@@ -259,9 +259,11 @@ export class FakeLoadBalancer implements LoadBalancer {
     if (g === undefined) throw new Error(`TargetGroupNotFound: ${nameOrArn}`);
     return g;
   }
-  async setForward(_arn: string, forward: ForwardTarget[]): Promise<void> {
+  async setForward(_arn: string, forward: ForwardTarget[]): Promise<ForwardTarget[]> {
     this.calls.push(`setForward ${forward.map((f) => `${f.targetGroupArn}=${f.weight}`).join(",")}`);
     this.forward = forward.map((f) => ({ ...f }));
+    // As ModifyListener does: the answer is the listener as it now is.
+    return this.forward.map((f) => ({ ...f }));
   }
   /** A failure to inject into the next setTags calls (e.g. TooManyTags); decremented per failed call. */
   failSetTags: { error: Error; times: number } | undefined;

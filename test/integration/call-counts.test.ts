@@ -73,7 +73,11 @@ const RELEASE = {
   // world lacks it (-4: after staging, which registers nothing; after register, whose write says
   // what is registered; after the gates, which just saw every target healthy; both groups after
   // the bake, which watched the new one); both target groups in one DescribeTargetGroups (-1).
-  aws: { fixed: 23, perGate: 1 },
+  // 21 (was 23, #17): the in-flight record is not rewritten to a "baking" phase after the cutover
+  // (-1 AddTags: nothing decides on that phase; status tells from the switches how far a run got),
+  // and the cutover's read-back is ModifyListener's own answer, the listener after the move
+  // (-1 DescribeListeners).
+  aws: { fixed: 21, perGate: 1 },
   // 11 (was 15): the webhook is read after the gates and right before the cutover (a bot's late
   // call), watched through the settle window, and read back last before the outcome (#13).
   // 9 (was 11, #17): the observe after the bake takes the webhook from the bake's own last

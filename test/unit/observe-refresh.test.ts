@@ -2,7 +2,7 @@
 // what that step may have moved, and keeps the rest from the observe before.
 import { describe, expect, it } from "vitest";
 import type { ContainerFacts } from "../../src/domain/types.js";
-import { cutoverStopsContainers, observe, refreshAfter, registered, withHosts } from "../../src/orchestrator/observe.js";
+import { cutoverStopsContainers, observe, refreshAfter, registered, withForward, withHosts } from "../../src/orchestrator/observe.js";
 import { observeAdoption } from "../../src/orchestrator/unmanaged.js";
 import type { ListenerKnown } from "../../src/ports.js";
 import { fakeEnvironment } from "../fakes/release-world.js";
@@ -81,6 +81,9 @@ describe("refreshAfter: what each step may have moved", () => {
     ["cutover", { rereadHosts: false }, { ...none, listener: true, tags: true }],
     ["cutover", { rereadHosts: true }, { ...none, listener: true, tags: true, hosts: true }],
     ["cutover", { rereadHosts: false, hostsRead: true }, { ...none, listener: true, tags: true }],
+    // ModifyListener answered with the listener after the move: that answer is the read-back (#17).
+    ["cutover", { rereadHosts: false, listenerAnswered: true }, { ...none, tags: true }],
+    ["cutover", { rereadHosts: true, listenerAnswered: true }, { ...none, tags: true, hosts: true }],
     ["start", { hostsRead: true }, { ...none, hosts: true, health: ["green"] }],
     ["mark-cutover", { hostsRead: false }, { ...none, listener: true, tags: true, webhook: true }],
     ["register", { rereadHosts: true }, none],
@@ -182,6 +185,20 @@ describe("observe with a previous world", () => {
     await observe(w.ctx, before, refreshAfter("cutover", "green"));
     expect(w.calls.describeListener).toBe(1);
     expect(w.known[0]?.forward).toBeUndefined();
+  });
+
+  it("after a cutover whose ModifyListener answered: the adapter is told that answer as the default action (no read-back call), and the traffic follows it", async () => {
+    const w = counting();
+    const before = await observe(w.ctx);
+    w.reset();
+    const answered = await w.ctx.lb.setForward(w.ctx.listenerArn, [
+      { targetGroupArn: w.ctx.targetGroups.green.arn, weight: 1 },
+      { targetGroupArn: w.ctx.targetGroups.blue.arn, weight: 0 },
+    ]);
+    const after = await observe(w.ctx, withForward(before, answered), refreshAfter("cutover", "green", { rereadHosts: false, listenerAnswered: true }));
+    expect(w.known).toEqual([{ forward: answered, ...(before.listener.rules !== undefined ? { rules: before.listener.rules } : {}) }]);
+    expect(after.listener.forward).toEqual(answered);
+    expect(after.traffic.weights).toEqual({ green: 1, blue: 0 });
   });
 
   it("after the gates: the webhook is the passing attempt's reading (ctx.lastWebhook), the hosts are read without its inspect, not the target health", async () => {

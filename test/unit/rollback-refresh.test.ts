@@ -92,9 +92,10 @@ async function blueStopsAsTheListenerMoves() {
   if (host === undefined) throw new Error("two hosts");
   const setForward = env.lb.setForward.bind(env.lb);
   env.lb.setForward = async (arn, f) => {
-    await setForward(arn, f);
+    const answer = await setForward(arn, f);
     const c = host.containers.get("telegram-bot-blue");
     if (c !== undefined) c.running = false;
+    return answer;
   };
   return { env, host };
 }
@@ -199,12 +200,13 @@ describe("a cold rollback whose restarted container stops again during its cutov
     const setForward = env.lb.setForward.bind(env.lb);
     let stopped = false;
     env.lb.setForward = async (arn, f) => {
-      await setForward(arn, f);
+      const answer = await setForward(arn, f);
       const c = host.containers.get("telegram-bot-blue");
       if (!stopped && c !== undefined && f[0]?.weight === 1) {
         stopped = true;
         c.running = false;
       }
+      return answer;
     };
     const r = await rollback(env.ctx, { lockWaitMs: 0, runId: "rb" });
     expect(r.mode).toBe("cold");
@@ -268,9 +270,10 @@ describe("the automatic rollback after a failed bake", () => {
     // ...and green's container on i-2 stops as the listener moves back, then crashes on its restart.
     const setForward = env.lb.setForward.bind(env.lb);
     env.lb.setForward = async (arn, f) => {
-      await setForward(arn, f);
+      const answer = await setForward(arn, f);
       const green = host.containers.get("telegram-bot-green");
       if (green !== undefined && f.find((t) => t.targetGroupArn === "arn:tg/bot-green")?.weight === 1) green.running = false;
+      return answer;
     };
     const exec = host.exec.bind(host);
     host.exec = async (argv, o) => {

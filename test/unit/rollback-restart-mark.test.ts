@@ -37,9 +37,10 @@ function stopsAsTheListenerMoves(
 ) {
   const setForward = env.lb.setForward.bind(env.lb);
   env.lb.setForward = async (arn, f) => {
-    await setForward(arn, f);
+    const answer = await setForward(arn, f);
     const c = host.containers.get(`telegram-bot-${colour}`);
     if (c !== undefined && f.find((t) => t.targetGroupArn === `arn:tg/bot-${colour}`)?.weight === 1) c.running = false;
+    return answer;
   };
 }
 
@@ -201,8 +202,9 @@ describe("a signal while a warm rollback moves the switches", () => {
     env.ctx.cancel = controller.signal;
     const setForward = env.lb.setForward.bind(env.lb);
     env.lb.setForward = async (arn, f) => {
-      await setForward(arn, f);
+      const answer = await setForward(arn, f);
       controller.abort(new CancelledError("SIGINT"));
+      return answer;
     };
   }
 
