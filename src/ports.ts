@@ -42,6 +42,8 @@ export interface TargetGroupView {
   port: number;
   protocol: string;
   healthCheckPath: string;
+  /** The load balancers whose listeners forward to it, as AWS lists them (absent when not read). */
+  loadBalancerArns?: string[];
 }
 
 export type TargetHealthState = "initial" | "healthy" | "unhealthy" | "unused" | "draining" | "unavailable";
@@ -55,7 +57,11 @@ export interface TargetHealthView {
 }
 
 export interface LoadBalancer {
-  resolveListener(): Promise<string>;
+  /**
+   * The listener's ARN. `seen`: load balancer ARNs this run already read (the target groups' own):
+   * the configured load balancer among them needs no lookup of its own.
+   */
+  resolveListener(seen?: readonly string[]): Promise<string>;
   /** `known`: parts to take as given instead of reading them again (an adapter may still read them). */
   describeListener(listenerArn: string, known?: ListenerKnown): Promise<ListenerView>;
   describeTargetGroup(nameOrArn: string): Promise<TargetGroupView>;

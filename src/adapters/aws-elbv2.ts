@@ -45,6 +45,12 @@ export function rulesOf(rules: Rule[] | undefined): ListenerRuleView[] {
     });
 }
 
+/** An application load balancer's name from its ARN (`...:loadbalancer/app/<name>/<id>`); null for anything else. */
+export function loadBalancerNameOf(arn: string): string | null {
+  const resource = arn.split(":").slice(5).join(":");
+  return /^loadbalancer\/app\/([^/]+)\/[^/]+$/.exec(resource)?.[1] ?? null;
+}
+
 export class AwsLoadBalancer implements LoadBalancer {
   private loaded: Promise<{ sdk: Sdk; client: ElasticLoadBalancingV2Client }> | undefined;
   /**
@@ -76,12 +82,21 @@ export class AwsLoadBalancer implements LoadBalancer {
     return this.loaded;
   }
 
-  async resolveListener(): Promise<string> {
+  /**
+   * The listener by its load balancer's name and port. Its load balancer's ARN is taken from `seen`
+   * (the target groups' LoadBalancerArns, read anyway) when one of them names it (#17: no
+   * DescribeLoadBalancers once a colour's group is in the listener's forward, i.e. after the first
+   * release); load balancer names are unique per account and region, and the ARN carries the name.
+   */
+  async resolveListener(seen: readonly string[] = []): Promise<string> {
     const { sdk, client } = await this.elb();
     if (typeof this.listener === "string") return this.listener;
     const { loadBalancer, port } = this.listener;
-    const lbs = await client.send(new sdk.DescribeLoadBalancersCommand({ Names: [loadBalancer] }));
-    const lbArn = lbs.LoadBalancers?.[0]?.LoadBalancerArn;
+    let lbArn = seen.find((arn) => loadBalancerNameOf(arn) === loadBalancer);
+    if (lbArn === undefined) {
+      const lbs = await client.send(new sdk.DescribeLoadBalancersCommand({ Names: [loadBalancer] }));
+      lbArn = lbs.LoadBalancers?.[0]?.LoadBalancerArn;
+    }
     if (lbArn === undefined) throw new Error(`load balancer ${loadBalancer} not found`);
     const ls = await client.send(new sdk.DescribeListenersCommand({ LoadBalancerArn: lbArn }));
     const arn = ls.Listeners?.find((l) => l.Port === port)?.ListenerArn;
@@ -166,6 +181,7 @@ export class AwsLoadBalancer implements LoadBalancer {
       port: tg.Port ?? 0,
       protocol: tg.Protocol ?? "",
       healthCheckPath: tg.HealthCheckPath ?? "/",
+      loadBalancerArns: tg.LoadBalancerArns ?? [],
     }));
   }
 

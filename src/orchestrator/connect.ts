@@ -159,12 +159,16 @@ export async function connectCtx(settings: Settings, raw: Ports, clock: Clock, r
         "create the target group or fix its name/ARN in the environment file",
       );
     });
-  const [listenerArn, blue, green, list] = await Promise.all([
-    lb.resolveListener().catch((e: unknown) => {
-      throw new PreflightError(`cannot find the ALB listener: ${why(e)}`, "check loadBalancer.listener and the AWS region/credentials");
-    }),
-    tg("blue"),
-    tg("green"),
+  // The listener is found after the groups: their LoadBalancerArns name its load balancer once a
+  // colour is in its forward, so no DescribeLoadBalancers (#17). Still one round next to the hosts'.
+  const groups = Promise.all([tg("blue"), tg("green")]);
+  const [[blue, green], listenerArn, list] = await Promise.all([
+    groups,
+    groups.then((gs) =>
+      lb.resolveListener(gs.flatMap((g) => g.loadBalancerArns ?? [])).catch((e: unknown) => {
+        throw new PreflightError(`cannot find the ALB listener: ${why(e)}`, "check loadBalancer.listener and the AWS region/credentials");
+      }),
+    ),
     listInstances(),
   ]);
   const { hosts, unreachable } = await connectHosts(settings, ports, opts, list, reporter, activity);

@@ -2,7 +2,7 @@
 // the adapter sends them as one DescribeTargetGroups (#17); a group that does not exist still fails
 // on its own, with its own name, and does not take the other lookup down with it.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { AwsLoadBalancer } from "../../src/adapters/aws-elbv2.js";
+import { AwsLoadBalancer, loadBalancerNameOf } from "../../src/adapters/aws-elbv2.js";
 import { type Alb, createAlb } from "../helpers/aws-alb.js";
 import { type AwsWorld, REGION, startAwsWorld } from "../helpers/aws-world.js";
 
@@ -44,5 +44,48 @@ describe("target group lookups", () => {
     expect(found.status === "fulfilled" && found.value.name).toBe("bot-blue");
     expect(missing.status).toBe("rejected");
     expect(String(missing.status === "rejected" ? missing.reason : "")).toMatch(/bot-missing|TargetGroupNotFound/);
+  });
+});
+
+describe("the listener by load balancer name and port (#17)", () => {
+  const byName = () => new AwsLoadBalancer({ region: REGION, endpoint: w.emu.endpoint }, { loadBalancer: "bot-alb", port: 80 });
+  const calls = (action: string) => w.emu.control.calls().filter((c) => c.action === action).length;
+
+  it("takes the load balancer from a group's LoadBalancerArns (the group its listener forwards to): no DescribeLoadBalancers, the same listener", async () => {
+    const lb = byName();
+    const [blue, green] = await Promise.all([lb.describeTargetGroup("bot-blue"), lb.describeTargetGroup("bot-green")]);
+    expect(blue.loadBalancerArns).toEqual([alb.lbArn]);
+    // bot-green is in no forward action yet: AWS lists no load balancer for it.
+    expect(green.loadBalancerArns).toEqual([]);
+    const before = calls("DescribeLoadBalancers");
+    expect(await lb.resolveListener([...(blue.loadBalancerArns ?? []), ...(green.loadBalancerArns ?? [])])).toBe(alb.listenerArn);
+    expect(calls("DescribeLoadBalancers")).toBe(before);
+  });
+
+  it("looks the load balancer up by name when no group names it (a first release whose colours are in no forward yet)", async () => {
+    const before = calls("DescribeLoadBalancers");
+    expect(await byName().resolveListener([])).toBe(alb.listenerArn);
+    expect(calls("DescribeLoadBalancers")).toBe(before + 1);
+  });
+
+  it("an ARN of another load balancer is not taken for it: looked up by name", async () => {
+    const other = alb.lbArn.replace("/app/bot-alb/", "/app/bot-alb-2/");
+    const before = calls("DescribeLoadBalancers");
+    expect(await byName().resolveListener([other])).toBe(alb.listenerArn);
+    expect(calls("DescribeLoadBalancers")).toBe(before + 1);
+  });
+});
+
+describe("loadBalancerNameOf", () => {
+  it.each([
+    ["arn:aws:elasticloadbalancing:eu-west-1:123456789012:loadbalancer/app/bot-alb/50dc6c495c0c9188", "bot-alb"],
+    ["arn:aws-cn:elasticloadbalancing:cn-north-1:123456789012:loadbalancer/app/bot/0123456789abcdef", "bot"],
+    // A network load balancer, a target group, a listener: not an application load balancer's ARN.
+    ["arn:aws:elasticloadbalancing:eu-west-1:123456789012:loadbalancer/net/bot-alb/50dc6c495c0c9188", null],
+    ["arn:aws:elasticloadbalancing:eu-west-1:123456789012:targetgroup/bot-alb/50dc6c495c0c9188", null],
+    ["arn:aws:elasticloadbalancing:eu-west-1:123456789012:listener/app/bot-alb/50dc6c495c0c9188/f2f7dc8efc522ab2", null],
+    ["bot-alb", null],
+  ])("%s -> %s", (arn, name) => {
+    expect(loadBalancerNameOf(arn)).toBe(name);
   });
 });

@@ -77,7 +77,9 @@ const RELEASE = {
   // (-1 AddTags: nothing decides on that phase; status tells from the switches how far a run got),
   // and the cutover's read-back is ModifyListener's own answer, the listener after the move
   // (-1 DescribeListeners).
-  aws: { fixed: 21, perGate: 1 },
+  // 20: the connect takes the load balancer's ARN from the target groups' LoadBalancerArns (its
+  // listener forwards to both colours after the first release) instead of DescribeLoadBalancers.
+  aws: { fixed: 20, perGate: 1 },
   // 11 (was 15): the webhook is read after the gates and right before the cutover (a bot's late
   // call), watched through the settle window, and read back last before the outcome (#13).
   // 9 (was 11, #17): the observe after the bake takes the webhook from the bake's own last
@@ -117,7 +119,8 @@ const WARM_ROLLBACK = {
   // rules) and no DescribeTargetHealth of either group (-2: moving the switches registers nothing,
   // and the readiness check before the move saw the colour healthy); the listener is read back.
   // 13: no DescribeInstanceStatus (598ce07: only a release reads the EC2 status checks).
-  aws: 13,
+  // 12: no DescribeLoadBalancers (the target groups' LoadBalancerArns name it, as for a release).
+  aws: 12,
   // 3 (was 5; measured 4 before): no getWebhookInfo after the move (-1): the webhook is what
   // setWebhook wrote until the read-back last, after every stop, which stays.
   telegram: 3,
