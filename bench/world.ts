@@ -3,7 +3,7 @@
 // `cli()` that runs the built CLI as a subprocess while sampling its peak RSS.
 import { spawn } from "node:child_process";
 import { readFileSync } from "node:fs";
-import { chmod, mkdir, mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
+import { mkdir, mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import type { CallCounts } from "../src/adapters/call-count.js";
@@ -82,13 +82,10 @@ export async function startBenchWorld(o: WorldOptions & { hosts: number; firstHo
       join(dir, "environments", `${o.environment ?? "bench"}.yaml`),
       environmentYaml(world, dir, { environment: "bench", hostConcurrency: null, ...o }),
     );
-    // Counting wrapper: logs the docker sub-command, then execs the real shim.
-    const wrapDir = join(dir, "wrap");
+    // The docker stand-in logs each sub-command here (BLUEGREEN_SANDBOX_DOCKER_LOG). Not a wrapper
+    // script on PATH: the sandbox transport runs only its own shim in-process, and would spawn a wrapper.
     const log = join(dir, "docker-calls.log");
-    await mkdir(wrapDir, { recursive: true });
     await writeFile(log, "");
-    await writeFile(join(wrapDir, "docker"), `#!/bin/sh\necho "$1" >> '${log}'\nexec '${world.binDir}/docker' "$@"\n`);
-    await chmod(join(wrapDir, "docker"), 0o755);
     const env: NodeJS.ProcessEnv = {
       ...process.env,
       ITEST_BOT_TOKEN: BOT_TOKEN,
@@ -96,8 +93,9 @@ export async function startBenchWorld(o: WorldOptions & { hosts: number; firstHo
       // The SDK code cache in a folder of the bench's own (warmed by each world's first, unmeasured
       // release), not the user's: figures that do not depend on what ~/.cache/bluegreen holds.
       BLUEGREEN_CACHE_DIR: process.env.BLUEGREEN_CACHE_DIR ?? join(tmpdir(), "bluegreen-bench-code-cache"),
-      PATH: `${wrapDir}:${world.binDir}:${process.env.PATH ?? ""}`,
+      PATH: `${world.binDir}:${process.env.PATH ?? ""}`,
       BLUEGREEN_SANDBOX_STATE: world.runtimeDir,
+      BLUEGREEN_SANDBOX_DOCKER_LOG: log,
       NO_COLOR: "1",
     };
     let runs = 0;

@@ -3,7 +3,7 @@
 // shim) or in the caller; a `docker` that is not the shim is still spawned; the command timeout
 // still rejects; a container started in-process outlives the process that started it.
 import { execFile } from "node:child_process";
-import { chmodSync, mkdtempSync, writeFileSync } from "node:fs";
+import { chmodSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -186,6 +186,15 @@ describe("LocalHost with the sandbox's docker in this process", () => {
     const argv = firstLook(["bot-blue"], false, MARKER);
     expect(parseBatch(argv, await wrapped.exec(argv))[0]).toEqual({ code: 7, stdout: "wrapper inspect --type container bot-blue\n", stderr: "" });
     expect(ranHere.length).toBe(before);
+  });
+
+  it("logs each docker sub-command to BLUEGREEN_SANDBOX_DOCKER_LOG however it runs (what the bench counts)", async () => {
+    const log = join(stateRoot, "docker-calls.log");
+    const env = { PATH: `${bin}:${process.env.PATH ?? ""}`, BLUEGREEN_SANDBOX_STATE: stateRoot, BLUEGREEN_SANDBOX_DOCKER_LOG: log };
+    const address = { instanceId: "i-log", address: HERE };
+    await (await new LocalHostConnector({ env }).connect(address)).exec(docker.version());
+    await (await new LocalHostConnector({ env, inProcessDocker: sandboxDockerRunner() }).connect(address)).exec(firstLook(["bot-blue"], true, MARKER));
+    expect(readFileSync(log, "utf8")).toBe("version\ninspect\nversion\nps\n");
   });
 
   it("rejects a command that outlives its timeout with HostCommandTimeoutError", async () => {

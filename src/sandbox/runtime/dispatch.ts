@@ -1,5 +1,6 @@
 // argv -> subcommand, and the only place that turns errors into stderr text and exit codes.
 // Runs in the `docker` process (docker-cli.ts) or in the caller's own process (runDocker).
+import { appendFileSync } from "node:fs";
 import { DockerCliError } from "./cli-error.js";
 import { type CliContext, contextFromEnv, type DockerIo } from "./context.js";
 import { TemplateError } from "./template.js";
@@ -106,6 +107,10 @@ export interface DockerResult {
  * collected text is empty. Nothing here reads stdin, exits the process or reads process.env.
  */
 export async function runDocker(argv: string[], env: NodeJS.ProcessEnv, io?: DockerIo): Promise<DockerResult> {
+  // The bench counts docker subcommands per release here (one line each, O_APPEND), however they
+  // run: a wrapper script on PATH would make the sandbox transport spawn every command.
+  const log = env.BLUEGREEN_SANDBOX_DOCKER_LOG;
+  if (log) appendFileSync(log, `${argv[0] ?? ""}\n`);
   const stdout: string[] = [];
   const stderr: string[] = [];
   const sink: DockerIo = io ?? { out: (t) => stdout.push(t), err: (t) => stderr.push(t) };
