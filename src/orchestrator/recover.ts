@@ -5,7 +5,7 @@ import { colourMode, type Mode } from "../domain/switch.js";
 import { IN_FLIGHT_KEYS } from "../domain/tags.js";
 import { isForwardAllTo, listenerSendsTo } from "../domain/traffic.js";
 import { type Colour, type InFlight, otherColour } from "../domain/types.js";
-import { NotReadyError, RollbackFailedError } from "../errors.js";
+import { NotReadyError, PreflightError, RollbackFailedError } from "../errors.js";
 import { describeUnmanaged, forgetReleases, moveToUnmanaged } from "./adopt.js";
 import { stopColourContainers } from "./containers.js";
 import type { Ctx } from "./context.js";
@@ -13,6 +13,7 @@ import { type CutoverTimes, moveSwitches, rollbackFailed } from "./cutover.js";
 import { liveColours, observe, readWorldListener, type World } from "./observe.js";
 import { type Moved, refreshAfterMoveBack } from "./rollback-refresh.js";
 import { converge, newRunState } from "./run.js";
+import { finishRestartRemedy } from "./switched-record.js";
 import { trustedImage } from "./tag-trust.js";
 import { verifyWebhook, type WebhookTarget } from "./verify-webhook.js";
 
@@ -216,11 +217,11 @@ export async function recoverInterrupted(ctx: Ctx, world: World, opts: { finishR
     return `${note}: finished it (across the mode switch)`;
   }
   if (f.kind === "rollback" && f.phase === "restarting") {
-    if (!opts.finishRollback) {
-      // Traffic stays where it is; the release checks that colour as its live one and replaces it.
-      await clearInFlight(ctx);
-      return `${note}: its restarted containers were not gated yet; abandoned it (${f.releaseId} on ${f.colour} serves until this release replaces it)`;
-    }
+    // Both switches are on its colour and some of its containers there may still be stopped (the
+    // run ended before its `start`), or restarted and never gated: the release's preflight would
+    // refuse that live colour, and with the mark gone `rollback` would refuse too. Only the
+    // rollback's own end (restart, gates where traffic is) makes it whole: refuse, touching nothing.
+    if (!opts.finishRollback) throw restartInFlight(ctx, note);
     return finishRestart(ctx, world, f, rollbackGoal, note);
   }
   if (f.kind === "rollback" && world.tags.live !== null) {
@@ -261,6 +262,13 @@ export async function recoverInterrupted(ctx: Ctx, world: World, opts: { finishR
   }
   await rollBackTo(ctx, world, f.colour, note);
   return `${note}: undone, ${f.from} is live`;
+}
+
+function restartInFlight(ctx: Ctx, note: string): PreflightError {
+  return new PreflightError(
+    `${note}: both switches serve it, but its containers there were stopped or restarted and are not gated yet; a release cannot start from that colour; nothing was changed`,
+    `${finishRestartRemedy(ctx.settings.environment)}, then release again`,
+  );
 }
 
 /**

@@ -5,7 +5,7 @@ import { decide, type Goal, type Progress, type Step, trafficMoved } from "../do
 import { encodeInFlight, encodeShift, encodeUnmanaged, finalTags, TAG } from "../domain/tags.js";
 import { liveByListener } from "../domain/traffic.js";
 import { type HostFacts, otherColour } from "../domain/types.js";
-import { BluegreenError, FinalTagsError, GateFailedError, RollbackFailedError } from "../errors.js";
+import { BluegreenError, CancelledError, FinalTagsError, GateFailedError, RollbackFailedError } from "../errors.js";
 import type { ForwardTarget, WebhookInfo } from "../ports.js";
 import { containerName } from "../remote/docker.js";
 import { formatDuration } from "../util/duration.js";
@@ -19,6 +19,7 @@ import { type HookRecord, runHookAt } from "./hooks.js";
 import { cutoverStopsContainers, observe, refreshAfter, registered, type StepFacts, snapshotFor, type World, withForward, withHosts } from "./observe.js";
 import { type ShiftRecord, shiftBeforeCutover, shiftsInSteps, weightsRecord } from "./shift.js";
 import { register, registerTargets, stage, startStopped } from "./stage.js";
+import { finishRestartRemedy } from "./switched-record.js";
 
 export interface RunState {
   progress: Progress;
@@ -50,6 +51,23 @@ const MAX_STEPS = 30;
  * moved it (no hook): the loop's first step is decided on it instead of reading it all again.
  */
 export async function converge(ctx: Ctx, goal: Goal, state: RunState, initial?: World): Promise<World> {
+  const seen = { rollbackMoved: false };
+  try {
+    return await convergeSteps(ctx, goal, state, initial, seen);
+  } catch (e) {
+    // A rollback stopped by a signal with both switches already on its colour (past its restart's
+    // mark: its containers there are not gated yet) is finished by the next `rollback` only: say so.
+    if (e instanceof CancelledError && seen.rollbackMoved && e.remedy === undefined)
+      throw new CancelledError(
+        e.signal,
+        `cancelled by ${e.signal} with both switches on ${goal.colour} (${goal.releaseId}), its restarted containers there not gated yet`,
+        finishRestartRemedy(ctx.settings.environment),
+      );
+    throw e;
+  }
+}
+
+async function convergeSteps(ctx: Ctx, goal: Goal, state: RunState, initial: World | undefined, seen: { rollbackMoved: boolean }): Promise<World> {
   let previous: { world: World; step: string; facts: StepFacts } | undefined;
   for (let i = 0; i < MAX_STEPS; i++) {
     // The first observe reads everything; after a step, only what that step may have moved.
@@ -59,10 +77,12 @@ export async function converge(ctx: Ctx, goal: Goal, state: RunState, initial?: 
         : i === 0 && initial !== undefined
           ? initial
           : await observe(ctx);
-    const step = decide(snapshotFor(ctx, world, goal), goal, state.progress);
+    const snapshot = snapshotFor(ctx, world, goal);
+    const step = decide(snapshot, goal, state.progress);
+    seen.rollbackMoved = goal.kind === "rollback" && trafficMoved(snapshot, goal);
     if (step.kind === "done") return world;
     if (step.kind === "failed") {
-      if (trafficMoved(snapshotFor(ctx, world, goal), goal)) throw new BakeFailed(step.reason, ctx.clock.now());
+      if (trafficMoved(snapshot, goal)) throw new BakeFailed(step.reason, ctx.clock.now());
       throw await gateFailure(ctx, goal, step.reason);
     }
     if (step.kind === "blocked") {

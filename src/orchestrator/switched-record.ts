@@ -27,3 +27,11 @@ export function describeSwitchedRecord(s: SwitchedRecord): string {
 export function switchedRecordRemedy(environment: string): string {
   return `see \`bluegreen status ${environment}\` and \`bluegreen history ${environment}\`, then release a known-good image: \`bluegreen release ${environment} --image <tag>\``;
 }
+
+/**
+ * A rollback interrupted once both switches were on its colour (a warm one's move, or its restart's
+ * mark): only `rollback` finishes it, by restarting and gating that colour's stopped containers there.
+ */
+export function finishRestartRemedy(environment: string): string {
+  return `\`bluegreen rollback ${environment}\` finishes the interrupted rollback (it restarts and gates the stopped containers)`;
+}

@@ -5,7 +5,7 @@
 import { describe, expect, it } from "vitest";
 import { renderStatus } from "../../src/cli/commands/status.js";
 import { decodeTags, TAG } from "../../src/domain/tags.js";
-import { CancelledError, RollbackFailedError } from "../../src/errors.js";
+import { CancelledError, PreflightError, RollbackFailedError } from "../../src/errors.js";
 import { release } from "../../src/orchestrator/release.js";
 import { rollback } from "../../src/orchestrator/rollback.js";
 import { status } from "../../src/orchestrator/status.js";
@@ -122,13 +122,20 @@ describe("the restart's mark", () => {
     const { env, host } = await releasedTwice();
     stopsAsTheListenerMoves(env, host, "blue");
     interruptRestartGates(env, "SIGINT");
-    await expect(rollback(env.ctx, { lockWaitMs: 0, runId: "rb" })).rejects.toBeInstanceOf(CancelledError);
+    const cancelled = await rollback(env.ctx, { lockWaitMs: 0, runId: "rb" }).catch((e: unknown) => e);
+    expect(cancelled).toBeInstanceOf(CancelledError);
+    expect(cancelled).toMatchObject({
+      message: "cancelled by SIGINT with both switches on blue (r1), its restarted containers there not gated yet",
+      remedy: "`bluegreen rollback production` finishes the interrupted rollback (it restarts and gates the stopped containers)",
+    });
     expect(decodeTags(env.lb.tags).inFlight).toMatchObject({ kind: "rollback", releaseId: "r1", phase: "restarting" });
     env.ctx.cancel = undefined;
     // status says where it stopped and sends the operator to the command that finishes it.
     const text = renderStatus(await status(env.ctx)).join("\n");
     expect(text).toContain("- a rollback (r1) is in flight or was interrupted in phase restarting");
-    expect(text).toContain("next: `bluegreen rollback production` finishes the interrupted rollback");
+    expect(text).toContain(
+      "next: `bluegreen rollback production` finishes the interrupted rollback (it restarts and gates the stopped containers); a `bluegreen release` refuses until then",
+    );
     const from = env.events.length;
     const r = await rollback(env.ctx, { lockWaitMs: 0, runId: "rb2" });
     expect(r).toMatchObject({ mode: "recovered", colour: "blue", releaseId: "r1" });
@@ -164,15 +171,54 @@ describe("the restart's mark", () => {
     expect(env.telegram.info.url).toBe(env.settings.webhook.urls.green);
   });
 
-  it("a release after such a kill abandons the mark: traffic stays, the release checks that colour as its live one and replaces the other", async () => {
+  it("a release after such a kill refuses, touching nothing: `rollback` finishes it, then the release goes ahead", async () => {
     const { env, host } = await releasedTwice();
     stopsAsTheListenerMoves(env, host, "blue");
     interruptRestartGates(env, "kill");
     await expect(rollback(env.ctx, { lockWaitMs: 0, runId: "rb" })).rejects.toBeInstanceOf(Killed);
+    const tags = { ...env.lb.tags };
+    const refused = await release(env.ctx, { ...OPTS, imageRef: `${REPO}:v3`, releaseId: "r3" }).catch((e: unknown) => e);
+    expect(refused).toBeInstanceOf(PreflightError);
+    expect((refused as PreflightError).remedy).toBe(
+      "`bluegreen rollback production` finishes the interrupted rollback (it restarts and gates the stopped containers), then release again",
+    );
+    expect(env.lb.tags).toEqual(tags);
+    expect((await rollback(env.ctx, { lockWaitMs: 0, runId: "rb2" })).mode).toBe("recovered");
     const r = await release(env.ctx, { ...OPTS, imageRef: `${REPO}:v3`, releaseId: "r3" });
     expect(r).toMatchObject({ outcome: "released", colour: "green", from: "blue" });
-    expect(r.recovered).toContain("its restarted containers were not gated yet; abandoned it");
     expect(decodeTags(env.lb.tags)).toMatchObject({ inFlight: null, live: { colour: "green", releaseId: "r3" } });
+  });
+
+  it("killed after the mark, before the start (review H1): `release` refuses and leaves the mark, so `rollback` still restarts and gates the stopped container", async () => {
+    const { env, host } = await releasedTwice();
+    stopsAsTheListenerMoves(env, host, "blue");
+    const step = env.ctx.reporter.step.bind(env.ctx.reporter);
+    env.ctx.reporter = {
+      step: (e) => {
+        step(e);
+        if (e.step === "start" && e.status === "start") throw new Killed("killed before the docker start");
+      },
+    };
+    await expect(rollback(env.ctx, { lockWaitMs: 0, runId: "rb" })).rejects.toBeInstanceOf(Killed);
+    env.ctx.reporter = { step };
+    expect(host.containers.get("telegram-bot-blue")?.running).toBe(false);
+    const tags = { ...env.lb.tags };
+    const refused = await release(env.ctx, { ...OPTS, imageRef: `${REPO}:v3`, releaseId: "r3" }).catch((e: unknown) => e);
+    expect(refused).toBeInstanceOf(PreflightError);
+    expect((refused as PreflightError).message).toBe(
+      "found an interrupted rollback r1 (restarting) to blue: both switches serve it, but its containers there were stopped or restarted and are not gated yet; a release cannot start from that colour; nothing was changed",
+    );
+    // Nothing touched: the mark, both switches, the stopped container.
+    expect(env.lb.tags).toEqual(tags);
+    expect(env.lb.forward).toEqual(onBlue);
+    expect(host.containers.get("telegram-bot-blue")?.running).toBe(false);
+    expect(host.containers.has("telegram-bot-green")).toBe(true);
+    const from = env.events.length;
+    const r = await rollback(env.ctx, { lockWaitMs: 0, runId: "rb2" });
+    expect(r).toMatchObject({ mode: "recovered", colour: "blue", releaseId: "r1" });
+    expect(stepsFrom(env, from)).toEqual(["start", "gates", "finalize"]);
+    expect(host.containers.get("telegram-bot-blue")?.running).toBe(true);
+    expect(decodeTags(env.lb.tags)).toMatchObject({ inFlight: null, live: { colour: "blue", releaseId: "r1" } });
   });
 
   it("a listener that refuses the mark (TooManyTags): the container is restarted and gated all the same, in this run", async () => {

@@ -26,7 +26,7 @@ export async function notifyingFailure<T>(env: LoadedEnv, out: Output, command: 
       );
     }
     // A cancelled rollback stops between two steps and keeps its in-flight mark: the next
-    // `rollback` finishes it (gated), a `release` abandons it.
+    // `rollback` finishes it (gated); a `release` abandons it, or refuses it past a restart's mark.
     if (e instanceof CancelledError) {
       const why = `${command} cancelled by ${e.signal} between two steps`;
       await notifyAndReport(
@@ -34,6 +34,8 @@ export async function notifyingFailure<T>(env: LoadedEnv, out: Output, command: 
         { command, environment: env.config.environment, outcome: "cancelled", releaseId: "", image: "", colour: null, from: null, reason: why },
         out,
       );
+      // The run's own words when it stopped with the switches already moved (its restart not gated).
+      if (e.remedy !== undefined) throw new CancelledError(e.signal, `${command} ${e.message}`, e.remedy);
       throw new CancelledError(
         e.signal,
         `${why}: nothing is half-moved`,
