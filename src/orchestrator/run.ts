@@ -1,7 +1,7 @@
 // The loop: observe -> decide -> apply one step -> observe again, until decide says done.
 
 import pRetry from "p-retry";
-import { decide, type Goal, type Progress, type Step, trafficMoved } from "../domain/decide.js";
+import { decide, type Goal, type Progress, type Snapshot, type Step, trafficMoved } from "../domain/decide.js";
 import { encodeInFlight, encodeShift, encodeUnmanaged, finalTags, TAG } from "../domain/tags.js";
 import { liveByListener } from "../domain/traffic.js";
 import { type HostFacts, otherColour } from "../domain/types.js";
@@ -94,7 +94,7 @@ async function convergeSteps(ctx: Ctx, goal: Goal, state: RunState, initial: Wor
     // A signal stops the run here, between two whole steps (never inside a cutover). Not before a
     // rollback's record of switches already on its colour (its restart's mark, or the finalize):
     // stopped there, they would stay moved with nothing a later `rollback` could finish from.
-    if (!recordsMovedSwitches(goal, step)) throwIfCancelled(ctx);
+    if (!recordsMovedSwitches(goal, step, snapshot, state.progress)) throwIfCancelled(ctx);
     const name = step.kind === "mark" ? `mark-${step.phase}` : step.kind;
     state.steps.push(name);
     const started = ctx.clock.now();
@@ -232,9 +232,18 @@ async function convergeSteps(ctx: Ctx, goal: Goal, state: RunState, initial: Wor
   throw new BluegreenError(`the ${goal.kind} did not converge in ${MAX_STEPS} steps`, "internal", "run `bluegreen status` and report this as a bug");
 }
 
-/** A rollback's tag write that records switches already moved to its colour: never cancelled before it. */
-function recordsMovedSwitches(goal: Goal, step: Step): boolean {
-  return goal.kind === "rollback" && (step.kind === "finalize" || (step.kind === "mark" && step.phase === "restarting"));
+/**
+ * A rollback's tag write that records switches already moved to its colour, and the `start` its
+ * restart's mark announced: never cancelled before them. Stopped before that start, a container
+ * would stay stopped where traffic is until someone ran `rollback`; started, the run stops right
+ * after it (the mark still says restarting, so `rollback` gates it).
+ */
+function recordsMovedSwitches(goal: Goal, step: Step, s: Snapshot, progress: Progress): boolean {
+  if (goal.kind !== "rollback") return false;
+  if (step.kind === "finalize" || (step.kind === "mark" && step.phase === "restarting")) return true;
+  const f = s.tags.inFlight;
+  const marked = f !== null && f.kind === "rollback" && f.releaseId === goal.releaseId && f.phase === "restarting";
+  return step.kind === "start" && (marked || progress.restartUnmarked === true);
 }
 
 /**

@@ -262,18 +262,25 @@ describe("a signal while a warm rollback moves the switches", () => {
     expect(decodeTags(env.lb.tags)).toMatchObject({ inFlight: null, live: { colour: "blue", releaseId: "r1" }, previous: { releaseId: "r2" } });
   });
 
-  it("a container stopped as they moved: the restart's mark is written, the run stops before the start; `rollback` restarts and gates it", async () => {
+  // Review M1: the run used to stop before the start, leaving a stopped container where traffic is
+  // until someone ran `rollback`; the start the mark announced now runs too, and the run stops after it.
+  it("a container stopped as they moved: the restart's mark is written and the container started, the run stops before the gates; `rollback` gates it", async () => {
     const { env, host } = await releasedTwice();
     stopsAsTheListenerMoves(env, host, "blue");
     sigintAsTheListenerMoves(env);
-    await expect(rollback(env.ctx, { lockWaitMs: 0, runId: "rb" })).rejects.toBeInstanceOf(CancelledError);
+    const from0 = env.events.length;
+    await expect(rollback(env.ctx, { lockWaitMs: 0, runId: "rb" })).rejects.toMatchObject({
+      name: "CancelledError",
+      remedy: "`bluegreen rollback production` finishes the interrupted rollback (it restarts and gates the stopped containers)",
+    });
+    expect(stepsFrom(env, from0)).toEqual(["mark-restarting", "start"]);
     expect(decodeTags(env.lb.tags).inFlight).toMatchObject({ kind: "rollback", releaseId: "r1", phase: "restarting" });
-    expect(host.containers.get("telegram-bot-blue")?.running).toBe(false);
+    expect(host.containers.get("telegram-bot-blue")?.running).toBe(true);
     env.ctx.cancel = undefined;
     const from = env.events.length;
     const r = await rollback(env.ctx, { lockWaitMs: 0, runId: "rb2" });
     expect(r).toMatchObject({ mode: "recovered", colour: "blue", releaseId: "r1" });
-    expect(stepsFrom(env, from)).toEqual(["start", "gates", "finalize"]);
+    expect(stepsFrom(env, from)).toEqual(["gates", "finalize"]);
     expect(host.containers.get("telegram-bot-blue")?.running).toBe(true);
     expect(decodeTags(env.lb.tags)).toMatchObject({ inFlight: null, live: { colour: "blue", releaseId: "r1" } });
   });
