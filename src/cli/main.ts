@@ -11,7 +11,7 @@ import { exitCodeOf, outcomeOf } from "./exit-codes.js";
 import { applyCliHeapFlags } from "./heap.js";
 import { HELP } from "./help.js";
 import { Output } from "./output.js";
-import { handleSignals } from "./signals.js";
+import { handleSignals, signalWords } from "./signals.js";
 
 // Node 20 is supported by the pinned SDK; its notice about future releases is noise on every run.
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= "true";
@@ -61,15 +61,13 @@ export async function main(
     const run = await COMMAND[parsed.command]();
     // Commands that change things wind down on the first SIGINT/SIGTERM instead of dying mid-step.
     const changes = CHANGING.has(parsed.command) && !f.dryRun;
+    const words = signalWords((parsed.command === "promote" ? parsed.positionals[1] : parsed.positionals[0]) ?? "ENV");
+    out.watch(words.watch);
     const signals = changes
       ? handleSignals({
           err: io.err,
-          onFirst: (signal) =>
-            out.step({
-              step: "cancel",
-              status: "info",
-              message: `${signal}: finishing the current step, then stopping the new colour (or rolling back if traffic moved); send it again to exit at once`,
-            }),
+          onFirst: (signal) => out.step({ step: "cancel", status: "info", message: words.first(signal) }),
+          lastWords: words.last,
         })
       : undefined;
     try {

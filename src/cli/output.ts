@@ -43,7 +43,14 @@ export class Output implements Reporter {
   private frame = 0;
   private timer: NodeJS.Timeout | undefined;
 
+  /** Told of every step event first (main.ts: what a signal now would interrupt). */
+  private readonly watchers: ((e: StepInput) => void)[] = [];
+
   constructor(readonly o: OutputOptions) {}
+
+  watch(fn: (e: StepInput) => void): void {
+    this.watchers.push(fn);
+  }
 
   private get isLive(): boolean {
     return this.o.isTty && !this.o.json;
@@ -68,6 +75,7 @@ export class Output implements Reporter {
   }
 
   step(e: StepInput): void {
+    for (const w of this.watchers) w(e);
     const at = new Date().toISOString();
     if (this.o.json) {
       this.json({ type: "step", ...e, at });

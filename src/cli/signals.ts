@@ -27,6 +27,8 @@ export function handleSignals(opts: {
   onFirst: (signal: CancelSignal) => void;
   /** The second signal's last words, to stderr. */
   err: NodeJS.WritableStream;
+  /** What the second signal leaves, when the run knows better than "the next run repairs it". */
+  lastWords?: (signal: CancelSignal) => string | undefined;
   exit?: (code: number) => void;
 }): SignalHandling {
   const controller = new AbortController();
@@ -38,7 +40,8 @@ export function handleSignals(opts: {
       return;
     }
     killRunningHooks("SIGKILL");
-    opts.err.write(`${signal} again: exiting at once; the next release or rollback repairs what this run leaves (its lock and in-flight tags)\n`);
+    const words = opts.lastWords?.(signal) ?? "the next release or rollback repairs what this run leaves (its lock and in-flight tags)";
+    opts.err.write(`${signal} again: exiting at once; ${words}\n`);
     exit(SIGNAL_EXIT[signal]);
   };
   const onInt = (): void => on("SIGINT");
@@ -53,5 +56,29 @@ export function handleSignals(opts: {
       process.off("SIGTERM", onTerm);
       if (current === controller.signal) current = undefined;
     },
+  };
+}
+
+/**
+ * What a signal does now, told to the operator. A release's automatic rollback under way (its
+ * "rollback" step started and has not ended) is not stopped by a first signal: it runs to its end,
+ * checking what it put traffic back on. A second one interrupts it, and then `rollback` finishes
+ * it (the in-flight record says where it stopped). `watch` sees every step event of the run.
+ */
+export function signalWords(environment: string): {
+  watch: (e: { step: string; status: string }) => void;
+  first: (signal: CancelSignal) => string;
+  last: (signal: CancelSignal) => string | undefined;
+} {
+  let rollingBack = false;
+  return {
+    watch: (e) => {
+      if (e.step === "rollback" && e.status !== "info") rollingBack = e.status === "start";
+    },
+    first: (signal) =>
+      rollingBack
+        ? `${signal}: the rollback under way runs to its end (it checks what traffic went back to); send it again to exit at once`
+        : `${signal}: finishing the current step, then stopping the new colour (or rolling back if traffic moved); send it again to exit at once`,
+    last: () => (rollingBack ? `the rollback under way was interrupted: \`bluegreen rollback ${environment}\` finishes it` : undefined),
   };
 }

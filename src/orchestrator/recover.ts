@@ -5,7 +5,7 @@ import { colourMode, type Mode } from "../domain/switch.js";
 import { IN_FLIGHT_KEYS } from "../domain/tags.js";
 import { isForwardAllTo, listenerSendsTo } from "../domain/traffic.js";
 import { type Colour, type InFlight, otherColour } from "../domain/types.js";
-import { NotReadyError, PreflightError, RollbackFailedError } from "../errors.js";
+import { CancelledError, NotReadyError, PreflightError, RollbackFailedError } from "../errors.js";
 import { describeUnmanaged, forgetReleases, moveToUnmanaged } from "./adopt.js";
 import { stopColourContainers } from "./containers.js";
 import type { Ctx } from "./context.js";
@@ -133,6 +133,9 @@ export async function rollBackTo(ctx: Ctx, world: World, failed: Colour, reason:
   // wrote, the containers read again (#17, rollback-refresh.ts); cold: from a whole observe.
   const afterMove = moved !== null ? await observe(ctx, world, refreshAfterMoveBack(moved)) : undefined;
   await converge(ctx, back, newRunState(world.webhook, 0), afterMove).catch((e: unknown) => {
+    // A signal (a caller that did not wind down: `rollback` finishing a dead run) stopped it
+    // between two steps: not a failure; its in-flight record says what is left for `rollback`.
+    if (e instanceof CancelledError) throw interruptedRollback(ctx, e, reason, prev.colour, urgent);
     if (!urgent)
       throw new RollbackFailedError(
         `${reason}; the previous release ${prev.releaseId} could not be brought back on ${prev.colour}: ${e instanceof Error ? e.message : String(e)}`,
@@ -151,6 +154,19 @@ export async function rollBackTo(ctx: Ctx, world: World, failed: Colour, reason:
   // Read the webhook back after the stop: a bot's shutdown hook may have moved it.
   if (urgent) await stopColourVerified(ctx, failed, { colour: prev.colour });
   return times;
+}
+
+/**
+ * A rollback stopped by a signal: not a bookkeeping failure (nothing failed), and not finished
+ * (warm, `moved`: traffic is back, but what it restarted there may be unchecked). Its record is kept.
+ */
+function interruptedRollback(ctx: Ctx, e: CancelledError, reason: string, to: Colour, moved: boolean): CancelledError {
+  // converge names a restart where traffic is itself (its message and remedy): keep them.
+  const head =
+    e.remedy !== undefined
+      ? e.message
+      : `cancelled by ${e.signal}: the rollback to ${to} was interrupted between two of its steps${moved ? `; traffic is back on ${to}, but what serves there is not verified yet` : ""}`;
+  return new CancelledError(e.signal, `${head} (it was rolling back: ${reason})`, e.remedy ?? `\`bluegreen rollback ${ctx.settings.environment}\` finishes it`);
 }
 
 /**

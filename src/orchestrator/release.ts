@@ -306,7 +306,11 @@ async function runGoal(ctx: Ctx, goal: Goal, state: RunState, initial?: World): 
     // (A step that failed while the signal was pending failed of it, most likely: a terminal's
     // Ctrl-C reaches every process of the foreground group.)
     const cancelled = e instanceof CancelledError ? e : cancelledBy(ctx);
-    if (cancelled !== null) windDown(ctx);
+    // From here the run winds down, whatever ended it: a signal that comes now (Ctrl-C while the
+    // automatic rollback of a failed bake runs) must not cut the rollback's gates short and leave
+    // the colour it put traffic back on unchecked. The signal announcement promises the rollback;
+    // a second signal still exits at once (its words say `rollback` finishes it).
+    windDown(ctx);
     // A failed bake: the previous colour is warm and known; move both switches back before
     // reading anything else, so the rollback costs one ModifyListener and one setWebhook.
     let early: CutoverTimes | undefined;
