@@ -41,13 +41,17 @@ afterAll(async () => {
   await stopWorld(t);
 });
 
-/** Resolves once the release state records a run past its handover (phase baking): the new poller polls alone. */
+/**
+ * Resolves once the release state records the handover: phase cutover, marked right before the old
+ * poller is stopped and kept through the bake since #17 (older runs rewrote it to baking after it).
+ */
 async function waitForBaking(deadlineMs: number): Promise<void> {
   const file = join(t.dir, "files", "ipoll", "release-state.json");
   const end = Date.now() + deadlineMs;
   while (Date.now() < end) {
     const text = await readFile(file, "utf8").catch(() => "{}");
-    if ((JSON.parse(text) as Record<string, string>)[TAG.flightPhase] === "baking") return;
+    const phase = (JSON.parse(text) as Record<string, string>)[TAG.flightPhase];
+    if (phase === "cutover" || phase === "baking") return;
     await new Promise((res) => setTimeout(res, 25));
   }
   throw new Error(`no handover within ${deadlineMs}ms`);
