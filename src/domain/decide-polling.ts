@@ -33,7 +33,11 @@ export function decidePolling(s: Snapshot, goal: Goal, progress: Progress): Step
   }
 
   if (inFlight?.phase === "staging") {
-    if (goal.urgent !== true && progress.gates !== "passed") return { kind: "gates" };
+    // A rollback's poller that already polls alone (the automatic rollback's handBack ran, then
+    // the run died before its mark-cutover) takes the updates now: its gates are held for
+    // gates.settle, as after the handover (the same gates: passed here, none follow).
+    const pollsAlone = goal.kind === "rollback" && others.length === 0 && !webhookSet;
+    if (goal.urgent !== true && progress.gates !== "passed") return pollsAlone ? { kind: "gates", whereTrafficIs: true } : { kind: "gates" };
     return { kind: "mark", phase: "cutover" };
   }
   // The handover: a webhook would make every getUpdates fail, and the old poller must stop.

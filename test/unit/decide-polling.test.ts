@@ -138,6 +138,16 @@ const rows: [string, Row, Step][] = [
     { kind: "finalize" },
   ],
   [
+    "cold rollback resumed before its handover, the failed poller still runs: plain gates",
+    { goal: { ...ROLLBACK, urgent: false }, green: "running", inFlight: { ...flight("rollback", "r1", "staging"), colour: "blue" } },
+    { kind: "gates" },
+  ],
+  [
+    "rollback resumed from staging after its handBack (its poller polls alone): the gates held where it takes the updates",
+    { goal: { ...ROLLBACK, urgent: false }, green: "stopped", inFlight: { ...flight("rollback", "r1", "staging"), colour: "blue" } },
+    { kind: "gates", whereTrafficIs: true },
+  ],
+  [
     "cold rollback gated before its handover: no second gates, finalize",
     { goal: { ...ROLLBACK, urgent: false }, green: "stopped", inFlight: { ...flight("rollback", "r1", "baking"), colour: "blue" }, progress: GATED },
     { kind: "finalize" },

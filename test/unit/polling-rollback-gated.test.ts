@@ -6,9 +6,11 @@
 // "rolled back" (exit 2).
 import { describe, expect, it } from "vitest";
 import { EXIT, exitCodeOf } from "../../src/cli/exit-codes.js";
+import { decodeTags } from "../../src/domain/tags.js";
 import { RollbackFailedError } from "../../src/errors.js";
 import { passesNeeded } from "../../src/orchestrator/gates.js";
 import { release } from "../../src/orchestrator/release.js";
+import { rollback } from "../../src/orchestrator/rollback.js";
 import { fakePollingEnvironment, REPO } from "../fakes/release-world.js";
 
 const BLUE = "telegram-bot-blue";
@@ -134,5 +136,53 @@ describe("a polling release's automatic rollback verifies the poller it restarts
       expect(h.containers.get(BLUE)?.running).toBe(true);
       expect(h.containers.get(GREEN)?.running).toBe(false);
     }
+  });
+});
+
+describe("a polling rollback killed after its handBack, before its mark-cutover", () => {
+  it("`rollback` resumes it from staging: the poller that polls alone passes the gates held for gates.settle, then finalize", async () => {
+    const env = fakePollingEnvironment();
+    await release(env.ctx, { imageRef: `${REPO}:v1`, releaseId: "r1", bakeMs: 20, lockWaitMs: 0, allowUnhealthyLive: false });
+    let looks = 0;
+    for (const h of env.hosts) {
+      h.onStop = (c) => {
+        const green = h.containers.get(GREEN);
+        if (c.name === BLUE && green !== undefined) green.restartCount += 1;
+      };
+      const exec = h.exec.bind(h);
+      h.exec = async (argv, o) => {
+        if (h.instanceId === "i-1" && inspects(argv, BLUE)) looks += 1;
+        return exec(argv, o);
+      };
+    }
+    // r2's bake fails; its automatic rollback hands back (blue started, green stopped), marks
+    // staging, and the run dies there.
+    const report = env.ctx.reporter.step.bind(env.ctx.reporter);
+    let rolling = false;
+    env.ctx.reporter = {
+      step: (e) => {
+        report(e);
+        if (e.step === "rollback" && e.status === "start") rolling = true;
+        if (rolling && e.step === "mark-staging" && e.status === "ok") throw new Error("killed");
+      },
+    };
+    await expect(release(env.ctx, { imageRef: `${REPO}:v2`, releaseId: "r2", bakeMs: 20, lockWaitMs: 0, allowUnhealthyLive: false })).rejects.toThrow("killed");
+    env.ctx.reporter = { step: report };
+    const state = decodeTags((await env.ctx.lb.describeListener(env.ctx.listenerArn)).tags);
+    expect(state.inFlight).toMatchObject({ kind: "rollback", releaseId: "r1", colour: "blue", phase: "staging" });
+    expect(env.hosts.map((h) => [h.containers.get(BLUE)?.running, h.containers.get(GREEN)?.running])).toEqual([
+      [true, false],
+      [true, false],
+    ]);
+    looks = 0;
+    env.events.length = 0;
+    const r = await rollback(env.ctx, { lockWaitMs: 0, runId: "rb" });
+    expect(r.message).toBe("found an interrupted rollback r1 (staging) to blue: finished it (restarted and gated)");
+    expect(env.events.filter((e) => e.status === "start").map((e) => e.step)).toEqual(["gates", "mark-cutover", "finalize"]);
+    // Held: the passes in a row span gates.settle (not just gates.healthyThreshold).
+    const need = passesNeeded(env.settings.gates, env.settings.gates.settleMs);
+    expect(need).toBeGreaterThan(env.settings.gates.healthyThreshold);
+    expect(looks).toBeGreaterThanOrEqual(need);
+    expect(decodeTags((await env.ctx.lb.describeListener(env.ctx.listenerArn)).tags).inFlight).toBeNull();
   });
 });
