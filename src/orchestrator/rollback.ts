@@ -243,7 +243,10 @@ export async function rollback(ctx: Ctx, opts: { lockWaitMs: number; runId: stri
       // The colour now live says which rule holds (webhook set, or none for a poller), also across a switch.
       const liveMode = colourMode(world.hosts, result.colour) ?? ctx.settings.mode;
       // Restarted containers (a cold rollback, or a warm one whose containers stopped as the switches moved) are watched while they settle.
-      const restarted = result.mode === "cold" || result.steps.includes("start");
+      // A resumed rollback past its restart's mark (recovered: no steps of this run) restarted or
+      // gated containers where traffic is all the same: watched alike.
+      const resumedRestart = result.mode === "recovered" && world.tags.inFlight?.kind === "rollback" && world.tags.inFlight.phase === "restarting";
+      const restarted = result.mode === "cold" || result.steps.includes("start") || resumedRestart;
       await verifyWebhook(ctx, { colour: result.colour, mode: liveMode }, `the rollback to ${result.colour}`, { settle: restarted });
     } else if (result.mode === "unmanaged" && tags.unmanaged !== null) {
       await verifyWebhook(ctx, { unmanaged: tags.unmanaged }, `the rollback to ${describeUnmanaged(tags.unmanaged)}`);

@@ -285,3 +285,39 @@ describe("a signal while a warm rollback moves the switches", () => {
     expect(decodeTags(env.lb.tags)).toMatchObject({ inFlight: null, live: { colour: "blue", releaseId: "r1" } });
   });
 });
+
+describe("a resumed restart's webhook (review M3)", () => {
+  it("is watched for gates.settle like an uninterrupted one: a restarted bot's late setWebhook just after the read-back is put back", async () => {
+    const { env, host } = await releasedTwice();
+    env.settings.gates.settleMs = 600;
+    stopsAsTheListenerMoves(env, host, "blue");
+    interruptRestartGates(env, "kill");
+    await expect(rollback(env.ctx, { lockWaitMs: 0, runId: "rb" })).rejects.toBeInstanceOf(Killed);
+    expect(decodeTags(env.lb.tags).inFlight).toMatchObject({ kind: "rollback", releaseId: "r1", phase: "restarting" });
+    // The restarted bot's late start-up call: setWebhook to a wrong URL right after the webhook's
+    // second read after the finalize (the first is rollback's observe of the result, the second the
+    // read-back that used to be the last one).
+    const step = env.ctx.reporter.step.bind(env.ctx.reporter);
+    const get = env.ctx.telegram.getWebhookInfo.bind(env.ctx.telegram);
+    let finalized = false;
+    let reads = 0;
+    env.ctx.reporter = {
+      step: (e) => {
+        step(e);
+        if (e.step === "finalize" && e.status === "ok") finalized = true;
+      },
+    };
+    env.ctx.telegram.getWebhookInfo = async (o) => {
+      const info = await get(o);
+      if (finalized && ++reads === 2) env.telegram.info = { ...env.telegram.info, url: "https://late.example/wrong" };
+      return info;
+    };
+    const r = await rollback(env.ctx, { lockWaitMs: 0, runId: "rb2" });
+    expect(r).toMatchObject({ mode: "recovered", colour: "blue", releaseId: "r1" });
+    expect(reads).toBeGreaterThan(2);
+    expect(env.telegram.info.url).toBe(env.settings.webhook.urls.blue);
+    expect(r.webhookRestored).toEqual([
+      "during the settle window the webhook was set to https://late.example/wrong; bluegreen restored it to https://bot.example.com/telegram/blue",
+    ]);
+  });
+});
