@@ -74,10 +74,12 @@ export function decodeTags(tags: Record<string, string>): ReleaseTags {
   const fc = colour(tags[TAG.flightColour]);
   const phase = tags[TAG.flightPhase];
   let inFlight: InFlight | null = null;
+  // "restarting" is a rollback's phase only (its restart where both switches are): on a release it
+  // is no record bluegreen writes, read like any other unknown phase.
   if (
     (kind === "release" || kind === "rollback") &&
     fc !== null &&
-    (phase === "staging" || phase === "cutover" || phase === "baking" || phase === "restarting")
+    (phase === "staging" || phase === "cutover" || phase === "baking" || (phase === "restarting" && kind === "rollback"))
   ) {
     inFlight = {
       kind,

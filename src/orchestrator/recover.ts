@@ -180,7 +180,7 @@ export async function clearStaleInFlight(ctx: Ctx, world: World): Promise<string
   if (f === null || live === null || live.releaseId !== f.releaseId || live.colour !== f.colour) return null;
   // An automatic rollback's restart where traffic is (the record already names it live): its
   // restarted containers have not passed their gates yet; recoverInterrupted gates them.
-  if (f.phase === "restarting") return null;
+  if (f.kind === "rollback" && f.phase === "restarting") return null;
   const seen = liveColours(ctx, world);
   if (!seen.consistent || seen.byListener !== live.colour) return null;
   await clearInFlight(ctx);

@@ -4,7 +4,7 @@
 // the restarted containers unseen (review M2). On the fakes: blue r1 then green r2 released.
 import { describe, expect, it } from "vitest";
 import { renderStatus } from "../../src/cli/commands/status.js";
-import { decodeTags, TAG } from "../../src/domain/tags.js";
+import { decodeTags, encodeInFlight, TAG } from "../../src/domain/tags.js";
 import { CancelledError, PreflightError, RollbackFailedError } from "../../src/errors.js";
 import { release } from "../../src/orchestrator/release.js";
 import { rollback } from "../../src/orchestrator/rollback.js";
@@ -319,5 +319,28 @@ describe("a resumed restart's webhook (review M3)", () => {
     expect(r.webhookRestored).toEqual([
       "during the settle window the webhook was set to https://late.example/wrong; bluegreen restored it to https://bot.example.com/telegram/blue",
     ]);
+  });
+});
+
+describe("the restarting phase is a rollback's only (review L4)", () => {
+  const forged = (kind: "release" | "rollback", image: string) =>
+    encodeInFlight({ kind, releaseId: "r2", colour: "green", image, from: "blue", startedAt: "2026-01-01T00:00:00.000Z", phase: "restarting" });
+
+  it("decodes for kind rollback; on a release it is no record (like any unknown phase)", () => {
+    expect(decodeTags(forged("rollback", "img")).inFlight).toMatchObject({ kind: "rollback", phase: "restarting" });
+    expect(decodeTags(forged("release", "img")).inFlight).toBeNull();
+  });
+
+  it("a forged release/restarting record naming the live release blocks neither `release` nor `rollback`", async () => {
+    const { env } = await releasedTwice();
+    const live = decodeTags(env.lb.tags).live;
+    expect(live).toMatchObject({ colour: "green", releaseId: "r2" });
+    env.lb.tags = { ...env.lb.tags, ...forged("release", live?.image ?? "") };
+    const r = await rollback(env.ctx, { lockWaitMs: 0, runId: "rb" });
+    expect(r).toMatchObject({ mode: "warm", colour: "blue", releaseId: "r1" });
+    env.lb.tags = { ...env.lb.tags, ...forged("release", live?.image ?? "") };
+    const released = await release(env.ctx, { ...OPTS, imageRef: `${REPO}:v3`, releaseId: "r3" });
+    expect(released).toMatchObject({ outcome: "released", colour: "green", from: "blue" });
+    expect(decodeTags(env.lb.tags)).toMatchObject({ inFlight: null, live: { colour: "green", releaseId: "r3" } });
   });
 });
