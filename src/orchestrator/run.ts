@@ -129,7 +129,7 @@ async function convergeSteps(ctx: Ctx, goal: Goal, state: RunState, initial: Wor
             ctx.reporter.step({
               step: name,
               status: "info",
-              message: `the restart could not be recorded on the listener (${e instanceof Error ? e.message : String(e)}): restarting and gating ${goal.colour} without the mark; a run killed before its gates pass leaves none to resume from`,
+              message: `the restart could not be recorded on the listener (${e instanceof Error ? e.message : String(e)}): restarting and gating ${goal.colour} without the mark, in this run only; ${unmarkedKillLeaves(ctx, world, goal)}`,
               colour: goal.colour,
             });
           });
@@ -244,6 +244,19 @@ function recordsMovedSwitches(goal: Goal, step: Step, s: Snapshot, progress: Pro
   const f = s.tags.inFlight;
   const marked = f !== null && f.kind === "rollback" && f.releaseId === goal.releaseId && f.phase === "restarting";
   return step.kind === "start" && (marked || progress.restartUnmarked === true);
+}
+
+/**
+ * What a run killed during the gates of an unmarked restart leaves (review L3): with no record in
+ * flight (a warm rollback writes none before its move), switches on the goal and a record naming
+ * the other release live, which `rollback` refuses; with one (the release an automatic rollback
+ * undoes, a cold rollback's cutover), a next run that finishes it on the ALB's health alone.
+ */
+function unmarkedKillLeaves(ctx: Ctx, world: World, goal: Goal): string {
+  const f = world.tags.inFlight;
+  if (f === null)
+    return `killed before its gates pass, it leaves both switches on ${goal.colour} with ${world.tags.live?.releaseId ?? "another release"} recorded live: \`bluegreen rollback ${ctx.settings.environment}\` then refuses and the restarted containers stay ungated (\`bluegreen status ${ctx.settings.environment}\` shows it)`;
+  return `killed before its gates pass, it leaves the interrupted ${f.kind} ${f.releaseId} on the listener: the next \`rollback\` or \`release\` finishes it once the restarted containers run and the ALB reports them healthy, without these gates`;
 }
 
 /**

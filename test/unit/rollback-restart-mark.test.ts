@@ -232,12 +232,44 @@ describe("the restart's mark", () => {
     const r = await rollback(env.ctx, { lockWaitMs: 0, runId: "rb" });
     expect(r.steps).toEqual(["mark-restarting", "start", "gates", "finalize"]);
     expect(host.containers.get("telegram-bot-blue")?.running).toBe(true);
-    expect(
-      env.events.some(
-        (e) => e.step === "mark-restarting" && e.status === "info" && /could not be recorded on the listener \(TooManyTags/.test(e.message ?? ""),
-      ),
-    ).toBe(true);
+    // Review L3: the info says exactly what a kill during these gates would leave (no record in flight:
+    // a warm rollback writes none before its move), not "none to resume from".
+    expect(env.events.filter((e) => e.step === "mark-restarting" && e.status === "info").map((e) => e.message)).toEqual([
+      "the restart could not be recorded on the listener (TooManyTags: the listener has 50 tags): restarting and gating blue without the mark, in this run only; killed before its gates pass, it leaves both switches on blue with r2 recorded live: `bluegreen rollback production` then refuses and the restarted containers stay ungated (`bluegreen status production` shows it)",
+    ]);
     expect(decodeTags(env.lb.tags)).toMatchObject({ inFlight: null, live: { colour: "blue", releaseId: "r1" } });
+  });
+});
+
+describe("an unmarked restart's info (review L3)", () => {
+  it("in an automatic rollback: the release's record stays in flight, and a kill during the gates leaves it to a next run that finishes it ungated", async () => {
+    const { env, host } = await releasedTwice();
+    // r3 to blue: its container on i-2 dies right after the cutover's setWebhook (the bake fails)...
+    const setWebhook = env.ctx.telegram.setWebhook.bind(env.ctx.telegram);
+    env.ctx.telegram.setWebhook = async (p) => {
+      await setWebhook(p);
+      const c = host.containers.get("telegram-bot-blue");
+      if (p.url === env.settings.webhook.urls.blue && c !== undefined) c.running = false;
+    };
+    // ...green (r2) stops on i-2 as the listener moves back, and the listener refuses the restart's mark.
+    stopsAsTheListenerMoves(env, host, "green");
+    const setTags = env.lb.setTags.bind(env.lb);
+    env.lb.setTags = async (arn, tags) => {
+      if (tags[TAG.flightPhase] === "restarting") throw new Error("TooManyTags: the listener has 50 tags");
+      return setTags(arn, tags);
+    };
+    interruptRestartGates(env, "kill");
+    await expect(release(env.ctx, { ...OPTS, imageRef: `${REPO}:v3`, releaseId: "r3" })).rejects.toThrow(RollbackFailedError);
+    expect(env.events.filter((e) => e.step === "mark-restarting" && e.status === "info").map((e) => e.message)).toEqual([
+      "the restart could not be recorded on the listener (TooManyTags: the listener has 50 tags): restarting and gating green without the mark, in this run only; killed before its gates pass, it leaves the interrupted release r3 on the listener: the next `rollback` or `release` finishes it once the restarted containers run and the ALB reports them healthy, without these gates",
+    ]);
+    expect(decodeTags(env.lb.tags).inFlight).toMatchObject({ kind: "release", releaseId: "r3" });
+    // What the info said: the next rollback finishes it without gates.
+    const from = env.events.length;
+    const r = await rollback(env.ctx, { lockWaitMs: 0, runId: "rb" });
+    expect(r).toMatchObject({ mode: "recovered", colour: "green", releaseId: "r2" });
+    expect(stepsFrom(env, from)).not.toContain("gates");
+    expect(decodeTags(env.lb.tags)).toMatchObject({ inFlight: null, live: { colour: "green", releaseId: "r2" } });
   });
 });
 
