@@ -197,13 +197,24 @@ function trafficTouches(ctx: Ctx, world: World, colour: Colour): boolean {
   );
 }
 
+/** Polling: `colour`'s poller runs and no other colour's does (it alone takes the updates). */
+function handedBack(ctx: Ctx, world: World, colour: Colour): boolean {
+  if (ctx.settings.mode !== "polling") return false;
+  const other = otherColour(colour);
+  return world.hosts.some((h) => h.containers[colour]?.running === true) && !world.hosts.some((h) => h.containers[other]?.running === true);
+}
+
 /**
  * A run died with a release or rollback in flight: undo it, or finish an interrupted rollback.
  * `finishRollback`: the `rollback` command finishes one that moved nothing yet (cold: restarted and
  * gated), and one whose containers were restarted where traffic is (gated there); `release`
  * abandons them (the release stages that colour anew, or checks it as the live one and replaces it).
  */
-export async function recoverInterrupted(ctx: Ctx, world: World, opts: { finishRollback: boolean } = { finishRollback: true }): Promise<string | null> {
+export async function recoverInterrupted(
+  ctx: Ctx,
+  world: World,
+  opts: { finishRollback: boolean; allowUnhealthyLive?: boolean } = { finishRollback: true },
+): Promise<string | null> {
   const f = world.tags.inFlight;
   if (f === null) return null;
   const note = `found an interrupted ${f.kind} ${f.releaseId} (${f.phase}) to ${f.colour}`;
@@ -244,6 +255,17 @@ export async function recoverInterrupted(ctx: Ctx, world: World, opts: { finishR
     const live = world.tags.live;
     const goal: Goal = { ...rollbackGoal, urgent: true, ...modeOf(ctx) };
     if (!trafficTouches(ctx, world, f.colour)) {
+      // Polling has no switch to read: a rollback whose poller polls alone was handed back
+      // (handBack ran) and takes the updates unchecked; only its gates, held, may vouch for it.
+      if (!opts.finishRollback && handedBack(ctx, world, f.colour)) {
+        if (opts.allowUnhealthyLive !== true)
+          throw new PreflightError(
+            `${note}: its ${f.colour} poller polls again (the handover back ran) but was not gated yet; nothing was changed`,
+            `\`bluegreen rollback ${ctx.settings.environment}\` finishes it (gates the poller), then release again; or pass --allow-unhealthy-live to abandon it and release anyway`,
+          );
+        await clearInFlight(ctx);
+        return `${note}: its ${f.colour} poller polls again (the handover back ran) but was not gated; abandoned it (--allow-unhealthy-live)`;
+      }
       // Nothing moved yet: its colour may be half-restarted. Never move traffic to it ungated.
       if (!opts.finishRollback) {
         await clearInFlight(ctx);

@@ -111,7 +111,7 @@ async function releaseLocked(ctx: Ctx, opts: ReleaseOptions, started: number): P
     let world = await observe(ctx, undefined, undefined, { probe: true });
     const healed = await clearStaleInFlight(ctx, world);
     if (healed !== null) world = await observe(ctx);
-    const recovered = (await recoverInterrupted(ctx, world, { finishRollback: false })) ?? healed;
+    const recovered = (await recoverInterrupted(ctx, world, { finishRollback: false, allowUnhealthyLive: opts.allowUnhealthyLive })) ?? healed;
     if (recovered !== null) world = await observe(ctx);
     // The "webhook before" baseline is read after stopping the expired warm colour: a shutdown
     // hook that deletes the webhook must not be blamed on the new release.
