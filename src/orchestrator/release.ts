@@ -82,9 +82,13 @@ export async function release(ctx: Ctx, opts: ReleaseOptions): Promise<ReleaseRe
     return await releaseLocked(ctx, opts, started);
   } catch (e) {
     // A signal before the run had a goal (while repairing a dead run, in preflight, the pull or the
-    // preRelease hook): this run changed nothing of its own.
+    // preRelease hook): this run staged nothing of its own.
     if (!(e instanceof CancelledError)) throw e;
     windDown(ctx);
+    // A repair of a dead run stopped by it (its switches moved back, a container restarted where
+    // traffic is, not gated yet) says itself where it stopped and what finishes it (its remedy):
+    // keep those, "the live release is unchanged" would be false.
+    const repair = e.remedy !== undefined;
     return {
       outcome: "cancelled",
       exitCode: SIGNAL_EXIT[e.signal],
@@ -93,7 +97,8 @@ export async function release(ctx: Ctx, opts: ReleaseOptions): Promise<ReleaseRe
       image: opts.imageRef,
       colour: null,
       from: null,
-      reason: `cancelled by ${e.signal} before anything of this release was staged; the live release is unchanged`,
+      reason: repair ? e.message : `cancelled by ${e.signal} before anything of this release was staged; the live release is unchanged`,
+      ...(repair ? { remedy: e.remedy } : {}),
       steps: [],
       timings: { cutover: {} },
     };

@@ -72,13 +72,16 @@ function report(out: Output, command: string, environment: string, r: ReleaseRes
     );
   else {
     out.error(
-      r.outcome === "cancelled"
-        ? `✖ release ${r.releaseId} cancelled by ${r.cancelledBy ?? "a signal"} before any traffic moved: the live release is unchanged`
-        : r.outcome === "rolled-back" && r.cancelledBy !== undefined
-          ? `✖ release ${r.releaseId} cancelled by ${r.cancelledBy} after the cutover and rolled back: ${r.from} is live again`
-          : r.outcome === "rolled-back"
-            ? `✖ release ${r.releaseId} failed ${r.failedStep !== undefined ? `at step ${r.failedStep.step}/${r.failedStep.of} (${r.failedStep.percent}% of traffic)` : "after the cutover"} and was rolled back: ${r.from} is live again`
-            : `✖ release ${r.releaseId} failed before any traffic moved: the live release is unchanged`,
+      r.outcome === "cancelled" && r.remedy !== undefined
+        ? // Stopped while repairing an earlier dead run: its "why" says what moved and what is left.
+          `✖ release ${r.releaseId} cancelled by ${r.cancelledBy ?? "a signal"} while it repaired an interrupted earlier run (nothing of this release was staged)`
+        : r.outcome === "cancelled"
+          ? `✖ release ${r.releaseId} cancelled by ${r.cancelledBy ?? "a signal"} before any traffic moved: the live release is unchanged`
+          : r.outcome === "rolled-back" && r.cancelledBy !== undefined
+            ? `✖ release ${r.releaseId} cancelled by ${r.cancelledBy} after the cutover and rolled back: ${r.from} is live again`
+            : r.outcome === "rolled-back"
+              ? `✖ release ${r.releaseId} failed ${r.failedStep !== undefined ? `at step ${r.failedStep.step}/${r.failedStep.of} (${r.failedStep.percent}% of traffic)` : "after the cutover"} and was rolled back: ${r.from} is live again`
+              : `✖ release ${r.releaseId} failed before any traffic moved: the live release is unchanged`,
     );
     if (r.reason !== undefined) out.error(`  why: ${r.reason}`);
     if (r.logs !== undefined)
