@@ -6,7 +6,7 @@ import type { Goal } from "../domain/decide.js";
 import { combine, type Verdict } from "../domain/gates.js";
 import { colourMode } from "../domain/switch.js";
 import { liveByListener } from "../domain/traffic.js";
-import type { ReleaseRef, UnmanagedRef } from "../domain/types.js";
+import type { Colour, ReleaseRef, UnmanagedRef } from "../domain/types.js";
 import { NotReadyError, PreflightError, RollbackFailedError } from "../errors.js";
 import { describeUnmanaged, forgetReleases, moveToUnmanaged } from "./adopt.js";
 import type { Ctx } from "./context.js";
@@ -118,8 +118,12 @@ export async function rollback(ctx: Ctx, opts: { lockWaitMs: number; runId: stri
     let unverified: UnreachableHost[] = [];
     const recovered = await recoverInterrupted(ctx, world);
     const tags = world.tags;
+    /** The resumed run started containers (stopped or absent before it) on the colour now live. */
+    let resumedStart = false;
     if (recovered !== null) {
-      const now = (await observe(ctx)).tags.live;
+      const after = await observe(ctx);
+      const now = after.tags.live;
+      resumedStart = now !== null && startedBetween(world, after, now.colour);
       result = {
         outcome: "rolled-back",
         exitCode: 0,
@@ -246,7 +250,8 @@ export async function rollback(ctx: Ctx, opts: { lockWaitMs: number; runId: stri
       // A resumed rollback past its restart's mark (recovered: no steps of this run) restarted or
       // gated containers where traffic is all the same: watched alike.
       const resumedRestart = result.mode === "recovered" && world.tags.inFlight?.kind === "rollback" && world.tags.inFlight.phase === "restarting";
-      const restarted = result.mode === "cold" || result.steps.includes("start") || resumedRestart;
+      // So did one that started them itself (a cold rollback killed before its `start`: phase staging).
+      const restarted = result.mode === "cold" || result.steps.includes("start") || resumedRestart || resumedStart;
       await verifyWebhook(ctx, { colour: result.colour, mode: liveMode }, `the rollback to ${result.colour}`, { settle: restarted });
     } else if (result.mode === "unmanaged" && tags.unmanaged !== null) {
       await verifyWebhook(ctx, { unmanaged: tags.unmanaged }, `the rollback to ${describeUnmanaged(tags.unmanaged)}`);
@@ -281,4 +286,15 @@ export async function rollback(ctx: Ctx, opts: { lockWaitMs: number; runId: stri
   } finally {
     await lock.release().catch(() => undefined);
   }
+}
+
+/**
+ * Whether a container of `colour` runs in `after` that did not run in `before` (stopped, or not
+ * there): started in between. Pure: both readings are observe's.
+ */
+export function startedBetween(before: World, after: World, colour: Colour): boolean {
+  return after.hosts.some((h) => {
+    const then = before.hosts.find((b) => b.instanceId === h.instanceId)?.containers[colour];
+    return h.containers[colour]?.running === true && then?.running !== true;
+  });
 }
