@@ -32,6 +32,8 @@ export interface AuditRecord {
   adopted?: { targetGroup: string; webhookUrl: string; containers: { instanceId: string; name: string; image: string; hostPort: number }[] };
   by: string;
   durationMs: number;
+  /** A dead run this one repaired or abandoned first (what it found, what it did). */
+  recovered?: string;
   /** Hooks that ran, with their (redacted) output. */
   hooks?: { name: string; code: number | null; timedOut: boolean; durationMs: number; output: string }[];
 }

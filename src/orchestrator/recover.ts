@@ -13,7 +13,7 @@ import { type CutoverTimes, moveSwitches, rollbackFailed } from "./cutover.js";
 import { liveColours, observe, readWorldListener, type World } from "./observe.js";
 import { type Moved, refreshAfterMoveBack } from "./rollback-refresh.js";
 import { converge, newRunState } from "./run.js";
-import { finishRestartRemedy } from "./switched-record.js";
+import { restartMarkRemedy } from "./switched-record.js";
 import { trustedImage } from "./tag-trust.js";
 import { verifyWebhook, type WebhookTarget } from "./verify-webhook.js";
 
@@ -248,7 +248,13 @@ export async function recoverInterrupted(
     // run ended before its `start`), or restarted and never gated: the release's preflight would
     // refuse that live colour, and with the mark gone `rollback` would refuse too. Only the
     // rollback's own end (restart, gates where traffic is) makes it whole: refuse, touching nothing.
-    if (!opts.finishRollback) throw restartInFlight(ctx, note);
+    // Unless the operator accepts an unhealthy live colour: a restarted container that keeps failing
+    // its gates fails every `rollback` too, and this is the only way out short of editing tags.
+    if (!opts.finishRollback) {
+      if (opts.allowUnhealthyLive !== true) throw restartInFlight(ctx, note);
+      await clearInFlight(ctx);
+      return `${note}: the interrupted rollback's restart on ${f.colour} was abandoned; its containers were not gated (--allow-unhealthy-live)`;
+    }
     return finishRestart(ctx, world, f, rollbackGoal, note);
   }
   if (f.kind === "rollback" && world.tags.live !== null) {
@@ -305,7 +311,7 @@ export async function recoverInterrupted(
 function restartInFlight(ctx: Ctx, note: string): PreflightError {
   return new PreflightError(
     `${note}: both switches serve it, but its containers there were stopped or restarted and are not gated yet; a release cannot start from that colour; nothing was changed`,
-    `${finishRestartRemedy(ctx.settings.environment)}, then release again`,
+    restartMarkRemedy(ctx.settings.environment),
   );
 }
 

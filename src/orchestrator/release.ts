@@ -430,6 +430,7 @@ function auditOf(ctx: Ctx, goal: Goal, r: ReleaseResult, started: number, opts: 
     ...(r.outcome === "rolled-back" ? { automatic: true } : {}),
     ...(r.reason !== undefined ? { reason: r.reason } : {}),
     ...(r.webhookRestored !== undefined ? { webhookRestored: r.webhookRestored } : {}),
+    ...(r.recovered !== undefined ? { recovered: r.recovered } : {}),
     ...(r.bakeUpdates !== undefined ? { bakeUpdates: r.bakeUpdates.message } : {}),
     ...(opts.promotedFrom !== undefined ? { promotedFrom: opts.promotedFrom } : {}),
     ...(r.shifts !== undefined ? { shifts: r.shifts.map((s) => `${s.step}/${s.of} ${s.percent}%`) } : {}),

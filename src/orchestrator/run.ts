@@ -19,7 +19,7 @@ import { type HookRecord, runHookAt } from "./hooks.js";
 import { cutoverStopsContainers, observe, refreshAfter, registered, type StepFacts, snapshotFor, type World, withForward, withHosts } from "./observe.js";
 import { type ShiftRecord, shiftBeforeCutover, shiftsInSteps, weightsRecord } from "./shift.js";
 import { register, registerTargets, stage, startStopped } from "./stage.js";
-import { finishRestartRemedy } from "./switched-record.js";
+import { finishRestartRemedy, knownGoodPastRestart } from "./switched-record.js";
 
 export interface RunState {
   progress: Progress;
@@ -297,7 +297,7 @@ async function gatesWhereTrafficIs(ctx: Ctx, goal: Goal, world: World): Promise<
     if (polling) throw pollerNotVerified(ctx, goal, e);
     throw new RollbackFailedError(
       `${goal.releaseId} serves on ${goal.colour} again, but its containers stopped as the switches moved; restarted, they did not pass the gates: ${e.message}`,
-      `inspect them with \`docker logs ${containerName(ctx.settings.container.name, goal.colour)}\` on the hosts and \`bluegreen status ${ctx.settings.environment}\`; release a known-good image with \`bluegreen release ${ctx.settings.environment} --image <tag>\``,
+      `inspect them with \`docker logs ${containerName(ctx.settings.container.name, goal.colour)}\` on the hosts and \`bluegreen status ${ctx.settings.environment}\`; ${knownGoodPastRestart(ctx.settings.environment)} (a plain release refuses while the restart's mark stays)`,
     );
   }
 }

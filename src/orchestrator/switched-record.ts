@@ -35,3 +35,13 @@ export function switchedRecordRemedy(environment: string): string {
 export function finishRestartRemedy(environment: string): string {
   return `\`bluegreen rollback ${environment}\` finishes the interrupted rollback (it restarts and gates the stopped containers)`;
 }
+
+/** A restarted container that keeps failing its gates fails every `rollback`: the release past it. */
+export function knownGoodPastRestart(environment: string): string {
+  return `release a known-good image with \`bluegreen release ${environment} --image <tag> --allow-unhealthy-live\``;
+}
+
+/** The way out of a restart's mark, for `release`'s refusal and `status`'s "next" alike. */
+export function restartMarkRemedy(environment: string): string {
+  return `\`bluegreen rollback ${environment}\` finishes it; if its containers keep failing, ${knownGoodPastRestart(environment)}`;
+}

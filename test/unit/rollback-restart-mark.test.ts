@@ -4,8 +4,10 @@
 // the restarted containers unseen (review M2). On the fakes: blue r1 then green r2 released.
 import { describe, expect, it } from "vitest";
 import { renderStatus } from "../../src/cli/commands/status.js";
+import { exitCodeOf } from "../../src/cli/exit-codes.js";
 import { decodeTags, encodeInFlight, TAG } from "../../src/domain/tags.js";
 import { CancelledError, PreflightError, RollbackFailedError } from "../../src/errors.js";
+import { readAudit } from "../../src/orchestrator/history.js";
 import { release } from "../../src/orchestrator/release.js";
 import { rollback } from "../../src/orchestrator/rollback.js";
 import { status } from "../../src/orchestrator/status.js";
@@ -134,7 +136,7 @@ describe("the restart's mark", () => {
     const text = renderStatus(await status(env.ctx)).join("\n");
     expect(text).toContain("- a rollback (r1) is in flight or was interrupted in phase restarting");
     expect(text).toContain(
-      "next: `bluegreen rollback production` finishes the interrupted rollback (it restarts and gates the stopped containers); a `bluegreen release` refuses until then",
+      "next: `bluegreen rollback production` finishes it; if its containers keep failing, release a known-good image with `bluegreen release production --image <tag> --allow-unhealthy-live` (a release without that flag refuses until then)",
     );
     const from = env.events.length;
     const r = await rollback(env.ctx, { lockWaitMs: 0, runId: "rb2" });
@@ -180,7 +182,7 @@ describe("the restart's mark", () => {
     const refused = await release(env.ctx, { ...OPTS, imageRef: `${REPO}:v3`, releaseId: "r3" }).catch((e: unknown) => e);
     expect(refused).toBeInstanceOf(PreflightError);
     expect((refused as PreflightError).remedy).toBe(
-      "`bluegreen rollback production` finishes the interrupted rollback (it restarts and gates the stopped containers), then release again",
+      "`bluegreen rollback production` finishes it; if its containers keep failing, release a known-good image with `bluegreen release production --image <tag> --allow-unhealthy-live`",
     );
     expect(env.lb.tags).toEqual(tags);
     expect((await rollback(env.ctx, { lockWaitMs: 0, runId: "rb2" })).mode).toBe("recovered");
@@ -374,5 +376,71 @@ describe("the restarting phase is a rollback's only (review L4)", () => {
     const released = await release(env.ctx, { ...OPTS, imageRef: `${REPO}:v3`, releaseId: "r3" });
     expect(released).toMatchObject({ outcome: "released", colour: "green", from: "blue" });
     expect(decodeTags(env.lb.tags)).toMatchObject({ inFlight: null, live: { colour: "green", releaseId: "r3" } });
+  });
+});
+
+describe("a restarted container that keeps failing its gates (review2 H)", () => {
+  /** Blue on i-2 stops as the listener moves to it, and answers /health 503 once restarted. */
+  function unhealthyOnceRestarted(env: Awaited<ReturnType<typeof releasedTwice>>["env"], host: Awaited<ReturnType<typeof releasedTwice>>["host"]) {
+    stopsAsTheListenerMoves(env, host, "blue");
+    const port = env.settings.hostPorts.blue;
+    let started = false;
+    const exec = host.exec.bind(host);
+    host.exec = async (argv, o) => {
+      if (argv[0] === "docker" && argv[1] === "start" && argv.includes("telegram-bot-blue")) started = true;
+      return exec(argv, o);
+    };
+    const http = host.httpRequest.bind(host);
+    host.httpRequest = async (p) => (p === port && started ? { status: 503, body: "db down" } : http(p));
+  }
+
+  it("rollback fails (exit 3) naming --allow-unhealthy-live; release refuses without it, touching nothing; with it, releases past the mark and says so", async () => {
+    const { env, host } = await releasedTwice();
+    unhealthyOnceRestarted(env, host);
+    const failed = await rollback(env.ctx, { lockWaitMs: 0, runId: "rb" }).catch((e: unknown) => e);
+    expect(failed).toBeInstanceOf(RollbackFailedError);
+    expect(exitCodeOf(failed)).toBe(3);
+    expect((failed as RollbackFailedError).remedy).toBe(
+      "inspect them with `docker logs telegram-bot-blue` on the hosts and `bluegreen status production`; release a known-good image with `bluegreen release production --image <tag> --allow-unhealthy-live` (a plain release refuses while the restart's mark stays)",
+    );
+    expect(decodeTags(env.lb.tags)).toMatchObject({
+      inFlight: { kind: "rollback", releaseId: "r1", colour: "blue", phase: "restarting" },
+      live: { colour: "green", releaseId: "r2" },
+    });
+    expect(env.lb.forward).toEqual(onBlue);
+    const text = renderStatus(await status(env.ctx)).join("\n");
+    expect(text).toContain(
+      "next: `bluegreen rollback production` finishes it; if its containers keep failing, release a known-good image with `bluegreen release production --image <tag> --allow-unhealthy-live` (a release without that flag refuses until then)",
+    );
+
+    // Without the flag: the refusal, nothing changed.
+    const tags = { ...env.lb.tags };
+    const refused = await release(env.ctx, { ...OPTS, imageRef: `${REPO}:v3`, releaseId: "r3" }).catch((e: unknown) => e);
+    expect(refused).toBeInstanceOf(PreflightError);
+    expect(exitCodeOf(refused)).toBe(1);
+    expect((refused as PreflightError).message).toBe(
+      "found an interrupted rollback r1 (restarting) to blue: both switches serve it, but its containers there were stopped or restarted and are not gated yet; a release cannot start from that colour; nothing was changed",
+    );
+    expect((refused as PreflightError).remedy).toBe(
+      "`bluegreen rollback production` finishes it; if its containers keep failing, release a known-good image with `bluegreen release production --image <tag> --allow-unhealthy-live`",
+    );
+    expect(env.lb.tags).toEqual(tags);
+    expect(env.lb.forward).toEqual(onBlue);
+    expect(env.telegram.info.url).toBe(env.settings.webhook.urls.blue);
+    expect((await readAudit(env.ctx)).map((r) => r.releaseId)).toEqual(["r2", "r1"]);
+
+    // With it: the mark is abandoned (said so, in the output and the history), and r3 goes out over blue.
+    const note =
+      "found an interrupted rollback r1 (restarting) to blue: the interrupted rollback's restart on blue was abandoned; its containers were not gated (--allow-unhealthy-live)";
+    const r = await release(env.ctx, { ...OPTS, allowUnhealthyLive: true, imageRef: `${REPO}:v3`, releaseId: "r3" });
+    expect(r).toMatchObject({ outcome: "released", exitCode: 0, colour: "green", from: "blue", recovered: note });
+    expect(decodeTags(env.lb.tags)).toMatchObject({ inFlight: null, live: { colour: "green", releaseId: "r3" } });
+    expect(env.lb.forward).toEqual([
+      { targetGroupArn: "arn:tg/bot-green", weight: 1 },
+      { targetGroupArn: "arn:tg/bot-blue", weight: 0 },
+    ]);
+    expect(env.telegram.info.url).toBe(env.settings.webhook.urls.green);
+    const [last] = await readAudit(env.ctx);
+    expect(last).toMatchObject({ kind: "release", outcome: "released", releaseId: "r3", colour: "green", from: "blue", recovered: note });
   });
 });

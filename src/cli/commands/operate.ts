@@ -72,7 +72,7 @@ export async function history(p: Parsed, out: Output): Promise<number> {
     else
       for (const r of records)
         out.line(
-          `${r.at}  ${r.kind.padEnd(8)} ${r.outcome.padEnd(11)} ${r.releaseId} ${r.colour} ${r.image}${r.automatic === true ? " (automatic)" : ""}${r.promotedFrom !== undefined ? ` from ${r.promotedFrom.environment} ${r.promotedFrom.releaseId}` : ""}${r.adopted !== undefined ? ` (adopted the unmanaged ${r.adopted.targetGroup}: ${r.adopted.containers.map((c) => `${c.instanceId} ${c.name}`).join(", ")})` : ""}${r.reason !== undefined ? ` — ${r.reason}` : ""}${r.webhookRestored !== undefined ? ` [webhook restored: ${r.webhookRestored.join("; ")}]` : ""}${r.bakeUpdates !== undefined && !r.bakeUpdates.endsWith(": verified") ? ` [bake: ${r.bakeUpdates}]` : ""}`,
+          `${r.at}  ${r.kind.padEnd(8)} ${r.outcome.padEnd(11)} ${r.releaseId} ${r.colour} ${r.image}${r.automatic === true ? " (automatic)" : ""}${r.promotedFrom !== undefined ? ` from ${r.promotedFrom.environment} ${r.promotedFrom.releaseId}` : ""}${r.adopted !== undefined ? ` (adopted the unmanaged ${r.adopted.targetGroup}: ${r.adopted.containers.map((c) => `${c.instanceId} ${c.name}`).join(", ")})` : ""}${r.reason !== undefined ? ` — ${r.reason}` : ""}${r.recovered !== undefined ? ` [first: ${r.recovered}]` : ""}${r.webhookRestored !== undefined ? ` [webhook restored: ${r.webhookRestored.join("; ")}]` : ""}${r.bakeUpdates !== undefined && !r.bakeUpdates.endsWith(": verified") ? ` [bake: ${r.bakeUpdates}]` : ""}`,
         );
     return EXIT.ok;
   } finally {

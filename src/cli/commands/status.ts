@@ -6,7 +6,7 @@ import { disconnect } from "../../orchestrator/connect.js";
 import { describeLease } from "../../orchestrator/lock.js";
 import { guardedRead } from "../../orchestrator/port-guard.js";
 import { status as readStatus, type StatusReport } from "../../orchestrator/status.js";
-import { finishRestartRemedy, switchedRecord, switchedRecordRemedy } from "../../orchestrator/switched-record.js";
+import { restartMarkRemedy, switchedRecord, switchedRecordRemedy } from "../../orchestrator/switched-record.js";
 import type { Parsed } from "../args.js";
 import { expectPositionals } from "../args.js";
 import { loadEnv, openCtx } from "../env.js";
@@ -19,7 +19,7 @@ function nextFor(s: StatusReport): string {
     return `bring ${s.unreachable.map((u) => u.instanceId).join(", ")} back (or check SSH access), then \`bluegreen status ${s.environment}\` again`;
   if (s.neverReleased) return `\`bluegreen release ${s.environment} --image <tag>\``;
   if (s.releaseInProgress?.kind === "rollback" && s.releaseInProgress.phase === "restarting")
-    return `${finishRestartRemedy(s.environment)}; a \`bluegreen release\` refuses until then`;
+    return `${restartMarkRemedy(s.environment)} (a release without that flag refuses until then)`;
   if (s.releaseInProgress?.kind === "rollback")
     return `\`bluegreen rollback ${s.environment}\` finishes the interrupted rollback (a \`bluegreen release\` abandons it)`;
   // Where `rollback` refuses (nothing older to return to), the refusal's own way out.
