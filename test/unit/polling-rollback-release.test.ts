@@ -4,10 +4,12 @@
 // refuses, touching nothing, and names `bluegreen rollback ENV`, which gates that poller;
 // --allow-unhealthy-live abandons it with a note that says what happened.
 import { describe, expect, it } from "vitest";
+import { renderStatus } from "../../src/cli/commands/status.js";
 import { decodeTags } from "../../src/domain/tags.js";
 import { PreflightError } from "../../src/errors.js";
 import { release } from "../../src/orchestrator/release.js";
 import { rollback } from "../../src/orchestrator/rollback.js";
+import { status } from "../../src/orchestrator/status.js";
 import { fakePollingEnvironment, REPO } from "../fakes/release-world.js";
 
 const BLUE = "telegram-bot-blue";
@@ -66,6 +68,15 @@ describe("release after a polling rollback killed in its held poller gates", () 
     expect((await tags()).inFlight).toBeNull();
     const r3 = await release(env.ctx, { ...OPTS, imageRef: `${REPO}:v3`, releaseId: "r3" });
     expect(r3.outcome).toBe("released");
+  });
+
+  it("status says what each command does with it: `rollback` finishes it, `release` refuses, --allow-unhealthy-live abandons it", async () => {
+    const { env } = await killedInHeldGates();
+    const text = renderStatus(await status(env.ctx)).join("\n");
+    expect(text).toContain(
+      "next: `bluegreen rollback production` finishes the interrupted rollback (it gates the blue poller, which polls again); a `bluegreen release` refuses until then (`--allow-unhealthy-live` abandons it)",
+    );
+    expect(text).not.toContain("a `bluegreen release` abandons it");
   });
 
   it("--allow-unhealthy-live abandons it with a note that says the handover back ran", async () => {

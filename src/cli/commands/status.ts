@@ -2,6 +2,7 @@
 // status loads only what it reads with: not the release, rollback or plan code (#17: status in
 // half a second from a cold start).
 import { describeWeights } from "../../domain/strategy.js";
+import type { Colour } from "../../domain/types.js";
 import { disconnect } from "../../orchestrator/connect.js";
 import { describeLease } from "../../orchestrator/lock.js";
 import { guardedRead } from "../../orchestrator/port-guard.js";
@@ -13,6 +14,12 @@ import { loadEnv, openCtx } from "../env.js";
 import { EXIT } from "../exit-codes.js";
 import type { Output } from "../output.js";
 
+/** Polling: `colour`'s poller runs and the other colour's none (as recover.ts reads a handover back). */
+function handedBack(s: StatusReport, colour: Colour): boolean {
+  const running = (c: Colour) => s.colours[c].containers.some((x) => x.running);
+  return s.mode === "polling" && running(colour) && !running(colour === "blue" ? "green" : "blue");
+}
+
 /** The remedy for what status found; never one that leads back to the same finding. */
 function nextFor(s: StatusReport): string {
   if (s.unreachable.length > 0)
@@ -20,6 +27,9 @@ function nextFor(s: StatusReport): string {
   if (s.neverReleased) return `\`bluegreen release ${s.environment} --image <tag>\``;
   if (s.releaseInProgress?.kind === "rollback" && s.releaseInProgress.phase === "restarting")
     return `${restartMarkRemedy(s.environment)} (a release without that flag refuses until then)`;
+  // A polling rollback past its handover back (its poller polls alone, ungated): `release` refuses it.
+  if (s.releaseInProgress?.kind === "rollback" && handedBack(s, s.releaseInProgress.colour))
+    return `\`bluegreen rollback ${s.environment}\` finishes the interrupted rollback (it gates the ${s.releaseInProgress.colour} poller, which polls again); a \`bluegreen release\` refuses until then (\`--allow-unhealthy-live\` abandons it)`;
   if (s.releaseInProgress?.kind === "rollback")
     return `\`bluegreen rollback ${s.environment}\` finishes the interrupted rollback (a \`bluegreen release\` abandons it)`;
   // Where `rollback` refuses (nothing older to return to), the refusal's own way out.
