@@ -51,6 +51,8 @@ export interface Progress {
   baked: boolean;
   /** This run (re)started the goal's containers (a rollback's `start`): they pass the gates before the run ends, even where traffic already is. */
   restarted?: boolean;
+  /** The last step this run applied was a `start`: a goal container still not running did not survive it. */
+  justStarted?: boolean;
   /**
    * The listener refused the restart's mark (its tags full: ELBv2 allows 50): the restart goes on
    * without it, gated in this run only, rather than leave a stopped container where traffic is.
@@ -122,6 +124,16 @@ export function decide(s: Snapshot, goal: Goal, progress: Progress): Step {
     // A stopped container of the same release is restarted (a cold rollback); anything else is staged anew.
     const restartable = notRunning.filter((h) => h.container !== undefined && h.container.releaseId === goal.releaseId);
     if (goal.kind === "rollback" && restartable.length > 0) {
+      // Started a moment ago and not running again: the restart failed (a crash on start). Another
+      // `start` would loop until the step limit; a human reads its logs.
+      if (progress.justStarted === true) {
+        const first = restartable[0] as HostView;
+        const v = containerVerdict(first.container);
+        return {
+          kind: "blocked",
+          reason: `${first.instanceId}: ${first.container?.name ?? "its container"} is not running right after its docker start (${v.kind === "ok" ? "stopped" : v.reason})`,
+        };
+      }
       // Where both switches already are, the restart is recorded first: a run killed during the
       // gates that follow leaves a mark the next run gates from, instead of finalizing unseen.
       if (live && !restartMarked && progress.restartUnmarked !== true) return { kind: "mark", phase: "restarting" };

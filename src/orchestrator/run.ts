@@ -86,9 +86,13 @@ async function convergeSteps(ctx: Ctx, goal: Goal, state: RunState, initial: Wor
       throw await gateFailure(ctx, goal, step.reason);
     }
     if (step.kind === "blocked") {
+      // A restart that did not survive its `docker start`: its logs say why; starting it by hand would too.
+      const env = ctx.settings.environment;
       throw new RollbackFailedError(
         `cannot continue the ${goal.kind} of ${goal.releaseId}: ${step.reason}`,
-        `run \`bluegreen status ${ctx.settings.environment}\`; restart the containers on that colour or roll back by hand`,
+        state.progress.justStarted === true
+          ? `inspect it with \`docker logs ${containerName(ctx.settings.container.name, goal.colour)}\` on the hosts and \`bluegreen status ${env}\`; ${knownGoodPastRestart(env)}`
+          : `run \`bluegreen status ${env}\`; restart the containers on that colour or roll back by hand`,
       );
     }
     // A signal stops the run here, between two whole steps (never inside a cutover). Not before a
@@ -97,6 +101,7 @@ async function convergeSteps(ctx: Ctx, goal: Goal, state: RunState, initial: Wor
     if (!recordsMovedSwitches(goal, step, snapshot, state.progress)) throwIfCancelled(ctx);
     const name = step.kind === "mark" ? `mark-${step.phase}` : step.kind;
     state.steps.push(name);
+    state.progress.justStarted = step.kind === "start";
     const started = ctx.clock.now();
     ctx.reporter.step({ step: name, status: "start", colour: goal.colour });
     /** The hosts' containers as this step itself last read them (#17: the next observe needs no exec for them). */

@@ -443,4 +443,34 @@ describe("a restarted container that keeps failing its gates (review2 H)", () =>
     const [last] = await readAudit(env.ctx);
     expect(last).toMatchObject({ kind: "release", outcome: "released", releaseId: "r3", colour: "green", from: "blue", recovered: note });
   });
+
+  it("a restarted container that exits right after its docker start: one start, then exit 3 naming the host and container (not a 30-step loop)", async () => {
+    const { env, host } = await releasedTwice();
+    stopsAsTheListenerMoves(env, host, "blue");
+    let starts = 0;
+    const exec = host.exec.bind(host);
+    host.exec = async (argv, o) => {
+      const answer = await exec(argv, o);
+      if (argv[0] === "docker" && argv[1] === "start" && argv.includes("telegram-bot-blue")) {
+        starts++;
+        const c = host.containers.get("telegram-bot-blue");
+        if (c !== undefined) c.running = false;
+      }
+      return answer;
+    };
+    const failed = await rollback(env.ctx, { lockWaitMs: 0, runId: "rb" }).catch((e: unknown) => e);
+    expect(failed).toBeInstanceOf(RollbackFailedError);
+    expect(exitCodeOf(failed)).toBe(3);
+    expect(failed).toMatchObject({
+      message:
+        "cannot continue the rollback of r1: i-2: telegram-bot-blue is not running right after its docker start (container telegram-bot-blue exited with code 0)",
+      remedy:
+        "inspect it with `docker logs telegram-bot-blue` on the hosts and `bluegreen status production`; release a known-good image with `bluegreen release production --image <tag> --allow-unhealthy-live`",
+    });
+    expect(starts).toBe(1);
+    expect(decodeTags(env.lb.tags).inFlight).toMatchObject({ kind: "rollback", releaseId: "r1", phase: "restarting" });
+    // The way out it names works.
+    const r = await release(env.ctx, { ...OPTS, allowUnhealthyLive: true, imageRef: `${REPO}:v3`, releaseId: "r3" });
+    expect(r).toMatchObject({ outcome: "released", colour: "green", from: "blue" });
+  });
 });
