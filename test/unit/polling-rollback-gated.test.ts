@@ -12,6 +12,7 @@ import { passesNeeded } from "../../src/orchestrator/gates.js";
 import { release } from "../../src/orchestrator/release.js";
 import { rollback } from "../../src/orchestrator/rollback.js";
 import { fakePollingEnvironment, REPO } from "../fakes/release-world.js";
+import { greenCrashesWhenBlueStops, killInRollbackAt } from "../fakes/rollback-setup.js";
 
 const BLUE = "telegram-bot-blue";
 const GREEN = "telegram-bot-green";
@@ -34,12 +35,9 @@ async function pollingRollback(opts: { blueDiesAt?: number; blueHealthAfterResta
   expect(r1.outcome).toBe("released");
   const calls: string[] = [];
   let looksSinceStart: number | undefined;
+  // The handover stops blue: green then crashes and is restarted by its restart policy (its bake fails).
+  greenCrashesWhenBlueStops(env);
   for (const [i, h] of env.hosts.entries()) {
-    // The handover stops blue: green then crashes and is restarted by its restart policy (its bake fails).
-    h.onStop = (c) => {
-      const green = h.containers.get(GREEN);
-      if (c.name === BLUE && green !== undefined) green.restartCount += 1;
-    };
     const httpRequest = h.httpRequest.bind(h);
     h.httpRequest = async (port) => {
       const status = opts.blueHealthAfterRestart;
@@ -144,11 +142,8 @@ describe("a polling rollback killed after its handBack, before its mark-cutover"
     const env = fakePollingEnvironment();
     await release(env.ctx, { imageRef: `${REPO}:v1`, releaseId: "r1", bakeMs: 20, lockWaitMs: 0, allowUnhealthyLive: false });
     let looks = 0;
+    greenCrashesWhenBlueStops(env);
     for (const h of env.hosts) {
-      h.onStop = (c) => {
-        const green = h.containers.get(GREEN);
-        if (c.name === BLUE && green !== undefined) green.restartCount += 1;
-      };
       const exec = h.exec.bind(h);
       h.exec = async (argv, o) => {
         if (h.instanceId === "i-1" && inspects(argv, BLUE)) looks += 1;
@@ -157,15 +152,11 @@ describe("a polling rollback killed after its handBack, before its mark-cutover"
     }
     // r2's bake fails; its automatic rollback hands back (blue started, green stopped), marks
     // staging, and the run dies there.
-    const report = env.ctx.reporter.step.bind(env.ctx.reporter);
-    let rolling = false;
-    env.ctx.reporter = {
-      step: (e) => {
-        report(e);
-        if (e.step === "rollback" && e.status === "start") rolling = true;
-        if (rolling && e.step === "mark-staging" && e.status === "ok") throw new Error("killed");
-      },
-    };
+    const report = killInRollbackAt(
+      env,
+      (e) => e.step === "mark-staging" && e.status === "ok",
+      () => new Error("killed"),
+    );
     await expect(release(env.ctx, { imageRef: `${REPO}:v2`, releaseId: "r2", bakeMs: 20, lockWaitMs: 0, allowUnhealthyLive: false })).rejects.toThrow("killed");
     env.ctx.reporter = { step: report };
     const state = decodeTags((await env.ctx.lb.describeListener(env.ctx.listenerArn)).tags);

@@ -11,6 +11,7 @@ import { release } from "../../src/orchestrator/release.js";
 import { rollback } from "../../src/orchestrator/rollback.js";
 import { status } from "../../src/orchestrator/status.js";
 import { fakePollingEnvironment, REPO } from "../fakes/release-world.js";
+import { greenCrashesWhenBlueStops, killInRollbackAt } from "../fakes/rollback-setup.js";
 
 const BLUE = "telegram-bot-blue";
 const GREEN = "telegram-bot-green";
@@ -20,21 +21,12 @@ const OPTS = { bakeMs: 20, lockWaitMs: 0, allowUnhealthyLive: false };
 async function killedInHeldGates() {
   const env = fakePollingEnvironment();
   await release(env.ctx, { ...OPTS, imageRef: `${REPO}:v1`, releaseId: "r1" });
-  for (const h of env.hosts) {
-    h.onStop = (c) => {
-      const green = h.containers.get(GREEN);
-      if (c.name === BLUE && green !== undefined) green.restartCount += 1;
-    };
-  }
-  const report = env.ctx.reporter.step.bind(env.ctx.reporter);
-  let rolling = false;
-  env.ctx.reporter = {
-    step: (e) => {
-      report(e);
-      if (e.step === "rollback" && e.status === "start") rolling = true;
-      if (rolling && e.step === "gates" && e.status === "start") throw new Error("killed");
-    },
-  };
+  greenCrashesWhenBlueStops(env);
+  const report = killInRollbackAt(
+    env,
+    (e) => e.step === "gates" && e.status === "start",
+    () => new Error("killed"),
+  );
   await expect(release(env.ctx, { ...OPTS, imageRef: `${REPO}:v2`, releaseId: "r2" })).rejects.toThrow("killed");
   env.ctx.reporter = { step: report };
   // The next release's green is a good one.

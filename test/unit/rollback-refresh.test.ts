@@ -10,6 +10,7 @@ import { rollback } from "../../src/orchestrator/rollback.js";
 import { refreshAfterMoveBack } from "../../src/orchestrator/rollback-refresh.js";
 import type { ListenerKnown } from "../../src/ports.js";
 import { fakeEnvironment, REPO } from "../fakes/release-world.js";
+import { releaseR1R2 } from "../fakes/rollback-setup.js";
 
 describe("refreshAfterMoveBack: what moving the switches back may have moved", () => {
   const base = { rules: false, webhook: false, hosts: true, health: [] };
@@ -39,13 +40,7 @@ describe("refreshAfterMoveBack: what moving the switches back may have moved", (
 async function releasedTwice() {
   const env = fakeEnvironment();
   env.settings.rollout.keepPreviousWarmMs = 600_000;
-  for (const [v, id] of [
-    ["v1", "r1"],
-    ["v2", "r2"],
-  ] as const) {
-    const r = await release(env.ctx, { imageRef: `${REPO}:${v}`, releaseId: id, bakeMs: 20, lockWaitMs: 0, allowUnhealthyLive: false });
-    expect(r.outcome).toBe("released");
-  }
+  for (const r of await releaseR1R2(env)) expect(r.outcome).toBe("released");
   const log: string[] = [];
   const known: (ListenerKnown | undefined)[] = [];
   const { lb, telegram } = env.ctx;

@@ -12,6 +12,7 @@ import { release } from "../../src/orchestrator/release.js";
 import { rollback } from "../../src/orchestrator/rollback.js";
 import { status } from "../../src/orchestrator/status.js";
 import { fakeEnvironment, REPO } from "../fakes/release-world.js";
+import { blueStopsAsTheWebhookMoves, onEachStep, releaseR1R2 } from "../fakes/rollback-setup.js";
 
 class Killed extends Error {}
 
@@ -20,12 +21,7 @@ const OPTS = { bakeMs: 20, lockWaitMs: 0, allowUnhealthyLive: false };
 async function releasedTwice() {
   const env = fakeEnvironment();
   env.settings.rollout.keepPreviousWarmMs = 600_000;
-  for (const [v, id] of [
-    ["v1", "r1"],
-    ["v2", "r2"],
-  ] as const) {
-    expect((await release(env.ctx, { ...OPTS, imageRef: `${REPO}:${v}`, releaseId: id })).outcome).toBe("released");
-  }
+  for (const r of await releaseR1R2(env)) expect(r.outcome).toBe("released");
   const host = env.hosts[1];
   if (host === undefined) throw new Error("two hosts");
   return { env, host };
@@ -148,12 +144,7 @@ describe("the restart's mark", () => {
   it("an automatic rollback killed during its restarted gates: the next rollback gates them, finishes it and stops the failed colour", async () => {
     const { env, host } = await releasedTwice();
     // r3 to blue: its container on i-2 dies right after the cutover's setWebhook (the bake fails)...
-    const setWebhook = env.ctx.telegram.setWebhook.bind(env.ctx.telegram);
-    env.ctx.telegram.setWebhook = async (p) => {
-      await setWebhook(p);
-      const c = host.containers.get("telegram-bot-blue");
-      if (p.url === env.settings.webhook.urls.blue && c !== undefined) c.running = false;
-    };
+    blueStopsAsTheWebhookMoves(env, host);
     // ...and green (r2, warm) stops on i-2 as the listener moves back to it: restarted where traffic is.
     stopsAsTheListenerMoves(env, host, "green");
     interruptRestartGates(env, "kill");
@@ -194,13 +185,9 @@ describe("the restart's mark", () => {
   it("killed after the mark, before the start (review H1): `release` refuses and leaves the mark, so `rollback` still restarts and gates the stopped container", async () => {
     const { env, host } = await releasedTwice();
     stopsAsTheListenerMoves(env, host, "blue");
-    const step = env.ctx.reporter.step.bind(env.ctx.reporter);
-    env.ctx.reporter = {
-      step: (e) => {
-        step(e);
-        if (e.step === "start" && e.status === "start") throw new Killed("killed before the docker start");
-      },
-    };
+    const step = onEachStep(env, (e) => {
+      if (e.step === "start" && e.status === "start") throw new Killed("killed before the docker start");
+    });
     await expect(rollback(env.ctx, { lockWaitMs: 0, runId: "rb" })).rejects.toBeInstanceOf(Killed);
     env.ctx.reporter = { step };
     expect(host.containers.get("telegram-bot-blue")?.running).toBe(false);
@@ -247,12 +234,7 @@ describe("an unmarked restart's info (review L3)", () => {
   it("in an automatic rollback: the release's record stays in flight, and a kill during the gates leaves it to a next run that finishes it ungated", async () => {
     const { env, host } = await releasedTwice();
     // r3 to blue: its container on i-2 dies right after the cutover's setWebhook (the bake fails)...
-    const setWebhook = env.ctx.telegram.setWebhook.bind(env.ctx.telegram);
-    env.ctx.telegram.setWebhook = async (p) => {
-      await setWebhook(p);
-      const c = host.containers.get("telegram-bot-blue");
-      if (p.url === env.settings.webhook.urls.blue && c !== undefined) c.running = false;
-    };
+    blueStopsAsTheWebhookMoves(env, host);
     // ...green (r2) stops on i-2 as the listener moves back, and the listener refuses the restart's mark.
     stopsAsTheListenerMoves(env, host, "green");
     const setTags = env.lb.setTags.bind(env.lb);

@@ -3,11 +3,10 @@
 // like an uninterrupted cold rollback's, so a restarted bot's late setWebhook is put back (review2 M2).
 import { describe, expect, it } from "vitest";
 import { decodeTags } from "../../src/domain/tags.js";
-import { release } from "../../src/orchestrator/release.js";
 import { rollback } from "../../src/orchestrator/rollback.js";
-import { fakeEnvironment, REPO } from "../fakes/release-world.js";
+import { fakeEnvironment } from "../fakes/release-world.js";
+import { onEachStep, releaseR1R2 } from "../fakes/rollback-setup.js";
 
-const OPTS = { bakeMs: 20, lockWaitMs: 0, allowUnhealthyLive: false };
 class Killed extends Error {}
 
 describe("a resumed cold rollback's webhook (review2 M2)", () => {
@@ -15,20 +14,15 @@ describe("a resumed cold rollback's webhook (review2 M2)", () => {
     const env = fakeEnvironment();
     env.settings.rollout.keepPreviousWarmMs = 600_000;
     env.settings.gates.settleMs = 600;
-    await release(env.ctx, { ...OPTS, imageRef: `${REPO}:v1`, releaseId: "r1" });
-    await release(env.ctx, { ...OPTS, imageRef: `${REPO}:v2`, releaseId: "r2" });
+    await releaseR1R2(env);
     // blue (r1) is cold: its containers stopped, so the rollback restarts and gates them.
     for (const h of env.hosts) {
       const c = h.containers.get("telegram-bot-blue");
       if (c !== undefined) c.running = false;
     }
-    const step0 = env.ctx.reporter.step.bind(env.ctx.reporter);
-    env.ctx.reporter = {
-      step: (e) => {
-        step0(e);
-        if (e.step === "start" && e.status === "start") throw new Killed("killed before start");
-      },
-    };
+    const step0 = onEachStep(env, (e) => {
+      if (e.step === "start" && e.status === "start") throw new Killed("killed before start");
+    });
     await expect(rollback(env.ctx, { lockWaitMs: 0, runId: "rb" })).rejects.toBeInstanceOf(Killed);
     expect(decodeTags(env.lb.tags).inFlight).toMatchObject({ kind: "rollback", releaseId: "r1", phase: "staging" });
     expect(env.hosts.map((h) => h.containers.get("telegram-bot-blue")?.running)).toEqual([false, false]);

@@ -14,6 +14,7 @@ import type { Ctx } from "../../src/orchestrator/context.js";
 import { release } from "../../src/orchestrator/release.js";
 import { rollback } from "../../src/orchestrator/rollback.js";
 import { fakeEnvironment, fakePollingEnvironment, REPO } from "../fakes/release-world.js";
+import { blueStopsAsTheWebhookMoves, greenCrashesWhenBlueStops, releaseR1R2 } from "../fakes/rollback-setup.js";
 
 const BLUE = "telegram-bot-blue";
 const GREEN = "telegram-bot-green";
@@ -50,16 +51,10 @@ function sigintAtGatesAfter(ctx: Ctx, armed: (e: { step: string; status: string 
 async function webhookWorld() {
   const env = fakeEnvironment();
   env.settings.rollout.keepPreviousWarmMs = 600_000;
-  await release(env.ctx, { ...OPTS, imageRef: `${REPO}:v1`, releaseId: "r1" });
-  await release(env.ctx, { ...OPTS, imageRef: `${REPO}:v2`, releaseId: "r2" });
+  await releaseR1R2(env);
   const host = env.hosts[1];
   if (host === undefined) throw new Error("two hosts expected");
-  const setWebhook = env.ctx.telegram.setWebhook.bind(env.ctx.telegram);
-  env.ctx.telegram.setWebhook = async (p) => {
-    await setWebhook(p);
-    const c = host.containers.get(BLUE);
-    if (p.url === env.settings.webhook.urls.blue && c !== undefined) c.running = false;
-  };
+  blueStopsAsTheWebhookMoves(env, host);
   const setForward = env.lb.setForward.bind(env.lb);
   env.lb.setForward = async (arn, f) => {
     const out = await setForward(arn, f);
@@ -75,12 +70,7 @@ describe("SIGINT while a failed bake's automatic rollback runs", () => {
     const env = fakePollingEnvironment();
     await release(env.ctx, { ...OPTS, imageRef: `${REPO}:v1`, releaseId: "r1" });
     // The handover stops blue: green then crashes (restart policy), so its bake fails on its own.
-    for (const h of env.hosts) {
-      h.onStop = (c) => {
-        const green = h.containers.get(GREEN);
-        if (c.name === BLUE && green !== undefined) green.restartCount += 1;
-      };
-    }
+    greenCrashesWhenBlueStops(env);
     let rolling = false;
     const sig = sigintAtGatesAfter(env.ctx, (e) => {
       if (e.step === "rollback" && e.status === "start") rolling = true;

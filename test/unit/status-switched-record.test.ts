@@ -5,23 +5,17 @@
 import { describe, expect, it } from "vitest";
 import { renderStatus } from "../../src/cli/commands/status.js";
 import { PreflightError } from "../../src/errors.js";
-import { release } from "../../src/orchestrator/release.js";
 import { rollback } from "../../src/orchestrator/rollback.js";
 import { status } from "../../src/orchestrator/status.js";
-import { fakeEnvironment, REPO } from "../fakes/release-world.js";
+import { fakeEnvironment } from "../fakes/release-world.js";
+import { releaseR1R2 } from "../fakes/rollback-setup.js";
 
 const STATE =
   "the listener and the webhook both serve blue (r1 by the record), but the recorded live release is r2 on green: a rollback that moved the switches and did not finish, or switches moved by hand";
 
 async function switchesOnBlueRecordOnGreen() {
   const env = fakeEnvironment();
-  for (const [v, id] of [
-    ["v1", "r1"],
-    ["v2", "r2"],
-  ] as const) {
-    const r = await release(env.ctx, { imageRef: `${REPO}:${v}`, releaseId: id, bakeMs: 20, lockWaitMs: 0, allowUnhealthyLive: false });
-    expect(r.outcome).toBe("released");
-  }
+  for (const r of await releaseR1R2(env)) expect(r.outcome).toBe("released");
   env.lb.forward = [
     { targetGroupArn: env.groups.blue.arn, weight: 1 },
     { targetGroupArn: env.groups.green.arn, weight: 0 },

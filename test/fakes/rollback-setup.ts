@@ -1,0 +1,66 @@
+// Setup shared by the rollback unit tests (restart mark, resumed settle, polling gates, SIGINT,
+// refresh, status): the same releases, the same crash and kill hooks, written once so that each
+// test file says only what differs in its scenario.
+import { release } from "../../src/orchestrator/release.js";
+import type { fakeEnvironment, fakePollingEnvironment } from "./release-world.js";
+import { REPO } from "./release-world.js";
+
+type Env = ReturnType<typeof fakeEnvironment> | ReturnType<typeof fakePollingEnvironment>;
+type Step = Env["ctx"]["reporter"]["step"];
+type StepEvent = Parameters<Step>[0];
+
+const BLUE = "telegram-bot-blue";
+const GREEN = "telegram-bot-green";
+
+/** Releases r1 (v1, to blue) then r2 (v2, to green); the results, for the caller to assert on. */
+export async function releaseR1R2(env: Env) {
+  const out = [];
+  for (const [v, id] of [
+    ["v1", "r1"],
+    ["v2", "r2"],
+  ] as const) {
+    out.push(await release(env.ctx, { imageRef: `${REPO}:${v}`, releaseId: id, bakeMs: 20, lockWaitMs: 0, allowUnhealthyLive: false }));
+  }
+  return out;
+}
+
+/** Wraps the reporter: `kill` sees every step event after it is reported and may throw there. Returns the original step. */
+export function onEachStep(env: Env, kill: (e: StepEvent) => void): Step {
+  const step = env.ctx.reporter.step.bind(env.ctx.reporter);
+  env.ctx.reporter = {
+    step: (e) => {
+      step(e);
+      kill(e);
+    },
+  };
+  return step;
+}
+
+/** Throws `error` once a rollback has started and `at` (a step event) is reported. */
+export function killInRollbackAt(env: Env, at: (e: StepEvent) => boolean, error: () => Error): Step {
+  let rolling = false;
+  return onEachStep(env, (e) => {
+    if (e.step === "rollback" && e.status === "start") rolling = true;
+    if (rolling && at(e)) throw error();
+  });
+}
+
+/** Polling: stopping blue crashes green (one restart counted) on every host, so green's bake fails on its own. */
+export function greenCrashesWhenBlueStops(env: ReturnType<typeof fakePollingEnvironment>): void {
+  for (const h of env.hosts) {
+    h.onStop = (c) => {
+      const green = h.containers.get(GREEN);
+      if (c.name === BLUE && green !== undefined) green.restartCount += 1;
+    };
+  }
+}
+
+/** Webhook mode: blue's container on `host` stops right after the setWebhook that points the webhook at blue. */
+export function blueStopsAsTheWebhookMoves(env: ReturnType<typeof fakeEnvironment>, host: ReturnType<typeof fakeEnvironment>["hosts"][number]): void {
+  const setWebhook = env.ctx.telegram.setWebhook.bind(env.ctx.telegram);
+  env.ctx.telegram.setWebhook = async (p) => {
+    await setWebhook(p);
+    const c = host.containers.get(BLUE);
+    if (p.url === env.settings.webhook.urls.blue && c !== undefined) c.running = false;
+  };
+}
