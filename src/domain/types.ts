@@ -6,6 +6,15 @@ export function otherColour(colour: Colour): Colour {
   return colour === "blue" ? "green" : "blue";
 }
 
+/**
+ * Polling: `colour`'s poller runs and the other colour's does not, so it alone takes the updates
+ * (a rollback handed back). `running` says whether any host runs a colour's container; recover and
+ * status read it from different shapes of the same hosts.
+ */
+export function pollsAlone(colour: Colour, running: (c: Colour) => boolean): boolean {
+  return running(colour) && !running(otherColour(colour));
+}
+
 /** One container of ours on one host, as docker inspect reports it. */
 export interface ContainerFacts {
   /** The engine's container ID, when inspect gave it (it tells a container from an older one of the same name). */

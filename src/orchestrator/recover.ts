@@ -4,7 +4,7 @@ import type { Goal } from "../domain/decide.js";
 import { colourMode, type Mode } from "../domain/switch.js";
 import { IN_FLIGHT_KEYS } from "../domain/tags.js";
 import { isForwardAllTo, listenerSendsTo } from "../domain/traffic.js";
-import { type Colour, type InFlight, otherColour } from "../domain/types.js";
+import { type Colour, type InFlight, otherColour, pollsAlone } from "../domain/types.js";
 import { CancelledError, NotReadyError, PreflightError, RollbackFailedError } from "../errors.js";
 import { describeUnmanaged, forgetReleases, moveToUnmanaged } from "./adopt.js";
 import { stopColourContainers } from "./containers.js";
@@ -199,9 +199,7 @@ function trafficTouches(ctx: Ctx, world: World, colour: Colour): boolean {
 
 /** Polling: `colour`'s poller runs and no other colour's does (it alone takes the updates). */
 function handedBack(ctx: Ctx, world: World, colour: Colour): boolean {
-  if (ctx.settings.mode !== "polling") return false;
-  const other = otherColour(colour);
-  return world.hosts.some((h) => h.containers[colour]?.running === true) && !world.hosts.some((h) => h.containers[other]?.running === true);
+  return ctx.settings.mode === "polling" && pollsAlone(colour, (c) => world.hosts.some((h) => h.containers[c]?.running === true));
 }
 
 /**

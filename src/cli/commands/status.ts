@@ -2,7 +2,7 @@
 // status loads only what it reads with: not the release, rollback or plan code (#17: status in
 // half a second from a cold start).
 import { describeWeights } from "../../domain/strategy.js";
-import type { Colour } from "../../domain/types.js";
+import { type Colour, pollsAlone } from "../../domain/types.js";
 import { disconnect } from "../../orchestrator/connect.js";
 import { describeLease } from "../../orchestrator/lock.js";
 import { guardedRead } from "../../orchestrator/port-guard.js";
@@ -14,10 +14,9 @@ import { loadEnv, openCtx } from "../env.js";
 import { EXIT } from "../exit-codes.js";
 import type { Output } from "../output.js";
 
-/** Polling: `colour`'s poller runs and the other colour's none (as recover.ts reads a handover back). */
+/** Polling: `colour`'s poller alone takes the updates (the same reading as recover.ts's of a handover back). */
 function handedBack(s: StatusReport, colour: Colour): boolean {
-  const running = (c: Colour) => s.colours[c].containers.some((x) => x.running);
-  return s.mode === "polling" && running(colour) && !running(colour === "blue" ? "green" : "blue");
+  return s.mode === "polling" && pollsAlone(colour, (c) => s.colours[c].containers.some((x) => x.running));
 }
 
 /** The remedy for what status found; never one that leads back to the same finding. */
