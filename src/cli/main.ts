@@ -61,7 +61,7 @@ export async function main(
     const run = await COMMAND[parsed.command]();
     // Commands that change things wind down on the first SIGINT/SIGTERM instead of dying mid-step.
     const changes = CHANGING.has(parsed.command) && !f.dryRun;
-    const words = signalWords((parsed.command === "promote" ? parsed.positionals[1] : parsed.positionals[0]) ?? "ENV");
+    const words = signalWords((parsed.command === "promote" ? parsed.positionals[1] : parsed.positionals[0]) ?? "ENV", parsed.command);
     out.watch(words.watch);
     const signals = changes
       ? handleSignals({

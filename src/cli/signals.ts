@@ -8,6 +8,7 @@
 import { CancelledError, type CancelSignal } from "../errors.js";
 import { killRunningHooks } from "../hooks/index.js";
 import { SIGNAL_EXIT } from "../orchestrator/cancel.js";
+import { restartMarkRemedy } from "../orchestrator/switched-record.js";
 
 let current: AbortSignal | undefined;
 
@@ -60,25 +61,48 @@ export function handleSignals(opts: {
 }
 
 /**
- * What a signal does now, told to the operator. A release's automatic rollback under way (its
- * "rollback" step started and has not ended) is not stopped by a first signal: it runs to its end,
- * checking what it put traffic back on. A second one interrupts it, and then `rollback` finishes
- * it (the in-flight record says where it stopped). `watch` sees every step event of the run.
+ * What a signal does now, told to the operator, from the step events of the run (`watch` sees every
+ * one). A release's automatic rollback under way (its "rollback" step started and has not ended,
+ * ok or fail) is not stopped by a first signal: it runs to its end, checking what it put traffic
+ * back on; a second one interrupts it, and then `rollback` finishes it. The `rollback` command has
+ * no wind-down: it stops between two of its steps and keeps its in-flight record. A restart's mark
+ * on the listener (a rollback's phase "restarting", written by this run or resumed by it) makes a
+ * plain `release` refuse: a second signal then names the way out that refusal names.
  */
-export function signalWords(environment: string): {
-  watch: (e: { step: string; status: string }) => void;
+export function signalWords(
+  environment: string,
+  /** The command that runs: `rollback` stops between its steps, `release` and `promote` wind down. */
+  command = "release",
+): {
+  watch: (e: { step: string; status: string; detail?: Record<string, unknown> }) => void;
   first: (signal: CancelSignal) => string;
   last: (signal: CancelSignal) => string | undefined;
 } {
   let rollingBack = false;
+  let restartMarked = false;
   return {
     watch: (e) => {
       if (e.step === "rollback" && e.status !== "info") rollingBack = e.status === "start";
+      // Written (or tried: an "info" says the listener refused it, the restart went on unmarked).
+      if (e.step === "mark-restarting") restartMarked = e.status !== "info";
+      // A resumed rollback's record, already on the listener when this run started.
+      if (e.step === "recover" && e.detail?.kind === "rollback" && e.detail.phase === "restarting") restartMarked = true;
+      // A rollback's finalize removes its record (a release's own finalize comes before any mark).
+      if (e.step === "finalize" && e.status === "ok") restartMarked = false;
     },
     first: (signal) =>
       rollingBack
         ? `${signal}: the rollback under way runs to its end (it checks what traffic went back to); send it again to exit at once`
-        : `${signal}: finishing the current step, then stopping the new colour (or rolling back if traffic moved); send it again to exit at once`,
-    last: () => (rollingBack ? `the rollback under way was interrupted: \`bluegreen rollback ${environment}\` finishes it` : undefined),
+        : command === "rollback"
+          ? `${signal}: finishing the current step, then stopping the rollback between two of its steps (switches it moved are recorded first), its in-flight record kept for the next \`bluegreen rollback ${environment}\`; send it again to exit at once`
+          : `${signal}: finishing the current step, then stopping the new colour (or rolling back if traffic moved); send it again to exit at once`,
+    last: () =>
+      restartMarked
+        ? `a rollback's restart stays recorded on the listener (phase restarting), its containers not gated: ${restartMarkRemedy(environment)} (a plain \`bluegreen release\` refuses until then)`
+        : rollingBack
+          ? `the rollback under way was interrupted: \`bluegreen rollback ${environment}\` finishes it`
+          : command === "rollback"
+            ? `\`bluegreen status ${environment}\` shows where this rollback stopped and names the command that finishes it; its lock stays until the next run takes it over`
+            : undefined,
   };
 }

@@ -231,7 +231,8 @@ export async function recoverInterrupted(
       `run \`bluegreen status ${ctx.settings.environment}\`; put the listener back where the tags say, or remove the bluegreen:inflight-* tags once the state is what you want`,
     );
   }
-  ctx.reporter.step({ step: "recover", status: "info", message: `${note}: undoing it` });
+  // The record's kind and phase as data: the CLI's signal words read a resumed restart's mark from them.
+  ctx.reporter.step({ step: "recover", status: "info", message: `${note}: undoing it`, detail: { kind: f.kind, phase: f.phase } });
   // The interrupted rollback's own goal: back to its colour, from the other one.
   const rollbackGoal: Goal = { kind: "rollback", colour: f.colour, releaseId: f.releaseId, image: f.image, from: otherColour(f.colour) };
   if (f.kind === "rollback" && crossesSwitch(ctx, world, f.colour)) {

@@ -345,11 +345,17 @@ async function runGoal(ctx: Ctx, goal: Goal, state: RunState, initial?: World): 
     if (e instanceof BakeFailed || e instanceof RolledBackError || touched) {
       const reason = e instanceof BakeFailed ? `bake failed: ${e.reason}` : cancelled !== null ? "cancelled" : msg(e);
       ctx.reporter.step({ step: "rollback", status: "start", message: reason });
-      const rollback = e instanceof RolledBackError ? {} : { ...(await rollBackTo(ctx, world, goal.colour, reason)), ...early };
-      if (e instanceof RolledBackError) {
+      const rollback = await (async () => {
+        if (!(e instanceof RolledBackError)) return { ...(await rollBackTo(ctx, world, goal.colour, reason)), ...early };
         await clearInFlight(ctx);
         await stopColourVerified(ctx, goal.colour, webhookTargetFor(goal.from, state.webhookBefore, goal.switchFrom));
-      }
+        return {};
+      })().catch((err: unknown) => {
+        // The step ends here too: whoever watches the steps (the CLI's signal words) must not
+        // take a rollback that failed for one still under way.
+        ctx.reporter.step({ step: "rollback", status: "fail", message: msg(err) });
+        throw err;
+      });
       ctx.reporter.step({
         step: "rollback",
         status: "ok",

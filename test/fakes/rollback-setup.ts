@@ -64,3 +64,31 @@ export function blueStopsAsTheWebhookMoves(env: ReturnType<typeof fakeEnvironmen
     if (p.url === env.settings.webhook.urls.blue && c !== undefined) c.running = false;
   };
 }
+
+/** Webhook mode: `colour`'s container on `host` stops right after the ModifyListener that sends that colour all the traffic. */
+export function stopsAsTheListenerMoves(
+  env: ReturnType<typeof fakeEnvironment>,
+  host: ReturnType<typeof fakeEnvironment>["hosts"][number],
+  colour: "blue" | "green",
+): void {
+  const setForward = env.lb.setForward.bind(env.lb);
+  env.lb.setForward = async (arn, f) => {
+    const answer = await setForward(arn, f);
+    const c = host.containers.get(`telegram-bot-${colour}`);
+    if (c !== undefined && f.find((t) => t.targetGroupArn === env.groups[colour].arn)?.weight === 1) c.running = false;
+    return answer;
+  };
+}
+
+/** `colour`'s container on `host` exits right after every `docker start` of it (a crash on start). */
+export function exitsRightAfterStart(host: ReturnType<typeof fakeEnvironment>["hosts"][number], colour: "blue" | "green"): void {
+  const exec = host.exec.bind(host);
+  host.exec = async (argv, o) => {
+    const answer = await exec(argv, o);
+    if (argv[0] === "docker" && argv[1] === "start" && argv.includes(`telegram-bot-${colour}`)) {
+      const c = host.containers.get(`telegram-bot-${colour}`);
+      if (c !== undefined) c.running = false;
+    }
+    return answer;
+  };
+}
