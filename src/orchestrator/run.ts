@@ -1,7 +1,7 @@
 // The loop: observe -> decide -> apply one step -> observe again, until decide says done.
 
 import pRetry from "p-retry";
-import { decide, type Goal, type Progress, type Snapshot, type Step, trafficMoved } from "../domain/decide.js";
+import { decide, type Goal, type Progress, runsGoal, type Snapshot, type Step, trafficMoved } from "../domain/decide.js";
 import { encodeInFlight, encodeShift, encodeUnmanaged, finalTags, TAG } from "../domain/tags.js";
 import { liveByListener } from "../domain/traffic.js";
 import { type HostFacts, otherColour } from "../domain/types.js";
@@ -51,23 +51,52 @@ const MAX_STEPS = 30;
  * moved it (no hook): the loop's first step is decided on it instead of reading it all again.
  */
 export async function converge(ctx: Ctx, goal: Goal, state: RunState, initial?: World): Promise<World> {
-  const seen = { rollbackMoved: false };
+  const seen: Seen = { left: null };
   try {
     return await convergeSteps(ctx, goal, state, initial, seen);
   } catch (e) {
-    // A rollback stopped by a signal with both switches already on its colour (past its restart's
-    // mark: its containers there are not gated yet) is finished by the next `rollback` only: say so.
-    if (e instanceof CancelledError && seen.rollbackMoved && e.remedy === undefined)
-      throw new CancelledError(
-        e.signal,
-        `cancelled by ${e.signal} with both switches on ${goal.colour} (${goal.releaseId}), its restarted containers there not gated yet`,
-        finishRestartRemedy(ctx.settings.environment),
-      );
+    // A rollback stopped by a signal once something moved (or runs) says what, and what finishes it.
+    if (e instanceof CancelledError && seen.left !== null && e.remedy === undefined)
+      throw new CancelledError(e.signal, `cancelled by ${e.signal} ${seen.left.where}`, seen.left.remedy);
     throw e;
   }
 }
 
-async function convergeSteps(ctx: Ctx, goal: Goal, state: RunState, initial: World | undefined, seen: { rollbackMoved: boolean }): Promise<World> {
+/** What a rollback stopped right now would leave, as of the snapshot its last step was decided on. */
+interface Seen {
+  left: { where: string; remedy: string } | null;
+}
+
+/**
+ * What a rollback cancelled in this state leaves beyond its in-flight record (null: nothing moved
+ * and nothing of it runs; the caller's "nothing is half-moved" is true). Webhook mode: both switches
+ * already on its colour (past its restart's mark: its containers there are not gated yet), which
+ * only the next `rollback` finishes. Polling has no switch: its record's phase cutover is written
+ * before the handover, so what moved is read from the pollers themselves (review2 L1).
+ */
+export function cancelledRollbackLeaves(s: Snapshot, goal: Goal, environment: string): Seen["left"] {
+  if (goal.kind !== "rollback") return null;
+  if (goal.mode !== "polling")
+    return trafficMoved(s, goal)
+      ? {
+          where: `with both switches on ${goal.colour} (${goal.releaseId}), its restarted containers there not gated yet`,
+          remedy: finishRestartRemedy(environment),
+        }
+      : null;
+  if (!s.hosts.every((h) => runsGoal(h.container, goal))) return null;
+  const from = otherColour(goal.colour);
+  if (s.hosts.some((h) => h.other?.running === true))
+    return {
+      where: `before its handover: the ${goal.colour} poller (${goal.releaseId}) runs again beside the ${from} poller, which still polls; nothing was handed over`,
+      remedy: `\`bluegreen rollback ${environment}\` finishes the interrupted rollback (it gates the ${goal.colour} poller and stops the ${from} one)`,
+    };
+  return {
+    where: `with the ${goal.colour} poller (${goal.releaseId}) polling alone (the handover back ran), not gated yet`,
+    remedy: `\`bluegreen rollback ${environment}\` finishes the interrupted rollback (it gates the ${goal.colour} poller, which polls again)`,
+  };
+}
+
+async function convergeSteps(ctx: Ctx, goal: Goal, state: RunState, initial: World | undefined, seen: Seen): Promise<World> {
   let previous: { world: World; step: string; facts: StepFacts } | undefined;
   for (let i = 0; i < MAX_STEPS; i++) {
     // The first observe reads everything; after a step, only what that step may have moved.
@@ -79,7 +108,7 @@ async function convergeSteps(ctx: Ctx, goal: Goal, state: RunState, initial: Wor
           : await observe(ctx);
     const snapshot = snapshotFor(ctx, world, goal);
     const step = decide(snapshot, goal, state.progress);
-    seen.rollbackMoved = goal.kind === "rollback" && trafficMoved(snapshot, goal);
+    seen.left = cancelledRollbackLeaves(snapshot, goal, ctx.settings.environment);
     if (step.kind === "done") return world;
     if (step.kind === "failed") {
       if (trafficMoved(snapshot, goal)) throw new BakeFailed(step.reason, ctx.clock.now());
