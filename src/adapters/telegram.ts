@@ -56,12 +56,14 @@ export interface TelegramOptions {
 /**
  * One POST: the status and the whole body, or a rejection (network error, abort) whose message or
  * cause says why. A FormData body (setWebhook with a certificate) is encoded as multipart by
- * Response, which loads undici only for that call.
+ * Response, which loads undici only for that call. Told apart from a string by typeof, not
+ * `instanceof FormData`: reading Node 20's FormData global loads undici (20-30 ms of CPU, on every
+ * `status` and every release; test/unit/telegram-no-undici.test.ts).
  */
 async function post(url: string, body: string | FormData | undefined, json: boolean, signal: AbortSignal): Promise<{ status: number; text: string }> {
   const headers: Record<string, string> = {};
   let payload: string | Buffer | undefined;
-  if (body instanceof FormData) {
+  if (typeof body === "object") {
     const encoded = new Response(body);
     headers["content-type"] = encoded.headers.get("content-type") ?? "multipart/form-data";
     payload = Buffer.from(await encoded.arrayBuffer());
