@@ -25,25 +25,33 @@ export async function notifyingFailure<T>(env: LoadedEnv, out: Output, command: 
         out,
       );
     }
-    // A cancelled rollback stops between two steps and keeps its in-flight mark: the next
-    // `rollback` finishes it (gated); a `release` abandons it, or refuses it past a restart's mark.
     if (e instanceof CancelledError) {
-      const why = `${command} cancelled by ${e.signal} between two steps`;
+      // The printed error and the notification say one thing (review2 L4): what moved, if anything.
+      const stopped = cancelledRun(command, env.config.environment, e);
       await notifyAndReport(
         env.config,
-        { command, environment: env.config.environment, outcome: "cancelled", releaseId: "", image: "", colour: null, from: null, reason: why },
+        { command, environment: env.config.environment, outcome: "cancelled", releaseId: "", image: "", colour: null, from: null, reason: stopped.message },
         out,
       );
-      // The run's own words when it stopped with the switches already moved (its restart not gated).
-      if (e.remedy !== undefined) throw new CancelledError(e.signal, `${command} ${e.message}`, e.remedy);
-      throw new CancelledError(
-        e.signal,
-        `${why}: nothing is half-moved`,
-        `\`bluegreen rollback ${env.config.environment}\` finishes the interrupted rollback (\`bluegreen status ${env.config.environment}\` shows where it stopped)`,
-      );
+      throw stopped;
     }
     throw e;
   }
+}
+
+/**
+ * A cancelled rollback stops between two steps and keeps its in-flight mark: the next `rollback`
+ * finishes it (gated); a `release` abandons it, or refuses it past a restart's mark. A run stopped
+ * with something already moved (switches on its colour, a poller handed over or started beside the
+ * live one) says so itself, with its remedy: those words are kept.
+ */
+export function cancelledRun(command: string, environment: string, e: CancelledError): CancelledError {
+  if (e.remedy !== undefined) return new CancelledError(e.signal, `${command} ${e.message}`, e.remedy);
+  return new CancelledError(
+    e.signal,
+    `${command} cancelled by ${e.signal} between two steps: nothing is half-moved`,
+    `\`bluegreen rollback ${environment}\` finishes the interrupted rollback (\`bluegreen status ${environment}\` shows where it stopped)`,
+  );
 }
 
 export async function confirm(env: LoadedEnv, p: Parsed, out: Output, what: string): Promise<void> {

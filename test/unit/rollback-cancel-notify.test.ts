@@ -1,0 +1,85 @@
+// A cancelled `rollback` is printed and notified in the same words (review2 L4): the notification
+// said only "rollback cancelled by SIGINT between two steps" while the printed error said the
+// switches had moved and the restarted containers were not gated. One source of the text now
+// (cancelledRun): the notification's reason is the printed error's message. A loopback webhook
+// takes the notification.
+import { createServer, type Server } from "node:http";
+import type { AddressInfo } from "node:net";
+import { Writable } from "node:stream";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { notifyingFailure } from "../../src/cli/commands/release.js";
+import type { LoadedEnv } from "../../src/cli/env.js";
+import { Output } from "../../src/cli/output.js";
+import type { Config } from "../../src/config/types.js";
+import { CancelledError } from "../../src/errors.js";
+import { rollback } from "../../src/orchestrator/rollback.js";
+import { fakeEnvironment } from "../fakes/release-world.js";
+import { onEachStep, releaseR1R2, stopsAsTheListenerMoves } from "../fakes/rollback-setup.js";
+
+let server: Server;
+let url = "";
+const received: { reason?: string; text: string; outcome: string }[] = [];
+beforeAll(async () => {
+  server = createServer((req, res) => {
+    let body = "";
+    req.on("data", (c) => {
+      body += String(c);
+    });
+    req.on("end", () => {
+      received.push(JSON.parse(body) as (typeof received)[number]);
+      res.end();
+    });
+  });
+  await new Promise<void>((r) => server.listen(0, "127.0.0.1", r));
+  url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/hook`;
+});
+afterAll(async () => {
+  server.closeAllConnections();
+  await new Promise((r) => server.close(r));
+});
+
+const sink = () =>
+  new Writable({
+    write(_c, _e, done) {
+      done();
+    },
+  });
+
+describe("a cancelled rollback's notification", () => {
+  it("says what the printed error says: both switches moved, the restarted containers not gated", async () => {
+    const env = fakeEnvironment();
+    env.settings.rollout.keepPreviousWarmMs = 600_000;
+    await releaseR1R2(env);
+    const host = env.hosts[1];
+    if (host === undefined) throw new Error("two hosts expected");
+    stopsAsTheListenerMoves(env, host, "blue");
+    // SIGINT as the gates of the container restarted where traffic now is start.
+    const controller = new AbortController();
+    env.ctx.cancel = controller.signal;
+    let started = false;
+    onEachStep(env, (e) => {
+      if (e.step === "start" && e.status === "ok") started = true;
+      if (started && e.step === "gates" && e.status === "start") controller.abort(new CancelledError("SIGINT"));
+    });
+    const loaded: LoadedEnv = {
+      file: "bluegreen.yaml",
+      config: {
+        environment: "production",
+        telegram: { botToken: "123456789:TEST-bot-token-aaaaaaaaaaaaaaaaaaaaaaaaa", apiBase: "http://127.0.0.1:9" },
+        notify: { webhook: { url } },
+      } as unknown as Config,
+    };
+    const out = new Output({ json: false, color: false, verbose: false, out: sink(), err: sink(), isTty: false });
+    const e = await notifyingFailure(loaded, out, "rollback", () => rollback(env.ctx, { lockWaitMs: 0, runId: "rb" })).catch((x: unknown) => x);
+    expect(e).toBeInstanceOf(CancelledError);
+    expect(e).toMatchObject({
+      message: "rollback cancelled by SIGINT with both switches on blue (r1), its restarted containers there not gated yet",
+      remedy: "`bluegreen rollback production` finishes the interrupted rollback (it restarts and gates the stopped containers)",
+    });
+    expect(received).toHaveLength(1);
+    expect(received[0]).toMatchObject({ outcome: "cancelled", reason: (e as Error).message });
+    expect(received[0]?.text).toBe(
+      "⏹️ production: rollback cancelled: rollback cancelled by SIGINT with both switches on blue (r1), its restarted containers there not gated yet; run `bluegreen rollback production` to finish it",
+    );
+  });
+});
