@@ -52,14 +52,18 @@ export class ShimLookup {
  * A batch run as its script runs it (remote/batch.ts BATCH_SCRIPT): the steps in order, each one's
  * stdout, stderr and exit code framed by the marker, a failed `stop` step ends it, and the batch
  * itself exits 0. `runStep` runs one step (the caller feeds the batch's stdin to the step marked
- * for it; the script gives the others /dev/null).
+ * for it; the script gives the others /dev/null). Once `signal` aborts (the batch's deadline), no
+ * further step starts.
  */
 export async function runBatchHere(
   batch: { marker: string; steps: readonly BatchStep[] },
   runStep: (step: BatchStep) => Promise<ExecResult>,
+  signal?: AbortSignal,
 ): Promise<ExecResult> {
   const results: ExecResult[] = [];
   for (const step of batch.steps) {
+    // Timed out: the script would have been killed, so no later step starts (rejects with the reason).
+    signal?.throwIfAborted();
     const result = await runStep(step);
     results.push(result);
     if (step.stop === true && result.code !== 0) break;

@@ -111,52 +111,74 @@ class LocalHost implements RemoteHost {
     const batch = program === "sh" ? decodeBatch(argv) : null;
     const wantsDocker = program === "docker" || batch?.steps.some((s) => s.argv[0] === "docker") === true;
     const shim = wantsDocker && this.shims ? await this.shims.defaultsFor(env.PATH) : null;
-    if (shim === null || this.shims === undefined) return this.spawnCommand(argv, env, stdin, timeoutMs);
+    if (shim === null || this.shims === undefined) return this.spawnCommand(argv, env, stdin, { timeoutMs });
     const docker = this.shims.docker;
     // The shim sets its defaults only where the caller's environment lacks them (`-z "${VAR:-}"`).
     const dockerEnv = { ...env };
     for (const [key, value] of Object.entries(shim)) if (!dockerEnv[key]) dockerEnv[key] = value;
-    // A batch's other steps run as processes (as the script's `eval` runs them), within what is left of the timeout.
-    const deadline = timeoutMs === undefined ? undefined : Date.now() + timeoutMs;
-    const work =
-      batch === null
-        ? docker.run(argv.slice(1), dockerEnv)
-        : runBatchHere(batch, (step) =>
-            step.argv[0] === "docker"
-              ? docker.run(step.argv.slice(1), dockerEnv)
-              : this.spawnCommand(step.argv, env, step.stdin === true ? stdin : "", deadline === undefined ? undefined : Math.max(1, deadline - Date.now())),
-          );
-    return this.withTimeout(program, work, timeoutMs);
+    if (batch === null) {
+      const error = () =>
+        new HostCommandTimeoutError(
+          `command \`${program}\` on ${this.name} timed out after ${timeoutMs}ms; it was abandoned (the sandbox's docker runs in this process)`,
+          this.name,
+          timeoutMs ?? 0,
+        );
+      return this.withTimeout(docker.run(argv.slice(1), dockerEnv), timeoutMs, error);
+    }
+    // A batch's other steps run as processes (as the script's `eval` runs them), all under the batch's one deadline.
+    const abort = new AbortController();
+    const work = runBatchHere(
+      batch,
+      (step) =>
+        step.argv[0] === "docker"
+          ? docker.run(step.argv.slice(1), dockerEnv)
+          : this.spawnCommand(step.argv, env, step.stdin === true ? stdin : "", { signal: abort.signal }),
+      abort.signal,
+    );
+    // What a real host's timeout gives: its `sh` killed with its process group (here: the spawned step
+    // under way killed, no later step started). A docker step under way runs to its end, as a docker
+    // daemon finishes the API call of a client that was killed.
+    const error = () => {
+      const timedOut = new HostCommandTimeoutError(
+        `command \`${program}\` on ${this.name} timed out after ${timeoutMs}ms; it was killed`,
+        this.name,
+        timeoutMs ?? 0,
+      );
+      abort.abort(timedOut);
+      return timedOut;
+    };
+    return this.withTimeout(work, timeoutMs, error);
   }
 
   /**
-   * The command timeout for work done in this process. It cannot be killed as a process group is:
-   * the timed-out command is abandoned and finishes on its own. That is acceptable for the sandbox
-   * stand-in, whose every wait is bounded (stop -t, the supervisor's start, events --until are all
-   * capped), and the caller gets the same HostCommandTimeoutError at the same moment.
+   * The command timeout for work done in this process, one timer for the whole command: at
+   * `timeoutMs` the caller gets `error()` (which also stops what can be stopped). A docker command
+   * run here cannot be killed as a process group is: it is abandoned and finishes on its own, as a
+   * docker daemon finishes an API call whose client was killed. Each of its waits is bounded (stop
+   * -t, the supervisor's start, events --until), so it ends within that bound.
    */
-  private withTimeout(program: string, work: Promise<ExecResult>, timeoutMs: number | undefined): Promise<ExecResult> {
+  private withTimeout(work: Promise<ExecResult>, timeoutMs: number | undefined, error: () => Error): Promise<ExecResult> {
     if (timeoutMs === undefined) return work;
     let timer: NodeJS.Timeout | undefined;
     const timedOut = new Promise<never>((_, reject) => {
-      timer = setTimeout(
-        () =>
-          reject(
-            new HostCommandTimeoutError(
-              `command \`${program}\` on ${this.name} timed out after ${timeoutMs}ms; it was abandoned (the sandbox's docker runs in this process)`,
-              this.name,
-              timeoutMs,
-            ),
-          ),
-        timeoutMs,
-      );
+      timer = setTimeout(() => reject(error()), timeoutMs);
     });
     return Promise.race([work, timedOut]).finally(() => clearTimeout(timer));
   }
 
-  /** One process, as on a real host: no shell, its own process group (killed whole at the timeout). */
-  private spawnCommand(argv: readonly string[], env: NodeJS.ProcessEnv, stdin: string | undefined, timeoutMs: number | undefined): Promise<ExecResult> {
+  /**
+   * One process, as on a real host: no shell, its own process group, killed whole at its own
+   * `timeoutMs` or when `signal` aborts (a batch's deadline: the rejection is then the signal's reason).
+   */
+  private spawnCommand(
+    argv: readonly string[],
+    env: NodeJS.ProcessEnv,
+    stdin: string | undefined,
+    limits: { timeoutMs?: number | undefined; signal?: AbortSignal },
+  ): Promise<ExecResult> {
     const [program = "", ...args] = argv;
+    const { timeoutMs, signal } = limits;
+    if (signal?.aborted) return Promise.reject(signal.reason);
     return new Promise<ExecResult>((resolve, reject) => {
       const child = spawn(program, args, { shell: false, env, stdio: ["pipe", "pipe", "pipe"], detached: true });
       const stdout: Buffer[] = [];
@@ -166,8 +188,14 @@ class LocalHost implements RemoteHost {
         if (settled) return;
         settled = true;
         clearTimeout(timer);
+        signal?.removeEventListener("abort", aborted);
         fn();
       };
+      const aborted = () => {
+        killGroup(child.pid);
+        settle(() => reject(signal?.reason));
+      };
+      signal?.addEventListener("abort", aborted, { once: true });
       const timer =
         timeoutMs === undefined
           ? undefined

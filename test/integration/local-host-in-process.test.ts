@@ -3,17 +3,17 @@
 // shim) or in the caller; a `docker` that is not the shim is still spawned; the command timeout
 // still rejects; a container started in-process outlives the process that started it.
 import { execFile } from "node:child_process";
-import { chmodSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { chmodSync, existsSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { CallCounter } from "../../src/adapters/call-count.js";
 import { LocalHostConnector } from "../../src/adapters/local-host.js";
 import { HostCommandTimeoutError } from "../../src/adapters/ssh-errors.js";
 import type { ExecResult, RemoteHost } from "../../src/ports.js";
-import { decodeBatch, parseBatch } from "../../src/remote/batch.js";
+import { batchArgv, decodeBatch, parseBatch } from "../../src/remote/batch.js";
 import { docker } from "../../src/remote/docker.js";
 import { writeFilePrivate } from "../../src/remote/files.js";
 import { firstLook, inspectWithStats, pullAndDigest, stageBatch } from "../../src/remote/phases.js";
@@ -66,12 +66,16 @@ describe("LocalHost with the sandbox's docker in this process", () => {
   const hereCalls = new CallCounter();
   /** The docker subcommands that ran in this process (the runner, counting). */
   const ranHere: string[] = [];
+  /** The last of them, to wait for its end. */
+  let lastHere: Promise<unknown> = Promise.resolve();
   const runner = sandboxDockerRunner();
   const counting: typeof runner = {
     recognise: (path) => runner.recognise(path),
     run: (args, env) => {
       ranHere.push(args[0] ?? "");
-      return runner.run(args, env);
+      const running = runner.run(args, env);
+      lastHere = running;
+      return running;
     },
   };
 
@@ -209,6 +213,110 @@ describe("LocalHost with the sandbox's docker in this process", () => {
       `command \`docker\` on local:${HERE} timed out after 300ms; it was abandoned (the sandbox's docker runs in this process)`,
     );
     expect(performance.now() - started).toBeLessThan(2_500);
+  });
+
+  it("a failing `stop` step ends the batch, and stdin reaches only its step, the same both ways (review s8)", async () => {
+    const run = (name: string, port: number) => [
+      "docker",
+      "run",
+      "--detach",
+      "--name",
+      name,
+      "--publish",
+      `${port}:5000`,
+      "--env",
+      "BOT_MODE=webhook",
+      "echo-bot:v1",
+    ];
+    const cases = (host: string) => [
+      { argv: pullAndDigest("echo-bot:nope", MARKER) },
+      { argv: batchArgv([{ argv: run("p1", PORT + 3) }], MARKER) },
+      // The run fails (the first batch's p1 holds the port), so the inspect after it does not run.
+      {
+        argv: stageBatch(
+          { name: "p2", colour: "blue", writeEnvFile: writeFilePrivate(join(stateRoot, "env", host, "p2.env")), run: run("p2", PORT + 3), inspect: ["p2"] },
+          MARKER,
+        ),
+        stdin: "A=1\n",
+      },
+      {
+        argv: batchArgv([{ argv: ["cat"] }, { argv: ["cat"], stdin: true }, { argv: ["false"], stop: true }, { argv: docker.version() }], MARKER),
+        stdin: "fed\n",
+      },
+    ];
+    const answers = async (h: RemoteHost, host: string) => {
+      const out: unknown[] = [];
+      for (const c of cases(host)) {
+        const res = await h.exec(c.argv, c.stdin !== undefined ? { stdin: c.stdin } : {});
+        expect(res.code).toBe(0);
+        out.push(comparable(c.argv, res, host));
+      }
+      return out;
+    };
+    const expected = await answers(spawned, SPAWNED);
+    expect(await answers(here, HERE)).toEqual(expected);
+    expect((expected[0] as unknown[])[1]).toBe("not run"); // the pull failed: no digest read
+    expect((expected[2] as unknown[]).slice(3)).toEqual(["not run"]);
+    expect((expected[3] as { stdout: string }[]).slice(0, 3).map((step) => step.stdout)).toEqual(["", "fed\n", ""]);
+    expect((expected[3] as unknown[])[3]).toBe("not run");
+  });
+
+  it("a batch timed out in a docker step starts no later step, docker or spawned (as its killed sh would not)", async () => {
+    const touched = join(stateRoot, "touched-after-timeout");
+    const argv = batchArgv(
+      [
+        { argv: ["docker", "events", "--until=-1s"], stop: true }, // waits 1 s
+        { argv: ["docker", "run", "--detach", "--name", "late", "--publish", `${PORT + 2}:5000`, "--env", "BOT_MODE=webhook", "echo-bot:v1"] },
+        { argv: ["touch", touched] },
+      ],
+      MARKER,
+    );
+    const before = ranHere.length;
+    const err = await here.exec(argv, { timeoutMs: 300 }).then(
+      () => undefined,
+      (e: unknown) => e,
+    );
+    expect(err).toBeInstanceOf(HostCommandTimeoutError);
+    expect(ranHere.slice(before)).toEqual(["events"]);
+    await lastHere; // the events step under way runs to its end, as a daemon finishes its API call
+    await new Promise((r) => setImmediate(r)); // what the batch would do next is a microtask away
+    expect(ranHere.slice(before)).toEqual(["events"]);
+    expect(await readContainer(hostPaths(stateRoot, HERE), "late")).toBeNull();
+    expect(existsSync(touched)).toBe(false);
+    expect((err as Error).message).toBe(`command \`sh\` on local:${HERE} timed out after 300ms; it was killed`);
+  });
+
+  it("a batch timed out in a spawned step: the batch's one timer kills it, no later step runs, and the error is always the killed sh's", async () => {
+    const sleepers = () =>
+      readdirSync("/proc").filter((pid) => {
+        try {
+          return /^\d+$/.test(pid) && readFileSync(`/proc/${pid}/cmdline`, "utf8") === "sleep\u000030.188\u0000";
+        } catch {
+          return false; // ended while we looked
+        }
+      });
+    // Like stageBatch: spawned steps first, then docker steps.
+    const argv = batchArgv([{ argv: ["true"] }, { argv: ["sleep", "30.188"] }, { argv: docker.version() }], MARKER);
+    const before = ranHere.length;
+    const messages = new Set<string>();
+    for (let i = 0; i < 5; i++) {
+      const err = await here.exec(argv, { timeoutMs: 200 }).then(
+        () => undefined,
+        (e: unknown) => e,
+      );
+      expect(err).toBeInstanceOf(HostCommandTimeoutError);
+      expect((err as HostCommandTimeoutError).timeoutMs).toBe(200);
+      messages.add((err as Error).message);
+      await vi.waitFor(() => expect(sleepers()).toEqual([]), { timeout: 2_000, interval: 20 });
+    }
+    // The same words as the batch run whole in sh (and over SSH: `sh`, the configured timeout).
+    expect([...messages]).toEqual([`command \`sh\` on local:${HERE} timed out after 200ms; it was killed`]);
+    const s = await spawned.exec(argv, { timeoutMs: 200 }).then(
+      () => undefined,
+      (e: unknown) => e,
+    );
+    expect((s as Error).message).toBe(`command \`sh\` on local:${SPAWNED} timed out after 200ms; it was killed`);
+    expect(ranHere.length).toBe(before); // `docker version` never ran
   });
 
   it("starts a container that outlives the process that ran `docker run`, and killAllContainers ends it", async () => {
