@@ -319,6 +319,71 @@ describe("LocalHost with the sandbox's docker in this process", () => {
     expect(ranHere.length).toBe(before); // `docker version` never ran
   });
 
+  it("a supervisor that cannot be spawned (EMFILE) fails that `docker run` with 125, and the CLI running it in-process lives on", async () => {
+    const own = mkdtempSync(join(tmpdir(), "bluegreen-in-process-emfile-"));
+    try {
+      await writeDockerShim(join(own, "bin"));
+      await initSandboxRegistry(own);
+      const dist = fileURLToPath(new URL("../../dist/src/", import.meta.url));
+      // A CLI-like process that runs `docker run` in-process with one file descriptor left: the
+      // supervisor's log takes it, so spawning the supervisor fails (an 'error' event, next tick).
+      const script = join(own, "caller.mjs");
+      writeFileSync(
+        script,
+        [
+          'import { closeSync, openSync } from "node:fs";',
+          `import { LocalHostConnector } from ${JSON.stringify(join(dist, "adapters/local-host.js"))};`,
+          `import { sandboxDockerRunner } from ${JSON.stringify(join(dist, "sandbox/runtime/in-process.js"))};`,
+          "const [env, address, argv] = process.argv.slice(2).map((a) => JSON.parse(a));",
+          "const host = await new LocalHostConnector({ env, inProcessDocker: sandboxDockerRunner() }).connect({ instanceId: 'i', address });",
+          // Loads the dispatcher, run's modules and the shim lookup first (they need descriptors too).
+          "await host.exec(['docker', 'pull', 'echo-bot:v1']);",
+          "await host.exec(['docker', 'run', '--detach', '--name', 'warm', 'no-such-image:v0']);",
+          // How many descriptors the run needs before the spawn differs between Node versions: one more each try.
+          "const results = [];",
+          "for (let free = 1; free <= 8; free++) {",
+          "  const fds = [];",
+          "  try { for (;;) fds.push(openSync('/dev/null', 'r')); } catch {}",
+          "  for (let i = 0; i < free; i++) closeSync(fds.pop());",
+          "  const res = await host.exec([...argv.slice(0, 4), `emfile-${free}`, ...argv.slice(5)]);",
+          "  for (const fd of fds) closeSync(fd);",
+          "  results.push(res);",
+          "  if (res.code !== 1) break;", // 1: a descriptor ran out before the spawn
+          "}",
+          "process.stdout.write(JSON.stringify(results));",
+        ].join("\n"),
+      );
+      const env = { PATH: `${join(own, "bin")}:${process.env.PATH ?? ""}`, BLUEGREEN_SANDBOX_STATE: own };
+      const argv = ["docker", "run", "--detach", "--name", "emfile", "--publish", `${PORT + 4}:5000`, "--env", "BOT_MODE=webhook", "echo-bot:v1"];
+      // A low descriptor limit (soft and hard, so Node cannot raise it) keeps exhausting it cheap.
+      const ran = await new Promise<{ code: number | null; stdout: string; stderr: string }>((done) =>
+        execFile(
+          "sh",
+          ["-c", 'ulimit -n 128 && exec "$@"', "sh", process.execPath, script, JSON.stringify(env), JSON.stringify(HERE), JSON.stringify(argv)],
+          { timeout: 20_000 },
+          (error, stdout, stderr) => done({ code: error ? ((error as { code?: number }).code ?? null) : 0, stdout, stderr }),
+        ),
+      );
+      expect(ran.stderr).toBe("");
+      expect(ran.code).toBe(0);
+      const results = JSON.parse(ran.stdout) as ExecResult[];
+      const last = results.at(-1);
+      expect(last?.code).toBe(125);
+      expect(last?.stderr).toMatch(
+        new RegExp(
+          `^Error response from daemon: sandbox runtime: the supervisor of emfile-${results.length} did not start: spawn \\S+ EMFILE \\(see .*\\)\\n$`,
+        ),
+      );
+      // What docker leaves when the daemon cannot start a container: the container, created.
+      expect((await readContainer(hostPaths(own, HERE), `emfile-${results.length}`))?.state.Status).toBe("created");
+    } finally {
+      await killAllContainers(own);
+      const survivors = processesMentioning(own);
+      await rm(own, { recursive: true, force: true });
+      expect(survivors).toEqual([]);
+    }
+  });
+
   it("starts a container that outlives the process that ran `docker run`, and killAllContainers ends it", async () => {
     const own = mkdtempSync(join(tmpdir(), "bluegreen-in-process-own-"));
     try {

@@ -25,7 +25,17 @@ export async function launchSupervisor(ctx: CliContext, record: ContainerRecord)
   });
   closeSync(log);
   child.unref();
+  // A spawn that fails (EAGAIN, EMFILE...) is an 'error' event: unheard, it would kill the process
+  // running this, which in the sandbox transport is the CLI itself. It is this command's failure.
+  let failed: Error | undefined;
+  const spawnFailed = new Promise<void>((settled) =>
+    child.once("error", (err) => {
+      failed = err;
+      settled();
+    }),
+  );
   const pid = child.pid;
+  if (pid === undefined) await spawnFailed; // no pid: the 'error' event is on its way
   const handle = pid === undefined ? null : processHandle(pid);
   let latest: ContainerRecord | null = record;
   const started = await waitFor(async () => {
@@ -37,7 +47,7 @@ export async function launchSupervisor(ctx: CliContext, record: ContainerRecord)
   const final: ContainerRecord | null = latest;
   if (!started || !final || final.state.StartedAt === record.state.StartedAt) {
     throw new DockerCliError(
-      `Error response from daemon: sandbox runtime: the supervisor of ${record.name} did not start (see ${supervisorLogFile(ctx.paths, record.id)})`,
+      `Error response from daemon: sandbox runtime: the supervisor of ${record.name} did not start${failed ? `: ${failed.message}` : ""} (see ${supervisorLogFile(ctx.paths, record.id)})`,
       125,
     );
   }
