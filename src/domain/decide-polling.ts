@@ -3,7 +3,7 @@
 // moment it starts; the handover (cutover) stops the old poller, and Telegram must hold no webhook
 // (getUpdates answers 409 while one is set). Same steps, same loop, same tags as webhook mode.
 import type { Goal, HostView, Progress, Snapshot, Step } from "./decide.js";
-import { runsGoal } from "./decide.js";
+import { failedStart, runsGoal } from "./decide.js";
 import { containerVerdict } from "./gates.js";
 
 export function decidePolling(s: Snapshot, goal: Goal, progress: Progress): Step {
@@ -21,8 +21,12 @@ export function decidePolling(s: Snapshot, goal: Goal, progress: Progress): Step
   const notRunning = s.hosts.filter((h) => !runsGoal(h.container, goal));
   if (notRunning.length > 0) {
     const ours = notRunning.filter((h) => h.container !== undefined && h.container.releaseId === goal.releaseId);
-    // A rollback restarts the poller it stopped at the handover (cold, but the same container).
-    if (goal.kind === "rollback" && ours.length > 0) return { kind: "start", instanceIds: ours.map((h) => h.instanceId) };
+    // A rollback restarts the poller it stopped at the handover (cold, but the same container),
+    // once: one not running right after its start crashed on it (never started again in a loop).
+    if (goal.kind === "rollback" && ours.length > 0) {
+      if (progress.justStarted === true) return failedStart(ours[0] as HostView);
+      return { kind: "start", instanceIds: ours.map((h) => h.instanceId) };
+    }
     // The release's own poller died (crash on boot, restart loop): staging it again would hide it.
     if (goal.kind === "release" && ours.length > 0) {
       const first = ours[0] as HostView;

@@ -81,6 +81,19 @@ export function runsGoal(c: ContainerFacts | undefined, goal: Goal): boolean {
 }
 
 /**
+ * A rollback's container started a moment ago (the last step was its `start`) and not running
+ * again: the restart failed (a crash on start). Another `start` would loop until the step limit;
+ * a human reads its logs. Webhook containers and pollers alike.
+ */
+export function failedStart(first: HostView): Step {
+  const v = containerVerdict(first.container);
+  return {
+    kind: "blocked",
+    reason: `${first.instanceId}: ${first.container?.name ?? "its container"} is not running right after its docker start (${v.kind === "ok" ? "stopped" : v.reason})`,
+  };
+}
+
+/**
  * Whether this goal already moved traffic (so a failure now is rolled back, not abandoned). A
  * webhook goal moved a switch; a polling goal marked its handover (the old poller may be stopped).
  */
@@ -124,16 +137,7 @@ export function decide(s: Snapshot, goal: Goal, progress: Progress): Step {
     // A stopped container of the same release is restarted (a cold rollback); anything else is staged anew.
     const restartable = notRunning.filter((h) => h.container !== undefined && h.container.releaseId === goal.releaseId);
     if (goal.kind === "rollback" && restartable.length > 0) {
-      // Started a moment ago and not running again: the restart failed (a crash on start). Another
-      // `start` would loop until the step limit; a human reads its logs.
-      if (progress.justStarted === true) {
-        const first = restartable[0] as HostView;
-        const v = containerVerdict(first.container);
-        return {
-          kind: "blocked",
-          reason: `${first.instanceId}: ${first.container?.name ?? "its container"} is not running right after its docker start (${v.kind === "ok" ? "stopped" : v.reason})`,
-        };
-      }
+      if (progress.justStarted === true) return failedStart(restartable[0] as HostView);
       // Where both switches already are, the restart is recorded first: a run killed during the
       // gates that follow leaves a mark the next run gates from, instead of finalizing unseen.
       if (live && !restartMarked && progress.restartUnmarked !== true) return { kind: "mark", phase: "restarting" };

@@ -118,6 +118,17 @@ const rows: [string, Row, Step][] = [
     { kind: "start", instanceIds: ["i-1", "i-2"] },
   ],
   [
+    "rollback: the poller it just started is not running again: blocked, never started again in a loop",
+    {
+      goal: ROLLBACK,
+      blue: "stopped",
+      green: "running",
+      inFlight: { ...flight("rollback", "r1", "staging"), colour: "blue" },
+      progress: { ...PENDING, justStarted: true },
+    },
+    { kind: "blocked", reason: "i-1: bot-blue is not running right after its docker start (container bot-blue exited with code 3)" },
+  ],
+  [
     "urgent rollback skips the gates: mark",
     { goal: ROLLBACK, green: "running", inFlight: { ...flight("rollback", "r1", "staging"), colour: "blue" } },
     { kind: "mark", phase: "cutover" },
