@@ -1,8 +1,12 @@
 // `release` first repairs a dead earlier run. A SIGINT during that repair, once it moved both
 // switches back and restarted a stopped container where traffic now is, must be reported as what it
 // is (the repair's own words: switches moved, not gated, `rollback` finishes it), never as
-// "before anything of this release was staged; the live release is unchanged" (review2 M1).
+// "before anything of this release was staged; the live release is unchanged" (review2 M1). The
+// CLI's end of it (headline, why, next, exit code; the --json result line) is checked too.
+import { Writable } from "node:stream";
 import { describe, expect, it } from "vitest";
+import { report } from "../../src/cli/commands/release.js";
+import { Output } from "../../src/cli/output.js";
 import { decodeTags } from "../../src/domain/tags.js";
 import { CancelledError } from "../../src/errors.js";
 import { release } from "../../src/orchestrator/release.js";
@@ -12,43 +16,53 @@ import { fakeEnvironment, REPO } from "../fakes/release-world.js";
 const OPTS = { bakeMs: 20, lockWaitMs: 0, allowUnhealthyLive: false };
 class Killed extends Error {}
 
+/**
+ * r1, r2 released; r3 dies in its bake after its cutover to blue; r4's repair moves both switches
+ * back to green, whose container on i-2 stops as the listener moves, restarts it there, and is
+ * cancelled by SIGINT as that container's gates start. Returns the world and r4's result.
+ */
+async function cancelledInRepair() {
+  const env = fakeEnvironment();
+  env.settings.rollout.keepPreviousWarmMs = 600_000;
+  await release(env.ctx, { ...OPTS, imageRef: `${REPO}:v1`, releaseId: "r1" });
+  await release(env.ctx, { ...OPTS, imageRef: `${REPO}:v2`, releaseId: "r2" });
+  const host = env.hosts[1];
+  if (host === undefined) throw new Error("the fake world has two hosts");
+  const step0 = env.ctx.reporter.step.bind(env.ctx.reporter);
+  // r3 dies in its bake, after the cutover to blue.
+  env.ctx.reporter = {
+    step: (e) => {
+      step0(e);
+      if ((e.step === "bake" || e.step === "rollback") && e.status === "start") throw new Killed("killed in bake");
+    },
+  };
+  await expect(release(env.ctx, { ...OPTS, imageRef: `${REPO}:v3`, releaseId: "r3" })).rejects.toThrow("killed in bake");
+  expect(decodeTags(env.lb.tags).inFlight).toMatchObject({ kind: "release", phase: "cutover" });
+  // green (r2) on i-2 stops as the listener moves back to it: the repair restarts and gates it.
+  const setForward = env.lb.setForward.bind(env.lb);
+  env.lb.setForward = async (arn, f) => {
+    const r = await setForward(arn, f);
+    const c = host.containers.get("telegram-bot-green");
+    if (c !== undefined && f.find((t) => t.targetGroupArn === "arn:tg/bot-green")?.weight === 1) c.running = false;
+    return r;
+  };
+  const controller = new AbortController();
+  env.ctx.cancel = controller.signal;
+  let restarted = false;
+  env.ctx.reporter = {
+    step: (e) => {
+      step0(e);
+      if (e.step === "start" && e.status === "ok") restarted = true;
+      if (restarted && e.step === "gates" && e.status === "start") controller.abort(new CancelledError("SIGINT"));
+    },
+  };
+  const r = await release(env.ctx, { ...OPTS, imageRef: `${REPO}:v4`, releaseId: "r4" });
+  return { env, r, step0 };
+}
+
 describe("release cancelled while it repairs a dead run", () => {
   it("a SIGINT in the gates of the container it restarted where traffic is keeps the repair's message and remedy", async () => {
-    const env = fakeEnvironment();
-    env.settings.rollout.keepPreviousWarmMs = 600_000;
-    await release(env.ctx, { ...OPTS, imageRef: `${REPO}:v1`, releaseId: "r1" });
-    await release(env.ctx, { ...OPTS, imageRef: `${REPO}:v2`, releaseId: "r2" });
-    const host = env.hosts[1];
-    if (host === undefined) throw new Error("the fake world has two hosts");
-    const step0 = env.ctx.reporter.step.bind(env.ctx.reporter);
-    // r3 dies in its bake, after the cutover to blue.
-    env.ctx.reporter = {
-      step: (e) => {
-        step0(e);
-        if ((e.step === "bake" || e.step === "rollback") && e.status === "start") throw new Killed("killed in bake");
-      },
-    };
-    await expect(release(env.ctx, { ...OPTS, imageRef: `${REPO}:v3`, releaseId: "r3" })).rejects.toThrow("killed in bake");
-    expect(decodeTags(env.lb.tags).inFlight).toMatchObject({ kind: "release", phase: "cutover" });
-    // green (r2) on i-2 stops as the listener moves back to it: the repair restarts and gates it.
-    const setForward = env.lb.setForward.bind(env.lb);
-    env.lb.setForward = async (arn, f) => {
-      const r = await setForward(arn, f);
-      const c = host.containers.get("telegram-bot-green");
-      if (c !== undefined && f.find((t) => t.targetGroupArn === "arn:tg/bot-green")?.weight === 1) c.running = false;
-      return r;
-    };
-    const controller = new AbortController();
-    env.ctx.cancel = controller.signal;
-    let restarted = false;
-    env.ctx.reporter = {
-      step: (e) => {
-        step0(e);
-        if (e.step === "start" && e.status === "ok") restarted = true;
-        if (restarted && e.step === "gates" && e.status === "start") controller.abort(new CancelledError("SIGINT"));
-      },
-    };
-    const r = await release(env.ctx, { ...OPTS, imageRef: `${REPO}:v4`, releaseId: "r4" });
+    const { env, r, step0 } = await cancelledInRepair();
     expect(r.outcome).toBe("cancelled");
     expect(r.exitCode).toBe(130);
     expect(r.reason).toBe(
@@ -79,3 +93,50 @@ describe("release cancelled while it repairs a dead run", () => {
     expect(r.remedy).toBeUndefined();
   });
 });
+
+describe("the CLI's end of a release cancelled while it repaired a dead run", () => {
+  it("headline, why and next on stderr, exit 130; --json: the same facts in the result line", async () => {
+    const { r } = await cancelledInRepair();
+    const WHY =
+      "cancelled by SIGINT with both switches on green (r2), its restarted containers there not gated yet (it was rolling back: found an interrupted release r3 (cutover) to blue)";
+    const NEXT = "`bluegreen rollback production` finishes the interrupted rollback (it restarts and gates the stopped containers)";
+    const text = captured(false);
+    expect(report(text.out, "release", "production", r)).toBe(130);
+    expect(text.stdout()).toBe("");
+    expect(text.stderr()).toBe(
+      [
+        "✖ release r4 cancelled by SIGINT while it repaired an interrupted earlier run (nothing of this release was staged)",
+        `  why: ${WHY}`,
+        `  next: ${NEXT}`,
+        "",
+      ].join("\n"),
+    );
+    const json = captured(true);
+    expect(report(json.out, "release", "production", r)).toBe(130);
+    expect(JSON.parse(json.stdout())).toMatchObject({
+      type: "result",
+      command: "release",
+      environment: "production",
+      outcome: "cancelled",
+      exitCode: 130,
+      cancelledBy: "SIGINT",
+      releaseId: "r4",
+      reason: WHY,
+      remedy: NEXT,
+    });
+  });
+});
+
+/** An Output off a terminal whose two streams are kept. */
+function captured(json: boolean) {
+  const streams = { out: [] as string[], err: [] as string[] };
+  const sink = (into: string[]) =>
+    new Writable({
+      write(chunk, _enc, done) {
+        into.push(String(chunk));
+        done();
+      },
+    });
+  const out = new Output({ json, color: false, verbose: false, out: sink(streams.out), err: sink(streams.err), isTty: false });
+  return { out, stdout: () => streams.out.join(""), stderr: () => streams.err.join("") };
+}

@@ -62,7 +62,8 @@ export async function confirm(env: LoadedEnv, p: Parsed, out: Output, what: stri
   if (answer.trim() !== env.config.environment) throw new UsageError("not confirmed: nothing was touched");
 }
 
-function report(out: Output, command: string, environment: string, r: ReleaseResult): number {
+/** The human (or --json) end of a release or promote: the headline, why, logs and next step; returns the exit code. */
+export function report(out: Output, command: string, environment: string, r: ReleaseResult): number {
   if (out.o.json) {
     out.json({ type: "result", command, environment, ...r });
     return r.exitCode;
