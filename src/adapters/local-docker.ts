@@ -6,6 +6,7 @@ import { access, stat } from "node:fs/promises";
 import { delimiter, join } from "node:path";
 import type { ExecResult } from "../ports.js";
 import { type BatchStep, formatBatchOutput } from "../remote/batch.js";
+import { REMOVE_IF_OURS } from "../remote/docker.js";
 
 /** The sandbox's docker stand-in as a library (src/sandbox/runtime/in-process.ts); set by the sandbox wiring only. */
 export interface InProcessDocker {
@@ -69,4 +70,34 @@ export async function runBatchHere(
     if (step.stop === true && result.code !== 0) break;
   }
   return { code: 0, stdout: formatBatchOutput(batch.marker, results), stderr: "" };
+}
+
+/** docker.removeIfOurs's argv: ["sh", "-c", REMOVE_IF_OURS, "sh", name, colour, format]; its words, or null for any other command. */
+export function decodeRemoveIfOurs(argv: readonly string[]): { name: string; colour: string; format: string } | null {
+  if (argv.length !== 7 || argv[0] !== "sh" || argv[1] !== "-c" || argv[2] !== REMOVE_IF_OURS || argv[3] !== "sh") return null;
+  const [, , , , name = "", colour = "", format = ""] = argv;
+  return { name, colour, format };
+}
+
+/**
+ * REMOVE_IF_OURS as its sh script runs it, each `docker` through `docker` (the stand-in in this
+ * process): without this, every stage of a colour that already has a container started two Node
+ * processes of the stand-in per host (its inspect and its rm), the sandbox's cost and not the tool's.
+ * The script's exact behaviour: an inspect that fails (no such container) exits 0 with its stderr
+ * discarded; `$(...)` strips the label's trailing newlines; a label other than the colour prints
+ * "<name> was not started by bluegreen" and exits 3; rm's stdout is discarded, its stderr kept,
+ * and its failure ignored (`|| true`).
+ */
+export async function removeIfOursHere(
+  words: { name: string; colour: string; format: string },
+  docker: (args: string[]) => Promise<ExecResult>,
+  signal?: AbortSignal,
+): Promise<ExecResult> {
+  const inspected = await docker(["inspect", "--type", "container", "--format", words.format, words.name]);
+  if (inspected.code !== 0) return { code: 0, stdout: "", stderr: "" };
+  if (inspected.stdout.replace(/\n+$/, "") !== words.colour) return { code: 3, stdout: "", stderr: `${words.name} was not started by bluegreen\n` };
+  // Timed out meanwhile: the killed script would not reach its rm.
+  signal?.throwIfAborted();
+  const removed = await docker(["rm", "--force", words.name]);
+  return { code: 0, stdout: "", stderr: removed.stderr };
 }

@@ -10,7 +10,7 @@ import type { ExecResult, HostConnector, HostTarget, HttpResponse, RemoteHost } 
 import { decodeBatch } from "../remote/batch.js";
 import { quoteArgv } from "../remote/quote.js";
 import { type CallCounter, processCalls } from "./call-count.js";
-import { type InProcessDocker, runBatchHere, ShimLookup } from "./local-docker.js";
+import { decodeRemoveIfOurs, type InProcessDocker, removeIfOursHere, runBatchHere, ShimLookup } from "./local-docker.js";
 import { HostCommandTimeoutError, HostConnectionError } from "./ssh-errors.js";
 import { httpExchange } from "./ssh-http.js";
 
@@ -109,13 +109,21 @@ class LocalHost implements RemoteHost {
   private async run(argv: readonly string[], env: NodeJS.ProcessEnv, stdin: string | undefined, timeoutMs: number | undefined): Promise<ExecResult> {
     const [program = ""] = argv;
     const batch = program === "sh" ? decodeBatch(argv) : null;
-    const wantsDocker = program === "docker" || batch?.steps.some((s) => s.argv[0] === "docker") === true;
+    // docker.removeIfOurs is a script of two docker calls: run here like a docker command (local-docker.ts).
+    const runsDocker = (a: readonly string[]) => a[0] === "docker" || decodeRemoveIfOurs(a) !== null;
+    const wantsDocker = runsDocker(argv) || batch?.steps.some((s) => runsDocker(s.argv)) === true;
     const shim = wantsDocker && this.shims ? await this.shims.defaultsFor(env.PATH) : null;
     if (shim === null || this.shims === undefined) return this.spawnCommand(argv, env, stdin, { timeoutMs });
     const docker = this.shims.docker;
     // The shim sets its defaults only where the caller's environment lacks them (`-z "${VAR:-}"`).
     const dockerEnv = { ...env };
     for (const [key, value] of Object.entries(shim)) if (!dockerEnv[key]) dockerEnv[key] = value;
+    // A docker command, or docker.removeIfOurs's script of two docker calls (local-docker.ts), run here.
+    const here = (a: readonly string[], signal?: AbortSignal): Promise<ExecResult> | null => {
+      if (a[0] === "docker") return docker.run(a.slice(1), dockerEnv);
+      const script = decodeRemoveIfOurs(a);
+      return script === null ? null : removeIfOursHere(script, (args) => docker.run(args, dockerEnv), signal);
+    };
     if (batch === null) {
       const error = () =>
         new HostCommandTimeoutError(
@@ -123,16 +131,13 @@ class LocalHost implements RemoteHost {
           this.name,
           timeoutMs ?? 0,
         );
-      return this.withTimeout(docker.run(argv.slice(1), dockerEnv), timeoutMs, error);
+      return this.withTimeout(here(argv) ?? this.spawnCommand(argv, env, stdin, { timeoutMs }), timeoutMs, error);
     }
     // A batch's other steps run as processes (as the script's `eval` runs them), all under the batch's one deadline.
     const abort = new AbortController();
     const work = runBatchHere(
       batch,
-      (step) =>
-        step.argv[0] === "docker"
-          ? docker.run(step.argv.slice(1), dockerEnv)
-          : this.spawnCommand(step.argv, env, step.stdin === true ? stdin : "", { signal: abort.signal }),
+      (step) => here(step.argv, abort.signal) ?? this.spawnCommand(step.argv, env, step.stdin === true ? stdin : "", { signal: abort.signal }),
       abort.signal,
     );
     // What a real host's timeout gives: its `sh` killed with its process group (here: the spawned step

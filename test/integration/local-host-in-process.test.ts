@@ -123,6 +123,11 @@ describe("LocalHost with the sandbox's docker in this process", () => {
         stdin: envText,
       },
       { argv: docker.inspect([name, "bot-green"]) },
+      // Staged again over its own running container: removeIfOurs's inspect and rm run here too.
+      {
+        argv: stageBatch({ name, colour: "blue", writeEnvFile: writeFilePrivate(envFile(host)), run: runArgv(host), inspect: [name, "bot-green"] }, MARKER),
+        stdin: envText,
+      },
       { argv: inspectWithStats([name], [], MARKER) },
       { argv: docker.logs(name, 5) },
       { argv: docker.stop(name, 1) },
@@ -136,6 +141,11 @@ describe("LocalHost with the sandbox's docker in this process", () => {
       { argv: ["docker", "frobnicate"] },
       { argv: [...docker.inspect([name]), "--format", "{{.Nope"] },
       { argv: ["sh", "-c", "echo not docker; exit 3"] },
+      // A container started without bluegreen's labels is refused (exit 3), a missing one is no error.
+      { argv: ["docker", "run", "--detach", "--name", "foreign", "--publish", `${PORT}:5000`, "--env", "BOT_MODE=webhook", "echo-bot:v1"] },
+      { argv: docker.removeIfOurs("foreign", "blue") },
+      { argv: docker.removeIfOurs("missing", "blue") },
+      { argv: docker.remove("foreign") },
       { argv: ["df", "-Pk", "/"] },
     ];
     const results = async (host: RemoteHost, address: string) => {
@@ -152,26 +162,25 @@ describe("LocalHost with the sandbox's docker in this process", () => {
     expect(ranHere).toEqual([]);
     const actual = await results(here, HERE);
     expect(actual).toEqual(expected);
-    // Every docker command and batch step ran here; `sh -c` steps (and the docker inside them) and df did not.
+    // Every docker command and batch step ran here, and removeIfOurs's docker calls (its inspect, and
+    // its rm for a container of ours); other `sh -c` steps and df did not.
     expect(ranHere).toEqual(
-      ["inspect", "version", "ps", "pull", "image", "pull", "image", "image", "run", "inspect", "inspect", "inspect", "stats"].concat([
-        "logs",
-        "stop",
-        "inspect",
-        "start",
-        "stop",
-        "rm",
-        "rm",
-        "stop",
-        "logs",
-        "frobnicate",
-        "inspect",
-      ]),
+      ["inspect", "version", "ps", "pull", "image", "pull", "image", "image", "inspect", "run", "inspect", "inspect"].concat(
+        ["inspect", "rm", "run", "inspect", "inspect", "stats", "logs", "stop", "inspect", "start", "stop", "rm", "rm", "stop", "logs"],
+        ["frobnicate", "inspect", "run", "inspect", "inspect", "rm"],
+      ),
     );
     // The batch really ran: staged, read back running, its env file written through stdin.
     const staged = expected[5] as { code: number; stdout: string }[];
     expect(staged.map((step) => step.code)).toEqual([0, 0, 0, 1]); // the last: `bot-green` is not there
     expect(staged[3]?.stdout).toContain('"Status": "running"');
+    const restaged = expected[7] as { code: number; stdout: string }[];
+    expect(restaged.map((step) => step.code)).toEqual([0, 0, 0, 1]);
+    expect(restaged[3]?.stdout).toContain('"Status": "running"');
+    expect(expected.slice(-4, -2)).toEqual([
+      { code: 3, stdout: "", stderr: "foreign was not started by bluegreen\n" },
+      { code: 0, stdout: "", stderr: "" },
+    ]);
     expect(hereCalls.snapshot().host).toEqual({ [`local:${HERE}`]: commands(HERE).length });
     expect(spawnedCalls.snapshot().host).toEqual({ [`local:${SPAWNED}`]: commands(SPAWNED).length });
   });
