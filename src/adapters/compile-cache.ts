@@ -1,8 +1,10 @@
-// require() with a V8 code cache, for the AWS SDK clients' one-file bundles (@aws-sdk/client-ec2's
-// is 2 MB). Compiling that file is most of what loading it costs on every run of the CLI (measured
-// on the 2-core sandbox machine: 160-250 ms to compile, 25-65 ms from the cache), and the file never
-// changes between runs. Node 22's module.enableCompileCache() does this for every module; Node 20,
-// which bluegreen supports, has no such thing, so this does it for the few files that matter.
+// require() with a V8 code cache, for the AWS SDK clients (@aws-sdk/client-ec2 is one 2 MB bundle,
+// @smithy/core and the rest another 20 files) and zod (95 files, loaded by every command that reads
+// a configuration). Compiling them is much of what loading them costs on every run of the CLI
+// (measured on the 2-core sandbox machine: client-ec2 160-250 ms to compile, 25-65 ms from the
+// cache; zod about 100 ms of CPU as ES modules, about 50 through this), and the files never change
+// between runs. Node 22's module.enableCompileCache() does this for every module; Node 20, which
+// bluegreen supports, has no such thing, so this does it for the packages that matter.
 //
 // The cache is an optimisation only: any problem (no cache folder, one not owned by this user or
 // writable by others, a stale or corrupt entry, a full disk) falls back to a plain require().
@@ -11,6 +13,7 @@ import { closeSync, fstatSync, fsyncSync, mkdirSync, openSync, readFileSync, ren
 import { createRequire, Module } from "node:module";
 import { homedir } from "node:os";
 import { dirname, join } from "node:path";
+import { deserialize, serialize } from "node:v8";
 import { Script } from "node:vm";
 
 const plainRequire = createRequire(import.meta.url);
@@ -113,15 +116,40 @@ export function v8CacheState(): Buffer {
 
 export interface CachedRequireResult {
   exports: unknown;
-  /** "hit": compiled from the cache; "written": compiled and cached for next time; "plain": require() as usual. */
+  /**
+   * "hit": every file it loaded compiled from the cache; "written": one or more compiled afresh and
+   * the entry written for next time; "plain": require() as usual.
+   */
   cache: "hit" | "written" | "plain";
 }
 
+/** One entry's code caches, per file, each with the SHA-256 of the source it was made from. */
+type Caches = Map<string, { digest: string; data: Uint8Array }>;
+
+function decodeEntry(payload: Buffer | undefined): Caches {
+  if (payload === undefined) return new Map();
+  try {
+    const files = deserialize(payload) as unknown;
+    return files instanceof Map ? (files as Caches) : new Map();
+  } catch {
+    return new Map();
+  }
+}
+
+const digestOf = (source: string): string => createHash("sha256").update(source).digest("hex");
+
+type Compile = (this: Module, content: string, filename: string, format?: string) => unknown;
+
 /**
- * require(id) resolved from this module, compiled with a code cache kept in `dir` (undefined: plain
- * require; the SDK loaders pass compileCacheDir()). The entry is keyed by the file's path, a hash
- * of its content (V8 itself checks little more than the length) and V8's flag state (v8CacheState), and
- * written after the module ran, so it also holds the functions compiled while it loaded.
+ * require(id) resolved from this module, with every CommonJS file it loads (the file and the files
+ * it requires that were not loaded yet: @smithy/core under an SDK client, zod's 95 files) compiled
+ * with a V8 code cache kept in `dir` (undefined: plain require; the loaders pass compileCacheDir()).
+ * One entry per id, holding each file's cache with the SHA-256 of the source it was made from; the
+ * entry's name is a hash of the file's path and content (V8 itself checks little more than the
+ * length) and V8's flag state (v8CacheState). A file whose cache is missing, stale or rejected is
+ * compiled as usual, and the entry is written again after the module ran, so it also holds the
+ * functions compiled while it loaded. Only one read and at most one write per id: an SDK client or
+ * zod is a hundred files or more.
  */
 export function requireWithCodeCache(id: string, dir: string | undefined): CachedRequireResult {
   const file = plainRequire.resolve(id);
@@ -138,22 +166,36 @@ export function requireWithCodeCache(id: string, dir: string | undefined): Cache
   const key = createHash("sha256").update(file).update("\0").update(source).update("\0").update(v8CacheState());
   const entry = join(folder, `${key.digest("hex")}.bin`);
   const stored = readOwnEntry(entry);
-  const cachedData = stored === undefined ? undefined : unsealed(stored);
-  // The same wrapper and module object Node's CommonJS loader would give the file.
-  const script = new Script(Module.wrap(source), { filename: file, ...(cachedData !== undefined ? { cachedData } : {}) });
-  const mod = new Module(file);
-  mod.filename = file;
-  // Where a bare require() from this module looks, as Node's loader sets it.
-  mod.paths = (Module as unknown as { _nodeModulePaths(dir: string): string[] })._nodeModulePaths(dirname(file));
-  plainRequire.cache[file] = mod;
-  try {
+  const caches = decodeEntry(stored === undefined ? undefined : unsealed(stored));
+  const fresh: { filename: string; digest: string; script: Script }[] = [];
+  const proto = Module.prototype as unknown as { _compile: Compile };
+  const nodeCompile = proto._compile;
+  // Node's loader reads, resolves and wraps as usual; only the compile step is ours while this
+  // require runs (it is synchronous: nothing else loads in between), and it is put back after.
+  proto._compile = function (this: Module, content: string, filename: string, format?: string): unknown {
+    // An ES module (Node's ESM-from-CJS path) or a script with a #! line: Node's own compile.
+    if (format === "module" || content.startsWith("#!")) return nodeCompile.call(this, content, filename, format);
+    const digest = digestOf(content);
+    const known = caches.get(filename);
+    const cachedData = known !== undefined && known.digest === digest ? known.data : undefined;
+    let script: Script;
+    try {
+      script = new Script(Module.wrap(content), { filename, ...(cachedData !== undefined ? { cachedData } : {}) });
+    } catch {
+      // A syntax error (or ESM syntax): Node's compile says it the way require() always does.
+      return nodeCompile.call(this, content, filename, format);
+    }
+    if (cachedData === undefined || script.cachedDataRejected === true) fresh.push({ filename, digest, script });
     const wrapper = script.runInThisContext() as (exports: unknown, require: NodeJS.Require, module: Module, filename: string, dirname: string) => void;
-    wrapper.call(mod.exports, mod.exports, createRequire(file), mod, file, dirname(file));
-    mod.loaded = true;
-  } catch (e) {
-    delete plainRequire.cache[file];
-    throw e;
+    return wrapper.call(this.exports, this.exports, createRequire(filename), this, filename, dirname(filename));
+  };
+  let exports: unknown;
+  try {
+    exports = plainRequire(id);
+  } finally {
+    proto._compile = nodeCompile;
   }
-  if (cachedData !== undefined && script.cachedDataRejected !== true) return { exports: mod.exports, cache: "hit" };
-  return { exports: mod.exports, cache: writeEntry(entry, script.createCachedData()) ? "written" : "plain" };
+  if (fresh.length === 0) return { exports, cache: "hit" };
+  for (const f of fresh) caches.set(f.filename, { digest: f.digest, data: f.script.createCachedData() });
+  return { exports, cache: writeEntry(entry, serialize(caches)) ? "written" : "plain" };
 }

@@ -1,9 +1,10 @@
 // Reusable field schemas. Each carries the message an operator needs to fix it, so the loader can
 // print zod's message as is. Patterns are plain regexes so the generated JSON Schema carries them
 // to the editor too.
-import { z } from "zod";
+
 import { DURATION_PATTERN, parseDuration } from "../util/duration.js";
 import { formatSize, parseSize, SIZE_PATTERN } from "../util/size.js";
+import { z } from "./zod.js";
 
 /** `${env:NAME}`: the only way a secret enters a config file. */
 export const SECRET_REF = /^\$\{env:([A-Z_][A-Z0-9_]*)\}$/;

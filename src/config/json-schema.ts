@@ -2,8 +2,9 @@
 // at the top of each environment file): completion, hover docs and red squiggles for typos.
 // Generated from the zod schema, so the two cannot disagree about keys; the loader's cross-field
 // rules stay in the loader.
-import { z } from "zod";
+
 import { environmentSchema } from "./schema.js";
+import { z } from "./zod.js";
 
 export function environmentJsonSchema(): Record<string, unknown> {
   // io "input": what a person writes ("30s", "${env:NAME}", omitted defaults), not the parsed numbers.

@@ -1,7 +1,8 @@
 // Where the bot runs: AWS account and region, the ALB listener and target groups, the EC2 hosts and
 // how to reach them. Cross-field checks (distinct colours, host key pinning, ...) live in rules-*.ts.
-import { z } from "zod";
+
 import { duration, flag, localPath, port, text } from "./fields.js";
+import { z } from "./zod.js";
 
 const ELB_ARN = "arn:aws[a-z-]*:elasticloadbalancing:[a-z0-9-]+:\\d{12}";
 export const LISTENER_ARN = new RegExp(`^${ELB_ARN}:listener/app/[A-Za-z0-9-]+/[0-9a-f]+/[0-9a-f]+$`);

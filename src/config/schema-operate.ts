@@ -1,9 +1,10 @@
 // The operator-experience sections: `notify` (release/rollback/promotion outcomes to a Telegram chat
 // and/or an HTTPS webhook) and `hooks` (local commands at fixed points of a release). Both are
 // optional; a file without them behaves exactly as before.
-import { z } from "zod";
+
 import { duration, secretRef, text } from "./fields.js";
 import { isLoopbackUrl } from "./urls.js";
+import { z } from "./zod.js";
 
 const NOTIFY_URL_MESSAGE = "must be an https:// URL (http:// only on 127.0.0.1/localhost, for tests)";
 

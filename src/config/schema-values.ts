@@ -1,5 +1,5 @@
 // Value vocabularies with their own rules: docker image repositories and Telegram update types.
-import { z } from "zod";
+import { z } from "./zod.js";
 
 // registry[:port]/path/name, lowercase path components (docker's reference grammar, minus tag/digest).
 const COMPONENT = "[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*";

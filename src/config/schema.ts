@@ -1,11 +1,12 @@
 // The environment file's schema. Strict objects everywhere: an unknown key is a typo until proven
 // otherwise. Output values are milliseconds and bytes; secret fields still hold "${env:NAME}" here
 // and are resolved by secrets.ts, so the schema itself stays pure (no process.env).
-import { z } from "zod";
+import type { z as zod } from "zod";
 import { duration, ENV_NAME, flag, httpUrl, localPath, SECRET_EXAMPLE_MARKER, secretRef, size, text, wholeNumber } from "./fields.js";
 import { awsSchema, coloursSchema, hostsSchema, loadBalancerSchema } from "./schema-infra.js";
 import { hooksSchema, notifySchema } from "./schema-operate.js";
 import { containerImageSchema, UPDATE_TYPES } from "./schema-values.js";
+import { z } from "./zod.js";
 
 const envName = text("must be an environment variable name ([A-Za-z_][A-Za-z0-9_]*)", ENV_NAME);
 
@@ -234,5 +235,5 @@ export const environmentSchema = z
 /** The health check a webhook-mode container gets when the file has no container.health. */
 export const DEFAULT_HEALTH = healthSchema.parse({});
 
-export type ParsedEnvironment = z.output<typeof environmentSchema>;
-export type EnvironmentInput = z.input<typeof environmentSchema>;
+export type ParsedEnvironment = zod.output<typeof environmentSchema>;
+export type EnvironmentInput = zod.input<typeof environmentSchema>;

@@ -45,13 +45,27 @@ afterAll(async () => {
   await rm(root, { recursive: true, force: true });
 });
 
-describe("requireWithCodeCache (the AWS SDK bundles' V8 code cache)", () => {
+describe("requireWithCodeCache (the V8 code cache of the AWS SDK clients and zod)", () => {
   it("writes an entry on the first load and compiles from it on the next; the module is the same either way", async () => {
     const dir = join(root, "cache-a");
     const file = await moduleFile("exports.answer = 42; exports.twice = (x) => x * 2; exports.dir = __dirname; exports.self = module.id === __filename;");
     const expected = { answer: 42, twice: 42, dir: root, self: true };
     expect(load(file, dir)).toEqual({ cache: "written", exports: expected });
     expect(load(file, dir)).toEqual({ cache: "hit", exports: expected });
+    expect(await readdir(dir)).toHaveLength(1);
+  });
+
+  it("the files a module requires are compiled from the same entry: one entry; a changed dependency is compiled afresh and the entry rewritten", async () => {
+    const dir = join(root, "cache-deps");
+    const dep = join(root, `dep-${++n}.cjs`);
+    await writeFile(dep, "exports.value = 'first';");
+    const file = await moduleFile(`const dep = require(${JSON.stringify(dep)}); exports.value = () => dep.value;`);
+    expect(load(file, dir)).toEqual({ cache: "written", exports: { value: "first" } });
+    expect(load(file, dir)).toEqual({ cache: "hit", exports: { value: "first" } });
+    // The requiring file is unchanged, so its entry is the same one: the dependency's stale cache is not used.
+    await writeFile(dep, "exports.value = 'other';");
+    expect(load(file, dir)).toEqual({ cache: "written", exports: { value: "other" } });
+    expect(load(file, dir)).toEqual({ cache: "hit", exports: { value: "other" } });
     expect(await readdir(dir)).toHaveLength(1);
   });
 
