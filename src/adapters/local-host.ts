@@ -4,7 +4,7 @@
 // missing program, a timeout that kills the whole process group (as sshd's signal request does).
 // With `inProcessDocker` (the sandbox wiring only), a command whose `docker` is the sandbox's own
 // shim runs the stand-in here instead of as a process (local-docker.ts).
-import { spawn } from "node:child_process";
+import { type ChildProcess, spawn } from "node:child_process";
 import { constants } from "node:os";
 import type { ExecResult, HostConnector, HostTarget, HttpResponse, RemoteHost } from "../ports.js";
 import { decodeBatch } from "../remote/batch.js";
@@ -45,6 +45,19 @@ export class LocalHostConnector implements HostConnector {
   async connect(target: HostTarget): Promise<RemoteHost> {
     return new LocalHost(target, this.options, this.shims);
   }
+}
+
+/**
+ * What a POSIX shell on a real host answers for a program it cannot run (dash's mapping): 127 not
+ * found (a missing file, or a path through a non-directory or a loop), 126 not executable. null: a
+ * failure of another kind (EAGAIN, EMFILE...), not a property of the program.
+ */
+function cannotRunAsShell(program: string, err: NodeJS.ErrnoException): ExecResult | null {
+  if (err.code === "ENOENT" || err.code === "ENOTDIR" || err.code === "ELOOP" || err.code === "ENAMETOOLONG") {
+    return { code: 127, stdout: "", stderr: `${program}: command not found\n` };
+  }
+  if (err.code === "EACCES") return { code: 126, stdout: "", stderr: `${program}: Permission denied\n` };
+  return null;
 }
 
 function killGroup(pid: number | undefined): void {
@@ -137,7 +150,7 @@ class LocalHost implements RemoteHost {
     const abort = new AbortController();
     const work = runBatchHere(
       batch,
-      (step) => here(step.argv, abort.signal) ?? this.spawnCommand(step.argv, env, step.stdin === true ? stdin : "", { signal: abort.signal }),
+      (step) => here(step.argv, abort.signal) ?? this.spawnCommand(step.argv, env, step.stdin === true ? stdin : "", { signal: abort.signal, batchStep: true }),
       abort.signal,
     );
     // What a real host's timeout gives: its `sh` killed with its process group (here: the spawned step
@@ -174,20 +187,22 @@ class LocalHost implements RemoteHost {
   /**
    * One process, as on a real host: no shell, its own process group, killed whole at its own
    * `timeoutMs` or when `signal` aborts (a batch's deadline: the rejection is then the signal's reason).
+   * `batchStep`: a step of a batch, which fails alone when it cannot be run, as the script's does.
    */
   private spawnCommand(
     argv: readonly string[],
     env: NodeJS.ProcessEnv,
     stdin: string | undefined,
-    limits: { timeoutMs?: number | undefined; signal?: AbortSignal },
+    limits: { timeoutMs?: number | undefined; signal?: AbortSignal; batchStep?: boolean },
   ): Promise<ExecResult> {
     const [program = "", ...args] = argv;
     const { timeoutMs, signal } = limits;
     if (signal?.aborted) return Promise.reject(signal.reason);
     return new Promise<ExecResult>((resolve, reject) => {
-      const child = spawn(program, args, { shell: false, env, stdio: ["pipe", "pipe", "pipe"], detached: true });
       const stdout: Buffer[] = [];
       const stderr: Buffer[] = [];
+      let child: ChildProcess | undefined;
+      let timer: NodeJS.Timeout | undefined;
       let settled = false;
       const settle = (fn: () => void) => {
         if (settled) return;
@@ -196,36 +211,40 @@ class LocalHost implements RemoteHost {
         signal?.removeEventListener("abort", aborted);
         fn();
       };
-      const aborted = () => {
-        killGroup(child.pid);
+      function aborted() {
+        killGroup(child?.pid);
         settle(() => reject(signal?.reason));
+      }
+      // Node reports some failures to start as a throw (ENOTDIR, E2BIG), others as an 'error' event.
+      const cannotRun = (err: NodeJS.ErrnoException) => {
+        const failed = cannotRunAsShell(program, err) ?? (limits.batchStep === true ? { code: 127, stdout: "", stderr: `${program}: ${err.message}\n` } : null);
+        settle(() => (failed ? resolve(failed) : reject(new HostConnectionError(`cannot run ${program} on ${this.name}: ${err.message}`, this.name))));
       };
+      try {
+        child = spawn(program, args, { shell: false, env, stdio: ["pipe", "pipe", "pipe"], detached: true });
+      } catch (err) {
+        cannotRun(err as NodeJS.ErrnoException);
+        return;
+      }
+      const started = child;
       signal?.addEventListener("abort", aborted, { once: true });
-      const timer =
-        timeoutMs === undefined
-          ? undefined
-          : setTimeout(() => {
-              killGroup(child.pid);
-              settle(() =>
-                reject(
-                  new HostCommandTimeoutError(`command \`${program}\` on ${this.name} timed out after ${timeoutMs}ms; it was killed`, this.name, timeoutMs),
-                ),
-              );
-            }, timeoutMs);
+      if (timeoutMs !== undefined) {
+        timer = setTimeout(() => {
+          killGroup(started.pid);
+          settle(() =>
+            reject(new HostCommandTimeoutError(`command \`${program}\` on ${this.name} timed out after ${timeoutMs}ms; it was killed`, this.name, timeoutMs)),
+          );
+        }, timeoutMs);
+      }
 
-      child.stdout.on("data", (b: Buffer) => stdout.push(b));
-      child.stderr.on("data", (b: Buffer) => stderr.push(b));
-      child.stdin.on("error", () => {
+      started.stdout?.on("data", (b: Buffer) => stdout.push(b));
+      started.stderr?.on("data", (b: Buffer) => stderr.push(b));
+      started.stdin?.on("error", () => {
         // The command exited without reading its stdin (EPIPE): its exit status tells the story.
       });
-      child.stdin.end(stdin);
-      child.on("error", (err: NodeJS.ErrnoException) => {
-        // What a POSIX shell on a real host would report: 127 not found, 126 not executable.
-        const code = err.code === "ENOENT" ? 127 : err.code === "EACCES" ? 126 : undefined;
-        if (code === undefined) settle(() => reject(new HostConnectionError(`cannot run ${program} on ${this.name}: ${err.message}`, this.name)));
-        else settle(() => resolve({ code, stdout: "", stderr: `${program}: ${code === 127 ? "command not found" : "Permission denied"}\n` }));
-      });
-      child.on("close", (code, signal) => {
+      started.stdin?.end(stdin);
+      started.on("error", cannotRun);
+      started.on("close", (code, signal) => {
         settle(() =>
           resolve({
             // Killed by a signal: 128 + its number, as a shell would report it.

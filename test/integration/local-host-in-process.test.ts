@@ -328,6 +328,36 @@ describe("LocalHost with the sandbox's docker in this process", () => {
     expect(ranHere.length).toBe(before); // `docker version` never ran
   });
 
+  it("a step that cannot be exec'd (ENOTDIR) is that step's 127 and the rest of the batch runs, as in sh; alone it is 127 too", async () => {
+    const argv = batchArgv([{ argv: docker.version() }, { argv: ["/etc/passwd/nope"] }, { argv: docker.version() }], MARKER);
+    const s = parseBatch(argv, await spawned.exec(argv));
+    const h = parseBatch(argv, await here.exec(argv));
+    expect(s.map((step) => step?.code)).toEqual([0, 127, 0]);
+    expect(h.map((step) => step?.code)).toEqual([0, 127, 0]);
+    expect(h[2]).toEqual(s[2]);
+    expect(h[1]?.stderr).toBe("/etc/passwd/nope: command not found\n");
+    expect(await here.exec(["/etc/passwd/nope"])).toEqual({ code: 127, stdout: "", stderr: "/etc/passwd/nope: command not found\n" });
+  });
+
+  it("a BLUEGREEN_SANDBOX_DOCKER_LOG that cannot be appended to fails that docker command (exit 1, as the docker process), not the exec", async () => {
+    const env = {
+      PATH: `${bin}:${process.env.PATH ?? ""}`,
+      BLUEGREEN_SANDBOX_STATE: stateRoot,
+      BLUEGREEN_SANDBOX_DOCKER_LOG: join(stateRoot, "no-such-dir", "calls.log"),
+    };
+    const argv = batchArgv([{ argv: ["echo", "first"] }, { argv: docker.version() }, { argv: ["echo", "last"] }], MARKER);
+    const answers = async (connector: LocalHostConnector) =>
+      parseBatch(argv, await (await connector.connect({ instanceId: "i-log", address: HERE })).exec(argv));
+    const s = await answers(new LocalHostConnector({ env }));
+    const h = await answers(new LocalHostConnector({ env, inProcessDocker: sandboxDockerRunner() }));
+    expect(h).toEqual(s);
+    expect(h.map((step) => step?.code)).toEqual([0, 1, 0]);
+    expect(h[1]?.stderr).toMatch(
+      /^sandbox docker: cannot log this command to BLUEGREEN_SANDBOX_DOCKER_LOG: ENOENT: no such file or directory, open '.*calls\.log'\n$/,
+    );
+    expect(h[2]?.stdout).toBe("last\n");
+  });
+
   it("a supervisor that cannot be spawned (EMFILE) fails that `docker run` with 125, and the CLI running it in-process lives on", async () => {
     const own = mkdtempSync(join(tmpdir(), "bluegreen-in-process-emfile-"));
     try {

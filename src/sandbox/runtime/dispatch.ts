@@ -109,11 +109,17 @@ export interface DockerResult {
 export async function runDocker(argv: string[], env: NodeJS.ProcessEnv, io?: DockerIo): Promise<DockerResult> {
   // The bench counts docker subcommands per release here (one line each, O_APPEND), however they
   // run: a wrapper script on PATH would make the sandbox transport spawn every command.
-  const log = env.BLUEGREEN_SANDBOX_DOCKER_LOG;
-  if (log) appendFileSync(log, `${argv[0] ?? ""}\n`);
   const stdout: string[] = [];
   const stderr: string[] = [];
   const sink: DockerIo = io ?? { out: (t) => stdout.push(t), err: (t) => stderr.push(t) };
+  const log = env.BLUEGREEN_SANDBOX_DOCKER_LOG;
+  try {
+    if (log) appendFileSync(log, `${argv[0] ?? ""}\n`);
+  } catch (error) {
+    // This command fails (exit 1, as the `docker` process dying of it did), not its caller.
+    sink.err(`sandbox docker: cannot log this command to BLUEGREEN_SANDBOX_DOCKER_LOG: ${(error as Error).message}\n`);
+    return { code: 1, stdout: "", stderr: stderr.join("") };
+  }
   const code = await runWith(argv, env, sink);
   return { code, stdout: stdout.join(""), stderr: stderr.join("") };
 }
