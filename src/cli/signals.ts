@@ -83,10 +83,12 @@ export function signalWords(
   return {
     watch: (e) => {
       if (e.step === "rollback" && e.status !== "info") rollingBack = e.status === "start";
-      // Written (or tried: an "info" says the listener refused it, the restart went on unmarked).
-      if (e.step === "mark-restarting") restartMarked = e.status !== "info";
-      // A resumed rollback's record, already on the listener when this run started.
-      if (e.step === "recover" && e.detail?.kind === "rollback" && e.detail.phase === "restarting") restartMarked = true;
+      // Written from its start on; an "info" says the listener refused it (the restart goes on unmarked).
+      if (e.step === "mark-restarting" && e.status === "start") restartMarked = true;
+      if (e.step === "mark-restarting" && e.status === "info") restartMarked = false;
+      // A record already on the listener when the run started: `rollback` resumes it (gates, then
+      // finalize); a release refuses it at once, or abandons it (--allow-unhealthy-live).
+      if (command === "rollback" && e.step === "recover" && e.detail?.kind === "rollback" && e.detail.phase === "restarting") restartMarked = true;
       // A rollback's finalize removes its record (a release's own finalize comes before any mark).
       if (e.step === "finalize" && e.status === "ok") restartMarked = false;
     },
@@ -102,7 +104,7 @@ export function signalWords(
         : rollingBack
           ? `the rollback under way was interrupted: \`bluegreen rollback ${environment}\` finishes it`
           : command === "rollback"
-            ? `\`bluegreen status ${environment}\` shows where this rollback stopped and names the command that finishes it; its lock stays until the next run takes it over`
+            ? `\`bluegreen status ${environment}\` shows where this rollback stopped and what to run next; its lock stays until the next run takes it over`
             : undefined,
   };
 }

@@ -6,7 +6,7 @@
 // words no longer speak of a rollback under way once it failed.
 import { describe, expect, it } from "vitest";
 import { signalWords } from "../../src/cli/signals.js";
-import { decodeTags } from "../../src/domain/tags.js";
+import { decodeTags, TAG } from "../../src/domain/tags.js";
 import { CancelledError, PreflightError, RollbackFailedError } from "../../src/errors.js";
 import { release } from "../../src/orchestrator/release.js";
 import { rollback } from "../../src/orchestrator/rollback.js";
@@ -103,7 +103,7 @@ describe("the rollback command's signal words (review2 L3a, L3b)", () => {
     expect(env.events.some((e) => e.step === "recover" && e.detail?.phase === "restarting")).toBe(true);
     words.watch({ step: "finalize", status: "ok" });
     expect(words.last("SIGINT")).toBe(
-      "`bluegreen status production` shows where this rollback stopped and names the command that finishes it; its lock stays until the next run takes it over",
+      "`bluegreen status production` shows where this rollback stopped and what to run next; its lock stays until the next run takes it over",
     );
   });
 
@@ -119,6 +119,31 @@ describe("the rollback command's signal words (review2 L3a, L3b)", () => {
     expect(said.last).toBe(RESTART_MARKED);
     expect(signalWords("production", "release").first("SIGINT")).toBe(RELEASE_FIRST);
     expect(signalWords("production", "promote").last("SIGINT")).toBeUndefined();
+  });
+});
+
+describe("the events the words read", () => {
+  it("a restart's mark the listener refused (TooManyTags) is no mark: the words do not name it", async () => {
+    const { env, host } = await releasedTwice();
+    stopsAsTheListenerMoves(env, host, "blue");
+    const setTags = env.lb.setTags.bind(env.lb);
+    env.lb.setTags = async (arn, tags) => {
+      if (tags[TAG.flightPhase] === "restarting") throw new Error("TooManyTags: the listener has 50 tags");
+      return setTags(arn, tags);
+    };
+    const said = sigintInRestartedGates(env, "rollback");
+    await expect(rollback(env.ctx, { lockWaitMs: 0, runId: "rb" })).rejects.toBeInstanceOf(CancelledError);
+    expect(env.events.filter((e) => e.step === "mark-restarting").map((e) => e.status)).toEqual(["start", "info", "ok"]);
+    expect(decodeTags(env.lb.tags).inFlight).toBeNull();
+    expect(said.last).toBe(
+      "`bluegreen status production` shows where this rollback stopped and what to run next; its lock stays until the next run takes it over",
+    );
+  });
+
+  it("a release that found a restart's mark refuses it or abandons it: not counted as one", () => {
+    const release = signalWords("production", "release");
+    release.watch({ step: "recover", status: "info", detail: { kind: "rollback", phase: "restarting" } });
+    expect(release.last("SIGINT")).toBeUndefined();
   });
 });
 
