@@ -114,6 +114,17 @@ describe("requireWithCodeCache (the V8 code cache of the AWS SDK clients and zod
     expect(load(file, dir)).toEqual({ cache: "hit", exports: { torn: [2, 4, 6] } });
   });
 
+  it("an intact entry whose payload is not ours (a code cache in the format before one entry held many files): compiled as usual, rewritten", async () => {
+    const dir = join(root, "cache-format");
+    const file = await moduleFile("exports.format = 'entry of files';");
+    load(file, dir);
+    const [entry = ""] = await readdir(dir);
+    const payload = Buffer.from("a V8 code cache of one file, or any other bytes");
+    await writeFile(join(dir, entry), Buffer.concat([createHash("sha256").update(payload).digest(), payload]));
+    expect(load(file, dir)).toEqual({ cache: "written", exports: { format: "entry of files" } });
+    expect(load(file, dir)).toEqual({ cache: "hit", exports: { format: "entry of files" } });
+  });
+
   it("an entry is the payload's SHA-256 and the payload: unsealed gives the payload back only when they match", () => {
     const payload = Buffer.from("a code cache");
     const entry = Buffer.concat([createHash("sha256").update(payload).digest(), payload]);
