@@ -3,13 +3,14 @@ import { randomBytes } from "node:crypto";
 import { processCalls } from "../adapters/call-count.js";
 import { type Config, loadEnvironment, referencedFileErrors } from "../config/index.js";
 import { ConfigError, UsageError } from "../errors.js";
-import { connectCtx, realPorts, systemClock } from "../orchestrator/connect.js";
+import { connectCtx, systemClock } from "../orchestrator/connect.js";
 import type { Ctx } from "../orchestrator/context.js";
 import { settingsFromConfig } from "../orchestrator/settings-from-config.js";
 import type { Reporter } from "../ports.js";
 import { SANDBOX_BOT_TOKEN, SANDBOX_WEBHOOK_SECRET } from "../sandbox/paths.js";
 import { registerSecret } from "../util/redact.js";
 import type { Flags } from "./args.js";
+import { realPorts } from "./real-ports.js";
 import { cancelSignal } from "./signals.js";
 
 export interface LoadedEnv {

@@ -70,7 +70,7 @@ export function stepNames(r: CliResult): string[] {
 
 /**
  * Stops the world and every container the CLI started. The CLI's local transport keeps sandbox
- * containers under `<config-dir>/.bluegreen/sandbox/runtime` (src/orchestrator/connect.ts), not the
+ * containers under `<config-dir>/.bluegreen/sandbox/runtime` (src/cli/real-ports.ts), not the
  * world's runtimeDir, so world.stop() alone leaves those bots running and their ports bound.
  */
 /** SIGKILLs every CLI a test started and left running (a failed assertion must not leave one behind), by pid. */
