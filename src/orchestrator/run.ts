@@ -85,10 +85,15 @@ export function cancelledRollbackLeaves(s: Snapshot, goal: Goal, environment: st
       : null;
   if (!s.hosts.every((h) => runsGoal(h.container, goal))) return null;
   const from = otherColour(goal.colour);
+  // Back across a mode switch, what still runs on the other colour is webhook containers, not a poller.
+  const others =
+    goal.switchFrom === "webhook"
+      ? { run: `${from} containers (webhook mode), which still serve`, stop: `${from} containers` }
+      : { run: `${from} poller, which still polls`, stop: `${from} one` };
   if (s.hosts.some((h) => h.other?.running === true))
     return {
-      where: `before its handover: the ${goal.colour} poller (${goal.releaseId}) runs again beside the ${from} poller, which still polls; nothing was handed over`,
-      remedy: `\`bluegreen rollback ${environment}\` finishes the interrupted rollback (it gates the ${goal.colour} poller and stops the ${from} one)`,
+      where: `before its handover: the ${goal.colour} poller (${goal.releaseId}) runs again beside the ${others.run}; nothing was handed over`,
+      remedy: `\`bluegreen rollback ${environment}\` finishes the interrupted rollback (it gates the ${goal.colour} poller and stops the ${others.stop})`,
     };
   return {
     where: `with the ${goal.colour} poller (${goal.releaseId}) polling alone (the handover back ran), not gated yet`,

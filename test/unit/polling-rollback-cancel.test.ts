@@ -3,10 +3,13 @@
 // the pollers do. Cancelled right after that mark, nothing was handed over (both pollers run);
 // cancelled in the held gates of a resumed run, the rollback's poller polls alone, not gated yet.
 import { describe, expect, it } from "vitest";
+import type { Goal } from "../../src/domain/decide.js";
 import { decodeTags } from "../../src/domain/tags.js";
 import { CancelledError } from "../../src/errors.js";
 import { release } from "../../src/orchestrator/release.js";
 import { rollback } from "../../src/orchestrator/rollback.js";
+import { cancelledRollbackLeaves } from "../../src/orchestrator/run.js";
+import { container, flight, snapshotOf } from "../fakes/decide-snapshot.js";
 import { fakePollingEnvironment, REPO } from "../fakes/release-world.js";
 import { greenCrashesWhenBlueStops, killInRollbackAt, onEachStep, releaseR1R2 } from "../fakes/rollback-setup.js";
 
@@ -82,5 +85,32 @@ describe("a polling rollback cancelled by SIGINT", () => {
       [true, false],
     ]);
     expect(await inFlight(env)).toMatchObject({ kind: "rollback", releaseId: "r1", phase: "cutover" });
+  });
+});
+
+describe("what a cancelled polling rollback says it leaves (pure)", () => {
+  // Back across a mode switch (green's poller from blue's webhook containers), before the handover.
+  const goal: Goal = { kind: "rollback", colour: "green", releaseId: "r2", image: "img", from: "blue", mode: "polling", switchFrom: "webhook" };
+  const snapshot = () => {
+    const s = snapshotOf({ inFlight: flight("rollback", "r2", "cutover") });
+    for (const h of s.hosts) {
+      const c = container("this");
+      h.container = c === undefined ? c : { ...c, mode: "polling" };
+      h.other = container("other", "blue");
+    }
+    return s;
+  };
+
+  it("names the other colour's webhook containers, not a poller, across a mode switch", () => {
+    expect(cancelledRollbackLeaves(snapshot(), goal, "production")).toEqual({
+      where: "before its handover: the green poller (r2) runs again beside the blue containers (webhook mode), which still serve; nothing was handed over",
+      remedy: "`bluegreen rollback production` finishes the interrupted rollback (it gates the green poller and stops the blue containers)",
+    });
+  });
+
+  it("nothing when its poller is not running yet (the caller's 'nothing is half-moved' holds)", () => {
+    const s = snapshot();
+    for (const h of s.hosts) h.container = container("stopped");
+    expect(cancelledRollbackLeaves(s, goal, "production")).toBeNull();
   });
 });
