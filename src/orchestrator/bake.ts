@@ -53,14 +53,26 @@ export const BAKE_INSPECT_EVERY_MS = 5_000;
  * Whether a bake check inspects a host's containers and memory (one exec): pure, tested row by
  * row. Asked first before the check's answers (healthOk/targetOk undefined), then again with them.
  * - No /health to ask (a poller, or across a mode switch): the container is the only signal, every check.
- * - A closing check (started at or after the bake window's end): its reading covers the whole
- *   window (cumulative restart counts) and is the world the run goes on with.
+ * - A closing check (see closingCheck: one that ends the bake if it passes): its reading covers
+ *   the whole window (cumulative restart counts) and is the world the run goes on with.
  * - BAKE_INSPECT_EVERY_MS since this host's last inspect (gates.maxMemory, and restarts seen early).
  * - /health failed or did not answer, or a target is not healthy: the container says whether it
  *   crashed or was OOM-killed, a failure at once with its exact reason instead of a miss.
  */
 export function bakeInspects(o: { healthChecked: boolean; closing: boolean; sinceInspectMs: number; healthOk?: boolean; targetOk?: boolean }): boolean {
   return !o.healthChecked || o.closing || o.sinceInspectMs >= BAKE_INSPECT_EVERY_MS || o.healthOk === false || o.targetOk === false;
+}
+
+/**
+ * Whether a bake check is a closing one: it starts at or after the window's end AND, if it passes,
+ * completes gates.bakeEvidence of every kind, so the bake ends with it. Pure, tested row by row.
+ * A check past the window's end that cannot end the bake (a bake extended for evidence: it still
+ * lacks two checks of a kind) is an ordinary check: its inspect (one exec per host) would be read
+ * again by the check that does end the bake, and restart counts are cumulative, so it proves
+ * nothing that one does not (#17: it was 1 more inspect per host in a bake one round short).
+ */
+export function closingCheck(o: { startedAt: number; end: number; evidence: Readonly<Evidence>; need: number }): boolean {
+  return o.startedAt >= o.end && Object.values(o.evidence).every((n) => n + 1 >= o.need);
 }
 
 type Containers = Partial<Record<Goal["colour"], ContainerFacts>>;
@@ -105,7 +117,7 @@ async function telegramVerdict(ctx: Ctx, goal: Goal, sinceSec: number, signal: A
 }
 
 /** Successful checks of each kind since the cutover: a bake passes only with gates.bakeEvidence of each. */
-interface Evidence {
+export interface Evidence {
   telegram: number;
   health: number;
   targets: number;
@@ -158,7 +170,7 @@ export async function bake(
     // A signal ends the bake (the caller rolls back): waiting out a 30-minute window is not "finishing a step".
     throwIfCancelled(ctx);
     const started = ctx.clock.now();
-    const closing = started >= end;
+    const closing = closingCheck({ startedAt: started, end, evidence, need });
     const due = (h: ConnectedHost, answers: { healthOk?: boolean; targetOk?: boolean } = {}) =>
       bakeInspects({ healthChecked, closing, sinceInspectMs: started - (inspectedAt.get(h.instanceId) ?? cutoverAt), ...answers });
     /** One host in this round: inspected when due before any answer, else /health first (see bakeInspects). */

@@ -185,6 +185,19 @@ describe("a passing bake round inspects no host it would skip (the #17 budget)",
     for (const i of [HOST1, HOST2]) expect(hostOf(env, i).execs.map(steps)).toEqual([BAKE_CHECK, BAKE_CHECK, BAKE_CHECK]);
   });
 
+  it("a bake extended for evidence (3 s window and interval, 3 checks needed) inspects at its last check only, not also at the window's end", async () => {
+    const env = bakeWorld();
+    env.settings.gates.intervalMs = 3000;
+    env.settings.gates.bakeEvidence = 3;
+    env.settings.gates.timeoutMs = 120_000;
+    const at = timed(env);
+    const read = await bake(env.ctx, GOAL, env.cutoverAt, env.baseline, 3000);
+    expect([...read.keys()]).toEqual(["i-1", "i-2"]);
+    // Checks at 0, 3 s (the window's end, but 2 of 3 checks: it cannot end the bake) and 6 s (closing).
+    expect(Object.fromEntries(at)).toEqual({ "i-1": [6000], "i-2": [6000] });
+    for (const i of [HOST1, HOST2]) expect(hostOf(env, i).execs.map(steps)).toEqual([BAKE_CHECK]);
+  });
+
   it("a passing round with a wait (Telegram's backlog) is no failing round: no extra inspect", async () => {
     const env = bakeWorld();
     env.settings.gates.intervalMs = 1000;

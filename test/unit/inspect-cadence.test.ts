@@ -1,7 +1,7 @@
 // When the gates and the bake inspect the new containers (#17): the inspect is one exec per host,
 // so it runs only where it can change the verdict. Both decisions row by row.
 import { describe, expect, it } from "vitest";
-import { BAKE_INSPECT_EVERY_MS, bakeInspects } from "../../src/orchestrator/bake.js";
+import { BAKE_INSPECT_EVERY_MS, bakeInspects, closingCheck } from "../../src/orchestrator/bake.js";
 import { gateInspects } from "../../src/orchestrator/gates.js";
 
 describe("gateInspects: a gate attempt inspects the container on a host when", () => {
@@ -33,5 +33,24 @@ describe("bakeInspects: a bake check inspects a host (containers + memory) when"
     [{ ...fine, healthOk: true, targetOk: false }, true, "a target is not healthy"],
   ])("%o -> %s (%s)", (o, inspects, _why) => {
     expect(bakeInspects(o)).toBe(inspects);
+  });
+});
+
+describe("closingCheck: a bake check is the closing one (it inspects every host, and ends the bake if it passes) when", () => {
+  type Row = [Parameters<typeof closingCheck>[0], boolean, string];
+  const at = { startedAt: 3000, end: 3000, need: 3 };
+  it.each<Row>([
+    [{ ...at, evidence: { telegram: 2, health: 2, targets: 2 } }, true, "at the window's end, and it completes the evidence"],
+    [{ ...at, startedAt: 2999, evidence: { telegram: 2, health: 2, targets: 2 } }, false, "it starts inside the window"],
+    [
+      { ...at, evidence: { telegram: 1, health: 1, targets: 1 } },
+      false,
+      "past the end, but two checks short: the bake goes on after it (extended for evidence)",
+    ],
+    [{ ...at, evidence: { telegram: 2, health: 1, targets: 2 } }, false, "one kind two checks short"],
+    [{ ...at, startedAt: 9000, evidence: { telegram: 5, health: 2, targets: 3 } }, true, "more than enough of some kinds, the last one completes"],
+    [{ ...at, need: 0, evidence: { telegram: 0, health: 0, targets: 0 } }, true, "no evidence required"],
+  ])("%o -> %s (%s)", (o, closing, _why) => {
+    expect(closingCheck(o)).toBe(closing);
   });
 });
