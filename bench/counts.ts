@@ -9,7 +9,8 @@
 //   the new containers are 10 s old, gates.settle), reported beside it (details.countsWorld);
 // - the main world's fast gates (300 ms apart, healthyThreshold 2, 2 s bake) in
 //   details.countedCallsFastGates.
-import type { CallCounts } from "../src/adapters/call-count.js";
+import { type CallCounts, total } from "../src/adapters/call-count.js";
+import { stepDurations } from "./release-scenario.js";
 import { startStream, stopStream } from "./traffic.js";
 import type { BenchWorld } from "./world.js";
 
@@ -32,6 +33,8 @@ export interface CountedRelease {
   outcome: string;
   wallMs: number;
   calls: CallCounts;
+  /** Each step's time (the run's own events): how many gate and bake rounds the counts paid for. */
+  stepsMs: Record<string, number>;
 }
 
 /**
@@ -48,8 +51,11 @@ export async function countedReleases(w: BenchWorld, images: string[], log: (s: 
       const r = await w.cli(["release", "bench", "--image", image, "--json"], 300_000);
       const outcome = String(r.result?.outcome ?? `exit ${r.code}`);
       if (r.code !== 0 || r.calls === undefined) throw new Error(`counts: release ${image} ended ${outcome}: ${r.stderr.slice(0, 400)}`);
-      out.push({ image, outcome, wallMs: r.wallMs, calls: r.calls });
-      log(`  release ${image}: ${outcome} in ${Math.round(r.wallMs)} ms`);
+      const stepsMs = stepDurations(r);
+      out.push({ image, outcome, wallMs: r.wallMs, calls: r.calls, stepsMs });
+      log(
+        `  release ${image}: ${outcome} in ${Math.round(r.wallMs)} ms (gates ${stepsMs.gates ?? "-"} ms, bake ${stepsMs.bake ?? "-"} ms; host commands ${total(r.calls.host)}, AWS ${total(r.calls.aws)}, Telegram ${total(r.calls.telegram)})`,
+      );
     }
   } finally {
     await stopStream(w, stream);

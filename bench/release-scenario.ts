@@ -59,7 +59,7 @@ interface Timings {
   rollback?: Times;
 }
 
-function stepDurations(r: CliRun): Record<string, number> {
+export function stepDurations(r: CliRun): Record<string, number> {
   const out: Record<string, number> = {};
   for (const e of r.events)
     if (e.type === "step" && typeof e.elapsedMs === "number" && typeof e.step === "string") out[e.step] = (out[e.step] ?? 0) + e.elapsedMs;

@@ -270,7 +270,14 @@ async function main(): Promise<void> {
     countsWorld: {
       gates: TARGET_GATES,
       releaseWallMs: summarize(counts.map((c) => c.wallMs)),
-      perRelease: counts.map((c) => ({ image: c.image, aws: total(c.calls.aws), telegram: total(c.calls.telegram), host: total(c.calls.host) })),
+      perRelease: counts.map((c) => ({
+        image: c.image,
+        aws: total(c.calls.aws),
+        telegram: total(c.calls.telegram),
+        host: total(c.calls.host),
+        gatesMs: c.stepsMs.gates,
+        bakeMs: c.stepsMs.bake,
+      })),
       intervalOneSecond: {
         gates: SECOND_GATES,
         release: countsOneSecond[0]?.calls,

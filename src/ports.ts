@@ -160,11 +160,26 @@ export interface HttpResponse {
   body: string;
 }
 
+/**
+ * Nothing listens on the port httpRequest was sent to: the connection was refused (TCP's
+ * ECONNREFUSED, or sshd's "Connection refused" when it opened the tunnel's channel). Typed so the
+ * gates can tell a bot still starting (nothing bound yet) from one that answers badly (#17).
+ */
+export class NotListeningError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = "NotListeningError";
+  }
+}
+
 /** One machine that runs bot containers. Every command is an argv: nothing is ever parsed by a shell we did not write. */
 export interface RemoteHost {
   readonly name: string;
   exec(argv: readonly string[], opts?: { stdin?: string; timeoutMs?: number }): Promise<ExecResult>;
-  /** An HTTP request to a port on the host itself (through an SSH tunnel on real hosts). */
+  /**
+   * An HTTP request to a port on the host itself (through an SSH tunnel on real hosts). A port
+   * nothing listens on rejects with NotListeningError; any other failure with another Error.
+   */
   httpRequest(
     port: number,
     path: string,

@@ -2,7 +2,7 @@
 // channel for real ones. One deadline covers opening the stream, the request and the whole body.
 import { request } from "node:http";
 import type { Duplex } from "node:stream";
-import type { HttpResponse } from "../ports.js";
+import { type HttpResponse, NotListeningError } from "../ports.js";
 
 export interface HttpExchange {
   /** What the request goes to, for headers and messages (`127.0.0.1`). */
@@ -39,7 +39,10 @@ export function httpExchange(x: HttpExchange): Promise<HttpResponse> {
       }
     };
     const timer = setTimeout(() => finish(new Error(`${x.describe} timed out after ${x.timeoutMs}ms`)), x.timeoutMs);
-    const fail = (err: Error) => finish(new Error(`${x.describe} failed: ${err.message}`));
+    const fail = (err: Error) => {
+      const message = `${x.describe} failed: ${err.message}`;
+      finish(refused(err) ? new NotListeningError(message) : new Error(message));
+    };
 
     const send = (opened: Duplex | undefined) => {
       if (settled) {
@@ -76,4 +79,13 @@ export function httpExchange(x: HttpExchange): Promise<HttpResponse> {
     if (x.openStream) x.openStream().then(send, fail);
     else send(undefined);
   });
+}
+
+/**
+ * Nothing listens on the port: TCP's ECONNREFUSED, or, through a tunnel, sshd answering the
+ * channel open with SSH_OPEN_CONNECT_FAILED (reason 2) and "Connection refused" (its strerror).
+ */
+export function refused(err: Error): boolean {
+  const e = err as Error & { code?: unknown; reason?: unknown };
+  return e.code === "ECONNREFUSED" || (e.reason === 2 && /connection refused/i.test(e.message));
 }

@@ -13,6 +13,7 @@ import { alarmGate } from "./cloudwatch-gates.js";
 import { containerLogs, inspectContainers, lastExit } from "./containers.js";
 import type { ConnectedHost, Ctx } from "./context.js";
 import { mapLimit } from "./context.js";
+import { awaitsListening, untilListening } from "./listen-wait.js";
 import { noteWebhookRestored } from "./verify-webhook.js";
 import { restoreWebhook } from "./webhook.js";
 
@@ -36,14 +37,18 @@ export async function containerOnHost(
   return onHost(host.instanceId, containerVerdict(c, baselineRestarts, exit));
 }
 
-export async function healthOnHost(ctx: Ctx, host: ConnectedHost, goal: Goal): Promise<Verdict> {
+/**
+ * The colour's /health on one host. `listen`: the port may not be bound yet (the first gate check
+ * of a container this run just started), so a refused connection is asked again within the window
+ * (listen-wait.ts); without it a refusal is this check's answer.
+ */
+export async function healthOnHost(ctx: Ctx, host: ConnectedHost, goal: Goal, listen?: { windowMs: number; signal: AbortSignal }): Promise<Verdict> {
   const h = ctx.settings.container.health;
   // A poller without an HTTP server: running and not restarting is all there is to see. Across a
   // mode switch the environment's health check belongs to the other mode's containers.
   if (h === undefined || (goal.mode ?? "webhook") !== ctx.settings.mode) return OK;
-  const res = await host.remote
-    .httpRequest(ctx.settings.hostPorts[goal.colour], h.path, { timeoutMs: h.timeoutMs })
-    .catch((e: unknown) => (e instanceof Error ? e : new Error(String(e))));
+  const ask = () => host.remote.httpRequest(ctx.settings.hostPorts[goal.colour], h.path, { timeoutMs: h.timeoutMs });
+  const res = await (listen === undefined ? ask() : untilListening(ask, listen)).catch((e: unknown) => (e instanceof Error ? e : new Error(String(e))));
   return onHost(host.instanceId, healthVerdict(res, h));
 }
 
@@ -81,24 +86,28 @@ export function gateInspects(o: { healthChecked: boolean; completesThreshold: bo
   return !o.healthChecked || o.completesThreshold || !o.healthOk;
 }
 
-/** One host in a gate attempt: its verdict, and its containers when this attempt inspected them. */
+/**
+ * One host in a gate attempt: its verdict, and its containers when this attempt inspected them.
+ * `listen`: this attempt's /health waits for the port to listen (see awaitsListening).
+ */
 async function gateOnHost(
   ctx: Ctx,
   host: ConnectedHost,
   goal: Goal,
   completesThreshold: boolean,
+  listen: { windowMs: number; signal: AbortSignal } | undefined,
 ): Promise<{ verdict: Verdict; read?: Partial<Record<Goal["colour"], ContainerFacts>> }> {
   const healthChecked = checksHealth(ctx, goal);
   // An attempt that may do without the inspect asks /health first; the answer decides.
   if (!gateInspects({ healthChecked, completesThreshold, healthOk: true })) {
-    const health = await healthOnHost(ctx, host, goal);
+    const health = await healthOnHost(ctx, host, goal, listen);
     if (!gateInspects({ healthChecked, completesThreshold, healthOk: health.kind === "ok" })) return { verdict: health };
     const c = await inspectBeforeTraffic(ctx, host, goal);
     // The container's failure is the more specific reason (as when it was read first).
     return { verdict: c.verdict.kind !== "ok" ? c.verdict : health, read: c.read };
   }
   const c = await inspectBeforeTraffic(ctx, host, goal);
-  return { verdict: c.verdict.kind !== "ok" ? c.verdict : await healthOnHost(ctx, host, goal), read: c.read };
+  return { verdict: c.verdict.kind !== "ok" ? c.verdict : await healthOnHost(ctx, host, goal, listen), read: c.read };
 }
 
 /** The passing gate attempt's reading of every host's containers (instance id -> containers). */
@@ -169,14 +178,17 @@ export function passesNeeded(g: { healthyThreshold: number; intervalMs: number }
  * The gates before traffic. gates.timeout is a hard deadline: a check still running when it
  * passes (Telegram's own retries included) is abandoned through an AbortSignal, and the failure
  * says what was still unverified. `holdMs`: the passes in a row must also span this long (see
- * passesNeeded); the deadline grows by it.
+ * passesNeeded); the deadline grows by it. `startedThisRun`: this run started the colour's
+ * containers (staged or restarted them), so the first attempt's /health waits up to
+ * gates.interval for their ports to listen (listen-wait.ts) instead of failing on a bot that is
+ * a few hundred ms from binding its port.
  */
 export async function waitForGates(
   ctx: Ctx,
   goal: Goal,
   webhookBefore: WebhookInfo,
   live: Goal["from"],
-  opts: { holdMs?: number } = {},
+  opts: { holdMs?: number; startedThisRun?: boolean } = {},
 ): Promise<GateReadings> {
   const g = ctx.settings.gates;
   const need = passesNeeded(g, opts.holdMs);
@@ -193,7 +205,8 @@ export async function waitForGates(
     checking = checks.indexOf(name);
     return untilAborted(work(), stop);
   };
-  const attempt = async (): Promise<GateReadings> => {
+  const healthChecked = checksHealth(ctx, goal);
+  const attempt = async (attemptNumber: number): Promise<GateReadings> => {
     const info = await check(TELEGRAM, () => ctx.telegram.getWebhookInfo({ signal: stop }));
     // The run's latest reading of the webhook: after a passing attempt, the observe after the gates
     // takes it instead of asking again (#17).
@@ -201,7 +214,11 @@ export async function waitForGates(
     if (info.url !== webhookBefore.url) throw new AbortError(await undoBotWebhookCall(ctx, goal, info, webhookBefore, live, "at start-up"));
     // Before traffic, any restart of the new container is a crash: baseline 0 (see gateInspects).
     const completes = passes + 1 >= need;
-    const onHosts = await check(HOSTS, () => mapLimit(ctx.hosts, ctx.settings.rollout.hostConcurrency, (h) => gateOnHost(ctx, h, goal, completes)));
+    // Until the next attempt would come anyway, and never past the deadline (`stop`).
+    const listen = awaitsListening({ healthChecked, firstAttempt: attemptNumber === 1, startedThisRun: opts.startedThisRun === true })
+      ? { windowMs: g.intervalMs, signal: stop }
+      : undefined;
+    const onHosts = await check(HOSTS, () => mapLimit(ctx.hosts, ctx.settings.rollout.hostConcurrency, (h) => gateOnHost(ctx, h, goal, completes, listen)));
     // A poller is in no target group; the container's own state and /health (if any) are its gates.
     const views = goal.mode === "polling" ? null : await check(TARGETS, () => ctx.lb.targetHealth(ctx.targetGroups[goal.colour].arn));
     const tg = views === null ? OK : targetHealthVerdict(views, expected);

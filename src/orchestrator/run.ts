@@ -199,7 +199,9 @@ async function convergeSteps(ctx: Ctx, goal: Goal, state: RunState, initial: Wor
           state.progress.gates = "passed";
           break;
         }
-        read = await waitForGates(ctx, goal, state.webhookBefore, goal.from);
+        // Containers this run staged or restarted may be a moment from listening: the first
+        // attempt's /health waits for their ports (a resumed run's containers are not waited for).
+        read = await waitForGates(ctx, goal, state.webhookBefore, goal.from, { startedThisRun: state.startedAt !== undefined });
         // Smoke updates reach the containers after the gates' last inspect (one may crash them): read again.
         if (await smokeTest(ctx, goal)) read = undefined;
         state.progress.gates = "passed";

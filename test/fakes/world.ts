@@ -1,20 +1,21 @@
 // Stateful in-memory fakes of the orchestrator's ports: an ALB (listener, tags, target groups whose
 // health follows the hosts' containers), Telegram's webhook, hosts with a tiny docker, and a clock.
 import type { Colour } from "../../src/domain/types.js";
-import type {
-  BotInfo,
-  Clock,
-  ExecResult,
-  ForwardTarget,
-  HttpResponse,
-  ListenerView,
-  LoadBalancer,
-  RemoteHost,
-  SetWebhookParams,
-  TargetGroupView,
-  TargetHealthView,
-  Telegram,
-  WebhookInfo,
+import {
+  type BotInfo,
+  type Clock,
+  type ExecResult,
+  type ForwardTarget,
+  type HttpResponse,
+  type ListenerView,
+  type LoadBalancer,
+  NotListeningError,
+  type RemoteHost,
+  type SetWebhookParams,
+  type TargetGroupView,
+  type TargetHealthView,
+  type Telegram,
+  type WebhookInfo,
 } from "../../src/ports.js";
 import { type BatchStep, decodeBatch, formatBatchOutput } from "../../src/remote/batch.js";
 import { REMOVE_IF_OURS } from "../../src/remote/docker.js";
@@ -32,6 +33,10 @@ export interface FakeContainer {
   oomKilled?: boolean;
   /** How its earlier runs ended, oldest first: what `docker events` reports (die, and oom before it). */
   exits?: { exitCode: number; oom: boolean }[];
+  /** When (Date.now()) the bot starts listening: before it, its port refuses connections (a bot still starting). */
+  listensAt?: number;
+  /** What its /health answers (default 200). */
+  healthStatus?: number;
 }
 
 const ok = (stdout = ""): ExecResult => ({ code: 0, stdout, stderr: "" });
@@ -226,8 +231,8 @@ export class FakeHost implements RemoteHost {
 
   async httpRequest(port: number): Promise<HttpResponse> {
     const c = [...this.containers.values()].find((x) => x.hostPort === port && x.running);
-    if (c === undefined) throw new Error(`connect ECONNREFUSED ${this.name}:${port}`);
-    return { status: 200, body: JSON.stringify({ status: "ok", mode: "webhook", version: c.image }) };
+    if (c === undefined || (c.listensAt !== undefined && Date.now() < c.listensAt)) throw new NotListeningError(`connect ECONNREFUSED ${this.name}:${port}`);
+    return { status: c.healthStatus ?? 200, body: JSON.stringify({ status: "ok", mode: "webhook", version: c.image }) };
   }
 
   async close(): Promise<void> {}
@@ -285,7 +290,12 @@ export class FakeLoadBalancer implements LoadBalancer {
   async targetHealth(arn: string): Promise<TargetHealthView[]> {
     return (this.registered.get(arn) ?? []).map((t) => {
       const host = this.hosts.find((h) => h.instanceId === t.id);
-      const serving = host !== undefined && [...host.containers.values()].some((c) => c.running && c.hostPort === t.port);
+      // As the ALB's own probe sees it: a bot not listening yet, or answering other than 200, fails it.
+      const serving =
+        host !== undefined &&
+        [...host.containers.values()].some(
+          (c) => c.running && c.hostPort === t.port && (c.listensAt === undefined || Date.now() >= c.listensAt) && (c.healthStatus ?? 200) === 200,
+        );
       return { id: t.id, port: t.port, state: serving ? "healthy" : "unhealthy" };
     });
   }

@@ -2,7 +2,7 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { Socket } from "node:net";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { SshConnector } from "../../src/adapters/ssh.js";
-import type { RemoteHost } from "../../src/ports.js";
+import { NotListeningError, type RemoteHost } from "../../src/ports.js";
 import { descendantsOf, pidOwningTcpSocket, type SshdHandle, startSshd } from "../helpers/sshd.js";
 
 function listen(server: Server): Promise<number> {
@@ -113,8 +113,11 @@ describe("SshHost.httpRequest through an SSH tunnel", () => {
     const closed = createServer();
     const closedPort = await listen(closed);
     await new Promise<void>((resolve) => closed.close(() => resolve()));
-    await expect(h().httpRequest(closedPort, "/health", { timeoutMs: 5_000 })).rejects.toThrow(
-      `GET http://127.0.0.1:${closedPort}/health via ${h().name} failed: (SSH) Channel open failure: Connection refused`,
-    );
+    const e = await h()
+      .httpRequest(closedPort, "/health", { timeoutMs: 5_000 })
+      .catch((x: unknown) => x);
+    expect((e as Error).message).toBe(`GET http://127.0.0.1:${closedPort}/health via ${h().name} failed: (SSH) Channel open failure: Connection refused`);
+    // Typed: the gates' first check waits for a starting bot on exactly this (#17).
+    expect(e).toBeInstanceOf(NotListeningError);
   });
 });
