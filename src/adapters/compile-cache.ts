@@ -138,6 +138,9 @@ function decodeEntry(payload: Buffer | undefined): Caches {
 
 const digestOf = (source: string): string => createHash("sha256").update(source).digest("hex");
 
+/** A dynamic import() in a file's source (see the compile hook below). */
+const DYNAMIC_IMPORT = /\bimport\s*\(/;
+
 type Compile = (this: Module, content: string, filename: string, format?: string) => unknown;
 
 /**
@@ -175,6 +178,10 @@ export function requireWithCodeCache(id: string, dir: string | undefined): Cache
   proto._compile = function (this: Module, content: string, filename: string, format?: string): unknown {
     // An ES module (Node's ESM-from-CJS path) or a script with a #! line: Node's own compile.
     if (format === "module" || content.startsWith("#!")) return nodeCompile.call(this, content, filename, format);
+    // A file with a dynamic import(): a vm.Script has no loader for it (ERR_VM_DYNAMIC_IMPORT_CALLBACK_MISSING
+    // at call time, e.g. @aws/lambda-invoke-store's import('node:async_hooks') on every SDK request when
+    // AWS_LAMBDA_MAX_CONCURRENCY is set), so Node compiles it; a false match (the text in a string) only costs the cache.
+    if (DYNAMIC_IMPORT.test(content)) return nodeCompile.call(this, content, filename, format);
     const digest = digestOf(content);
     const known = caches.get(filename);
     const cachedData = known !== undefined && known.digest === digest ? known.data : undefined;

@@ -69,6 +69,25 @@ describe("requireWithCodeCache (the V8 code cache of the AWS SDK clients and zod
     expect(await readdir(dir)).toHaveLength(1);
   });
 
+  it("a file with a dynamic import() still imports, on the run that writes the entry and the one that reads it (a vm.Script has no loader for it)", async () => {
+    const dir = join(root, "cache-dynamic-import");
+    const dep = join(root, `dep-${++n}.cjs`);
+    // The shape of @aws/lambda-invoke-store under every SDK client: an import() at call time.
+    await writeFile(dep, "exports.sep = async () => (await import('node:path')).sep;");
+    const file = await moduleFile(`const dep = require(${JSON.stringify(dep)}); exports.plain = 'loaded'; exports.sep = dep.sep;`);
+    const run = () => {
+      const script = `
+        import { requireWithCodeCache } from ${JSON.stringify(BUILT)};
+        const r = requireWithCodeCache(${JSON.stringify(file)}, ${JSON.stringify(dir)});
+        process.stdout.write(JSON.stringify({ cache: r.cache, sep: await r.exports.sep() }));`;
+      const r = spawnSync(process.execPath, ["--input-type=module", "-e", script], { encoding: "utf8", timeout: 30_000 });
+      if (r.status !== 0) throw new Error(`load failed (${r.status}): ${r.stderr}`);
+      return JSON.parse(r.stdout) as { cache: string; sep: string };
+    };
+    expect(run()).toEqual({ cache: "written", sep: "/" });
+    expect(run()).toEqual({ cache: "hit", sep: "/" });
+  });
+
   it("keys entries by content: a file changed to the same length gets its own entry and runs its new code", async () => {
     const dir = join(root, "cache-b");
     const file = await moduleFile("exports.value = 'aaaa';");
