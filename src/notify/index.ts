@@ -6,7 +6,7 @@ import type { Config } from "../config/types.js";
 import { redact } from "../util/redact.js";
 import { type NotifyEvent, outcomeText } from "./message.js";
 
-export { type NotifyEvent, outcomeText, shortImage } from "./message.js";
+export { type NotifyEvent, outcomeText, shortImage, WHILE_REPAIRING } from "./message.js";
 
 export interface NotifyOptions {
   fetchImpl?: typeof fetch;

@@ -13,7 +13,15 @@ export interface NotifyEvent {
   from: string | null;
   reason?: string | undefined;
   promotedFrom?: { environment: string; releaseId: string } | undefined;
+  /**
+   * A release cancelled while it repaired an interrupted earlier run: that repair moved traffic (it
+   * is not "before traffic moved; the live release is unchanged"); `next` finishes it.
+   */
+  repair?: { next: string } | undefined;
 }
+
+/** How the CLI's headline and the notification both say it of a release cancelled during a repair. */
+export const WHILE_REPAIRING = "while it repaired an interrupted earlier run (nothing of this release was staged)";
 
 /** "repo@sha256:<64 hex>" -> "repo@sha256:<first 12>…"; the registry host is dropped too. */
 export function shortImage(image: string): string {
@@ -42,6 +50,7 @@ export function outcomeText(e: NotifyEvent): string {
     case "failed":
       return `⚠️ ${env}: ${what} ${e.releaseId}${image} failed before traffic moved${why}; the live release is unchanged`;
     case "cancelled":
+      if (e.repair !== undefined) return `⏹️ ${env}: ${what} ${e.releaseId}${image} cancelled ${WHILE_REPAIRING}${why}; next: ${e.repair.next}`;
       return `⏹️ ${env}: ${what} ${e.releaseId}${image} cancelled before traffic moved${why}; the live release is unchanged`;
     default:
       return `🚨 ${env}: ${what} ${e.releaseId}${image} needs a human${why}; run \`bluegreen status ${env}\``;

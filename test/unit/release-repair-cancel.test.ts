@@ -5,10 +5,11 @@
 // CLI's end of it (headline, why, next, exit code; the --json result line) is checked too.
 import { Writable } from "node:stream";
 import { describe, expect, it } from "vitest";
-import { report } from "../../src/cli/commands/release.js";
+import { notifyEventOf, report } from "../../src/cli/commands/release.js";
 import { Output } from "../../src/cli/output.js";
 import { decodeTags } from "../../src/domain/tags.js";
 import { CancelledError } from "../../src/errors.js";
+import { outcomeText } from "../../src/notify/message.js";
 import { release } from "../../src/orchestrator/release.js";
 import { rollback } from "../../src/orchestrator/rollback.js";
 import { fakeEnvironment, REPO } from "../fakes/release-world.js";
@@ -124,6 +125,20 @@ describe("the CLI's end of a release cancelled while it repaired a dead run", ()
       reason: WHY,
       remedy: NEXT,
     });
+  });
+});
+
+describe("the notification of a release cancelled while it repaired a dead run", () => {
+  it("says what the headline says (not 'before traffic moved; the live release is unchanged'), with the why and the next step", async () => {
+    const { r } = await cancelledInRepair();
+    expect(outcomeText(notifyEventOf("release", "production", r))).toBe(
+      "⏹️ production: release r4 (telegram-bot:v4) cancelled while it repaired an interrupted earlier run (nothing of this release was staged): cancelled by SIGINT with both switches on green (r2), its restarted containers there not gated yet (it was rolling back: found an interrupted release r3 (cutover) to blue); next: `bluegreen rollback production` finishes the interrupted rollback (it restarts and gates the stopped containers)",
+    );
+    // A release cancelled before anything moved keeps its own words.
+    const plain = { ...r, remedy: undefined, reason: "cancelled by SIGINT before anything of this release was staged; the live release is unchanged" };
+    expect(outcomeText(notifyEventOf("release", "production", plain))).toMatch(
+      /^⏹️ production: release r4 \(telegram-bot:v4\) cancelled before traffic moved: /,
+    );
   });
 });
 

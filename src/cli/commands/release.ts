@@ -2,7 +2,7 @@
 import { createInterface } from "node:readline/promises";
 import { crossEnvironmentErrors } from "../../config/index.js";
 import { CancelledError, ConfigError, RollbackFailedError, UsageError } from "../../errors.js";
-import { notifyAndReport } from "../../notify/index.js";
+import { type NotifyEvent, notifyAndReport, WHILE_REPAIRING } from "../../notify/index.js";
 import { disconnect } from "../../orchestrator/connect.js";
 import { type ResolvedIdentity, resolvedIdentity, sharedIdentity } from "../../orchestrator/identity.js";
 import { promotionSource } from "../../orchestrator/promote.js";
@@ -62,6 +62,24 @@ export async function confirm(env: LoadedEnv, p: Parsed, out: Output, what: stri
   if (answer.trim() !== env.config.environment) throw new UsageError("not confirmed: nothing was touched");
 }
 
+/**
+ * The notification of a release's or promotion's outcome. One cancelled while it repaired an earlier
+ * run (its remedy finishes that repair) says so, as the headline does, not "before traffic moved".
+ */
+export function notifyEventOf(command: "release" | "promote", environment: string, r: ReleaseResult): NotifyEvent {
+  return {
+    command,
+    environment,
+    outcome: r.outcome,
+    releaseId: r.releaseId,
+    image: r.image,
+    colour: r.colour,
+    from: r.from,
+    ...(r.reason !== undefined ? { reason: r.reason } : {}),
+    ...(r.outcome === "cancelled" && r.remedy !== undefined ? { repair: { next: r.remedy } } : {}),
+  };
+}
+
 /** The human (or --json) end of a release or promote: the headline, why, logs and next step; returns the exit code. */
 export function report(out: Output, command: string, environment: string, r: ReleaseResult): number {
   if (out.o.json) {
@@ -83,7 +101,7 @@ export function report(out: Output, command: string, environment: string, r: Rel
     out.error(
       r.outcome === "cancelled" && r.remedy !== undefined
         ? // Stopped while repairing an earlier dead run: its "why" says what moved and what is left.
-          `✖ release ${r.releaseId} cancelled by ${r.cancelledBy ?? "a signal"} while it repaired an interrupted earlier run (nothing of this release was staged)`
+          `✖ release ${r.releaseId} cancelled by ${r.cancelledBy ?? "a signal"} ${WHILE_REPAIRING}`
         : r.outcome === "cancelled"
           ? `✖ release ${r.releaseId} cancelled by ${r.cancelledBy ?? "a signal"} before any traffic moved: the live release is unchanged`
           : r.outcome === "rolled-back" && r.cancelledBy !== undefined
@@ -123,20 +141,7 @@ export async function release(p: Parsed, out: Output): Promise<number> {
         allowUnhealthyLive: p.flags.allowUnhealthyLive,
       }),
     );
-    await notifyAndReport(
-      env.config,
-      {
-        command: "release",
-        environment: env.config.environment,
-        outcome: r.outcome,
-        releaseId: r.releaseId,
-        image: r.image,
-        colour: r.colour,
-        from: r.from,
-        ...(r.reason !== undefined ? { reason: r.reason } : {}),
-      },
-      out,
-    );
+    await notifyAndReport(env.config, notifyEventOf("release", env.config.environment, r), out);
     return report(out, "release", env.config.environment, r);
   } finally {
     await disconnect(ctx);
@@ -177,21 +182,7 @@ export async function promote(p: Parsed, out: Output): Promise<number> {
       }),
     );
     const promotedFrom = { environment: source.environment, releaseId: source.releaseId };
-    await notifyAndReport(
-      to.config,
-      {
-        command: "promote",
-        environment: to.config.environment,
-        outcome: r.outcome,
-        releaseId: r.releaseId,
-        image: r.image,
-        colour: r.colour,
-        from: r.from,
-        promotedFrom,
-        ...(r.reason !== undefined ? { reason: r.reason } : {}),
-      },
-      out,
-    );
+    await notifyAndReport(to.config, { ...notifyEventOf("promote", to.config.environment, r), promotedFrom }, out);
     return report(out, "promote", to.config.environment, { ...r, ...{ promotedFrom: { environment: source.environment, releaseId: source.releaseId } } });
   } finally {
     await disconnect(ctx);
