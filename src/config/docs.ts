@@ -129,7 +129,7 @@ const EXAMPLES = [
   "",
   "- A notification reads e.g. `✅ production: released r20261128T171422Z-78dd (telegram-bot@sha256:3f2a9c1b7d4e…) on green` or",
   "  `↩️ production: release r… rolled back automatically: bake failed: …; blue is live again`. The webhook receives",
-  '  `{ type: "bluegreen.outcome", at, text, command, environment, outcome, releaseId, image, colour, from, reason?, promotedFrom? }`.',
+  '  `{ type: "bluegreen.outcome", at, text, command, environment, outcome, releaseId, image, colour, from, reason?, promotedFrom?, repair? }` (`repair: { next }`: a release cancelled while it repaired an interrupted earlier run, and what finishes that repair).',
   "- Hooks see `BLUEGREEN_ENVIRONMENT`, `BLUEGREEN_COLOUR` (the colour being released or rolled back to),",
   "  `BLUEGREEN_PREVIOUS_COLOUR` (empty on a first release), `BLUEGREEN_IMAGE` (repository@sha256:digest) and",
   "  `BLUEGREEN_RELEASE_ID`, plus this process's environment. A hook past `timeout` is killed with its whole process group.",
