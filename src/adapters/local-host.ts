@@ -7,10 +7,11 @@
 import { type ChildProcess, spawn } from "node:child_process";
 import { constants } from "node:os";
 import type { ExecResult, HostConnector, HostTarget, HttpResponse, RemoteHost } from "../ports.js";
-import { decodeBatch } from "../remote/batch.js";
+import { type BatchStep, decodeBatch } from "../remote/batch.js";
 import { quoteArgv } from "../remote/quote.js";
 import { type CallCounter, processCalls } from "./call-count.js";
 import { decodeRemoveIfOurs, type InProcessDocker, removeIfOursHere, runBatchHere, ShimLookup } from "./local-docker.js";
+import { decodeWriteFilePrivate, writeFilePrivateHere } from "./local-files.js";
 import { HostCommandTimeoutError, HostConnectionError } from "./ssh-errors.js";
 import { httpExchange } from "./ssh-http.js";
 
@@ -137,6 +138,13 @@ class LocalHost implements RemoteHost {
       const script = decodeRemoveIfOurs(a);
       return script === null ? null : removeIfOursHere(script, (args) => docker.run(args, dockerEnv), signal);
     };
+    // A batch's env-file write (files.writeFilePrivate) here too; if it fails, its script runs as a process (local-files.ts).
+    const write = (step: BatchStep, signal: AbortSignal): Promise<ExecResult> | null => {
+      const path = decodeWriteFilePrivate(step.argv);
+      if (path === null) return null;
+      const content = step.stdin === true ? (stdin ?? "") : "";
+      return writeFilePrivateHere(path, content).then((done) => done ?? this.spawnCommand(step.argv, env, content, { signal, batchStep: true }));
+    };
     if (batch === null) {
       const error = () =>
         new HostCommandTimeoutError(
@@ -150,7 +158,10 @@ class LocalHost implements RemoteHost {
     const abort = new AbortController();
     const work = runBatchHere(
       batch,
-      (step) => here(step.argv, abort.signal) ?? this.spawnCommand(step.argv, env, step.stdin === true ? stdin : "", { signal: abort.signal, batchStep: true }),
+      (step) =>
+        here(step.argv, abort.signal) ??
+        write(step, abort.signal) ??
+        this.spawnCommand(step.argv, env, step.stdin === true ? stdin : "", { signal: abort.signal, batchStep: true }),
       abort.signal,
     );
     // What a real host's timeout gives: its `sh` killed with its process group (here: the spawned step

@@ -3,10 +3,10 @@
 // shim) or in the caller; a `docker` that is not the shim is still spawned; the command timeout
 // still rejects; a container started in-process outlives the process that started it.
 import { execFile } from "node:child_process";
-import { chmodSync, existsSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
+import { chmodSync, existsSync, mkdtempSync, readdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
 import { rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
-import { join } from "node:path";
+import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { CallCounter } from "../../src/adapters/call-count.js";
@@ -110,6 +110,8 @@ describe("LocalHost with the sandbox's docker in this process", () => {
         memoryBytes: 256 * 2 ** 20,
         restartPolicy: "unless-stopped",
       });
+    const blocker = join(stateRoot, "a-file");
+    writeFileSync(blocker, "");
     const envText = `TELEGRAM_BOT_TOKEN=123456789:TEST-bot-token-aaaaaaaaaaaaaaaaaaaaaaaaa\nBOT_MODE=webhook\nTELEGRAM_API_BASE=http://127.0.0.1:9\n`;
     // What a release, status and rollback run on a host, in order (the batches as phases.ts builds them).
     const commands = (host: string): { argv: string[]; stdin?: string }[] => [
@@ -141,6 +143,11 @@ describe("LocalHost with the sandbox's docker in this process", () => {
       { argv: ["docker", "frobnicate"] },
       { argv: [...docker.inspect([name]), "--format", "{{.Nope"] },
       { argv: ["sh", "-c", "echo not docker; exit 3"] },
+      // An env file that cannot be written (its folder is a file): the script's own tools' words, both ways.
+      {
+        argv: batchArgv([{ argv: writeFilePrivate(join(blocker, "bot-blue.env")), stdin: true, stop: true }, { argv: docker.version() }], MARKER),
+        stdin: envText,
+      },
       // A container started without bluegreen's labels is refused (exit 3), a missing one is no error.
       { argv: ["docker", "run", "--detach", "--name", "foreign", "--publish", `${PORT}:5000`, "--env", "BOT_MODE=webhook", "echo-bot:v1"] },
       { argv: docker.removeIfOurs("foreign", "blue") },
@@ -174,6 +181,17 @@ describe("LocalHost with the sandbox's docker in this process", () => {
     const staged = expected[5] as { code: number; stdout: string }[];
     expect(staged.map((step) => step.code)).toEqual([0, 0, 0, 1]); // the last: `bot-green` is not there
     expect(staged[3]?.stdout).toContain('"Status": "running"');
+    // The env file as the script leaves it (umask 077), however it was written.
+    for (const address of [SPAWNED, HERE]) {
+      expect(readFileSync(envFile(address), "utf8")).toBe(envText);
+      expect(statSync(envFile(address)).mode & 0o777).toBe(0o600);
+      expect(statSync(dirname(envFile(address))).mode & 0o777).toBe(0o700);
+      expect(readdirSync(dirname(envFile(address)))).toEqual(["bot-blue.env"]);
+    }
+    const blocked = expected.at(-6) as [{ code: number; stderr: string }, unknown];
+    expect(blocked[1]).toBe("not run"); // the failed write stopped the batch
+    expect(blocked[0]?.code).not.toBe(0);
+    expect(blocked[0]?.stderr).toContain("mkdir: cannot create directory");
     const restaged = expected[7] as { code: number; stdout: string }[];
     expect(restaged.map((step) => step.code)).toEqual([0, 0, 0, 1]);
     expect(restaged[3]?.stdout).toContain('"Status": "running"');
