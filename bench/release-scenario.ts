@@ -59,6 +59,7 @@ interface Timings {
   rollback?: Times;
 }
 
+/** Milliseconds per step (the --json step events' elapsedMs, summed per step name). */
 export function stepDurations(r: CliRun): Record<string, number> {
   const out: Record<string, number> = {};
   for (const e of r.events)

@@ -58,6 +58,11 @@ function ratioOf(a: number[], b: number[]): Summary {
   };
 }
 
+/** The median of each step's milliseconds over runs (a step a run did not make counts 0 there). */
+function stepMedians(runs: Record<string, number>[]): Record<string, number> {
+  return Object.fromEntries([...new Set(runs.flatMap((r) => Object.keys(r)))].map((k) => [k, median(runs.map((r) => r[k] ?? 0))]));
+}
+
 const errors: string[] = [];
 /** A failed scenario is reported (details.errors, NaN figures) instead of losing the whole run. */
 async function attempt<T>(name: string, fallback: T, fn: () => Promise<T>): Promise<T> {
@@ -239,6 +244,17 @@ async function main(): Promise<void> {
       machineCpuMsSixteenHosts: summarize(sixteen.map((r) => r.machineCpuMs)),
       hostCommandsOneHost: summarize(one.map((r) => r.hostCommands)),
       hostCommandsSixteenHosts: summarize(sixteen.map((r) => r.hostCommands)),
+      // The world's own processes, from /proc (other work on the machine excluded): each container's
+      // supervisor and bot (on real hosts, each host's own machine), the emulators (the bench's process).
+      containersCpuMsOneHost: summarize(one.map((r) => r.containersCpuMs)),
+      containersCpuMsSixteenHosts: summarize(sixteen.map((r) => r.containersCpuMs)),
+      emulatorsCpuMsOneHost: summarize(one.map((r) => r.emulatorsCpuMs)),
+      emulatorsCpuMsSixteenHosts: summarize(sixteen.map((r) => r.emulatorsCpuMs)),
+      // How long the CLI's main thread was ready to run but waited for a core (/proc schedstat): CPU starvation, not work.
+      cliRunQueueMsOneHost: summarize(one.map((r) => r.cliRunQueueMs)),
+      cliRunQueueMsSixteenHosts: summarize(sixteen.map((r) => r.cliRunQueueMs)),
+      stepMsMedianOneHost: stepMedians(one.map((r) => r.stepsMs)),
+      stepMsMedianSixteenHosts: stepMedians(sixteen.map((r) => r.stepsMs)),
     },
     badVersion: {
       runs: bad,
@@ -299,9 +315,7 @@ async function main(): Promise<void> {
       rollbackRelease: rollbacks[0]?.calls,
       note: "telegram excludes sendMessage (the bots' own echo replies); docker counts first argv word per host command via a wrapper on PATH",
     },
-    stepMsMedian: Object.fromEntries(
-      [...new Set(releases.flatMap((r) => Object.keys(r.stepsMs)))].map((k) => [k, median(releases.map((r) => r.stepsMs[k] ?? 0))]),
-    ),
+    stepMsMedian: stepMedians(releases.map((r) => r.stepsMs)),
     runs: all.map(({ from: _f, to: _t, ...r }) => r),
   };
   const medians = Object.fromEntries(Object.entries(s).map(([k, v]) => [k, v.median]));

@@ -1,12 +1,15 @@
 // Release time with N hosts per colour (same config, the default rollout.hostConcurrency), no
 // stream, with the CLI's own CPU time: the sandbox's hosts share the machine's cores with it.
 import { readFileSync } from "node:fs";
+import { stepDurations } from "./release-scenario.js";
 import type { BenchWorld } from "./world.js";
+import { ContainerCpu } from "./world-cpu.js";
 
 /**
  * CPU time every process on the machine used so far (user + nice + system + irq + softirq, in ms,
- * from /proc/stat): a release's share shows what the sandbox's hosts (their docker stand-in is a
- * Node process per command, their bots Node servers) cost next to the CLI on the same cores.
+ * from /proc/stat): a release's share shows what the sandbox's hosts (a supervisor and a bot, two
+ * Node processes, per container) cost next to the CLI on the same cores, plus any other work on
+ * the machine (ContainerCpu counts the world's own containers alone).
  */
 export function machineCpuMs(): number {
   const cpu = readFileSync("/proc/stat", "utf8").split("\n")[0] ?? "";
@@ -21,6 +24,14 @@ export interface ScaleRun {
   cliCpuMs: number;
   /** CPU time of every process on the machine during the release (the CLI's included). */
   machineCpuMs: number;
+  /** CPU of this world's containers (supervisors + bots) during the release: on real hosts, each host's own. */
+  containersCpuMs: number;
+  /** CPU of the bench's own process during the release: the AWS and Telegram emulators (and the bench's sampling). */
+  emulatorsCpuMs: number;
+  /** Time the CLI's main thread (its event loop) was ready to run but waited for a core. */
+  cliRunQueueMs: number;
+  /** Per step (stage, gates, bake, ...): where the wall time went. */
+  stepsMs: Record<string, number>;
   hostCommands: number;
 }
 
@@ -29,16 +40,35 @@ export async function releaseTimes(w: BenchWorld, images: string[], log: (s: str
   if (first.code !== 0) throw new Error(`scale initial release failed: ${JSON.stringify(first.result)} ${first.stderr.slice(0, 300)}`);
   const out: ScaleRun[] = [];
   for (const image of images) {
+    const containers = new ContainerCpu(w.world.runtimeDir);
+    containers.start();
+    const ownBefore = process.cpuUsage();
     const cpuBefore = machineCpuMs();
     const r = await w.cli(["release", "bench", "--image", image, "--json"], 300_000);
     const machine = machineCpuMs() - cpuBefore;
+    const own = process.cpuUsage(ownBefore);
+    const emulators = Math.round((own.user + own.system) / 1000);
+    const byKind = containers.stop();
+    const containersCpu = byKind.supervisor + byKind.bot;
+    const stepsMs = stepDurations(r);
     if (r.code !== 0) throw new Error(`scale release ${image} failed: ${JSON.stringify(r.result)}`);
     const cpu = r.calls?.cpuMs ?? Number.NaN;
     const hostCommands = Object.values(r.calls?.host ?? {}).reduce((a, b) => a + b, 0);
     log(
-      `  ${w.world.hostIps.length} host(s) release ${image}: ${Math.round(r.wallMs)} ms, CLI CPU ${cpu} ms, machine CPU ${machine} ms, ${hostCommands} host commands`,
+      `  ${w.world.hostIps.length} host(s) release ${image}: ${Math.round(r.wallMs)} ms, CLI CPU ${cpu} ms (waited ${Math.round(r.runQueueMs)} ms for a core), ` +
+        `containers CPU ${containersCpu} ms (supervisors ${byKind.supervisor}, bots ${byKind.bot}), emulators CPU ${emulators} ms, machine CPU ${machine} ms, ` +
+        `${hostCommands} host commands; steps ${JSON.stringify(stepsMs)}`,
     );
-    out.push({ wallMs: r.wallMs, cliCpuMs: cpu, machineCpuMs: machine, hostCommands });
+    out.push({
+      wallMs: r.wallMs,
+      cliCpuMs: cpu,
+      machineCpuMs: machine,
+      containersCpuMs: containersCpu,
+      emulatorsCpuMs: emulators,
+      cliRunQueueMs: r.runQueueMs,
+      stepsMs,
+      hostCommands,
+    });
   }
   return out;
 }

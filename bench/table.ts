@@ -58,6 +58,12 @@ export function renderTable(s: Record<string, Summary>, d: Record<string, unknow
   extra("scale CLI CPU ms, 16 hosts", det.scale?.cliCpuMsSixteenHosts);
   extra("scale machine CPU ms, 1 host", det.scale?.machineCpuMsOneHost);
   extra("scale machine CPU ms, 16 hosts", det.scale?.machineCpuMsSixteenHosts);
+  extra("scale containers CPU ms, 1 host", det.scale?.containersCpuMsOneHost);
+  extra("scale containers CPU ms, 16 hosts", det.scale?.containersCpuMsSixteenHosts);
+  extra("scale emulators CPU ms, 1 host", det.scale?.emulatorsCpuMsOneHost);
+  extra("scale emulators CPU ms, 16 hosts", det.scale?.emulatorsCpuMsSixteenHosts);
+  extra("scale CLI waiting for a core ms, 1 host", det.scale?.cliRunQueueMsOneHost);
+  extra("scale CLI waiting for a core ms, 16 hosts", det.scale?.cliRunQueueMsSixteenHosts);
   extra("call depth per release", d.callDepthPerRelease);
   for (const [k, v] of Object.entries(det.busyMsPerRelease ?? {})) extra(`release: ${k} calls in flight ms`, v);
   extra("manual rollback warm ms", det.manualRollbackMs?.warm);
@@ -65,5 +71,5 @@ export function renderTable(s: Record<string, Summary>, d: Record<string, unknow
   const widths = rows[0]?.map((_, i) => Math.max(...rows.map((r) => (r[i] ?? "").length))) ?? [];
   const lines = rows.map((r) => r.map((c, i) => (i === 0 ? c.padEnd(widths[i] ?? 0) : c.padStart(widths[i] ?? 0))).join("  "));
   lines.splice(1, 0, widths.map((w) => "-".repeat(w)).join("  "));
-  return `${lines.join("\n")}\n\nsandbox: ${JSON.stringify(d.sandbox)}\napi calls per release (emulators' view): ${JSON.stringify(d.apiCallsPerRelease)}\ncounted in the adapters: ${JSON.stringify(d.countedCalls)}\nsimulated WAN: ${JSON.stringify(d.simulatedWan)}\nstep ms (median): ${JSON.stringify(d.stepMsMedian)}\n`;
+  return `${lines.join("\n")}\n\nsandbox: ${JSON.stringify(d.sandbox)}\napi calls per release (emulators' view): ${JSON.stringify(d.apiCallsPerRelease)}\ncounted in the adapters: ${JSON.stringify(d.countedCalls)}\nsimulated WAN: ${JSON.stringify(d.simulatedWan)}\nstep ms (median): ${JSON.stringify(d.stepMsMedian)}\nscale step ms (median), 1 host: ${JSON.stringify(det.scale?.stepMsMedianOneHost)}, 16 hosts: ${JSON.stringify(det.scale?.stepMsMedianSixteenHosts)}\n`;
 }

@@ -10,6 +10,7 @@ import type { CallCounts } from "../src/adapters/call-count.js";
 import { initSandboxRegistry, killAllContainers } from "../src/sandbox/runtime/index.js";
 import { type SandboxWorld, startSandboxWorld } from "../src/sandbox/world.js";
 import { environmentYaml, type WorldOptions } from "../test/helpers/sandbox-env.js";
+import { runQueueWaitMs } from "./world-cpu.js";
 
 export const REPO = resolve(import.meta.dirname, "../..");
 export const CLI = join(REPO, "dist/src/cli/main.js");
@@ -26,6 +27,8 @@ export interface CliRun {
   stderr: string;
   /** Calls counted in the CLI's adapters (BLUEGREEN_CALL_COUNTS); undefined if the CLI wrote none. */
   calls: CallCounts | undefined;
+  /** Time the CLI's main thread was runnable but waiting for a core (schedstat, sampled while it ran; ms). */
+  runQueueMs: number;
 }
 
 export interface BenchWorld {
@@ -110,9 +113,11 @@ export async function startBenchWorld(o: WorldOptions & { hosts: number; firstHo
         let stdout = "";
         let stderr = "";
         let peak = 0;
+        let waited = 0;
         const pid = child.pid ?? -1;
         const sample = setInterval(() => {
           peak = Math.max(peak, vmHwmMb(pid));
+          waited = Math.max(waited, runQueueWaitMs(pid) ?? 0);
         }, 25);
         const kill = setTimeout(() => child.kill("SIGKILL"), timeoutMs);
         child.stdout.on("data", (d: Buffer) => {
@@ -142,7 +147,16 @@ export async function startBenchWorld(o: WorldOptions & { hosts: number; firstHo
           } catch {
             calls = undefined;
           }
-          res({ code: code ?? -1, wallMs, peakRssMb: peak, events, result: events.filter((e) => e.type === "result").at(-1), stderr, calls });
+          res({
+            code: code ?? -1,
+            wallMs,
+            peakRssMb: peak,
+            events,
+            result: events.filter((e) => e.type === "result").at(-1),
+            stderr,
+            calls,
+            runQueueMs: waited,
+          });
         });
       });
     const tg = async <T>(path: string, init?: RequestInit): Promise<T> => (await (await fetch(`${world.telegram.url}/_control/${path}`, init)).json()) as T;
