@@ -231,8 +231,18 @@ export async function recoverInterrupted(
       `run \`bluegreen status ${ctx.settings.environment}\`; put the listener back where the tags say, or remove the bluegreen:inflight-* tags once the state is what you want`,
     );
   }
+  // A release that refuses the record says so itself (its message starts with the note), touching
+  // nothing: announcing a repair first would be false.
+  const refused = refusedByRelease(ctx, world, f, note, opts);
+  if (refused !== null) throw refused;
+  // A release's record is undone; a rollback's is finished, abandoned or undone (the note returned says which).
   // The record's kind and phase as data: the CLI's signal words read a resumed restart's mark from them.
-  ctx.reporter.step({ step: "recover", status: "info", message: `${note}: undoing it`, detail: { kind: f.kind, phase: f.phase } });
+  ctx.reporter.step({
+    step: "recover",
+    status: "info",
+    message: `${note}: ${f.kind === "release" ? "undoing it" : "repairing it"}`,
+    detail: { kind: f.kind, phase: f.phase },
+  });
   // The interrupted rollback's own goal: back to its colour, from the other one.
   const rollbackGoal: Goal = { kind: "rollback", colour: f.colour, releaseId: f.releaseId, image: f.image, from: otherColour(f.colour) };
   if (f.kind === "rollback" && crossesSwitch(ctx, world, f.colour)) {
@@ -250,7 +260,7 @@ export async function recoverInterrupted(
     // Unless the operator accepts an unhealthy live colour: a restarted container that keeps failing
     // its gates fails every `rollback` too, and this is the only way out short of editing tags.
     if (!opts.finishRollback) {
-      if (opts.allowUnhealthyLive !== true) throw restartInFlight(ctx, note);
+      // Refused above unless --allow-unhealthy-live: abandoned.
       await clearInFlight(ctx);
       return `${note}: the interrupted rollback's restart on ${f.colour} was abandoned; its containers were not gated (--allow-unhealthy-live)`;
     }
@@ -263,11 +273,7 @@ export async function recoverInterrupted(
       // Polling has no switch to read: a rollback whose poller polls alone was handed back
       // (handBack ran) and takes the updates unchecked; only its gates, held, may vouch for it.
       if (!opts.finishRollback && handedBack(ctx, world, f.colour)) {
-        if (opts.allowUnhealthyLive !== true)
-          throw new PreflightError(
-            `${note}: its ${f.colour} poller polls again (the handover back ran) but was not gated yet; nothing was changed`,
-            `\`bluegreen rollback ${ctx.settings.environment}\` finishes it (gates the poller), then release again; or pass --allow-unhealthy-live to abandon it and release anyway`,
-          );
+        // Refused above unless --allow-unhealthy-live: abandoned.
         await clearInFlight(ctx);
         return `${note}: its ${f.colour} poller polls again (the handover back ran) but was not gated; abandoned it (--allow-unhealthy-live)`;
       }
@@ -305,6 +311,28 @@ export async function recoverInterrupted(
   }
   await rollBackTo(ctx, world, f.colour, note);
   return `${note}: undone, ${f.from} is live`;
+}
+
+/**
+ * What a release refuses to start from, touching nothing (null: it repairs the record): a rollback's
+ * restart mark, and a polling rollback handed back (its poller polls alone, ungated). Both may be
+ * abandoned with --allow-unhealthy-live; a rollback across a mode switch is always finished.
+ */
+function refusedByRelease(
+  ctx: Ctx,
+  world: World,
+  f: InFlight,
+  note: string,
+  opts: { finishRollback: boolean; allowUnhealthyLive?: boolean },
+): PreflightError | null {
+  if (opts.finishRollback || opts.allowUnhealthyLive === true || f.kind !== "rollback" || crossesSwitch(ctx, world, f.colour)) return null;
+  if (f.phase === "restarting") return restartInFlight(ctx, note);
+  if (world.tags.live !== null && !trafficTouches(ctx, world, f.colour) && handedBack(ctx, world, f.colour))
+    return new PreflightError(
+      `${note}: its ${f.colour} poller polls again (the handover back ran) but was not gated yet; nothing was changed`,
+      `\`bluegreen rollback ${ctx.settings.environment}\` finishes it (gates the poller), then release again; or pass --allow-unhealthy-live to abandon it and release anyway`,
+    );
+  return null;
 }
 
 function restartInFlight(ctx: Ctx, note: string): PreflightError {
