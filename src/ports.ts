@@ -161,9 +161,10 @@ export interface HttpResponse {
 }
 
 /**
- * Nothing listens on the port httpRequest was sent to: the connection was refused (TCP's
- * ECONNREFUSED, or sshd's "Connection refused" when it opened the tunnel's channel). Typed so the
- * gates can tell a bot still starting (nothing bound yet) from one that answers badly (#17).
+ * Nothing serves the port httpRequest was sent to: the connection was refused (TCP's ECONNREFUSED,
+ * or sshd's "Connection refused" when it opened the tunnel's channel), or accepted and closed before
+ * any answer (docker's userland proxy accepts on a published port whose container has not bound it
+ * yet). Typed so the gates can tell a bot still starting from one that answers badly (#17).
  */
 export class NotListeningError extends Error {
   constructor(message: string) {
@@ -178,7 +179,7 @@ export interface RemoteHost {
   exec(argv: readonly string[], opts?: { stdin?: string; timeoutMs?: number }): Promise<ExecResult>;
   /**
    * An HTTP request to a port on the host itself (through an SSH tunnel on real hosts). A port
-   * nothing listens on rejects with NotListeningError; any other failure with another Error.
+   * nothing serves (refused, or closed before any answer) rejects with NotListeningError; any other failure with another Error.
    */
   httpRequest(
     port: number,

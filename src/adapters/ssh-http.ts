@@ -26,6 +26,8 @@ export function httpExchange(x: HttpExchange): Promise<HttpResponse> {
     let settled = false;
     let stream: Duplex | undefined;
     let destroyRequest: (() => void) | undefined;
+    /** Whether any of an answer arrived (its status line): a connection closed before it was never served. */
+    let answered = false;
     const finish = (err: Error | undefined, res?: HttpResponse) => {
       if (settled) return;
       settled = true;
@@ -41,7 +43,7 @@ export function httpExchange(x: HttpExchange): Promise<HttpResponse> {
     const timer = setTimeout(() => finish(new Error(`${x.describe} timed out after ${x.timeoutMs}ms`)), x.timeoutMs);
     const fail = (err: Error) => {
       const message = `${x.describe} failed: ${err.message}`;
-      finish(refused(err) ? new NotListeningError(message) : new Error(message));
+      finish(notListening(err, answered) ? new NotListeningError(message) : new Error(message));
     };
 
     const send = (opened: Duplex | undefined) => {
@@ -61,6 +63,7 @@ export function httpExchange(x: HttpExchange): Promise<HttpResponse> {
           ...(opened ? { createConnection: () => opened } : { agent: false }),
         },
         (res) => {
+          answered = true;
           const chunks: Buffer[] = [];
           res.on("data", (c: Buffer) => chunks.push(c));
           res.on("end", () => finish(undefined, { status: res.statusCode ?? 0, body: Buffer.concat(chunks).toString("utf8") }));
@@ -88,4 +91,16 @@ export function httpExchange(x: HttpExchange): Promise<HttpResponse> {
 export function refused(err: Error): boolean {
   const e = err as Error & { code?: unknown; reason?: unknown };
   return e.code === "ECONNREFUSED" || (e.reason === 2 && /connection refused/i.test(e.message));
+}
+
+/**
+ * Whether a failed request found nothing serving the port: refused, or accepted and then closed or
+ * reset before any answer. The second is what a published port looks like on a real host while the
+ * container's process has not bound it yet: docker's userland proxy (docker-proxy, which serves
+ * the host's loopback) accepts for the container, cannot reach it, and closes the connection
+ * (curl: "Empty reply from server" / "Connection reset by peer"; Node: "socket hang up").
+ */
+export function notListening(err: Error, answered: boolean): boolean {
+  const code = (err as Error & { code?: unknown }).code;
+  return refused(err) || (!answered && (code === "ECONNRESET" || code === "EPIPE"));
 }

@@ -1,11 +1,12 @@
 // The first /health check of a container this run just started waits for its port to listen (#17),
 // as a Kubernetes startupProbe or an ECS startPeriod gives a starting container time, but without
-// costing a bot that is up at once anything: a refused connection (nothing bound to the port yet)
-// is asked again quickly, so a bot that listens 300 ms after `docker run` passes its first check
-// then, not a whole gates.interval later. Only a refusal is retried: any other answer or failure
-// (HTTP 500, a reset, a timeout) decides the check at once, and a crash is still caught by the
-// inspect the failing check triggers (gateInspects) or, at the latest, by the threshold's inspect
-// (restart counts are cumulative).
+// costing a bot that is up at once anything: a port nothing serves yet (NotListeningError: the
+// connection refused, or closed before any answer as docker's userland proxy does for a container
+// not listening yet) is asked again quickly, so a bot that listens 300 ms after `docker run` passes
+// its first check then, not a whole gates.interval later. Only that is retried: any answer (HTTP
+// 500), a connection cut after the answer began, or a timeout decides the check at once, and a
+// crash is still caught by the inspect the failing check triggers (gateInspects) or, at the
+// latest, by the threshold's inspect (restart counts are cumulative).
 import pRetry from "p-retry";
 import { NotListeningError } from "../ports.js";
 
@@ -48,9 +49,10 @@ export function listenPolls(windowMs: number): number {
 }
 
 /**
- * `ask` (one /health request), asked again while it is refused, for at most `windowMs` (the gates'
- * interval: the next attempt would come then anyway) and never past `signal` (the gates' deadline
- * or a cancel). Any other failure, and the last refusal, is thrown as it came.
+ * `ask` (one /health request), asked again while nothing serves the port (NotListeningError), for
+ * at most `windowMs` (the gates' interval: the next attempt would come then anyway) and never past
+ * `signal` (the gates' deadline or a cancel). Any other failure, and the last refusal, is thrown as
+ * it came.
  */
 export function untilListening<T>(ask: () => Promise<T>, o: { windowMs: number; signal: AbortSignal }): Promise<T> {
   return pRetry(ask, {

@@ -4,9 +4,9 @@
 // then instead of failing it (one more round, and an inspect per host). Anything else (a 500, a
 // crashed or restarted container) still fails the attempt as before. Driven on the stateful fakes;
 // the gates wait in real time, so every bound below is a lower bound or a count, never "fast enough".
-import { createServer } from "node:net";
+import { createServer, type Socket } from "node:net";
 import { describe, expect, it } from "vitest";
-import { httpExchange, refused } from "../../src/adapters/ssh-http.js";
+import { httpExchange, notListening, refused } from "../../src/adapters/ssh-http.js";
 import { GateFailedError } from "../../src/errors.js";
 import { waitForGates } from "../../src/orchestrator/gates.js";
 import { awaitsListening, LISTEN_RETRY, listenPolls } from "../../src/orchestrator/listen-wait.js";
@@ -90,6 +90,53 @@ describe("a refusal is typed where the request is made (the port's contract: Not
     [new Error("socket hang up"), false, "no code"],
   ])("%s -> %s (%s)", (e, is) => {
     expect(refused(e)).toBe(is);
+  });
+
+  it.each([
+    [error("socket hang up", { code: "ECONNRESET" }), false, true, "accepted, closed before any answer: docker-proxy for a container not listening yet"],
+    [error("read ECONNRESET", { code: "ECONNRESET" }), false, true, "reset before any answer"],
+    [error("write EPIPE", { code: "EPIPE" }), false, true, "closed while the request was written"],
+    [error("read ECONNRESET", { code: "ECONNRESET" }), true, false, "reset after its status line: the bot is there, and failed"],
+    [error("connect ECONNREFUSED 127.0.0.1:5002", { code: "ECONNREFUSED" }), false, true, "refused"],
+    [error("connect ETIMEDOUT", { code: "ETIMEDOUT" }), false, false, "no answer at all is a timeout, not a start"],
+  ])("%s, answered %s -> %s (%s)", (e, answered, is) => {
+    expect(notListening(e, answered)).toBe(is);
+  });
+
+  /** A loopback server that does `onSocket` with every connection; closed by the test. */
+  async function tcpServer(onSocket: (socket: Socket) => void): Promise<{ port: number; close: () => Promise<void> }> {
+    const server = createServer(onSocket);
+    const port = await new Promise<number>((resolve) => server.listen(0, "127.0.0.1", () => resolve((server.address() as { port: number }).port)));
+    return { port, close: () => new Promise<void>((resolve) => server.close(() => resolve())) };
+  }
+  const get = (port: number) =>
+    httpExchange({ host: "127.0.0.1", port, path: "/health", timeoutMs: 5000, describe: `GET http://127.0.0.1:${port}/health` }).catch((x: unknown) => x);
+
+  it("a connection accepted and closed before any answer (docker-proxy's, while the container does not listen) rejects with NotListeningError", async () => {
+    const s = await tcpServer((socket) => socket.destroy());
+    try {
+      const e = await get(s.port);
+      expect(e).toBeInstanceOf(NotListeningError);
+      expect((e as Error).message).toMatch(new RegExp(`^GET http://127\\.0\\.0\\.1:${s.port}/health failed: (socket hang up|read ECONNRESET)$`));
+    } finally {
+      await s.close();
+    }
+  });
+
+  it("a connection closed after the status line is a failure of a bot that is there: a plain Error", async () => {
+    const s = await tcpServer((socket) => {
+      socket.once("data", () => {
+        socket.write("HTTP/1.1 200 OK\r\ncontent-length: 100\r\n\r\npartial");
+        setTimeout(() => socket.destroy(), 20);
+      });
+    });
+    try {
+      const e = await get(s.port);
+      expect(e).toBeInstanceOf(Error);
+      expect(e).not.toBeInstanceOf(NotListeningError);
+    } finally {
+      await s.close();
+    }
   });
 
   it("a TCP request to a closed loopback port rejects with NotListeningError", async () => {
