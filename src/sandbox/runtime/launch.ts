@@ -18,12 +18,20 @@ export async function launchSupervisor(ctx: CliContext, record: ContainerRecord)
   mkdirSync(ctx.paths.logs, { recursive: true });
   mkdirSync(ctx.paths.records, { recursive: true });
   const log = openSync(supervisorLogFile(ctx.paths, record.id), "a");
-  const child = spawn(process.execPath, [script, ctx.stateRoot, ctx.host, record.name, record.id], {
-    detached: true,
-    stdio: ["ignore", log, log],
-    env: { PATH: ctx.env.PATH ?? "/usr/bin:/bin" },
-  });
-  closeSync(log);
+  let child: ReturnType<typeof spawn>;
+  try {
+    child = spawn(process.execPath, [script, ctx.stateRoot, ctx.host, record.name, record.id], {
+      detached: true,
+      stdio: ["ignore", log, log],
+      env: { PATH: ctx.env.PATH ?? "/usr/bin:/bin" },
+    });
+  } catch (err) {
+    // Some spawn failures (E2BIG) throw instead of emitting 'error': the same failure of this command.
+    throw notStarted(ctx, record, err instanceof Error ? err : new Error(String(err)));
+  } finally {
+    // The child has its own copy (or none): ours is closed either way, never leaked.
+    closeSync(log);
+  }
   child.unref();
   // A spawn that fails (EAGAIN, EMFILE...) is an 'error' event: unheard, it would kill the process
   // running this, which in the sandbox transport is the CLI itself. It is this command's failure.
@@ -45,11 +53,13 @@ export async function launchSupervisor(ctx: CliContext, record: ContainerRecord)
     return latest.supervisor?.pid === pid || latest.state.StartedAt !== record.state.StartedAt || !isAlive(handle);
   }, START_TIMEOUT_MS);
   const final: ContainerRecord | null = latest;
-  if (!started || !final || final.state.StartedAt === record.state.StartedAt) {
-    throw new DockerCliError(
-      `Error response from daemon: sandbox runtime: the supervisor of ${record.name} did not start${failed ? `: ${failed.message}` : ""} (see ${supervisorLogFile(ctx.paths, record.id)})`,
-      125,
-    );
-  }
+  if (!started || !final || final.state.StartedAt === record.state.StartedAt) throw notStarted(ctx, record, failed);
   return final;
+}
+
+function notStarted(ctx: CliContext, record: ContainerRecord, failed: Error | undefined): DockerCliError {
+  return new DockerCliError(
+    `Error response from daemon: sandbox runtime: the supervisor of ${record.name} did not start${failed ? `: ${failed.message}` : ""} (see ${supervisorLogFile(ctx.paths, record.id)})`,
+    125,
+  );
 }
