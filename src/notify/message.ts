@@ -51,6 +51,9 @@ export function outcomeText(e: NotifyEvent): string {
       return `⚠️ ${env}: ${what} ${e.releaseId}${image} failed before traffic moved${why}; the live release is unchanged`;
     case "cancelled":
       if (e.repair !== undefined) return `⏹️ ${env}: ${what} ${e.releaseId}${image} cancelled ${WHILE_REPAIRING}${why}; next: ${e.repair.next}`;
+      // A release's own reason is the whole sentence ("cancelled by SIGINT before any traffic moved:
+      // ... and the live release is unchanged"): said once, not inside the same words again.
+      if (e.reason?.startsWith("cancelled by ") === true) return `⏹️ ${env}: ${what} ${e.releaseId}${image} ${firstLine(e.reason)}`;
       return `⏹️ ${env}: ${what} ${e.releaseId}${image} cancelled before traffic moved${why}; the live release is unchanged`;
     default:
       return `🚨 ${env}: ${what} ${e.releaseId}${image} needs a human${why}; run \`bluegreen status ${env}\``;

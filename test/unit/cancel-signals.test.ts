@@ -3,10 +3,12 @@
 // mark (exit 130/143); after, it rolls back (exit 2, reason "cancelled"). Either way the lock is free
 // for the next run. Hooks get the signal; the exit codes map through cli/exit-codes.ts.
 import { describe, expect, it } from "vitest";
+import { notifyEventOf } from "../../src/cli/commands/release.js";
 import { exitCodeOf, outcomeOf } from "../../src/cli/exit-codes.js";
 import { encodeRef } from "../../src/domain/tags.js";
 import { CancelledError, type CancelSignal } from "../../src/errors.js";
 import { runHook } from "../../src/hooks/index.js";
+import { outcomeText } from "../../src/notify/index.js";
 import { release } from "../../src/orchestrator/release.js";
 import { rollback } from "../../src/orchestrator/rollback.js";
 import { buildWorld, GROUPS } from "../fakes/adoption-world.js";
@@ -62,6 +64,14 @@ describe("a release cancelled by a signal", () => {
     // The lock is free and nothing is left to repair: the next release goes through.
     w.ctx.cancel = undefined;
     expect((await release(w.ctx, { ...OPTS, releaseId: "r3" })).outcome).toBe("released");
+  });
+
+  it("its notification says once what stopped and that the live release is unchanged (the reason is the sentence)", async () => {
+    const w = cancelledAt("stage", "SIGTERM");
+    const r = await release(w.ctx, OPTS);
+    expect(outcomeText(notifyEventOf("release", "production", r))).toBe(
+      "⏹️ production: release r2 (telegram-bot@sha256:00000e7c0000…) cancelled by SIGTERM before any traffic moved: the new green containers are stopped (kept for inspection) and the live release is unchanged",
+    );
   });
 
   it("before anything of its own (SIGINT before the lock's first step): exit 130, nothing staged", async () => {
