@@ -24,7 +24,8 @@ export function decidePolling(s: Snapshot, goal: Goal, progress: Progress): Step
     // A rollback restarts the poller it stopped at the handover (cold, but the same container),
     // once: one not running right after its start crashed on it (never started again in a loop).
     if (goal.kind === "rollback" && ours.length > 0) {
-      if (progress.justStarted === true) return failedStart(ours[0] as HostView);
+      const failed = failedStart(ours, progress);
+      if (failed !== null) return failed;
       return { kind: "start", instanceIds: ours.map((h) => h.instanceId) };
     }
     // The release's own poller died (crash on boot, restart loop): staging it again would hide it.

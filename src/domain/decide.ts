@@ -51,8 +51,8 @@ export interface Progress {
   baked: boolean;
   /** This run (re)started the goal's containers (a rollback's `start`): they pass the gates before the run ends, even where traffic already is. */
   restarted?: boolean;
-  /** The last step this run applied was a `start`: a goal container still not running did not survive it. */
-  justStarted?: boolean;
+  /** The hosts the last step this run applied started (a `start`): a goal container still not running there did not survive it. */
+  justStarted?: readonly string[];
   /**
    * The listener refused the restart's mark (its tags full: ELBv2 allows 50): the restart goes on
    * without it, gated in this run only, rather than leave a stopped container where traffic is.
@@ -81,15 +81,23 @@ export function runsGoal(c: ContainerFacts | undefined, goal: Goal): boolean {
 }
 
 /**
- * A rollback's container started a moment ago (the last step was its `start`) and not running
+ * A rollback's containers started a moment ago (the last step was their `start`) and not running
  * again: the restart failed (a crash on start). Another `start` would loop until the step limit;
- * a human reads its logs. Webhook containers and pollers alike.
+ * a human reads their logs. Webhook containers and pollers alike. `null` when every host that
+ * `start` named runs: a host that died beside it (it was running) did not fail a start of ours.
  */
-export function failedStart(first: HostView): Step {
-  const v = containerVerdict(first.container);
+export function failedStart(notRunning: readonly HostView[], progress: Progress): Step | null {
+  const started = progress.justStarted;
+  const failed = started === undefined ? [] : notRunning.filter((h) => started.includes(h.instanceId));
+  if (failed.length === 0) return null;
   return {
     kind: "blocked",
-    reason: `${first.instanceId}: ${first.container?.name ?? "its container"} is not running right after its docker start (${v.kind === "ok" ? "stopped" : v.reason})`,
+    reason: failed
+      .map((h) => {
+        const v = containerVerdict(h.container);
+        return `${h.instanceId}: ${h.container?.name ?? "its container"} is not running right after its docker start (${v.kind === "ok" ? "stopped" : v.reason})`;
+      })
+      .join("; "),
   };
 }
 
@@ -137,7 +145,8 @@ export function decide(s: Snapshot, goal: Goal, progress: Progress): Step {
     // A stopped container of the same release is restarted (a cold rollback); anything else is staged anew.
     const restartable = notRunning.filter((h) => h.container !== undefined && h.container.releaseId === goal.releaseId);
     if (goal.kind === "rollback" && restartable.length > 0) {
-      if (progress.justStarted === true) return failedStart(restartable[0] as HostView);
+      const failed = failedStart(restartable, progress);
+      if (failed !== null) return failed;
       // Where both switches already are, the restart is recorded first: a run killed during the
       // gates that follow leaves a mark the next run gates from, instead of finalizing unseen.
       if (live && !restartMarked && progress.restartUnmarked !== true) return { kind: "mark", phase: "restarting" };

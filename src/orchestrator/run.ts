@@ -124,7 +124,7 @@ async function convergeSteps(ctx: Ctx, goal: Goal, state: RunState, initial: Wor
       const env = ctx.settings.environment;
       throw new RollbackFailedError(
         `cannot continue the ${goal.kind} of ${goal.releaseId}: ${step.reason}`,
-        state.progress.justStarted === true
+        state.progress.justStarted !== undefined
           ? `inspect it with \`docker logs ${containerName(ctx.settings.container.name, goal.colour)}\` on the hosts and \`bluegreen status ${env}\`; ${knownGoodPastRestart(env)}`
           : `run \`bluegreen status ${env}\`; restart the containers on that colour or roll back by hand`,
       );
@@ -135,7 +135,7 @@ async function convergeSteps(ctx: Ctx, goal: Goal, state: RunState, initial: Wor
     if (!recordsMovedSwitches(goal, step, snapshot, state.progress)) throwIfCancelled(ctx);
     const name = step.kind === "mark" ? `mark-${step.phase}` : step.kind;
     state.steps.push(name);
-    state.progress.justStarted = step.kind === "start";
+    state.progress.justStarted = step.kind === "start" ? step.instanceIds : undefined;
     const started = ctx.clock.now();
     ctx.reporter.step({ step: name, status: "start", colour: goal.colour });
     /** The hosts' containers as this step itself last read them (#17: the next observe needs no exec for them). */

@@ -124,9 +124,13 @@ const rows: [string, Row, Step][] = [
       blue: "stopped",
       green: "running",
       inFlight: { ...flight("rollback", "r1", "staging"), colour: "blue" },
-      progress: { ...PENDING, justStarted: true },
+      progress: { ...PENDING, justStarted: ["i-1", "i-2"] },
     },
-    { kind: "blocked", reason: "i-1: bot-blue is not running right after its docker start (container bot-blue exited with code 3)" },
+    {
+      kind: "blocked",
+      reason:
+        "i-1: bot-blue is not running right after its docker start (container bot-blue exited with code 3); i-2: bot-blue is not running right after its docker start (container bot-blue exited with code 3)",
+    },
   ],
   [
     "urgent rollback skips the gates: mark",
@@ -168,6 +172,21 @@ const rows: [string, Row, Step][] = [
 describe("decide (polling goal)", () => {
   it.each(rows)("%s", (_name, row, step) => {
     expect(decide(snap(row), row.goal ?? RELEASE, row.progress ?? PENDING)).toEqual(step);
+  });
+
+  it("names only the hosts its `start` started: a poller that died beside it (it was running) is started, once", () => {
+    const row: Row = { goal: ROLLBACK, blue: "stopped", green: "running", inFlight: { ...flight("rollback", "r1", "staging"), colour: "blue" } };
+    // Only i-2 was started; i-1's poller, running until then, died in the same moment.
+    expect(decide(snap(row), ROLLBACK, { ...PENDING, justStarted: ["i-2"] })).toEqual({
+      kind: "blocked",
+      reason: "i-2: bot-blue is not running right after its docker start (container bot-blue exited with code 3)",
+    });
+    // i-2 survived its start; i-1 died beside it: not a start that failed, so it is started.
+    const s = snap(row);
+    const i2 = s.hosts[1];
+    if (i2 === undefined) throw new Error("two hosts");
+    i2.container = poller("running", "blue", "r1");
+    expect(decide(s, ROLLBACK, { ...PENDING, justStarted: ["i-2"] })).toEqual({ kind: "start", instanceIds: ["i-1"] });
   });
 
   it("traffic counts as moved only once the handover was marked", () => {

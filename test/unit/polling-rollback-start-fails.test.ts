@@ -28,7 +28,7 @@ describe("a polling rollback whose poller exits right after its docker start", (
     expect(exitCodeOf(e)).toBe(3);
     expect(e).toMatchObject({
       message:
-        "cannot continue the rollback of r1: i-1: telegram-bot-blue is not running right after its docker start (container telegram-bot-blue exited with code 0)",
+        "cannot continue the rollback of r1: i-1: telegram-bot-blue is not running right after its docker start (container telegram-bot-blue exited with code 0); i-2: telegram-bot-blue is not running right after its docker start (container telegram-bot-blue exited with code 0)",
       remedy: REMEDY,
     });
     expect(blueStarts(env)).toEqual([1, 1]);
@@ -45,7 +45,7 @@ describe("a polling rollback whose poller exits right after its docker start", (
     expect(e).toBeInstanceOf(RollbackFailedError);
     expect(exitCodeOf(e)).toBe(3);
     expect((e as Error).message).toMatch(
-      /^bake failed: .*; cannot continue the rollback of r1: i-1: telegram-bot-blue is not running right after its docker start \(container telegram-bot-blue exited with code 0\)$/,
+      /^bake failed: .*; cannot continue the rollback of r1: i-1: telegram-bot-blue is not running right after its docker start \(container telegram-bot-blue exited with code 0\); i-2: telegram-bot-blue is not running right after its docker start \(container telegram-bot-blue exited with code 0\)$/,
     );
     expect((e as RollbackFailedError).remedy).toBe(REMEDY);
     // The converge loop's one `start` step (the handover back, tried by the fast path and again by

@@ -455,4 +455,29 @@ describe("a restarted container that keeps failing its gates (review2 H)", () =>
     const r = await release(env.ctx, { ...OPTS, allowUnhealthyLive: true, imageRef: `${REPO}:v3`, releaseId: "r3" });
     expect(r).toMatchObject({ outcome: "released", colour: "green", from: "blue" });
   });
+  it("2 hosts, only i-2 restarted and its start fails while i-1's container dies beside it: names i-2 alone (i-1 was never part of that start)", async () => {
+    const { env, host } = await releasedTwice();
+    stopsAsTheListenerMoves(env, host, "blue");
+    const other = env.hosts[0];
+    if (other === undefined) throw new Error("two hosts");
+    const startsOn = (h: typeof host) => h.log.filter((a) => a[0] === "docker" && a[1] === "start" && a.includes("telegram-bot-blue")).length;
+    const exec = host.exec.bind(host);
+    host.exec = async (argv, o) => {
+      const answer = await exec(argv, o);
+      if (argv[0] === "docker" && argv[1] === "start" && argv.includes("telegram-bot-blue")) {
+        for (const h of [host, other]) {
+          const c = h.containers.get("telegram-bot-blue");
+          if (c !== undefined) c.running = false;
+        }
+      }
+      return answer;
+    };
+    const failed = await rollback(env.ctx, { lockWaitMs: 0, runId: "rb" }).catch((e: unknown) => e);
+    expect(failed).toBeInstanceOf(RollbackFailedError);
+    expect(exitCodeOf(failed)).toBe(3);
+    expect((failed as RollbackFailedError).message).toBe(
+      "cannot continue the rollback of r1: i-2: telegram-bot-blue is not running right after its docker start (container telegram-bot-blue exited with code 0)",
+    );
+    expect([startsOn(other), startsOn(host)]).toEqual([0, 1]);
+  });
 });
