@@ -195,7 +195,8 @@ async function convergeSteps(ctx: Ctx, goal: Goal, state: RunState, initial: Wor
         // Only decide knows the switches are both on the goal already (a shared webhook URL makes
         // "the webhook is on the goal" true before any traffic moved).
         if (step.whereTrafficIs === true) {
-          read = await gatesWhereTrafficIs(ctx, goal, world);
+          // Containers this run restarted (its `start` step) may be a moment from listening, like staged ones.
+          read = await gatesWhereTrafficIs(ctx, goal, world, state.startedAt !== undefined);
           state.progress.gates = "passed";
           break;
         }
@@ -327,12 +328,12 @@ async function writeFinalTags(ctx: Ctx, goal: Goal, t: { set: Record<string, str
  * call that moves it is undone back to it; a failure is not "the live release is untouched": the
  * goal colour serves, so it is a failed rollback, named with what to do.
  */
-async function gatesWhereTrafficIs(ctx: Ctx, goal: Goal, world: World): Promise<GateReadings> {
+async function gatesWhereTrafficIs(ctx: Ctx, goal: Goal, world: World, startedThisRun: boolean): Promise<GateReadings> {
   const polling = goal.mode === "polling";
   try {
     // A poller must keep running (and keep the webhook deleted) for gates.settle: one that dies a
     // few seconds after its start would otherwise be reported as what serves.
-    return await waitForGates(ctx, goal, world.webhook, goal.colour, polling ? { holdMs: ctx.settings.gates.settleMs } : {});
+    return await waitForGates(ctx, goal, world.webhook, goal.colour, { startedThisRun, ...(polling ? { holdMs: ctx.settings.gates.settleMs } : {}) });
   } catch (e) {
     if (!(e instanceof GateFailedError)) throw e;
     if (polling) throw pollerNotVerified(ctx, goal, e);
