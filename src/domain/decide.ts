@@ -51,7 +51,11 @@ export interface Progress {
   baked: boolean;
   /** This run (re)started the goal's containers (a rollback's `start`): they pass the gates before the run ends, even where traffic already is. */
   restarted?: boolean;
-  /** The hosts the last step this run applied started (a `start`): a goal container still not running there did not survive it. */
+  /**
+   * The hosts this run's last `start` started, with only marks (tag writes) applied since; or the
+   * pollers an automatic rollback's handover back started before its converge. A goal container
+   * still not running there did not survive that start.
+   */
   justStarted?: readonly string[];
   /**
    * The listener refused the restart's mark (its tags full: ELBv2 allows 50): the restart goes on

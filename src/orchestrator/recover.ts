@@ -64,7 +64,17 @@ export async function clearInFlight(ctx: Ctx): Promise<void> {
  * warm colour takes traffic at once; one that is not serving right now (stopped, gone, unhealthy)
  * is restarted or staged again and must pass the gates before anything moves to it.
  */
-export async function rollBackTo(ctx: Ctx, world: World, failed: Colour, reason: string): Promise<CutoverTimes> {
+export async function rollBackTo(
+  ctx: Ctx,
+  world: World,
+  failed: Colour,
+  reason: string,
+  /**
+   * `handedBack`: the caller's fast path (undoCutoverTimed, polling) already ran handBack in full,
+   * started the previous poller on every host and stopped the failed one; `world` was observed after it.
+   */
+  opts: { handedBack?: boolean } = {},
+): Promise<CutoverTimes> {
   const prev = world.tags.live;
   const unmanaged = world.tags.unmanaged;
   if (prev === null && unmanaged !== null) {
@@ -113,26 +123,35 @@ export async function rollBackTo(ctx: Ctx, world: World, failed: Colour, reason:
     return state.times;
   }
   let urgent = true;
-  const moved = await moveBack(ctx, world, prev.colour, prev.releaseId, reason, times).catch((e: unknown) => {
-    if (!(e instanceof NotReadyError)) throw e;
-    // Restart and gate the previous colour only to take traffic off the failed one; when no switch
-    // points at it, there is nothing to move and nothing may be stopped: a human looks (exit 3).
-    if (!trafficTouches(ctx, world, failed)) throw e;
-    ctx.reporter.step({
-      step: "rollback",
-      status: "info",
-      message: `${prev.colour} is not warm (${e.problems.join("; ")}): restarting it and gating it before traffic moves`,
-    });
-    urgent = false;
-    return null;
-  });
+  // Polling, handed back by the fast path, its stop and webhook delete seen done: handBack again would
+  // only `docker start` each poller a second time (a crash on start would then be started a third
+  // time by converge). The pollers it started are converge's to check: one not running now did
+  // not survive that start (failedStart), and the rest pass the gates, held for gates.settle.
+  const alreadyBack = opts.handedBack === true && ctx.settings.mode === "polling" && handBackSeen(world, prev.colour, failed);
+  const moved = alreadyBack
+    ? null
+    : await moveBack(ctx, world, prev.colour, prev.releaseId, reason, times).catch((e: unknown) => {
+        if (!(e instanceof NotReadyError)) throw e;
+        // Restart and gate the previous colour only to take traffic off the failed one; when no switch
+        // points at it, there is nothing to move and nothing may be stopped: a human looks (exit 3).
+        if (!trafficTouches(ctx, world, failed)) throw e;
+        ctx.reporter.step({
+          step: "rollback",
+          status: "info",
+          message: `${prev.colour} is not warm (${e.problems.join("; ")}): restarting it and gating it before traffic moves`,
+        });
+        urgent = false;
+        return null;
+      });
   // Cold: the previous release is run again, so its image must be one the hosts vouch for.
   const image = urgent ? prev.image : await trustedImage(ctx, world, prev, "live");
   const back: Goal = { kind: "rollback", colour: prev.colour, releaseId: prev.releaseId, image, from: failed, urgent, ...modeOf(ctx) };
   // Warm: the bookkeeping is decided on the world the caller just observed plus what the move
   // wrote, the containers read again (#17, rollback-refresh.ts); cold: from a whole observe.
-  const afterMove = moved !== null ? await observe(ctx, world, refreshAfterMoveBack(moved)) : undefined;
-  await converge(ctx, back, newRunState(world.webhook, 0), afterMove).catch((e: unknown) => {
+  const afterMove = alreadyBack ? world : moved !== null ? await observe(ctx, world, refreshAfterMoveBack(moved)) : undefined;
+  const state = newRunState(world.webhook, 0);
+  if (alreadyBack) state.progress.justStarted = world.hosts.map((h) => h.instanceId);
+  await converge(ctx, back, state, afterMove).catch((e: unknown) => {
     // A signal (a caller that did not wind down: `rollback` finishing a dead run) stopped it
     // between two steps: not a failure; its in-flight record says what is left for `rollback`.
     if (e instanceof CancelledError) throw interruptedRollback(ctx, e, reason, prev.colour, urgent);
@@ -195,6 +214,11 @@ function trafficTouches(ctx: Ctx, world: World, colour: Colour): boolean {
     listenerSendsTo(world.traffic, colour) ||
     (world.webhook.url === ctx.settings.webhook.urls[colour] && ctx.settings.webhook.urls.blue !== ctx.settings.webhook.urls.green)
   );
+}
+
+/** The fast path's handBack as the world shows it: no webhook set, and the failed colour's pollers all stopped. */
+function handBackSeen(world: World, to: Colour, failed: Colour): boolean {
+  return to !== failed && world.webhook.url === "" && world.hosts.every((h) => h.containers[failed]?.running !== true);
 }
 
 /** Polling: `colour`'s poller runs and no other colour's does (it alone takes the updates). */

@@ -346,7 +346,8 @@ async function runGoal(ctx: Ctx, goal: Goal, state: RunState, initial?: World): 
       const reason = e instanceof BakeFailed ? `bake failed: ${e.reason}` : cancelled !== null ? "cancelled" : msg(e);
       ctx.reporter.step({ step: "rollback", status: "start", message: reason });
       const rollback = await (async () => {
-        if (!(e instanceof RolledBackError)) return { ...(await rollBackTo(ctx, world, goal.colour, reason)), ...early };
+        if (!(e instanceof RolledBackError))
+          return { ...(await rollBackTo(ctx, world, goal.colour, reason, { handedBack: early?.handedOverAt !== undefined })), ...early };
         await clearInFlight(ctx);
         await stopColourVerified(ctx, goal.colour, webhookTargetFor(goal.from, state.webhookBefore, goal.switchFrom));
         return {};

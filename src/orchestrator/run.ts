@@ -135,7 +135,8 @@ async function convergeSteps(ctx: Ctx, goal: Goal, state: RunState, initial: Wor
     if (!recordsMovedSwitches(goal, step, snapshot, state.progress)) throwIfCancelled(ctx);
     const name = step.kind === "mark" ? `mark-${step.phase}` : step.kind;
     state.steps.push(name);
-    state.progress.justStarted = step.kind === "start" ? step.instanceIds : undefined;
+    // A mark only writes tags: a container down after it did not survive the start before it either.
+    if (step.kind !== "mark") state.progress.justStarted = step.kind === "start" ? step.instanceIds : undefined;
     const started = ctx.clock.now();
     ctx.reporter.step({ step: name, status: "start", colour: goal.colour });
     /** The hosts' containers as this step itself last read them (#17: the next observe needs no exec for them). */

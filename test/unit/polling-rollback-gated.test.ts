@@ -75,9 +75,11 @@ describe("a polling release's automatic rollback verifies the poller it restarts
       expect(h.containers.get(BLUE)?.running).toBe(true);
       expect(h.containers.get(GREEN)?.running).toBe(false);
     }
-    // handBack: blue started before green stopped, on every host (no gap in polling).
+    // handBack: blue started before green stopped, on every host (no gap in polling); once per host
+    // (the rollback after the fast path's handover back did not start it again).
     for (const h of env.hosts) {
       const own = calls.filter((c) => c.startsWith(`${h.instanceId} `));
+      expect(own.filter((c) => c.endsWith(`start ${BLUE}`))).toHaveLength(1);
       const start = own.findIndex((c) => c.endsWith(`start ${BLUE}`));
       const stop = own.findIndex((c, k) => k > start && c.includes(`stop`) && c.endsWith(GREEN));
       expect(start).toBeGreaterThanOrEqual(0);
