@@ -9,7 +9,21 @@
 // The cache is an optimisation only: any problem (no cache folder, one not owned by this user or
 // writable by others, a stale or corrupt entry, a full disk) falls back to a plain require().
 import { createHash } from "node:crypto";
-import { closeSync, fstatSync, fsyncSync, mkdirSync, openSync, readFileSync, renameSync, rmSync, statSync, writeSync } from "node:fs";
+import {
+  closeSync,
+  fstatSync,
+  fsyncSync,
+  lstatSync,
+  mkdirSync,
+  openSync,
+  readdirSync,
+  readFileSync,
+  renameSync,
+  rmdirSync,
+  rmSync,
+  statSync,
+  writeSync,
+} from "node:fs";
 import { createRequire, Module } from "node:module";
 import { homedir } from "node:os";
 import { dirname, join } from "node:path";
@@ -204,5 +218,59 @@ export function requireWithCodeCache(id: string, dir: string | undefined): Cache
   }
   if (fresh.length === 0) return { exports, cache: "hit" };
   for (const f of fresh) caches.set(f.filename, { digest: f.digest, data: f.script.createCachedData() });
-  return { exports, cache: writeEntry(entry, serialize(caches)) ? "written" : "plain" };
+  const written = writeEntry(entry, serialize(caches));
+  if (written) pruneCache(folder, Date.now());
+  return { exports, cache: written ? "written" : "plain" };
+}
+
+/** A `.tmp` this old was left by a cut write (a write takes milliseconds): no writer will rename it. */
+export const STALE_TMP_MS = 60_000;
+/**
+ * An entry, or another Node version's folder, not written for this long: an entry of an older
+ * bluegreen (its files' contents are in the key) or of a Node no longer run. One still in use
+ * only costs one compile, once: it is written again on its next run.
+ */
+export const STALE_ENTRY_MS = 14 * 24 * 60 * 60 * 1000;
+
+const ENTRY_FILE = /^[0-9a-f]{64}\.bin$/;
+const TMP_FILE = /^[0-9a-f]{64}\.bin\.\d+\.tmp$/;
+const VERSION_FOLDER = /^v8-v\d+\.\d+\.\d+-[a-z0-9]+$/;
+
+/**
+ * Run after a write (a miss: rare), so the cache does not only grow: in `folder`, entries not
+ * written for STALE_ENTRY_MS and `.tmp` files older than STALE_TMP_MS; beside it, other Node
+ * versions' folders not written for STALE_ENTRY_MS. Only names this module writes are touched,
+ * never through a symlink, and every failure is ignored: a cache must never fail the CLI.
+ */
+export function pruneCache(folder: string, now: number): void {
+  removeStale(folder, now);
+  try {
+    const base = dirname(folder);
+    for (const d of readdirSync(base, { withFileTypes: true })) {
+      const other = join(base, d.name);
+      if (!d.isDirectory() || !VERSION_FOLDER.test(d.name) || other === folder) continue;
+      if (now - lstatSync(other).mtimeMs < STALE_ENTRY_MS) continue;
+      removeStale(other, Number.POSITIVE_INFINITY);
+      rmdirSync(other); // fails, and is left, unless it held only our files
+    }
+  } catch {
+    // Unreadable, or removed by another process meanwhile: left for the next write.
+  }
+}
+
+function removeStale(folder: string, now: number): void {
+  try {
+    for (const f of readdirSync(folder, { withFileTypes: true })) {
+      if (!f.isFile()) continue;
+      const limit = ENTRY_FILE.test(f.name) ? STALE_ENTRY_MS : TMP_FILE.test(f.name) ? STALE_TMP_MS : undefined;
+      const path = join(folder, f.name);
+      try {
+        if (limit !== undefined && now - lstatSync(path).mtimeMs >= limit) rmSync(path, { force: true });
+      } catch {
+        // Gone already, or not ours to remove.
+      }
+    }
+  } catch {
+    // No folder to read: nothing to prune.
+  }
 }

@@ -4,11 +4,11 @@
 // does: inside one process V8's own in-memory compilation cache would answer instead.
 import { spawnSync } from "node:child_process";
 import { createHash } from "node:crypto";
-import { chmod, mkdtemp, readdir, readFile, rm, writeFile } from "node:fs/promises";
+import { chmod, mkdir, mkdtemp, readdir, readFile, rm, utimes, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { compileCacheDir, unsealed } from "../../src/adapters/compile-cache.js";
+import { compileCacheDir, pruneCache, STALE_ENTRY_MS, STALE_TMP_MS, unsealed } from "../../src/adapters/compile-cache.js";
 
 const BUILT = resolve(import.meta.dirname, "../../dist/src/adapters/compile-cache.js");
 const HEAP = resolve(import.meta.dirname, "../../dist/src/cli/heap.js");
@@ -184,6 +184,59 @@ describe("requireWithCodeCache (the V8 code cache of the AWS SDK clients and zod
     const file = await moduleFile("throw new Error('broken module');");
     expect(() => load(file, dir)).toThrow("broken module");
     expect(await readdir(dir)).toEqual([]);
+  });
+});
+
+describe("the cache does not only grow", () => {
+  const hex = (c: string) => c.repeat(64);
+  /** A file (or folder) last written `ageMs` ago. */
+  const aged = async (path: string, ageMs: number) => {
+    const t = (Date.now() - ageMs) / 1000;
+    await utimes(path, t, t);
+  };
+
+  it("a write removes cut writes' .tmp files, entries not written for STALE_ENTRY_MS and other Node versions' folders as old; nothing else", async () => {
+    const base = join(root, "prune");
+    const folder = join(base, `v8-${process.version}-${process.arch}`);
+    const oldNode = join(base, "v8-v18.0.0-x64");
+    const recentNode = join(base, "v8-v22.0.0-x64");
+    const notOurs = join(base, "v8-notes");
+    for (const d of [folder, oldNode, recentNode, notOurs]) await mkdir(d, { recursive: true, mode: 0o700 });
+    const files: [string, number][] = [
+      [join(folder, `${hex("a")}.bin.123.tmp`), STALE_TMP_MS + 5_000], // a cut write
+      [join(folder, `${hex("b")}.bin.456.tmp`), 1_000], // a write under way in another process
+      [join(folder, `${hex("c")}.bin`), STALE_ENTRY_MS + 60_000],
+      [join(folder, `${hex("d")}.bin`), 60_000],
+      [join(folder, "README"), STALE_ENTRY_MS * 2], // not a name the cache writes
+      [join(oldNode, `${hex("e")}.bin`), STALE_ENTRY_MS * 2],
+      [join(recentNode, `${hex("f")}.bin`), STALE_ENTRY_MS * 2],
+      [join(notOurs, `${hex("g")}.bin`), STALE_ENTRY_MS * 2],
+    ];
+    for (const [f, age] of files) {
+      await writeFile(f, "x", { mode: 0o600 });
+      await aged(f, age);
+    }
+    await aged(oldNode, STALE_ENTRY_MS + 60_000);
+    await aged(recentNode, 60_000);
+    await aged(notOurs, STALE_ENTRY_MS * 2);
+
+    const file = await moduleFile("exports.answer = 42;");
+    expect(load(file, folder)).toEqual({ cache: "written", exports: { answer: 42 } });
+    const kept = [`${hex("b")}.bin.456.tmp`, `${hex("d")}.bin`, "README"];
+    const left = await readdir(folder);
+    // What was kept, and the entry just written.
+    expect(left.filter((f) => !kept.includes(f))).toEqual([expect.stringMatching(/^[0-9a-f]{64}\.bin$/)]);
+    expect(kept.every((f) => left.includes(f))).toBe(true);
+    expect((await readdir(base)).sort()).toEqual([`v8-${process.version}-${process.arch}`, "v8-notes", "v8-v22.0.0-x64"].sort());
+    expect(await readdir(recentNode)).toEqual([`${hex("f")}.bin`]);
+    expect(await readdir(notOurs)).toEqual([`${hex("g")}.bin`]);
+    // A hit writes nothing, so it prunes nothing.
+    expect(load(file, folder).cache).toBe("hit");
+  });
+
+  it("never throws: a folder that is missing or not a folder is left as it is", () => {
+    expect(() => pruneCache(join(root, "no-such", "v8-v20.0.0-x64"), Date.now())).not.toThrow();
+    expect(() => pruneCache(join(root, "mod-1.cjs"), Date.now())).not.toThrow();
   });
 });
 
