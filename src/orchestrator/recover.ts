@@ -150,7 +150,12 @@ export async function rollBackTo(
   // wrote, the containers read again (#17, rollback-refresh.ts); cold: from a whole observe.
   const afterMove = alreadyBack ? world : moved !== null ? await observe(ctx, world, refreshAfterMoveBack(moved)) : undefined;
   const state = newRunState(world.webhook, 0);
-  if (alreadyBack) state.progress.justStarted = world.hosts.map((h) => h.instanceId);
+  if (alreadyBack) {
+    state.progress.justStarted = world.hosts.map((h) => h.instanceId);
+    // Started in this run, a moment ago: the first gate check waits for a poller's /health port, as
+    // for containers the run's own `start` restarted, instead of failing on one about to listen.
+    state.startedAt = ctx.clock.now();
+  }
   await converge(ctx, back, state, afterMove).catch((e: unknown) => {
     // A signal (a caller that did not wind down: `rollback` finishing a dead run) stopped it
     // between two steps: not a failure; its in-flight record says what is left for `rollback`.
