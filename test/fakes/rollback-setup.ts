@@ -1,9 +1,10 @@
 // Setup shared by the rollback unit tests (restart mark, resumed settle, polling gates, SIGINT,
 // refresh, status): the same releases, the same crash and kill hooks, written once so that each
 // test file says only what differs in its scenario.
+import { TAG } from "../../src/domain/tags.js";
 import { release } from "../../src/orchestrator/release.js";
-import type { fakeEnvironment, fakePollingEnvironment } from "./release-world.js";
-import { REPO } from "./release-world.js";
+import type { fakePollingEnvironment } from "./release-world.js";
+import { fakeEnvironment, REPO } from "./release-world.js";
 
 type Env = ReturnType<typeof fakeEnvironment> | ReturnType<typeof fakePollingEnvironment>;
 type Step = Env["ctx"]["reporter"]["step"];
@@ -22,6 +23,19 @@ export async function releaseR1R2(env: Env) {
     out.push(await release(env.ctx, { imageRef: `${REPO}:${v}`, releaseId: id, bakeMs: 20, lockWaitMs: 0, allowUnhealthyLive: false }));
   }
   return out;
+}
+
+/**
+ * Webhook mode: r1 (blue) then r2 (green, live; blue kept warm for 10 minutes), both released (a
+ * release that is not throws); i-2 is the host the scenarios' faults hit.
+ */
+export async function releasedTwice() {
+  const env = fakeEnvironment();
+  env.settings.rollout.keepPreviousWarmMs = 600_000;
+  for (const r of await releaseR1R2(env)) if (r.outcome !== "released") throw new Error(`setup: ${r.releaseId} ended ${r.outcome}`);
+  const host = env.hosts[1];
+  if (host === undefined) throw new Error("two hosts expected");
+  return { env, host };
 }
 
 /** Wraps the reporter: `kill` sees every step event after it is reported and may throw there. Returns the original step. */
@@ -90,5 +104,23 @@ export function exitsRightAfterStart(host: ReturnType<typeof fakeEnvironment>["h
       if (c !== undefined) c.running = false;
     }
     return answer;
+  };
+}
+
+/** A run killed (Error "killed") as the gates of a container it restarted start: the restart's mark stays. Returns the original step. */
+export function killInRestartedGates(env: Env): Step {
+  let started = false;
+  return onEachStep(env, (e) => {
+    if (e.step === "start" && e.status === "ok") started = true;
+    if (started && e.step === "gates" && e.status === "start") throw new Error("killed");
+  });
+}
+
+/** The listener refuses the restart's mark (phase restarting) with TooManyTags; every other tag write goes through. */
+export function refuseRestartMark(env: ReturnType<typeof fakeEnvironment>): void {
+  const setTags = env.lb.setTags.bind(env.lb);
+  env.lb.setTags = async (arn, tags) => {
+    if (tags[TAG.flightPhase] === "restarting") throw new Error("TooManyTags: the listener has 50 tags");
+    return setTags(arn, tags);
   };
 }

@@ -8,24 +8,16 @@ import { PreflightError } from "../../src/errors.js";
 import { release } from "../../src/orchestrator/release.js";
 import { rollback } from "../../src/orchestrator/rollback.js";
 import { fakeEnvironment, REPO } from "../fakes/release-world.js";
-import { onEachStep, releaseR1R2, stopsAsTheListenerMoves } from "../fakes/rollback-setup.js";
+import { killInRestartedGates, onEachStep, releasedTwice, releaseR1R2, stopsAsTheListenerMoves } from "../fakes/rollback-setup.js";
 
 const OPTS = { bakeMs: 20, lockWaitMs: 0, allowUnhealthyLive: false };
 
 describe("the announcement of a found record", () => {
   it("a restart's mark: release refuses with no announcement; rollback announces a repair and finishes it", async () => {
-    const env = fakeEnvironment();
-    env.settings.rollout.keepPreviousWarmMs = 600_000;
-    await releaseR1R2(env);
-    const host = env.hosts[1];
-    if (host === undefined) throw new Error("two hosts expected");
+    const { env, host } = await releasedTwice();
     stopsAsTheListenerMoves(env, host, "blue");
     // A rollback killed in the gates of the container it restarted: the mark stays.
-    let started = false;
-    const step0 = onEachStep(env, (e) => {
-      if (e.step === "start" && e.status === "ok") started = true;
-      if (started && e.step === "gates" && e.status === "start") throw new Error("killed");
-    });
+    const step0 = killInRestartedGates(env);
     await expect(rollback(env.ctx, { lockWaitMs: 0, runId: "rb" })).rejects.toThrow("killed");
     env.ctx.reporter = { step: step0 };
     const recoverLines = (from: number) => env.events.slice(from).filter((e) => e.step === "recover");

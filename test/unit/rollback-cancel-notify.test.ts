@@ -13,8 +13,7 @@ import { Output } from "../../src/cli/output.js";
 import type { Config } from "../../src/config/types.js";
 import { CancelledError } from "../../src/errors.js";
 import { rollback } from "../../src/orchestrator/rollback.js";
-import { fakeEnvironment } from "../fakes/release-world.js";
-import { onEachStep, releaseR1R2, stopsAsTheListenerMoves } from "../fakes/rollback-setup.js";
+import { onEachStep, releasedTwice, stopsAsTheListenerMoves } from "../fakes/rollback-setup.js";
 
 let server: Server;
 let url = "";
@@ -47,11 +46,7 @@ const sink = () =>
 
 describe("a cancelled rollback's notification", () => {
   it("says what the printed error says: both switches moved, the restarted containers not gated", async () => {
-    const env = fakeEnvironment();
-    env.settings.rollout.keepPreviousWarmMs = 600_000;
-    await releaseR1R2(env);
-    const host = env.hosts[1];
-    if (host === undefined) throw new Error("two hosts expected");
+    const { env, host } = await releasedTwice();
     stopsAsTheListenerMoves(env, host, "blue");
     // SIGINT as the gates of the container restarted where traffic now is start.
     const controller = new AbortController();

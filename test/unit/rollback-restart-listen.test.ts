@@ -5,17 +5,12 @@
 // moves back to it, so the rollback restarts it.
 import { describe, expect, it } from "vitest";
 import { rollback } from "../../src/orchestrator/rollback.js";
-import { fakeEnvironment } from "../fakes/release-world.js";
-import { releaseR1R2, stopsAsTheListenerMoves } from "../fakes/rollback-setup.js";
+import { releasedTwice, stopsAsTheListenerMoves } from "../fakes/rollback-setup.js";
 
 const BLUE = "telegram-bot-blue";
 
 async function restartWorld(listensAfterMs: number) {
-  const env = fakeEnvironment();
-  env.settings.rollout.keepPreviousWarmMs = 600_000;
-  for (const r of await releaseR1R2(env)) expect(r.outcome).toBe("released");
-  const host = env.hosts[1];
-  if (host === undefined) throw new Error("two hosts");
+  const { env, host } = await releasedTwice();
   // A round of the gates a second apart: a failed first attempt costs a whole interval.
   env.settings.gates = { ...env.settings.gates, intervalMs: 1000, timeoutMs: 10_000 };
   stopsAsTheListenerMoves(env, host, "blue");

@@ -11,21 +11,12 @@ import { readAudit } from "../../src/orchestrator/history.js";
 import { release } from "../../src/orchestrator/release.js";
 import { rollback } from "../../src/orchestrator/rollback.js";
 import { status } from "../../src/orchestrator/status.js";
-import { fakeEnvironment, REPO } from "../fakes/release-world.js";
-import { blueStopsAsTheWebhookMoves, onEachStep, releaseR1R2 } from "../fakes/rollback-setup.js";
+import { REPO } from "../fakes/release-world.js";
+import { blueStopsAsTheWebhookMoves, onEachStep, refuseRestartMark, releasedTwice } from "../fakes/rollback-setup.js";
 
 class Killed extends Error {}
 
 const OPTS = { bakeMs: 20, lockWaitMs: 0, allowUnhealthyLive: false };
-
-async function releasedTwice() {
-  const env = fakeEnvironment();
-  env.settings.rollout.keepPreviousWarmMs = 600_000;
-  for (const r of await releaseR1R2(env)) expect(r.outcome).toBe("released");
-  const host = env.hosts[1];
-  if (host === undefined) throw new Error("two hosts");
-  return { env, host };
-}
 
 /** `container` on i-2 stops right after the ModifyListener that sends its colour all the traffic. */
 function stopsAsTheListenerMoves(
@@ -213,11 +204,7 @@ describe("the restart's mark", () => {
   it("a listener that refuses the mark (TooManyTags): the container is restarted and gated all the same, in this run", async () => {
     const { env, host } = await releasedTwice();
     stopsAsTheListenerMoves(env, host, "blue");
-    const setTags = env.lb.setTags.bind(env.lb);
-    env.lb.setTags = async (arn, tags) => {
-      if (tags[TAG.flightPhase] === "restarting") throw new Error("TooManyTags: the listener has 50 tags");
-      return setTags(arn, tags);
-    };
+    refuseRestartMark(env);
     const r = await rollback(env.ctx, { lockWaitMs: 0, runId: "rb" });
     expect(r.steps).toEqual(["mark-restarting", "start", "gates", "finalize"]);
     expect(host.containers.get("telegram-bot-blue")?.running).toBe(true);
@@ -237,11 +224,7 @@ describe("an unmarked restart's info (review L3)", () => {
     blueStopsAsTheWebhookMoves(env, host);
     // ...green (r2) stops on i-2 as the listener moves back, and the listener refuses the restart's mark.
     stopsAsTheListenerMoves(env, host, "green");
-    const setTags = env.lb.setTags.bind(env.lb);
-    env.lb.setTags = async (arn, tags) => {
-      if (tags[TAG.flightPhase] === "restarting") throw new Error("TooManyTags: the listener has 50 tags");
-      return setTags(arn, tags);
-    };
+    refuseRestartMark(env);
     interruptRestartGates(env, "kill");
     await expect(release(env.ctx, { ...OPTS, imageRef: `${REPO}:v3`, releaseId: "r3" })).rejects.toThrow(RollbackFailedError);
     expect(env.events.filter((e) => e.step === "mark-restarting" && e.status === "info").map((e) => e.message)).toEqual([

@@ -17,6 +17,7 @@ import {
 } from "../../src/sandbox/runtime/container-record.js";
 import { type HostPaths, hostPaths } from "../../src/sandbox/runtime/paths.js";
 import { isAlive, processHandle, waitFor } from "../../src/sandbox/runtime/proc.js";
+import { containerRecord } from "../fakes/container-record.js";
 
 let root: string;
 let paths: HostPaths;
@@ -31,30 +32,9 @@ afterEach(async () => {
   await rm(root, { recursive: true, force: true });
 });
 
-function record(name: string, id: string, overrides: Partial<ContainerRecord> = {}): ContainerRecord {
-  return {
-    id,
-    name,
-    created: new Date().toISOString(),
-    imageRef: "echo-bot:v1",
-    imageId: "sha256:i",
-    digest: "sha256:d",
-    variant: "v1",
-    labels: { "bluegreen.colour": "blue", app: "echo" },
-    env: [],
-    memoryBytes: 0,
-    restartPolicy: { Name: "no", MaximumRetryCount: 0 },
-    ports: [],
-    logDriver: "json-file",
-    logOpts: {},
-    state: createdState(),
-    restartCount: 0,
-    manuallyStopped: false,
-    supervisor: null,
-    bot: null,
-    ...overrides,
-  };
-}
+/** Created, no supervisor; the labels of a blue echo container. */
+const record = (name: string, id: string, overrides: Partial<ContainerRecord> = {}): ContainerRecord =>
+  containerRecord(name, id, { labels: { "bluegreen.colour": "blue", app: "echo" }, ...overrides });
 
 /** A process that has already ended: its handle can never be alive again. */
 async function deadHandle() {

@@ -6,10 +6,10 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import { DockerCliError } from "../../src/sandbox/runtime/cli-error.js";
-import { type ContainerRecord, createdState } from "../../src/sandbox/runtime/container-record.js";
 import { contextFromEnv } from "../../src/sandbox/runtime/context.js";
 import { launchSupervisor } from "../../src/sandbox/runtime/launch.js";
 import { supervisorLogFile } from "../../src/sandbox/runtime/paths.js";
+import { containerRecord } from "../fakes/container-record.js";
 import { requireCompiledRuntime } from "../helpers/runtime-world.js";
 
 const root = mkdtempSync(join(tmpdir(), "bluegreen-launch-"));
@@ -33,27 +33,7 @@ describe("launchSupervisor", () => {
       { out: () => {}, err: () => {} },
     );
     const name = `n${"x".repeat(200_000)}`;
-    const record: ContainerRecord = {
-      id: "c".repeat(64),
-      name,
-      created: new Date().toISOString(),
-      imageRef: "echo-bot:v1",
-      imageId: "sha256:i",
-      digest: "sha256:d",
-      variant: "v1",
-      labels: {},
-      env: [],
-      memoryBytes: 0,
-      restartPolicy: { Name: "no", MaximumRetryCount: 0 },
-      ports: [],
-      logDriver: "json-file",
-      logOpts: {},
-      state: createdState(),
-      restartCount: 0,
-      manuallyStopped: false,
-      supervisor: null,
-      bot: null,
-    };
+    const record = containerRecord(name, "c".repeat(64));
     const log = supervisorLogFile(ctx.paths, record.id);
     const e = await launchSupervisor(ctx, record).catch((x: unknown) => x);
     expect(e).toBeInstanceOf(DockerCliError);

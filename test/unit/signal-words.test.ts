@@ -6,29 +6,27 @@
 // words no longer speak of a rollback under way once it failed.
 import { describe, expect, it } from "vitest";
 import { signalWords } from "../../src/cli/signals.js";
-import { decodeTags, TAG } from "../../src/domain/tags.js";
+import { decodeTags } from "../../src/domain/tags.js";
 import { CancelledError, PreflightError, RollbackFailedError } from "../../src/errors.js";
 import { release } from "../../src/orchestrator/release.js";
 import { rollback } from "../../src/orchestrator/rollback.js";
 import { restartMarkRemedy } from "../../src/orchestrator/switched-record.js";
-import { fakeEnvironment, REPO } from "../fakes/release-world.js";
-import { blueStopsAsTheWebhookMoves, exitsRightAfterStart, onEachStep, releaseR1R2, stopsAsTheListenerMoves } from "../fakes/rollback-setup.js";
+import { REPO } from "../fakes/release-world.js";
+import {
+  blueStopsAsTheWebhookMoves,
+  exitsRightAfterStart,
+  killInRestartedGates,
+  onEachStep,
+  refuseRestartMark,
+  releasedTwice,
+  stopsAsTheListenerMoves,
+} from "../fakes/rollback-setup.js";
 
 const OPTS = { bakeMs: 20, lockWaitMs: 0, allowUnhealthyLive: false };
 const RELEASE_FIRST = "SIGINT: finishing the current step, then stopping the new colour (or rolling back if traffic moved); send it again to exit at once";
 const ROLLBACK_FIRST =
   "SIGINT: finishing the current step, then stopping the rollback between two of its steps (switches it moved are recorded first), its in-flight record kept for the next `bluegreen rollback production`; send it again to exit at once";
 const RESTART_MARKED = `a rollback's restart stays recorded on the listener (phase restarting), its containers not gated: ${restartMarkRemedy("production")} (a plain \`bluegreen release\` refuses until then)`;
-
-/** r1 (blue) then r2 (green, live; blue kept warm); i-2 is the host the faults hit. */
-async function releasedTwice() {
-  const env = fakeEnvironment();
-  env.settings.rollout.keepPreviousWarmMs = 600_000;
-  await releaseR1R2(env);
-  const host = env.hosts[1];
-  if (host === undefined) throw new Error("two hosts expected");
-  return { env, host };
-}
 
 /** The CLI's words watching the run's step events; `at` is called on each event after the words saw it. */
 function watched(env: Awaited<ReturnType<typeof releasedTwice>>["env"], command: string, at: (e: { step: string; status: string }) => void = () => {}) {
@@ -80,11 +78,7 @@ describe("the rollback command's signal words (review2 L3a, L3b)", () => {
     const { env, host } = await releasedTwice();
     stopsAsTheListenerMoves(env, host, "blue");
     // The first rollback is killed in its restarted container's gates: the mark stays.
-    let started = false;
-    const step0 = onEachStep(env, (e) => {
-      if (e.step === "start" && e.status === "ok") started = true;
-      if (started && e.step === "gates" && e.status === "start") throw new Error("killed");
-    });
+    const step0 = killInRestartedGates(env);
     await expect(rollback(env.ctx, { lockWaitMs: 0, runId: "rb" })).rejects.toThrow("killed");
     env.ctx.reporter = { step: step0 };
     // The next rollback gates it from the mark (no mark step of its own); SIGINT in those gates.
@@ -126,11 +120,7 @@ describe("the events the words read", () => {
   it("a restart's mark the listener refused (TooManyTags) is no mark: the words do not name it", async () => {
     const { env, host } = await releasedTwice();
     stopsAsTheListenerMoves(env, host, "blue");
-    const setTags = env.lb.setTags.bind(env.lb);
-    env.lb.setTags = async (arn, tags) => {
-      if (tags[TAG.flightPhase] === "restarting") throw new Error("TooManyTags: the listener has 50 tags");
-      return setTags(arn, tags);
-    };
+    refuseRestartMark(env);
     const said = sigintInRestartedGates(env, "rollback");
     await expect(rollback(env.ctx, { lockWaitMs: 0, runId: "rb" })).rejects.toBeInstanceOf(CancelledError);
     expect(env.events.filter((e) => e.step === "mark-restarting").map((e) => e.status)).toEqual(["start", "info", "ok"]);
