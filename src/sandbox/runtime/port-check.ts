@@ -3,6 +3,7 @@
 import { createServer } from "node:net";
 import { type ContainerRecord, isActive, listContainers } from "./container-record.js";
 import type { HostPaths } from "./paths.js";
+import { waitFor } from "./proc.js";
 
 function tryBind(host: string, port: number): Promise<NodeJS.ErrnoException | null> {
   return new Promise((resolve) => {
@@ -31,4 +32,19 @@ export async function portConflict(paths: HostPaths, record: ContainerRecord): P
     return `${endpoint}: failed to bind port 0.0.0.0:${hostPort}/tcp: Error starting userland proxy: listen tcp4 0.0.0.0:${hostPort}: ${reason}`;
   }
   return null;
+}
+
+/**
+ * Waits (at most `timeoutMs`) until every port `record` publishes can be bound again on its host.
+ * docker's `stop` and `rm --force` return once the container's port mappings are released, so a
+ * `docker run` right after them may take the same port; here the port is the bot's own socket, which
+ * the kernel frees only once that process has finished exiting (a big heap takes a moment to unmap),
+ * and a run of the stand-in in the CLI's process follows an rm within milliseconds.
+ */
+export async function untilPortsFree(paths: HostPaths, record: ContainerRecord, timeoutMs: number): Promise<boolean> {
+  const free = async () => {
+    for (const { hostPort } of record.ports) if ((await tryBind(paths.host, hostPort)) !== null) return false;
+    return true;
+  };
+  return waitFor(free, timeoutMs);
 }
