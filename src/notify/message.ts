@@ -29,6 +29,16 @@ export function shortImage(image: string): string {
   return withoutRegistry.replace(/@sha256:([0-9a-f]{12})[0-9a-f]+/, "@sha256:$1…");
 }
 
+/**
+ * A cancelled run's reason is one whole sentence without its subject ("cancelled by SIGINT before any
+ * traffic moved: ... the live release is unchanged", "cancelled by SIGINT with both switches on
+ * blue ..."): it says what moved, so it is the line as given, after the subject; never wrapped in
+ * words of the template's own, which could contradict it.
+ */
+function cancelledSentence(e: NotifyEvent): string {
+  return e.reason !== undefined && e.reason !== "" ? firstLine(e.reason) : "cancelled";
+}
+
 export function outcomeText(e: NotifyEvent): string {
   const env = e.environment;
   const image = e.image === "" ? "" : ` (${shortImage(e.image)})`;
@@ -36,7 +46,7 @@ export function outcomeText(e: NotifyEvent): string {
   const what = e.command === "promote" ? "promotion" : "release";
   if (e.command === "rollback") {
     if (e.outcome === "rolled-back") return `↩️ ${env}: rolled back to ${e.releaseId}${image}${e.colour !== null ? ` on ${e.colour}` : ""}`;
-    if (e.outcome === "cancelled") return `⏹️ ${env}: rollback cancelled${why}; run \`bluegreen rollback ${env}\` to finish it`;
+    if (e.outcome === "cancelled") return `⏹️ ${env}: rollback ${cancelledSentence(e)}; run \`bluegreen rollback ${env}\` to finish it`;
     return `🚨 ${env}: rollback needs a human${why}; run \`bluegreen status ${env}\``;
   }
   switch (e.outcome) {
@@ -51,10 +61,7 @@ export function outcomeText(e: NotifyEvent): string {
       return `⚠️ ${env}: ${what} ${e.releaseId}${image} failed before traffic moved${why}; the live release is unchanged`;
     case "cancelled":
       if (e.repair !== undefined) return `⏹️ ${env}: ${what} ${e.releaseId}${image} cancelled ${WHILE_REPAIRING}${why}; next: ${e.repair.next}`;
-      // A release's own reason is the whole sentence ("cancelled by SIGINT before any traffic moved:
-      // ... and the live release is unchanged"): said once, not inside the same words again.
-      if (e.reason?.startsWith("cancelled by ") === true) return `⏹️ ${env}: ${what} ${e.releaseId}${image} ${firstLine(e.reason)}`;
-      return `⏹️ ${env}: ${what} ${e.releaseId}${image} cancelled before traffic moved${why}; the live release is unchanged`;
+      return `⏹️ ${env}: ${[what, e.releaseId].filter((w) => w !== "").join(" ")}${image} ${cancelledSentence(e)}`;
     default:
       return `🚨 ${env}: ${what} ${e.releaseId}${image} needs a human${why}; run \`bluegreen status ${env}\``;
   }

@@ -90,6 +90,37 @@ describe("outcomeText", () => {
   });
 });
 
+describe("outcomeText of a cancelled run", () => {
+  it("says the run's own sentence after its subject, never wrapped in words that could contradict it", () => {
+    const cancelled = { ...RELEASED, outcome: "cancelled", colour: null } as const;
+    // The orchestrator's release result: the reason says nothing moved.
+    expect(
+      outcomeText({
+        ...cancelled,
+        reason: "cancelled by SIGINT before any traffic moved: the new green containers are stopped (kept for inspection) and the live release is unchanged",
+      }),
+    ).toBe(
+      "⏹️ production: release r-20261128-1 (bot@sha256:3f2a9c1b7d4e…) cancelled by SIGINT before any traffic moved: the new green containers are stopped (kept for inspection) and the live release is unchanged",
+    );
+    // A CancelledError that reached the CLI (no release id known there) saying switches moved: the
+    // template used to add "cancelled before traffic moved: ...; the live release is unchanged".
+    expect(
+      outcomeText({
+        ...cancelled,
+        releaseId: "",
+        image: "",
+        reason: "cancelled by SIGINT with both switches on blue (r1), its restarted containers there not gated yet",
+      }),
+    ).toBe("⏹️ production: release cancelled by SIGINT with both switches on blue (r1), its restarted containers there not gated yet");
+    expect(
+      outcomeText({ ...cancelled, command: "promote", releaseId: "", image: "", reason: "cancelled by SIGTERM between two steps: nothing is half-moved" }),
+    ).toBe("⏹️ production: promotion cancelled by SIGTERM between two steps: nothing is half-moved");
+    expect(
+      outcomeText({ ...cancelled, command: "rollback", releaseId: "", image: "", reason: "cancelled by SIGINT between two steps: nothing is half-moved" }),
+    ).toBe("⏹️ production: rollback cancelled by SIGINT between two steps: nothing is half-moved; run `bluegreen rollback production` to finish it");
+  });
+});
+
 describe("notifyOutcome", () => {
   it("does nothing without a notify section", async () => {
     expect(await notifyOutcome(config(""), RELEASED)).toEqual({ sent: [], failed: [] });

@@ -1,7 +1,7 @@
 // A cancelled `rollback` is printed and notified in the same words (review2 L4): the notification
 // said only "rollback cancelled by SIGINT between two steps" while the printed error said the
 // switches had moved and the restarted containers were not gated. One source of the text now
-// (cancelledRun): the notification's reason is the printed error's message. A loopback webhook
+// (cancelledWords): the notification says the printed error's message once, word for word. A loopback webhook
 // takes the notification.
 import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
@@ -72,9 +72,14 @@ describe("a cancelled rollback's notification", () => {
       remedy: "`bluegreen rollback production` finishes the interrupted rollback (it restarts and gates the stopped containers)",
     });
     expect(received).toHaveLength(1);
-    expect(received[0]).toMatchObject({ outcome: "cancelled", reason: (e as Error).message });
+    // The reason is the sentence without its subject; the text says the printed message once, word for word.
+    expect(received[0]).toMatchObject({
+      outcome: "cancelled",
+      reason: "cancelled by SIGINT with both switches on blue (r1), its restarted containers there not gated yet",
+    });
     expect(received[0]?.text).toBe(
-      "⏹️ production: rollback cancelled: rollback cancelled by SIGINT with both switches on blue (r1), its restarted containers there not gated yet; run `bluegreen rollback production` to finish it",
+      "⏹️ production: rollback cancelled by SIGINT with both switches on blue (r1), its restarted containers there not gated yet; run `bluegreen rollback production` to finish it",
     );
+    expect(received[0]?.text).toContain((e as Error).message);
   });
 });

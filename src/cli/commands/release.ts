@@ -27,31 +27,33 @@ export async function notifyingFailure<T>(env: LoadedEnv, out: Output, command: 
     }
     if (e instanceof CancelledError) {
       // The printed error and the notification say one thing (review2 L4): what moved, if anything.
-      const stopped = cancelledRun(command, env.config.environment, e);
+      const said = cancelledWords(env.config.environment, e);
       await notifyAndReport(
         env.config,
-        { command, environment: env.config.environment, outcome: "cancelled", releaseId: "", image: "", colour: null, from: null, reason: stopped.message },
+        { command, environment: env.config.environment, outcome: "cancelled", releaseId: "", image: "", colour: null, from: null, reason: said.sentence },
         out,
       );
-      throw stopped;
+      throw new CancelledError(e.signal, `${command} ${said.sentence}`, said.remedy);
     }
     throw e;
   }
 }
 
 /**
+ * What a cancelled run says, without its subject: one sentence starting "cancelled by <signal>",
+ * the format of every cancelled reason (the orchestrator's own too), so the printed error
+ * ("<command> " + sentence) and the notification (its subject + sentence) say the same words.
  * A cancelled rollback stops between two steps and keeps its in-flight mark: the next `rollback`
  * finishes it (gated); a `release` abandons it, or refuses it past a restart's mark. A run stopped
  * with something already moved (switches on its colour, a poller handed over or started beside the
  * live one) says so itself, with its remedy: those words are kept.
  */
-export function cancelledRun(command: string, environment: string, e: CancelledError): CancelledError {
-  if (e.remedy !== undefined) return new CancelledError(e.signal, `${command} ${e.message}`, e.remedy);
-  return new CancelledError(
-    e.signal,
-    `${command} cancelled by ${e.signal} between two steps: nothing is half-moved`,
-    `\`bluegreen rollback ${environment}\` finishes the interrupted rollback (\`bluegreen status ${environment}\` shows where it stopped)`,
-  );
+export function cancelledWords(environment: string, e: CancelledError): { sentence: string; remedy: string } {
+  if (e.remedy !== undefined) return { sentence: e.message, remedy: e.remedy };
+  return {
+    sentence: `cancelled by ${e.signal} between two steps: nothing is half-moved`,
+    remedy: `\`bluegreen rollback ${environment}\` finishes the interrupted rollback (\`bluegreen status ${environment}\` shows where it stopped)`,
+  };
 }
 
 export async function confirm(env: LoadedEnv, p: Parsed, out: Output, what: string): Promise<void> {
