@@ -153,11 +153,17 @@ export function stopArgv(s: Pick<Settings, "container">, colour: Colour): string
   return docker.stop(containerName(s.container.name, colour), Math.max(1, Math.round(s.container.stopTimeoutMs / 1000)), s.container.stopSignal);
 }
 
-/** Stop (not remove) a colour's containers gracefully (docker stop, container.stopTimeout): kept for `docker logs`, restartable by a rollback. */
-export async function stopColourContainers(ctx: Ctx, colour: Colour): Promise<void> {
+/**
+ * Stop (not remove) a colour's containers gracefully (docker stop, container.stopTimeout): kept for `docker logs`, restartable by a rollback.
+ * `unlessExited`: a colour this run already stopped; the inspect reads it back and a container seen
+ * exited is left as it is (docker stop would be a no-op on it), one running, restarting or paused again is stopped.
+ */
+export async function stopColourContainers(ctx: Ctx, colour: Colour, opts: { unlessExited?: boolean } = {}): Promise<void> {
   await mapLimit(ctx.hosts, ctx.settings.rollout.hostConcurrency, async (h) => {
     // Only our own container (labelled with this colour): one under the same name started by hand is not ours to stop.
-    if ((await inspectContainers(h, ctx.settings.container.name))[colour] === undefined) return;
+    const c = (await inspectContainers(h, ctx.settings.container.name))[colour];
+    if (c === undefined) return;
+    if (opts.unlessExited === true && c.status === "exited") return;
     await h.remote.exec(stopArgv(ctx.settings, colour));
   });
 }

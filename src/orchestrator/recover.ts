@@ -42,17 +42,20 @@ export async function undoCutoverTimed(ctx: Ctx, to: Colour, releaseId: string |
 }
 
 /** Stop (not remove) a colour's containers: kept for `docker logs`, restartable by a rollback. */
-export async function stopColour(ctx: Ctx, colour: Colour): Promise<void> {
-  await stopColourContainers(ctx, colour);
+export async function stopColour(ctx: Ctx, colour: Colour, opts: { unlessExited?: boolean } = {}): Promise<void> {
+  await stopColourContainers(ctx, colour, opts);
 }
 
 /**
  * Stop a colour, then read the webhook back: a bot may delete or move it on SIGTERM. `t` is where it
  * must be; `settle` watches it for gates.settle even when it looked right (a restore happened earlier).
+ * `unlessExited`: the colour was stopped earlier in this run; each host's inspect reads it back and
+ * only a container not seen exited is stopped (again).
  */
-export async function stopColourVerified(ctx: Ctx, colour: Colour, t: WebhookTarget, opts: { settle?: boolean } = {}): Promise<void> {
-  await stopColour(ctx, colour).catch(() => undefined);
-  await verifyWebhook(ctx, t, `stopping the ${colour} containers`, opts);
+export async function stopColourVerified(ctx: Ctx, colour: Colour, t: WebhookTarget, opts: { settle?: boolean; unlessExited?: boolean } = {}): Promise<void> {
+  const { settle, unlessExited } = opts;
+  await stopColour(ctx, colour, unlessExited === true ? { unlessExited } : {}).catch(() => undefined);
+  await verifyWebhook(ctx, t, `stopping the ${colour} containers`, settle !== undefined ? { settle } : {});
 }
 
 export async function clearInFlight(ctx: Ctx): Promise<void> {
@@ -175,8 +178,10 @@ export async function rollBackTo(
     );
   });
   // After a cold return the failed colour is left running, idle: the adoption invariant never stops what served at the start.
-  // Read the webhook back after the stop: a bot's shutdown hook may have moved it.
-  if (urgent) await stopColourVerified(ctx, failed, { colour: prev.colour });
+  // Read the webhook back after the stop: a bot's shutdown hook may have moved it. Handed back, the
+  // failed pollers were stopped by the fast path's handBack (and seen stopped): read back on each host,
+  // they are stopped again only where one runs (or restarts) again, not a second `docker stop` per host.
+  if (urgent) await stopColourVerified(ctx, failed, { colour: prev.colour }, alreadyBack ? { unlessExited: true } : {});
   return times;
 }
 
