@@ -3,7 +3,7 @@
 // mark (exit 130/143); after, it rolls back (exit 2, reason "cancelled"). Either way the lock is free
 // for the next run. Hooks get the signal; the exit codes map through cli/exit-codes.ts.
 import { describe, expect, it } from "vitest";
-import { notifyEventOf } from "../../src/cli/commands/release.js";
+import { notifyEventOf, report } from "../../src/cli/commands/release.js";
 import { exitCodeOf, outcomeOf } from "../../src/cli/exit-codes.js";
 import { encodeRef } from "../../src/domain/tags.js";
 import { CancelledError, type CancelSignal } from "../../src/errors.js";
@@ -12,6 +12,7 @@ import { outcomeText } from "../../src/notify/index.js";
 import { release } from "../../src/orchestrator/release.js";
 import { rollback } from "../../src/orchestrator/rollback.js";
 import { buildWorld, GROUPS } from "../fakes/adoption-world.js";
+import { capturedOutput } from "../fakes/captured-output.js";
 import { fakeEnvironment, imageOf } from "../fakes/release-world.js";
 
 const OPTS = { imageRef: "v2", releaseId: "r2", bakeMs: 20, lockWaitMs: 0, allowUnhealthyLive: true };
@@ -72,6 +73,30 @@ describe("a release cancelled by a signal", () => {
     expect(outcomeText(notifyEventOf("release", "production", r))).toBe(
       "⏹️ production: release r2 (telegram-bot@sha256:00000e7c0000…) cancelled by SIGTERM before any traffic moved: the new green containers are stopped (kept for inspection) and the live release is unchanged",
     );
+  });
+
+  it("its CLI output says it once: the reason is the headline (no why repeating the signal and 'the live release is unchanged'); --json keeps the reason", async () => {
+    const w = cancelledAt("stage", "SIGTERM");
+    const r = await release(w.ctx, OPTS);
+    const REASON =
+      "cancelled by SIGTERM before any traffic moved: the new green containers are stopped (kept for inspection) and the live release is unchanged";
+    expect(r.reason).toBe(REASON);
+    const text = capturedOutput(false);
+    expect(report(text.out, "release", "production", r)).toBe(143);
+    expect(text.stdout()).toBe("");
+    expect(text.stderr()).toBe(`✖ release r2 ${REASON}\n`);
+    expect(text.stderr().match(/the live release is unchanged/g)).toHaveLength(1);
+    const json = capturedOutput(true);
+    expect(report(json.out, "release", "production", r)).toBe(143);
+    expect(json.stderr()).toBe("");
+    expect(JSON.parse(json.stdout())).toMatchObject({
+      type: "result",
+      command: "release",
+      outcome: "cancelled",
+      exitCode: 143,
+      cancelledBy: "SIGTERM",
+      reason: REASON,
+    });
   });
 
   it("before anything of its own (SIGINT before the lock's first step): exit 130, nothing staged", async () => {

@@ -3,15 +3,14 @@
 // is (the repair's own words: switches moved, not gated, `rollback` finishes it), never as
 // "before anything of this release was staged; the live release is unchanged" (review2 M1). The
 // CLI's end of it (headline, why, next, exit code; the --json result line) is checked too.
-import { Writable } from "node:stream";
 import { describe, expect, it } from "vitest";
 import { notifyEventOf, report } from "../../src/cli/commands/release.js";
-import { Output } from "../../src/cli/output.js";
 import { decodeTags } from "../../src/domain/tags.js";
 import { CancelledError } from "../../src/errors.js";
 import { outcomeText } from "../../src/notify/message.js";
 import { release } from "../../src/orchestrator/release.js";
 import { rollback } from "../../src/orchestrator/rollback.js";
+import { capturedOutput as captured } from "../fakes/captured-output.js";
 import { fakeEnvironment, REPO } from "../fakes/release-world.js";
 
 const OPTS = { bakeMs: 20, lockWaitMs: 0, allowUnhealthyLive: false };
@@ -92,6 +91,10 @@ describe("release cancelled while it repairs a dead run", () => {
     expect(r.exitCode).toBe(130);
     expect(r.reason).toBe("cancelled by SIGINT before anything of this release was staged; the live release is unchanged");
     expect(r.remedy).toBeUndefined();
+    // Printed once, as the headline (no why saying it again).
+    const text = captured(false);
+    expect(report(text.out, "release", "production", r)).toBe(130);
+    expect(text.stderr()).toBe("✖ release r2 cancelled by SIGINT before anything of this release was staged; the live release is unchanged\n");
   });
 });
 
@@ -141,17 +144,3 @@ describe("the notification of a release cancelled while it repaired a dead run",
     );
   });
 });
-
-/** An Output off a terminal whose two streams are kept. */
-function captured(json: boolean) {
-  const streams = { out: [] as string[], err: [] as string[] };
-  const sink = (into: string[]) =>
-    new Writable({
-      write(chunk, _enc, done) {
-        into.push(String(chunk));
-        done();
-      },
-    });
-  const out = new Output({ json, color: false, verbose: false, out: sink(streams.out), err: sink(streams.err), isTty: false });
-  return { out, stdout: () => streams.out.join(""), stderr: () => streams.err.join("") };
-}

@@ -99,7 +99,12 @@ export function report(out: Output, command: string, environment: string, r: Rel
     out.line(
       `✔ released ${r.releaseId} (${r.image}) on ${r.colour} in ${environment}${r.from !== null ? `; ${r.from} stays warm for an instant rollback` : ""}`,
     );
-  else {
+  else if (r.outcome === "cancelled" && r.remedy === undefined && r.reason !== undefined) {
+    // Cancelled before anything of it moved: its reason is the whole sentence (the signal, what was
+    // stopped, the live release unchanged), as its notification says it after the subject. A headline
+    // and a why would say the signal and "the live release is unchanged" twice.
+    out.error(`✖ release ${r.releaseId} ${r.reason}`);
+  } else {
     out.error(
       r.outcome === "cancelled" && r.remedy !== undefined
         ? // Stopped while repairing an earlier dead run: its "why" says what moved and what is left.
