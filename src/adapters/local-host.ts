@@ -7,7 +7,7 @@
 import { type ChildProcess, spawn } from "node:child_process";
 import { constants } from "node:os";
 import type { ExecResult, HostConnector, HostTarget, HttpResponse, RemoteHost } from "../ports.js";
-import { type BatchStep, decodeBatch } from "../remote/batch.js";
+import { type BatchStep, batchStepShellError, decodeBatch } from "../remote/batch.js";
 import { quoteArgv } from "../remote/quote.js";
 import { type CallCounter, processCalls } from "./call-count.js";
 import { decodeRemoveIfOurs, type InProcessDocker, removeIfOursHere, runBatchHere, ShimLookup } from "./local-docker.js";
@@ -51,13 +51,19 @@ export class LocalHostConnector implements HostConnector {
 /**
  * What a POSIX shell on a real host answers for a program it cannot run (dash's mapping): 127 not
  * found (a missing file, or a path through a non-directory or a loop), 126 not executable. null: a
- * failure of another kind (EAGAIN, EMFILE...), not a property of the program.
+ * failure of another kind (EAGAIN, EMFILE...), not a property of the program. `batchStep`: a step of
+ * a batch, whose text is the batch script's `sh` word for word (dash, via its `eval`); a single
+ * command's depends on the login shell over SSH, so it keeps a plain one.
  */
-function cannotRunAsShell(program: string, err: NodeJS.ErrnoException): ExecResult | null {
-  if (err.code === "ENOENT" || err.code === "ENOTDIR" || err.code === "ELOOP" || err.code === "ENAMETOOLONG") {
-    return { code: 127, stdout: "", stderr: `${program}: command not found\n` };
-  }
-  if (err.code === "EACCES") return { code: 126, stdout: "", stderr: `${program}: Permission denied\n` };
+function cannotRunAsShell(program: string, err: NodeJS.ErrnoException, batchStep: boolean): ExecResult | null {
+  const failed = (code: number, why: "not found" | "Permission denied", alone: string): ExecResult => ({
+    code,
+    stdout: "",
+    stderr: batchStep ? batchStepShellError(program, why) : `${program}: ${alone}\n`,
+  });
+  if (err.code === "ENOENT" || err.code === "ENOTDIR" || err.code === "ELOOP" || err.code === "ENAMETOOLONG")
+    return failed(127, "not found", "command not found");
+  if (err.code === "EACCES") return failed(126, "Permission denied", "Permission denied");
   return null;
 }
 
@@ -228,7 +234,9 @@ class LocalHost implements RemoteHost {
       }
       // Node reports some failures to start as a throw (ENOTDIR, E2BIG), others as an 'error' event.
       const cannotRun = (err: NodeJS.ErrnoException) => {
-        const failed = cannotRunAsShell(program, err) ?? (limits.batchStep === true ? { code: 127, stdout: "", stderr: `${program}: ${err.message}\n` } : null);
+        const failed =
+          cannotRunAsShell(program, err, limits.batchStep === true) ??
+          (limits.batchStep === true ? { code: 127, stdout: "", stderr: `${program}: ${err.message}\n` } : null);
         settle(() => (failed ? resolve(failed) : reject(new HostConnectionError(`cannot run ${program} on ${this.name}: ${err.message}`, this.name))));
       };
       try {

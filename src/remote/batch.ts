@@ -40,6 +40,15 @@ export function newMarker(): string {
   return `bluegreen-${randomBytes(12).toString("hex")}`;
 }
 
+/**
+ * What the batch's `sh` prints on stderr for a step it cannot run (`why`: "not found", exit 127, or
+ * "Permission denied", 126): dash, Debian's /bin/sh, names its $0 and the line of the `eval`'d text
+ * (always 1). The sandbox's in-process steps say the same (adapters/local-host.ts).
+ */
+export function batchStepShellError(program: string, why: "not found" | "Permission denied"): string {
+  return `${NAME}: 1: eval: ${program}: ${why}\n`;
+}
+
 /** The argv of one batch: ["sh", "-c", BATCH_SCRIPT, NAME, marker, flags, count, ...words, ...]. */
 export function batchArgv(steps: readonly BatchStep[], marker: string = newMarker()): string[] {
   if (steps.filter((s) => s.stdin === true).length > 1) throw new Error("a batch can feed its stdin to one step only");

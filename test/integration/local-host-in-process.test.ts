@@ -353,8 +353,22 @@ describe("LocalHost with the sandbox's docker in this process", () => {
     expect(s.map((step) => step?.code)).toEqual([0, 127, 0]);
     expect(h.map((step) => step?.code)).toEqual([0, 127, 0]);
     expect(h[2]).toEqual(s[2]);
-    expect(h[1]?.stderr).toBe("/etc/passwd/nope: command not found\n");
+    // The batch's sh words (ssh-exec shows them over a real sshd too).
+    expect(h[1]).toEqual(s[1]);
+    expect(h[1]?.stderr).toBe("bluegreen-batch: 1: eval: /etc/passwd/nope: not found\n");
+    // Alone, the login shell's words over SSH (bash's there): a plain text here.
     expect(await here.exec(["/etc/passwd/nope"])).toEqual({ code: 127, stdout: "", stderr: "/etc/passwd/nope: command not found\n" });
+  });
+
+  it("a batch step whose program is missing (127) or not executable (126): the same stderr as the batch's sh, word for word", async () => {
+    const argv = batchArgv([{ argv: ["no-such-program-xyz", "a"] }, { argv: ["/etc/passwd"] }, { argv: docker.version() }], MARKER);
+    const s = parseBatch(argv, await spawned.exec(argv));
+    const h = parseBatch(argv, await here.exec(argv));
+    expect(h).toEqual(s);
+    expect(h.slice(0, 2)).toEqual([
+      { code: 127, stdout: "", stderr: "bluegreen-batch: 1: eval: no-such-program-xyz: not found\n" },
+      { code: 126, stdout: "", stderr: "bluegreen-batch: 1: eval: /etc/passwd: Permission denied\n" },
+    ]);
   });
 
   it("a BLUEGREEN_SANDBOX_DOCKER_LOG that cannot be appended to fails that docker command (exit 1, as the docker process), not the exec", async () => {

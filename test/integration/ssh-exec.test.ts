@@ -2,6 +2,7 @@ import fc from "fast-check";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { HostCommandTimeoutError, SshConnector } from "../../src/adapters/ssh.js";
 import type { RemoteHost } from "../../src/ports.js";
+import { batchArgv, parseBatch } from "../../src/remote/batch.js";
 import { ShellQuoteError } from "../../src/remote/quote.js";
 import { pidsRunning, type SshdHandle, startSshd, waitUntil } from "../helpers/sshd.js";
 
@@ -43,6 +44,16 @@ describe("SshConnector exec against a real sshd", () => {
       stdout: "",
       stderr: "bash: line 1: no-such-program-xyz: command not found\n",
     });
+  });
+
+  it("a batch step that cannot be run: 127 or 126 with the batch's sh words (dash: its $0, the eval), the rest runs", async () => {
+    const argv = batchArgv([{ argv: ["no-such-program-xyz"] }, { argv: ["/etc/passwd/nope"] }, { argv: ["/etc/passwd"] }, { argv: ["true"] }]);
+    expect(parseBatch(argv, await h().exec(argv))).toEqual([
+      { code: 127, stdout: "", stderr: "bluegreen-batch: 1: eval: no-such-program-xyz: not found\n" },
+      { code: 127, stdout: "", stderr: "bluegreen-batch: 1: eval: /etc/passwd/nope: not found\n" },
+      { code: 126, stdout: "", stderr: "bluegreen-batch: 1: eval: /etc/passwd: Permission denied\n" },
+      { code: 0, stdout: "", stderr: "" },
+    ]);
   });
 
   it("keeps stdout and stderr apart and untrimmed", async () => {
