@@ -124,3 +124,24 @@ export function refuseRestartMark(env: ReturnType<typeof fakeEnvironment>): void
     return setTags(arn, tags);
   };
 }
+
+/**
+ * A restarted bot's late start-up call: once `finalize` is reported ok, right after the webhook's
+ * second read from then on (the run's observe of its result, then the read-back that used to be
+ * the last), Telegram's webhook is set to `url`. Wraps the reporter in place when called. Returns
+ * how many webhook reads there were after the finalize so far.
+ */
+export function lateSetWebhookAfterFinalize(env: ReturnType<typeof fakeEnvironment>, url = "https://late.example/wrong"): () => number {
+  let finalized = false;
+  let reads = 0;
+  onEachStep(env, (e) => {
+    if (e.step === "finalize" && e.status === "ok") finalized = true;
+  });
+  const get = env.ctx.telegram.getWebhookInfo.bind(env.ctx.telegram);
+  env.ctx.telegram.getWebhookInfo = async (o) => {
+    const info = await get(o);
+    if (finalized && ++reads === 2) env.telegram.info = { ...env.telegram.info, url };
+    return info;
+  };
+  return () => reads;
+}

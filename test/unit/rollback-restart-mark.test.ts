@@ -12,7 +12,7 @@ import { release } from "../../src/orchestrator/release.js";
 import { rollback } from "../../src/orchestrator/rollback.js";
 import { status } from "../../src/orchestrator/status.js";
 import { REPO } from "../fakes/release-world.js";
-import { blueStopsAsTheWebhookMoves, onEachStep, refuseRestartMark, releasedTwice } from "../fakes/rollback-setup.js";
+import { blueStopsAsTheWebhookMoves, lateSetWebhookAfterFinalize, onEachStep, refuseRestartMark, releasedTwice } from "../fakes/rollback-setup.js";
 
 class Killed extends Error {}
 
@@ -296,24 +296,10 @@ describe("a resumed restart's webhook (review M3)", () => {
     // The restarted bot's late start-up call: setWebhook to a wrong URL right after the webhook's
     // second read after the finalize (the first is rollback's observe of the result, the second the
     // read-back that used to be the last one).
-    const step = env.ctx.reporter.step.bind(env.ctx.reporter);
-    const get = env.ctx.telegram.getWebhookInfo.bind(env.ctx.telegram);
-    let finalized = false;
-    let reads = 0;
-    env.ctx.reporter = {
-      step: (e) => {
-        step(e);
-        if (e.step === "finalize" && e.status === "ok") finalized = true;
-      },
-    };
-    env.ctx.telegram.getWebhookInfo = async (o) => {
-      const info = await get(o);
-      if (finalized && ++reads === 2) env.telegram.info = { ...env.telegram.info, url: "https://late.example/wrong" };
-      return info;
-    };
+    const reads = lateSetWebhookAfterFinalize(env);
     const r = await rollback(env.ctx, { lockWaitMs: 0, runId: "rb2" });
     expect(r).toMatchObject({ mode: "recovered", colour: "blue", releaseId: "r1" });
-    expect(reads).toBeGreaterThan(2);
+    expect(reads()).toBeGreaterThan(2);
     expect(env.telegram.info.url).toBe(env.settings.webhook.urls.blue);
     expect(r.webhookRestored).toEqual([
       "during the settle window the webhook was set to https://late.example/wrong; bluegreen restored it to https://bot.example.com/telegram/blue",

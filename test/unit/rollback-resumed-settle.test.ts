@@ -5,7 +5,7 @@ import { describe, expect, it } from "vitest";
 import { decodeTags } from "../../src/domain/tags.js";
 import { rollback } from "../../src/orchestrator/rollback.js";
 import { fakeEnvironment } from "../fakes/release-world.js";
-import { onEachStep, releaseR1R2 } from "../fakes/rollback-setup.js";
+import { lateSetWebhookAfterFinalize, onEachStep, releaseR1R2 } from "../fakes/rollback-setup.js";
 
 class Killed extends Error {}
 
@@ -27,26 +27,15 @@ describe("a resumed cold rollback's webhook (review2 M2)", () => {
     expect(decodeTags(env.lb.tags).inFlight).toMatchObject({ kind: "rollback", releaseId: "r1", phase: "staging" });
     expect(env.hosts.map((h) => h.containers.get("telegram-bot-blue")?.running)).toEqual([false, false]);
     // The restarted bot's late start-up call: setWebhook to a wrong URL at the webhook's second
-    // read after the finalize (rollback's observe of the result, then the read-back).
-    let finalized = false;
-    let reads = 0;
-    env.ctx.reporter = {
-      step: (e) => {
-        step0(e);
-        if (e.step === "finalize" && e.status === "ok") finalized = true;
-      },
-    };
-    const get = env.ctx.telegram.getWebhookInfo.bind(env.ctx.telegram);
-    env.ctx.telegram.getWebhookInfo = async (o) => {
-      const info = await get(o);
-      if (finalized && ++reads === 2) env.telegram.info = { ...env.telegram.info, url: "https://late.example/wrong" };
-      return info;
-    };
+    // read after the finalize (rollback's observe of the result, then the read-back). The kill
+    // before `start` is taken off first: this run starts the containers.
+    env.ctx.reporter = { step: step0 };
+    const reads = lateSetWebhookAfterFinalize(env);
     const r = await rollback(env.ctx, { lockWaitMs: 0, runId: "rb2" });
     expect(r).toMatchObject({ mode: "recovered", colour: "blue", releaseId: "r1" });
     expect(r.message).toBe("found an interrupted rollback r1 (staging) to blue: finished it (restarted and gated)");
     expect(env.hosts.map((h) => h.containers.get("telegram-bot-blue")?.running)).toEqual([true, true]);
-    expect(reads).toBeGreaterThan(2);
+    expect(reads()).toBeGreaterThan(2);
     expect(env.telegram.info.url).toBe("https://bot.example.com/telegram/blue");
     expect(r.webhookRestored).toEqual([
       "during the settle window the webhook was set to https://late.example/wrong; bluegreen restored it to https://bot.example.com/telegram/blue",
