@@ -391,40 +391,29 @@ describe("LocalHost with the sandbox's docker in this process", () => {
   });
 
   it("a supervisor that cannot be spawned (EMFILE) fails that `docker run` with 125, and the CLI running it in-process lives on", async () => {
-    const own = mkdtempSync(join(tmpdir(), "bluegreen-in-process-emfile-"));
+    // A CLI-like process that runs `docker run` in-process with one file descriptor left: the
+    // supervisor's log takes it, so spawning the supervisor fails (an 'error' event, next tick).
+    const { own, script, env, remove } = await callerInOwnSandbox("bluegreen-in-process-emfile-", {
+      imports: ['import { closeSync, openSync } from "node:fs";'],
+      body: [
+        // Loads the dispatcher, run's modules and the shim lookup first (they need descriptors too).
+        "await host.exec(['docker', 'pull', 'echo-bot:v1']);",
+        "await host.exec(['docker', 'run', '--detach', '--name', 'warm', 'no-such-image:v0']);",
+        // How many descriptors the run needs before the spawn differs between Node versions: one more each try.
+        "const results = [];",
+        "for (let free = 1; free <= 8; free++) {",
+        "  const fds = [];",
+        "  try { for (;;) fds.push(openSync('/dev/null', 'r')); } catch {}",
+        "  for (let i = 0; i < free; i++) closeSync(fds.pop());",
+        "  const res = await host.exec([...argv.slice(0, 4), `emfile-${free}`, ...argv.slice(5)]);",
+        "  for (const fd of fds) closeSync(fd);",
+        "  results.push(res);",
+        "  if (res.code !== 1) break;", // 1: a descriptor ran out before the spawn
+        "}",
+        "process.stdout.write(JSON.stringify(results));",
+      ],
+    });
     try {
-      await writeDockerShim(join(own, "bin"));
-      await initSandboxRegistry(own);
-      const dist = fileURLToPath(new URL("../../dist/src/", import.meta.url));
-      // A CLI-like process that runs `docker run` in-process with one file descriptor left: the
-      // supervisor's log takes it, so spawning the supervisor fails (an 'error' event, next tick).
-      const script = join(own, "caller.mjs");
-      writeFileSync(
-        script,
-        [
-          'import { closeSync, openSync } from "node:fs";',
-          `import { LocalHostConnector } from ${JSON.stringify(join(dist, "adapters/local-host.js"))};`,
-          `import { sandboxDockerRunner } from ${JSON.stringify(join(dist, "sandbox/runtime/in-process.js"))};`,
-          "const [env, address, argv] = process.argv.slice(2).map((a) => JSON.parse(a));",
-          "const host = await new LocalHostConnector({ env, inProcessDocker: sandboxDockerRunner() }).connect({ instanceId: 'i', address });",
-          // Loads the dispatcher, run's modules and the shim lookup first (they need descriptors too).
-          "await host.exec(['docker', 'pull', 'echo-bot:v1']);",
-          "await host.exec(['docker', 'run', '--detach', '--name', 'warm', 'no-such-image:v0']);",
-          // How many descriptors the run needs before the spawn differs between Node versions: one more each try.
-          "const results = [];",
-          "for (let free = 1; free <= 8; free++) {",
-          "  const fds = [];",
-          "  try { for (;;) fds.push(openSync('/dev/null', 'r')); } catch {}",
-          "  for (let i = 0; i < free; i++) closeSync(fds.pop());",
-          "  const res = await host.exec([...argv.slice(0, 4), `emfile-${free}`, ...argv.slice(5)]);",
-          "  for (const fd of fds) closeSync(fd);",
-          "  results.push(res);",
-          "  if (res.code !== 1) break;", // 1: a descriptor ran out before the spawn
-          "}",
-          "process.stdout.write(JSON.stringify(results));",
-        ].join("\n"),
-      );
-      const env = { PATH: `${join(own, "bin")}:${process.env.PATH ?? ""}`, BLUEGREEN_SANDBOX_STATE: own };
       const argv = ["docker", "run", "--detach", "--name", "emfile", "--publish", `${PORT + 4}:5000`, "--env", "BOT_MODE=webhook", "echo-bot:v1"];
       // A low descriptor limit (soft and hard, so Node cannot raise it) keeps exhausting it cheap.
       const ran = await new Promise<{ code: number | null; stdout: string; stderr: string }>((done) =>
@@ -448,32 +437,16 @@ describe("LocalHost with the sandbox's docker in this process", () => {
       // What docker leaves when the daemon cannot start a container: the container, created.
       expect((await readContainer(hostPaths(own, HERE), `emfile-${results.length}`))?.state.Status).toBe("created");
     } finally {
-      await killAllContainers(own);
-      const survivors = processesMentioning(own);
-      await rm(own, { recursive: true, force: true });
-      expect(survivors).toEqual([]);
+      expect(await remove()).toEqual([]);
     }
   });
 
   it("starts a container that outlives the process that ran `docker run`, and killAllContainers ends it", async () => {
-    const own = mkdtempSync(join(tmpdir(), "bluegreen-in-process-own-"));
+    // A separate CLI-like process: runs `docker run` in-process, prints the result, and exits.
+    const { own, script, env, remove } = await callerInOwnSandbox("bluegreen-in-process-own-", {
+      body: ["process.stdout.write(JSON.stringify(await host.exec(argv)));"],
+    });
     try {
-      await writeDockerShim(join(own, "bin"));
-      await initSandboxRegistry(own);
-      const dist = fileURLToPath(new URL("../../dist/src/", import.meta.url));
-      // A separate CLI-like process: runs `docker run` in-process, prints the result, and exits.
-      const script = join(own, "caller.mjs");
-      writeFileSync(
-        script,
-        [
-          `import { LocalHostConnector } from ${JSON.stringify(join(dist, "adapters/local-host.js"))};`,
-          `import { sandboxDockerRunner } from ${JSON.stringify(join(dist, "sandbox/runtime/in-process.js"))};`,
-          "const [env, address, argv] = process.argv.slice(2).map((a) => JSON.parse(a));",
-          "const host = await new LocalHostConnector({ env, inProcessDocker: sandboxDockerRunner() }).connect({ instanceId: 'i', address });",
-          "process.stdout.write(JSON.stringify(await host.exec(argv)));",
-        ].join("\n"),
-      );
-      const env = { PATH: `${join(own, "bin")}:${process.env.PATH ?? ""}`, BLUEGREEN_SANDBOX_STATE: own };
       const argv = ["docker", "run", "--detach", "--name", "survivor", "--publish", `${PORT + 1}:5000`, "--env", "BOT_MODE=webhook", "echo-bot:v1"];
       const started = performance.now();
       // execFile waits for the caller's stdout and stderr to close: a supervisor holding them would keep it waiting.
@@ -493,8 +466,46 @@ describe("LocalHost with the sandbox's docker in this process", () => {
       expect(isAlive(record?.bot)).toBe(false);
       expect(processesMentioning(own)).toEqual([]);
     } finally {
-      await killAllContainers(own);
-      await rm(own, { recursive: true, force: true });
+      await remove();
     }
   });
 });
+
+/**
+ * A sandbox state folder of a test's own (the docker shim, a registry) and a CLI-like caller script
+ * in it: the script connects a LocalHost with the in-process docker (the built dist/), its
+ * environment, address and argv given as JSON arguments, then runs `body` (lines that use `host`
+ * and `argv`). `env` is the environment for it; `remove` ends every container there, deletes the
+ * folder and returns the processes still mentioning it before the delete (none, if all went well).
+ */
+async function callerInOwnSandbox(prefix: string, script: { imports?: string[]; body: string[] }) {
+  const own = mkdtempSync(join(tmpdir(), prefix));
+  const remove = async (): Promise<number[]> => {
+    await killAllContainers(own);
+    const survivors = processesMentioning(own);
+    await rm(own, { recursive: true, force: true });
+    return survivors;
+  };
+  try {
+    await writeDockerShim(join(own, "bin"));
+    await initSandboxRegistry(own);
+    const dist = fileURLToPath(new URL("../../dist/src/", import.meta.url));
+    const file = join(own, "caller.mjs");
+    writeFileSync(
+      file,
+      [
+        ...(script.imports ?? []),
+        `import { LocalHostConnector } from ${JSON.stringify(join(dist, "adapters/local-host.js"))};`,
+        `import { sandboxDockerRunner } from ${JSON.stringify(join(dist, "sandbox/runtime/in-process.js"))};`,
+        "const [env, address, argv] = process.argv.slice(2).map((a) => JSON.parse(a));",
+        "const host = await new LocalHostConnector({ env, inProcessDocker: sandboxDockerRunner() }).connect({ instanceId: 'i', address });",
+        ...script.body,
+      ].join("\n"),
+    );
+    const env = { PATH: `${join(own, "bin")}:${process.env.PATH ?? ""}`, BLUEGREEN_SANDBOX_STATE: own };
+    return { own, script: file, env, remove };
+  } catch (e) {
+    await remove();
+    throw e;
+  }
+}
