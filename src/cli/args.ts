@@ -82,6 +82,7 @@ export function parse(argv: string[]): Parsed {
   if (first !== undefined && !(COMMANDS as readonly string[]).includes(first)) {
     throw new UsageError(`unknown command ${JSON.stringify(first)}`, `commands: ${COMMANDS.join(", ")} (see \`bluegreen --help\`)`);
   }
+  if (values["dry-run"] === true && first !== undefined && first !== "release") throw noDryRun(first as CommandName);
   const limitText = values.limit as string | undefined;
   const limit = limitText === undefined ? 20 : Number(limitText);
   if (!Number.isInteger(limit) || limit < 1 || limit > 10_000)
@@ -115,6 +116,33 @@ export function parse(argv: string[]): Parsed {
     },
   };
 }
+
+/**
+ * Only `release` has a dry run (= `plan`, CLI.md). Anywhere else `--dry-run` was silently ignored and
+ * the command ran for real (a `rollback --dry-run` rolled back): refuse it, saying what shows the same.
+ */
+function noDryRun(command: CommandName): UsageError {
+  const instead: Partial<Record<CommandName, string>> = {
+    rollback:
+      "`bluegreen status ENV` shows the previous release a rollback would put back and whether its colour is warm; `bluegreen history ENV` lists the releases",
+    promote: "`bluegreen status FROM` shows the digest live in FROM; `bluegreen plan TO --image @sha256:<digest>` shows the steps promoting it would run",
+  };
+  return new UsageError(
+    `--dry-run: \`bluegreen ${command}\` has no dry run (only \`bluegreen release\`, where it is \`bluegreen plan\`); nothing was touched`,
+    instead[command] ?? "drop --dry-run; `bluegreen plan ENV --image REF` shows what a release would do",
+  );
+}
+
+/**
+ * The command that actually runs (`release --dry-run` runs `plan`) and whether it changes things:
+ * only those wind down on SIGINT/SIGTERM instead of dying mid-step.
+ */
+export function runsAs(p: { command: CommandName; flags: Pick<Flags, "dryRun"> }): { command: CommandName; changes: boolean } {
+  const command = p.command === "release" && p.flags.dryRun ? "plan" : p.command;
+  return { command, changes: CHANGING.has(command) };
+}
+
+const CHANGING: ReadonlySet<CommandName> = new Set(["release", "promote", "rollback"]);
 
 export function expectPositionals(p: Parsed, names: string[]): string[] {
   if (p.positionals.length !== names.length) {

@@ -6,7 +6,7 @@ import { fileURLToPath } from "node:url";
 import { writeCallCounts } from "../adapters/call-count.js";
 import { BluegreenError, CancelledError, ConfigError } from "../errors.js";
 import { redact } from "../util/redact.js";
-import { type CommandName, type Parsed, parse } from "./args.js";
+import { type CommandName, type Parsed, parse, runsAs } from "./args.js";
 import { exitCodeOf, outcomeOf } from "./exit-codes.js";
 import { applyCliHeapFlags } from "./heap.js";
 import { HELP } from "./help.js";
@@ -17,8 +17,6 @@ import { handleSignals, signalWords } from "./signals.js";
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= "true";
 
 type Command = (p: Parsed, out: Output) => Promise<number>;
-
-const CHANGING: ReadonlySet<CommandName> = new Set(["release", "promote", "rollback"]);
 
 const COMMAND: Record<CommandName, () => Promise<Command>> = {
   validate: async () => (await import("./commands/validate.js")).validate,
@@ -58,9 +56,11 @@ export async function main(
     }
     const color = io.isTty && !f.noColor && (io.env.NO_COLOR ?? "") === "" && !f.json;
     const out = new Output({ json: f.json, color, verbose: f.verbose, out: io.out, err: io.err, isTty: io.isTty });
-    const run = await COMMAND[parsed.command]();
+    // What runs decides the signal handling (a rollback with a stray flag is still a rollback).
+    const runs = runsAs({ command: parsed.command, flags: f });
+    const run = await COMMAND[runs.command]();
     // Commands that change things wind down on the first SIGINT/SIGTERM instead of dying mid-step.
-    const changes = CHANGING.has(parsed.command) && !f.dryRun;
+    const changes = runs.changes;
     const words = signalWords((parsed.command === "promote" ? parsed.positionals[1] : parsed.positionals[0]) ?? "ENV", parsed.command);
     out.watch(words.watch);
     const signals = changes

@@ -2,6 +2,7 @@
 import { spawnSync } from "node:child_process";
 import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
+import { parse, runsAs } from "../../src/cli/args.js";
 import { HELP } from "../../src/cli/help.js";
 import { runCli } from "../fakes/cli-run.js";
 
@@ -56,6 +57,33 @@ describe("bluegreen CLI basics", () => {
     const want = { code: 64, out: "", err: "✖ UsageError:\n  plan needs --image REF\n  next: e.g. bluegreen plan production --image v2\n" };
     expect(await runCli(["plan", "production"])).toEqual(want);
     expect(await runCli(["release", "production", "--dry-run"])).toEqual(want);
+  });
+
+  it("--dry-run only on release: rollback and promote refuse it (exit 64, before any file is read) and say what to use", async () => {
+    // review s9 F1: `rollback ENV --dry-run` rolled back for real, with Ctrl-C handling off.
+    const rollback = await runCli(["rollback", "production", "--dry-run", "--config-dir", "/nonexistent-bluegreen"]);
+    expect(rollback.code).toBe(64);
+    expect(rollback.out).toBe("");
+    expect(rollback.err).toContain(
+      "--dry-run: `bluegreen rollback` has no dry run (only `bluegreen release`, where it is `bluegreen plan`); nothing was touched",
+    );
+    expect(rollback.err).toContain("next: `bluegreen status ENV` shows the previous release a rollback would put back");
+    const promote = await runCli(["promote", "staging", "production", "--dry-run", "--json"]);
+    expect(promote.code).toBe(64);
+    expect(JSON.parse(promote.out)).toMatchObject({ outcome: "usage", exitCode: 64, error: expect.stringContaining("`bluegreen promote` has no dry run") });
+    expect(JSON.parse(promote.out).remedy).toContain("`bluegreen plan TO --image @sha256:<digest>`");
+  });
+
+  it("signal handling follows what runs: release --dry-run is plan (no wind-down); rollback, promote and release wind down", () => {
+    const runs = (argv: string[]) => {
+      const p = parse(argv);
+      return runsAs({ command: p.command ?? "validate", flags: p.flags });
+    };
+    expect(runs(["release", "production", "--image", "v2", "--dry-run"])).toEqual({ command: "plan", changes: false });
+    expect(runs(["release", "production", "--image", "v2"])).toEqual({ command: "release", changes: true });
+    expect(runs(["rollback", "production"])).toEqual({ command: "rollback", changes: true });
+    expect(runs(["promote", "staging", "production"])).toEqual({ command: "promote", changes: true });
+    expect(runs(["status", "production"])).toEqual({ command: "status", changes: false });
   });
 
   it("release without ENV, or with two: exit 64", async () => {
