@@ -1,10 +1,13 @@
 // State files are replaced whole (tmp + rename) so a reader never sees half a JSON document,
 // and created with link() so two `docker run --name X` cannot both win.
-import { randomBytes } from "node:crypto";
 import { existsSync, readFileSync, renameSync, unlinkSync, writeFileSync } from "node:fs";
 import { link, readFile, rename, unlink, writeFile } from "node:fs/promises";
 
-const tmpName = (path: string) => `${path}.${process.pid}.${randomBytes(4).toString("hex")}.tmp`;
+// Unique among writers: the pid tells processes apart (no two live ones share it), the counter the
+// concurrent writes of one process. Not node:crypto's randomBytes: loading node:crypto was a few
+// ms of every supervisor's start, one per container (#17).
+let written = 0;
+const tmpName = (path: string) => `${path}.${process.pid}.${++written}.tmp`;
 const text = (value: unknown) => `${JSON.stringify(value, null, 2)}\n`;
 
 export async function writeJsonAtomic(path: string, value: unknown): Promise<void> {

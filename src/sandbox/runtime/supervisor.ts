@@ -10,11 +10,11 @@ import { type ContainerRecord, exitedState } from "./container-record.js";
 import { envToObject } from "./env-file.js";
 import { appendEventSync, containerEvent } from "./events.js";
 import { LineCollector } from "./log-file.js";
+import { nextSampleDelayMs, SAMPLE_MIN_MS } from "./memory-sampling.js";
 import { botEntryScript, containerFile, containerLogFile, hostPaths, recordFile } from "./paths.js";
 import { processHandle, readRssBytes } from "./proc.js";
 import { nextRestartDelay, shouldRestart } from "./restart-policy.js";
 
-const MEMORY_SAMPLE_MS = 100;
 const DEFAULT_PATH = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin";
 
 const [stateRoot = "", host = "", name = "", id = ""] = process.argv.slice(2);
@@ -85,25 +85,30 @@ function startBot(): void {
   child.stderr?.on("data", (chunk: Buffer) => stderr.push(chunk));
   let oomKilled = false;
   let finished = false;
+  let sampler: NodeJS.Timeout | null = null;
   const finish = (exitCode: number, error = "") => {
     if (finished) return;
     finished = true;
-    if (sampler) clearInterval(sampler);
+    if (sampler) clearTimeout(sampler);
     stdout.flush();
     stderr.flush();
     onBotExit(oomKilled ? 137 : exitCode, oomKilled, Date.now() - startedAt, error);
   };
-  // docker's --memory is a cgroup limit; here the supervisor watches RSS and kills like the OOM killer.
-  const sampler =
-    record.memoryBytes > 0 && child.pid !== undefined
-      ? setInterval(() => {
-          const rss = readRssBytes(child.pid as number);
-          if (rss !== null && rss > record.memoryBytes && !oomKilled) {
-            oomKilled = true;
-            child.kill("SIGKILL");
-          }
-        }, MEMORY_SAMPLE_MS)
-      : null;
+  // docker's --memory is a cgroup limit; here the supervisor watches RSS and kills like the OOM
+  // killer, sampling more often the nearer the bot is to its limit (memory-sampling.ts).
+  const limit = record.memoryBytes;
+  const pid = child.pid;
+  const sample = () => {
+    if (finished || oomKilled || pid === undefined) return;
+    const rss = readRssBytes(pid);
+    if (rss !== null && rss > limit) {
+      oomKilled = true;
+      child.kill("SIGKILL");
+      return;
+    }
+    sampler = setTimeout(sample, nextSampleDelayMs(rss, limit));
+  };
+  if (limit > 0 && pid !== undefined) sampler = setTimeout(sample, SAMPLE_MIN_MS);
   child.on("close", (code, signal) => finish(exitCodeOf(code, signal)));
   child.on("error", (error) => finish(127, error.message));
   if (child.pid === undefined) return;
