@@ -35,40 +35,67 @@ export interface ScaleRun {
   hostCommands: number;
 }
 
-export async function releaseTimes(w: BenchWorld, images: string[], log: (s: string) => void): Promise<ScaleRun[]> {
+/** The world's first release (unmeasured): every host gets its first container and the code cache warms. */
+export async function firstRelease(w: BenchWorld): Promise<void> {
   const first = await w.cli(["release", "bench", "--image", "v1", "--json"], 300_000);
   if (first.code !== 0) throw new Error(`scale initial release failed: ${JSON.stringify(first.result)} ${first.stderr.slice(0, 300)}`);
-  const out: ScaleRun[] = [];
-  for (const image of images) {
-    const containers = new ContainerCpu(w.world.runtimeDir);
-    containers.start();
-    const ownBefore = process.cpuUsage();
-    const cpuBefore = machineCpuMs();
-    const r = await w.cli(["release", "bench", "--image", image, "--json"], 300_000);
-    const machine = machineCpuMs() - cpuBefore;
-    const own = process.cpuUsage(ownBefore);
-    const emulators = Math.round((own.user + own.system) / 1000);
-    const byKind = containers.stop();
-    const containersCpu = byKind.supervisor + byKind.bot;
-    const stepsMs = stepDurations(r);
-    if (r.code !== 0) throw new Error(`scale release ${image} failed: ${JSON.stringify(r.result)}`);
-    const cpu = r.calls?.cpuMs ?? Number.NaN;
-    const hostCommands = Object.values(r.calls?.host ?? {}).reduce((a, b) => a + b, 0);
-    log(
-      `  ${w.world.hostIps.length} host(s) release ${image}: ${Math.round(r.wallMs)} ms, CLI CPU ${cpu} ms (waited ${Math.round(r.runQueueMs)} ms for a core), ` +
-        `containers CPU ${containersCpu} ms (supervisors ${byKind.supervisor}, bots ${byKind.bot}), emulators CPU ${emulators} ms, machine CPU ${machine} ms, ` +
-        `${hostCommands} host commands; steps ${JSON.stringify(stepsMs)}`,
-    );
-    out.push({
-      wallMs: r.wallMs,
-      cliCpuMs: cpu,
-      machineCpuMs: machine,
-      containersCpuMs: containersCpu,
-      emulatorsCpuMs: emulators,
-      cliRunQueueMs: r.runQueueMs,
-      stepsMs,
-      hostCommands,
-    });
+}
+
+/** One measured release of `image`, with where the machine's CPU went meanwhile. */
+export async function measuredRelease(w: BenchWorld, image: string, log: (s: string) => void): Promise<ScaleRun> {
+  const containers = new ContainerCpu(w.world.runtimeDir);
+  containers.start();
+  const ownBefore = process.cpuUsage();
+  const cpuBefore = machineCpuMs();
+  const r = await w.cli(["release", "bench", "--image", image, "--json"], 300_000);
+  const machine = machineCpuMs() - cpuBefore;
+  const own = process.cpuUsage(ownBefore);
+  const emulators = Math.round((own.user + own.system) / 1000);
+  const byKind = containers.stop();
+  const containersCpu = byKind.supervisor + byKind.bot;
+  const stepsMs = stepDurations(r);
+  if (r.code !== 0) throw new Error(`scale release ${image} failed: ${JSON.stringify(r.result)}`);
+  const cpu = r.calls?.cpuMs ?? Number.NaN;
+  const hostCommands = Object.values(r.calls?.host ?? {}).reduce((a, b) => a + b, 0);
+  log(
+    `  ${w.world.hostIps.length} host(s) release ${image}: ${Math.round(r.wallMs)} ms, CLI CPU ${cpu} ms (waited ${Math.round(r.runQueueMs)} ms for a core), ` +
+      `containers CPU ${containersCpu} ms (supervisors ${byKind.supervisor}, bots ${byKind.bot}), emulators CPU ${emulators} ms, machine CPU ${machine} ms, ` +
+      `${hostCommands} host commands; steps ${JSON.stringify(stepsMs)}`,
+  );
+  return {
+    wallMs: r.wallMs,
+    cliCpuMs: cpu,
+    machineCpuMs: machine,
+    containersCpuMs: containersCpu,
+    emulatorsCpuMs: emulators,
+    cliRunQueueMs: r.runQueueMs,
+    stepsMs,
+    hostCommands,
+  };
+}
+
+export interface ScalePairs {
+  one: ScaleRun[];
+  sixteen: ScaleRun[];
+}
+
+/**
+ * The same images released on both worlds in turn (1 host, 16 hosts, then 16, 1, ...): on a shared
+ * machine whose load drifts, both sides of the ratio see the same stretch of time. One release per
+ * side per image; pair i is one[i] with sixteen[i].
+ */
+export async function alternatedReleases(one: BenchWorld, sixteen: BenchWorld, images: string[], log: (s: string) => void): Promise<ScalePairs> {
+  await firstRelease(one);
+  await firstRelease(sixteen);
+  const out: ScalePairs = { one: [], sixteen: [] };
+  for (const [i, image] of images.entries()) {
+    if (i % 2 === 0) {
+      out.one.push(await measuredRelease(one, image, log));
+      out.sixteen.push(await measuredRelease(sixteen, image, log));
+    } else {
+      out.sixteen.push(await measuredRelease(sixteen, image, log));
+      out.one.push(await measuredRelease(one, image, log));
+    }
   }
   return out;
 }

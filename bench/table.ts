@@ -52,6 +52,7 @@ export function renderTable(s: Record<string, Summary>, d: Record<string, unknow
   for (const [k, v] of Object.entries(det.releaseDelayMs ?? {})) extra(`release ${k} delay ms`, v);
   for (const [k, v] of Object.entries(det.rollbackDelayMs ?? {})) extra(`rollback ${k} delay ms`, v);
   for (const k of ["lost", "p50DelayMs", "p99DelayMs", "maxDelayMs", "deployMs"]) extra(`baseline ${k}`, det.baseline?.[k]);
+  extra("scale 16/1 per alternated pair", det.scale?.pairRatios);
   extra("scale 1 host ms", det.scale?.oneHostMs);
   extra("scale 16 hosts ms", det.scale?.sixteenHostsMs);
   extra("scale CLI CPU ms, 1 host", det.scale?.cliCpuMsOneHost);

@@ -72,6 +72,9 @@ export async function startBenchWorld(o: WorldOptions & { hosts: number; firstHo
     root: join(dir, "sandbox"),
     hosts: o.hosts,
     firstHost: o.firstHost,
+    // Another bench on the same machine (a second worktree) takes the same 127.0.1.<n> addresses:
+    // BLUEGREEN_BENCH_HOST_PREFIX=127.0.2 (any 127.x.y) keeps the two apart.
+    ...(process.env.BLUEGREEN_BENCH_HOST_PREFIX ? { hostPrefix: process.env.BLUEGREEN_BENCH_HOST_PREFIX } : {}),
     botToken: BOT_TOKEN,
     awsTimeScale: o.awsTimeScale ?? BENCH_AWS_TIME_SCALE,
     telegramTimeScale: 0.05,
