@@ -1,15 +1,17 @@
 // `plan ENV --image REF` (and `release --dry-run`): the steps and exact host commands a release would
-// run, per host one exec per phase with its steps (plan-host.ts). Looks up the live colour when AWS answers; otherwise says what it could not look up.
+// run, per host one exec per phase with its steps (plan-host.ts). Reads the live colour, hosts and listener
+// as a release would; when they cannot be read there is no plan (exit 1 with the cause), never a guess.
 import type { RolloutStrategy } from "../../config/types.js";
 import { describeWeights, shiftSteps } from "../../domain/strategy.js";
 import { listenerBeforeSwitch, type SwitchSource, switchSource } from "../../domain/switch.js";
 import { liveByWebhook } from "../../domain/traffic.js";
 import { type Colour, otherColour } from "../../domain/types.js";
-import { UsageError } from "../../errors.js";
+import { BluegreenError, PreflightError, UsageError } from "../../errors.js";
 import { disconnect } from "../../orchestrator/connect.js";
 import { stopArgv } from "../../orchestrator/containers.js";
 import type { Ctx } from "../../orchestrator/context.js";
 import { observe, startingLive } from "../../orchestrator/observe.js";
+import { beforeAnyChange } from "../../orchestrator/port-guard.js";
 import { settingsFromConfig } from "../../orchestrator/settings-from-config.js";
 import { observeAdoption, type UnmanagedRelease } from "../../orchestrator/unmanaged.js";
 import { containerName, docker } from "../../remote/docker.js";
@@ -34,7 +36,6 @@ export async function plan(p: Parsed, out: Output): Promise<number> {
   let unmanaged: UnmanagedRelease | null = null;
   let switching: SwitchSource | null = null;
   let listenerFirst = false;
-  const unknown: string[] = [];
   const problems: string[] = [];
   const unreachable: string[] = [];
   let ctx: Ctx | undefined;
@@ -65,7 +66,9 @@ export async function plan(p: Parsed, out: Output): Promise<number> {
       problems.push(...adoption.problems.map((p) => `${p.message} (${p.remedy})`));
     }
   } catch (e) {
-    unknown.push(`could not look up the live colour, hosts or listener (${e instanceof Error ? e.message : String(e)}); assuming nothing is live`);
+    // Without the listener, the tags and the hosts every line below would be a guess (the colour to
+    // stage on, what a failure goes back to): no plan, exit 1 with the cause, as `status` does.
+    throw cannotObserve(settings.environment, ctx === undefined ? e : beforeAnyChange(ctx, e));
   } finally {
     if (ctx !== undefined) await disconnect(ctx);
   }
@@ -124,7 +127,6 @@ export async function plan(p: Parsed, out: Output): Promise<number> {
       hostExecs: execs,
       steps,
       ...(shifts.length > 0 ? { shifts } : {}),
-      unknown,
       ...(unreachable.length > 0 ? { unreachable } : {}),
       ...(unmanaged !== null ? { unmanaged } : {}),
       ...(problems.length > 0 ? { problems } : {}),
@@ -132,12 +134,25 @@ export async function plan(p: Parsed, out: Output): Promise<number> {
   } else {
     out.line(`Plan: release ${image} to ${settings.environment} (${colour}; live now: ${liveText ?? "none"})`);
     for (const s of steps) out.line(`  ${s}`);
-    for (const u of unknown) out.line(`  ! ${u}`);
     for (const x of problems) out.line(`  ✖ release would stop in preflight: ${x}`);
     for (const u of unreachable) out.line(`  ✖ ${u}`);
     out.line("Nothing was changed.");
   }
   return exitCode;
+}
+
+/**
+ * A plan that could not read the world is not shown: a read failure is exit 1 with its cause and
+ * remedy (status exits 1 on the same failure); our own errors (a listener holding another
+ * environment's state: 64) keep their code and words.
+ */
+function cannotObserve(environment: string, e: unknown): unknown {
+  if (e instanceof BluegreenError && !(e instanceof PreflightError)) return e;
+  const cause = (e instanceof Error ? e.message : String(e)).replace(/; nothing was changed$/, "");
+  return new PreflightError(
+    `cannot plan a release to ${environment}: the live colour, the hosts and the listener could not be read (${cause}); a plan without them would be a guess (the colour to stage on, what a failure goes back to); nothing was changed`,
+    (e instanceof PreflightError ? e.remedy : undefined) ?? "fix the cause above, then run the plan again",
+  );
 }
 
 export interface PlannedShift {
