@@ -23,21 +23,24 @@ export interface Ports {
 
 export const systemClock: Clock = {
   now: () => Date.now(),
+  // The signal is the whole run's cancel signal, shared by every sleep of a bake (one per interval:
+  // ~360 in a 30 m bake), so each sleep removes its listener when the timer fires; left behind they
+  // pile up on the signal and Node warns of a listener leak (MaxListenersExceededWarning past 10).
   sleep: (ms, signal) =>
     new Promise<void>((res, rej) => {
       if (signal?.aborted === true) {
         rej(signal.reason);
         return;
       }
-      const t = setTimeout(res, ms);
-      signal?.addEventListener(
-        "abort",
-        () => {
-          clearTimeout(t);
-          rej(signal.reason);
-        },
-        { once: true },
-      );
+      const onAbort = (): void => {
+        clearTimeout(t);
+        rej(signal?.reason);
+      };
+      const t = setTimeout(() => {
+        signal?.removeEventListener("abort", onAbort);
+        res();
+      }, ms);
+      signal?.addEventListener("abort", onAbort, { once: true });
     }),
 };
 
