@@ -3,14 +3,16 @@
 import { spawn } from "node:child_process";
 import { existsSync, openSync } from "node:fs";
 import { mkdir, readFile, rm } from "node:fs/promises";
+import { join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { UsageError } from "../../errors.js";
+import { PreflightError, UsageError } from "../../errors.js";
 import { SANDBOX_PORTS, sandboxPaths } from "../../sandbox/paths.js";
 import { killAllContainers } from "../../sandbox/runtime/index.js";
 import type { Parsed } from "../args.js";
 import { expectPositionals } from "../args.js";
 import { EXIT } from "../exit-codes.js";
 import type { Output } from "../output.js";
+import { busyPorts, describeHolder, type PortHolder } from "../port-holders.js";
 
 interface SandboxState {
   pid: number;
@@ -39,7 +41,7 @@ async function readState(file: string): Promise<SandboxState | null> {
   }
 }
 
-async function waitReady(file: string, pid: number, deadlineMs: number): Promise<SandboxState> {
+async function waitReady(file: string, pid: number, deadlineMs: number): Promise<SandboxState | null> {
   const end = Date.now() + deadlineMs;
   while (Date.now() < end) {
     const s = await readState(file);
@@ -47,21 +49,48 @@ async function waitReady(file: string, pid: number, deadlineMs: number): Promise
     if (!alive(pid)) break;
     await new Promise((r) => setTimeout(r, 50));
   }
-  throw new UsageError(
-    "the sandbox did not start",
-    `see the log in .bluegreen/sandbox/sandbox.log; ports ${Object.values(SANDBOX_PORTS).join(", ")} must be free`,
-  );
+  return null;
 }
 
-export async function sandbox(p: Parsed, out: Output): Promise<number> {
+type SandboxPorts = { aws: number; telegram: number; alb: number };
+
+/**
+ * The sandbox's fixed ports taken by something else, found before anything is created: a start that
+ * cannot bind them is a failure of the world (exit 1), not of the command line, and leaves no folder.
+ */
+export function portsTakenError(taken: readonly PortHolder[]): PreflightError {
+  const list = taken.map(describeHolder).join(", ");
+  const verb = taken.length === 1 ? "is" : "are";
+  const dirs = [...new Set(taken.map((h) => h.sandboxDir))];
+  const dir = dirs.length === 1 ? dirs[0] : undefined;
+  const remedy =
+    dir !== undefined
+      ? `that is the sandbox started in ${dir}: use it (run bluegreen there, or pass --config-dir ${dir}) or stop it with \`bluegreen sandbox down --config-dir ${dir}\``
+      : `stop what holds ${taken.length === 1 ? "it" : "them"}, then \`bluegreen sandbox up\` again (the sandbox needs 127.0.0.1 ports ${taken.map((h) => h.port).join(", ")} free)`;
+  return new PreflightError(`the sandbox cannot start: ${list} ${verb} already in use`, remedy);
+}
+
+/** The last lines of the daemon's log, to quote once the folder is removed. */
+async function logTail(file: string): Promise<string> {
+  const text = await readFile(file, "utf8").catch(() => "");
+  return text.trim().split("\n").slice(-5).join("\n");
+}
+
+/** `ports`: the fixed sandbox ports, other ones only in tests. */
+export async function sandbox(p: Parsed, out: Output, ports: SandboxPorts = SANDBOX_PORTS): Promise<number> {
   const [action] = expectPositionals(p, ["up|down|status"]);
-  const paths = sandboxPaths(p.flags.configDir ?? process.cwd());
+  const base = p.flags.configDir ?? process.cwd();
+  const paths = sandboxPaths(base);
   const current = await readState(paths.stateFile);
   if (action === "up") {
     if (current !== null) {
       out.line(`sandbox already running (pid ${current.pid}): AWS ${current.aws}, Telegram ${current.telegram}, ALB ${current.alb}`);
       return EXIT.ok;
     }
+    const taken = await busyPorts("127.0.0.1", Object.values(ports));
+    if (taken.length > 0) throw portsTakenError(taken);
+    // Only what this start creates is removed when it fails: an existing .bluegreen/ holds other state (locks, history).
+    const created = [join(base, ".bluegreen"), paths.root].find((d) => !existsSync(d));
     await rm(paths.stateFile, { force: true });
     await mkdir(paths.root, { recursive: true });
     const log = openSync(paths.log, "a");
@@ -73,6 +102,18 @@ export async function sandbox(p: Parsed, out: Output): Promise<number> {
     });
     child.unref();
     const s = await waitReady(paths.stateFile, child.pid ?? -1, p.flags.legacy ? 40_000 : 10_000);
+    if (s === null) {
+      if (child.pid !== undefined && alive(child.pid)) process.kill(child.pid, "SIGKILL");
+      const tail = await logTail(paths.log);
+      const stillTaken = await busyPorts("127.0.0.1", Object.values(ports));
+      if (existsSync(paths.runtime)) await killAllContainers(paths.runtime).catch(() => 0);
+      if (created !== undefined) await rm(created, { recursive: true, force: true });
+      if (stillTaken.length > 0) throw portsTakenError(stillTaken);
+      throw new PreflightError(
+        `the sandbox did not start${tail !== "" ? `; its log ends with:\n${tail}` : ""}`,
+        `run \`bluegreen sandbox up\` again; 127.0.0.1 ports ${Object.values(ports).join(", ")} must be free`,
+      );
+    }
     if (p.flags.json) out.json({ type: "result", command: "sandbox", outcome: "up", exitCode: 0, ...s });
     else if (p.flags.legacy) {
       out.line(`sandbox up (pid ${s.pid}) as a production without bluegreen: AWS ${s.aws}, Telegram ${s.telegram}, ALB ${s.alb}, hosts ${s.hosts.join(", ")}`);
@@ -98,14 +139,33 @@ export async function sandbox(p: Parsed, out: Output): Promise<number> {
     return EXIT.ok;
   }
   if (action === "status") {
-    if (p.flags.json) out.json({ type: "result", command: "sandbox", outcome: current === null ? "down" : "up", exitCode: 0, ...(current ?? {}) });
+    // Not running here: say whether something else (often another folder's sandbox) holds the ports.
+    const taken = current === null ? await busyPorts("127.0.0.1", Object.values(ports)) : [];
+    if (p.flags.json)
+      out.json({
+        type: "result",
+        command: "sandbox",
+        outcome: current === null ? "down" : "up",
+        exitCode: 0,
+        ...(current ?? {}),
+        ...(taken.length > 0 ? { portsTaken: taken } : {}),
+      });
     else
       out.line(
         current === null
-          ? "sandbox is not running (bluegreen sandbox up)"
+          ? notRunningLine(taken)
           : `sandbox up (pid ${current.pid}) since ${current.startedAt}: AWS ${current.aws}, Telegram ${current.telegram}, ALB ${current.alb}`,
       );
     return EXIT.ok;
   }
   throw new UsageError(`sandbox ${JSON.stringify(action)}: unknown action`, "use sandbox up, sandbox down or sandbox status");
+}
+
+function notRunningLine(taken: readonly PortHolder[]): string {
+  if (taken.length === 0) return "sandbox is not running (bluegreen sandbox up)";
+  const dirs = [...new Set(taken.map((h) => h.sandboxDir))];
+  const dir = dirs.length === 1 ? dirs[0] : undefined;
+  if (dir !== undefined)
+    return `sandbox is not running in this folder, but the sandbox started in ${dir} holds its ports (pid ${taken[0]?.pid}): pass --config-dir ${dir}, or run bluegreen there`;
+  return `sandbox is not running, and ${taken.map(describeHolder).join(", ")} ${taken.length === 1 ? "is" : "are"} in use: \`bluegreen sandbox up\` would fail until ${taken.length === 1 ? "it is" : "they are"} free`;
 }
