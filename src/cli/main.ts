@@ -38,7 +38,14 @@ function version(): string {
 
 export async function main(
   argv: string[],
-  io: { out: NodeJS.WritableStream; err: NodeJS.WritableStream; isTty: boolean; env: NodeJS.ProcessEnv },
+  io: {
+    out: NodeJS.WritableStream;
+    err: NodeJS.WritableStream;
+    isTty: boolean;
+    env: NodeJS.ProcessEnv;
+    /** Start `status`'s EC2 thread before its modules load (ec2-early.ts): the entry point does; in-process callers need not. */
+    ec2Thread?: boolean;
+  },
 ): Promise<number> {
   const wantsJson = argv.includes("--json");
   const fallback = new Output({ json: wantsJson, color: false, verbose: false, out: io.out, err: io.err, isTty: io.isTty });
@@ -58,6 +65,8 @@ export async function main(
     const out = new Output({ json: f.json, color, verbose: f.verbose, out: io.out, err: io.err, isTty: io.isTty });
     // What runs decides the signal handling (a rollback with a stray flag is still a rollback).
     const runs = runsAs({ command: parsed.command, flags: f });
+    // First, so the thread loads the EC2 client on the other core while this one loads the command.
+    if (runs.command === "status" && io.ec2Thread === true) (await import("./ec2-early.js")).startEc2Early();
     const run = await COMMAND[runs.command]();
     // Commands that change things wind down on the first SIGINT/SIGTERM instead of dying mid-step.
     const changes = runs.changes;
@@ -131,7 +140,7 @@ export function exitWhenDrained(code: number, streams: readonly NodeJS.WritableS
 if (isEntryPoint()) {
   // Before the command (and the AWS SDK it loads) is imported: see heap.ts.
   applyCliHeapFlags();
-  main(process.argv.slice(2), { out: process.stdout, err: process.stderr, isTty: process.stdout.isTTY === true, env: process.env }).then(
+  main(process.argv.slice(2), { out: process.stdout, err: process.stderr, isTty: process.stdout.isTTY === true, env: process.env, ec2Thread: true }).then(
     (code) => {
       writeCallCounts(process.env);
       exitWhenDrained(code);

@@ -4,7 +4,7 @@
 import { readFile } from "node:fs/promises";
 import { dirname, resolve } from "node:path";
 import { AwsMonitoring } from "../adapters/aws-cloudwatch.js";
-import { AwsInstances } from "../adapters/aws-ec2.js";
+import { AwsInstances, type InstanceSelector } from "../adapters/aws-ec2.js";
 import { AwsLoadBalancer } from "../adapters/aws-elbv2.js";
 import { LocalHostConnector } from "../adapters/local-host.js";
 import { TelegramClient } from "../adapters/telegram.js";
@@ -13,6 +13,7 @@ import type { Ports } from "../orchestrator/connect.js";
 import type { HostConnector, Instances } from "../ports.js";
 import { sandboxPaths } from "../sandbox/paths.js";
 import { sandboxDockerRunner } from "../sandbox/runtime/in-process.js";
+import { takeEc2Early } from "./ec2-early.js";
 
 export async function realPorts(config: Config, configFile: string): Promise<Ports> {
   const ssh = config.hosts.ssh;
@@ -53,10 +54,19 @@ export async function realPorts(config: Config, configFile: string): Promise<Por
   const hosts = config.hosts;
   const staticHosts = hosts.static;
   const lb = config.loadBalancer === undefined ? null : new AwsLoadBalancer(config.aws, config.loadBalancer.listener);
-  const instances: Instances =
-    staticHosts !== undefined
-      ? { list: async () => staticHosts.map((h) => ({ instanceId: h.instanceId, state: "running", privateIp: h.address, publicIp: h.address, status: "ok" })) }
-      : new AwsInstances(config.aws, hosts.ec2?.instanceIds !== undefined ? { instanceIds: hosts.ec2.instanceIds } : { tags: hosts.ec2?.tags ?? {} });
+  // The EC2 client on the thread `status` started before its modules loaded, if it did (ec2-early.ts).
+  const thread = takeEc2Early();
+  let instances: Instances;
+  if (staticHosts !== undefined) {
+    thread?.close();
+    instances = {
+      list: async () => staticHosts.map((h) => ({ instanceId: h.instanceId, state: "running", privateIp: h.address, publicIp: h.address, status: "ok" })),
+    };
+  } else {
+    const selector: InstanceSelector = hosts.ec2?.instanceIds !== undefined ? { instanceIds: hosts.ec2.instanceIds } : { tags: hosts.ec2?.tags ?? {} };
+    const here = () => new AwsInstances(config.aws, selector);
+    instances = thread !== undefined ? thread.instances(config.aws, selector, here) : here();
+  }
   return {
     lb,
     instances,

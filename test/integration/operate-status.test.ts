@@ -95,4 +95,16 @@ describe("status, drift, history and the lock", { timeout: 150_000 }, () => {
     expect(listenerForward(t)).toBe("green");
     expect((await webhookInfo(t)).url).toBe(webhookUrlOf(t, "green"));
   });
+
+  it("EC2 refusing DescribeInstances (listed on status's EC2 thread): exit 1 with EC2's code and text, in JSON and as text", async () => {
+    const refusal = { code: "UnauthorizedOperation", message: "You are not authorized to perform this operation.", httpStatus: 403 };
+    t.world.aws.control.addFault({ action: "DescribeInstances", kind: "error", times: 2, ...refusal });
+    const error = "cannot list the EC2 instances: EC2 DescribeInstances: UnauthorizedOperation: You are not authorized to perform this operation.";
+    const r = await t.cli(["status", "itest", "--json"]);
+    expectExit(r, 1);
+    expect(r.result).toMatchObject({ command: "status", exitCode: 1, error, remedy: "check hosts.ec2 and the AWS credentials" });
+    const text = await t.cli(["status", "itest"]);
+    expect(text.code).toBe(1);
+    expect(text.stderr).toContain(`  ${error}\n  next: check hosts.ec2 and the AWS credentials\n`);
+  });
 });
