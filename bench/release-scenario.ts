@@ -82,7 +82,7 @@ export async function timedRelease(w: BenchWorld, image: string, log: (s: string
     image,
     outcome: String(r.result?.outcome ?? `exit ${r.code}`),
     reason: r.events
-      .filter((e) => e.status === "fail" || (e.step === "bake" && e.status === "info") || e.step === "rollback")
+      .filter((e) => e.status === "fail" || (e.step === "bake" && e.type === "note") || e.step === "rollback")
       .map((e) => `${String(e.step)}: ${String(e.message ?? e.status)}`)
       .join("; "),
     wallMs: r.wallMs,

@@ -78,7 +78,13 @@ export class Output implements Reporter {
     for (const w of this.watchers) w(e);
     const at = new Date().toISOString();
     if (this.o.json) {
-      this.json({ type: "step", ...e, at });
+      // CLI.md's step events carry start|ok|fail|skip only: a remark on a step (progress such as
+      // "healthy 1/2", a signal's notice, a restored webhook) is its own "note" line, so a parser
+      // that checks the step status enum never meets a fifth value.
+      if (e.status === "info") {
+        const { status: _info, ...rest } = e;
+        this.json({ type: "note", ...rest, at });
+      } else this.json({ type: "step", ...e, at });
       return;
     }
     if (this.isLive) {

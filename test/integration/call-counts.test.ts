@@ -139,15 +139,15 @@ const WARM_ROLLBACK = {
   host: { perHost: 2, lockHost: 3 },
   hostHttp: { perHost: 1 },
 };
-/** Gate attempts: every failed attempt is reported as a gates info event, plus the one that passed. */
-const gateAttempts = (r: CliResult) => r.events.filter((e) => e.step === "gates" && e.status === "info").length + 1;
+/** Gate attempts: every failed attempt is reported as a gates note (--json), plus the one that passed. */
+const gateAttempts = (r: CliResult) => r.events.filter((e) => e.type === "note" && e.step === "gates").length + 1;
 /**
  * Gate attempts that failed on a host (`i-...: GET /health ...`) or on a target the ALB saw
  * unhealthy: the only ones that inspect besides the threshold's (a "target ... is initial" wait or
  * a pass toward the threshold inspects nothing).
  */
 const hostFailures = (r: CliResult) =>
-  r.events.filter((e) => e.step === "gates" && e.status === "info" && /^i-[0-9a-z]+: |^target \S+ is unhealthy/.test(String(e.message ?? ""))).length;
+  r.events.filter((e) => e.type === "note" && e.step === "gates" && /^i-[0-9a-z]+: |^target \S+ is unhealthy/.test(String(e.message ?? ""))).length;
 
 describe("calls per release and per warm rollback (counted in the adapters)", { timeout: 150_000 }, () => {
   it("a release stays within its call budget", async () => {

@@ -60,7 +60,7 @@ function signalled(args: string[], at: (e: Event) => boolean, signals: NodeJS.Si
       for (const l of lines) {
         if (!l.startsWith("{")) continue;
         const e = JSON.parse(l) as Event;
-        if (e.type !== "step") continue;
+        if (e.type !== "step" && e.type !== "note") continue; // the cancel notice is a note
         if (sent === 0 && at(e)) send();
         else if (sent > 0 && e.step === "cancel") send();
       }

@@ -79,9 +79,8 @@ describe("the deploy lock", { timeout: 150_000 }, () => {
     expectExit(r, 0);
     expect(r.events).toContainEqual(
       expect.objectContaining({
-        type: "step",
+        type: "note",
         step: "lock",
-        status: "info",
         message:
           "taking over the stale lock of ci@build-agent-7 (pid 424242, release r20200101T000000Z-dead, since 2020-01-01T00:00:00.000Z, lease until 2020-01-01T00:10:00.000Z)",
       }),

@@ -83,6 +83,26 @@ describe("--json", () => {
     expect(JSON.parse(second ?? "")).toEqual({ type: "result", command: "release", outcome: "released", exitCode: 0 });
     expect(stdout.text).not.toContain("\u001b");
   });
+
+  it("keeps step statuses to CLI.md's start|ok|fail|skip: a remark on a step is a note line", () => {
+    const { out, stdout } = make({ json: true, isTty: false });
+    out.step({ step: "gates", status: "start", colour: "green" });
+    out.step({ step: "gates", status: "info", colour: "green", message: "healthy 1/2" });
+    out.step({ step: "cancel", status: "info", message: "SIGINT: finishing the current step" });
+    out.step({ step: "gates", status: "ok", colour: "green" });
+    const lines = stdout.text
+      .trimEnd()
+      .split("\n")
+      .map((l) => JSON.parse(l) as Record<string, unknown>);
+    expect(lines.map((l) => [l.type, l.step, l.status])).toEqual([
+      ["step", "gates", "start"],
+      ["note", "gates", undefined],
+      ["note", "cancel", undefined],
+      ["step", "gates", "ok"],
+    ]);
+    expect(lines[1]).toEqual({ type: "note", step: "gates", colour: "green", message: "healthy 1/2", at: lines[1]?.at });
+    for (const l of lines.filter((x) => x.type === "step")) expect(["start", "ok", "fail", "skip"]).toContain(l.status);
+  });
 });
 
 describe("on a terminal", () => {
