@@ -97,7 +97,7 @@ describe("Telegram's refusals and silences", { timeout: 180_000 }, () => {
     const at = (e: Record<string, unknown>) => Date.parse(String(e.at));
     const gates = r.events.findIndex((e) => e.step === "gates" && e.status === "start");
     expect(gates).toBeGreaterThanOrEqual(0);
-    const next = r.events.slice(gates).find((e) => e.type === "step" && e.step !== "gates");
+    const next = r.events.slice(gates).find((e) => (e.type === "step" || e.type === "note") && e.step !== "gates");
     expect(next).toBeDefined();
     expect(at(next ?? {}) - at(r.events[gates] ?? {})).toBeLessThan(15_000);
     await expectLive(t, from);
