@@ -1,10 +1,12 @@
-// Command-line parsing (node:util parseArgs): flags per CLI.md; unknown flags are usage errors.
+// Command-line parsing (node:util parseArgs): flags per CLI.md; unknown flags are usage errors, and so
+// is a flag the command does not take (table.ts), since a flag silently ignored runs something else
+// than what was asked (`rollback --image v1` put another release live).
 import { parseArgs } from "node:util";
 import { UsageError } from "../errors.js";
 import { parseDuration } from "../util/duration.js";
+import { COMMAND_SPECS, COMMANDS, COMMON_FLAGS, type CommandName, type CommandSpec, commandsTaking, FLAGS, type FlagName, flagsOf } from "./table.js";
 
-export const COMMANDS = ["validate", "plan", "rehearse", "release", "rollback", "promote", "status", "history", "lock", "sandbox"] as const;
-export type CommandName = (typeof COMMANDS)[number];
+export { COMMANDS, type CommandName } from "./table.js";
 
 export interface Flags {
   json: boolean;
@@ -52,28 +54,10 @@ export function parse(argv: string[]): Parsed {
       args: argv,
       allowPositionals: true,
       strict: true,
-      options: {
-        json: { type: "boolean" },
-        "config-dir": { type: "string" },
-        verbose: { type: "boolean", short: "v" },
-        "no-color": { type: "boolean" },
-        help: { type: "boolean", short: "h" },
-        version: { type: "boolean" },
-        image: { type: "string" },
-        bake: { type: "string" },
-        "dry-run": { type: "boolean" },
-        "lock-wait": { type: "string" },
-        yes: { type: "boolean", short: "y" },
-        force: { type: "boolean" },
-        watch: { type: "boolean" },
-        limit: { type: "string" },
-        "allow-unhealthy-live": { type: "boolean" },
-        build: { type: "string" },
-        file: { type: "string" },
-        updates: { type: "string" },
-        "with-secrets": { type: "boolean" },
-        legacy: { type: "boolean" },
-      },
+      options: Object.fromEntries(Object.entries(FLAGS).map(([name, f]) => [name, { type: f.type, ...("short" in f ? { short: f.short } : {}) }])) as Record<
+        string,
+        { type: "boolean" | "string"; short?: string }
+      >,
     }) as { values: Record<string, string | boolean | undefined>; positionals: string[] });
   } catch (e) {
     throw new UsageError((e as Error).message.replace(/\. To specify a positional.*$/s, ""), "see `bluegreen --help`");
@@ -82,7 +66,7 @@ export function parse(argv: string[]): Parsed {
   if (first !== undefined && !(COMMANDS as readonly string[]).includes(first)) {
     throw new UsageError(`unknown command ${JSON.stringify(first)}`, `commands: ${COMMANDS.join(", ")} (see \`bluegreen --help\`)`);
   }
-  if (values["dry-run"] === true && first !== undefined && first !== "release") throw noDryRun(first as CommandName);
+  if (first !== undefined) checkFlags(first as CommandName, rest[0], values);
   const limitText = values.limit as string | undefined;
   const limit = limitText === undefined ? 20 : Number(limitText);
   if (!Number.isInteger(limit) || limit < 1 || limit > 10_000)
@@ -115,6 +99,34 @@ export function parse(argv: string[]): Parsed {
       withSecrets: bool("with-secrets"),
     },
   };
+}
+
+/** Words for a flag a command does not take, where "see the help" would not say what to do instead. */
+const INSTEAD: Partial<Record<`${CommandName} ${FlagName}`, string>> = {
+  "rollback image":
+    "a rollback always puts the previous release back; to put a specific release live, `bluegreen release ENV --image <tag>` (or `--image @sha256:<digest>`; `bluegreen history ENV` lists the releases and their images)",
+  "promote image": "promote takes the digest live in FROM; to release a specific image to TO, `bluegreen release TO --image <tag>`",
+  "plan dry-run": "plan never changes anything: drop --dry-run",
+};
+
+/** A flag the command (or its action) does not take is a usage error, before anything is read. */
+function checkFlags(command: CommandName, action: string | undefined, values: Record<string, unknown>): void {
+  const spec: CommandSpec = COMMAND_SPECS[command];
+  const known = spec.actions !== undefined && action !== undefined && action in spec.actions ? action : undefined;
+  const allowed = new Set<string>([...COMMON_FLAGS, ...flagsOf(command, known)]);
+  for (const name of Object.keys(values) as FlagName[]) {
+    if (values[name] === undefined || allowed.has(name)) continue;
+    if (name === "dry-run" && command !== "plan") throw noDryRun(command);
+    const where = `\`bluegreen ${command}${known !== undefined ? ` ${known}` : ""}\``;
+    const own = [...allowed].filter((f) => !COMMON_FLAGS.includes(f as FlagName)).map((f) => `--${f}`);
+    throw new UsageError(
+      `--${name} is not a flag of ${where}; nothing was touched`,
+      INSTEAD[`${command} ${name}`] ??
+        `--${name} is for ${commandsTaking(name)
+          .map((c) => `\`bluegreen ${c}\``)
+          .join(", ")}; ${where} takes ${own.length > 0 ? `${own.join(", ")} and ` : ""}the common flags (see \`bluegreen ${command} --help\`)`,
+    );
+  }
 }
 
 /**

@@ -20,6 +20,8 @@ await writeFile(
       telegram: world.telegram.url,
       alb: `http://127.0.0.1:${world.albPort}`,
       hosts: world.hostIps,
+      // `sandbox up --legacy` on a running sandbox compares with this (a plain one is not legacy).
+      legacy: "legacy" in legacy,
       startedAt: new Date().toISOString(),
     },
     null,

@@ -20,6 +20,8 @@ interface SandboxState {
   telegram: string;
   alb: string;
   hosts: string[];
+  /** Started with --legacy (absent in a state file written before it was recorded: not legacy). */
+  legacy?: boolean;
   startedAt: string;
 }
 
@@ -83,6 +85,13 @@ export async function sandbox(p: Parsed, out: Output, ports: SandboxPorts = SAND
   const paths = sandboxPaths(base);
   const current = await readState(paths.stateFile);
   if (action === "up") {
+    if (current !== null && p.flags.legacy && current.legacy !== true) {
+      // It used to say "already running" and exit 0: the legacy world the caller asked for was never created.
+      throw new UsageError(
+        `the sandbox already runs (pid ${current.pid}) without --legacy: --legacy only applies when the sandbox starts; nothing was touched`,
+        "`bluegreen sandbox down`, then `bluegreen sandbox up --legacy`",
+      );
+    }
     if (current !== null) {
       out.line(`sandbox already running (pid ${current.pid}): AWS ${current.aws}, Telegram ${current.telegram}, ALB ${current.alb}`);
       return EXIT.ok;
