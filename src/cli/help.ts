@@ -1,42 +1,25 @@
-// Help text: kept free of imports so `bluegreen --help` starts fast.
-export const HELP = `bluegreen: blue-green releases of Telegram webhook bots on AWS (EC2 + ALB), with automatic rollback
+// Help text, printed from the command table (table.ts) that parse checks flags against: the global
+// help, and each command's own (`bluegreen rollback --help`) with the flags it takes. Imports only
+// the table, so `bluegreen --help` starts fast.
+import { COMMAND_SPECS, COMMANDS, COMMON_FLAGS, type CommandName, type CommandSpec, commandsTaking, FLAGS, type FlagName, flagLabel } from "./table.js";
 
-Usage:
-  bluegreen validate [ENV ...]                 check environments/<ENV>.yaml (all of them when none is named)
-  bluegreen plan ENV --image REF               the steps and exact host commands a release would run; changes nothing
-  bluegreen rehearse ENV --image REF [--build DIR [--file F]] [--updates DIR] [--with-secrets]
-                                               the deployment checklist against the real image on a local Docker engine,
-                                               run as a release would run it; exit 0 when every check passes, 1 otherwise
-  bluegreen release ENV --image REF            blue-green release with automatic rollback
-  bluegreen rollback ENV                       put the previous release back live (instant while its colour is warm)
-  bluegreen promote FROM TO                    release TO with the exact image digest live and verified in FROM
-  bluegreen status ENV [--watch]               live colour, webhook, both colours, lock, drift
-  bluegreen history ENV [--limit N]            past releases and rollbacks, newest first
-  bluegreen lock status|release ENV [--force]  the deploy lock
-  bluegreen sandbox up|down|status             the embedded local world (AWS + Telegram emulators, local runtime);
-                                               up --legacy: as production runs before bluegreen (adopted by the first release)
+const USAGE_WIDTH = 45;
+const FLAG_WIDTH = 24;
 
-ENV is a name (environments/<ENV>.yaml under the current folder or --config-dir) or a path to a .yaml file.
-REF is a tag (v2, :v2), a digest (@sha256:...), or the configured repository with either.
+function usageLines(command: CommandName): string[] {
+  const spec: CommandSpec = COMMAND_SPECS[command];
+  const usage = `bluegreen ${spec.usage}`;
+  const [first = "", ...more] = spec.summary;
+  const indent = " ".repeat(USAGE_WIDTH + 2);
+  if (usage.length < USAGE_WIDTH) return [`  ${usage.padEnd(USAGE_WIDTH)}${first}`, ...more.map((l) => `${indent}${l}`)];
+  return [`  ${usage}`, ...spec.summary.map((l) => `${indent}${l}`)];
+}
 
-Flags:
-  --json                  one JSON object per line on stdout (events, then a result)
-  --config-dir DIR        where environments/ lives (default: the current folder)
-  --verbose, -v           more detail (never secrets)
-  --no-color              no colours (NO_COLOR is honoured too)
-  --bake DURATION         release/promote: override the bake window (e.g. 30s, 5m)
-  --dry-run               release: print the plan instead
-  --lock-wait DURATION    wait this long for another run's lock instead of exiting 75
-  --allow-unhealthy-live  release even though the live colour is unhealthy (no safe rollback)
-  --build DIR             rehearse: docker build DIR first (tagged REF) and rehearse the result
-  --file DOCKERFILE       rehearse --build: the Dockerfile (default DIR/Dockerfile)
-  --updates DIR           rehearse: also post every *.json update file in DIR to the webhook
-  --with-secrets          rehearse: give the container the real secrets (needs rehearse.apiBaseEnv)
-  --yes, -y               confirm a protected environment without a prompt
-  --force                 lock release: remove a lock that is not yours
-  --help, --version
+function flagLine(name: FlagName, prefix = ""): string {
+  return `  ${flagLabel(name).padEnd(FLAG_WIDTH)}${prefix}${FLAGS[name].help}`;
+}
 
-Exit codes:
+const EXIT_CODES = `Exit codes:
   0  done (released / rolled back / promoted; status consistent; rehearsal passed)
   1  failed before any traffic moved: the live release never changed (rehearse: a check failed)
   2  failed after traffic moved; the automatic rollback put the previous release back live
@@ -45,3 +28,38 @@ Exit codes:
   75 another run holds the lock: nothing was touched
   130/143  cancelled by SIGINT/SIGTERM before traffic moved (after, a cancel rolls back: 2); a second signal exits at once
 `;
+
+const COMMAND_FLAGS = (Object.keys(FLAGS) as FlagName[]).filter((f) => !COMMON_FLAGS.includes(f));
+
+export const HELP = `bluegreen: blue-green releases of Telegram webhook bots on AWS (EC2 + ALB), with automatic rollback
+
+Usage:
+${COMMANDS.flatMap(usageLines).join("\n")}
+
+ENV is a name (environments/<ENV>.yaml under the current folder or --config-dir) or a path to a .yaml file.
+REF is a tag (v2, :v2), a digest (@sha256:...), or the configured repository with either.
+\`bluegreen COMMAND --help\` lists the flags each command takes; a flag it does not take is refused (exit 64).
+
+Flags (every command):
+${COMMON_FLAGS.map((f) => flagLine(f)).join("\n")}
+
+Flags (only the commands named):
+${COMMAND_FLAGS.map((f) => flagLine(f, `${commandsTaking(f).join(", ")}: `)).join("\n")}
+
+${EXIT_CODES}`;
+
+/** `bluegreen COMMAND --help`: its usage, what it does, and exactly the flags it takes. */
+export function commandHelp(command: CommandName): string {
+  const spec: CommandSpec = COMMAND_SPECS[command];
+  const own =
+    spec.actions === undefined
+      ? spec.flags.map((f) => flagLine(f))
+      : Object.entries(spec.actions).flatMap(([action, flags]) => flags.map((f) => flagLine(f, `${command} ${action}: `)));
+  return `Usage:
+${usageLines(command).join("\n")}
+
+${own.length > 0 ? `Flags:\n${own.join("\n")}\n\n` : `Flags: none of its own.\n\n`}Common flags:
+${COMMON_FLAGS.map((f) => flagLine(f)).join("\n")}
+
+${EXIT_CODES}`;
+}

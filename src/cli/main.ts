@@ -9,7 +9,7 @@ import { redact } from "../util/redact.js";
 import { type CommandName, type Parsed, parse, runsAs } from "./args.js";
 import { exitCodeOf, outcomeOf } from "./exit-codes.js";
 import { applyCliHeapFlags } from "./heap.js";
-import { HELP } from "./help.js";
+import { commandHelp, HELP } from "./help.js";
 import { Output } from "./output.js";
 import { handleSignals, signalWords } from "./signals.js";
 
@@ -55,6 +55,10 @@ export async function main(
     const f = parsed.flags;
     if (f.version) {
       io.out.write(`${version()}\n`);
+      return 0;
+    }
+    if (f.help && parsed.command !== undefined) {
+      io.out.write(commandHelp(parsed.command));
       return 0;
     }
     if (f.help || parsed.command === undefined) {

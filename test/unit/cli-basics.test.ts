@@ -3,7 +3,7 @@ import { spawnSync } from "node:child_process";
 import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
 import { parse, runsAs } from "../../src/cli/args.js";
-import { HELP } from "../../src/cli/help.js";
+import { commandHelp, HELP } from "../../src/cli/help.js";
 import { runCli } from "../fakes/cli-run.js";
 
 const VERSION = (JSON.parse(readFileSync("package.json", "utf8")) as { version: string }).version;
@@ -13,7 +13,8 @@ describe("bluegreen CLI basics", () => {
   it("--help prints the help and exits 0", async () => {
     expect(await runCli(["--help"])).toEqual({ code: 0, out: HELP, err: "" });
     expect(await runCli(["-h"])).toEqual({ code: 0, out: HELP, err: "" });
-    expect(await runCli(["release", "--help"])).toEqual({ code: 0, out: HELP, err: "" });
+    // A command's --help is its own usage and flags (cli-flags.test.ts), not the global help.
+    expect(await runCli(["release", "--help"])).toEqual({ code: 0, out: commandHelp("release"), err: "" });
   });
 
   it("no command prints the help and exits 64", async () => {

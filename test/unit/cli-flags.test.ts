@@ -1,13 +1,14 @@
 // Each command takes only its own flags (src/cli/table.ts), in-process: a flag for another command is
 // exit 64 naming the flag, the command and the fix, before anything is read (review s9 F8: it was
-// silently ignored, and `rollback local --image v1` put another release live), and every command
-// the docs show still parses.
+// silently ignored, and `rollback local --image v1` put another release live). Each command's
+// --help lists exactly the flags it takes (F15), and every command the docs show still parses.
 import { mkdir, mkdtemp, readdir, readFile, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { parse } from "../../src/cli/args.js";
-import { COMMANDS, COMMON_FLAGS, type CommandName, FLAGS, type FlagName, flagsOf } from "../../src/cli/table.js";
+import { commandHelp, HELP } from "../../src/cli/help.js";
+import { COMMAND_SPECS, COMMANDS, COMMON_FLAGS, type CommandName, FLAGS, type FlagName, flagsOf } from "../../src/cli/table.js";
 import { UsageError } from "../../src/errors.js";
 import { sandboxPaths } from "../../src/sandbox/paths.js";
 import { runCli } from "../fakes/cli-run.js";
@@ -112,6 +113,23 @@ describe("per-command flags", () => {
     } finally {
       await rm(dir, { recursive: true, force: true });
     }
+  });
+});
+
+describe("bluegreen COMMAND --help", () => {
+  it("prints that command's usage and exactly its flags (from the same table), exit 0", async () => {
+    for (const command of COMMANDS) {
+      const r = await runCli([...BASE[command], "--help"]);
+      expect(r).toEqual({ code: 0, out: commandHelp(command), err: "" });
+      expect(r.out).toContain(`bluegreen ${COMMAND_SPECS[command].usage}`);
+      const listed = new Set([...r.out.matchAll(/^ {2}(--[a-z-]+)/gm)].map((m) => m[1]));
+      const spec: { flags: readonly FlagName[]; actions?: Record<string, readonly FlagName[]> } = COMMAND_SPECS[command];
+      const takes = [...COMMON_FLAGS, ...(spec.actions !== undefined ? Object.values(spec.actions).flat() : spec.flags)];
+      expect([...listed].sort()).toEqual([...new Set(takes.map((f) => `--${f}`))].sort());
+    }
+    expect(commandHelp("rollback")).not.toContain("--image");
+    expect(commandHelp("lock")).toContain("lock release: remove a lock that is not yours");
+    expect(HELP).toContain("`bluegreen COMMAND --help` lists the flags each command takes");
   });
 });
 
