@@ -5,7 +5,7 @@ import type { Goal } from "../domain/decide.js";
 import { listenerBeforeSwitch, type SwitchSource, switchSource } from "../domain/switch.js";
 import { encodeRef, TAG } from "../domain/tags.js";
 import { liveByListener, liveByWebhook } from "../domain/traffic.js";
-import { otherColour } from "../domain/types.js";
+import { type Colour, otherColour } from "../domain/types.js";
 import {
   BluegreenError,
   CancelledError,
@@ -37,6 +37,7 @@ import { resolveDigest } from "./stage.js";
 import { type Adoption, type EngineFacts, groupName, observeAdoption, unmanagedRef } from "./unmanaged.js";
 import { verifyWebhook, webhookTargetFor } from "./verify-webhook.js";
 import { stopExpiredWarm } from "./warm.js";
+import { coldBecause } from "./warmth.js";
 
 export interface ReleaseOptions {
   imageRef: string;
@@ -71,6 +72,12 @@ export interface ReleaseResult {
   /** canary/linear: the step whose gates failed (the rollback put all weight back on `from`). */
   failedStep?: { step: number; of: number; percent: number };
   timings: { cutover: CutoverTimes; bakeFailedAt?: number; rollback?: CutoverTimes };
+  /**
+   * A released run's previous colour as its last check of the hosts saw it (the bake's last inspect
+   * reads both colours): warm when every host's container there runs the previous release, so a
+   * rollback is instant; otherwise why not (a rollback restarts it and gates it first).
+   */
+  previousColour?: { colour: Colour; warm: boolean; why: string[] };
 }
 
 const msg = (e: unknown): string => redact(e instanceof Error ? e.message : String(e));
@@ -292,7 +299,7 @@ async function runGoal(ctx: Ctx, goal: Goal, state: RunState, initial?: World): 
     steps: state.steps,
   };
   try {
-    await converge(ctx, goal, state, initial);
+    const done = await converge(ctx, goal, state, initial);
     await runHookAt(ctx, "postRelease", goal, state.hooks);
     // The outcome is reported only once the webhook is read back where the release put it.
     await verifyWebhook(ctx, { colour: goal.colour }, `the release of ${goal.releaseId}`);
@@ -301,6 +308,7 @@ async function runGoal(ctx: Ctx, goal: Goal, state: RunState, initial?: World): 
       ...shiftsOf(state),
       outcome: "released",
       exitCode: 0,
+      ...(goal.from !== null ? { previousColour: previousColourOf(done, goal.from, goal.fromReleaseId) } : {}),
       ...(state.bakeUpdates !== undefined ? { bakeUpdates: state.bakeUpdates } : {}),
       timings: { cutover: state.times },
     };
@@ -417,6 +425,12 @@ async function runGoal(ctx: Ctx, goal: Goal, state: RunState, initial?: World): 
       timings: { cutover: state.times },
     };
   }
+}
+
+/** The previous colour as the run last read the hosts (never the record's warm window alone). */
+function previousColourOf(world: World, colour: Colour, releaseId: string | undefined): NonNullable<ReleaseResult["previousColour"]> {
+  const why = coldBecause(world.hosts, colour, releaseId);
+  return { colour, warm: why.length === 0, why };
 }
 
 /** The steps taken, for the result (absent for all-at-once). */

@@ -14,6 +14,7 @@ import { colourArns, liveColours, observe, type World } from "./observe.js";
 import { describeSwitchedRecord, switchedRecord } from "./switched-record.js";
 import { digestIn } from "./tag-trust.js";
 import { adoptionFrom, groupName, listHostContainers, type UnmanagedRelease } from "./unmanaged.js";
+import { coldBecause } from "./warmth.js";
 
 export interface ColourReport {
   targetGroup: string;
@@ -51,6 +52,12 @@ export interface StatusReport {
   liveRelease: { releaseId: string; image: string; colour: Colour } | null;
   previousRelease: { releaseId: string; image: string; colour: Colour } | null;
   previousWarmUntil: string | null;
+  /**
+   * Whether the previous release is warm as observed now (its containers run it on every host and,
+   * webhook mode, the ALB reports them healthy: a rollback to it is instant) or cold, and why (a
+   * rollback restarts it and gates it first). The warm window above is the record's, not this.
+   */
+  previousWarmth: { warm: boolean; why: string[]; unchecked: string[] } | null;
   /** The release that last passed its bake (promote copies only that). */
   verifiedRelease: string | null;
   consistent: boolean;
@@ -181,6 +188,7 @@ export async function status(ctx: Ctx): Promise<StatusReport> {
     liveRelease: t.live !== null ? { releaseId: t.live.releaseId, image: t.live.image, colour: t.live.colour } : null,
     previousRelease: t.previous !== null ? { releaseId: t.previous.releaseId, image: t.previous.image, colour: t.previous.colour } : null,
     previousWarmUntil: t.previousWarmUntil,
+    previousWarmth: t.previous !== null ? previousWarmth(ctx, world, t.previous) : null,
     verifiedRelease: t.verified,
     consistent: problems.length === 0,
     problems,
@@ -201,6 +209,16 @@ export async function status(ctx: Ctx): Promise<StatusReport> {
     unmanaged: adoption.unmanaged !== null && (adoption.unmanaged.role === "live" || adoption.unmanaged.containers.length > 0) ? adoption.unmanaged : null,
     shift,
   };
+}
+
+/** The previous release's colour as observed (see StatusReport.previousWarmth): the hosts reached, and the ALB in webhook mode. */
+function previousWarmth(ctx: Ctx, world: World, prev: { colour: Colour; releaseId: string }): NonNullable<StatusReport["previousWarmth"]> {
+  const targets =
+    ctx.settings.mode === "polling"
+      ? undefined
+      : { views: world.health[prev.colour], port: ctx.settings.hostPorts[prev.colour], group: ctx.targetGroups[prev.colour].name };
+  const why = world.hosts.length === 0 ? ["no host could be read"] : coldBecause(world.hosts, prev.colour, prev.releaseId, targets);
+  return { warm: why.length === 0, why, unchecked: (ctx.unreachable ?? []).map((u) => u.instanceId) };
 }
 
 /** The step recorded by an in-flight canary/linear release, with the weights the listener has now. */

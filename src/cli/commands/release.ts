@@ -82,6 +82,19 @@ export function notifyEventOf(command: "release" | "promote", environment: strin
   };
 }
 
+/**
+ * What a rollback would find on the previous colour, as the run last saw it: warm only when its
+ * containers run the previous release on every host; otherwise cold and why (the first two hosts'
+ * reasons; `status` lists them all). The unmanaged release is never touched by a release.
+ */
+function previousText(r: ReleaseResult): string {
+  const p = r.previousColour;
+  if (p === undefined) return r.from !== null ? `; ${r.from} stays warm for an instant rollback` : "";
+  if (p.warm) return `; ${p.colour} stays warm for an instant rollback`;
+  const more = p.why.length > 2 ? `; and ${p.why.length - 2} more` : "";
+  return `; ${p.colour} is cold (${p.why.slice(0, 2).join("; ")}${more}): a rollback restarts it (or stages it again) and gates it first`;
+}
+
 /** The human (or --json) end of a release or promote: the headline, why, logs and next step; returns the exit code. */
 export function report(out: Output, command: string, environment: string, r: ReleaseResult): number {
   if (out.o.json) {
@@ -95,10 +108,7 @@ export function report(out: Output, command: string, environment: string, r: Rel
       `steps: ${r.shifts.map((s) => `${s.step}/${s.of} ${r.colour ?? "new colour"} ${s.percent}%`).join(" -> ")}${r.failedStep !== undefined ? ` (failed at ${r.failedStep.step}/${r.failedStep.of})` : ""}`,
     );
   if (r.bakeUpdates !== undefined && !r.bakeUpdates.verified) out.line(`note: bake: ${r.bakeUpdates.message}`);
-  if (r.outcome === "released")
-    out.line(
-      `✔ released ${r.releaseId} (${r.image}) on ${r.colour} in ${environment}${r.from !== null ? `; ${r.from} stays warm for an instant rollback` : ""}`,
-    );
+  if (r.outcome === "released") out.line(`✔ released ${r.releaseId} (${r.image}) on ${r.colour} in ${environment}${previousText(r)}`);
   else if (r.outcome === "cancelled" && r.remedy === undefined && r.reason !== undefined) {
     // Cancelled before anything of it moved: its reason is the whole sentence (the signal, what was
     // stopped, the live release unchanged), as its notification says it after the subject. A headline

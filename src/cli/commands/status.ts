@@ -38,6 +38,15 @@ function nextFor(s: StatusReport): string {
   return `\`bluegreen rollback ${s.environment}\` puts the recorded live release back on both switches`;
 }
 
+/** Warm only as observed (the record's window alone is no proof): otherwise cold, why, and what a rollback does then. */
+function warmthText(s: StatusReport): string {
+  const w = s.previousWarmth;
+  if (w === null) return "";
+  const unchecked = w.unchecked.length > 0 ? `; ${w.unchecked.join(", ")} unreachable, not checked` : "";
+  if (w.warm) return `warm${s.previousWarmUntil !== null ? ` until ${s.previousWarmUntil}` : ""}: a rollback is instant${unchecked}`;
+  return `cold: ${w.why.join("; ")}; a rollback restarts it (or stages it again) and gates it first${unchecked}`;
+}
+
 export function renderStatus(s: StatusReport): string[] {
   const u = s.unmanaged;
   const liveText = s.live ?? (u?.role === "live" ? `unmanaged (${u.targetGroupName}, not released by bluegreen)` : "none");
@@ -69,10 +78,7 @@ export function renderStatus(s: StatusReport): string[] {
     for (const c of u.containers) lines.push(`        ${c.instanceId} ${c.name} :${c.hostPort} ${c.image}`);
     if (u.role === "previous") lines.push(`        retire it once the release has baked: see "Retiring the pre-bluegreen container" in the README`);
   }
-  if (s.previousRelease !== null)
-    lines.push(
-      `  previous: ${s.previousRelease.releaseId} on ${s.previousRelease.colour}${s.previousWarmUntil !== null ? ` (warm until ${s.previousWarmUntil})` : ""}`,
-    );
+  if (s.previousRelease !== null) lines.push(`  previous: ${s.previousRelease.releaseId} on ${s.previousRelease.colour} (${warmthText(s)})`);
   for (const u of s.unreachable) lines.push(`  ✖ ${u.instanceId} (${u.address}) unreachable: ${u.reason}`);
   lines.push(`  lock: ${s.lock === null ? "free" : describeLease(s.lock)}`);
   for (const w of s.tagWarnings) lines.push(`  ⚠ ${w}`);
