@@ -7,7 +7,7 @@ import { connectCtx, systemClock } from "../orchestrator/connect.js";
 import type { Ctx } from "../orchestrator/context.js";
 import { settingsFromConfig } from "../orchestrator/settings-from-config.js";
 import type { Reporter } from "../ports.js";
-import { SANDBOX_BOT_TOKEN, SANDBOX_WEBHOOK_SECRET } from "../sandbox/paths.js";
+import { SANDBOX_BOT_TOKEN, SANDBOX_CANARY_BOT_TOKEN, SANDBOX_POLLING_BOT_TOKEN, SANDBOX_WEBHOOK_SECRET } from "../sandbox/paths.js";
 import { registerSecret } from "../util/redact.js";
 import type { Flags } from "./args.js";
 import { realPorts } from "./real-ports.js";
@@ -21,6 +21,8 @@ export interface LoadedEnv {
 /** The sandbox's fake secrets, so `bluegreen release local` works without exporting anything. */
 export function applySandboxDefaults(env: NodeJS.ProcessEnv): void {
   env.BLUEGREEN_SANDBOX_BOT_TOKEN ??= SANDBOX_BOT_TOKEN;
+  env.BLUEGREEN_SANDBOX_POLLING_BOT_TOKEN ??= SANDBOX_POLLING_BOT_TOKEN;
+  env.BLUEGREEN_SANDBOX_CANARY_BOT_TOKEN ??= SANDBOX_CANARY_BOT_TOKEN;
   env.BLUEGREEN_SANDBOX_WEBHOOK_SECRET ??= SANDBOX_WEBHOOK_SECRET;
 }
 

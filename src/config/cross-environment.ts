@@ -17,7 +17,8 @@ export interface LoadedEnvironment {
  * the less protected of the two (staging rather than production), naming the other.
  */
 export function crossEnvironmentErrors(a: LoadedEnvironment, b: LoadedEnvironment): string[] {
-  const [other, subject] = a.config.protected && !b.config.protected ? [a, b] : !a.config.protected && b.config.protected ? [b, a] : [a, b];
+  const subject = reportedAgainst(a, b);
+  const other = subject === a ? b : a;
   const s = subject.config;
   const o = other.config;
   const theOther = `${o.environment} (${other.file})`;
@@ -61,6 +62,11 @@ export function crossEnvironmentErrors(a: LoadedEnvironment, b: LoadedEnvironmen
       );
   }
   return errors;
+}
+
+/** The file crossEnvironmentErrors(a, b) reports its problems against: the unprotected one, else b. */
+export function reportedAgainst<T extends LoadedEnvironment>(a: T, b: T): T {
+  return !a.config.protected && b.config.protected ? a : b;
 }
 
 function normalise(url: string): string {

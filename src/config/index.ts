@@ -1,5 +1,5 @@
 // The configuration module's public face: load and check environment files.
-export { crossEnvironmentErrors, type LoadedEnvironment } from "./cross-environment.js";
+export { crossEnvironmentErrors, type LoadedEnvironment, reportedAgainst } from "./cross-environment.js";
 export { environmentJsonSchema } from "./json-schema.js";
 export {
   type LoadOptions,

@@ -5,14 +5,15 @@ import { mkdir } from "node:fs/promises";
 import pRetry from "p-retry";
 import { type AwsEmulator, startAwsEmulator } from "./aws/index.js";
 import { LEGACY_GROUP, type LegacyProduction, type LegacyShape, legacyLayout, startLegacyProduction } from "./legacy.js";
-import { SANDBOX_BOT_TOKEN, SANDBOX_WEBHOOK_SECRET } from "./paths.js";
+import { SANDBOX_BOT_TOKEN, SANDBOX_CANARY_BOT_TOKEN, SANDBOX_POLLING_BOT_TOKEN, SANDBOX_WEBHOOK_SECRET } from "./paths.js";
 import { initSandboxRegistry, killAllContainers, writeDockerShim } from "./runtime/index.js";
 import { startTelegramEmulator, type TelegramEmulator } from "./telegram/index.js";
 
 export interface SandboxWorldOptions {
   /** Folder for runtime state and the docker shim (bin/, runtime/). */
   root: string;
-  ports?: { aws?: number; telegram?: number; alb?: number };
+  /** canaryAlb: also seed local-canary's own load balancer (canary-alb) with its data plane on this port. */
+  ports?: { aws?: number; telegram?: number; alb?: number; canaryAlb?: number };
   hosts?: number;
   /** Host addresses are 127.0.1.<firstHost..>: parallel worlds must not share them (ports 5001/5002 are per address). */
   firstHost?: number;
@@ -64,7 +65,14 @@ export async function startSandboxWorld(o: SandboxWorldOptions): Promise<Sandbox
     mode: "local",
     timeScale: o.telegramTimeScale ?? 0.1,
     ...(o.telegramDeliveryTimeoutMs !== undefined ? { deliveryTimeoutMs: o.telegramDeliveryTimeoutMs } : {}),
-    bots: [{ token: botToken, id: Number(botToken.split(":")[0]), username: "echo_sandbox_bot" }],
+    // local-polling and local-canary have bots of their own (sandbox/paths.ts), as any two environments must.
+    bots: [
+      { token: botToken, username: "echo_sandbox_bot" },
+      { token: SANDBOX_POLLING_BOT_TOKEN, username: "echo_polling_sandbox_bot" },
+      { token: SANDBOX_CANARY_BOT_TOKEN, username: "echo_canary_sandbox_bot" },
+    ]
+      .filter((b, i, all) => all.findIndex((x) => x.token === b.token) === i)
+      .map((b) => ({ ...b, id: Number(b.token.split(":")[0]) })),
   });
   let aws: AwsEmulator | undefined;
   try {
@@ -89,6 +97,21 @@ export async function startSandboxWorld(o: SandboxWorldOptions): Promise<Sandbox
       ],
       defaultTargetGroup: o.legacy === "legacy-group" ? LEGACY_GROUP.name : "bot-blue",
     });
+    // local-canary's own load balancer: one listener whose default action the canary steps weight
+    // between its own two target groups (one webhook URL), so it never moves local's traffic.
+    if (o.ports?.canaryAlb !== undefined) {
+      await aws.control.seed({
+        name: "canary-alb",
+        listenerPort: 80,
+        dataPlanePort: o.ports.canaryAlb,
+        targetGroups: [
+          { name: "canary-blue", port: 5003, healthCheckPath: "/health" },
+          { name: "canary-green", port: 5004, healthCheckPath: "/health" },
+        ],
+        colourRules: [],
+        defaultTargetGroup: "canary-blue",
+      });
+    }
     const hostIps = Array.from({ length: o.hosts ?? 2 }, (_, i) => hostIp(i + (o.firstHost ?? 1), o.hostPrefix));
     const hosts = hostIps.map((ip) => ({
       ip,

@@ -1,6 +1,6 @@
 // `bluegreen validate` through the CLI: every broken file of the fixture exits 64 with its exact
 // error lines on stderr; the repository's own environment files are valid; --json is one result line.
-import { copyFile, mkdir, mkdtemp, readdir, rm, writeFile } from "node:fs/promises";
+import { copyFile, mkdir, mkdtemp, readdir, readFile, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -65,6 +65,60 @@ describe("validate: broken environment files", () => {
     }
     const failing = c.other === undefined ? `${dir}/${FILE}` : `${dir}/${c.other.file}`;
     expect(lines).toContain(`✖ ${c.other === undefined ? "production" : "staging"}: ${failing}`);
+  });
+});
+
+describe("validate: the cross-environment rules hold for every pair, not only production and staging (review s9, F2)", () => {
+  // local-polling as it shipped before: local's bot token. Its polling release deleted local's webhook.
+  const sharedBot = async (): Promise<Record<string, string>> => ({
+    "environments/local.yaml": await readFile("environments/local.yaml", "utf8"),
+    "environments/local-polling.yaml": (await readFile("environments/local-polling.yaml", "utf8")).replaceAll(
+      "BLUEGREEN_SANDBOX_POLLING_BOT_TOKEN",
+      "BLUEGREEN_SANDBOX_BOT_TOKEN",
+    ),
+  });
+  const botTokenLine = async (): Promise<number> => (await readFile("environments/local-polling.yaml", "utf8")).split("\n").indexOf("telegram:") + 2;
+  const TOKEN_ERROR = async (dir: string): Promise<string> =>
+    `  telegram.botToken: uses \${env:BLUEGREEN_SANDBOX_BOT_TOKEN}, the same bot token as local (${dir}/environments/local.yaml); give local-polling its own bot and token variable (${dir}/environments/local-polling.yaml:${await botTokenLine()}:3)`;
+
+  it("all files: two sandbox environments on one bot token exit 64, naming both files, the key and the fix", async () => {
+    const dir = await configDir(await sharedBot());
+    const r = await runCli(["validate", "--config-dir", dir], FAKE_ENV);
+    expect(r.code).toBe(64);
+    expect(r.out).toBe(`✔ local: ${dir}/environments/local.yaml is valid\n`);
+    expect(r.err.split("\n")).toEqual([`✖ local-polling: ${dir}/environments/local-polling.yaml`, await TOKEN_ERROR(dir), ""]);
+  });
+
+  it("named files: the same pair given by name fails the same way; each file alone is valid", async () => {
+    const dir = await configDir(await sharedBot());
+    const r = await runCli(["validate", "local", "local-polling", "--config-dir", dir], FAKE_ENV);
+    expect(r.code).toBe(64);
+    expect(r.err.split("\n")).toContain(await TOKEN_ERROR(dir));
+    expect((await runCli(["validate", "local-polling", "--config-dir", dir], FAKE_ENV)).code).toBe(0);
+  });
+
+  it("a shared listener, target groups and webhook URL are reported too, against the second file", async () => {
+    const local = await readFile("environments/local.yaml", "utf8");
+    const twin = local
+      .replace("environment: local\n", "environment: local-twin\n")
+      .replaceAll("BLUEGREEN_SANDBOX_BOT_TOKEN", "BLUEGREEN_SANDBOX_CANARY_BOT_TOKEN");
+    const dir = await configDir({ "environments/local.yaml": local, "environments/local-twin.yaml": twin });
+    const r = await runCli(["validate", "--config-dir", dir, "--json"], FAKE_ENV);
+    expect(r.code).toBe(64);
+    const result = JSON.parse(r.out) as { environments: { name: string; ok: boolean; errors: string[] }[] };
+    expect(result.environments.map((e) => [e.name, e.ok])).toEqual([
+      ["local", true],
+      ["local-twin", false],
+    ]);
+    const errors = result.environments[1]?.errors ?? [];
+    expect(errors.map((e) => e.split(":")[0])).toEqual([
+      "telegram.webhook.url",
+      "loadBalancer.listener",
+      "colours.blue.targetGroup",
+      "colours.green.targetGroup",
+    ]);
+    for (const e of errors) expect(e).toContain(`local (${dir}/environments/local.yaml)`);
+    expect(errors[1]).toContain("give local-twin its own load balancer");
   });
 });
 

@@ -12,6 +12,8 @@ const FAKE = {
   TELEGRAM_STAGING_WEBHOOK_SECRET: "TEST-webhook-secret-staging",
   BLUEGREEN_SANDBOX_BOT_TOKEN: "323456789:TEST-bot-token-sandbox-ccccccccccccccc",
   BLUEGREEN_SANDBOX_WEBHOOK_SECRET: "TEST-webhook-secret-sandbox",
+  BLUEGREEN_SANDBOX_POLLING_BOT_TOKEN: "423456789:TEST-bot-token-polling-ddddddddddddddd",
+  BLUEGREEN_SANDBOX_CANARY_BOT_TOKEN: "523456789:TEST-bot-token-canary-eeeeeeeeeeeeeeee",
   BOT_SSH_KEY_PATH: "/home/ci/.ssh/bot_ed25519",
 };
 
@@ -24,7 +26,7 @@ async function loaded(name: string): Promise<{ config: Config; secrets: string[]
 const MB = 1024 * 1024;
 
 describe("environments/*.yaml", () => {
-  it.each(["local", "local-canary", "production", "staging"])("%s.yaml starts with the schema line for editors", async (name) => {
+  it.each(["local", "local-canary", "local-polling", "production", "staging"])("%s.yaml starts with the schema line for editors", async (name) => {
     const text = await readFile(`environments/${name}.yaml`, "utf8");
     expect(text.split("\n")[0]).toBe("# yaml-language-server: $schema=../schema/environment.schema.json");
   });
@@ -126,11 +128,13 @@ describe("environments/*.yaml", () => {
     expect(secrets).toEqual([FAKE.BLUEGREEN_SANDBOX_BOT_TOKEN, FAKE.BLUEGREEN_SANDBOX_WEBHOOK_SECRET]);
   });
 
-  it("no two example environments collide", async () => {
-    const all = await Promise.all(["local", "local-canary", "production", "staging"].map(loaded));
-    // local-canary is the same sandbox as local with another rollout strategy: one of the two is used at a time.
-    const sameSandbox = (a: (typeof all)[number], b: (typeof all)[number]) =>
-      [a.config.environment, b.config.environment].sort().join() === "local,local-canary";
-    for (const a of all) for (const b of all) if (a !== b && !sameSandbox(a, b)) expect(crossEnvironmentErrors(a, b)).toEqual([]);
+  it("no two example environments collide: each sandbox environment has its own bot, and local-canary its own load balancer", async () => {
+    const all = await Promise.all(["local", "local-canary", "local-polling", "production", "staging"].map(loaded));
+    for (const a of all) for (const b of all) if (a !== b) expect(crossEnvironmentErrors(a, b)).toEqual([]);
+    const canary = all[1]?.config;
+    expect(canary?.loadBalancer?.listener).toEqual({ loadBalancer: "canary-alb", port: 80 });
+    expect(canary?.colours).toEqual({ blue: { targetGroup: "canary-blue", hostPort: 5003 }, green: { targetGroup: "canary-green", hostPort: 5004 } });
+    expect(canary?.telegram.botToken).toBe(FAKE.BLUEGREEN_SANDBOX_CANARY_BOT_TOKEN);
+    expect(all[2]?.config.telegram.botToken).toBe(FAKE.BLUEGREEN_SANDBOX_POLLING_BOT_TOKEN);
   });
 });

@@ -1,6 +1,6 @@
-// `validate [ENV ...]`: schema + cross-field rules per file, and staging vs production when both load.
+// `validate [ENV ...]`: schema + cross-field rules per file, and the cross-environment rules for every pair that loads.
 import { join } from "node:path";
-import { crossEnvironmentErrors, listEnvironments, loadEnvironment, referencedFileErrors } from "../../config/index.js";
+import { crossEnvironmentErrors, listEnvironments, loadEnvironment, referencedFileErrors, reportedAgainst } from "../../config/index.js";
 import { registerSecret } from "../../util/redact.js";
 import type { Parsed } from "../args.js";
 import { applySandboxDefaults } from "../env.js";
@@ -19,13 +19,15 @@ export async function validate(p: Parsed, out: Output): Promise<number> {
     return { name: names[i] ?? "", file: r.file, ok: errors.length === 0, errors };
   });
   for (const r of results) if (r.ok) for (const s of r.secrets) registerSecret(s);
+  // Every pair, not only production and staging: two environments with one bot token (or webhook
+  // URL, or listener) take each other's webhook or traffic down, e.g. a polling release deletes
+  // the other's webhook. Each problem is reported against the less protected file, naming the other.
   const loaded = results.flatMap((r) => (r.ok ? [r] : []));
-  const prod = loaded.find((r) => r.config.environment === "production");
-  const staging = loaded.find((r) => r.config.environment === "staging");
-  const cross = prod !== undefined && staging !== undefined ? crossEnvironmentErrors(prod, staging) : [];
-  if (cross.length > 0) {
-    const entry = report.find((r) => r.file === staging?.file);
-    if (entry !== undefined) {
+  for (const [i, a] of loaded.entries()) {
+    for (const b of loaded.slice(i + 1)) {
+      const cross = crossEnvironmentErrors(a, b);
+      const entry = report.find((r) => r.file === reportedAgainst(a, b).file);
+      if (cross.length === 0 || entry === undefined) continue;
       entry.ok = false;
       entry.errors.push(...cross);
     }
