@@ -67,9 +67,22 @@ export class AwsLoadBalancer implements LoadBalancer {
     names: undefined,
     arns: undefined,
   };
+  /**
+   * The listener's default action as resolveListener's DescribeListeners answered it, kept for the
+   * next describeListener of that listener (once) when `opts.reuseResolvedListener` (see below).
+   */
+  private resolvedForward: { arn: string; forward: ForwardTarget[] } | undefined;
   constructor(
     private readonly aws: AwsSettings,
     private readonly listener: ListenerRef,
+    /**
+     * reuseResolvedListener: the first describeListener after resolveListener takes the default
+     * action that resolve's DescribeListeners (by load balancer) already answered, instead of a
+     * second DescribeListeners a few milliseconds later (#17: `status` in one round of calls). Only
+     * for a command that reads once and holds no lock (`status`): a release resolves the listener
+     * before it takes the deploy lock, and must read the listener again once it holds it.
+     */
+    private readonly opts: { reuseResolvedListener?: boolean } = {},
   ) {}
 
   private elb(): Promise<{ sdk: Sdk; client: ElasticLoadBalancingV2Client }> {
@@ -99,8 +112,11 @@ export class AwsLoadBalancer implements LoadBalancer {
     }
     if (lbArn === undefined) throw new Error(`load balancer ${loadBalancer} not found`);
     const ls = await client.send(new sdk.DescribeListenersCommand({ LoadBalancerArn: lbArn }));
-    const arn = ls.Listeners?.find((l) => l.Port === port)?.ListenerArn;
+    const listener = ls.Listeners?.find((l) => l.Port === port);
+    const arn = listener?.ListenerArn;
     if (arn === undefined) throw new Error(`load balancer ${loadBalancer} has no listener on port ${port}`);
+    if (this.opts.reuseResolvedListener === true && listener?.DefaultActions !== undefined)
+      this.resolvedForward = { arn, forward: forwardOf(listener.DefaultActions) };
     return arn;
   }
 
@@ -112,9 +128,12 @@ export class AwsLoadBalancer implements LoadBalancer {
     const { sdk, client } = await this.elb();
     const cached = this.tagCache.get(arn);
     const writesBefore = this.tagWrites;
+    const resolved = this.resolvedForward?.arn === arn ? this.resolvedForward.forward : undefined;
+    this.resolvedForward = undefined;
+    const given = known.forward ?? resolved;
     const [forward, tags, rules] = await Promise.all([
-      known.forward !== undefined
-        ? known.forward.map((f) => ({ ...f }))
+      given !== undefined
+        ? given.map((f) => ({ ...f }))
         : client.send(new sdk.DescribeListenersCommand({ ListenerArns: [arn] })).then((ls) => {
             const l = ls.Listeners?.[0];
             if (l === undefined) throw new Error(`listener ${arn} not found`);
@@ -192,6 +211,7 @@ export class AwsLoadBalancer implements LoadBalancer {
    */
   async setForward(listenerArn: string, forward: ForwardTarget[]): Promise<ForwardTarget[]> {
     const { sdk, client } = await this.elb();
+    this.resolvedForward = undefined;
     const res = await client.send(
       new sdk.ModifyListenerCommand({
         ListenerArn: listenerArn,

@@ -41,10 +41,16 @@ export async function loadEnv(nameOrPath: string, flags: Flags): Promise<LoadedE
 export async function openCtx(
   env: LoadedEnv,
   reporter: Reporter,
-  opts: { requireHealthyInstances: boolean; bakeMs?: number | undefined; tolerateUnreachable?: boolean },
+  opts: {
+    requireHealthyInstances: boolean;
+    bakeMs?: number | undefined;
+    tolerateUnreachable?: boolean;
+    /** A command that reads the world and takes no lock (`status`): see realPorts. */
+    readOnly?: boolean;
+  },
 ): Promise<Ctx> {
   const settings = await settingsFromConfig(env.config, opts.bakeMs !== undefined ? { bakeMs: opts.bakeMs } : {});
-  const ports = await realPorts(env.config, env.file);
+  const ports = await realPorts(env.config, env.file, { readOnly: opts.readOnly === true });
   processCalls.mark("connect");
   const ctx = await connectCtx(settings, ports, systemClock, ledgerMarks(reporter), {
     addressType: env.config.hosts.address,

@@ -15,7 +15,11 @@ import { sandboxPaths } from "../sandbox/paths.js";
 import { sandboxDockerRunner } from "../sandbox/runtime/in-process.js";
 import { takeEc2Early } from "./ec2-early.js";
 
-export async function realPorts(config: Config, configFile: string): Promise<Ports> {
+/**
+ * readOnly: a command that reads the world and takes no lock (`status`); its first reading of the
+ * listener takes the default action the listener's lookup (by load balancer and port) just read.
+ */
+export async function realPorts(config: Config, configFile: string, opts: { readOnly?: boolean } = {}): Promise<Ports> {
   const ssh = config.hosts.ssh;
   let connector: HostConnector;
   if (ssh.transport === "local") {
@@ -53,7 +57,8 @@ export async function realPorts(config: Config, configFile: string): Promise<Por
   }
   const hosts = config.hosts;
   const staticHosts = hosts.static;
-  const lb = config.loadBalancer === undefined ? null : new AwsLoadBalancer(config.aws, config.loadBalancer.listener);
+  const lb =
+    config.loadBalancer === undefined ? null : new AwsLoadBalancer(config.aws, config.loadBalancer.listener, { reuseResolvedListener: opts.readOnly === true });
   // The EC2 client on the thread `status` started before its modules loaded, if it did (ec2-early.ts).
   const thread = takeEc2Early();
   let instances: Instances;

@@ -68,6 +68,33 @@ describe("the listener by load balancer name and port (#17)", () => {
     expect(calls("DescribeLoadBalancers")).toBe(before + 1);
   });
 
+  it("reuseResolvedListener (status): the first read of the listener takes the lookup's answer, later ones ask again", async () => {
+    const lb = new AwsLoadBalancer({ region: REGION, endpoint: w.emu.endpoint }, { loadBalancer: "bot-alb", port: 80 }, { reuseResolvedListener: true });
+    const asked = await byName().describeListener(alb.listenerArn);
+    const before = calls("DescribeListeners");
+    expect(await lb.resolveListener([alb.lbArn])).toBe(alb.listenerArn);
+    const first = await lb.describeListener(alb.listenerArn);
+    expect(calls("DescribeListeners")).toBe(before + 1);
+    expect(first).toEqual(asked);
+    expect((await lb.describeListener(alb.listenerArn)).forward).toEqual(asked.forward);
+    expect(calls("DescribeListeners")).toBe(before + 2);
+  });
+
+  it("reuseResolvedListener: a write of the listener between the lookup and the read makes the read ask again; without the option, it always asks", async () => {
+    const lb = new AwsLoadBalancer({ region: REGION, endpoint: w.emu.endpoint }, { loadBalancer: "bot-alb", port: 80 }, { reuseResolvedListener: true });
+    await lb.resolveListener([alb.lbArn]);
+    const { forward } = await byName().describeListener(alb.listenerArn);
+    await lb.setForward(alb.listenerArn, forward);
+    const before = calls("DescribeListeners");
+    expect((await lb.describeListener(alb.listenerArn)).forward).toEqual(forward);
+    expect(calls("DescribeListeners")).toBe(before + 1);
+    const plain = byName();
+    await plain.resolveListener([alb.lbArn]);
+    const again = calls("DescribeListeners");
+    await plain.describeListener(alb.listenerArn);
+    expect(calls("DescribeListeners")).toBe(again + 1);
+  });
+
   it("an ARN of another load balancer is not taken for it: looked up by name", async () => {
     const other = alb.lbArn.replace("/app/bot-alb/", "/app/bot-alb-2/");
     const before = calls("DescribeLoadBalancers");

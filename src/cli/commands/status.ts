@@ -91,7 +91,7 @@ export function renderStatus(s: StatusReport): string[] {
 export async function status(p: Parsed, out: Output): Promise<number> {
   const [envName] = expectPositionals(p, ["ENV"]);
   const env = await loadEnv(envName ?? "", p.flags);
-  const ctx = await openCtx(env, out, { requireHealthyInstances: false, tolerateUnreachable: true });
+  const ctx = await openCtx(env, out, { requireHealthyInstances: false, tolerateUnreachable: true, readOnly: true });
   try {
     for (;;) {
       // status only reads: Telegram, AWS or SSH not answering is exit 1 with the cause, not drift.
