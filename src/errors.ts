@@ -23,8 +23,8 @@ export class UsageError extends BluegreenError {
 
 export class ConfigError extends BluegreenError {
   readonly errors: string[];
-  constructor(errors: string[]) {
-    super(errors.join("\n"), "user", "fix the configuration and run `bluegreen validate`");
+  constructor(errors: string[], remedy = "fix the configuration and run `bluegreen validate`") {
+    super(errors.join("\n"), "user", remedy);
     this.errors = errors;
   }
 }

@@ -29,7 +29,7 @@ export function applySandboxDefaults(env: NodeJS.ProcessEnv): void {
 export async function loadEnv(nameOrPath: string, flags: Flags): Promise<LoadedEnv> {
   applySandboxDefaults(process.env);
   const r = await loadEnvironment(nameOrPath, { ...(flags.configDir !== undefined ? { configDir: flags.configDir } : {}), env: process.env });
-  if (!r.ok) throw new ConfigError(r.errors);
+  if (!r.ok) throw new ConfigError(r.errors, r.remedy);
   for (const s of r.secrets) registerSecret(s);
   // A missing or broken key, known_hosts, certificate or smoke update is a configuration error
   // found before anything is touched (exit 64), not a failure in the middle of the run.

@@ -102,9 +102,23 @@ export async function loadEnvironment(nameOrPath: string, options: LoadOptions =
     if (!("missing" in alternativeRead)) [file, read] = [alternative, alternativeRead];
   }
   if ("missing" in read) {
+    // The generic "fix the configuration" does not fit a file that is not there: say how to get one.
+    if (byPath)
+      return {
+        ok: false,
+        file,
+        errors: [`${file}: no such file (a path ending in .yaml is read as given, not looked up in environments/)`],
+        remedy:
+          'check the path, or create the file (README "Configuration"; environments/*.yaml of the bluegreen repository are commented examples); to read DIR/environments/NAME.yaml give the NAME and --config-dir DIR',
+      };
     const known = await listEnvironments(environmentsDir);
     const has = known.length === 0 ? "has none" : `has: ${known.join(", ")}`;
-    return { ok: false, file, errors: [`${file}: no such environment file (environments/ ${has})`] };
+    return {
+      ok: false,
+      file,
+      errors: [`${file}: no such environment file (environments/ ${has})`],
+      remedy: `create ${file} (README "Configuration"), or run where environments/ is, or pass --config-dir DIR for the folder that holds environments/`,
+    };
   }
   if ("problem" in read) return { ok: false, file, errors: [`${file}: ${read.problem}; ${read.fix}`] };
   return loadEnvironmentText(read.text, file, options.env ?? process.env, { expectedName: byPath ? undefined : nameOrPath });

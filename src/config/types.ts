@@ -147,4 +147,4 @@ export interface Config {
   secretRefs: Record<string, string>;
 }
 
-export type LoadResult = { ok: true; config: Config; secrets: string[]; file: string } | { ok: false; errors: string[]; file: string };
+export type LoadResult = { ok: true; config: Config; secrets: string[]; file: string } | { ok: false; errors: string[]; file: string; remedy?: string };

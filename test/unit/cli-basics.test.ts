@@ -134,7 +134,18 @@ describe("bluegreen CLI basics", () => {
     expect(r).toEqual({
       code: 64,
       out: "",
-      err: "✖ configuration error:\n  /nonexistent-bluegreen/environments/nope.yaml: no such environment file (environments/ has none)\n  next: fix the configuration and run `bluegreen validate`\n",
+      err: '✖ configuration error:\n  /nonexistent-bluegreen/environments/nope.yaml: no such environment file (environments/ has none)\n  next: create /nonexistent-bluegreen/environments/nope.yaml (README "Configuration"), or run where environments/ is, or pass --config-dir DIR for the folder that holds environments/\n',
+    });
+  });
+
+  it("a missing .yaml path: exit 64, the file does not exist and how to create it or use --config-dir", async () => {
+    const r = await runCli(["status", "/nonexistent-bluegreen/missing.yaml"]);
+    expect(r).toEqual({
+      code: 64,
+      out: "",
+      err:
+        "✖ configuration error:\n  /nonexistent-bluegreen/missing.yaml: no such file (a path ending in .yaml is read as given, not looked up in environments/)\n" +
+        '  next: check the path, or create the file (README "Configuration"; environments/*.yaml of the bluegreen repository are commented examples); to read DIR/environments/NAME.yaml give the NAME and --config-dir DIR\n',
     });
   });
 });

@@ -192,12 +192,24 @@ describe("loadEnvironment and listEnvironments", () => {
       ok: false,
       file,
       errors: [`${file}: no such environment file (environments/ has: minimal, other, renamed)`],
+      remedy: `create ${file} (README "Configuration"), or run where environments/ is, or pass --config-dir DIR for the folder that holds environments/`,
     });
     const missingDir = join(dir, "nowhere");
     expect(await loadEnvironment("prod", { configDir: missingDir, env })).toEqual({
       ok: false,
       file: join(missingDir, "environments", "prod.yaml"),
       errors: [`${join(missingDir, "environments", "prod.yaml")}: no such environment file (environments/ has none)`],
+      remedy: `create ${join(missingDir, "environments", "prod.yaml")} (README "Configuration"), or run where environments/ is, or pass --config-dir DIR for the folder that holds environments/`,
+    });
+  });
+
+  it("a missing .yaml path says the file does not exist and how to get one, not what environments/ holds", async () => {
+    expect(await loadEnvironment("./missing.yaml", { configDir: dir, env })).toEqual({
+      ok: false,
+      file: "./missing.yaml",
+      errors: ["./missing.yaml: no such file (a path ending in .yaml is read as given, not looked up in environments/)"],
+      remedy:
+        'check the path, or create the file (README "Configuration"; environments/*.yaml of the bluegreen repository are commented examples); to read DIR/environments/NAME.yaml give the NAME and --config-dir DIR',
     });
   });
 
@@ -221,6 +233,7 @@ describe("loadEnvironment and listEnvironments", () => {
       ok: false,
       file: "environments/nope.yaml",
       errors: ["environments/nope.yaml: no such environment file (environments/ has: local, local-canary, local-polling, production, staging)"],
+      remedy: `create environments/nope.yaml (README "Configuration"), or run where environments/ is, or pass --config-dir DIR for the folder that holds environments/`,
     });
   });
 });
