@@ -2,12 +2,12 @@
 import { randomBytes } from "node:crypto";
 import { processCalls } from "../adapters/call-count.js";
 import { type Config, loadEnvironment, referencedFileErrors } from "../config/index.js";
-import { ConfigError, UsageError } from "../errors.js";
+import { ConfigError, PreflightError, UsageError } from "../errors.js";
 import { connectCtx, systemClock } from "../orchestrator/connect.js";
 import type { Ctx } from "../orchestrator/context.js";
 import { settingsFromConfig } from "../orchestrator/settings-from-config.js";
 import type { Reporter } from "../ports.js";
-import { SANDBOX_BOT_TOKEN, SANDBOX_CANARY_BOT_TOKEN, SANDBOX_POLLING_BOT_TOKEN, SANDBOX_WEBHOOK_SECRET } from "../sandbox/paths.js";
+import { SANDBOX_BOT_TOKEN, SANDBOX_CANARY_BOT_TOKEN, SANDBOX_POLLING_BOT_TOKEN, SANDBOX_PORTS, SANDBOX_WEBHOOK_SECRET } from "../sandbox/paths.js";
 import { registerSecret } from "../util/redact.js";
 import type { Flags } from "./args.js";
 import { realPorts } from "./real-ports.js";
@@ -56,10 +56,47 @@ export async function openCtx(
     addressType: env.config.hosts.address,
     requireHealthyInstances: opts.requireHealthyInstances,
     tolerateUnreachable: opts.tolerateUnreachable === true,
+  }).catch((e: unknown) => {
+    throw sandboxNotRunning(env.config, e) ?? e;
   });
   const cancel = cancelSignal();
   if (cancel !== undefined) ctx.cancel = cancel;
   return ctx;
+}
+
+const LOOPBACK = /^(127\.\d+\.\d+\.\d+|localhost|\[?::1\]?)$/;
+
+/**
+ * A refused connection to the embedded sandbox's own endpoint (a `transport: local` environment whose
+ * AWS endpoint or Telegram apiBase is a loopback address on the sandbox's fixed port) means the
+ * sandbox is not running: the same error keeps its text, with `bluegreen sandbox up` as the remedy
+ * instead of the AWS credentials. Any other endpoint keeps its own remedy (a real one is never guessed at).
+ */
+export function sandboxNotRunning(config: Config, e: unknown, ports: { aws: number; telegram: number } = SANDBOX_PORTS): PreflightError | null {
+  if (config.hosts.ssh.transport !== "local" || !(e instanceof Error)) return null;
+  const refused = /ECONNREFUSED (\S+):(\d+)\b/.exec(e.message);
+  if (refused === null) return null;
+  const sandboxEndpoints = [
+    [config.aws.endpoint, ports.aws],
+    [config.telegram.apiBase, ports.telegram],
+  ] as const;
+  const hit = sandboxEndpoints.some(([url, port]) => {
+    if (url === undefined || !URL.canParse(url)) return false;
+    const u = new URL(url);
+    const host = u.hostname.replace(/^\[|\]$/g, "");
+    const refusedHost = (refused[1] ?? "").replace(/^\[|\]$/g, "");
+    return (
+      LOOPBACK.test(host) &&
+      Number(u.port) === port &&
+      Number(refused[2]) === port &&
+      (refusedHost === host || (host === "localhost" && LOOPBACK.test(refusedHost)))
+    );
+  });
+  if (!hit) return null;
+  return new PreflightError(
+    e.message,
+    "the sandbox is not running here: start it with `bluegreen sandbox up` (in this folder, or with the same --config-dir); `bluegreen sandbox status` says whether another folder's sandbox holds its ports",
+  );
 }
 
 /**
