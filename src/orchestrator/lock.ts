@@ -69,9 +69,21 @@ export async function acquireLock(ctx: Ctx, command: string, releaseId: string, 
     acquiredAt: new Date(now).toISOString(),
     expiresAt: new Date(now + ctx.settings.lock.leaseMs).toISOString(),
   };
+  // --lock-wait: one step line for the whole wait (whose lock, since when), ended when the lock is ours.
+  let waitingFor: Lease | null = null;
+  // Real time: the retries below wait on real timers, whatever clock the run reads.
+  const waitStart = Date.now();
   const tryOnce = async (): Promise<void> => {
     const res = await host.remote.exec(lockCommands.acquire(path), { stdin: JSON.stringify(lease) });
-    if (res.code === 0) return;
+    if (res.code === 0) {
+      if (waitingFor !== null)
+        ctx.reporter.step({
+          step: "lock",
+          status: "ok",
+          message: `got the lock after waiting ${seconds(Date.now() - waitStart)} for ${waitingFor.command} ${waitingFor.releaseId}`,
+        });
+      return;
+    }
     const holder = parseLease((await mustExec(host, lockCommands.read(path))).stdout);
     const stale = holder === null || leaseExpired(holder, ctx.clock.now()) || (holder.machine === lease.machine && !pidAlive(holder.pid));
     if (stale) {
@@ -88,6 +100,10 @@ export async function acquireLock(ctx: Ctx, command: string, releaseId: string, 
       `wait for it to finish (or pass --lock-wait 5m); if it died, \`bluegreen lock release ${ctx.settings.environment} --force\``,
     );
     if (waitMs <= 0) throw new AbortError(err);
+    if (waitingFor === null || waitingFor.releaseId !== holder.releaseId) {
+      waitingFor = holder;
+      ctx.reporter.step({ step: "lock", status: "start", message: `waiting up to ${seconds(waitMs)} for the lock held by ${describeLease(holder)}` });
+    }
     throw err;
   };
   await pRetry(tryOnce, {
@@ -97,6 +113,15 @@ export async function acquireLock(ctx: Ctx, command: string, releaseId: string, 
     maxTimeout: 1000,
     maxRetryTime: Math.max(waitMs, 5000),
     randomize: false,
+  }).catch((e: unknown) => {
+    const holder = waitingFor as Lease | null;
+    if (holder !== null)
+      ctx.reporter.step({
+        step: "lock",
+        status: "fail",
+        message: `still held by ${holder.command} ${holder.releaseId} after waiting ${seconds(Date.now() - waitStart)}`,
+      });
+    throw e;
   });
   // A bake can outlast the lease (30m bake, 15m lease): renew at a third of the lease while we run,
   // so nobody takes over a lock whose holder is alive and working.
@@ -117,6 +142,8 @@ export async function acquireLock(ctx: Ctx, command: string, releaseId: string, 
     },
   };
 }
+
+const seconds = (ms: number): string => (ms >= 60_000 && ms % 60_000 === 0 ? `${ms / 60_000}m` : `${(ms / 1000).toFixed(1)}s`);
 
 export async function forceReleaseLock(ctx: Ctx): Promise<void> {
   await mustExec(lockHost(ctx.hosts, ctx.unreachable), lockCommands.release(lockPath(ctx.settings.lock.dir, ctx.settings.environment)));
