@@ -249,6 +249,10 @@ async function main(): Promise<void> {
       // Every process's CPU during the release: on 2 cores the wall time cannot be below half of it.
       machineCpuMsOneHost: summarize(one.map((r) => r.machineCpuMs)),
       machineCpuMsSixteenHosts: summarize(sixteen.map((r) => r.machineCpuMs)),
+      // Releases whose gates waited out the ALB's healthy threshold for a target whose port went
+      // dark across two health checks during the stage (about 2 s of wall time each).
+      releasesWithUnhealthyTargetOneHost: one.filter((r) => r.unhealthyTargets > 0).length,
+      releasesWithUnhealthyTargetSixteenHosts: sixteen.filter((r) => r.unhealthyTargets > 0).length,
       hostCommandsOneHost: summarize(one.map((r) => r.hostCommands)),
       hostCommandsSixteenHosts: summarize(sixteen.map((r) => r.hostCommands)),
       // The world's own processes, from /proc (other work on the machine excluded): each container's

@@ -33,6 +33,23 @@ export interface ScaleRun {
   /** Per step (stage, gates, bake, ...): where the wall time went. */
   stepsMs: Record<string, number>;
   hostCommands: number;
+  /**
+   * Targets the gates saw `unhealthy` in the ALB: each one's port was dark (old container removed,
+   * new bot not listening yet) across two health checks (1 s apart at the bench's time scale), and
+   * the gates then wait out the ALB's healthy threshold (2 checks): about 2 s more, whatever the rest.
+   */
+  unhealthyTargets: number;
+}
+
+/** Distinct targets the gates reported unhealthy ("target <id>:<port> is unhealthy (...)"). */
+export function unhealthyTargets(events: Record<string, unknown>[]): number {
+  const seen = new Set<string>();
+  for (const e of events) {
+    if (e.step !== "gates" || typeof e.message !== "string") continue;
+    const m = /^target (\S+) is unhealthy /.exec(e.message);
+    if (m?.[1] !== undefined) seen.add(m[1]);
+  }
+  return seen.size;
 }
 
 /** The world's first release (unmeasured): every host gets its first container and the code cache warms. */
@@ -57,10 +74,11 @@ export async function measuredRelease(w: BenchWorld, image: string, log: (s: str
   if (r.code !== 0) throw new Error(`scale release ${image} failed: ${JSON.stringify(r.result)}`);
   const cpu = r.calls?.cpuMs ?? Number.NaN;
   const hostCommands = Object.values(r.calls?.host ?? {}).reduce((a, b) => a + b, 0);
+  const unhealthy = unhealthyTargets(r.events);
   log(
     `  ${w.world.hostIps.length} host(s) release ${image}: ${Math.round(r.wallMs)} ms, CLI CPU ${cpu} ms (waited ${Math.round(r.runQueueMs)} ms for a core), ` +
       `containers CPU ${containersCpu} ms (supervisors ${byKind.supervisor}, bots ${byKind.bot}), emulators CPU ${emulators} ms, machine CPU ${machine} ms, ` +
-      `${hostCommands} host commands; steps ${JSON.stringify(stepsMs)}`,
+      `${hostCommands} host commands, ${unhealthy} target(s) unhealthy in the gates; steps ${JSON.stringify(stepsMs)}`,
   );
   return {
     wallMs: r.wallMs,
@@ -71,6 +89,7 @@ export async function measuredRelease(w: BenchWorld, image: string, log: (s: str
     cliRunQueueMs: r.runQueueMs,
     stepsMs,
     hostCommands,
+    unhealthyTargets: unhealthy,
   };
 }
 
