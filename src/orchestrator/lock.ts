@@ -33,6 +33,17 @@ function pidAlive(pid: number): boolean {
   }
 }
 
+/**
+ * Why `lease` no longer holds the lock (null: it does): its time ran out, or its process is gone
+ * on this same machine (another machine's pid cannot be checked from here). The rule acquireLock
+ * takes a lock over by, and status's "in progress" or "interrupted".
+ */
+export function leaseStaleWhy(lease: Lease, nowMs: number): string | null {
+  if (leaseExpired(lease, nowMs)) return `its lease expired at ${lease.expiresAt}`;
+  if (lease.machine === hostname() && !pidAlive(lease.pid)) return `its process (pid ${lease.pid} on ${lease.machine}) is gone`;
+  return null;
+}
+
 export function describeLease(l: Lease): string {
   return `${l.owner}@${l.machine} (pid ${l.pid}, ${l.command} ${l.releaseId}, since ${l.acquiredAt}, lease until ${l.expiresAt})`;
 }
@@ -85,7 +96,7 @@ export async function acquireLock(ctx: Ctx, command: string, releaseId: string, 
       return;
     }
     const holder = parseLease((await mustExec(host, lockCommands.read(path))).stdout);
-    const stale = holder === null || leaseExpired(holder, ctx.clock.now()) || (holder.machine === lease.machine && !pidAlive(holder.pid));
+    const stale = holder === null || leaseStaleWhy(holder, ctx.clock.now()) !== null;
     if (stale) {
       ctx.reporter.step({
         step: "lock",

@@ -9,7 +9,7 @@ import { COLOURS, type Colour, type InFlight, otherColour } from "../domain/type
 import type { TargetHealthView } from "../ports.js";
 import type { Lease } from "../remote/lock.js";
 import type { Ctx } from "./context.js";
-import { readLease } from "./lock.js";
+import { describeLease, leaseStaleWhy, readLease } from "./lock.js";
 import { colourArns, liveColours, observe, type World } from "./observe.js";
 import { describeSwitchedRecord, switchedRecord } from "./switched-record.js";
 import { digestIn } from "./tag-trust.js";
@@ -67,6 +67,18 @@ export interface StatusReport {
   /** Listener tags bluegreen did not write (or that disagree with the hosts): untrusted, never run. */
   tagWarnings: string[];
   releaseInProgress: InFlight | null;
+  /**
+   * The run in flight is alive: a live, unexpired lease holds the lock (its own, or a run that
+   * repairs it first). Not drift: it ends by itself, and a release or rollback now would wait for
+   * the lock (exit 75), so status exits 75 too.
+   */
+  runInProgress: boolean;
+  /**
+   * The live colour does not serve: "down" (a container not running, or its targets unhealthy), or
+   * "deliveries" (Telegram's recent delivery errors with more updates pending than
+   * gates.maxPendingUpdates: what the bake rolls back on). null: it serves, or nothing is live.
+   */
+  liveUnhealthy: "down" | "deliveries" | null;
   lock: Lease | null;
   /** The listener's default forward action as it is: every target group with its weight (> 0 receives traffic). */
   listener: { forwardsTo: { targetGroup: string; targetGroupArn: string; weight: number }[] };
@@ -79,7 +91,12 @@ export interface StatusReport {
 export async function status(ctx: Ctx): Promise<StatusReport> {
   // One round: AWS, Telegram and every host at once (the hosts' listing for adoption needs nothing
   // from the world). Only a listener forwarding to a group that is neither colour's costs another call.
-  const [world, lock, listing] = await Promise.all([observe(ctx), readLease(ctx).catch(() => null), listHostContainers(ctx)]);
+  const [world, lockRead, listing] = await Promise.all([
+    observe(ctx),
+    readLease(ctx).catch((e: unknown) => ({ unreadable: e instanceof Error ? e.message : String(e) })),
+    listHostContainers(ctx),
+  ]);
+  const lock = lockRead !== null && "unreadable" in lockRead ? null : lockRead;
   const adoption = await adoptionFrom(ctx, world, listing);
   const unmanagedLive = adoption.unmanaged?.role === "live";
   const polling = ctx.settings.mode === "polling";
@@ -103,15 +120,17 @@ export async function status(ctx: Ctx): Promise<StatusReport> {
   else if (lc.byWebhook !== "shared" && lc.byWebhook !== lc.byListener)
     problems.push(`the listener sends traffic to ${lc.byListener ?? "neither colour"} but the webhook points at ${lc.byWebhook}`);
   for (const u of ctx.unreachable ?? []) problems.push(`${u.instanceId} (${u.address}) is unreachable, so its containers are unknown: ${u.reason}`);
-  if (world.tags.inFlight !== null) {
-    const f = world.tags.inFlight;
+  const f0 = world.tags.inFlight;
+  if (f0 !== null) {
+    const f = f0;
     // The record stays at "cutover" through the bake: where the switches are says how far it got.
     const moved =
       (f.phase === "cutover" || f.phase === "baking") && lc.byListener === f.colour && (lc.byWebhook === "shared" || lc.byWebhook === f.colour)
         ? ` (both switches are on ${f.colour}: its cutover was done)`
         : "";
-    problems.push(`a ${f.kind} (${f.releaseId}) is in flight or was interrupted in phase ${f.phase}${moved}`);
+    problems.push(inFlightProblem(f, moved, lockRead, ctx.clock.now()));
   }
+  const runInProgress = f0 !== null && lock !== null && leaseStaleWhy(lock, ctx.clock.now()) === null;
   // Both switches agree, on the colour the record calls previous (a rollback that did not finish
   // without its mark, or switches moved by hand): the record is wrong about what serves.
   const agree = lc.byWebhook === "shared" || lc.byWebhook === lc.byListener;
@@ -120,7 +139,9 @@ export async function status(ctx: Ctx): Promise<StatusReport> {
   // Before the first release the listener may forward to a colour's group that runs the unmanaged bot: not ours to judge.
   // Never released (and not polling): whatever the listener forwards to is not ours to judge either (status exits 0 and says so).
   const live = polling ? lc.live : unmanagedLive || neverReleased ? null : lc.byListener;
+  let liveUnhealthy: StatusReport["liveUnhealthy"] = null;
   if (live !== null) {
+    const before = problems.length;
     for (const h of world.hosts) {
       const v = containerVerdict(h.containers[live]);
       if (v.kind !== "ok") problems.push(`live colour ${live} on ${h.instanceId}: ${v.reason}`);
@@ -132,6 +153,14 @@ export async function status(ctx: Ctx): Promise<StatusReport> {
           ctx.hosts.map((h) => ({ id: h.instanceId, port: ctx.settings.hostPorts[live] })),
         );
     if (tg !== null && tg.kind !== "ok") problems.push(`live colour ${live}: ${tg.reason}`);
+    if (problems.length > before) liveUnhealthy = "down";
+    else {
+      const failing = !polling && (lc.byWebhook === "shared" || lc.byWebhook === live) ? failingDeliveries(ctx, world) : null;
+      if (failing !== null) {
+        problems.push(`live colour ${live}: ${failing}`);
+        liveUnhealthy = "deliveries";
+      }
+    }
   }
   const colours = Object.fromEntries(
     COLOURS.map((c) => [
@@ -195,6 +224,8 @@ export async function status(ctx: Ctx): Promise<StatusReport> {
     unreachable: ctx.unreachable ?? [],
     tagWarnings,
     releaseInProgress: t.inFlight,
+    runInProgress,
+    liveUnhealthy,
     lock,
     listener: {
       forwardsTo: world.listener.forward.map((f) => {
@@ -209,6 +240,43 @@ export async function status(ctx: Ctx): Promise<StatusReport> {
     unmanaged: adoption.unmanaged !== null && (adoption.unmanaged.role === "live" || adoption.unmanaged.containers.length > 0) ? adoption.unmanaged : null,
     shift,
   };
+}
+
+/**
+ * How long a Telegram delivery error counts as current: Telegram retries a failed update with
+ * growing pauses and sets last_error_date at every failure, so a bot failing now shows one within
+ * minutes; an older one next to a backlog is not evidence that the live release fails.
+ */
+const RECENT_DELIVERY_ERROR_MS = 10 * 60_000;
+
+/**
+ * The bake's own rule on Telegram's side (webhookVerdict: errors reported, more than
+ * gates.maxPendingUpdates pending), applied to what serves now: a recent delivery error together
+ * with a backlog above the limit. null: Telegram delivers (or its signal is too weak to say).
+ */
+function failingDeliveries(ctx: Ctx, world: World): string | null {
+  const w = world.webhook;
+  const max = ctx.settings.gates.maxPendingUpdates;
+  if (w.lastErrorDate === undefined || w.pendingUpdateCount <= max) return null;
+  const at = w.lastErrorDate * 1000;
+  if (ctx.clock.now() - at > RECENT_DELIVERY_ERROR_MS) return null;
+  return `Telegram fails to deliver updates to it: last error ${new Date(at).toISOString()} ${w.lastErrorMessage ?? "(no message)"}, ${w.pendingUpdateCount} updates pending (gates.maxPendingUpdates ${max}); a bake would roll this back`;
+}
+
+/**
+ * An in-flight record, said as what it is: a run in progress under its own live lease, one being
+ * repaired by the run holding the lock now, or an interrupted one (and why: its lease expired,
+ * its process is gone, or nothing holds the lock).
+ */
+function inFlightProblem(f: InFlight, moved: string, lock: Lease | null | { unreadable: string }, now: number): string {
+  const what = `a ${f.kind} (${f.releaseId})`;
+  if (lock !== null && "unreadable" in lock)
+    return `${what} is in flight or was interrupted in phase ${f.phase}${moved}; the lock could not be read (${lock.unreadable})`;
+  if (lock === null) return `${what} was interrupted in phase ${f.phase}${moved}: no run holds the lock`;
+  const stale = leaseStaleWhy(lock, now);
+  if (stale !== null) return `${what} was interrupted in phase ${f.phase}${moved}: its run is gone (${stale})`;
+  if (lock.releaseId === f.releaseId) return `${what} is in progress, in phase ${f.phase}${moved}: run by ${describeLease(lock)}`;
+  return `${what} was interrupted in phase ${f.phase}${moved}; the ${lock.command} holding the lock now (${describeLease(lock)}) repairs it first`;
 }
 
 /** The previous release's colour as observed (see StatusReport.previousWarmth): the hosts reached, and the ALB in webhook mode. */

@@ -121,7 +121,7 @@ describe("the restart's mark", () => {
     env.ctx.cancel = undefined;
     // status says where it stopped and sends the operator to the command that finishes it.
     const text = renderStatus(await status(env.ctx)).join("\n");
-    expect(text).toContain("- a rollback (r1) is in flight or was interrupted in phase restarting");
+    expect(text).toContain("- a rollback (r1) was interrupted in phase restarting: no run holds the lock");
     expect(text).toContain(
       "next: `bluegreen rollback production` finishes it; if its containers keep failing, release a known-good image with `bluegreen release production --image <tag> --allow-unhealthy-live` (a release without that flag refuses until then)",
     );

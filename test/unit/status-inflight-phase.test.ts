@@ -52,14 +52,14 @@ describe("the in-flight record's phases", () => {
 
   it("status: a record past staging with both switches on its colour says the cutover was done", async () => {
     const s = await status(world({ colour: "green", phase: "cutover" }, "green").ctx);
-    expect(s.problems).toContain("a release (r0) is in flight or was interrupted in phase cutover (both switches are on green: its cutover was done)");
+    expect(s.problems).toContain("a release (r0) was interrupted in phase cutover (both switches are on green: its cutover was done): no run holds the lock");
     // A record written by a run before #17 reads the same.
     const old = await status(world({ colour: "green", phase: "baking" }, "green").ctx);
-    expect(old.problems).toContain("a release (r0) is in flight or was interrupted in phase baking (both switches are on green: its cutover was done)");
+    expect(old.problems).toContain("a release (r0) was interrupted in phase baking (both switches are on green: its cutover was done): no run holds the lock");
   });
 
   it("status: a record whose switches have not moved says only its phase", async () => {
     const s = await status(world({ colour: "green", phase: "cutover" }, "blue").ctx);
-    expect(s.problems).toContain("a release (r0) is in flight or was interrupted in phase cutover");
+    expect(s.problems).toContain("a release (r0) was interrupted in phase cutover: no run holds the lock");
   });
 });

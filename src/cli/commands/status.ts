@@ -24,6 +24,13 @@ function nextFor(s: StatusReport): string {
   if (s.unreachable.length > 0)
     return `bring ${s.unreachable.map((u) => u.instanceId).join(", ")} back (or check SSH access), then \`bluegreen status ${s.environment}\` again`;
   if (s.neverReleased) return `\`bluegreen release ${s.environment} --image <tag>\``;
+  const f = s.releaseInProgress;
+  // A live run holds the lock: a release or rollback now would wait for it (75); it ends by itself.
+  if (f !== null && s.runInProgress && s.lock !== null)
+    return `wait for the ${s.lock.command} to end (\`bluegreen status ${s.environment} --watch\` on a terminal follows it); a release started now with \`--lock-wait <duration>\` (e.g. 30m) waits for the lock, without it exits 75`;
+  // A dead release (its lease expired, its process gone, or no lock): the next release or rollback undoes it.
+  if (f?.kind === "release")
+    return `the release was interrupted: the next \`bluegreen release ${s.environment} --image <tag>\` undoes it before its own, or \`bluegreen rollback ${s.environment}\` undoes it alone (either takes over a stale lock)`;
   if (s.releaseInProgress?.kind === "rollback" && s.releaseInProgress.phase === "restarting")
     return `${restartMarkRemedy(s.environment)} (a release without that flag refuses until then)`;
   // A polling rollback past its handover back (its poller polls alone, ungated): `release` refuses it.
@@ -35,7 +42,29 @@ function nextFor(s: StatusReport): string {
   const agree = s.webhook.colour === "shared" || s.webhook.colour === s.liveByListener;
   if (s.mode === "webhook" && agree && switchedRecord({ live: s.liveRelease, previous: s.previousRelease }, s.liveByListener) !== null)
     return switchedRecordRemedy(s.environment);
+  if (s.liveUnhealthy !== null && (agree || s.mode === "polling")) return liveUnhealthyRemedy(s);
   return `\`bluegreen rollback ${s.environment}\` puts the recorded live release back on both switches`;
+}
+
+/**
+ * The live colour does not serve (its containers or targets are down, or Telegram fails to deliver
+ * to it): what `rollback` really does here (the previous release, not the recorded live one), or
+ * bringing the live release back.
+ */
+function liveUnhealthyRemedy(s: StatusReport): string {
+  const env = s.environment;
+  const live = s.live ?? s.liveByListener;
+  const prev = s.previousRelease;
+  const back =
+    prev !== null && live !== null && prev.colour !== live
+      ? `\`bluegreen rollback ${env}\` returns to the previous release ${prev.releaseId} on ${prev.colour} (${s.previousWarmth?.warm === true ? "warm: instant" : "cold: restarted and gated first"})`
+      : null;
+  const names = live === null ? [] : [...new Set(s.colours[live].containers.map((c) => c.name))];
+  const own =
+    s.liveUnhealthy === "deliveries"
+      ? `read \`docker logs ${names[0] ?? "<container>"}\` on the hosts and release a fixed image: \`bluegreen release ${env} --image <tag>\``
+      : `${names.length > 0 ? `start the live ${live} containers again (\`docker start ${names.join(" ")}\` on the hosts where they stopped), or ` : ""}release a known-good image: \`bluegreen release ${env} --image <tag> --allow-unhealthy-live\``;
+  return back !== null ? `${back}; or ${own}` : own;
 }
 
 /** Warm only as observed (the record's window alone is no proof): otherwise cold, why, and what a rollback does then. */
@@ -88,6 +117,16 @@ export function renderStatus(s: StatusReport): string[] {
   return lines;
 }
 
+/**
+ * 0 consistent; 75 while a live run holds the lock with its record in flight (CLI.md's 75: another
+ * run holds the lock, nothing was touched; it ends by itself, and a release now would exit 75 too);
+ * 3 otherwise (drift, an interrupted run, a live colour that does not serve, an unreachable host).
+ */
+export function exitOf(s: StatusReport): number {
+  if (s.consistent) return EXIT.ok;
+  return s.runInProgress ? EXIT.locked : EXIT.needsHuman;
+}
+
 export async function status(p: Parsed, out: Output): Promise<number> {
   const [envName] = expectPositionals(p, ["ENV"]);
   const env = await loadEnv(envName ?? "", p.flags);
@@ -101,7 +140,7 @@ export async function status(p: Parsed, out: Output): Promise<number> {
         if (p.flags.watch && out.o.isTty) out.o.out.write("\u001b[2J\u001b[H");
         for (const l of renderStatus(s)) out.line(l);
       }
-      if (!(p.flags.watch && out.o.isTty)) return s.consistent ? EXIT.ok : EXIT.needsHuman;
+      if (!(p.flags.watch && out.o.isTty)) return exitOf(s);
       await new Promise((r) => setTimeout(r, 2000));
     }
   } finally {
