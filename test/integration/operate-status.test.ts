@@ -83,15 +83,29 @@ describe("status, drift, history and the lock", { timeout: 150_000 }, () => {
     ]);
   });
 
-  it("lock status says free; lock release on a free lock exits 0 and says so", async () => {
+  it("lock status says free; lock release on a free lock exits 0 and says so (--json: one result line with outcome and exitCode)", async () => {
     const s = await t.cli(["lock", "status", "itest"]);
     expect(s.code, s.stderr).toBe(0);
     expect(s.stdout).toContain("itest: the lock is free");
     const sj = await t.cli(["lock", "status", "itest", "--json"]);
-    expect(sj.result).toEqual({ type: "result", command: "lock", environment: "itest", lock: null });
+    expect(sj.stdout.trim().split("\n")).toHaveLength(1);
+    expect(sj.result).toEqual({ type: "result", command: "lock", action: "status", outcome: "free", exitCode: 0, environment: "itest", lock: null });
     const rel = await t.cli(["lock", "release", "itest"]);
     expect(rel.code, rel.stderr).toBe(0);
     expect(rel.stdout).toContain("itest: the lock is already free");
+    // review s9 F9: it printed the human line on stdout under --json.
+    const rj = await t.cli(["lock", "release", "itest", "--json"]);
+    expect(rj.code, rj.stderr).toBe(0);
+    expect(rj.stdout.trim().split("\n")).toHaveLength(1);
+    expect(JSON.parse(rj.stdout)).toEqual({
+      type: "result",
+      command: "lock",
+      action: "release",
+      outcome: "already-free",
+      exitCode: 0,
+      environment: "itest",
+      released: null,
+    });
     expect(listenerForward(t)).toBe("green");
     expect((await webhookInfo(t)).url).toBe(webhookUrlOf(t, "green"));
   });

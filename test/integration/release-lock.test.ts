@@ -66,9 +66,26 @@ describe("the deploy lock", { timeout: 150_000 }, () => {
       );
       expect(listenerForward(t)).toBe("green");
       expect(existsSync(join(lockDir(), "lease.json"))).toBe(true);
+      const held = await t.cli(["lock", "status", "itest", "--json"]);
+      expect(held.result).toMatchObject({
+        command: "lock",
+        action: "status",
+        outcome: "held",
+        exitCode: 0,
+        expired: false,
+        lock: { machine: "build-agent-7" },
+      });
+      // Without --force a live lease is another run's lock: 75 (CLI.md), not a usage error (64); untouched.
+      const refused = await t.cli(["lock", "release", "itest", "--json"]);
+      expectExit(refused, 75);
+      expect(refused.result).toMatchObject({ outcome: "locked", exitCode: 75 });
+      expect(String(refused.result?.error)).toContain("the itest lock is held by ci@build-agent-7 (pid 424242");
+      expect(existsSync(join(lockDir(), "lease.json"))).toBe(true);
     } finally {
-      const release = await t.cli(["lock", "release", "itest", "--force", "--yes"]);
+      const release = await t.cli(["lock", "release", "itest", "--force", "--yes", "--json"]);
       expect(release.code, release.stderr).toBe(0);
+      expect(release.stdout.trim().split("\n")).toHaveLength(1);
+      expect(release.result).toMatchObject({ command: "lock", action: "release", outcome: "released", exitCode: 0, released: { machine: "build-agent-7" } });
     }
     expect(existsSync(lockDir())).toBe(false);
   });

@@ -116,6 +116,36 @@ describe("per-command flags", () => {
   });
 });
 
+describe("--json: stdout is NDJSON only, the last line the result with outcome and exitCode", () => {
+  it("sandbox down, and sandbox up while one runs, print a result line instead of their human text", async () => {
+    const dir = await mkdtemp(join(tmpdir(), "bg-sandbox-json-"));
+    try {
+      const down = await runCli(["sandbox", "down", "--json", "--config-dir", dir]);
+      expect(down.code).toBe(0);
+      expect(down.out.trim().split("\n")).toHaveLength(1);
+      expect(JSON.parse(down.out)).toEqual({
+        type: "result",
+        command: "sandbox",
+        outcome: "down",
+        exitCode: 0,
+        wasRunning: false,
+        leftoverProcessesStopped: 0,
+      });
+      const paths = sandboxPaths(dir);
+      await mkdir(paths.root, { recursive: true });
+      // "Running": its pid is this (alive) process, so `up` starts nothing.
+      const state = { pid: process.pid, aws: "a", telegram: "t", alb: "b", hosts: [], startedAt: "2026-01-01T00:00:00.000Z" };
+      await writeFile(paths.stateFile, JSON.stringify(state));
+      const up = await runCli(["sandbox", "up", "--json", "--config-dir", dir]);
+      expect(up.code).toBe(0);
+      expect(up.out.trim().split("\n")).toHaveLength(1);
+      expect(JSON.parse(up.out)).toEqual({ type: "result", command: "sandbox", outcome: "up", exitCode: 0, alreadyRunning: true, ...state });
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+});
+
 describe("bluegreen COMMAND --help", () => {
   it("prints that command's usage and exactly its flags (from the same table), exit 0", async () => {
     for (const command of COMMANDS) {

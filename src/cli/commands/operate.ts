@@ -2,7 +2,7 @@
 
 import { hostname } from "node:os";
 import { createInterface } from "node:readline/promises";
-import { BluegreenError, PreflightError, UsageError } from "../../errors.js";
+import { BluegreenError, LockHeldError, PreflightError, UsageError } from "../../errors.js";
 import { notifyAndReport } from "../../notify/index.js";
 import { disconnect } from "../../orchestrator/connect.js";
 import { readAudit } from "../../orchestrator/history.js";
@@ -88,23 +88,31 @@ export async function lock(p: Parsed, out: Output): Promise<number> {
   const ctx = await openCtx(env, out, { requireHealthyInstances: false });
   try {
     const lease = await guardedRead(ctx, () => readLease(ctx));
+    const environment = env.config.environment;
+    // --json: stdout is NDJSON only, its last line the result with outcome and exitCode (CLI.md).
+    const result = (outcome: string, extra: Record<string, unknown>): number => {
+      out.json({ type: "result", command: "lock", action, outcome, exitCode: EXIT.ok, environment, ...extra });
+      return EXIT.ok;
+    };
     if (action === "status") {
-      if (p.flags.json) out.json({ type: "result", command: "lock", environment: env.config.environment, lock: lease });
-      else
-        out.line(
-          lease === null
-            ? `${env.config.environment}: the lock is free`
-            : `${env.config.environment}: held by ${describeLease(lease)}${leaseExpired(lease, Date.now()) ? " (expired)" : ""}`,
-        );
+      const expired = lease !== null && leaseExpired(lease, Date.now());
+      if (p.flags.json) return result(lease === null ? "free" : "held", { lock: lease, ...(lease !== null ? { expired } : {}) });
+      out.line(lease === null ? `${environment}: the lock is free` : `${environment}: held by ${describeLease(lease)}${expired ? " (expired)" : ""}`);
       return EXIT.ok;
     }
     if (lease === null) {
-      out.line(`${env.config.environment}: the lock is already free`);
+      if (p.flags.json) return result("already-free", { released: null });
+      out.line(`${environment}: the lock is already free`);
       return EXIT.ok;
     }
     const mine = lease.machine === hostname() && lease.pid === process.pid;
     if (!mine && !leaseExpired(lease, Date.now()) && !p.flags.force) {
-      throw new UsageError(`the lock is held by ${describeLease(lease)} and has not expired`, "wait for that run, or pass --force if you are sure it is dead");
+      // Another run holds it: the exit code says so (75, CLI.md's "another release holds the lock:
+      // nothing was touched"), as a release refused by the same lease does; 64 read as a typo.
+      throw new LockHeldError(
+        `the ${environment} lock is held by ${describeLease(lease)} and has not expired; nothing was touched`,
+        `wait for that run (\`bluegreen lock status ${environment}\`), or pass --force if you are sure it is dead`,
+      );
     }
     if (p.flags.force && !leaseExpired(lease, Date.now())) {
       if (!out.o.isTty && !p.flags.yes) throw new UsageError("--force on a live lease needs confirmation and there is no terminal", "pass --yes as well");
@@ -116,7 +124,8 @@ export async function lock(p: Parsed, out: Output): Promise<number> {
       }
     }
     await forceReleaseLock(ctx);
-    out.line(`${env.config.environment}: lock released (was ${describeLease(lease)})`);
+    if (p.flags.json) return result("released", { released: lease });
+    out.line(`${environment}: lock released (was ${describeLease(lease)})`);
     return EXIT.ok;
   } finally {
     await disconnect(ctx);

@@ -93,6 +93,11 @@ export async function sandbox(p: Parsed, out: Output, ports: SandboxPorts = SAND
       );
     }
     if (current !== null) {
+      // --json: stdout carries only NDJSON (CLI.md), the already-running case too.
+      if (p.flags.json) {
+        out.json({ type: "result", command: "sandbox", outcome: "up", exitCode: EXIT.ok, alreadyRunning: true, ...current });
+        return EXIT.ok;
+      }
       out.line(`sandbox already running (pid ${current.pid}): AWS ${current.aws}, Telegram ${current.telegram}, ALB ${current.alb}`);
       return EXIT.ok;
     }
@@ -144,6 +149,10 @@ export async function sandbox(p: Parsed, out: Output, ports: SandboxPorts = SAND
     // Bot processes outlive a killed daemon: stop them by pid as well.
     const killed = existsSync(paths.runtime) ? await killAllContainers(paths.runtime) : 0;
     await rm(paths.stateFile, { force: true });
+    if (p.flags.json) {
+      out.json({ type: "result", command: "sandbox", outcome: "down", exitCode: EXIT.ok, wasRunning: current !== null, leftoverProcessesStopped: killed });
+      return EXIT.ok;
+    }
     out.line(current === null ? `sandbox was not running${killed > 0 ? `; stopped ${killed} leftover bot process(es)` : ""}` : "sandbox down");
     return EXIT.ok;
   }
