@@ -4,7 +4,7 @@
 import { readFileSync, realpathSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { writeCallCounts } from "../adapters/call-count.js";
-import { BluegreenError, CancelledError, ConfigError } from "../errors.js";
+import { BluegreenError, ConfigError } from "../errors.js";
 import { redact } from "../util/redact.js";
 import { type CommandName, type Parsed, parse, runsAs } from "./args.js";
 import { exitCodeOf, outcomeOf } from "./exit-codes.js";
@@ -104,16 +104,24 @@ export async function main(
         ...(remedy !== undefined ? { remedy } : {}),
       });
     } else {
-      fallback.error(
-        `✖ ${e instanceof ConfigError ? "configuration error" : e instanceof CancelledError ? "cancelled" : (e as Error)?.name === "Error" || !(e instanceof Error) ? "error" : e.name}:`,
-      );
-      for (const l of message.split("\n")) fallback.error(`  ${l}`);
-      if (remedy !== undefined) fallback.error(`  next: ${remedy}`);
-      if (code === 3 && !(e instanceof BluegreenError))
-        fallback.error(`  the state may be inconsistent: run \`bluegreen status ${parsed?.positionals[0] ?? "ENV"}\``);
+      for (const l of errorLines(e, message, remedy, code, parsed?.positionals[0])) fallback.error(l);
     }
     return code;
   }
+}
+
+/**
+ * A failure as the operator reads it (CLI.md: the reason and the remedy): the reason on the ✖ line,
+ * never an internal class name ("UsageError:", "PreflightError:"); the exit code already says
+ * which kind it is. A configuration error keeps its heading: it lists one problem per line.
+ */
+export function errorLines(e: unknown, message: string, remedy: string | undefined, code: number, env: string | undefined): string[] {
+  const [first = "", ...rest] = message.split("\n");
+  const lines =
+    e instanceof ConfigError ? ["✖ configuration error:", ...message.split("\n").map((l) => `  ${l}`)] : [`✖ ${first}`, ...rest.map((l) => `  ${l}`)];
+  if (remedy !== undefined) lines.push(`  next: ${remedy}`);
+  if (code === 3 && !(e instanceof BluegreenError)) lines.push(`  the state may be inconsistent: run \`bluegreen status ${env ?? "ENV"}\``);
+  return lines;
 }
 
 function isEntryPoint(): boolean {

@@ -119,6 +119,6 @@ describe("status, drift, history and the lock", { timeout: 150_000 }, () => {
     expect(r.result).toMatchObject({ command: "status", exitCode: 1, error, remedy: "check hosts.ec2 and the AWS credentials" });
     const text = await t.cli(["status", "itest"]);
     expect(text.code).toBe(1);
-    expect(text.stderr).toContain(`  ${error}\n  next: check hosts.ec2 and the AWS credentials\n`);
+    expect(text.stderr).toContain(`✖ ${error}\n  next: check hosts.ec2 and the AWS credentials\n`);
   });
 });

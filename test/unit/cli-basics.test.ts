@@ -4,6 +4,18 @@ import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
 import { parse, runsAs } from "../../src/cli/args.js";
 import { commandHelp, HELP } from "../../src/cli/help.js";
+import { errorLines } from "../../src/cli/main.js";
+import {
+  CancelledError,
+  ConfigError,
+  DriftError,
+  GateFailedError,
+  LockHeldError,
+  PreflightError,
+  RollbackFailedError,
+  RolledBackError,
+  UsageError,
+} from "../../src/errors.js";
 import { runCli } from "../fakes/cli-run.js";
 
 const VERSION = (JSON.parse(readFileSync("package.json", "utf8")) as { version: string }).version;
@@ -32,30 +44,30 @@ describe("bluegreen CLI basics", () => {
     expect(await runCli(["deploy", "production"])).toEqual({
       code: 64,
       out: "",
-      err: '✖ UsageError:\n  unknown command "deploy"\n  next: commands: validate, plan, rehearse, release, rollback, promote, status, history, lock, sandbox (see `bluegreen --help`)\n',
+      err: '✖ unknown command "deploy"\n  next: commands: validate, plan, rehearse, release, rollback, promote, status, history, lock, sandbox (see `bluegreen --help`)\n',
     });
   });
 
   it("unknown flag: exit 64 naming the flag", async () => {
-    expect(await runCli(["validate", "--frobnicate"])).toEqual({ code: 64, out: "", err: `✖ UsageError:\n  Unknown option '--frobnicate'\n${NEXT_HELP}` });
+    expect(await runCli(["validate", "--frobnicate"])).toEqual({ code: 64, out: "", err: `✖ Unknown option '--frobnicate'\n${NEXT_HELP}` });
   });
 
   it("a string flag without its value: exit 64", async () => {
     const r = await runCli(["release", "production", "--image"]);
     expect(r.code).toBe(64);
-    expect(r.err).toBe(`✖ UsageError:\n  Option '--image <value>' argument missing\n${NEXT_HELP}`);
+    expect(r.err).toBe(`✖ Option '--image <value>' argument missing\n${NEXT_HELP}`);
   });
 
   it("release without --image: exit 64", async () => {
     expect(await runCli(["release", "production"])).toEqual({
       code: 64,
       out: "",
-      err: "✖ UsageError:\n  release needs --image REF\n  next: e.g. bluegreen release production --image v2 (a tag or @sha256:digest)\n",
+      err: "✖ release needs --image REF\n  next: e.g. bluegreen release production --image v2 (a tag or @sha256:digest)\n",
     });
   });
 
   it("plan (and release --dry-run) without --image: exit 64", async () => {
-    const want = { code: 64, out: "", err: "✖ UsageError:\n  plan needs --image REF\n  next: e.g. bluegreen plan production --image v2\n" };
+    const want = { code: 64, out: "", err: "✖ plan needs --image REF\n  next: e.g. bluegreen plan production --image v2\n" };
     expect(await runCli(["plan", "production"])).toEqual(want);
     expect(await runCli(["release", "production", "--dry-run"])).toEqual(want);
   });
@@ -91,12 +103,12 @@ describe("bluegreen CLI basics", () => {
     expect(await runCli(["release", "--image", "v2"])).toEqual({
       code: 64,
       out: "",
-      err: "✖ UsageError:\n  release takes ENV\n  next: usage: bluegreen release ENV\n",
+      err: "✖ release takes ENV\n  next: usage: bluegreen release ENV\n",
     });
     expect(await runCli(["release", "a", "b", "--image", "v2"])).toEqual({
       code: 64,
       out: "",
-      err: '✖ UsageError:\n  release takes ENV; unexpected "b"\n  next: usage: bluegreen release ENV\n',
+      err: '✖ release takes ENV; unexpected "b"\n  next: usage: bluegreen release ENV\n',
     });
   });
 
@@ -104,12 +116,12 @@ describe("bluegreen CLI basics", () => {
     expect(await runCli(["release", "production", "--image", "v2", "--bake", "soon"])).toEqual({
       code: 64,
       out: "",
-      err: '✖ UsageError:\n  --bake "soon": not a duration\n  next: use a duration like 30s, 5m or 1h\n',
+      err: '✖ --bake "soon": not a duration\n  next: use a duration like 30s, 5m or 1h\n',
     });
     expect(await runCli(["history", "production", "--limit", "0"])).toEqual({
       code: 64,
       out: "",
-      err: '✖ UsageError:\n  --limit "0": must be a whole number from 1 to 10000\n',
+      err: '✖ --limit "0": must be a whole number from 1 to 10000\n',
     });
   });
 
@@ -147,5 +159,41 @@ describe("bluegreen CLI basics", () => {
         "✖ configuration error:\n  /nonexistent-bluegreen/missing.yaml: no such file (a path ending in .yaml is read as given, not looked up in environments/)\n" +
         '  next: check the path, or create the file (README "Configuration"; environments/*.yaml of the bluegreen repository are commented examples); to read DIR/environments/NAME.yaml give the NAME and --config-dir DIR\n',
     });
+  });
+
+  it("a failure prints its reason and remedy, never an internal class name (review s9 F16)", () => {
+    const cases: [Error, number, string[]][] = [
+      [new UsageError("release needs --image REF", "e.g. ..."), 64, ["✖ release needs --image REF", "  next: e.g. ..."]],
+      [
+        new PreflightError("cannot list the EC2 instances: denied", "check the credentials"),
+        1,
+        ["✖ cannot list the EC2 instances: denied", "  next: check the credentials"],
+      ],
+      [new LockHeldError("another run holds the production lock: ci@x", "wait"), 75, ["✖ another run holds the production lock: ci@x", "  next: wait"]],
+      [new GateFailedError("gates failed: health timed out"), 1, ["✖ gates failed: health timed out"]],
+      [new RolledBackError("bake failed: 500", "docker logs"), 2, ["✖ bake failed: 500", "  next: docker logs"]],
+      [
+        new RollbackFailedError("the rollback to blue failed too\nsecond line", "status"),
+        3,
+        ["✖ the rollback to blue failed too", "  second line", "  next: status"],
+      ],
+      [new DriftError("the listener and the webhook disagree", "rollback"), 3, ["✖ the listener and the webhook disagree", "  next: rollback"]],
+      [
+        new CancelledError("SIGINT", "rollback cancelled by SIGINT between two steps", "rollback again"),
+        130,
+        ["✖ rollback cancelled by SIGINT between two steps", "  next: rollback again"],
+      ],
+      [
+        new ConfigError(["a.yaml:1:1: bad", "a.yaml:2:1: worse"]),
+        64,
+        ["✖ configuration error:", "  a.yaml:1:1: bad", "  a.yaml:2:1: worse", "  next: fix the configuration and run `bluegreen validate`"],
+      ],
+      [new Error("socket hang up"), 3, ["✖ socket hang up", "  the state may be inconsistent: run `bluegreen status production`"]],
+    ];
+    for (const [e, code, want] of cases) {
+      const lines = errorLines(e, e.message, (e as { remedy?: string }).remedy, code, "production");
+      expect(lines).toEqual(want);
+      expect(lines.join("\n")).not.toMatch(/[A-Z][a-z]+Error\b/);
+    }
   });
 });
