@@ -122,6 +122,7 @@ export function newReleaseId(now = new Date()): string {
 
 const TAG = /^[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$/;
 const DIGEST = /^sha256:[a-f0-9]{64}$/;
+const TAG_REMEDY = "tags use letters, digits, _ . and - (at most 128, not starting with . or -), e.g. --image v2; a digest is --image @sha256:<64 hex>";
 
 /** --image: a tag or digest of the configured repository, or that repository spelled out with one. */
 export function imageRefFor(repository: string, ref: string): string {
@@ -139,6 +140,16 @@ export function imageRefFor(repository: string, ref: string): string {
     return `${repository}${r}`;
   }
   if (TAG.test(r)) return `${repository}:${r}`;
+  // A character no reference can hold ("Bad:Tag!", "v1 v2") would otherwise be read as a repository
+  // name and reported as the wrong repository (review s9 F14): say the reference is invalid.
+  const invalid = [...new Set(r.match(/[^A-Za-z0-9._\-/:@]/gu) ?? [])];
+  if (invalid.length > 0)
+    throw new UsageError(
+      `--image ${JSON.stringify(ref)}: not a valid tag or image reference (${invalid.map((c) => JSON.stringify(c)).join(", ")} ${invalid.length === 1 ? "is" : "are"} not allowed)`,
+      TAG_REMEDY,
+    );
+  // One word without a repository's ":", "/" or "@" is meant as a tag (".v2", "-v2", 129 characters).
+  if (!/[/:@]/.test(r)) throw new UsageError(`--image ${JSON.stringify(ref)}: not a valid tag`, TAG_REMEDY);
   // repository[:tag][@sha256:digest]; a registry host may carry a port (localhost:5000/bot), so the
   // tag's colon is looked for only after the last slash.
   const at = r.indexOf("@");

@@ -12,6 +12,9 @@ const notThisRepo = (ref: string, name: string): string =>
 const badTagOrDigest = (ref: string): string => `--image ${JSON.stringify(ref)}: not a valid tag or digest`;
 const badDigest = (ref: string): string => `--image ${JSON.stringify(ref)}: not a sha256 digest`;
 const badTag = (ref: string): string => `--image ${JSON.stringify(ref)}: not a valid tag`;
+/** review s9 F14: these were reported as "repository ... is not this environment's". */
+const invalid = (ref: string, chars: string[]): string =>
+  `--image ${JSON.stringify(ref)}: not a valid tag or image reference (${chars.map((c) => JSON.stringify(c)).join(", ")} ${chars.length === 1 ? "is" : "are"} not allowed)`;
 
 const ok: [string, string, string][] = [
   ["repository:tag@digest (the digest pins it; the tag is informative)", `${REPO}:v2@${DIGEST}`, `${REPO}:v2@${DIGEST}`],
@@ -37,25 +40,26 @@ const bad: [string, string, string][] = [
   ["lone @", "@", badDigest("@")],
   ["lone colon", ":", badTag(":")],
   ["colon then dash", ":-v2", badTag(":-v2")],
-  ["129-character tag", "a".repeat(129), notThisRepo("a".repeat(129), "a".repeat(129))],
-  ["tag starting with a dot", ".v2", notThisRepo(".v2", ".v2")],
-  ["tag starting with a dash (would be a flag)", "-v2", notThisRepo("-v2", "-v2")],
+  ["129-character tag", "a".repeat(129), badTag("a".repeat(129))],
+  ["tag starting with a dot", ".v2", badTag(".v2")],
+  ["tag starting with a dash (would be a flag)", "-v2", badTag("-v2")],
   ["wrong repository", "docker.io/library/nginx:latest", notThisRepo("docker.io/library/nginx:latest", "docker.io/library/nginx")],
   ["repository with a registry port", "localhost:5000/telegram-bot:v2", notThisRepo("localhost:5000/telegram-bot:v2", "localhost:5000/telegram-bot")],
   ["same name, other registry", "telegram-bot:v2", notThisRepo("telegram-bot:v2", "telegram-bot")],
   ["repository differs in case", `${REPO.toUpperCase()}:v2`, notThisRepo(`${REPO.toUpperCase()}:v2`, REPO.toUpperCase())],
   ["repository with an empty tag", `${REPO}:`, badTagOrDigest(`${REPO}:`)],
   ["repository with a bad digest", `${REPO}@sha256:nope`, badTagOrDigest(`${REPO}@sha256:nope`)],
-  ["repository with a space in the tag", `${REPO}:v 2`, badTagOrDigest(`${REPO}:v 2`)],
-  ["shell command substitution", "$(id)", notThisRepo("$(id)", "$(id)")],
-  ["shell separator", "v2;rm -rf /", notThisRepo("v2;rm -rf /", "v2;rm -rf /")],
-  ["backticks", "`id`", notThisRepo("`id`", "`id`")],
-  ["quotes", "'v2'", notThisRepo("'v2'", "'v2'")],
-  ["inner space", "v2 v3", notThisRepo("v2 v3", "v2 v3")],
-  ["unicode letter", "vé", notThisRepo("vé", "vé")],
-  ["emoji", "v2🚀", notThisRepo("v2🚀", "v2🚀")],
-  ["NUL byte", "v2\0", notThisRepo("v2\0", "v2\0")],
-  ["inner newline", "v2\nv3", notThisRepo("v2\nv3", "v2\nv3")],
+  ["repository with a space in the tag", `${REPO}:v 2`, invalid(`${REPO}:v 2`, [" "])],
+  ["invalid characters after a colon", "Bad:Tag!", invalid("Bad:Tag!", ["!"])],
+  ["shell command substitution", "$(id)", invalid("$(id)", ["$", "(", ")"])],
+  ["shell separator", "v2;rm -rf /", invalid("v2;rm -rf /", [";", " "])],
+  ["backticks", "`id`", invalid("`id`", ["`"])],
+  ["quotes", "'v2'", invalid("'v2'", ["'"])],
+  ["inner space", "v2 v3", invalid("v2 v3", [" "])],
+  ["unicode letter", "vé", invalid("vé", ["é"])],
+  ["emoji", "v2🚀", invalid("v2🚀", ["🚀"])],
+  ["NUL byte", "v2\0", invalid("v2\0", ["\0"])],
+  ["inner newline", "v2\nv3", invalid("v2\nv3", ["\n"])],
 ];
 
 describe("imageRefFor", () => {
@@ -92,6 +96,10 @@ describe("imageRefFor", () => {
     expect(remedy(":-x")).toBe("tags use letters, digits, _ . and - (at most 128, not starting with . or -)");
     expect(remedy("other:v2")).toBe("pass just the tag or digest, or fix container.image in the environment file");
     expect(remedy(`${REPO}:`)).toBe("use repository:tag or repository@sha256:<64 hex>");
+    const tagRemedy = "tags use letters, digits, _ . and - (at most 128, not starting with . or -), e.g. --image v2; a digest is --image @sha256:<64 hex>";
+    expect(remedy("Bad:Tag!")).toBe(tagRemedy);
+    expect(remedy("v1 v2")).toBe(tagRemedy);
+    expect(remedy(".v2")).toBe(tagRemedy);
   });
 
   it("a sandbox repository without a registry works the same", () => {
