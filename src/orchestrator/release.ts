@@ -396,7 +396,11 @@ async function runGoal(ctx: Ctx, goal: Goal, state: RunState, initial?: World): 
         ...(cancelled !== null ? { cancelledBy: cancelled.signal } : {}),
         reason,
         logs,
-        remedy: `the failed ${goal.colour} container is stopped but kept: \`docker logs ${ctx.settings.container.name}-${goal.colour}\` on the host; fix it and release again`,
+        // Cancelled, nothing failed: the containers are kept all the same, and the user decides when to go again.
+        remedy:
+          cancelled !== null && !(e instanceof BakeFailed)
+            ? `the cancelled ${goal.colour} containers are stopped but kept (\`docker logs ${ctx.settings.container.name}-${goal.colour}\` on the hosts); release again when ready: \`bluegreen release ${ctx.settings.environment} --image <tag>\``
+            : `the failed ${goal.colour} container is stopped but kept: \`docker logs ${ctx.settings.container.name}-${goal.colour}\` on the host; fix it and release again`,
         timings: { cutover: state.times, ...(e instanceof BakeFailed ? { bakeFailedAt: e.detectedAt } : {}), rollback },
       };
     }

@@ -112,6 +112,10 @@ describe("a release cancelled by a signal", () => {
     const w = cancelledAt("cutover", "SIGINT");
     const r = await release(w.ctx, OPTS);
     expect(r).toMatchObject({ outcome: "rolled-back", exitCode: 2, reason: "cancelled", cancelledBy: "SIGINT" });
+    // review-s9 F12: nothing failed, the user cancelled it: the remedy says so.
+    expect(r.remedy).toBe(
+      "the cancelled green containers are stopped but kept (`docker logs telegram-bot-green` on the hosts); release again when ready: `bluegreen release production --image <tag>`",
+    );
     expect(r.steps).toContain("cutover");
     expect(r.steps).not.toContain("bake");
     expect(forwardsTo(w)).toBe(GROUPS.blue.arn);
@@ -123,6 +127,8 @@ describe("a release cancelled by a signal", () => {
     const w = cancelledAt("bake", "SIGTERM");
     const r = await release(w.ctx, { ...OPTS, bakeMs: 30 * 60_000 });
     expect(r).toMatchObject({ outcome: "rolled-back", exitCode: 2, reason: "cancelled", cancelledBy: "SIGTERM" });
+    expect(r.remedy).toMatch(/^the cancelled green containers are stopped but kept .*; release again when ready/);
+    expect(r.remedy).not.toContain("failed");
     expect(forwardsTo(w)).toBe(GROUPS.blue.arn);
     expect(w.ctx.clock.now() - Date.parse("2026-01-01T00:00:00.000Z")).toBeLessThan(30 * 60_000);
   });
