@@ -1,5 +1,6 @@
 // Preflight: everything that can be known before anything changes. Each failure says what is wrong
 // and how to fix it; the release stops with exit 1 and the live release untouched.
+import { foreignWebhook } from "../domain/foreign-webhook.js";
 import { containerVerdict, targetHealthVerdict } from "../domain/gates.js";
 import { KNOWN_KEYS, MAX_LISTENER_TAGS, tagHeadroom } from "../domain/tags.js";
 import type { Colour } from "../domain/types.js";
@@ -109,5 +110,23 @@ export function checkTagHeadroom(ctx: Ctx, world: World, run: { colour: Colour; 
   throw new PreflightError(
     `the listener carries ${h.existing} tags and this release needs ${h.adds} more at once (${h.peak}), but ELBv2 allows ${MAX_LISTENER_TAGS} per listener (TooManyTags)`,
     `remove at least ${over} tag(s) that are not bluegreen's (${others.length} on it${others.length > 0 ? `: ${others.slice(0, 5).join(", ")}${others.length > 5 ? ", ..." : ""}` : ""}), e.g. aws elbv2 remove-tags --resource-arns ${ctx.listenerArn} --tag-keys ${others.slice(0, over).join(" ") || "<key>"}; then release again`,
+  );
+}
+
+/**
+ * A polling release or rollback that finds a webhook which is not this environment's own refuses,
+ * touching nothing (exit 1): its cutover would delete that webhook, and neither an automatic nor a
+ * manual rollback could set it back (foreign-webhook.ts). Called on the run's first reading, before
+ * any repair or cleanup of its own.
+ */
+export function refuseForeignWebhook(ctx: Ctx, world: World, command: "release" | "rollback"): void {
+  const s = ctx.settings;
+  if (s.mode !== "polling") return;
+  const url = foreignWebhook(world.webhook.url, s.webhook.urls);
+  if (url === null) return;
+  const env = s.environment;
+  throw new PreflightError(
+    `Telegram has a webhook set for this bot, ${redact(url)}, that is not ${env}'s own: a polling ${command} deletes it (getUpdates fails while a webhook is set), which would stop whatever it serves, and no rollback could set it back; nothing was changed`,
+    `if another environment uses this bot through that webhook, give ${env} its own bot and token variable (\`bluegreen validate\` lists environments that share one); to move a webhook deployment to polling, release it in webhook mode first (bluegreen adopts and records what serves), then change telegram.mode in that same file (a mode switch, which a rollback undoes); if nothing serves that webhook any more, delete it yourself (Bot API deleteWebhook, pending updates kept) and run the ${command} again`,
   );
 }

@@ -29,7 +29,7 @@ import { runHookAt } from "./hooks.js";
 import { acquireLock } from "./lock.js";
 import { observe, startingLive, type World } from "./observe.js";
 import { guardedRead } from "./port-guard.js";
-import { checkTagHeadroom, preflight } from "./preflight.js";
+import { checkTagHeadroom, preflight, refuseForeignWebhook } from "./preflight.js";
 import { clearInFlight, clearStaleInFlight, modeOf, recoverInterrupted, rollBackTo, stopColourVerified, undoCutoverTimed } from "./recover.js";
 import { converge, newRunState, type RunState } from "./run.js";
 import type { ShiftRecord } from "./shift.js";
@@ -121,6 +121,7 @@ async function releaseLocked(ctx: Ctx, opts: ReleaseOptions, started: number): P
     // The first look at each host also reads the preflight's probe in the same exec (#17); a world
     // read again below (a dead run repaired) has none, and adoption and the preflight probe again.
     let world = await observe(ctx, undefined, undefined, { probe: true });
+    refuseForeignWebhook(ctx, world, "release");
     const healed = await clearStaleInFlight(ctx, world);
     if (healed !== null) world = await observe(ctx);
     const recovered = (await recoverInterrupted(ctx, world, { finishRollback: false, allowUnhealthyLive: opts.allowUnhealthyLive })) ?? healed;

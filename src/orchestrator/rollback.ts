@@ -20,6 +20,7 @@ import { acquireLock } from "./lock.js";
 import type { World } from "./observe.js";
 import { liveColours, observe } from "./observe.js";
 import { guardedRead } from "./port-guard.js";
+import { refuseForeignWebhook } from "./preflight.js";
 import { clearStaleInFlight, modeAt, modeOf, moveBack, recoverInterrupted } from "./recover.js";
 import { type Moved, refreshAfterMoveBack } from "./rollback-refresh.js";
 import { converge, newRunState } from "./run.js";
@@ -109,6 +110,7 @@ export async function rollback(ctx: Ctx, opts: { lockWaitMs: number; runId: stri
   const lock = await guardedRead(ctx, () => acquireLock(ctx, "rollback", opts.runId, opts.lockWaitMs));
   try {
     let world = await guardedRead(ctx, () => observe(ctx));
+    refuseForeignWebhook(ctx, world, "rollback");
     const healed = await clearStaleInFlight(ctx, world);
     if (healed !== null) world = await observe(ctx);
     const polling = ctx.settings.mode === "polling";

@@ -9,8 +9,8 @@ export const SANDBOX_BOT_TOKEN = "7000000001:TEST-sandbox-bot-token-aaaaaaaaaaaa
  * The other sandbox environments' own bots (local-polling, local-canary): environments that share
  * a bot take each other's webhook down (a polling release deletes it), so each has its own.
  */
-export const SANDBOX_POLLING_BOT_TOKEN = "7000000002:TEST-sandbox-polling-bot-token-aaaaaaa";
-export const SANDBOX_CANARY_BOT_TOKEN = "7000000003:TEST-sandbox-canary-bot-token-aaaaaaaa";
+export const SANDBOX_POLLING_BOT_TOKEN = "7100000002:TEST-sandbox-polling-bot-token-aaaaaaa";
+export const SANDBOX_CANARY_BOT_TOKEN = "7100000003:TEST-sandbox-canary-bot-token-aaaaaaaa";
 export const SANDBOX_WEBHOOK_SECRET = "TEST-sandbox-webhook-secret";
 
 export function sandboxRoot(baseDir: string): string {

@@ -3,13 +3,14 @@
 // crashes on boot fails with exit 1 while the old poller keeps confirming; a manual rollback starts
 // the old poller again and stops the new one; a poller that dies once it takes updates is rolled back
 // automatically, the previous poller started again and gated (held for gates.settle) before the
-// rollback is reported. One shared world, one host, no load balancer.
+// rollback is reported; with another environment's webhook set on the bot, release and rollback
+// refuse, touching nothing. One shared world, one host, no load balancer.
 import { readFile, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { TAG } from "../../src/domain/tags.js";
 import { expectExit, killChildren, stopWorld, webhookInfo, withStream } from "../helpers/assertions.js";
-import { type CliResult, startTestWorld, type TestWorld } from "../helpers/sandbox-env.js";
+import { BOT_TOKEN, type CliResult, startTestWorld, type TestWorld } from "../helpers/sandbox-env.js";
 
 let t: TestWorld;
 // Each CLI run may take a while on a loaded machine (2 cores shared): a longer leash for the process, not the assertions.
@@ -151,5 +152,36 @@ describe("polling release", { timeout: 300_000 }, () => {
     expect(c.green).toMatchObject({ running: true, mode: "polling" });
     expect(c.blue).toMatchObject({ running: false });
     expect((await webhookInfo(t)).url).toBe("");
+  });
+
+  it("another environment's webhook on this bot: release and rollback refuse with exit 1, touching nothing; the webhook is read back as it was set (review s9, F2c)", async () => {
+    // What a webhook environment sharing this bot token does with its release (local did, next to local-polling).
+    const other = `http://127.0.0.1:${t.world.albPort}/telegram/blue`;
+    const api = (method: string, body: object) =>
+      fetch(`${t.world.telegram.url}/bot${BOT_TOKEN}/${method}`, {
+        method: "POST",
+        headers: { "Content-Type": "application/json" },
+        body: JSON.stringify(body),
+      });
+    expect((await api("setWebhook", { url: other, max_connections: 40 })).status).toBe(200);
+    try {
+      const before = await webhookInfo(t);
+      expect(before.url).toBe(other);
+      for (const argv of [
+        ["release", "ipoll", "--image", "polling-v2", "--json"],
+        ["rollback", "ipoll", "--json"],
+      ]) {
+        const r = await t.cli(argv, SLOW);
+        expectExit(r, 1);
+        expect(r.result).toMatchObject({ outcome: "failed" });
+        expect(JSON.stringify(r.result)).toContain(`Telegram has a webhook set for this bot, ${other}, that is not ipoll's own`);
+        expect(await webhookInfo(t)).toEqual(before);
+      }
+      const c = await containers();
+      expect(c.green).toMatchObject({ running: true, mode: "polling" });
+      expect(c.blue).toMatchObject({ running: false });
+    } finally {
+      await api("deleteWebhook", {});
+    }
   });
 });
