@@ -80,8 +80,9 @@ describe("release: the happy path", { timeout: 150_000 }, () => {
       live: "green",
       colour: "blue",
       image: "echo-bot:v3",
-      unknown: [],
     });
+    // 4063613 (review s9 F6) removed `unknown`: a plan that cannot read the world now exits 1 instead.
+    expect(r.result).not.toHaveProperty("unknown");
     const cmds = (r.result?.hostCommands as string[][]).map((a) => a.join(" "));
     expect(cmds).toContain("docker pull echo-bot:v3");
     expect(cmds.some((c) => c.startsWith("docker run") && c.includes("echo-bot-blue"))).toBe(true);
