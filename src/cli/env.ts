@@ -8,6 +8,7 @@ import type { Ctx } from "../orchestrator/context.js";
 import { settingsFromConfig } from "../orchestrator/settings-from-config.js";
 import type { Reporter } from "../ports.js";
 import { SANDBOX_BOT_TOKEN, SANDBOX_CANARY_BOT_TOKEN, SANDBOX_POLLING_BOT_TOKEN, SANDBOX_PORTS, SANDBOX_WEBHOOK_SECRET } from "../sandbox/paths.js";
+import { formatDuration } from "../util/duration.js";
 import { registerSecret } from "../util/redact.js";
 import type { Flags } from "./args.js";
 import { realPorts } from "./real-ports.js";
@@ -36,6 +37,20 @@ export async function loadEnv(nameOrPath: string, flags: Flags): Promise<LoadedE
   const files = await referencedFileErrors(r.config);
   if (files.length > 0) throw new ConfigError(files.map((e) => `${r.file}: ${e}`));
   return { config: r.config, file: r.file };
+}
+
+/**
+ * --bake replaces gates.bake for one run, so it obeys the file's rule (gates.bake >= gates.interval:
+ * at least one check): `--bake 0s` used to pass and bake for as long as the evidence rule dragged it.
+ * Checked right after the environment loads, before any prompt or remote call.
+ */
+export function checkBakeOverride(config: Config, flags: Pick<Flags, "bakeMs">): void {
+  const interval = config.gates.interval;
+  if (flags.bakeMs === undefined || flags.bakeMs >= interval) return;
+  throw new UsageError(
+    `--bake ${formatDuration(flags.bakeMs)} is shorter than gates.interval (${formatDuration(interval)}) of ${config.environment}; the bake must last at least one check; nothing was touched`,
+    `pass --bake ${formatDuration(interval)} or longer, or leave --bake out to bake for gates.bake (${formatDuration(config.gates.bake)})`,
+  );
 }
 
 export async function openCtx(

@@ -19,7 +19,7 @@ import { lockCommands, lockPath } from "../../remote/lock.js";
 import { formatArgvForDisplay } from "../../remote/quote.js";
 import type { Parsed } from "../args.js";
 import { expectPositionals } from "../args.js";
-import { imageRefFor, loadEnv, openCtx } from "../env.js";
+import { checkBakeOverride, imageRefFor, loadEnv, openCtx } from "../env.js";
 import { EXIT } from "../exit-codes.js";
 import type { Output } from "../output.js";
 import { execLines, hostExecs, stagingCommands } from "./plan-host.js";
@@ -29,6 +29,7 @@ export async function plan(p: Parsed, out: Output): Promise<number> {
   const [envName] = expectPositionals(p, ["ENV"]);
   if (p.flags.image === undefined) throw new UsageError("plan needs --image REF", "e.g. bluegreen plan production --image v2");
   const env = await loadEnv(envName ?? "", p.flags);
+  checkBakeOverride(env.config, p.flags);
   const settings = await settingsFromConfig(env.config, p.flags.bakeMs !== undefined ? { bakeMs: p.flags.bakeMs } : {});
   const image = imageRefFor(settings.container.repository, p.flags.image);
   let live: Colour | null = null;

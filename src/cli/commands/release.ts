@@ -9,7 +9,7 @@ import { promotionSource } from "../../orchestrator/promote.js";
 import { type ReleaseResult, release as runRelease } from "../../orchestrator/release.js";
 import type { Parsed } from "../args.js";
 import { expectPositionals } from "../args.js";
-import { assertConfirmed, imageRefFor, type LoadedEnv, loadEnv, newReleaseId, openCtx } from "../env.js";
+import { assertConfirmed, checkBakeOverride, imageRefFor, type LoadedEnv, loadEnv, newReleaseId, openCtx } from "../env.js";
 import type { Output } from "../output.js";
 import { plan } from "./plan.js";
 
@@ -145,6 +145,7 @@ export async function release(p: Parsed, out: Output): Promise<number> {
   const [envName] = expectPositionals(p, ["ENV"]);
   if (p.flags.image === undefined) throw new UsageError("release needs --image REF", "e.g. bluegreen release production --image v2 (a tag or @sha256:digest)");
   const env = await loadEnv(envName ?? "", p.flags);
+  checkBakeOverride(env.config, p.flags);
   const imageRef = imageRefFor(env.config.container.image, p.flags.image);
   await confirm(env, p, out, "release");
   const ctx = await openCtx(env, out, { requireHealthyInstances: true, bakeMs: p.flags.bakeMs });
@@ -169,6 +170,7 @@ export async function promote(p: Parsed, out: Output): Promise<number> {
   const [fromName, toName] = expectPositionals(p, ["FROM", "TO"]);
   const from = await loadEnv(fromName ?? "", p.flags);
   const to = await loadEnv(toName ?? "", p.flags);
+  checkBakeOverride(to.config, p.flags);
   if (from.config.environment === to.config.environment) throw new UsageError("promote FROM TO needs two different environments");
   const cross = crossEnvironmentErrors(from, to);
   if (cross.length > 0) throw new ConfigError(cross);
