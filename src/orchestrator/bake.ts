@@ -153,6 +153,14 @@ export async function bake(
   const g = ctx.settings.gates;
   // A bot may call setWebhook a few seconds after start-up: keep watching until the settle window ends.
   const end = Math.max(cutoverAt + bakeMs, settleUntil);
+  // The operator asked for bakeMs (--bake or gates.bake): a longer watch says why, up front.
+  if (settleUntil > cutoverAt + bakeMs)
+    ctx.reporter.step({
+      step: "bake",
+      status: "info",
+      colour: goal.colour,
+      message: `the bake lasts ${seconds(end - cutoverAt)}, past its ${seconds(bakeMs)} window: the new containers must have run for gates.settle (${seconds(g.settleMs)}) before it can pass`,
+    });
   const hardEnd = end + g.timeoutMs;
   const need = g.bakeEvidence;
   const sinceSec = Math.floor(cutoverAt / 1000);
