@@ -116,7 +116,50 @@ export function parseDockerSize(text: string): number | null {
 
 export async function containerLogs(host: ConnectedHost, name: string, lines = 20): Promise<string> {
   const res = await host.remote.exec(docker.logs(name, lines));
-  return `${res.stdout}${res.stderr}`.trim();
+  return mergeLogStreams(res.stdout, res.stderr, lines);
+}
+
+/** docker logs --timestamps' prefix: RFC 3339 with up to nanoseconds, then one space. */
+const STAMPED = /^(\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d)(?:\.(\d{1,9}))?(Z|[+-]\d\d:\d\d) (.*)$/s;
+
+/**
+ * `docker logs` writes the container's stdout lines to its stdout and its stderr lines to its stderr,
+ * so the two arrive apart: printed one after the other, a SIGTERM notice on stdout came before the
+ * error on stderr that preceded it (review s9 F18). Each line's --timestamps stamp merges them back
+ * into time order (a tie keeps stdout's line first), the stamps are dropped (the bot's lines carry
+ * their own), and the last `lines` are kept as docker's --tail keeps them. A line with no stamp (a
+ * daemon's error text) keeps its place after the line before it on its stream.
+ */
+export function mergeLogStreams(stdout: string, stderr: string, lines: number): string {
+  const parse = (text: string) => {
+    let key = "";
+    return text
+      .split("\n")
+      .filter((l) => l.trim() !== "")
+      .map((l) => {
+        const m = STAMPED.exec(l);
+        const ms = m === null ? Number.NaN : Date.parse(`${m[1]}${m[3]}`);
+        if (m === null || Number.isNaN(ms)) return { key, text: l };
+        key = `${String(ms).padStart(15, "0")}${(m[2] ?? "").padEnd(9, "0")}`;
+        return { key, text: m[4] ?? "" };
+      });
+  };
+  const [out, err] = [parse(stdout), parse(stderr)];
+  const merged: string[] = [];
+  let i = 0;
+  let j = 0;
+  while (i < out.length || j < err.length) {
+    const o = out[i];
+    const e = err[j];
+    if (o !== undefined && (e === undefined || o.key <= e.key)) {
+      merged.push(o.text);
+      i += 1;
+    } else if (e !== undefined) {
+      merged.push(e.text);
+      j += 1;
+    }
+  }
+  return merged.slice(-Math.max(1, lines)).join("\n").trim();
 }
 
 /**

@@ -73,7 +73,8 @@ export const docker = {
   listAll: (): string[] => ["docker", "ps", "--all", "--no-trunc", "--format", "{{json .}}"],
   inspect: (names: readonly string[]): string[] => ["docker", "inspect", "--type", "container", ...names],
   stats: (names: readonly string[]): string[] => ["docker", "stats", "--no-stream", "--format", "{{json .}}", ...names],
-  logs: (name: string, lines: number): string[] => ["docker", "logs", "--tail", String(lines), name],
+  /** --timestamps: stdout and stderr come back on two pipes, and only the stamps put them back in time order (containerLogs). */
+  logs: (name: string, lines: number): string[] => ["docker", "logs", "--timestamps", "--tail", String(lines), name],
   /**
    * A container's past die/oom events (how its runs ended: inspect forgets that on a restart).
    * Relative times are read on the host's clock. `--until=-1s` is one second from now: docker

@@ -26,7 +26,7 @@ describe("docker argv", () => {
     expect(docker.list("production")).toEqual(["docker", "ps", "--all", "--filter", "label=bluegreen.environment=production", "--format", "{{json .}}"]);
     expect(docker.inspect(["a-blue", "a-green"])).toEqual(["docker", "inspect", "--type", "container", "a-blue", "a-green"]);
     expect(docker.stats(["a-green"])).toEqual(["docker", "stats", "--no-stream", "--format", "{{json .}}", "a-green"]);
-    expect(docker.logs("a-green", 50)).toEqual(["docker", "logs", "--tail", "50", "a-green"]);
+    expect(docker.logs("a-green", 50)).toEqual(["docker", "logs", "--timestamps", "--tail", "50", "a-green"]);
     expect(docker.exitEvents("4f2a9c", 45)).toEqual([
       "docker",
       "events",

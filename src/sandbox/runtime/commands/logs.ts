@@ -26,9 +26,15 @@ export async function logsCommand(ctx: CliContext, argv: string[]): Promise<numb
   const count = tail === "all" || Number(tail) < 0 ? entries.length : Number(tail);
   const timestamps = args.bools.has("timestamps");
   for (const entry of count === 0 ? [] : entries.slice(-count)) {
-    const text = timestamps ? `${entry.time} ${entry.log}` : entry.log;
+    const text = timestamps ? `${rfc3339NanoFixed(entry.time)} ${entry.log}` : entry.log;
     if (entry.stream === "stderr") ctx.err(text);
     else ctx.out(text);
   }
   return 0;
+}
+
+/** docker prints --timestamps as RFC3339NanoFixed (nine fraction digits); the log file's times are ISO (milliseconds). */
+export function rfc3339NanoFixed(iso: string): string {
+  const m = /^(.*T\d\d:\d\d:\d\d)(?:\.(\d+))?Z$/.exec(iso);
+  return m === null ? iso : `${m[1]}.${(m[2] ?? "").padEnd(9, "0").slice(0, 9)}Z`;
 }
