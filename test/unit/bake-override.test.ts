@@ -38,7 +38,7 @@ describe("--bake shorter than gates.interval", () => {
       const r = await runCli([...argv, "--config-dir", dir]);
       expect(r.code).toBe(64);
       expect(r.out).toBe("");
-      expect(r.err).toContain(`  ${RULE(bake)}\n  next: ${NEXT}\n`);
+      expect(r.err).toContain(`${RULE(bake)}\n  next: ${NEXT}\n`);
     }
   });
 
