@@ -28,6 +28,12 @@ export async function moveBack(ctx: Ctx, world: World, to: Colour, releaseId: st
   const moved: Moved = { listener: !isForwardAllTo(world.traffic, to), webhook: !webhookThere };
   const problems = await moveSwitches(ctx, to, moved, times, releaseId, world);
   if (problems.length > 0) throw rollbackFailed(ctx, `${reason}; rolling back to ${to} failed`, problems);
+  // Each switch moved is shown as a release's cutover shows it (review-s9 F17: a warm rollback
+  // printed only its finalize). A note, not a step: the call ledger's steps stay as they were.
+  if (ctx.settings.mode !== "polling") {
+    if (moved.listener) ctx.reporter.step({ step: "rollback", status: "info", message: `listener -> ${to}`, colour: to });
+    if (moved.webhook) ctx.reporter.step({ step: "rollback", status: "info", message: `webhook -> ${ctx.settings.webhook.urls[to]}`, colour: to });
+  }
   return moved;
 }
 
