@@ -67,6 +67,13 @@ export function buildConfig(parsed: ParsedEnvironment, file: string, env: Env): 
     privateKey = fromFile(keySetting);
   }
 
+  // With transport: local the "host" is this machine: a relative envFileDir or lock.dir is taken from
+  // the YAML's folder, as the referenced files are, so every caller (any current folder, --config-dir)
+  // shares one lock and one history. Over SSH they must be absolute (hostPathRules); absolute paths
+  // are kept as written.
+  const onThisMachine = parsed.hosts.ssh.transport === "local";
+  const hostDir = (path: string): string => (onThisMachine && !path.startsWith("/") ? fromFile(path) : path);
+
   const { notify: _notify, hooks, ...rest } = parsed;
   const config: Config = {
     ...rest,
@@ -83,6 +90,7 @@ export function buildConfig(parsed: ParsedEnvironment, file: string, env: Env): 
     container: {
       ...parsed.container,
       secrets: containerSecrets,
+      envFileDir: hostDir(parsed.container.envFileDir),
       // A webhook bot always has an HTTP server to check; a poller has one only when the file says so.
       health: parsed.container.health ?? (parsed.telegram.mode === "webhook" ? DEFAULT_HEALTH : undefined),
     },
@@ -97,6 +105,7 @@ export function buildConfig(parsed: ParsedEnvironment, file: string, env: Env): 
       smokeUpdates: parsed.gates.smokeUpdates.map(fromFile),
     },
     rollout: { ...parsed.rollout, strategy: normalizeStrategy(parsed.rollout.strategy) },
+    lock: { ...parsed.lock, dir: hostDir(parsed.lock.dir) },
     secretRefs,
   };
   return { config, secrets, findings, unresolved };

@@ -57,7 +57,9 @@ const containerSchema = z
       .describe("Container variables whose values come from this machine's environment: NAME: ${env:NAME}"),
     envFileDir: text("must be a directory path on the host, like /var/lib/bluegreen")
       .default("/var/lib/bluegreen")
-      .describe("Where the 0600 env file with the secrets is written on the host"),
+      .describe(
+        "Where the 0600 env file with the secrets is written on the host (the history and a poller's release state go there too). Over SSH an absolute path; with hosts.ssh.transport: local a relative path is taken from this file's folder",
+      ),
     health: healthSchema
       .optional()
       .describe(
@@ -210,7 +212,9 @@ export const environmentSchema = z
         lease: duration({ positive: true }).prefault("15m").describe("How long a lock holds without renewal; a dead run's lock expires after it"),
         dir: text("must be a directory path on the host, like /var/lock/bluegreen")
           .default("/var/lock/bluegreen")
-          .describe("Where the lock directory is created on the first host"),
+          .describe(
+            "Where the lock directory is created on the first host. Over SSH an absolute path; with hosts.ssh.transport: local a relative path is taken from this file's folder, so every caller shares the lock",
+          ),
       })
       .prefault({})
       .describe("The deploy lock: one release or rollback at a time per environment"),

@@ -124,7 +124,9 @@ describe("environments/*.yaml", () => {
     expect(webhookUrlFor(config, "green")).toBe("http://127.0.0.1:8080/telegram/green");
     expect(config.gates).toMatchObject({ interval: 1000, healthyThreshold: 2, timeout: 60_000, bake: 10_000, maxPendingUpdates: 50 });
     expect(config.rollout.keepPreviousWarm).toBe(10 * 60_000);
-    expect(config.lock).toEqual({ lease: 120_000, dir: ".bluegreen/sandbox/lock" });
+    // Relative to the file's folder (environments/): the project's .bluegreen/, whatever the current folder.
+    expect(config.lock).toEqual({ lease: 120_000, dir: resolve(".bluegreen/sandbox/lock") });
+    expect(config.container.envFileDir).toBe(resolve(".bluegreen/sandbox/env"));
     expect(secrets).toEqual([FAKE.BLUEGREEN_SANDBOX_BOT_TOKEN, FAKE.BLUEGREEN_SANDBOX_WEBHOOK_SECRET]);
   });
 
