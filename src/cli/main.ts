@@ -8,7 +8,7 @@ import { BluegreenError, ConfigError } from "../errors.js";
 import { redact } from "../util/redact.js";
 import { type CommandName, type Parsed, parse, runsAs } from "./args.js";
 import { exitCodeOf, outcomeOf } from "./exit-codes.js";
-import { applyCliHeapFlags } from "./heap.js";
+import { applyCliHeapFlags, usesCliHeapFlags } from "./heap.js";
 import { commandHelp, HELP } from "./help.js";
 import { Output } from "./output.js";
 import { handleSignals, signalWords } from "./signals.js";
@@ -150,8 +150,15 @@ export function exitWhenDrained(code: number, streams: readonly NodeJS.WritableS
 }
 
 if (isEntryPoint()) {
-  // Before the command (and the AWS SDK it loads) is imported: see heap.ts.
-  applyCliHeapFlags();
+  // Before the command (and the AWS SDK it loads) is imported, except for status: see heap.ts.
+  // A command line that does not parse runs with them (main() reports the error).
+  let command: string | undefined;
+  try {
+    command = parse(process.argv.slice(2)).command;
+  } catch {
+    command = undefined;
+  }
+  if (usesCliHeapFlags(command)) applyCliHeapFlags();
   main(process.argv.slice(2), { out: process.stdout, err: process.stderr, isTty: process.stdout.isTTY === true, env: process.env, ec2Thread: true }).then(
     (code) => {
       writeCallCounts(process.env);

@@ -1,9 +1,10 @@
 // The CLI process keeps V8's young generation at its initial size (src/cli/heap.ts): a probe loaded
 // before the compiled CLI allocates 32 MB of live objects at exit and reports the new space's size.
 // Without the CLI's flags the same probe sees it grow (the control), so the probe measures something.
+// `status` runs without them (heap.ts says why).
 import { spawnSync } from "node:child_process";
 import { describe, expect, it } from "vitest";
-import { CLI_V8_FLAGS } from "../../src/cli/heap.js";
+import { CLI_V8_FLAGS, usesCliHeapFlags } from "../../src/cli/heap.js";
 
 const PROBE = [
   'import v8 from "node:v8";',
@@ -31,5 +32,15 @@ describe("the CLI's V8 heap settings", () => {
     const MB = 2 ** 20;
     expect(newSpaceAtExit(["dist/src/cli/main.js", "--version"])).toBeLessThanOrEqual(2 * MB);
     expect(newSpaceAtExit(["-e", "0"])).toBeGreaterThan(4 * MB);
+  });
+
+  it("status runs without them (no peak to keep down; Node's internals keep their code cache): its new space grows", () => {
+    const MB = 2 ** 20;
+    // An environment that does not exist: status stops at its configuration, after the entry point decided.
+    expect(newSpaceAtExit(["dist/src/cli/main.js", "status", "nowhere", "--config-dir", "/nonexistent-bluegreen-config"])).toBeGreaterThan(4 * MB);
+    expect(newSpaceAtExit(["dist/src/cli/main.js", "history", "nowhere", "--config-dir", "/nonexistent-bluegreen-config"])).toBeLessThanOrEqual(2 * MB);
+    expect(usesCliHeapFlags("status")).toBe(false);
+    expect(usesCliHeapFlags("release")).toBe(true);
+    expect(usesCliHeapFlags(undefined)).toBe(true);
   });
 });
