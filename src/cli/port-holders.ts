@@ -90,8 +90,21 @@ async function commandLine(proc: string, pid: number): Promise<string[] | undefi
   return argv.length > 0 ? argv : undefined;
 }
 
-/** "port 4566 (pid 812: node .../daemon.js ...)", or "port 4566" when the holder is unknown. */
-export function describeHolder(h: PortHolder): string {
-  if (h.pid === undefined) return `port ${h.port}`;
-  return `port ${h.port} (pid ${h.pid}${h.command !== undefined ? `: ${h.command}` : ""})`;
+/**
+ * "ports 4566, 8081 (pid 812: node .../daemon.js ...), port 8080": the ports grouped by their holder
+ * (one process usually holds them all), a port whose holder is unknown without one.
+ */
+export function describeHolders(taken: readonly PortHolder[]): string {
+  const groups = new Map<string, PortHolder[]>();
+  for (const h of taken) {
+    const key = h.pid === undefined ? `port ${h.port}` : `pid ${h.pid}`;
+    groups.set(key, [...(groups.get(key) ?? []), h]);
+  }
+  return [...groups.values()]
+    .map((hs) => {
+      const ports = `${hs.length === 1 ? "port" : "ports"} ${hs.map((h) => h.port).join(", ")}`;
+      const h = hs[0];
+      return h?.pid === undefined ? ports : `${ports} (pid ${h.pid}${h.command !== undefined ? `: ${h.command}` : ""})`;
+    })
+    .join(", ");
 }

@@ -12,7 +12,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { parse } from "../../src/cli/args.js";
 import { sandbox } from "../../src/cli/commands/sandbox.js";
 import { exitCodeOf } from "../../src/cli/exit-codes.js";
-import { busyPorts, sandboxDirOf } from "../../src/cli/port-holders.js";
+import { busyPorts, describeHolders, sandboxDirOf } from "../../src/cli/port-holders.js";
 import { capturedOutput } from "../fakes/captured-output.js";
 
 const LISTENER = `const s = require("node:net").createServer(); s.listen(Number(process.env.PORT), "127.0.0.1", () => process.stdout.write("ready\\n"));`;
@@ -88,6 +88,10 @@ describe("sandbox up/status with the ports taken", () => {
     expect(error?.message).toBe(
       `the sandbox cannot start: port ${ports.aws} (pid ${plain.pid}: ${process.execPath} ${join(dir, "holder.cjs")}), ` +
         `port ${ports.telegram} (pid ${daemon.pid}: ${process.execPath} ${join(dir, "dist", "sandbox", "daemon.js")} ${join(dir, "other", ".bluegreen", "sandbox")}) are already in use`,
+    );
+    // One process holding several ports is named once, after its ports.
+    expect(describeHolders([{ port: 4566, pid: 7, command: "node d.js" }, { port: 8081, pid: 7, command: "node d.js" }, { port: 8080 }])).toBe(
+      "ports 4566, 8081 (pid 7: node d.js), port 8080",
     );
     expect((error as { remedy?: string }).remedy).toBe(
       `stop what holds them, then \`bluegreen sandbox up\` again (the sandbox needs 127.0.0.1 ports ${ports.aws}, ${ports.telegram} free)`,

@@ -12,7 +12,7 @@ import type { Parsed } from "../args.js";
 import { expectPositionals } from "../args.js";
 import { EXIT } from "../exit-codes.js";
 import type { Output } from "../output.js";
-import { busyPorts, describeHolder, type PortHolder } from "../port-holders.js";
+import { busyPorts, describeHolders, type PortHolder } from "../port-holders.js";
 
 interface SandboxState {
   pid: number;
@@ -61,7 +61,7 @@ type SandboxPorts = { aws: number; telegram: number; alb: number };
  * cannot bind them is a failure of the world (exit 1), not of the command line, and leaves no folder.
  */
 export function portsTakenError(taken: readonly PortHolder[]): PreflightError {
-  const list = taken.map(describeHolder).join(", ");
+  const list = describeHolders(taken);
   const verb = taken.length === 1 ? "is" : "are";
   const dirs = [...new Set(taken.map((h) => h.sandboxDir))];
   const dir = dirs.length === 1 ? dirs[0] : undefined;
@@ -185,5 +185,5 @@ function notRunningLine(taken: readonly PortHolder[]): string {
   const dir = dirs.length === 1 ? dirs[0] : undefined;
   if (dir !== undefined)
     return `sandbox is not running in this folder, but the sandbox started in ${dir} holds its ports (pid ${taken[0]?.pid}): pass --config-dir ${dir}, or run bluegreen there`;
-  return `sandbox is not running, and ${taken.map(describeHolder).join(", ")} ${taken.length === 1 ? "is" : "are"} in use: \`bluegreen sandbox up\` would fail until ${taken.length === 1 ? "it is" : "they are"} free`;
+  return `sandbox is not running, and ${describeHolders(taken)} ${taken.length === 1 ? "is" : "are"} in use: \`bluegreen sandbox up\` would fail until ${taken.length === 1 ? "it is" : "they are"} free`;
 }
