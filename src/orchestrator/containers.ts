@@ -67,7 +67,10 @@ export async function inspectContainers(host: ConnectedHost, baseName: string): 
 /** Our containers by colour, from the output of `docker inspect` of both colours' names. */
 export function byColour(stdout: string): Partial<Record<Colour, ContainerFacts>> {
   const out: Partial<Record<Colour, ContainerFacts>> = {};
-  for (const c of parseInspect(stdout)) out[c.colour] = c;
+  // Ours is the container whose name and colour label agree: one renamed by hand (a blue-labelled
+  // container under the green name) is not green's, or a stop of "green" (by name) would stop it
+  // while its label made it look like blue's, and it may be what serves traffic.
+  for (const c of parseInspect(stdout)) if (c.name.endsWith(`-${c.colour}`)) out[c.colour] = c;
   return out;
 }
 

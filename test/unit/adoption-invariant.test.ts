@@ -74,7 +74,29 @@ describe("release over generated worlds (listener forms x host states x tags)", 
         expect(touched).toEqual([]);
         if (result !== undefined && spec.deadRun == null) expect(result.colour).toBe(planned.choice.colour);
       }),
-      { numRuns: 300 },
+      {
+        numRuns: 300,
+        // Found by seed 1271664813: a dead green run's repair stopped `telegram-bot-green` by name, a
+        // container labelled blue that served green's group (the green-labelled one was named -blue).
+        examples: [
+          [
+            {
+              forward: [{ group: "blue", weight: 0 }],
+              containers: [
+                [
+                  { name: "telegram-bot-green", colour: "blue", hostPort: 5000, running: true },
+                  { name: "telegram-bot-blue", colour: "green", hostPort: 5001, running: true },
+                ],
+                [],
+              ],
+              registered: { blue: [], green: [[0, 5000]], legacy: [] },
+              tagsLive: "blue",
+              deadRun: { colour: "green", phase: "staging" },
+              webhook: "green",
+            },
+          ],
+        ],
+      },
     );
   }, 120_000);
 });
