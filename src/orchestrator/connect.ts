@@ -46,6 +46,11 @@ export const systemClock: Clock = {
 
 const why = (e: unknown): string => redact(e instanceof Error ? e.message : String(e));
 
+const settledValue = <T>(r: PromiseSettledResult<T>): T => {
+  if (r.status === "rejected") throw r.reason;
+  return r.value;
+};
+
 export interface ConnectOptions {
   /** status, plan, history and rollback go on without hosts that cannot be reached (listed in ctx.unreachable). */
   tolerateUnreachable?: boolean;
@@ -105,15 +110,19 @@ export async function connectCtx(settings: Settings, raw: Ports, clock: Clock, r
   // The listener is found after the groups: their LoadBalancerArns name its load balancer once a
   // colour is in its forward, so no DescribeLoadBalancers (#17). Still one round next to the hosts'.
   const groups = Promise.all([tg("blue"), tg("green")]);
-  const [[blue, green], listenerArn, list] = await Promise.all([
-    groups,
-    groups.then((gs) =>
-      lb.resolveListener(gs.flatMap((g) => g.loadBalancerArns ?? [])).catch((e: unknown) => {
-        throw new PreflightError(`cannot find the ALB listener: ${why(e)}`, "check loadBalancer.listener and the AWS region/credentials");
-      }),
-    ),
-    listInstances(),
-  ]);
+  const listener = groups.then((gs) =>
+    lb.resolveListener(gs.flatMap((g) => g.loadBalancerArns ?? [])).catch((e: unknown) => {
+      throw new PreflightError(`cannot find the ALB listener: ${why(e)}`, "check loadBalancer.listener and the AWS region/credentials");
+    }),
+  );
+  // Every read settles before one failure is named, and EC2's wins: missing credentials or a refused
+  // endpoint fail both clients, and which answers first is timing (status's EC2 client is on a thread,
+  // so ELBv2's usually did, and the remedy read "create the target group"). EC2's remedy names the
+  // credentials; a target group that is really missing fails ELBv2 alone and is still named.
+  const [groupsRead, listenerRead, listRead] = await Promise.allSettled([groups, listener, listInstances()]);
+  const list = settledValue(listRead);
+  const [blue, green] = settledValue(groupsRead);
+  const listenerArn = settledValue(listenerRead);
   const { hosts, unreachable } = await connectHosts(settings, ports, opts, list, reporter, activity);
   return {
     settings,

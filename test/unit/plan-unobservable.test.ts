@@ -47,7 +47,7 @@ describe("plan that cannot read the world", () => {
     const r = await runCli(["plan", "production", "--image", "v2", "--config-dir", dir], { ...BASE_ENV, ...NO_AWS });
     expect(r.code).toBe(1);
     expect(r.out).toBe("");
-    // connectCtx asks EC2 and ELBv2 at once: whichever refusal comes first is the cause named.
+    // connectCtx asks EC2 and ELBv2 at once and names EC2's refusal when both refuse (the same cause).
     expect(r.err).toContain("cannot plan a release to production: the live colour, the hosts and the listener could not be read (");
     expect(r.err).toContain(
       `ECONNREFUSED 127.0.0.1:${closedPort}); a plan without them would be a guess (the colour to stage on, what a failure goes back to); nothing was changed`,
