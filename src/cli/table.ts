@@ -22,7 +22,8 @@ export const FLAGS = {
   "dry-run": { type: "boolean", help: "print the plan instead (= bluegreen plan)" },
   "lock-wait": { type: "string", value: "DURATION", help: "wait this long for another run's lock instead of exiting 75" },
   yes: { type: "boolean", short: "y", help: "confirm without a prompt (a protected environment; lock release --force on a live lock)" },
-  force: { type: "boolean", help: "remove a lock that is not yours" },
+  // lock status takes it only because CLI.md's synopsis is `lock status|release ENV [--force]` (review2-s9 L2).
+  force: { type: "boolean", help: "remove a lock that is not yours (lock release; lock status accepts it with no effect)" },
   watch: { type: "boolean", help: "refresh every 2 s on a terminal" },
   limit: { type: "string", value: "N", help: "how many records, newest first (default 20)" },
   "allow-unhealthy-live": { type: "boolean", help: "release even though the live colour is unhealthy (no safe rollback)" },
@@ -75,7 +76,7 @@ export const COMMAND_SPECS = {
     usage: "lock status|release ENV [--force]",
     summary: ["the deploy lock"],
     flags: ["force", "yes"],
-    actions: { status: [], release: ["force", "yes"] },
+    actions: { status: ["force"], release: ["force", "yes"] },
   },
   sandbox: {
     usage: "sandbox up|down|status",

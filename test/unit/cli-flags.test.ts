@@ -69,9 +69,8 @@ describe("per-command flags", () => {
       exitCode: 64,
       error: "--image is not a flag of `bluegreen validate`; nothing was touched",
     });
-    const lock = usageError(["lock", "status", "production", "--force"]);
-    expect(lock.message).toBe("--force is not a flag of `bluegreen lock status`; nothing was touched");
-    expect(lock.remedy).toBe("--force is for `bluegreen lock release`; `bluegreen lock status` takes the common flags (see `bluegreen lock --help`)");
+    const lock = usageError(["lock", "status", "production", "--yes"]);
+    expect(lock.message).toBe("--yes is not a flag of `bluegreen lock status`; nothing was touched");
     expect(usageError(["sandbox", "down", "--legacy"]).message).toBe("--legacy is not a flag of `bluegreen sandbox down`; nothing was touched");
   });
 
@@ -159,6 +158,7 @@ describe("bluegreen COMMAND --help", () => {
     }
     expect(commandHelp("rollback")).not.toContain("--image");
     expect(commandHelp("lock")).toContain("lock release: remove a lock that is not yours");
+    expect(commandHelp("lock")).toContain("lock status accepts it with no effect");
     expect(HELP).toContain("`bluegreen COMMAND --help` lists the flags each command takes");
   });
 });
@@ -175,6 +175,20 @@ function examples(text: string): string[] {
 }
 
 describe("the docs' command lines", () => {
+  it("every usage line (CLI.md's synopsis, e.g. `lock status|release ENV [--force]`) parses for each of its actions", () => {
+    const fill: Record<string, string> = { ENV: "production", REF: "v2", FROM: "staging", TO: "production", DIR: ".", F: "Dockerfile", N: "5" };
+    for (const command of COMMANDS) {
+      const [, actions = "", ...rest] = COMMAND_SPECS[command].usage.split(" ");
+      const hasActions = command === "lock" || command === "sandbox";
+      const words = (hasActions ? rest : [actions, ...rest]).map((w) => w.replace(/[[\]]/g, "")).filter((w) => w !== "..." && w !== "");
+      for (const action of hasActions ? actions.split("|") : [undefined]) {
+        const argv = [command, ...(action !== undefined ? [action] : []), ...words.map((w) => fill[w] ?? w)];
+        expect(() => parse(argv), argv.join(" ")).not.toThrow();
+      }
+    }
+    expect(parse(["lock", "status", "production", "--force"]).flags.force).toBe(true);
+  });
+
   it("use only flags their command takes (README, docs/, the GitHub Actions example, every next: remedy in src)", async () => {
     const files = ["README.md", "examples/github-actions/release.yml", ...(await readdir("docs")).map((f) => join("docs", f))];
     const srcFiles = (await readdir("src", { recursive: true })).filter((f) => f.endsWith(".ts")).map((f) => join("src", f));
