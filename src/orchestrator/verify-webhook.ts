@@ -33,9 +33,15 @@ export function webhookTargetFor(live: Colour | null, before: WebhookInfo, mode?
 /** Polling mode: the webhook must stay deleted (getUpdates fails while one is set), whatever colour serves. */
 const NO_WEBHOOK: WebhookInfo = { url: "", hasCustomCertificate: false, pendingUpdateCount: 0 };
 function forMode(ctx: Ctx, t: WebhookTarget): WebhookTarget {
+  if (!("colour" in t)) {
+    // Nothing of ours was live: put back what the run found, in either mode. In polling mode that is
+    // no webhook or the environment's own (refuseForeignWebhook turned any other away), and a
+    // polling release that failed before its handover leaves it exactly as found.
+    return t;
+  }
   // A colour in the other mode (during or after a mode switch) says which rule holds.
-  const mode = "colour" in t ? (t.mode ?? ctx.settings.mode) : ctx.settings.mode;
-  return mode === "polling" ? { before: NO_WEBHOOK } : "colour" in t ? { colour: t.colour, mode } : t;
+  const mode = t.mode ?? ctx.settings.mode;
+  return mode === "polling" ? { before: NO_WEBHOOK } : { colour: t.colour, mode };
 }
 
 export function describeTarget(ctx: Ctx, t: WebhookTarget): string {

@@ -109,6 +109,22 @@ describe("a polling run that finds a webhook which is not its own", () => {
     expect(tags.inFlight).toBeNull();
   });
 
+  it("its own webhook URL: a polling release that fails before its handover leaves it exactly as found", async () => {
+    const { env, changes } = world();
+    env.settings.webhook.urls = { blue: "https://bot.example.com/telegram/blue", green: "https://bot.example.com/telegram/green" };
+    env.telegram.info = { ...OTHER };
+    // The new poller crashes on boot.
+    for (const h of env.hosts)
+      h.onRun = (c) => {
+        c.running = false;
+        c.exits = [{ exitCode: 1, oom: false }];
+      };
+    const r = await release(env.ctx, { ...OPTS, imageRef: `${REPO}:v1`, releaseId: "r1" });
+    expect(r).toMatchObject({ outcome: "failed", exitCode: 1, steps: ["mark-staging", "stage"] });
+    expect(changes).toEqual([]);
+    expect(await env.telegram.getWebhookInfo()).toEqual(OTHER);
+  });
+
   it("its own webhook URL (a polling file that keeps telegram.webhook) is not refused: it is this environment's", async () => {
     const { env, changes } = world();
     env.settings.webhook.urls = { blue: "https://bot.example.com/telegram/blue", green: "https://bot.example.com/telegram/green" };
