@@ -155,7 +155,7 @@ export async function status(ctx: Ctx): Promise<StatusReport> {
     if (tg !== null && tg.kind !== "ok") problems.push(`live colour ${live}: ${tg.reason}`);
     if (problems.length > before) liveUnhealthy = "down";
     else {
-      const failing = !polling && (lc.byWebhook === "shared" || lc.byWebhook === live) ? failingDeliveries(ctx, world) : null;
+      const failing = !polling && (lc.byWebhook === "shared" || lc.byWebhook === live) ? failingDeliveries(ctx, world, live) : null;
       if (failing !== null) {
         problems.push(`live colour ${live}: ${failing}`);
         liveUnhealthy = "deliveries";
@@ -254,13 +254,22 @@ const RECENT_DELIVERY_ERROR_MS = 10 * 60_000;
  * gates.maxPendingUpdates pending), applied to what serves now: a recent delivery error together
  * with a backlog above the limit. null: Telegram delivers (or its signal is too weak to say).
  */
-function failingDeliveries(ctx: Ctx, world: World): string | null {
+function failingDeliveries(ctx: Ctx, world: World, live: Colour): string | null {
   const w = world.webhook;
   const max = ctx.settings.gates.maxPendingUpdates;
   if (w.lastErrorDate === undefined || w.pendingUpdateCount <= max) return null;
   const at = w.lastErrorDate * 1000;
   if (ctx.clock.now() - at > RECENT_DELIVERY_ERROR_MS) return null;
+  // As the bake counts only errors since its own cutover: an error from before the live colour's
+  // containers started (a failed earlier release on the same URL) says nothing about them.
+  if (at < liveSince(world, live)) return null;
   return `Telegram fails to deliver updates to it: last error ${new Date(at).toISOString()} ${w.lastErrorMessage ?? "(no message)"}, ${w.pendingUpdateCount} updates pending (gates.maxPendingUpdates ${max}); a bake would roll this back`;
+}
+
+/** When the live colour's earliest container started (ms; 0 when no start time was read): an error after it may be theirs. */
+function liveSince(world: World, live: Colour): number {
+  const starts = world.hosts.map((h) => Date.parse(h.containers[live]?.startedAt ?? "")).filter((t) => Number.isFinite(t) && t > 0);
+  return starts.length === 0 ? 0 : Math.min(...starts);
 }
 
 /**

@@ -39,8 +39,11 @@ describe("F11: the live colour is down", () => {
 });
 
 describe("F10: Telegram fails to deliver to the live colour", () => {
-  const failing = async (ageSec: number, pending: number) => {
+  // The fake's containers all report StartedAt 2026-01-01T00:00:00Z, the clock's start: the live
+  // release has served for `liveForSec` when the error is read (an error before it is not theirs).
+  const failing = async (ageSec: number, pending: number, liveForSec = 120) => {
     const { env } = await releasedTwice();
+    env.clock.t = Math.max(env.clock.t, Date.parse("2026-01-01T00:00:00Z") + liveForSec * 1000);
     env.telegram.info = {
       ...env.telegram.info,
       pendingUpdateCount: pending,
@@ -68,6 +71,12 @@ describe("F10: Telegram fails to deliver to the live colour", () => {
   it("an old error, or a backlog within the limit, is not flagged", async () => {
     expect((await failing(3600, 118)).s.consistent).toBe(true);
     expect((await failing(30, 3)).s.consistent).toBe(true);
+  });
+
+  it("an error from before the live containers started (a failed earlier release on the same URL) is not flagged (review2-s9 M2)", async () => {
+    // Live for 20 s, the error 30 s old: it was the earlier release's, as the bake would also judge.
+    const { s } = await failing(30, 118, 20);
+    expect(s).toMatchObject({ consistent: true, liveUnhealthy: null });
   });
 });
 
