@@ -120,12 +120,18 @@ export function checkTagHeadroom(ctx: Ctx, world: World, run: { colour: Colour; 
  * any repair or cleanup of its own.
  */
 export function refuseForeignWebhook(ctx: Ctx, world: World, command: "release" | "rollback"): void {
+  const refusal = foreignWebhookRefusal(ctx, world, command);
+  if (refusal !== null) throw refusal;
+}
+
+/** refuseForeignWebhook's refusal without throwing it: `plan` shows it (and exits 1 as the release would). */
+export function foreignWebhookRefusal(ctx: Ctx, world: World, command: "release" | "rollback"): PreflightError | null {
   const s = ctx.settings;
-  if (s.mode !== "polling") return;
+  if (s.mode !== "polling") return null;
   const url = foreignWebhook(world.webhook.url, s.webhook.urls);
-  if (url === null) return;
+  if (url === null) return null;
   const env = s.environment;
-  throw new PreflightError(
+  return new PreflightError(
     `Telegram has a webhook set for this bot, ${redact(url)}, that is not ${env}'s own: a polling ${command} deletes it (getUpdates fails while a webhook is set), which would stop whatever it serves, and no rollback could set it back; nothing was changed`,
     `if another environment uses this bot through that webhook, give ${env} its own bot and token variable (\`bluegreen validate\` lists environments that share one); to move a webhook deployment to polling, release it in webhook mode first (bluegreen adopts and records what serves), then change telegram.mode in that same file (a mode switch, which a rollback undoes); if nothing serves that webhook any more, delete it yourself (Bot API deleteWebhook, pending updates kept) and run the ${command} again`,
   );

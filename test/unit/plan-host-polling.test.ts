@@ -159,7 +159,7 @@ describe("the plan's text names the stops as the run makes them (container.stopS
     settings.container = { ...settings.container, stopSignal: "SIGINT" };
     const handover = pollingSteps(settings, "green", "blue", [], "").find((l) => l.startsWith("handover:"));
     expect(handover).toBe(
-      `handover: deleteWebhook if one is set (pending updates kept), then \`${formatArgvForDisplay(docker.stop("telegram-bot-blue", 30, "SIGINT"))}\` on every host (kept, stopped, for a rollback)`,
+      `handover: deleteWebhook if this environment's own webhook is set (pending updates kept; any other webhook refuses the release before anything changes), then \`${formatArgvForDisplay(docker.stop("telegram-bot-blue", 30, "SIGINT"))}\` on every host (kept, stopped, for a rollback)`,
     );
   });
 

@@ -5,10 +5,12 @@
 // one refuses on its first reading (exit 1), touching nothing: no host command that changes
 // anything, no Telegram call that changes anything, the webhook read back as it was found.
 import { describe, expect, it } from "vitest";
+import { planExit, readForPlan } from "../../src/cli/commands/plan.js";
 import { exitCodeOf } from "../../src/cli/exit-codes.js";
 import { foreignWebhook } from "../../src/domain/foreign-webhook.js";
 import { decodeTags } from "../../src/domain/tags.js";
 import { PreflightError } from "../../src/errors.js";
+import { observe } from "../../src/orchestrator/observe.js";
 import { release } from "../../src/orchestrator/release.js";
 import { rollback } from "../../src/orchestrator/rollback.js";
 import { fakePollingEnvironment, REPO } from "../fakes/release-world.js";
@@ -132,5 +134,28 @@ describe("a polling run that finds a webhook which is not its own", () => {
     const r = await release(env.ctx, { ...OPTS, imageRef: `${REPO}:v1`, releaseId: "r1" });
     expect(r.outcome).toBe("released");
     expect(changes).toEqual(["deleteWebhook"]);
+  });
+});
+
+describe("plan (and release --dry-run) of a polling release that finds a webhook which is not its own (review2-s9 M3)", () => {
+  it("reads the release's own refusal, word for word, and exits 1 as the release does; nothing changes", async () => {
+    const { env, changes, dockerChanges } = world();
+    env.telegram.info = { ...OTHER };
+    const reading = await readForPlan(env.ctx, await observe(env.ctx));
+    expect(reading.refusal).toBeInstanceOf(PreflightError);
+    expect(reading.refusal?.message).toBe(refusal("release"));
+    const released = (await release(env.ctx, { ...OPTS, imageRef: `${REPO}:v1`, releaseId: "r1" }).catch((x: unknown) => x)) as PreflightError;
+    expect(reading.refusal?.remedy).toBe(released.remedy);
+    expect(planExit(reading.refusal, [])).toBe(exitCodeOf(released));
+    expect(planExit(reading.refusal, ["i-2 is unreachable"])).toBe(1);
+    expect(changes).toEqual([]);
+    expect(dockerChanges()).toEqual([]);
+  });
+
+  it("no webhook: no refusal, the plan exits 0", async () => {
+    const { env } = world();
+    const reading = await readForPlan(env.ctx, await observe(env.ctx));
+    expect(reading.refusal).toBeNull();
+    expect(planExit(reading.refusal, [])).toBe(0);
   });
 });

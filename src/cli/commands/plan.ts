@@ -10,8 +10,10 @@ import { BluegreenError, PreflightError, UsageError } from "../../errors.js";
 import { disconnect } from "../../orchestrator/connect.js";
 import { stopArgv } from "../../orchestrator/containers.js";
 import type { Ctx } from "../../orchestrator/context.js";
+import type { World } from "../../orchestrator/observe.js";
 import { observe, startingLive } from "../../orchestrator/observe.js";
 import { beforeAnyChange } from "../../orchestrator/port-guard.js";
+import { foreignWebhookRefusal } from "../../orchestrator/preflight.js";
 import { settingsFromConfig } from "../../orchestrator/settings-from-config.js";
 import { observeAdoption, type UnmanagedRelease } from "../../orchestrator/unmanaged.js";
 import { containerName, docker } from "../../remote/docker.js";
@@ -32,40 +34,13 @@ export async function plan(p: Parsed, out: Output): Promise<number> {
   checkBakeOverride(env.config, p.flags);
   const settings = await settingsFromConfig(env.config, p.flags.bakeMs !== undefined ? { bakeMs: p.flags.bakeMs } : {});
   const image = imageRefFor(settings.container.repository, p.flags.image);
-  let live: Colour | null = null;
-  let colour: Colour = "blue";
-  let unmanaged: UnmanagedRelease | null = null;
-  let switching: SwitchSource | null = null;
-  let listenerFirst = false;
-  const problems: string[] = [];
   const unreachable: string[] = [];
   let ctx: Ctx | undefined;
+  let reading: PlanReading;
   try {
     ctx = await openCtx(env, { step: () => undefined }, { requireHealthyInstances: false, tolerateUnreachable: true });
     for (const u of ctx.unreachable ?? []) unreachable.push(`${u.instanceId} (${u.address}) is unreachable: ${u.reason}; a release would refuse in preflight`);
-    const world = await observe(ctx);
-    const byHook = liveByWebhook(world.webhook.url, settings.webhook.urls);
-    const source = switchSource(world.hosts, settings.mode, world.tags.live, byHook === "shared" ? null : byHook);
-    if (source === "ambiguous") problems.push("both colours run containers in the other mode and nothing says which one is live");
-    else if (source !== null) {
-      // A mode switch starts from what runs in the other mode (release reads it the same way).
-      switching = source;
-      live = source.colour;
-      colour = otherColour(source.colour);
-      listenerFirst = listenerBeforeSwitch(world.traffic, colour, live, source.mode) !== null;
-    } else if (settings.mode === "polling") {
-      // No listener to read: the recorded live poller, and the other colour to stage on.
-      live = startingLive(ctx, world);
-      colour = live !== null ? otherColour(live) : "blue";
-    } else {
-      // The same reading release makes: plan and release always name the same colour.
-      const adoption = await observeAdoption(ctx, world);
-      live = adoption.choice.from;
-      unmanaged = adoption.unmanaged?.role === "live" ? adoption.unmanaged : null;
-      if (adoption.choice.colour !== null) colour = adoption.choice.colour;
-      else problems.push(adoption.choice.reason ?? "no colour is free to stage on");
-      problems.push(...adoption.problems.map((p) => `${p.message} (${p.remedy})`));
-    }
+    reading = await readForPlan(ctx, await observe(ctx));
   } catch (e) {
     // Without the listener, the tags and the hosts every line below would be a guess (the colour to
     // stage on, what a failure goes back to): no plan, exit 1 with the cause, as `status` does.
@@ -73,6 +48,7 @@ export async function plan(p: Parsed, out: Output): Promise<number> {
   } finally {
     if (ctx !== undefined) await disconnect(ctx);
   }
+  const { live, colour, unmanaged, switching, listenerFirst, problems, refusal } = reading;
   const liveText = live ?? (unmanaged !== null ? `unmanaged (${unmanaged.targetGroupName})` : null);
   const goal = { kind: "release" as const, colour, releaseId: "<release-id>", image: `${settings.container.repository}@<digest of ${image}>`, from: live };
   // What each host runs, one exec per phase, built by the release's own builders.
@@ -111,12 +87,12 @@ export async function plan(p: Parsed, out: Output): Promise<number> {
             `finalize: tags, audit record in ${settings.historyFile}, ${live !== null ? `${live} stays warm for ${settings.rollout.keepPreviousWarmMs}ms` : "no previous colour"}`,
           ];
   // A host that cannot be reached is for a human to look at: the plan is shown, and exits 3.
-  const exitCode = unreachable.length > 0 ? EXIT.needsHuman : EXIT.ok;
+  const exitCode = planExit(refusal, unreachable);
   if (p.flags.json) {
     out.json({
       type: "result",
       command: "plan",
-      outcome: exitCode === EXIT.ok ? "planned" : "needs-human",
+      outcome: exitCode === EXIT.ok ? "planned" : exitCode === EXIT.failed ? "failed" : "needs-human",
       exitCode,
       environment: settings.environment,
       live,
@@ -131,15 +107,69 @@ export async function plan(p: Parsed, out: Output): Promise<number> {
       ...(unreachable.length > 0 ? { unreachable } : {}),
       ...(unmanaged !== null ? { unmanaged } : {}),
       ...(problems.length > 0 ? { problems } : {}),
+      ...(refusal !== null ? { error: refusal.message, remedy: refusal.remedy } : {}),
     });
   } else {
     out.line(`Plan: release ${image} to ${settings.environment} (${colour}; live now: ${liveText ?? "none"})`);
     for (const s of steps) out.line(`  ${s}`);
+    if (refusal !== null) out.line(`  ✖ release would refuse before anything is changed (exit 1): ${refusal.message}\n    next: ${refusal.remedy}`);
     for (const x of problems) out.line(`  ✖ release would stop in preflight: ${x}`);
     for (const u of unreachable) out.line(`  ✖ ${u}`);
     out.line("Nothing was changed.");
   }
   return exitCode;
+}
+
+export interface PlanReading {
+  live: Colour | null;
+  colour: Colour;
+  unmanaged: UnmanagedRelease | null;
+  switching: SwitchSource | null;
+  listenerFirst: boolean;
+  /** What would stop the release in preflight. */
+  problems: string[];
+  /** The refusal a release makes on its first reading, before anything else (release.ts). */
+  refusal: PreflightError | null;
+}
+
+/** A release that would refuse on its first reading exits 1 (nothing changed): so does its plan. An unreachable host is 3. */
+export function planExit(refusal: PreflightError | null, unreachable: readonly string[]): number {
+  return refusal !== null ? EXIT.failed : unreachable.length > 0 ? EXIT.needsHuman : EXIT.ok;
+}
+
+/** The reading a release makes of the world: the colour it stages, where it starts, what refuses it. */
+export async function readForPlan(ctx: Ctx, world: World): Promise<PlanReading> {
+  const settings = ctx.settings;
+  let live: Colour | null = null;
+  let colour: Colour = "blue";
+  let unmanaged: UnmanagedRelease | null = null;
+  let switching: SwitchSource | null = null;
+  let listenerFirst = false;
+  const problems: string[] = [];
+  const refusal = foreignWebhookRefusal(ctx, world, "release");
+  const byHook = liveByWebhook(world.webhook.url, settings.webhook.urls);
+  const source = switchSource(world.hosts, settings.mode, world.tags.live, byHook === "shared" ? null : byHook);
+  if (source === "ambiguous") problems.push("both colours run containers in the other mode and nothing says which one is live");
+  else if (source !== null) {
+    // A mode switch starts from what runs in the other mode (release reads it the same way).
+    switching = source;
+    live = source.colour;
+    colour = otherColour(source.colour);
+    listenerFirst = listenerBeforeSwitch(world.traffic, colour, live, source.mode) !== null;
+  } else if (settings.mode === "polling") {
+    // No listener to read: the recorded live poller, and the other colour to stage on.
+    live = startingLive(ctx, world);
+    colour = live !== null ? otherColour(live) : "blue";
+  } else {
+    // The same reading release makes: plan and release always name the same colour.
+    const adoption = await observeAdoption(ctx, world);
+    live = adoption.choice.from;
+    unmanaged = adoption.unmanaged?.role === "live" ? adoption.unmanaged : null;
+    if (adoption.choice.colour !== null) colour = adoption.choice.colour;
+    else problems.push(adoption.choice.reason ?? "no colour is free to stage on");
+    problems.push(...adoption.problems.map((p) => `${p.message} (${p.remedy})`));
+  }
+  return { live, colour, unmanaged, switching, listenerFirst, problems, refusal };
 }
 
 /**
@@ -206,7 +236,7 @@ export function pollingSteps(
     `stage ${colour} on every host (it starts polling at once; Telegram hands each update to one poller):`,
     ...hostLines,
     `gates: container running, not restarting${healthText}, ${settings.gates.healthyThreshold}x every ${settings.gates.intervalMs}ms (timeout ${settings.gates.timeoutMs}ms), no webhook set by the bot`,
-    `handover: deleteWebhook if one is set (pending updates kept), then \`${stop}\` on every host (kept, stopped, for a rollback)`,
+    `handover: deleteWebhook if this environment's own webhook is set (pending updates kept; any other webhook refuses the release before anything changes), then \`${stop}\` on every host (kept, stopped, for a rollback)`,
     `bake ${settings.gates.bakeMs}ms: no webhook, pending_update_count <= ${settings.gates.maxPendingUpdates}, ${colour} keeps running (restarts, OOM, memory <= ${settings.gates.maxMemoryBytes} bytes)`,
     live !== null
       ? `rollback (automatic on a failed bake, or \`bluegreen rollback ${settings.environment}\`): \`${start}\`, then stop ${colour}; the automatic one then gates ${live} where it polls, held ${settings.gates.settleMs}ms (gates.settle), before it reports (exit 3 if it fails them); getWebhookInfo read back last`
