@@ -29,7 +29,7 @@ import { runHookAt } from "./hooks.js";
 import { acquireLock } from "./lock.js";
 import { observe, startingLive, type World } from "./observe.js";
 import { guardedRead } from "./port-guard.js";
-import { checkTagHeadroom, preflight, refuseForeignWebhook } from "./preflight.js";
+import { checkTagHeadroom, foreignWebhookRefusal, preflight } from "./preflight.js";
 import { clearInFlight, clearStaleInFlight, modeOf, recoverInterrupted, rollBackTo, stopColourVerified, undoCutoverTimed } from "./recover.js";
 import { converge, newRunState, type RunState } from "./run.js";
 import type { ShiftRecord } from "./shift.js";
@@ -121,7 +121,8 @@ async function releaseLocked(ctx: Ctx, opts: ReleaseOptions, started: number): P
     // The first look at each host also reads the preflight's probe in the same exec (#17); a world
     // read again below (a dead run repaired) has none, and adoption and the preflight probe again.
     let world = await observe(ctx, undefined, undefined, { probe: true });
-    refuseForeignWebhook(ctx, world, "release");
+    const refusal = firstReadingRefusal(ctx, world);
+    if (refusal !== null) throw refusal;
     const healed = await clearStaleInFlight(ctx, world);
     if (healed !== null) world = await observe(ctx);
     const recovered = (await recoverInterrupted(ctx, world, { finishRollback: false, allowUnhealthyLive: opts.allowUnhealthyLive })) ?? healed;
@@ -220,6 +221,24 @@ async function releaseLocked(ctx: Ctx, opts: ReleaseOptions, started: number): P
     (e: unknown) => ctx.reporter.step({ step: "audit", status: "fail", message: `audit record not written: ${msg(e)}` }),
   );
   return result;
+}
+
+/**
+ * The refusal a release makes on its first reading, before any repair or cleanup (plan shows it):
+ * a webhook that is not the environment's own (refuseForeignWebhook). A webhook -> polling switch
+ * whose polling file dropped telegram.webhook makes the environment's own webhook look foreign too:
+ * the switch's refusal, which names what to keep, is the more precise one and wins (review2-s9 L1).
+ */
+export function firstReadingRefusal(ctx: Ctx, world: World): PreflightError | null {
+  const foreign = foreignWebhookRefusal(ctx, world, "release");
+  if (foreign === null) return null;
+  try {
+    modeSwitchFrom(ctx, world);
+  } catch (e) {
+    if (e instanceof PreflightError) return e;
+    throw e;
+  }
+  return foreign;
 }
 
 /**

@@ -159,3 +159,23 @@ describe("plan (and release --dry-run) of a polling release that finds a webhook
     expect(planExit(reading.refusal, [])).toBe(0);
   });
 });
+
+describe("a webhook -> polling switch whose polling file dropped telegram.webhook (review2-s9 L1)", () => {
+  it("refuses with the switch's precise text (keep telegram.webhook ...), not the foreign-webhook one; plan says the same; nothing moves", async () => {
+    const { env, changes, dockerChanges } = world();
+    // r1 serves in webhook mode on blue (no bluegreen.mode label) through the environment's old webhook.
+    for (const h of env.hosts) env.runOn(h, "blue", "r1", `${REPO}@sha256:${"1".repeat(64)}`);
+    env.telegram.info = { ...OTHER };
+    dockerChanges();
+    const e = await release(env.ctx, { ...OPTS, imageRef: `${REPO}:v2`, releaseId: "r2" }).catch((x: unknown) => x);
+    expect(e).toBeInstanceOf(PreflightError);
+    expect(exitCodeOf(e)).toBe(1);
+    expect((e as PreflightError).message).toMatch(/^production switches from webhook to polling \(r1 runs in webhook mode on blue\)/);
+    expect((e as PreflightError).remedy).toContain("keep loadBalancer, colours.*.targetGroup and telegram.webhook");
+    const reading = await readForPlan(env.ctx, await observe(env.ctx));
+    expect(reading.refusal?.message).toBe((e as PreflightError).message);
+    expect(changes).toEqual([]);
+    expect(dockerChanges()).toEqual([]);
+    expect(await env.telegram.getWebhookInfo()).toEqual(OTHER);
+  });
+});

@@ -13,7 +13,7 @@ import type { Ctx } from "../../orchestrator/context.js";
 import type { World } from "../../orchestrator/observe.js";
 import { observe, startingLive } from "../../orchestrator/observe.js";
 import { beforeAnyChange } from "../../orchestrator/port-guard.js";
-import { foreignWebhookRefusal } from "../../orchestrator/preflight.js";
+import { firstReadingRefusal } from "../../orchestrator/release.js";
 import { settingsFromConfig } from "../../orchestrator/settings-from-config.js";
 import { observeAdoption, type UnmanagedRelease } from "../../orchestrator/unmanaged.js";
 import { containerName, docker } from "../../remote/docker.js";
@@ -146,7 +146,7 @@ export async function readForPlan(ctx: Ctx, world: World): Promise<PlanReading> 
   let switching: SwitchSource | null = null;
   let listenerFirst = false;
   const problems: string[] = [];
-  const refusal = foreignWebhookRefusal(ctx, world, "release");
+  const refusal = firstReadingRefusal(ctx, world);
   const byHook = liveByWebhook(world.webhook.url, settings.webhook.urls);
   const source = switchSource(world.hosts, settings.mode, world.tags.live, byHook === "shared" ? null : byHook);
   if (source === "ambiguous") problems.push("both colours run containers in the other mode and nothing says which one is live");
