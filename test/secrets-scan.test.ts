@@ -1,6 +1,8 @@
 // No secret ever reaches the terminal: the compiled CLI runs validate, plan, release --dry-run,
 // release and status (all failing somewhere: AWS and Telegram point at a closed loopback port) with
-// known fake secrets in its environment, and neither value may appear in stdout or stderr.
+// known fake secrets in its environment, and neither value may appear in stdout or stderr. Those
+// plans stop at "cannot plan" (no AWS), so a whole plan (every host command: docker run argv,
+// env-file lines, webhook URL) is scanned too, against a one-host sandbox world (review2-s9 L5).
 import { execFile } from "node:child_process";
 import { existsSync } from "node:fs";
 import { mkdir, mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
@@ -8,6 +10,8 @@ import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { stopWorld } from "./helpers/assertions.js";
+import { startTestWorld, type TestWorld, BOT_TOKEN as WORLD_BOT_TOKEN, WEBHOOK_SECRET as WORLD_WEBHOOK_SECRET } from "./helpers/sandbox-env.js";
 
 const CLI = resolve("dist/src/cli/main.js");
 const BOT_TOKEN = "987654321:TEST-scan-bot-token-zzzzzzzzzzzzzzzzzzzzzz";
@@ -101,6 +105,34 @@ describe.concurrent("secrets never reach the output", () => {
     for (const secret of SECRETS) {
       expect(r.out).not.toContain(secret);
       expect(r.err).not.toContain(secret);
+    }
+  });
+});
+
+describe("secrets never reach a whole plan's output (the sandbox world's token and webhook secret)", { timeout: 120_000 }, () => {
+  let t: TestWorld | undefined;
+  beforeAll(async () => {
+    t = await startTestWorld({ firstHost: 180, hosts: 1 });
+  }, 120_000);
+  afterAll(async () => {
+    if (t !== undefined) await stopWorld(t);
+  });
+  const worldSecrets = [WORLD_BOT_TOKEN, WORLD_WEBHOOK_SECRET, WORLD_BOT_TOKEN.split(":")[1] ?? ""];
+
+  it.each([
+    ["plan --verbose", ["plan", "itest", "--image", "v2", "--verbose"]],
+    ["plan --json", ["plan", "itest", "--image", "v2", "--json"]],
+    ["release --dry-run", ["release", "itest", "--image", "v2", "--dry-run"]],
+  ])("%s: the plan with its host commands, exit 0, and no secret", async (_name, args) => {
+    const r = await (t as TestWorld).cli(args);
+    expect(r.code, r.stderr).toBe(0);
+    // The whole plan was shown: the staging host commands, env file and webhook URL included.
+    expect(r.stdout).toContain("docker");
+    expect(r.stdout).toContain("--env-file");
+    expect(r.stdout).toContain("/telegram/");
+    for (const secret of worldSecrets) {
+      expect(r.stdout).not.toContain(secret);
+      expect(r.stderr).not.toContain(secret);
     }
   });
 });
