@@ -25,7 +25,7 @@ const EXIT_CODES = `Exit codes:
   2  failed after traffic moved; the automatic rollback put the previous release back live
   3  needs a human: the rollback itself failed, or status finds drift
   64 usage or configuration error: nothing was touched
-  75 another run holds the lock: nothing was touched
+  75 another run holds the lock: nothing was touched (status: a release or rollback is in progress)
   130/143  cancelled by SIGINT/SIGTERM before traffic moved (after, a cancel rolls back: 2); a second signal exits at once
 `;
 

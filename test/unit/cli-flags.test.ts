@@ -160,6 +160,8 @@ describe("bluegreen COMMAND --help", () => {
     expect(commandHelp("lock")).toContain("lock release: remove a lock that is not yours");
     expect(commandHelp("lock")).toContain("lock status accepts it with no effect");
     expect(HELP).toContain("`bluegreen COMMAND --help` lists the flags each command takes");
+    // status exits 75 while a release or rollback is in progress (af2f00b), as README's table says (review2-s9 L4).
+    expect(commandHelp("status")).toContain("75 another run holds the lock: nothing was touched (status: a release or rollback is in progress)");
   });
 });
 
