@@ -169,3 +169,34 @@ export function containerChanges(w: FakeWorld): string[] {
 }
 
 export type { ForwardTarget };
+
+/**
+ * Both hosts run blue and green (ours); blue is recorded live; the listener and the webhook are on
+ * `on`; `deadRun`, when given, is a green run recorded in flight in that phase.
+ */
+export const inFlightWorld = (deadRun: { colour: "green"; phase: "staging" | "cutover" | "baking" } | null, on: "blue" | "green"): FakeWorld =>
+  buildWorld({
+    forward: [
+      { group: "blue", weight: on === "blue" ? 1 : 0 },
+      { group: "green", weight: on === "green" ? 1 : 0 },
+    ],
+    containers: [
+      [
+        { name: "telegram-bot-blue", colour: "blue", hostPort: 5001, running: true },
+        { name: "telegram-bot-green", colour: "green", hostPort: 5002, running: true },
+      ],
+      [
+        { name: "telegram-bot-blue", colour: "blue", hostPort: 5001, running: true },
+        { name: "telegram-bot-green", colour: "green", hostPort: 5002, running: true },
+      ],
+    ],
+    registered: {
+      blue: [
+        [0, 5001],
+        [1, 5001],
+      ],
+    },
+    tagsLive: "blue",
+    deadRun,
+    webhook: on,
+  });

@@ -93,3 +93,21 @@ export function fakePollingEnvironment() {
   const { lb: _alb, groups: _groups, ...rest } = env;
   return { ...rest, store };
 }
+
+/**
+ * A bake's starting point: r1 on blue and r2 on green on every host, green registered and the
+ * webhook on green (green just took the traffic). `cutoverAt` is now; `baseline` no restarts.
+ */
+export function greenJustCutOver() {
+  const env = fakeEnvironment();
+  for (const h of env.hosts) {
+    env.runOn(h, "blue", "r1", imageOf("a"));
+    env.runOn(h, "green", "r2", imageOf("b"));
+  }
+  env.lb.registered.set(
+    env.groups.green.arn,
+    env.hosts.map((h) => ({ id: h.instanceId, port: env.settings.hostPorts.green })),
+  );
+  env.telegram.info = { url: env.settings.webhook.urls.green, hasCustomCertificate: false, pendingUpdateCount: 0 };
+  return { env, cutoverAt: env.clock.now(), baseline: new Map(env.hosts.map((h) => [h.instanceId, 0] as const)) };
+}

@@ -12,7 +12,7 @@ import type { ExecResult, RemoteHost } from "../../src/ports.js";
 import { decodeBatch } from "../../src/remote/batch.js";
 import { docker } from "../../src/remote/docker.js";
 import { FakeMonitoring } from "../fakes/monitoring.js";
-import { fakeEnvironment, imageOf } from "../fakes/release-world.js";
+import { greenJustCutOver, imageOf } from "../fakes/release-world.js";
 import type { FakeContainer, FakeHost } from "../fakes/world.js";
 
 const GREEN = "telegram-bot-green";
@@ -21,18 +21,7 @@ const TELEGRAM_502 = "Wrong response from the webhook: 502 Bad Gateway";
 
 /** Green just took the traffic on both hosts: running, registered, healthy, the webhook on green. */
 function bakeWorld() {
-  const env = fakeEnvironment();
-  for (const h of env.hosts) {
-    env.runOn(h, "blue", "r1", imageOf("a"));
-    env.runOn(h, "green", "r2", imageOf("b"));
-  }
-  env.lb.registered.set(
-    env.groups.green.arn,
-    env.hosts.map((h) => ({ id: h.instanceId, port: env.settings.hostPorts.green })),
-  );
-  env.telegram.info = { url: env.settings.webhook.urls.green, hasCustomCertificate: false, pendingUpdateCount: 0 };
-  const cutoverAt = env.clock.now();
-  const baseline = new Map(env.hosts.map((h) => [h.instanceId, 0] as const));
+  const { env, cutoverAt, baseline } = greenJustCutOver();
   const green = (h: FakeHost): FakeContainer => {
     const c = h.containers.get(GREEN);
     if (c === undefined) throw new Error("green runs on every host");

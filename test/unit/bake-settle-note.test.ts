@@ -4,23 +4,14 @@
 import { describe, expect, it } from "vitest";
 import type { Goal } from "../../src/domain/decide.js";
 import { bake } from "../../src/orchestrator/bake.js";
-import { fakeEnvironment, imageOf } from "../fakes/release-world.js";
+import { greenJustCutOver, imageOf } from "../fakes/release-world.js";
 
 const GOAL: Goal = { kind: "release", colour: "green", releaseId: "r2", image: imageOf("b"), from: "blue" };
 
 /** Green just took the traffic on both hosts: running, registered, healthy, the webhook on green. */
 function bakeWorld() {
-  const env = fakeEnvironment();
-  for (const h of env.hosts) {
-    env.runOn(h, "blue", "r1", imageOf("a"));
-    env.runOn(h, "green", "r2", imageOf("b"));
-  }
-  env.lb.registered.set(
-    env.groups.green.arn,
-    env.hosts.map((h) => ({ id: h.instanceId, port: env.settings.hostPorts.green })),
-  );
-  env.telegram.info = { url: env.settings.webhook.urls.green, hasCustomCertificate: false, pendingUpdateCount: 0 };
-  return { ...env, cutoverAt: env.clock.now(), baseline: new Map(env.hosts.map((h) => [h.instanceId, 0] as const)) };
+  const { env, cutoverAt, baseline } = greenJustCutOver();
+  return { ...env, cutoverAt, baseline };
 }
 
 const notes = (events: { step: string; status: string; message?: string }[]) =>

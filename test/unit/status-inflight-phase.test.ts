@@ -5,34 +5,7 @@ import { describe, expect, it } from "vitest";
 import { TAG } from "../../src/domain/tags.js";
 import { release } from "../../src/orchestrator/release.js";
 import { status } from "../../src/orchestrator/status.js";
-import { buildWorld } from "../fakes/adoption-world.js";
-
-const world = (deadRun: { colour: "green"; phase: "staging" | "cutover" | "baking" } | null, on: "blue" | "green") =>
-  buildWorld({
-    forward: [
-      { group: "blue", weight: on === "blue" ? 1 : 0 },
-      { group: "green", weight: on === "green" ? 1 : 0 },
-    ],
-    containers: [
-      [
-        { name: "telegram-bot-blue", colour: "blue", hostPort: 5001, running: true },
-        { name: "telegram-bot-green", colour: "green", hostPort: 5002, running: true },
-      ],
-      [
-        { name: "telegram-bot-blue", colour: "blue", hostPort: 5001, running: true },
-        { name: "telegram-bot-green", colour: "green", hostPort: 5002, running: true },
-      ],
-    ],
-    registered: {
-      blue: [
-        [0, 5001],
-        [1, 5001],
-      ],
-    },
-    tagsLive: "blue",
-    deadRun,
-    webhook: on,
-  });
+import { inFlightWorld as world } from "../fakes/adoption-world.js";
 
 describe("the in-flight record's phases", () => {
   it("a release writes it at staging and right before the cutover, then only the final tags", async () => {

@@ -15,7 +15,7 @@ import { exitOf, renderStatus } from "../../src/cli/commands/status.js";
 import { rollback } from "../../src/orchestrator/rollback.js";
 import { status } from "../../src/orchestrator/status.js";
 import { lockCommands, lockPath } from "../../src/remote/lock.js";
-import { buildWorld } from "../fakes/adoption-world.js";
+import { inFlightWorld } from "../fakes/adoption-world.js";
 import { releasedTwice } from "../fakes/rollback-setup.js";
 
 describe("F11: the live colour is down", () => {
@@ -83,31 +83,7 @@ describe("F10: Telegram fails to deliver to the live colour", () => {
 describe("F5: a release in flight, alive or not", () => {
   /** A release r0 recorded in flight (cutover on green, switches still on blue), and the lock's lease as given. */
   const inFlightWith = async (lease: Record<string, unknown> | null) => {
-    const w = buildWorld({
-      forward: [
-        { group: "blue", weight: 1 },
-        { group: "green", weight: 0 },
-      ],
-      containers: [
-        [
-          { name: "telegram-bot-blue", colour: "blue", hostPort: 5001, running: true },
-          { name: "telegram-bot-green", colour: "green", hostPort: 5002, running: true },
-        ],
-        [
-          { name: "telegram-bot-blue", colour: "blue", hostPort: 5001, running: true },
-          { name: "telegram-bot-green", colour: "green", hostPort: 5002, running: true },
-        ],
-      ],
-      registered: {
-        blue: [
-          [0, 5001],
-          [1, 5001],
-        ],
-      },
-      tagsLive: "blue",
-      deadRun: { colour: "green", phase: "cutover" },
-      webhook: "blue",
-    });
+    const w = inFlightWorld({ colour: "green", phase: "cutover" }, "blue");
     const read = lockCommands.read(lockPath(w.ctx.settings.lock.dir, w.ctx.settings.environment)).join("\u0000");
     for (const h of w.ctx.hosts) {
       const exec = h.remote.exec.bind(h.remote);
