@@ -120,9 +120,8 @@ export async function status(ctx: Ctx): Promise<StatusReport> {
   else if (lc.byWebhook !== "shared" && lc.byWebhook !== lc.byListener)
     problems.push(`the listener sends traffic to ${lc.byListener ?? "neither colour"} but the webhook points at ${lc.byWebhook}`);
   for (const u of ctx.unreachable ?? []) problems.push(`${u.instanceId} (${u.address}) is unreachable, so its containers are unknown: ${u.reason}`);
-  const f0 = world.tags.inFlight;
-  if (f0 !== null) {
-    const f = f0;
+  const f = world.tags.inFlight;
+  if (f !== null) {
     // The record stays at "cutover" through the bake: where the switches are says how far it got.
     const moved =
       (f.phase === "cutover" || f.phase === "baking") && lc.byListener === f.colour && (lc.byWebhook === "shared" || lc.byWebhook === f.colour)
@@ -130,7 +129,7 @@ export async function status(ctx: Ctx): Promise<StatusReport> {
         : "";
     problems.push(inFlightProblem(f, moved, lockRead, ctx.clock.now()));
   }
-  const runInProgress = f0 !== null && lock !== null && leaseStaleWhy(lock, ctx.clock.now()) === null;
+  const runInProgress = f !== null && lock !== null && leaseStaleWhy(lock, ctx.clock.now()) === null;
   // Both switches agree, on the colour the record calls previous (a rollback that did not finish
   // without its mark, or switches moved by hand): the record is wrong about what serves.
   const agree = lc.byWebhook === "shared" || lc.byWebhook === lc.byListener;
@@ -250,9 +249,10 @@ export async function status(ctx: Ctx): Promise<StatusReport> {
 const RECENT_DELIVERY_ERROR_MS = 10 * 60_000;
 
 /**
- * The bake's own rule on Telegram's side (webhookVerdict: errors reported, more than
- * gates.maxPendingUpdates pending), applied to what serves now: a recent delivery error together
- * with a backlog above the limit. null: Telegram delivers (or its signal is too weak to say).
+ * Telegram's side of what serves now, stricter than the bake's (webhookVerdict fails on any error
+ * since its cutover): status has no cutover to count from and a single past error is not a failing
+ * bot, so it takes a recent error after the live containers started together with a backlog above
+ * gates.maxPendingUpdates. null: Telegram delivers (or its signal is too weak to say).
  */
 function failingDeliveries(ctx: Ctx, world: World, live: Colour): string | null {
   const w = world.webhook;
